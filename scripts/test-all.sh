@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Every test: formatting, lints, Rust unit/integration/IPC tests, binding drift, UI unit and
+# browser tests, and the end-to-end suite through the real window. Installs what it needs.
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$ROOT"
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "install"
+install_apt_packages
+install_ui_packages
+install_tauri_driver
+
+step "format and lints"
+cargo fmt --all --check
+build_ui
+cargo clippy --workspace --all-targets --locked -- -D warnings
+(cd ui && npx tsc --noEmit && npx eslint . --max-warnings 0)
+
+step "rust tests"
+cargo build --workspace --all-targets --locked
+cargo test --workspace --locked
+
+step "generated TypeScript bindings are committed"
+if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
+  git status --porcelain -- ui/src/bindings
+  echo "ui/src/bindings differs from the Rust types: run cargo test and commit the result" >&2
+  exit 1
+fi
+
+step "ui unit tests"
+(cd ui && npx vitest run)
+
+step "ui browser tests (headless chromium, IPC mocked)"
+build_ui
+(cd ui && node --test tests/browser/)
+
+step "end-to-end through the real window"
+bash tests/e2e/run.sh

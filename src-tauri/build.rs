@@ -1,0 +1,20 @@
+//! Declares the app's commands so each gets an `allow-…` permission and the capability file
+//! grants exactly the ones the window uses.
+
+/// Every `#[tauri::command]` the shell registers; kept in step with `commands::handler()`.
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "sites_list",
+    "operator_active",
+    "catalog_list",
+    "catalog_get",
+    "catalog_open_docs",
+    "connections_list",
+    "connection_get",
+    "deliveries_query",
+];
+
+fn main() {
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)))
+        .expect("tauri build step");
+}

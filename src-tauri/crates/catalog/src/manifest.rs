@@ -1,0 +1,261 @@
+//! The manifest schema. Unknown fields and unknown enum values are parse errors, so a typo in a
+//! manifest never silently drops information.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    GoogleServices,
+    EmailServiceProviders,
+    PaymentPlatforms,
+    WebhookDestinations,
+    Analytics,
+    Crm,
+}
+
+impl Family {
+    pub const ALL: [Family; 6] = [
+        Family::GoogleServices,
+        Family::EmailServiceProviders,
+        Family::PaymentPlatforms,
+        Family::WebhookDestinations,
+        Family::Analytics,
+        Family::Crm,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::GoogleServices => "google_services",
+            Family::EmailServiceProviders => "email_service_providers",
+            Family::PaymentPlatforms => "payment_platforms",
+            Family::WebhookDestinations => "webhook_destinations",
+            Family::Analytics => "analytics",
+            Family::Crm => "crm",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Family::GoogleServices => "Google services",
+            Family::EmailServiceProviders => "Email-service providers",
+            Family::PaymentPlatforms => "Payment platforms",
+            Family::WebhookDestinations => "Webhook destinations",
+            Family::Analytics => "Analytics",
+            Family::Crm => "CRM",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthFlow {
+    Oauth2,
+    ApiKey,
+    Basic,
+    ClientCredentials,
+    SignedToken,
+}
+
+impl AuthFlow {
+    pub const ALL: [AuthFlow; 5] =
+        [AuthFlow::Oauth2, AuthFlow::ApiKey, AuthFlow::Basic, AuthFlow::ClientCredentials, AuthFlow::SignedToken];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthFlow::Oauth2 => "oauth2",
+            AuthFlow::ApiKey => "api_key",
+            AuthFlow::Basic => "basic",
+            AuthFlow::ClientCredentials => "client_credentials",
+            AuthFlow::SignedToken => "signed_token",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|flow| flow.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub slug: String,
+    pub display_name: String,
+    pub family: Family,
+    pub summary: String,
+    pub auth_flows: Vec<AuthFlow>,
+    /// Present exactly when `auth_flows` includes `oauth2`.
+    #[serde(default)]
+    pub oauth: Option<OAuthEndpoints>,
+    /// Present exactly when `auth_flows` includes `client_credentials`.
+    #[serde(default)]
+    pub client_credentials: Option<ClientCredentialsEndpoint>,
+    #[serde(default)]
+    pub scopes: Vec<Scope>,
+    #[serde(default)]
+    pub credential_fields: Vec<CredentialField>,
+    /// How a stored credential is attached to API requests.
+    pub request_auth: RequestAuth,
+    pub api_base: String,
+    pub test_call: TestCall,
+    pub revocation: Revocation,
+    pub inbound_events: InboundEvents,
+    #[serde(default)]
+    pub actions: Vec<Action>,
+    pub docs_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthEndpoints {
+    pub authorize_url: String,
+    pub token_url: String,
+    /// Where the browser returns: a loopback listener (RFC 8252) unless the vendor refuses it.
+    pub redirect: RedirectKind,
+    /// The `iss` value the vendor sends on the callback (RFC 9207), when it sends one.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Extra authorize parameters the vendor needs (e.g. Google's `access_type=offline`).
+    #[serde(default)]
+    pub extra_authorize_params: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedirectKind {
+    Loopback,
+    DeepLink,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientCredentialsEndpoint {
+    pub token_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    pub id: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialField {
+    pub name: String,
+    pub label: String,
+    pub secret: bool,
+    /// A regular expression the whole value must match. Required for secret fields, so a
+    /// pasted value of the wrong kind is refused before it is sealed and tested.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    pub example: String,
+    /// Which auth flows ask for this field; empty means every non-OAuth flow.
+    #[serde(default)]
+    pub flows: Vec<AuthFlow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RequestAuth {
+    /// `Authorization: <scheme> <token>`: the OAuth access token, or `field` for key flows.
+    Bearer {
+        #[serde(default)]
+        field: Option<String>,
+        /// Defaults to `Bearer`; Zoho wants `Zoho-oauthtoken`.
+        #[serde(default)]
+        scheme: Option<String>,
+    },
+    /// A named header carrying a credential field.
+    Header { name: String, field: String },
+    /// HTTP basic auth from two credential fields.
+    Basic { username_field: String, password_field: String },
+    /// A query parameter carrying a credential field.
+    Query { name: String, field: String },
+    /// Outbound requests are signed with the connection's secret (Standard Webhooks).
+    StandardWebhooksSignature,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestCall {
+    pub method: HttpMethod,
+    /// Relative to `api_base` unless absolute.
+    pub path: String,
+    /// JSON pointer to the vendor account id in the response body, when the vendor returns one.
+    #[serde(default)]
+    pub account_id_pointer: Option<String>,
+    /// Scopes this call needs; the test reports them as missing on a 403.
+    #[serde(default)]
+    pub required_scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Revocation {
+    /// An RFC 7009 token revocation endpoint.
+    Rfc7009 { url: String },
+    /// A vendor-specific call that invalidates the grant.
+    VendorCall { method: HttpMethod, url: String },
+    /// The vendor offers no programmatic revocation; `how` tells the operator what to do.
+    Unsupported { how: String },
+}
+
+impl Revocation {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Revocation::Rfc7009 { .. } => "rfc7009",
+            Revocation::VendorCall { .. } => "vendor_call",
+            Revocation::Unsupported { .. } => "unsupported",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboundEvents {
+    pub signature: SignatureScheme,
+    #[serde(default)]
+    pub types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureScheme {
+    /// `Stripe-Signature: t=…,v1=…` HMAC-SHA256 over `t.body`.
+    StripeV1,
+    /// `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`.
+    StandardWebhooks,
+    /// `X-HubSpot-Signature-v3` HMAC-SHA256 over method, URI, body and timestamp.
+    HubspotV3,
+    /// `x-square-hmacsha256-signature` over notification URL + body.
+    SquareHmacSha256,
+    /// PayPal's verify-webhook-signature API call.
+    PaypalVerifyApi,
+    /// A shared secret in the webhook URL or basic auth (vendors that do not sign).
+    SharedSecret,
+    /// The vendor does not send events.
+    None,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    pub id: String,
+    pub label: String,
+    pub method: HttpMethod,
+    pub path: String,
+    #[serde(default)]
+    pub required_scopes: Vec<String>,
+}

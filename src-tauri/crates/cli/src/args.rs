@@ -1,0 +1,163 @@
+//! The command line's grammar.
+
+use crate::time_bounds::{self, Now};
+use clap::{Args, Parser, Subcommand};
+use sgen_core::deliveries::DeliveryQuery;
+use sgen_core::model::EnvironmentName;
+use sgen_core::sites::Scope;
+use sgen_core::{Core, CoreError};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "sgen-integrations-cli", version, about = "SGEN Integrations Desktop, headless")]
+pub struct Cli {
+    /// Data directory (default: $SGEN_DATA_DIR, then the desktop app's own).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// The connector catalog.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// Sites in the data directory.
+    Sites {
+        #[command(subcommand)]
+        command: SitesCommand,
+    },
+    /// The demo site.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+    /// The delivery log.
+    Deliveries {
+        #[command(subcommand)]
+        command: DeliveriesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CatalogCommand {
+    /// Every connector in the built-in catalog.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a directory of connector manifests (*.json) against the schema and rules.
+    Validate { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum SitesCommand {
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DemoCommand {
+    /// Create the demo site "Acme Outdoor" in an empty data directory.
+    Seed {
+        /// Delivery attempts in the generated history.
+        #[arg(long, default_value_t = sgen_core::demo::DEFAULT_DELIVERY_ATTEMPTS)]
+        deliveries: u64,
+        /// Seed of the deterministic generator.
+        #[arg(long, default_value_t = sgen_core::demo::DEFAULT_SEED)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DeliveriesCommand {
+    /// One page of the delivery log, with the same filters as the log view.
+    Query(QueryArgs),
+}
+
+#[derive(Args)]
+pub struct ScopeArgs {
+    /// Site id (default: the only, or first, site).
+    #[arg(long)]
+    pub site: Option<String>,
+    #[arg(long, default_value = "live", value_parser = parse_environment)]
+    pub environment: EnvironmentName,
+}
+
+impl ScopeArgs {
+    pub fn resolve(&self, core: &Core) -> Result<Scope, CoreError> {
+        let site_id = match &self.site {
+            Some(site) => site.clone(),
+            None => core
+                .sites()?
+                .into_iter()
+                .next()
+                .map(|s| s.id)
+                .ok_or_else(|| CoreError::invalid("the data directory has no site; run `demo seed` first"))?,
+        };
+        Ok(Scope { site_id, environment: self.environment })
+    }
+}
+
+#[derive(Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    #[arg(long)]
+    pub connection: Option<String>,
+    /// delivered | retried | failed
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// A duration back from now (`7d`, `12h`, `30m`) or a date/time (`2026-11-01`, RFC 3339).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// A date/time (exclusive) or a duration back from now.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Text the event identifier contains.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// attempted_at | latency_ms | vendor_response_code | outcome | event_identifier | originating_module
+    #[arg(long)]
+    pub sort: Option<String>,
+    /// Smallest/oldest first instead of largest/newest first.
+    #[arg(long)]
+    pub asc: bool,
+    #[arg(long)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page (same filters).
+    #[arg(long)]
+    pub cursor: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl QueryArgs {
+    pub fn to_query(&self, now: &Now) -> Result<DeliveryQuery, CoreError> {
+        let bound = |flag: &str, value: &Option<String>| {
+            value.as_deref().map(|v| time_bounds::parse(v, now).map_err(|e| CoreError::invalid(format!("--{flag}: {e}")))).transpose()
+        };
+        Ok(DeliveryQuery {
+            connection_id: self.connection.clone(),
+            outcome: self.outcome.clone(),
+            since: bound("since", &self.since)?,
+            until: bound("until", &self.until)?,
+            search: self.search.clone(),
+            sort: self.sort.clone(),
+            descending: Some(!self.asc),
+            limit: self.limit,
+            cursor: self.cursor.clone(),
+        })
+    }
+}
+
+fn parse_environment(text: &str) -> Result<EnvironmentName, String> {
+    EnvironmentName::parse(text).ok_or_else(|| format!("expected one of {}", EnvironmentName::choices()))
+}

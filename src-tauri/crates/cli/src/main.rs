@@ -1,0 +1,71 @@
+//! `sgen-integrations-cli`: the same core as the desktop app, for support staff, scripts and
+//! benchmarks. Every failure prints one line to stderr and exits non-zero.
+
+mod args;
+mod output;
+mod time_bounds;
+
+use args::{CatalogCommand, Cli, Command, DeliveriesCommand, DemoCommand, SitesCommand};
+use clap::Parser;
+use sgen_core::demo::DemoOptions;
+use sgen_core::{Access, Core, CoreConfig, CoreError};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if !err.use_stderr() => err.exit(),
+        Err(err) => {
+            // clap's message is several lines (usage, hints); the first one is the reason.
+            let text = err.to_string();
+            eprintln!("{}", text.lines().next().unwrap_or("invalid arguments"));
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SGEN_LOG").unwrap_or_else(|_| "warn".into()))
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error [{}]: {err}", err.code());
+            if let CoreError::Internal(detail) = &err {
+                tracing::error!(%detail, "internal error");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CoreError> {
+    let data_dir = sgen_core::resolve_data_dir(cli.data_dir);
+    let open = |access| Core::open(CoreConfig::new(data_dir.clone(), access));
+    match cli.command {
+        Command::Catalog { command: CatalogCommand::List { json } } => {
+            output::catalog(&sgen_core::library::catalog_entries()?, json)
+        }
+        Command::Catalog { command: CatalogCommand::Validate { dir } } => output::validated(&sgen_core::library::validate_dir(&dir)?),
+        Command::Sites { command: SitesCommand::List { json } } => output::sites(&open(Access::ReadOnly)?.sites()?, json),
+        Command::Demo { command: DemoCommand::Seed { deliveries, seed, json } } => {
+            let core = open(Access::ReadWrite)?;
+            let options = DemoOptions { delivery_attempts: deliveries, seed };
+            let started = std::time::Instant::now();
+            let summary = core.seed_demo(&options, |done, total| {
+                if !json {
+                    eprint!("\rwriting delivery history: {done}/{total}");
+                }
+            })?;
+            if !json {
+                eprintln!();
+            }
+            output::demo(&summary, started.elapsed(), json)
+        }
+        Command::Deliveries { command: DeliveriesCommand::Query(args) } => {
+            let core = open(Access::ReadOnly)?;
+            let scope = args.scope.resolve(&core)?;
+            let query = args.to_query(&time_bounds::Now::system())?;
+            output::deliveries(&core.deliveries(&scope, &query)?, args.json)
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The connections list and detail views, and recording a connection with its attribution.
+
+use crate::sites::Scope;
+use crate::{Core, CoreError, CoreResult};
+use serde::{Deserialize, Serialize};
+use sgen_store::activity::{self, NewActivity};
+use sgen_store::connections::{self, ConnectionFilter, ConnectionRecord, ConnectionSort, NewConnection, StateTransition};
+use sgen_store::model::ConnectionState;
+use ts_rs::TS;
+
+pub const DEFAULT_PAGE_SIZE: u32 = 25;
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// A request for one page of the connections list. Filter values arrive as text (from the UI or
+/// the command line) and are checked here, so both get the same specific errors.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConnectionQuery {
+    #[ts(optional)]
+    pub state: Option<String>,
+    #[ts(optional)]
+    pub text: Option<String>,
+    /// connector | display_name | state | scopes | last_delivery | operator_of_record
+    #[ts(optional)]
+    pub sort: Option<String>,
+    #[ts(optional)]
+    pub descending: Option<bool>,
+    /// Zero-based.
+    #[ts(optional)]
+    pub page: Option<u32>,
+    #[ts(optional)]
+    pub page_size: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectionRow {
+    pub record: ConnectionRecord,
+    pub connector_name: String,
+    pub family_label: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectionPage {
+    pub rows: Vec<ConnectionRow>,
+    pub total: u32,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectionDetail {
+    pub row: ConnectionRow,
+    /// Newest first.
+    pub transitions: Vec<StateTransition>,
+    #[ts(type = "number")]
+    pub delivery_attempts: i64,
+}
+
+const SORTS: [(&str, ConnectionSort); 6] = [
+    ("connector", ConnectionSort::Connector),
+    ("display_name", ConnectionSort::DisplayName),
+    ("state", ConnectionSort::State),
+    ("scopes", ConnectionSort::Scopes),
+    ("last_delivery", ConnectionSort::LastDelivery),
+    ("operator_of_record", ConnectionSort::OperatorOfRecord),
+];
+
+/// What a new connection row holds; secrets arrive already sealed.
+pub struct ConnectionSpec<'a> {
+    pub connector_type: &'a str,
+    pub display_name: &'a str,
+    pub state: ConnectionState,
+    pub auth_flow: &'a str,
+    pub vendor_account_id: Option<&'a str>,
+    pub scopes_granted: Vec<String>,
+    pub expires_at: Option<i64>,
+    pub last_test_outcome: Option<&'a str>,
+    pub base_url_override: Option<&'a str>,
+    pub field_mapping: serde_json::Value,
+}
+
+impl Core {
+    pub fn connections(&self, scope: &Scope, query: &ConnectionQuery) -> CoreResult<ConnectionPage> {
+        let environment_id = self.environment_id(scope)?;
+        let state = query
+            .state
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                ConnectionState::parse(s).ok_or_else(|| {
+                    CoreError::invalid(format!("unknown state `{s}`; expected one of {}", ConnectionState::choices()))
+                })
+            })
+            .transpose()?;
+        let sort = match query.sort.as_deref().filter(|s| !s.is_empty()) {
+            None => ConnectionSort::DisplayName,
+            Some(name) => SORTS.iter().find(|(n, _)| *n == name).map(|(_, s)| *s).ok_or_else(|| {
+                let names: Vec<&str> = SORTS.iter().map(|(n, _)| *n).collect();
+                CoreError::invalid(format!("unknown sort column `{name}`; expected one of {}", names.join("|")))
+            })?,
+        };
+        let page_size = query.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+        if page_size == 0 || page_size > MAX_PAGE_SIZE {
+            return Err(CoreError::invalid(format!("page size must be between 1 and {MAX_PAGE_SIZE}")));
+        }
+        let page = query.page.unwrap_or(0);
+        let filter = ConnectionFilter {
+            environment_id,
+            state,
+            text: query.text.as_deref(),
+            sort,
+            descending: query.descending.unwrap_or(false),
+            offset: page.saturating_mul(page_size),
+            limit: page_size,
+        };
+        let (records, total) = self.store.read(|conn| Ok::<_, CoreError>(connections::list(conn, &filter)?))?;
+        Ok(ConnectionPage { rows: records.into_iter().map(|r| self.row(r)).collect(), total, page, page_size })
+    }
+
+    pub fn connection(&self, id: &str) -> CoreResult<ConnectionDetail> {
+        let (record, transitions, delivery_attempts) = self.store.read(|conn| {
+            let record = connections::get(conn, id)?.ok_or_else(|| CoreError::NotFound { what: "connection", id: id.into() })?;
+            let transitions = connections::transitions(conn, id)?;
+            let attempts = sgen_store::attempts::count(conn, sgen_store::attempts::AttemptScope::Connection(id))?;
+            Ok::<_, CoreError>((record, transitions, attempts))
+        })?;
+        Ok(ConnectionDetail { row: self.row(record), transitions, delivery_attempts })
+    }
+
+    /// Records a connection in `scope`, attributed to `operator_id`, with its creation
+    /// transition and an activity-log row, in one transaction.
+    pub fn record_connection(&self, scope: &Scope, operator_id: &str, spec: &ConnectionSpec<'_>, cause: &str) -> CoreResult<String> {
+        self.record_connection_at(&crate::ids::new_id("con"), scope, operator_id, spec, cause, self.now())
+    }
+
+    /// [`Core::record_connection`] at a given time, for history the demo generator writes.
+    pub(crate) fn record_connection_at(
+        &self,
+        id: &str,
+        scope: &Scope,
+        operator_id: &str,
+        spec: &ConnectionSpec<'_>,
+        cause: &str,
+        now: i64,
+    ) -> CoreResult<String> {
+        if self.catalog.get(spec.connector_type).is_none() {
+            return Err(CoreError::NotFound { what: "connector", id: spec.connector_type.into() });
+        }
+        let environment_id = self.environment_id(scope)?;
+        self.store.write(|tx| {
+            connections::insert(
+                tx,
+                &NewConnection {
+                    id,
+                    environment_id,
+                    connector_type: spec.connector_type,
+                    display_name: spec.display_name,
+                    state: spec.state,
+                    auth_flow: spec.auth_flow,
+                    vendor_account_id: spec.vendor_account_id,
+                    scopes_granted: &spec.scopes_granted,
+                    credential_blob: None,
+                    refresh_token_blob: None,
+                    expires_at: spec.expires_at,
+                    last_test_at: spec.last_test_outcome.map(|_| now),
+                    last_test_outcome: spec.last_test_outcome,
+                    operator_of_record: operator_id,
+                    base_url_override: spec.base_url_override,
+                    field_mapping: &spec.field_mapping,
+                    now,
+                    cause,
+                },
+            )?;
+            activity::append(
+                tx,
+                &NewActivity {
+                    at: now,
+                    operator_id,
+                    site_id: Some(&scope.site_id),
+                    environment_id: Some(environment_id),
+                    connection_id: Some(id),
+                    action: "connection.create",
+                    outcome: "success",
+                    details: &serde_json::json!({
+                        "connector_type": spec.connector_type,
+                        "display_name": spec.display_name,
+                        "auth_flow": spec.auth_flow,
+                        "scopes_granted": spec.scopes_granted,
+                    }),
+                    catalog_version: sgen_catalog::CATALOG_VERSION,
+                },
+            )?;
+            Ok::<_, CoreError>(())
+        })?;
+        Ok(id.to_string())
+    }
+
+    /// Records an observed state change with its cause (a test, a refresh, a delivery outcome,
+    /// or an operator's pause/resume when `operator_id` is set).
+    pub fn record_transition(&self, id: &str, to: ConnectionState, cause: &str, operator_id: Option<&str>) -> CoreResult<bool> {
+        self.record_transition_at(id, to, cause, operator_id, self.now())
+    }
+
+    pub(crate) fn record_transition_at(
+        &self,
+        id: &str,
+        to: ConnectionState,
+        cause: &str,
+        operator_id: Option<&str>,
+        at: i64,
+    ) -> CoreResult<bool> {
+        self.store.write(|tx| Ok(connections::transition(tx, id, to, cause, operator_id, at)?))
+    }
+
+    fn row(&self, record: ConnectionRecord) -> ConnectionRow {
+        let manifest = self.catalog.get(&record.connector_type);
+        ConnectionRow {
+            connector_name: manifest.map_or_else(|| record.connector_type.clone(), |m| m.display_name.clone()),
+            family_label: manifest.map_or("", |m| m.family.label()).to_string(),
+            record,
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! The core of SGEN Integrations Desktop: everything a user can do, as plain Rust. The desktop
+//! shell and the CLI both call [`Core`]; neither holds business logic, and nothing here knows
+//! about Tauri.
+
+mod clock;
+mod cursor;
+mod error;
+mod ids;
+mod workspace;
+mod workspace_paths;
+
+pub mod connections;
+pub mod deliveries;
+pub mod demo;
+pub mod library;
+pub mod sites;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{CoreError, CoreResult};
+pub use sgen_catalog::CATALOG_VERSION;
+pub use sgen_store::model;
+pub use sgen_store::Access;
+pub use workspace_paths::{resolve_data_dir, APP_IDENTIFIER, DATA_DIR_ENV};
+
+use sgen_catalog::Catalog;
+use sgen_store::Store;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// File name of the database inside a data directory.
+pub const DATABASE_FILE: &str = "sgen.sqlite3";
+
+pub struct CoreConfig {
+    pub data_dir: PathBuf,
+    pub access: Access,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl CoreConfig {
+    pub fn new(data_dir: impl Into<PathBuf>, access: Access) -> Self {
+        Self { data_dir: data_dir.into(), access, clock: Arc::new(SystemClock) }
+    }
+}
+
+pub struct Core {
+    store: Store,
+    catalog: Catalog,
+    clock: Arc<dyn Clock>,
+    data_dir: PathBuf,
+    _lock: Option<workspace::DataDirLock>,
+}
+
+impl Core {
+    /// Opens (and for read-write access, creates and migrates) the data directory. Read-write
+    /// access takes an exclusive lock on the directory, so two writers never share one database.
+    pub fn open(config: CoreConfig) -> CoreResult<Self> {
+        let catalog = Catalog::embedded().map_err(|e| CoreError::CatalogInvalid(e.to_string()))?;
+        let lock = match config.access {
+            Access::ReadWrite => Some(workspace::DataDirLock::acquire(&config.data_dir)?),
+            Access::ReadOnly => None,
+        };
+        let store = Store::open(&config.data_dir.join(DATABASE_FILE), config.access)?;
+        Ok(Self { store, catalog, clock: config.clock, data_dir: config.data_dir, _lock: lock })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}

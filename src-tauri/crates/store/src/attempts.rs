@@ -1,0 +1,329 @@
+//! Deliveries and the delivery log (one row per attempt), with the filtered, sorted, keyset-paged
+//! query behind the log view. Every query plan is served by an index in 0001_initial.sql.
+
+use crate::model::{AttemptTrigger, DeliveryStatus, Outcome};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, Row, Transaction};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub struct NewDelivery<'a> {
+    pub id: &'a str,
+    pub connection_id: &'a str,
+    pub environment_id: i64,
+    pub originating_module: &'a str,
+    pub event_identifier: &'a str,
+    pub action: Option<&'a str>,
+    pub status: DeliveryStatus,
+    pub created_at: i64,
+}
+
+pub struct NewAttempt<'a> {
+    pub attempt_number: u32,
+    pub trigger: AttemptTrigger,
+    pub outcome: Outcome,
+    pub vendor_response_code: Option<u16>,
+    pub latency_ms: u32,
+    pub attempted_at: i64,
+    pub next_attempt_at: Option<i64>,
+    pub error_class: Option<&'a str>,
+    pub request_summary: Option<&'a str>,
+    pub response_summary: Option<&'a str>,
+}
+
+/// One delivery log entry as the log view shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AttemptRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub delivery_id: String,
+    pub connection_id: String,
+    /// Absent when the connection has since been removed; the log outlives it.
+    pub connector_type: Option<String>,
+    pub connection_display_name: Option<String>,
+    pub originating_module: String,
+    pub event_identifier: String,
+    pub attempt_number: u32,
+    pub trigger: AttemptTrigger,
+    pub outcome: Outcome,
+    pub vendor_response_code: Option<u16>,
+    pub latency_ms: u32,
+    #[ts(type = "number")]
+    pub attempted_at: i64,
+    #[ts(type = "number | null")]
+    pub next_attempt_at: Option<i64>,
+    pub error_class: Option<String>,
+    pub request_summary: Option<String>,
+    pub response_summary: Option<String>,
+}
+
+pub fn insert_delivery(tx: &Transaction<'_>, d: &NewDelivery<'_>) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO deliveries (id, connection_id, environment_id, originating_module, event_identifier, action, status, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![d.id, d.connection_id, d.environment_id, d.originating_module, d.event_identifier, d.action, d.status, d.created_at])?;
+    Ok(())
+}
+
+pub fn set_delivery_status(tx: &Transaction<'_>, id: &str, status: DeliveryStatus) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE deliveries SET status = ?2 WHERE id = ?1")?.execute(params![id, status])?;
+    Ok(())
+}
+
+/// Appends one attempt of `delivery` to the log and to the search index.
+pub fn insert_attempt(tx: &Transaction<'_>, delivery: &NewDelivery<'_>, a: &NewAttempt<'_>) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO delivery_attempts (delivery_id, connection_id, environment_id, originating_module, event_identifier,
+             attempt_number, trigger, outcome, vendor_response_code, latency_ms, attempted_at, next_attempt_at,
+             error_class, request_summary, response_summary)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        delivery.id,
+        delivery.connection_id,
+        delivery.environment_id,
+        delivery.originating_module,
+        delivery.event_identifier,
+        a.attempt_number,
+        a.trigger,
+        a.outcome,
+        a.vendor_response_code,
+        a.latency_ms,
+        a.attempted_at,
+        a.next_attempt_at,
+        a.error_class,
+        a.request_summary,
+        a.response_summary
+    ])?;
+    let id = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO attempt_search (rowid, event_identifier) VALUES (?1, ?2)")?
+        .execute(params![id, delivery.event_identifier])?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptScope<'a> {
+    Environment(i64),
+    Connection(&'a str),
+}
+
+/// Columns the delivery log sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AttemptSort {
+    AttemptedAt,
+    LatencyMs,
+    VendorResponseCode,
+    Outcome,
+    EventIdentifier,
+    OriginatingModule,
+}
+
+impl AttemptSort {
+    pub const ALL: [AttemptSort; 6] = [
+        AttemptSort::AttemptedAt,
+        AttemptSort::LatencyMs,
+        AttemptSort::VendorResponseCode,
+        AttemptSort::Outcome,
+        AttemptSort::EventIdentifier,
+        AttemptSort::OriginatingModule,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptSort::AttemptedAt => "attempted_at",
+            AttemptSort::LatencyMs => "latency_ms",
+            AttemptSort::VendorResponseCode => "vendor_response_code",
+            AttemptSort::Outcome => "outcome",
+            AttemptSort::EventIdentifier => "event_identifier",
+            AttemptSort::OriginatingModule => "originating_module",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    fn expression(self) -> &'static str {
+        match self {
+            AttemptSort::AttemptedAt => "a.attempted_at",
+            AttemptSort::LatencyMs => "a.latency_ms",
+            // No response (a network error) sorts below every real code.
+            AttemptSort::VendorResponseCode => "coalesce(a.vendor_response_code, -1)",
+            AttemptSort::Outcome => "a.outcome",
+            AttemptSort::EventIdentifier => "a.event_identifier",
+            AttemptSort::OriginatingModule => "a.originating_module",
+        }
+    }
+
+    /// The position of `row` in this order, for the next page's keyset.
+    pub fn key_of(self, row: &AttemptRow) -> Keyset {
+        let value = match self {
+            AttemptSort::AttemptedAt => SortValue::Int(row.attempted_at),
+            AttemptSort::LatencyMs => SortValue::Int(row.latency_ms.into()),
+            AttemptSort::VendorResponseCode => SortValue::Int(row.vendor_response_code.map_or(-1, i64::from)),
+            AttemptSort::Outcome => SortValue::Text(row.outcome.as_str().into()),
+            AttemptSort::EventIdentifier => SortValue::Text(row.event_identifier.clone()),
+            AttemptSort::OriginatingModule => SortValue::Text(row.originating_module.clone()),
+        };
+        Keyset { value, id: row.id }
+    }
+
+    /// Whether a keyset value has the type this column sorts by.
+    pub fn accepts(self, value: &SortValue) -> bool {
+        let text = matches!(self, AttemptSort::Outcome | AttemptSort::EventIdentifier | AttemptSort::OriginatingModule);
+        text == matches!(value, SortValue::Text(_))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SortValue {
+    Int(i64),
+    Text(String),
+}
+
+/// The last row of a page: the next page starts strictly after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Keyset {
+    pub value: SortValue,
+    pub id: i64,
+}
+
+pub struct AttemptFilter<'a> {
+    pub scope: AttemptScope<'a>,
+    pub outcome: Option<Outcome>,
+    /// Inclusive lower bound on `attempted_at`.
+    pub since: Option<i64>,
+    /// Exclusive upper bound on `attempted_at`.
+    pub until: Option<i64>,
+    pub search: Option<&'a str>,
+    pub sort: AttemptSort,
+    pub descending: bool,
+    pub after: Option<&'a Keyset>,
+    pub limit: u32,
+}
+
+/// One page of the delivery log.
+pub fn query(conn: &Connection, f: &AttemptFilter<'_>) -> rusqlite::Result<Vec<AttemptRow>> {
+    let mut clauses = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    match f.scope {
+        AttemptScope::Environment(id) => {
+            clauses.push("a.environment_id = ?");
+            values.push(id.into());
+        }
+        AttemptScope::Connection(id) => {
+            clauses.push("a.connection_id = ?");
+            values.push(id.to_string().into());
+        }
+    }
+    if let Some(outcome) = f.outcome {
+        clauses.push("a.outcome = ?");
+        values.push(outcome.as_str().to_string().into());
+    }
+    if let Some(since) = f.since {
+        clauses.push("a.attempted_at >= ?");
+        values.push(since.into());
+    }
+    if let Some(until) = f.until {
+        clauses.push("a.attempted_at < ?");
+        values.push(until.into());
+    }
+    if let Some(search) = f.search.map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(fts) = fts_query(search) {
+            clauses.push("a.id IN (SELECT rowid FROM attempt_search WHERE attempt_search MATCH ?)");
+            values.push(fts.into());
+        }
+        // The index matches word prefixes; each typed term must also appear as written.
+        for term in search.split_whitespace() {
+            clauses.push("instr(lower(a.event_identifier), lower(?)) > 0");
+            values.push(term.to_string().into());
+        }
+    }
+    let expression = f.sort.expression();
+    let direction = if f.descending { "DESC" } else { "ASC" };
+    if let Some(after) = f.after {
+        clauses.push(if f.descending { "(SORTEXPR, a.id) < (?, ?)" } else { "(SORTEXPR, a.id) > (?, ?)" });
+        values.push(match &after.value {
+            SortValue::Int(v) => (*v).into(),
+            SortValue::Text(v) => v.clone().into(),
+        });
+        values.push(after.id.into());
+    }
+    let sql = format!(
+        "SELECT a.id, a.delivery_id, a.connection_id, c.connector_type, c.display_name, a.originating_module,
+                a.event_identifier, a.attempt_number, a.trigger, a.outcome, a.vendor_response_code, a.latency_ms,
+                a.attempted_at, a.next_attempt_at, a.error_class, a.request_summary, a.response_summary
+         FROM delivery_attempts a LEFT JOIN connections c ON c.id = a.connection_id
+         WHERE {}
+         ORDER BY {expression} {direction}, a.id {direction}
+         LIMIT {}",
+        clauses.join(" AND ").replace("SORTEXPR", expression),
+        f.limit
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), attempt_from_row)?.collect();
+    rows
+}
+
+fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<AttemptRow> {
+    Ok(AttemptRow {
+        id: row.get(0)?,
+        delivery_id: row.get(1)?,
+        connection_id: row.get(2)?,
+        connector_type: row.get(3)?,
+        connection_display_name: row.get(4)?,
+        originating_module: row.get(5)?,
+        event_identifier: row.get(6)?,
+        attempt_number: row.get(7)?,
+        trigger: row.get(8)?,
+        outcome: row.get(9)?,
+        vendor_response_code: row.get(10)?,
+        latency_ms: row.get(11)?,
+        attempted_at: row.get(12)?,
+        next_attempt_at: row.get(13)?,
+        error_class: row.get(14)?,
+        request_summary: row.get(15)?,
+        response_summary: row.get(16)?,
+    })
+}
+
+/// An FTS5 query matching identifiers that contain a word starting with each alphanumeric run
+/// of `search`, or None when it has no such run. Quoting every run keeps user text from being
+/// read as FTS5 syntax.
+fn fts_query(search: &str) -> Option<String> {
+    let words: Vec<String> = search
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Attempts in a scope, for a quick total.
+pub fn count(conn: &Connection, scope: AttemptScope<'_>) -> rusqlite::Result<i64> {
+    match scope {
+        AttemptScope::Environment(id) => {
+            conn.query_row("SELECT count(*) FROM delivery_attempts WHERE environment_id = ?1", [id], |r| r.get(0))
+        }
+        AttemptScope::Connection(id) => {
+            conn.query_row("SELECT count(*) FROM delivery_attempts WHERE connection_id = ?1", [id], |r| r.get(0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn fts_query_quotes_every_word_as_a_prefix() {
+        assert_eq!(fts_query("pi_3Nx").as_deref(), Some("\"pi\"* \"3Nx\"*"));
+        assert_eq!(fts_query("NEAR(\"x\" OR y)").as_deref(), Some("\"NEAR\"* \"x\"* \"OR\"* \"y\"*"));
+        assert_eq!(fts_query("..."), None);
+    }
+}

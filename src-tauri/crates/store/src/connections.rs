@@ -1,0 +1,285 @@
+//! Connections and their state transitions. Secret columns are written here but never read
+//! back into [`ConnectionRecord`]: only whether a credential is held.
+
+use crate::model::ConnectionState;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Every field of the connection record (SPEC §2) that may leave the core.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectionRecord {
+    pub id: String,
+    #[ts(type = "number")]
+    pub environment_id: i64,
+    pub connector_type: String,
+    pub display_name: String,
+    pub state: ConnectionState,
+    pub auth_flow: String,
+    pub vendor_account_id: Option<String>,
+    pub scopes_granted: Vec<String>,
+    /// Whether sealed credentials are stored; the ciphertext itself never leaves the store.
+    pub has_credential: bool,
+    pub has_refresh_token: bool,
+    #[ts(type = "number | null")]
+    pub expires_at: Option<i64>,
+    #[ts(type = "number | null")]
+    pub last_test_at: Option<i64>,
+    pub last_test_outcome: Option<String>,
+    #[ts(type = "number | null")]
+    pub last_delivery_at: Option<i64>,
+    pub operator_of_record: String,
+    pub operator_of_record_name: String,
+    pub base_url_override: Option<String>,
+    #[ts(type = "Record<string, string>")]
+    pub field_mapping: serde_json::Value,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number")]
+    pub updated_at: i64,
+}
+
+/// What creating a connection row needs.
+pub struct NewConnection<'a> {
+    pub id: &'a str,
+    pub environment_id: i64,
+    pub connector_type: &'a str,
+    pub display_name: &'a str,
+    pub state: ConnectionState,
+    pub auth_flow: &'a str,
+    pub vendor_account_id: Option<&'a str>,
+    pub scopes_granted: &'a [String],
+    pub credential_blob: Option<&'a [u8]>,
+    pub refresh_token_blob: Option<&'a [u8]>,
+    pub expires_at: Option<i64>,
+    pub last_test_at: Option<i64>,
+    pub last_test_outcome: Option<&'a str>,
+    pub operator_of_record: &'a str,
+    pub base_url_override: Option<&'a str>,
+    pub field_mapping: &'a serde_json::Value,
+    pub now: i64,
+    pub cause: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StateTransition {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub from_state: Option<ConnectionState>,
+    pub to_state: ConnectionState,
+    pub cause: String,
+    pub operator_id: Option<String>,
+    #[ts(type = "number")]
+    pub at: i64,
+}
+
+/// Inserts the row and its creation transition.
+pub fn insert(tx: &Transaction<'_>, c: &NewConnection<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO connections (id, environment_id, connector_type, display_name, state, auth_flow, vendor_account_id,
+             scopes_granted, credential_blob, refresh_token_blob, expires_at, last_test_at, last_test_outcome,
+             operator_of_record, base_url_override, field_mapping, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)",
+        params![
+            c.id,
+            c.environment_id,
+            c.connector_type,
+            c.display_name,
+            c.state,
+            c.auth_flow,
+            c.vendor_account_id,
+            serde_json::to_string(c.scopes_granted).expect("strings serialize"),
+            c.credential_blob,
+            c.refresh_token_blob,
+            c.expires_at,
+            c.last_test_at,
+            c.last_test_outcome,
+            c.operator_of_record,
+            c.base_url_override,
+            c.field_mapping.to_string(),
+            c.now,
+        ],
+    )?;
+    insert_transition(tx, c.id, None, c.state, c.cause, Some(c.operator_of_record), c.now)
+}
+
+/// Moves a connection to `to` and records why. A transition to the current state is a no-op.
+pub fn transition(
+    tx: &Transaction<'_>,
+    id: &str,
+    to: ConnectionState,
+    cause: &str,
+    operator_id: Option<&str>,
+    at: i64,
+) -> rusqlite::Result<bool> {
+    let from: ConnectionState = tx.query_row("SELECT state FROM connections WHERE id = ?1", [id], |row| row.get(0))?;
+    if from == to {
+        return Ok(false);
+    }
+    tx.execute("UPDATE connections SET state = ?2, updated_at = ?3 WHERE id = ?1", params![id, to, at])?;
+    insert_transition(tx, id, Some(from), to, cause, operator_id, at)?;
+    Ok(true)
+}
+
+fn insert_transition(
+    tx: &Transaction<'_>,
+    id: &str,
+    from: Option<ConnectionState>,
+    to: ConnectionState,
+    cause: &str,
+    operator_id: Option<&str>,
+    at: i64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO connection_transitions (connection_id, from_state, to_state, cause, operator_id, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, from, to, cause, operator_id, at],
+    )?;
+    Ok(())
+}
+
+/// Records the time of the newest delivery attempt, never moving it backwards.
+pub fn note_delivery(tx: &Transaction<'_>, id: &str, at: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE connections SET last_delivery_at = max(coalesce(last_delivery_at, 0), ?2) WHERE id = ?1",
+        params![id, at],
+    )?;
+    Ok(())
+}
+
+const SELECT_RECORD: &str = "SELECT c.id, c.environment_id, c.connector_type, c.display_name, c.state, c.auth_flow,
+        c.vendor_account_id, c.scopes_granted, c.credential_blob IS NOT NULL, c.refresh_token_blob IS NOT NULL,
+        c.expires_at, c.last_test_at, c.last_test_outcome, c.last_delivery_at, c.operator_of_record, o.name,
+        c.base_url_override, c.field_mapping, c.created_at, c.updated_at
+    FROM connections c JOIN operators o ON o.id = c.operator_of_record";
+
+fn record_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionRecord> {
+    let json = |index: usize| -> rusqlite::Result<serde_json::Value> {
+        let text: String = row.get(index)?;
+        serde_json::from_str(&text).map_err(|e| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, e.into()))
+    };
+    let scopes = json(7)?;
+    Ok(ConnectionRecord {
+        id: row.get(0)?,
+        environment_id: row.get(1)?,
+        connector_type: row.get(2)?,
+        display_name: row.get(3)?,
+        state: row.get(4)?,
+        auth_flow: row.get(5)?,
+        vendor_account_id: row.get(6)?,
+        scopes_granted: serde_json::from_value(scopes).unwrap_or_default(),
+        has_credential: row.get(8)?,
+        has_refresh_token: row.get(9)?,
+        expires_at: row.get(10)?,
+        last_test_at: row.get(11)?,
+        last_test_outcome: row.get(12)?,
+        last_delivery_at: row.get(13)?,
+        operator_of_record: row.get(14)?,
+        operator_of_record_name: row.get(15)?,
+        base_url_override: row.get(16)?,
+        field_mapping: json(17)?,
+        created_at: row.get(18)?,
+        updated_at: row.get(19)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<ConnectionRecord>> {
+    conn.query_row(&format!("{SELECT_RECORD} WHERE c.id = ?1"), [id], record_from_row).optional()
+}
+
+pub fn transitions(conn: &Connection, id: &str) -> rusqlite::Result<Vec<StateTransition>> {
+    conn.prepare(
+        "SELECT id, from_state, to_state, cause, operator_id, at FROM connection_transitions
+         WHERE connection_id = ?1 ORDER BY at DESC, id DESC",
+    )?
+    .query_map([id], |row| {
+        Ok(StateTransition {
+            id: row.get(0)?,
+            from_state: row.get(1)?,
+            to_state: row.get(2)?,
+            cause: row.get(3)?,
+            operator_id: row.get(4)?,
+            at: row.get(5)?,
+        })
+    })?
+    .collect()
+}
+
+/// Columns the connections list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionSort {
+    Connector,
+    DisplayName,
+    State,
+    Scopes,
+    LastDelivery,
+    OperatorOfRecord,
+}
+
+impl ConnectionSort {
+    fn expression(self) -> &'static str {
+        match self {
+            ConnectionSort::Connector => "c.connector_type",
+            ConnectionSort::DisplayName => "c.display_name COLLATE NOCASE",
+            ConnectionSort::State => "c.state",
+            ConnectionSort::Scopes => "json_array_length(c.scopes_granted)",
+            ConnectionSort::LastDelivery => "coalesce(c.last_delivery_at, 0)",
+            ConnectionSort::OperatorOfRecord => "o.name COLLATE NOCASE",
+        }
+    }
+}
+
+pub struct ConnectionFilter<'a> {
+    pub environment_id: i64,
+    pub state: Option<ConnectionState>,
+    /// Case-insensitive substring of display name, connector, vendor account or scopes.
+    pub text: Option<&'a str>,
+    pub sort: ConnectionSort,
+    pub descending: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// One page of connections and the total matching the filter.
+pub fn list(conn: &Connection, f: &ConnectionFilter<'_>) -> rusqlite::Result<(Vec<ConnectionRecord>, u32)> {
+    let mut clauses = vec!["c.environment_id = ?".to_string()];
+    let mut values: Vec<rusqlite::types::Value> = vec![f.environment_id.into()];
+    if let Some(state) = f.state {
+        clauses.push("c.state = ?".into());
+        values.push(state.as_str().to_string().into());
+    }
+    if let Some(text) = f.text.filter(|t| !t.trim().is_empty()) {
+        clauses.push(
+            "(instr(lower(c.display_name), lower(?)) OR instr(lower(c.connector_type), lower(?))
+              OR instr(lower(coalesce(c.vendor_account_id, '')), lower(?)) OR instr(lower(c.scopes_granted), lower(?)))"
+                .into(),
+        );
+        for _ in 0..4 {
+            values.push(text.trim().to_string().into());
+        }
+    }
+    let filter = clauses.join(" AND ");
+    let total: u32 = conn.query_row(
+        &format!("SELECT count(*) FROM connections c WHERE {filter}"),
+        params_from_iter(values.iter()),
+        |row| row.get(0),
+    )?;
+    let direction = if f.descending { "DESC" } else { "ASC" };
+    let sql = format!(
+        "{SELECT_RECORD} WHERE {filter} ORDER BY {} {direction}, c.id {direction} LIMIT {} OFFSET {}",
+        f.sort.expression(),
+        f.limit,
+        f.offset
+    );
+    let rows = conn.prepare(&sql)?.query_map(params_from_iter(values.iter()), record_from_row)?.collect::<Result<_, _>>()?;
+    Ok((rows, total))
+}
+
+/// Connector slugs configured in an environment, for the library's "configured" badge.
+pub fn configured_connectors(conn: &Connection, environment_id: i64) -> rusqlite::Result<Vec<String>> {
+    conn.prepare("SELECT DISTINCT connector_type FROM connections WHERE environment_id = ?1")?
+        .query_map([environment_id], |row| row.get(0))?
+        .collect()
+}

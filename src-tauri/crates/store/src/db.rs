@@ -1,0 +1,127 @@
+//! Opening the database and handing out connections: one writer behind a mutex (every write
+//! transaction is IMMEDIATE and serialized) and a small pool of query-only readers, so reads
+//! never wait for a long write in WAL mode.
+
+use crate::{error::StoreError, migrations};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Creates the file if needed and applies pending migrations.
+    ReadWrite,
+    /// Never creates, migrates or writes: for CLI queries beside a running app.
+    ReadOnly,
+}
+
+pub struct Store {
+    path: PathBuf,
+    access: Access,
+    writer: Option<Mutex<Connection>>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+const READER_POOL_SIZE: usize = 4;
+
+impl Store {
+    pub fn open(path: &Path, access: Access) -> Result<Self, StoreError> {
+        let at_open = |e| StoreError::at_open(path, e);
+        if access == Access::ReadOnly && !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let writer = match access {
+            Access::ReadWrite => {
+                let mut conn = Connection::open(path).map_err(at_open)?;
+                configure(&conn, true).map_err(at_open)?;
+                check_version(path, &conn, access)?;
+                migrations::apply_pending(&mut conn).map_err(at_open)?;
+                Some(Mutex::new(conn))
+            }
+            Access::ReadOnly => None,
+        };
+        let store = Store { path: path.to_path_buf(), access, writer, readers: Mutex::new(Vec::new()) };
+        // Open one reader now so a read-only open fails here, with a clear error, if the file
+        // is damaged or from another schema version.
+        let reader = store.new_reader()?;
+        check_version(path, &reader, access)?;
+        store.readers.lock().expect("reader pool").push(reader);
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction on the single writer; commits if it returns Ok.
+    pub fn write<T, E>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let writer = self.writer.as_ref().ok_or(StoreError::ReadOnly)?;
+        let mut conn = writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let value = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Runs `f` on a pooled read-only connection.
+    pub fn read<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let pooled = self.readers.lock().expect("reader pool").pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => self.new_reader()?,
+        };
+        let result = f(&conn);
+        let mut pool = self.readers.lock().expect("reader pool");
+        if pool.len() < READER_POOL_SIZE {
+            pool.push(conn);
+        }
+        result
+    }
+
+    fn new_reader(&self) -> Result<Connection, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(|e| StoreError::at_open(&self.path, e))?;
+        configure(&conn, false).map_err(|e| StoreError::at_open(&self.path, e))?;
+        Ok(conn)
+    }
+
+    pub fn access(&self) -> Access {
+        self.access
+    }
+}
+
+fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    if writer {
+        // WAL lets readers run beside the writer; FULL makes every acknowledged commit durable
+        // across power loss, which the delivery outbox and inbound events rely on.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+    } else {
+        conn.pragma_update(None, "query_only", true)?;
+    }
+    conn.pragma_update(None, "foreign_keys", true)?;
+    // Touch the schema so a foreign or damaged file fails now, not on the first query.
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+    Ok(())
+}
+
+fn check_version(path: &Path, conn: &Connection, access: Access) -> Result<(), StoreError> {
+    let found = migrations::schema_version(conn).map_err(|e| StoreError::at_open(path, e))?;
+    let supported = migrations::LATEST_SCHEMA_VERSION;
+    if found > supported {
+        return Err(StoreError::SchemaTooNew { path: path.to_path_buf(), found, supported });
+    }
+    if access == Access::ReadOnly && found < supported {
+        return Err(StoreError::SchemaTooOld { path: path.to_path_buf(), found, supported });
+    }
+    Ok(())
+}

@@ -1,0 +1,20 @@
+//! SQLite persistence for SGEN Integrations: one database file per data directory, plain-SQL
+//! migrations applied at open, a single serialized writer and a small pool of readers.
+//! Repositories are free functions over a connection or transaction, grouped by table.
+
+mod db;
+mod error;
+mod migrations;
+pub mod model;
+
+pub mod activity;
+pub mod attempts;
+pub mod connections;
+pub mod operators;
+pub mod settings;
+pub mod sites;
+
+pub use db::{Access, Store};
+pub use error::StoreError;
+pub use migrations::LATEST_SCHEMA_VERSION;
+pub use rusqlite::{Connection, Error as SqliteError, Transaction};

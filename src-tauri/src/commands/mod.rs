@@ -1,0 +1,38 @@
+//! Thin command adapters, one file per domain: IPC arguments → one core call → `IpcError`.
+//! Core calls touch SQLite, so they run on the blocking pool, never on the main thread.
+
+mod app;
+mod catalog;
+mod connections;
+mod deliveries;
+
+use crate::{AppState, IpcError};
+use sgen_core::{Core, CoreError};
+use std::sync::Arc;
+use tauri::{ipc::Invoke, Runtime};
+
+pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        app::app_status,
+        app::sites_list,
+        app::operator_active,
+        catalog::catalog_list,
+        catalog::catalog_get,
+        catalog::catalog_open_docs,
+        connections::connections_list,
+        connections::connection_get,
+        deliveries::deliveries_query,
+    ]
+}
+
+/// Runs `f` with the open core on the blocking thread pool.
+async fn with_core<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&Core) -> Result<T, CoreError> + Send + 'static,
+) -> Result<T, IpcError> {
+    let core: Arc<Core> = state.core()?;
+    tauri::async_runtime::spawn_blocking(move || f(&core))
+        .await
+        .map_err(|e| IpcError::from(CoreError::Internal(format!("core task failed: {e}"))))?
+        .map_err(IpcError::from)
+}

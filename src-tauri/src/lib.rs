@@ -1,0 +1,53 @@
+//! The desktop shell: the only Rust that knows about Tauri. It opens the core, exposes its
+//! operations as thin commands, and turns core errors into `{code, message}` for the UI.
+
+mod commands;
+mod ipc_error;
+mod logging;
+mod startup;
+
+pub use ipc_error::IpcError;
+pub use startup::{AppState, AppStatus};
+
+use std::path::PathBuf;
+use tauri::Runtime;
+
+/// The app with its state and commands, generic over the runtime so the IPC contract tests can
+/// drive it with Tauri's mock runtime.
+pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
+    tauri::Builder::<R>::new().manage(state).invoke_handler(commands::handler())
+}
+
+pub fn run() {
+    let data_dir = sgen_core::resolve_data_dir(data_dir_flag());
+    let _log_guard = logging::init(&data_dir);
+    tracing::info!(data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "starting");
+    let state = AppState::preparing();
+    let opener = state.clone();
+    builder::<tauri::Wry>(state)
+        .plugin(tauri_plugin_opener::init())
+        .setup(move |_app| {
+            opener.open_in_background(data_dir);
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the app could not start");
+            std::process::exit(1)
+        });
+}
+
+/// `--data-dir DIR` or `--data-dir=DIR`, the same flag the CLI takes.
+fn data_dir_flag() -> Option<PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy();
+        if text == "--data-dir" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(value) = text.strip_prefix("--data-dir=") {
+            return Some(PathBuf::from(value));
+        }
+    }
+    None
+}

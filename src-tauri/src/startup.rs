@@ -1,0 +1,96 @@
+//! Opening the core off the main thread, creating the demo site on first run, and telling the
+//! UI how far along that is. Until the core is ready every command answers `not_ready`; if it
+//! cannot open (a damaged or newer database, a locked data directory) every command answers
+//! with that error, so the window can show it instead of failing to appear.
+
+use sgen_core::demo::DemoOptions;
+use sgen_core::{Access, Core, CoreConfig, CoreError};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[ts(export)]
+pub enum AppStatus {
+    Opening,
+    /// Creating the demo site: `done` of `total` delivery attempts written.
+    SeedingDemo {
+        #[ts(type = "number")]
+        done: u64,
+        #[ts(type = "number")]
+        total: u64,
+    },
+    Ready { data_dir: String },
+    Failed { code: String, message: String },
+}
+
+enum Phase {
+    Starting(AppStatus),
+    Ready(Arc<Core>),
+    Failed(crate::IpcError),
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<RwLock<Phase>>);
+
+impl AppState {
+    pub fn preparing() -> Self {
+        Self(Arc::new(RwLock::new(Phase::Starting(AppStatus::Opening))))
+    }
+
+    /// A state around an already-open core (the IPC tests use this).
+    pub fn ready(core: Core) -> Self {
+        Self(Arc::new(RwLock::new(Phase::Ready(Arc::new(core)))))
+    }
+
+    pub fn status(&self) -> AppStatus {
+        match &*self.0.read().expect("app state") {
+            Phase::Starting(status) => status.clone(),
+            Phase::Ready(core) => AppStatus::Ready { data_dir: core.data_dir().display().to_string() },
+            Phase::Failed(e) => AppStatus::Failed { code: e.code.clone(), message: e.message.clone() },
+        }
+    }
+
+    pub fn core(&self) -> Result<Arc<Core>, crate::IpcError> {
+        match &*self.0.read().expect("app state") {
+            Phase::Ready(core) => Ok(core.clone()),
+            Phase::Starting(_) => Err(CoreError::NotReady.into()),
+            Phase::Failed(e) => Err(e.clone()),
+        }
+    }
+
+    /// Opens the data directory on a named thread that ends when the core is ready; the window
+    /// shows progress meanwhile. An interrupted demo seed leaves whole committed batches only.
+    pub fn open_in_background(&self, data_dir: PathBuf) {
+        let state = self.clone();
+        let spawned = std::thread::Builder::new().name("core-open".into()).spawn(move || {
+            let phase = match open(&state, data_dir) {
+                Ok(core) => Phase::Ready(Arc::new(core)),
+                Err(e) => {
+                    tracing::error!(code = e.code(), error = %e, "cannot open the data directory");
+                    Phase::Failed(e.into())
+                }
+            };
+            *state.0.write().expect("app state") = phase;
+        });
+        if let Err(e) = spawned {
+            *self.0.write().expect("app state") = Phase::Failed(CoreError::Internal(e.to_string()).into());
+        }
+    }
+
+    fn set(&self, status: AppStatus) {
+        *self.0.write().expect("app state") = Phase::Starting(status);
+    }
+}
+
+fn open(state: &AppState, data_dir: PathBuf) -> Result<Core, CoreError> {
+    let core = Core::open(CoreConfig::new(data_dir, Access::ReadWrite))?;
+    if core.is_empty()? {
+        let options = DemoOptions::default();
+        state.set(AppStatus::SeedingDemo { done: 0, total: options.delivery_attempts });
+        core.seed_demo(&options, |done, total| state.set(AppStatus::SeedingDemo { done, total }))?;
+    }
+    Ok(core)
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The end-to-end suite: the built desktop app in a real WebKitGTK window under Xvfb, driven by
+# WebDriver (tauri-driver → WebKitWebDriver), on a throw-away data directory seeded with the
+# demo site through the CLI. Screenshots of every view land in artifacts/e2e/.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+: "${CARGO_TARGET_DIR:?}"
+export SGEN_APP="$CARGO_TARGET_DIR/debug/sgen-integrations"
+export SGEN_E2E_DATA="$(mktemp -d)"
+export SGEN_ARTIFACTS="$ROOT/artifacts/e2e"
+mkdir -p "$SGEN_ARTIFACTS"
+trap 'rm -rf "$SGEN_E2E_DATA"' EXIT
+
+"$CARGO_TARGET_DIR/debug/sgen-integrations-cli" --data-dir "$SGEN_E2E_DATA" demo seed --deliveries 30000 --json >/dev/null
+
+# tauri-driver does not fail when its port is taken, so pick free ports for this run.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+export SGEN_DRIVER_PORT="$(free_port)"
+NATIVE_PORT="$(free_port)"
+
+xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
+  tauri-driver --port "$SGEN_DRIVER_PORT" --native-port "'"$NATIVE_PORT"'" >"$SGEN_ARTIFACTS/tauri-driver.log" 2>&1 &
+  driver=$!
+  for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$SGEN_DRIVER_PORT) 2>/dev/null && break; sleep 0.1; done
+  cd "'"$ROOT"'/ui" && node --test --test-concurrency=1 ../tests/e2e/
+  status=$?
+  kill $driver 2>/dev/null
+  exit $status
+'

@@ -1,0 +1,122 @@
+import { useState } from "react";
+import type { EnvironmentName } from "./bindings/EnvironmentName";
+import type { Scope } from "./bindings/Scope";
+import { ErrorNotice } from "./components/ErrorNotice";
+import { ConnectionDetailView } from "./features/connections/ConnectionDetailView";
+import { ConnectionsView } from "./features/connections/ConnectionsView";
+import { DeliveryLogView } from "./features/deliveries/DeliveryLogView";
+import { ConnectorPage } from "./features/library/ConnectorPage";
+import { LibraryView } from "./features/library/LibraryView";
+import { StartupScreen } from "./features/startup/StartupScreen";
+import { useAppStatus } from "./features/startup/useAppStatus";
+import { call } from "./ipc";
+import { href, type Route, useRoute } from "./router";
+import { ScopeContext } from "./scope";
+import { useTheme } from "./theme";
+import { useAsync } from "./useAsync";
+
+export function App() {
+  const status = useAppStatus();
+  if (status.state !== "ready") return <StartupScreen status={status} />;
+  return <Workspace />;
+}
+
+const NAV: { view: Route["view"]; label: string; matches: Route["view"][] }[] = [
+  { view: "library", label: "Library", matches: ["library", "connector"] },
+  { view: "connections", label: "Connections", matches: ["connections", "connection"] },
+  { view: "deliveries", label: "Delivery log", matches: ["deliveries"] },
+];
+
+function Workspace() {
+  const route = useRoute();
+  const [theme, toggleTheme] = useTheme();
+  const sites = useAsync(() => call("sites_list", {}), []);
+  const operator = useAsync(() => call("operator_active", {}), []);
+  const [chosenSite, setSiteId] = useState<string>();
+  const [environment, setEnvironment] = useState<EnvironmentName>("live");
+
+  const siteList = sites.value ?? [];
+  // Until the operator picks one, the first site is shown.
+  const siteId = chosenSite ?? siteList[0]?.id;
+
+  if (sites.status === "error") return <ErrorNotice error={sites.error} />;
+  const scope: Scope | null = siteId ? { site_id: siteId, environment } : null;
+
+  return (
+    <div className="layout">
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo" aria-hidden="true">S</span> SGEN Integrations
+        </div>
+        <label className="field-inline">
+          <span>Site</span>
+          <select value={siteId ?? ""} onChange={(e) => setSiteId(e.target.value)} data-testid="site-select">
+            {siteList.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name} {s.demo ? "(demo)" : ""}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="segmented" role="radiogroup" aria-label="Environment">
+          {(["live", "staging"] as const).map((env) => (
+            <button
+              key={env}
+              type="button"
+              role="radio"
+              aria-checked={environment === env}
+              className={environment === env ? "selected" : ""}
+              onClick={() => setEnvironment(env)}
+              data-testid={`env-${env}`}
+            >
+              {env === "live" ? "Live" : "Staging"}
+            </button>
+          ))}
+        </div>
+        <div className="spacer" />
+        {operator.value && (
+          <span className="operator" title={`Role: ${operator.value.role}`}>
+            {operator.value.name} · <span className="muted">{operator.value.role}</span>
+          </span>
+        )}
+        <button type="button" className="ghost" onClick={toggleTheme} aria-label="Toggle dark theme" data-testid="theme-toggle">
+          {theme === "dark" ? "☀ Light" : "☾ Dark"}
+        </button>
+      </header>
+      <nav className="sidebar" aria-label="Views">
+        {NAV.map((item) => (
+          <a
+            key={item.view}
+            href={href({ view: item.view } as Route)}
+            aria-current={item.matches.includes(route.view) ? "page" : undefined}
+            data-testid={`nav-${item.view}`}
+          >
+            {item.label}
+          </a>
+        ))}
+      </nav>
+      <main className="content">
+        {scope && (
+          <ScopeContext.Provider value={scope}>
+            <View route={route} key={`${scope.site_id}/${scope.environment}`} />
+          </ScopeContext.Provider>
+        )}
+      </main>
+    </div>
+  );
+}
+
+function View({ route }: { route: Route }) {
+  switch (route.view) {
+    case "library":
+      return <LibraryView />;
+    case "connector":
+      return <ConnectorPage slug={route.slug} />;
+    case "connections":
+      return <ConnectionsView />;
+    case "connection":
+      return <ConnectionDetailView id={route.id} />;
+    case "deliveries":
+      return <DeliveryLogView />;
+  }
+}

@@ -1,0 +1,44 @@
+// Hash routes, so the app works from the bundled files with no server:
+//   #/library  #/library/:slug  #/connections  #/connections/:id  #/deliveries
+import { useEffect, useState } from "react";
+
+export type Route =
+  | { view: "library" }
+  | { view: "connector"; slug: string }
+  | { view: "connections" }
+  | { view: "connection"; id: string }
+  | { view: "deliveries" };
+
+export function parseRoute(hash: string): Route {
+  const [view, param] = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  if (view === "library" && param) return { view: "connector", slug: param };
+  if (view === "connections" && param) return { view: "connection", id: param };
+  if (view === "connections") return { view: "connections" };
+  if (view === "deliveries") return { view: "deliveries" };
+  return { view: "library" };
+}
+
+export function href(route: Route): string {
+  switch (route.view) {
+    case "connector":
+      return `#/library/${encodeURIComponent(route.slug)}`;
+    case "connection":
+      return `#/connections/${encodeURIComponent(route.id)}`;
+    default:
+      return `#/${route.view}`;
+  }
+}
+
+export function navigate(route: Route): void {
+  window.location.hash = href(route);
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener("hashchange", onChange);
+    return () => window.removeEventListener("hashchange", onChange);
+  }, []);
+  return route;
+}
