@@ -1,8 +1,8 @@
 //! The one error shape that crosses IPC. Codes are the core's; internal details are logged
 //! here and replaced with a generic message, so no path, SQL or secret reaches a toast.
 
-use sgen_core::CoreError;
 use serde::Serialize;
+use sgen_core::CoreError;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -21,6 +21,9 @@ impl From<CoreError> for IpcError {
             }
             other => other.to_string(),
         };
-        IpcError { code: err.code().into(), message }
+        IpcError {
+            code: err.code().into(),
+            message,
+        }
     }
 }

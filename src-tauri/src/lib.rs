@@ -12,10 +12,10 @@ pub use startup::{AppState, AppStatus};
 use std::path::PathBuf;
 use tauri::Runtime;
 
-/// The app with its state and commands, generic over the runtime so the IPC contract tests can
-/// drive it with Tauri's mock runtime.
-pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
-    tauri::Builder::<R>::new().manage(state).invoke_handler(commands::handler())
+/// Adds the app's state and commands to `builder`; generic over the runtime so the IPC contract
+/// tests can apply it to Tauri's mock builder.
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder.manage(state).invoke_handler(commands::handler())
 }
 
 pub fn run() {
@@ -24,7 +24,7 @@ pub fn run() {
     tracing::info!(data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "starting");
     let state = AppState::preparing();
     let opener = state.clone();
-    builder::<tauri::Wry>(state)
+    configure(tauri::Builder::default(), state)
         .plugin(tauri_plugin_opener::init())
         .setup(move |_app| {
             opener.open_in_background(data_dir);

@@ -16,11 +16,22 @@ pub fn init(data_dir: &Path) -> Option<WorkerGuard> {
         .filename_suffix("log")
         .max_log_files(7)
         .build(&log_dir);
-    let registry = tracing_subscriber::registry().with(fmt::layer().with_writer(std::io::stderr).with_filter(filter()));
+    let registry = tracing_subscriber::registry().with(
+        fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_filter(filter()),
+    );
     match appender {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            registry.with(fmt::layer().with_ansi(false).with_writer(writer).with_filter(filter())).init();
+            registry
+                .with(
+                    fmt::layer()
+                        .with_ansi(false)
+                        .with_writer(writer)
+                        .with_filter(filter()),
+                )
+                .init();
             Some(guard)
         }
         Err(e) => {

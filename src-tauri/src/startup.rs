@@ -3,9 +3,9 @@
 //! cannot open (a damaged or newer database, a locked data directory) every command answers
 //! with that error, so the window can show it instead of failing to appear.
 
+use serde::Serialize;
 use sgen_core::demo::DemoOptions;
 use sgen_core::{Access, Core, CoreConfig, CoreError};
-use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use ts_rs::TS;
@@ -22,8 +22,13 @@ pub enum AppStatus {
         #[ts(type = "number")]
         total: u64,
     },
-    Ready { data_dir: String },
-    Failed { code: String, message: String },
+    Ready {
+        data_dir: String,
+    },
+    Failed {
+        code: String,
+        message: String,
+    },
 }
 
 enum Phase {
@@ -48,8 +53,13 @@ impl AppState {
     pub fn status(&self) -> AppStatus {
         match &*self.0.read().expect("app state") {
             Phase::Starting(status) => status.clone(),
-            Phase::Ready(core) => AppStatus::Ready { data_dir: core.data_dir().display().to_string() },
-            Phase::Failed(e) => AppStatus::Failed { code: e.code.clone(), message: e.message.clone() },
+            Phase::Ready(core) => AppStatus::Ready {
+                data_dir: core.data_dir().display().to_string(),
+            },
+            Phase::Failed(e) => AppStatus::Failed {
+                code: e.code.clone(),
+                message: e.message.clone(),
+            },
         }
     }
 
@@ -76,7 +86,8 @@ impl AppState {
             *state.0.write().expect("app state") = phase;
         });
         if let Err(e) = spawned {
-            *self.0.write().expect("app state") = Phase::Failed(CoreError::Internal(e.to_string()).into());
+            *self.0.write().expect("app state") =
+                Phase::Failed(CoreError::Internal(e.to_string()).into());
         }
     }
 
@@ -89,8 +100,13 @@ fn open(state: &AppState, data_dir: PathBuf) -> Result<Core, CoreError> {
     let core = Core::open(CoreConfig::new(data_dir, Access::ReadWrite))?;
     if core.is_empty()? {
         let options = DemoOptions::default();
-        state.set(AppStatus::SeedingDemo { done: 0, total: options.delivery_attempts });
-        core.seed_demo(&options, |done, total| state.set(AppStatus::SeedingDemo { done, total }))?;
+        state.set(AppStatus::SeedingDemo {
+            done: 0,
+            total: options.delivery_attempts,
+        });
+        core.seed_demo(&options, |done, total| {
+            state.set(AppStatus::SeedingDemo { done, total })
+        })?;
     }
     Ok(core)
 }

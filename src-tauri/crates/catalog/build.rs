@@ -6,7 +6,13 @@ fn main() {
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<String> = fs::read_dir(&dir)
         .expect("manifests/ exists")
-        .map(|entry| entry.expect("readable entry").file_name().into_string().expect("utf-8 name"))
+        .map(|entry| {
+            entry
+                .expect("readable entry")
+                .file_name()
+                .into_string()
+                .expect("utf-8 name")
+        })
         .filter(|name| name.ends_with(".json"))
         .collect();
     names.sort();
@@ -14,8 +20,15 @@ fn main() {
     for name in &names {
         let path = dir.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
-        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.display().to_string()));
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
     }
     out.push_str("];\n");
-    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("embedded.rs"), out).unwrap();
+    fs::write(
+        Path::new(&env::var("OUT_DIR").unwrap()).join("embedded.rs"),
+        out,
+    )
+    .unwrap();
 }

@@ -6,19 +6,32 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 
 #[tauri::command]
-pub async fn catalog_list(state: State<'_, AppState>, scope: Scope) -> Result<Vec<ConnectorSummary>, IpcError> {
+pub async fn catalog_list(
+    state: State<'_, AppState>,
+    scope: Scope,
+) -> Result<Vec<ConnectorSummary>, IpcError> {
     with_core(&state, move |core| core.library(&scope)).await
 }
 
 #[tauri::command]
-pub async fn catalog_get(state: State<'_, AppState>, scope: Scope, slug: String) -> Result<ConnectorDetail, IpcError> {
+pub async fn catalog_get(
+    state: State<'_, AppState>,
+    scope: Scope,
+    slug: String,
+) -> Result<ConnectorDetail, IpcError> {
     with_core(&state, move |core| core.connector(&scope, &slug)).await
 }
 
 /// Opens a connector's documentation in the system browser. The URL comes from the catalog,
 /// never from the web UI, so the window cannot open arbitrary addresses.
 #[tauri::command]
-pub async fn catalog_open_docs<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, slug: String) -> Result<(), IpcError> {
+pub async fn catalog_open_docs<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    slug: String,
+) -> Result<(), IpcError> {
     let url = with_core(&state, move |core| core.docs_url(&slug)).await?;
-    app.opener().open_url(url, None::<&str>).map_err(|e| IpcError::from(sgen_core::CoreError::Internal(e.to_string())))
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| IpcError::from(sgen_core::CoreError::Internal(e.to_string())))
 }

@@ -5,11 +5,18 @@ use sgen_core::sites::Scope;
 use tauri::State;
 
 #[tauri::command]
-pub async fn connections_list(state: State<'_, AppState>, scope: Scope, query: ConnectionQuery) -> Result<ConnectionPage, IpcError> {
+pub async fn connections_list(
+    state: State<'_, AppState>,
+    scope: Scope,
+    query: ConnectionQuery,
+) -> Result<ConnectionPage, IpcError> {
     with_core(&state, move |core| core.connections(&scope, &query)).await
 }
 
 #[tauri::command]
-pub async fn connection_get(state: State<'_, AppState>, id: String) -> Result<ConnectionDetail, IpcError> {
+pub async fn connection_get(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<ConnectionDetail, IpcError> {
     with_core(&state, move |core| core.connection(&id)).await
 }

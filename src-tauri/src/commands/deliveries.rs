@@ -5,6 +5,10 @@ use sgen_core::sites::Scope;
 use tauri::State;
 
 #[tauri::command]
-pub async fn deliveries_query(state: State<'_, AppState>, scope: Scope, query: DeliveryQuery) -> Result<DeliveryPage, IpcError> {
+pub async fn deliveries_query(
+    state: State<'_, AppState>,
+    scope: Scope,
+    query: DeliveryQuery,
+) -> Result<DeliveryPage, IpcError> {
     with_core(&state, move |core| core.deliveries(&scope, &query)).await
 }

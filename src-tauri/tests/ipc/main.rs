@@ -1,1 +1,191 @@
+//! IPC contract tests: each command through Tauri's mock runtime, checking the JSON shape the UI
+//! relies on and the `{code, message}` errors.
 
+use serde_json::{json, Value};
+use sgen_core::demo::DemoOptions;
+use sgen_core::{Access, Core, CoreConfig};
+use sgen_integrations_lib::{configure, AppState};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    window: WebviewWindow<MockRuntime>,
+    site_id: String,
+}
+
+fn harness(state: impl FnOnce(Core) -> AppState) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let core = Core::open(CoreConfig::new(dir.path(), Access::ReadWrite)).unwrap();
+    let site_id = core
+        .seed_demo(
+            &DemoOptions {
+                delivery_attempts: 3_000,
+                ..Default::default()
+            },
+            |_, _| {},
+        )
+        .unwrap()
+        .site_id;
+    let app = configure(mock_builder(), state(core))
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Harness {
+        _dir: dir,
+        window,
+        site_id,
+    }
+}
+
+fn invoke(h: &Harness, cmd: &str, body: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &h.window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|response| response.deserialize::<Value>().unwrap())
+}
+
+fn scope(h: &Harness) -> Value {
+    json!({ "site_id": h.site_id, "environment": "live" })
+}
+
+#[test]
+fn app_status_reports_ready_with_the_data_dir() {
+    let h = harness(AppState::ready);
+    let status = invoke(&h, "app_status", json!({})).unwrap();
+    assert_eq!(status["state"], "ready");
+    assert!(status["data_dir"].is_string());
+}
+
+#[test]
+fn sites_operator_and_catalog_have_the_shapes_the_ui_reads() {
+    let h = harness(AppState::ready);
+    let sites = invoke(&h, "sites_list", json!({})).unwrap();
+    assert_eq!(sites[0]["name"], "Acme Outdoor");
+    assert_eq!(sites[0]["environments"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        invoke(&h, "operator_active", json!({})).unwrap()["role"],
+        "administrator"
+    );
+
+    let library = invoke(&h, "catalog_list", json!({ "scope": scope(&h) })).unwrap();
+    let entries = library.as_array().unwrap();
+    assert!(entries.len() >= 20);
+    let stripe = entries.iter().find(|c| c["slug"] == "stripe").unwrap();
+    assert_eq!(stripe["configured"], true);
+    assert_eq!(stripe["family"], "payment_platforms");
+    assert!(stripe["scopes"][0]["description"].is_string());
+
+    let detail = invoke(
+        &h,
+        "catalog_get",
+        json!({ "scope": scope(&h), "slug": "hubspot" }),
+    )
+    .unwrap();
+    assert_eq!(detail["oauth_redirect"], "loopback");
+    assert!(detail["docs_url"].as_str().unwrap().starts_with("https://"));
+}
+
+#[test]
+fn connections_list_and_detail() {
+    let h = harness(AppState::ready);
+    let page = invoke(
+        &h,
+        "connections_list",
+        json!({ "scope": scope(&h), "query": { "state": "paused" } }),
+    )
+    .unwrap();
+    assert_eq!(page["total"], 2);
+    let row = &page["rows"][0];
+    assert_eq!(row["record"]["state"], "paused");
+    // Secrets never cross IPC: only whether one is held.
+    assert!(row["record"].get("credential_blob").is_none());
+    assert!(row["record"]["has_credential"].is_boolean());
+
+    let id = row["record"]["id"].as_str().unwrap();
+    let detail = invoke(&h, "connection_get", json!({ "id": id })).unwrap();
+    assert_eq!(detail["transitions"][0]["to_state"], "paused");
+}
+
+#[test]
+fn deliveries_query_pages_with_a_cursor() {
+    let h = harness(AppState::ready);
+    let first = invoke(
+        &h,
+        "deliveries_query",
+        json!({ "scope": scope(&h), "query": { "limit": 20, "outcome": "delivered" } }),
+    )
+    .unwrap();
+    assert_eq!(first["rows"].as_array().unwrap().len(), 20);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second =
+        invoke(&h, "deliveries_query", json!({ "scope": scope(&h), "query": { "limit": 20, "outcome": "delivered", "cursor": cursor } }))
+            .unwrap();
+    assert_ne!(first["rows"][0]["id"], second["rows"][0]["id"]);
+    assert!(second["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["outcome"] == "delivered"));
+}
+
+#[test]
+fn errors_cross_as_code_and_message() {
+    let h = harness(AppState::ready);
+    let err = invoke(
+        &h,
+        "deliveries_query",
+        json!({ "scope": scope(&h), "query": { "outcome": "nope" } }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid_argument");
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown outcome `nope`"));
+
+    let err = invoke(
+        &h,
+        "deliveries_query",
+        json!({ "scope": scope(&h), "query": { "cursor": "forged.cursor" } }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid_cursor");
+
+    let err = invoke(&h, "connection_get", json!({ "id": "con_missing" })).unwrap_err();
+    assert_eq!(err["code"], "not_found");
+
+    let err = invoke(
+        &h,
+        "catalog_get",
+        json!({ "scope": { "site_id": "site_nope", "environment": "live" }, "slug": "stripe" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "not_found");
+}
+
+#[test]
+fn commands_answer_not_ready_while_the_core_opens() {
+    let h = harness(|_core| AppState::preparing());
+    assert_eq!(
+        invoke(&h, "app_status", json!({})).unwrap()["state"],
+        "opening"
+    );
+    let err = invoke(&h, "sites_list", json!({})).unwrap_err();
+    assert_eq!(err["code"], "not_ready");
+}

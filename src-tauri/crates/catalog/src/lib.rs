@@ -32,23 +32,37 @@ pub struct Catalog {
 impl Catalog {
     /// The catalog compiled into this binary.
     pub fn embedded() -> Result<Self, CatalogError> {
-        Self::from_sources(EMBEDDED_MANIFESTS.iter().map(|(name, text)| (name.to_string(), text.to_string())))
+        Self::from_sources(
+            EMBEDDED_MANIFESTS
+                .iter()
+                .map(|(name, text)| (name.to_string(), text.to_string())),
+        )
     }
 
     /// Parses and validates `(file name, JSON text)` pairs; every problem is reported, not just
     /// the first, so a manifest author fixes them in one pass.
-    pub fn from_sources(sources: impl IntoIterator<Item = (String, String)>) -> Result<Self, CatalogError> {
+    pub fn from_sources(
+        sources: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, CatalogError> {
         let mut manifests = Vec::new();
         for (file, text) in sources {
-            let manifest: Manifest = serde_json::from_str(&text)
-                .map_err(|e| CatalogError::Parse { file: file.clone(), reason: e.to_string() })?;
+            let manifest: Manifest =
+                serde_json::from_str(&text).map_err(|e| CatalogError::Parse {
+                    file: file.clone(),
+                    reason: e.to_string(),
+                })?;
             manifests.push((file, manifest));
         }
         let problems = validate(&manifests);
         if !problems.is_empty() {
             return Err(CatalogError::Invalid(problems));
         }
-        Ok(Self { connectors: manifests.into_iter().map(|(_, m)| (m.slug.clone(), m)).collect() })
+        Ok(Self {
+            connectors: manifests
+                .into_iter()
+                .map(|(_, m)| (m.slug.clone(), m))
+                .collect(),
+        })
     }
 
     pub fn get(&self, slug: &str) -> Option<&Manifest> {

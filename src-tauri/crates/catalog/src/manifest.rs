@@ -58,8 +58,13 @@ pub enum AuthFlow {
 }
 
 impl AuthFlow {
-    pub const ALL: [AuthFlow; 5] =
-        [AuthFlow::Oauth2, AuthFlow::ApiKey, AuthFlow::Basic, AuthFlow::ClientCredentials, AuthFlow::SignedToken];
+    pub const ALL: [AuthFlow; 5] = [
+        AuthFlow::Oauth2,
+        AuthFlow::ApiKey,
+        AuthFlow::Basic,
+        AuthFlow::ClientCredentials,
+        AuthFlow::SignedToken,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -170,7 +175,10 @@ pub enum RequestAuth {
     /// A named header carrying a credential field.
     Header { name: String, field: String },
     /// HTTP basic auth from two credential fields.
-    Basic { username_field: String, password_field: String },
+    Basic {
+        username_field: String,
+        password_field: String,
+    },
     /// A query parameter carrying a credential field.
     Query { name: String, field: String },
     /// Outbound requests are signed with the connection's secret (Standard Webhooks).

@@ -20,7 +20,12 @@ pub fn validate(manifests: &[(String, Manifest)]) -> Vec<ManifestProblem> {
     let mut problems = Vec::new();
     let mut slugs = HashSet::new();
     for (file, manifest) in manifests {
-        let mut report = |problem: String| problems.push(ManifestProblem { file: file.clone(), problem });
+        let mut report = |problem: String| {
+            problems.push(ManifestProblem {
+                file: file.clone(),
+                problem,
+            })
+        };
         if !slugs.insert(manifest.slug.as_str()) {
             report(format!("duplicate slug `{}`", manifest.slug));
         }
@@ -31,9 +36,14 @@ pub fn validate(manifests: &[(String, Manifest)]) -> Vec<ManifestProblem> {
 
 fn check_manifest(m: &Manifest, report: &mut impl FnMut(String)) {
     let slug_ok = !m.slug.is_empty()
-        && m.slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && m.slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !slug_ok {
-        report(format!("slug `{}` must be lowercase letters, digits and dashes", m.slug));
+        report(format!(
+            "slug `{}` must be lowercase letters, digits and dashes",
+            m.slug
+        ));
     }
     if m.display_name.trim().is_empty() {
         report("display_name is empty".into());
@@ -62,10 +72,12 @@ fn check_manifest(m: &Manifest, report: &mut impl FnMut(String)) {
         https("client_credentials.token_url", &cc.token_url);
     }
     match &m.revocation {
-        Revocation::Rfc7009 { url } | Revocation::VendorCall { url, .. } => https("revocation.url", url),
-        Revocation::Unsupported { how } if how.trim().is_empty() => {
-            report("revocation is unsupported but `how` does not tell the operator what to do".into())
+        Revocation::Rfc7009 { url } | Revocation::VendorCall { url, .. } => {
+            https("revocation.url", url)
         }
+        Revocation::Unsupported { how } if how.trim().is_empty() => report(
+            "revocation is unsupported but `how` does not tell the operator what to do".into(),
+        ),
         Revocation::Unsupported { .. } => {}
     }
     let path = &m.test_call.path;
@@ -91,11 +103,16 @@ fn check_manifest(m: &Manifest, report: &mut impl FnMut(String)) {
             report(format!("scope `{}` has no description", scope.id));
         }
     }
-    let needs = std::iter::once(("test_call".to_string(), &m.test_call.required_scopes))
-        .chain(m.actions.iter().map(|a| (format!("action `{}`", a.id), &a.required_scopes)));
+    let needs = std::iter::once(("test_call".to_string(), &m.test_call.required_scopes)).chain(
+        m.actions
+            .iter()
+            .map(|a| (format!("action `{}`", a.id), &a.required_scopes)),
+    );
     for (owner, needed) in needs {
         for scope in needed.iter().filter(|s| !scopes.contains(s.as_str())) {
-            report(format!("{owner} needs scope `{scope}`, which the manifest does not declare"));
+            report(format!(
+                "{owner} needs scope `{scope}`, which the manifest does not declare"
+            ));
         }
     }
     let mut action_ids = HashSet::new();
@@ -111,26 +128,38 @@ fn check_manifest(m: &Manifest, report: &mut impl FnMut(String)) {
             report(format!("duplicate credential field `{}`", field.name));
         }
         match &field.pattern {
-            None if field.secret => {
-                report(format!("secret field `{}` has no validation pattern", field.name))
-            }
+            None if field.secret => report(format!(
+                "secret field `{}` has no validation pattern",
+                field.name
+            )),
             None => {}
             Some(pattern) => match regex::Regex::new(&format!("^(?:{pattern})$")) {
-                Err(e) => report(format!("field `{}` pattern does not compile: {e}", field.name)),
+                Err(e) => report(format!(
+                    "field `{}` pattern does not compile: {e}",
+                    field.name
+                )),
                 // The example is shown in the form, so it must itself be valid input.
-                Ok(re) if !re.is_match(&field.example) => {
-                    report(format!("field `{}` example does not match its own pattern", field.name))
-                }
+                Ok(re) if !re.is_match(&field.example) => report(format!(
+                    "field `{}` example does not match its own pattern",
+                    field.name
+                )),
                 Ok(_) => {}
             },
         }
     }
     for referenced in request_auth_fields(&m.request_auth) {
         if !field_names.contains(referenced) {
-            report(format!("request_auth uses credential field `{referenced}`, which is not declared"));
+            report(format!(
+                "request_auth uses credential field `{referenced}`, which is not declared"
+            ));
         }
     }
-    let needs_fields = m.auth_flows.iter().any(|f| matches!(f, AuthFlow::ApiKey | AuthFlow::Basic | AuthFlow::ClientCredentials));
+    let needs_fields = m.auth_flows.iter().any(|f| {
+        matches!(
+            f,
+            AuthFlow::ApiKey | AuthFlow::Basic | AuthFlow::ClientCredentials
+        )
+    });
     if needs_fields && m.credential_fields.is_empty() {
         report("a key, basic or client-credentials flow needs credential_fields".into());
     }
@@ -139,8 +168,13 @@ fn check_manifest(m: &Manifest, report: &mut impl FnMut(String)) {
 fn request_auth_fields(auth: &RequestAuth) -> Vec<&str> {
     match auth {
         RequestAuth::Bearer { field, .. } => field.iter().map(String::as_str).collect(),
-        RequestAuth::Header { field, .. } | RequestAuth::Query { field, .. } => vec![field.as_str()],
-        RequestAuth::Basic { username_field, password_field } => vec![username_field, password_field],
+        RequestAuth::Header { field, .. } | RequestAuth::Query { field, .. } => {
+            vec![field.as_str()]
+        }
+        RequestAuth::Basic {
+            username_field,
+            password_field,
+        } => vec![username_field, password_field],
         RequestAuth::StandardWebhooksSignature => vec![],
     }
 }
@@ -148,16 +182,26 @@ fn request_auth_fields(auth: &RequestAuth) -> Vec<&str> {
 /// `{field}…` where `field` is a declared credential field whose pattern only admits https URLs
 /// (a self-hosted Matomo, an ActiveCampaign account URL, a webhook destination).
 fn is_field_url(m: &Manifest, url: &str) -> bool {
-    let Some(name) = url.strip_prefix('{').and_then(|rest| rest.split('}').next()) else { return false };
-    m.credential_fields
-        .iter()
-        .any(|f| f.name == name && f.pattern.as_deref().is_some_and(|p| p.starts_with("https://")))
+    let Some(name) = url
+        .strip_prefix('{')
+        .and_then(|rest| rest.split('}').next())
+    else {
+        return false;
+    };
+    m.credential_fields.iter().any(|f| {
+        f.name == name
+            && f.pattern
+                .as_deref()
+                .is_some_and(|p| p.starts_with("https://"))
+    })
 }
 
 /// `https://host…`, where a `{placeholder}` host part (a Mailchimp data centre, a Salesforce
 /// instance) is allowed because it is filled from the connection at run time.
 fn is_https_url(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("https://") else { return false };
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
     let host = rest.split(['/', '?']).next().unwrap_or_default();
     !host.is_empty() && !host.contains(char::is_whitespace)
 }

@@ -9,7 +9,11 @@ use sgen_core::{Core, CoreError};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "sgen-integrations-cli", version, about = "SGEN Integrations Desktop, headless")]
+#[command(
+    name = "sgen-integrations-cli",
+    version,
+    about = "SGEN Integrations Desktop, headless"
+)]
 pub struct Cli {
     /// Data directory (default: $SGEN_DATA_DIR, then the desktop app's own).
     #[arg(long, global = true, value_name = "DIR")]
@@ -100,9 +104,14 @@ impl ScopeArgs {
                 .into_iter()
                 .next()
                 .map(|s| s.id)
-                .ok_or_else(|| CoreError::invalid("the data directory has no site; run `demo seed` first"))?,
+                .ok_or_else(|| {
+                    CoreError::invalid("the data directory has no site; run `demo seed` first")
+                })?,
         };
-        Ok(Scope { site_id, environment: self.environment })
+        Ok(Scope {
+            site_id,
+            environment: self.environment,
+        })
     }
 }
 
@@ -142,7 +151,13 @@ pub struct QueryArgs {
 impl QueryArgs {
     pub fn to_query(&self, now: &Now) -> Result<DeliveryQuery, CoreError> {
         let bound = |flag: &str, value: &Option<String>| {
-            value.as_deref().map(|v| time_bounds::parse(v, now).map_err(|e| CoreError::invalid(format!("--{flag}: {e}")))).transpose()
+            value
+                .as_deref()
+                .map(|v| {
+                    time_bounds::parse(v, now)
+                        .map_err(|e| CoreError::invalid(format!("--{flag}: {e}")))
+                })
+                .transpose()
         };
         Ok(DeliveryQuery {
             connection_id: self.connection.clone(),
@@ -159,5 +174,6 @@ impl QueryArgs {
 }
 
 fn parse_environment(text: &str) -> Result<EnvironmentName, String> {
-    EnvironmentName::parse(text).ok_or_else(|| format!("expected one of {}", EnvironmentName::choices()))
+    EnvironmentName::parse(text)
+        .ok_or_else(|| format!("expected one of {}", EnvironmentName::choices()))
 }

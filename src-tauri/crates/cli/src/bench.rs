@@ -1,1 +1,156 @@
-fn main() {}
+//! `sgen-bench`: the delivery-log benchmark of issue 2. Seeds a real database file with the
+//! demo site and N delivery attempts through the core (timed), then runs each log query many
+//! times with varied parameters and prints p50/p95 per query against its target.
+//!
+//!     cargo run --release -p sgen-integrations-cli --bin sgen-bench -- [ATTEMPTS] [RUNS]
+
+use sgen_core::deliveries::DeliveryQuery;
+use sgen_core::demo::DemoOptions;
+use sgen_core::model::EnvironmentName;
+use sgen_core::sites::Scope;
+use sgen_core::{Access, Core, CoreConfig};
+use std::time::{Duration, Instant};
+
+const DAY_MS: i64 = 86_400_000;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let attempts: u64 = args
+        .next()
+        .map_or(1_000_000, |a| a.parse().expect("ATTEMPTS is a number"));
+    let runs: usize = args
+        .next()
+        .map_or(200, |a| a.parse().expect("RUNS is a number"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let core = Core::open(CoreConfig::new(dir.path(), Access::ReadWrite)).expect("open");
+
+    let started = Instant::now();
+    let summary = core
+        .seed_demo(
+            &DemoOptions {
+                delivery_attempts: attempts,
+                ..DemoOptions::default()
+            },
+            |_, _| {},
+        )
+        .expect("seed");
+    let seed_time = started.elapsed();
+    let size = std::fs::metadata(dir.path().join(sgen_core::DATABASE_FILE))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!(
+        "seed: {} attempts ({} deliveries) through the core in {:.2} s (target ≤ 20 s for 1,000,000); database {:.0} MiB",
+        summary.delivery_attempts,
+        summary.deliveries,
+        seed_time.as_secs_f64(),
+        size as f64 / 1_048_576.0
+    );
+
+    let scope = Scope {
+        site_id: summary.site_id.clone(),
+        environment: EnvironmentName::Live,
+    };
+    let connections: Vec<String> = core
+        .connections(
+            &scope,
+            &sgen_core::connections::ConnectionQuery {
+                page_size: Some(200),
+                ..Default::default()
+            },
+        )
+        .expect("connections")
+        .rows
+        .into_iter()
+        .map(|r| r.record.id)
+        .collect();
+    let now = chrono::Utc::now().timestamp_millis();
+    let outcomes = ["delivered", "retried", "failed"];
+    let searches = [
+        "ord_4821",
+        "order.paid",
+        "cus_1093",
+        "subscriber",
+        "usr_77",
+        "payment",
+    ];
+
+    type MakeQuery<'a> = Box<dyn Fn(usize) -> DeliveryQuery + 'a>;
+    let global: Vec<(&str, f64, MakeQuery)> = vec![
+        (
+            "newest first, outcome filter, 7-day range",
+            15.0,
+            Box::new(|i| DeliveryQuery {
+                outcome: Some(outcomes[i % 3].into()),
+                since: Some(now - 7 * DAY_MS - (i as i64 % 5) * DAY_MS),
+                ..Default::default()
+            }),
+        ),
+        (
+            "sorted by latency, outcome filter",
+            30.0,
+            Box::new(|i| DeliveryQuery {
+                outcome: Some(outcomes[i % 3].into()),
+                sort: Some("latency_ms".into()),
+                descending: Some(i % 2 == 0),
+                ..Default::default()
+            }),
+        ),
+        (
+            "free-text search on event identifiers",
+            50.0,
+            Box::new(|i| DeliveryQuery {
+                search: Some(searches[i % searches.len()].into()),
+                ..Default::default()
+            }),
+        ),
+    ];
+
+    println!("\nquery (first page of 50)                           scope           p50 ms   p95 ms   target p95");
+    for (name, target, make) in &global {
+        let times = measure(runs, |i| {
+            core.deliveries(
+                &scope,
+                &DeliveryQuery {
+                    limit: Some(50),
+                    ..make(i)
+                },
+            )
+            .expect("query");
+        });
+        report(name, "global", &times, *target);
+        let times = measure(runs, |i| {
+            let query = DeliveryQuery {
+                connection_id: Some(connections[i % connections.len()].clone()),
+                limit: Some(50),
+                ..make(i)
+            };
+            core.deliveries(&scope, &query).expect("query");
+        });
+        report(name, "per connection", &times, 10.0);
+    }
+}
+
+fn measure(runs: usize, mut run: impl FnMut(usize)) -> Vec<Duration> {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|i| {
+            let started = Instant::now();
+            run(i);
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    times
+}
+
+fn report(name: &str, scope: &str, sorted: &[Duration], target_ms: f64) {
+    let pct = |p: f64| {
+        sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)].as_secs_f64() * 1000.0
+    };
+    let p95 = pct(0.95);
+    let verdict = if p95 <= target_ms { "ok" } else { "MISSED" };
+    println!(
+        "{name:<50} {scope:<15} {:>7.2} {:>8.2}   ≤ {target_ms} ms {verdict}",
+        pct(0.5),
+        p95
+    );
+}

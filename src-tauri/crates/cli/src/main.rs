@@ -24,7 +24,10 @@ fn main() -> ExitCode {
     };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SGEN_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SGEN_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -42,14 +45,28 @@ fn run(cli: Cli) -> Result<(), CoreError> {
     let data_dir = sgen_core::resolve_data_dir(cli.data_dir);
     let open = |access| Core::open(CoreConfig::new(data_dir.clone(), access));
     match cli.command {
-        Command::Catalog { command: CatalogCommand::List { json } } => {
-            output::catalog(&sgen_core::library::catalog_entries()?, json)
-        }
-        Command::Catalog { command: CatalogCommand::Validate { dir } } => output::validated(&sgen_core::library::validate_dir(&dir)?),
-        Command::Sites { command: SitesCommand::List { json } } => output::sites(&open(Access::ReadOnly)?.sites()?, json),
-        Command::Demo { command: DemoCommand::Seed { deliveries, seed, json } } => {
+        Command::Catalog {
+            command: CatalogCommand::List { json },
+        } => output::catalog(&sgen_core::library::catalog_entries()?, json),
+        Command::Catalog {
+            command: CatalogCommand::Validate { dir },
+        } => output::validated(&sgen_core::library::validate_dir(&dir)?),
+        Command::Sites {
+            command: SitesCommand::List { json },
+        } => output::sites(&open(Access::ReadOnly)?.sites()?, json),
+        Command::Demo {
+            command:
+                DemoCommand::Seed {
+                    deliveries,
+                    seed,
+                    json,
+                },
+        } => {
             let core = open(Access::ReadWrite)?;
-            let options = DemoOptions { delivery_attempts: deliveries, seed };
+            let options = DemoOptions {
+                delivery_attempts: deliveries,
+                seed,
+            };
             let started = std::time::Instant::now();
             let summary = core.seed_demo(&options, |done, total| {
                 if !json {
@@ -61,7 +78,9 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             }
             output::demo(&summary, started.elapsed(), json)
         }
-        Command::Deliveries { command: DeliveriesCommand::Query(args) } => {
+        Command::Deliveries {
+            command: DeliveriesCommand::Query(args),
+        } => {
             let core = open(Access::ReadOnly)?;
             let scope = args.scope.resolve(&core)?;
             let query = args.to_query(&time_bounds::Now::system())?;

@@ -1,13 +1,14 @@
 //! What the CLI prints: JSON with `--json`, otherwise aligned text for a person.
 
+use serde::Serialize;
 use sgen_core::deliveries::DeliveryPage;
 use sgen_core::demo::DemoSummary;
 use sgen_core::library::ConnectorSummary;
 use sgen_core::CoreError;
-use serde::Serialize;
 
 fn json(value: &impl Serialize) -> Result<(), CoreError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| CoreError::Internal(e.to_string()))?;
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| CoreError::Internal(e.to_string()))?;
     println!("{text}");
     Ok(())
 }
@@ -17,7 +18,13 @@ pub fn catalog(entries: &[ConnectorSummary], as_json: bool) -> Result<(), CoreEr
         return json(&entries);
     }
     for c in entries {
-        println!("{:<26} {:<26} {:<24} {}", c.slug, c.display_name, c.family_label, c.auth_flows.join(", "));
+        println!(
+            "{:<26} {:<26} {:<24} {}",
+            c.slug,
+            c.display_name,
+            c.family_label,
+            c.auth_flows.join(", ")
+        );
     }
     Ok(())
 }
@@ -32,12 +39,22 @@ pub fn sites(sites: &[sgen_core::sites::Site], as_json: bool) -> Result<(), Core
         return json(&sites);
     }
     for s in sites {
-        println!("{}  {}  ({}){}", s.id, s.name, s.domain, if s.demo { "  [demo]" } else { "" });
+        println!(
+            "{}  {}  ({}){}",
+            s.id,
+            s.name,
+            s.domain,
+            if s.demo { "  [demo]" } else { "" }
+        );
     }
     Ok(())
 }
 
-pub fn demo(summary: &DemoSummary, took: std::time::Duration, as_json: bool) -> Result<(), CoreError> {
+pub fn demo(
+    summary: &DemoSummary,
+    took: std::time::Duration,
+    as_json: bool,
+) -> Result<(), CoreError> {
     if as_json {
         return json(summary);
     }
@@ -57,12 +74,14 @@ pub fn deliveries(page: &DeliveryPage, as_json: bool) -> Result<(), CoreError> {
         return json(page);
     }
     for r in &page.rows {
-        let when = chrono::DateTime::from_timestamp_millis(r.attempted_at).map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string());
+        let when = chrono::DateTime::from_timestamp_millis(r.attempted_at)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string());
         println!(
             "{}  {:<9} {:>4} {:>6} ms  {:<14} {}",
             when.unwrap_or_default(),
             r.outcome.as_str(),
-            r.vendor_response_code.map_or("—".to_string(), |c| c.to_string()),
+            r.vendor_response_code
+                .map_or("—".to_string(), |c| c.to_string()),
             r.latency_ms,
             r.originating_module,
             r.event_identifier

@@ -25,7 +25,11 @@ pub fn parse(text: &str, now: &Now) -> Result<i64, String> {
         }
     }
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_millis());
+        return Ok(date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc()
+            .timestamp_millis());
     }
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.timestamp_millis())
@@ -43,7 +47,9 @@ mod tests {
         assert_eq!(parse("12h", &now), Ok(now.0 - 12 * 3_600_000));
         assert_eq!(parse("2026-11-01", &now), Ok(1_793_491_200_000));
         assert_eq!(parse("2026-11-01T12:00:00Z", &now), Ok(1_793_534_400_000));
-        assert!(parse("last tuesday", &now).unwrap_err().contains("not a duration"));
+        assert!(parse("last tuesday", &now)
+            .unwrap_err()
+            .contains("not a duration"));
         assert!(parse("7w", &now).is_err());
     }
 }

@@ -4,7 +4,9 @@ use crate::sites::Scope;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_store::activity::{self, NewActivity};
-use sgen_store::connections::{self, ConnectionFilter, ConnectionRecord, ConnectionSort, NewConnection, StateTransition};
+use sgen_store::connections::{
+    self, ConnectionFilter, ConnectionRecord, ConnectionSort, NewConnection, StateTransition,
+};
 use sgen_store::model::ConnectionState;
 use ts_rs::TS;
 
@@ -83,7 +85,11 @@ pub struct ConnectionSpec<'a> {
 }
 
 impl Core {
-    pub fn connections(&self, scope: &Scope, query: &ConnectionQuery) -> CoreResult<ConnectionPage> {
+    pub fn connections(
+        &self,
+        scope: &Scope,
+        query: &ConnectionQuery,
+    ) -> CoreResult<ConnectionPage> {
         let environment_id = self.environment_id(scope)?;
         let state = query
             .state
@@ -91,20 +97,32 @@ impl Core {
             .filter(|s| !s.is_empty())
             .map(|s| {
                 ConnectionState::parse(s).ok_or_else(|| {
-                    CoreError::invalid(format!("unknown state `{s}`; expected one of {}", ConnectionState::choices()))
+                    CoreError::invalid(format!(
+                        "unknown state `{s}`; expected one of {}",
+                        ConnectionState::choices()
+                    ))
                 })
             })
             .transpose()?;
         let sort = match query.sort.as_deref().filter(|s| !s.is_empty()) {
             None => ConnectionSort::DisplayName,
-            Some(name) => SORTS.iter().find(|(n, _)| *n == name).map(|(_, s)| *s).ok_or_else(|| {
-                let names: Vec<&str> = SORTS.iter().map(|(n, _)| *n).collect();
-                CoreError::invalid(format!("unknown sort column `{name}`; expected one of {}", names.join("|")))
-            })?,
+            Some(name) => SORTS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| *s)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = SORTS.iter().map(|(n, _)| *n).collect();
+                    CoreError::invalid(format!(
+                        "unknown sort column `{name}`; expected one of {}",
+                        names.join("|")
+                    ))
+                })?,
         };
         let page_size = query.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
         if page_size == 0 || page_size > MAX_PAGE_SIZE {
-            return Err(CoreError::invalid(format!("page size must be between 1 and {MAX_PAGE_SIZE}")));
+            return Err(CoreError::invalid(format!(
+                "page size must be between 1 and {MAX_PAGE_SIZE}"
+            )));
         }
         let page = query.page.unwrap_or(0);
         let filter = ConnectionFilter {
@@ -116,24 +134,54 @@ impl Core {
             offset: page.saturating_mul(page_size),
             limit: page_size,
         };
-        let (records, total) = self.store.read(|conn| Ok::<_, CoreError>(connections::list(conn, &filter)?))?;
-        Ok(ConnectionPage { rows: records.into_iter().map(|r| self.row(r)).collect(), total, page, page_size })
+        let (records, total) = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(connections::list(conn, &filter)?))?;
+        Ok(ConnectionPage {
+            rows: records.into_iter().map(|r| self.row(r)).collect(),
+            total,
+            page,
+            page_size,
+        })
     }
 
     pub fn connection(&self, id: &str) -> CoreResult<ConnectionDetail> {
         let (record, transitions, delivery_attempts) = self.store.read(|conn| {
-            let record = connections::get(conn, id)?.ok_or_else(|| CoreError::NotFound { what: "connection", id: id.into() })?;
+            let record = connections::get(conn, id)?.ok_or_else(|| CoreError::NotFound {
+                what: "connection",
+                id: id.into(),
+            })?;
             let transitions = connections::transitions(conn, id)?;
-            let attempts = sgen_store::attempts::count(conn, sgen_store::attempts::AttemptScope::Connection(id))?;
+            let attempts = sgen_store::attempts::count(
+                conn,
+                sgen_store::attempts::AttemptScope::Connection(id),
+            )?;
             Ok::<_, CoreError>((record, transitions, attempts))
         })?;
-        Ok(ConnectionDetail { row: self.row(record), transitions, delivery_attempts })
+        Ok(ConnectionDetail {
+            row: self.row(record),
+            transitions,
+            delivery_attempts,
+        })
     }
 
     /// Records a connection in `scope`, attributed to `operator_id`, with its creation
     /// transition and an activity-log row, in one transaction.
-    pub fn record_connection(&self, scope: &Scope, operator_id: &str, spec: &ConnectionSpec<'_>, cause: &str) -> CoreResult<String> {
-        self.record_connection_at(&crate::ids::new_id("con"), scope, operator_id, spec, cause, self.now())
+    pub fn record_connection(
+        &self,
+        scope: &Scope,
+        operator_id: &str,
+        spec: &ConnectionSpec<'_>,
+        cause: &str,
+    ) -> CoreResult<String> {
+        self.record_connection_at(
+            &crate::ids::new_id("con"),
+            scope,
+            operator_id,
+            spec,
+            cause,
+            self.now(),
+        )
     }
 
     /// [`Core::record_connection`] at a given time, for history the demo generator writes.
@@ -147,7 +195,10 @@ impl Core {
         now: i64,
     ) -> CoreResult<String> {
         if self.catalog.get(spec.connector_type).is_none() {
-            return Err(CoreError::NotFound { what: "connector", id: spec.connector_type.into() });
+            return Err(CoreError::NotFound {
+                what: "connector",
+                id: spec.connector_type.into(),
+            });
         }
         let environment_id = self.environment_id(scope)?;
         self.store.write(|tx| {
@@ -200,7 +251,13 @@ impl Core {
 
     /// Records an observed state change with its cause (a test, a refresh, a delivery outcome,
     /// or an operator's pause/resume when `operator_id` is set).
-    pub fn record_transition(&self, id: &str, to: ConnectionState, cause: &str, operator_id: Option<&str>) -> CoreResult<bool> {
+    pub fn record_transition(
+        &self,
+        id: &str,
+        to: ConnectionState,
+        cause: &str,
+        operator_id: Option<&str>,
+    ) -> CoreResult<bool> {
         self.record_transition_at(id, to, cause, operator_id, self.now())
     }
 
@@ -212,13 +269,15 @@ impl Core {
         operator_id: Option<&str>,
         at: i64,
     ) -> CoreResult<bool> {
-        self.store.write(|tx| Ok(connections::transition(tx, id, to, cause, operator_id, at)?))
+        self.store
+            .write(|tx| Ok(connections::transition(tx, id, to, cause, operator_id, at)?))
     }
 
     fn row(&self, record: ConnectionRecord) -> ConnectionRow {
         let manifest = self.catalog.get(&record.connector_type);
         ConnectionRow {
-            connector_name: manifest.map_or_else(|| record.connector_type.clone(), |m| m.display_name.clone()),
+            connector_name: manifest
+                .map_or_else(|| record.connector_type.clone(), |m| m.display_name.clone()),
             family_label: manifest.map_or("", |m| m.family.label()).to_string(),
             record,
         }

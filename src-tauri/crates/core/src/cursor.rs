@@ -30,17 +30,29 @@ pub(crate) fn fingerprint(parts: &[&str]) -> String {
 }
 
 pub(crate) fn encode(position: &PagePosition, filter: &str) -> String {
-    let body = CursorBody { v: 1, sort: position.sort, desc: position.descending, filter: filter.into(), key: position.key.clone() };
+    let body = CursorBody {
+        v: 1,
+        sort: position.sort,
+        desc: position.descending,
+        filter: filter.into(),
+        key: position.key.clone(),
+    };
     let json = serde_json::to_vec(&body).expect("cursor serializes");
     format!("{}.{}", URL_SAFE_NO_PAD.encode(&json), checksum(&json))
 }
 
 pub(crate) fn decode(cursor: &str, filter: &str) -> CoreResult<PagePosition> {
-    let malformed = || CoreError::InvalidCursor("the page cursor is malformed; start again from the first page".into());
+    let malformed = || {
+        CoreError::InvalidCursor(
+            "the page cursor is malformed; start again from the first page".into(),
+        )
+    };
     let (body, sum) = cursor.split_once('.').ok_or_else(malformed)?;
     let json = URL_SAFE_NO_PAD.decode(body).map_err(|_| malformed())?;
     if checksum(&json) != sum {
-        return Err(CoreError::InvalidCursor("the page cursor was altered; start again from the first page".into()));
+        return Err(CoreError::InvalidCursor(
+            "the page cursor was altered; start again from the first page".into(),
+        ));
     }
     let body: CursorBody = serde_json::from_slice(&json).map_err(|_| malformed())?;
     if body.v != 1 || !body.sort.accepts(&body.key.value) {
@@ -51,11 +63,17 @@ pub(crate) fn decode(cursor: &str, filter: &str) -> CoreResult<PagePosition> {
             "the page cursor belongs to a different filter or sort; start again from the first page".into(),
         ));
     }
-    Ok(PagePosition { sort: body.sort, descending: body.desc, key: body.key })
+    Ok(PagePosition {
+        sort: body.sort,
+        descending: body.desc,
+        key: body.key,
+    })
 }
 
 fn checksum(bytes: &[u8]) -> String {
-    hex8(&Sha256::digest([b"sgen-cursor-v1:".as_slice(), bytes].concat()))
+    hex8(&Sha256::digest(
+        [b"sgen-cursor-v1:".as_slice(), bytes].concat(),
+    ))
 }
 
 fn hex8(digest: &[u8]) -> String {
@@ -68,7 +86,14 @@ mod tests {
     use sgen_store::attempts::SortValue;
 
     fn position() -> PagePosition {
-        PagePosition { sort: AttemptSort::LatencyMs, descending: true, key: Keyset { value: SortValue::Int(120), id: 42 } }
+        PagePosition {
+            sort: AttemptSort::LatencyMs,
+            descending: true,
+            key: Keyset {
+                value: SortValue::Int(120),
+                id: 42,
+            },
+        }
     }
 
     #[test]
@@ -93,8 +118,14 @@ mod tests {
 
     #[test]
     fn refuses_garbage_and_another_filter() {
-        assert_eq!(decode("not-a-cursor", "f1").err().unwrap().code(), "invalid_cursor");
-        assert_eq!(decode("%%%.abc", "f1").err().unwrap().code(), "invalid_cursor");
+        assert_eq!(
+            decode("not-a-cursor", "f1").err().unwrap().code(),
+            "invalid_cursor"
+        );
+        assert_eq!(
+            decode("%%%.abc", "f1").err().unwrap().code(),
+            "invalid_cursor"
+        );
         let err = decode(&encode(&position(), "f1"), "f2").err().unwrap();
         assert!(err.to_string().contains("different filter"), "{err}");
     }

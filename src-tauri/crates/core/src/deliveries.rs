@@ -5,7 +5,10 @@ use crate::cursor::{self, PagePosition};
 use crate::sites::Scope;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
-use sgen_store::attempts::{self, AttemptFilter, AttemptRow, AttemptScope, AttemptSort, NewAttempt, NewDelivery};
+pub use sgen_store::attempts::AttemptRow;
+use sgen_store::attempts::{
+    self, AttemptFilter, AttemptScope, AttemptSort, NewAttempt, NewDelivery,
+};
 use sgen_store::connections;
 use sgen_store::model::{DeliveryStatus, Outcome};
 use ts_rs::TS;
@@ -81,32 +84,48 @@ impl Core {
         let environment_id = self.environment_id(scope)?;
         let connection_id = query.connection_id.as_deref().filter(|c| !c.is_empty());
         if let Some(id) = connection_id {
-            let found = self.store.read(|conn| Ok::<_, CoreError>(connections::get(conn, id)?))?;
+            let found = self
+                .store
+                .read(|conn| Ok::<_, CoreError>(connections::get(conn, id)?))?;
             if found.is_none_or(|c| c.environment_id != environment_id) {
-                return Err(CoreError::NotFound { what: "connection", id: id.into() });
+                return Err(CoreError::NotFound {
+                    what: "connection",
+                    id: id.into(),
+                });
             }
         }
         let outcome = non_empty(&query.outcome)
             .map(|o| {
-                Outcome::parse(o)
-                    .ok_or_else(|| CoreError::invalid(format!("unknown outcome `{o}`; expected one of {}", Outcome::choices())))
+                Outcome::parse(o).ok_or_else(|| {
+                    CoreError::invalid(format!(
+                        "unknown outcome `{o}`; expected one of {}",
+                        Outcome::choices()
+                    ))
+                })
             })
             .transpose()?;
         let sort = match non_empty(&query.sort) {
             None => AttemptSort::AttemptedAt,
             Some(name) => AttemptSort::parse(name).ok_or_else(|| {
                 let names: Vec<&str> = AttemptSort::ALL.iter().map(|s| s.as_str()).collect();
-                CoreError::invalid(format!("unknown sort column `{name}`; expected one of {}", names.join("|")))
+                CoreError::invalid(format!(
+                    "unknown sort column `{name}`; expected one of {}",
+                    names.join("|")
+                ))
             })?,
         };
         if let (Some(since), Some(until)) = (query.since, query.until) {
             if since >= until {
-                return Err(CoreError::invalid("the date range is empty: `since` must be before `until`"));
+                return Err(CoreError::invalid(
+                    "the date range is empty: `since` must be before `until`",
+                ));
             }
         }
         let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
         if limit == 0 || limit > MAX_LIMIT {
-            return Err(CoreError::invalid(format!("limit must be between 1 and {MAX_LIMIT}")));
+            return Err(CoreError::invalid(format!(
+                "limit must be between 1 and {MAX_LIMIT}"
+            )));
         }
         let descending = query.descending.unwrap_or(true);
         let search = non_empty(&query.search);
@@ -121,7 +140,9 @@ impl Core {
             sort.as_str(),
             if descending { "desc" } else { "asc" },
         ]);
-        let after = non_empty(&query.cursor).map(|c| cursor::decode(c, &filter_text)).transpose()?;
+        let after = non_empty(&query.cursor)
+            .map(|c| cursor::decode(c, &filter_text))
+            .transpose()?;
 
         let filter = AttemptFilter {
             scope: match connection_id {
@@ -138,10 +159,21 @@ impl Core {
             // One extra row tells whether another page follows.
             limit: limit + 1,
         };
-        let mut rows = self.store.read(|conn| Ok::<_, CoreError>(attempts::query(conn, &filter)?))?;
+        let mut rows = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(attempts::query(conn, &filter)?))?;
         let next_cursor = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
-            rows.last().map(|last| cursor::encode(&PagePosition { sort, descending, key: sort.key_of(last) }, &filter_text))
+            rows.last().map(|last| {
+                cursor::encode(
+                    &PagePosition {
+                        sort,
+                        descending,
+                        key: sort.key_of(last),
+                    },
+                    &filter_text,
+                )
+            })
         } else {
             None
         };
@@ -182,7 +214,9 @@ impl Core {
                             response_summary: Some(&a.response_summary),
                         },
                     )?;
-                    let entry = newest.entry(d.connection_id.as_str()).or_insert(a.attempted_at);
+                    let entry = newest
+                        .entry(d.connection_id.as_str())
+                        .or_insert(a.attempted_at);
                     *entry = (*entry).max(a.attempted_at);
                 }
             }

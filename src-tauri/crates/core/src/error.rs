@@ -66,7 +66,9 @@ impl From<StoreError> for CoreError {
             e @ StoreError::SchemaTooNew { .. } => CoreError::SchemaTooNew(e.to_string()),
             e @ StoreError::SchemaTooOld { .. } => CoreError::SchemaTooOld(e.to_string()),
             StoreError::Busy => CoreError::Busy,
-            StoreError::ReadOnly => CoreError::Internal("write attempted on a read-only store".into()),
+            StoreError::ReadOnly => {
+                CoreError::Internal("write attempted on a read-only store".into())
+            }
             StoreError::Sqlite(e) => CoreError::Internal(e.to_string()),
         }
     }

@@ -2,7 +2,10 @@
 //! collision rather than reuse an id.
 
 pub(crate) fn new_id(prefix: &str) -> String {
-    format!("{prefix}_{}", &uuid::Uuid::new_v4().simple().to_string()[..20])
+    format!(
+        "{prefix}_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..20]
+    )
 }
 
 /// The same shape from caller-supplied randomness (the seeded demo generator).

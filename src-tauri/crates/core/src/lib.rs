@@ -38,7 +38,11 @@ pub struct CoreConfig {
 
 impl CoreConfig {
     pub fn new(data_dir: impl Into<PathBuf>, access: Access) -> Self {
-        Self { data_dir: data_dir.into(), access, clock: Arc::new(SystemClock) }
+        Self {
+            data_dir: data_dir.into(),
+            access,
+            clock: Arc::new(SystemClock),
+        }
     }
 }
 
@@ -60,7 +64,13 @@ impl Core {
             Access::ReadOnly => None,
         };
         let store = Store::open(&config.data_dir.join(DATABASE_FILE), config.access)?;
-        Ok(Self { store, catalog, clock: config.clock, data_dir: config.data_dir, _lock: lock })
+        Ok(Self {
+            store,
+            catalog,
+            clock: config.clock,
+            data_dir: config.data_dir,
+            _lock: lock,
+        })
     }
 
     pub fn data_dir(&self) -> &Path {

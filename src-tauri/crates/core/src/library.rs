@@ -68,11 +68,18 @@ pub struct ConnectorDetail {
 impl Core {
     pub fn library(&self, scope: &Scope) -> CoreResult<Vec<ConnectorSummary>> {
         let configured = self.configured_connectors(scope)?;
-        Ok(self.catalog.all().map(|m| summary(m, configured.contains(&m.slug))).collect())
+        Ok(self
+            .catalog
+            .all()
+            .map(|m| summary(m, configured.contains(&m.slug)))
+            .collect())
     }
 
     pub fn connector(&self, scope: &Scope, slug: &str) -> CoreResult<ConnectorDetail> {
-        let manifest = self.catalog.get(slug).ok_or_else(|| CoreError::NotFound { what: "connector", id: slug.into() })?;
+        let manifest = self.catalog.get(slug).ok_or_else(|| CoreError::NotFound {
+            what: "connector",
+            id: slug.into(),
+        })?;
         let configured = self.configured_connectors(scope)?.contains(&manifest.slug);
         Ok(ConnectorDetail {
             summary: summary(manifest, configured),
@@ -90,7 +97,11 @@ impl Core {
             actions: manifest
                 .actions
                 .iter()
-                .map(|a| ActionInfo { id: a.id.clone(), label: a.label.clone(), required_scopes: a.required_scopes.clone() })
+                .map(|a| ActionInfo {
+                    id: a.id.clone(),
+                    label: a.label.clone(),
+                    required_scopes: a.required_scopes.clone(),
+                })
                 .collect(),
             inbound_signature: serde_json::to_value(manifest.inbound_events.signature)
                 .ok()
@@ -114,7 +125,8 @@ impl Core {
 
     fn configured_connectors(&self, scope: &Scope) -> CoreResult<Vec<String>> {
         let environment_id = self.environment_id(scope)?;
-        self.store.read(|conn| Ok(connections::configured_connectors(conn, environment_id)?))
+        self.store
+            .read(|conn| Ok(connections::configured_connectors(conn, environment_id)?))
     }
 }
 
@@ -125,40 +137,69 @@ fn summary(m: &Manifest, configured: bool) -> ConnectorSummary {
         family: m.family.as_str().into(),
         family_label: m.family.label().into(),
         summary: m.summary.clone(),
-        auth_flows: m.auth_flows.iter().map(|f| f.as_str().to_string()).collect(),
-        scopes: m.scopes.iter().map(|s| ScopeInfo { id: s.id.clone(), description: s.description.clone() }).collect(),
+        auth_flows: m
+            .auth_flows
+            .iter()
+            .map(|f| f.as_str().to_string())
+            .collect(),
+        scopes: m
+            .scopes
+            .iter()
+            .map(|s| ScopeInfo {
+                id: s.id.clone(),
+                description: s.description.clone(),
+            })
+            .collect(),
         configured,
     }
 }
 
 /// The built-in catalog without a data directory (`catalog list`).
 pub fn catalog_entries() -> CoreResult<Vec<ConnectorSummary>> {
-    let catalog = sgen_catalog::Catalog::embedded().map_err(|e| CoreError::CatalogInvalid(e.to_string()))?;
+    let catalog =
+        sgen_catalog::Catalog::embedded().map_err(|e| CoreError::CatalogInvalid(e.to_string()))?;
     Ok(catalog.all().map(|m| summary(m, false)).collect())
 }
 
 /// Checks every `*.json` manifest in `dir`; returns how many there are, or every problem found.
 pub fn validate_dir(dir: &std::path::Path) -> CoreResult<usize> {
-    let unreadable = |e: std::io::Error| CoreError::invalid(format!("cannot read {}: {e}", dir.display()));
+    let unreadable =
+        |e: std::io::Error| CoreError::invalid(format!("cannot read {}: {e}", dir.display()));
     let mut sources = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(unreadable)? {
         let path = entry.map_err(unreadable)?.path();
         if path.extension().is_some_and(|e| e == "json") {
             let text = std::fs::read_to_string(&path).map_err(unreadable)?;
-            sources.push((path.file_name().unwrap_or_default().to_string_lossy().into_owned(), text));
+            sources.push((
+                path.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                text,
+            ));
         }
     }
     if sources.is_empty() {
-        return Err(CoreError::invalid(format!("{} holds no *.json manifest", dir.display())));
+        return Err(CoreError::invalid(format!(
+            "{} holds no *.json manifest",
+            dir.display()
+        )));
     }
     let count = sources.len();
-    sgen_catalog::Catalog::from_sources(sources).map_err(|e| CoreError::CatalogInvalid(e.to_string()))?;
+    sgen_catalog::Catalog::from_sources(sources)
+        .map_err(|e| CoreError::CatalogInvalid(e.to_string()))?;
     Ok(count)
 }
 
 impl Core {
     /// The documentation link of a catalog connector.
     pub fn docs_url(&self, slug: &str) -> CoreResult<String> {
-        self.catalog.get(slug).map(|m| m.docs_url.clone()).ok_or_else(|| CoreError::NotFound { what: "connector", id: slug.into() })
+        self.catalog
+            .get(slug)
+            .map(|m| m.docs_url.clone())
+            .ok_or_else(|| CoreError::NotFound {
+                what: "connector",
+                id: slug.into(),
+            })
     }
 }

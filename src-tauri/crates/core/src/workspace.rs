@@ -13,24 +13,38 @@ pub(crate) struct DataDirLock(#[allow(dead_code)] File);
 
 impl DataDirLock {
     pub(crate) fn acquire(dir: &Path) -> CoreResult<Self> {
-        fs::create_dir_all(dir)
-            .map_err(|e| CoreError::invalid(format!("cannot create the data directory {}: {e}", dir.display())))?;
+        fs::create_dir_all(dir).map_err(|e| {
+            CoreError::invalid(format!(
+                "cannot create the data directory {}: {e}",
+                dir.display()
+            ))
+        })?;
         let mut file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(dir.join(LOCK_FILE))
-            .map_err(|e| CoreError::invalid(format!("cannot open {}: {e}", dir.join(LOCK_FILE).display())))?;
+            .map_err(|e| {
+                CoreError::invalid(format!(
+                    "cannot open {}: {e}",
+                    dir.join(LOCK_FILE).display()
+                ))
+            })?;
         match file.try_lock() {
             Ok(()) => {
                 // The pid is only a hint for a person looking at the directory.
-                let _ = file.set_len(0).and_then(|()| write!(file, "{}", std::process::id()));
+                let _ = file
+                    .set_len(0)
+                    .and_then(|()| write!(file, "{}", std::process::id()));
                 Ok(Self(file))
             }
-            Err(fs::TryLockError::WouldBlock) => Err(CoreError::DataDirInUse(dir.display().to_string())),
-            Err(fs::TryLockError::Error(e)) => {
-                Err(CoreError::Internal(format!("locking {}: {e}", dir.display())))
+            Err(fs::TryLockError::WouldBlock) => {
+                Err(CoreError::DataDirInUse(dir.display().to_string()))
             }
+            Err(fs::TryLockError::Error(e)) => Err(CoreError::Internal(format!(
+                "locking {}: {e}",
+                dir.display()
+            ))),
         }
     }
 }

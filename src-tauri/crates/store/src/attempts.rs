@@ -67,13 +67,22 @@ pub fn insert_delivery(tx: &Transaction<'_>, d: &NewDelivery<'_>) -> rusqlite::R
     Ok(())
 }
 
-pub fn set_delivery_status(tx: &Transaction<'_>, id: &str, status: DeliveryStatus) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE deliveries SET status = ?2 WHERE id = ?1")?.execute(params![id, status])?;
+pub fn set_delivery_status(
+    tx: &Transaction<'_>,
+    id: &str,
+    status: DeliveryStatus,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE deliveries SET status = ?2 WHERE id = ?1")?
+        .execute(params![id, status])?;
     Ok(())
 }
 
 /// Appends one attempt of `delivery` to the log and to the search index.
-pub fn insert_attempt(tx: &Transaction<'_>, delivery: &NewDelivery<'_>, a: &NewAttempt<'_>) -> rusqlite::Result<i64> {
+pub fn insert_attempt(
+    tx: &Transaction<'_>,
+    delivery: &NewDelivery<'_>,
+    a: &NewAttempt<'_>,
+) -> rusqlite::Result<i64> {
     tx.prepare_cached(
         "INSERT INTO delivery_attempts (delivery_id, connection_id, environment_id, originating_module, event_identifier,
              attempt_number, trigger, outcome, vendor_response_code, latency_ms, attempted_at, next_attempt_at,
@@ -164,7 +173,9 @@ impl AttemptSort {
         let value = match self {
             AttemptSort::AttemptedAt => SortValue::Int(row.attempted_at),
             AttemptSort::LatencyMs => SortValue::Int(row.latency_ms.into()),
-            AttemptSort::VendorResponseCode => SortValue::Int(row.vendor_response_code.map_or(-1, i64::from)),
+            AttemptSort::VendorResponseCode => {
+                SortValue::Int(row.vendor_response_code.map_or(-1, i64::from))
+            }
             AttemptSort::Outcome => SortValue::Text(row.outcome.as_str().into()),
             AttemptSort::EventIdentifier => SortValue::Text(row.event_identifier.clone()),
             AttemptSort::OriginatingModule => SortValue::Text(row.originating_module.clone()),
@@ -174,7 +185,10 @@ impl AttemptSort {
 
     /// Whether a keyset value has the type this column sorts by.
     pub fn accepts(self, value: &SortValue) -> bool {
-        let text = matches!(self, AttemptSort::Outcome | AttemptSort::EventIdentifier | AttemptSort::OriginatingModule);
+        let text = matches!(
+            self,
+            AttemptSort::Outcome | AttemptSort::EventIdentifier | AttemptSort::OriginatingModule
+        );
         text == matches!(value, SortValue::Text(_))
     }
 }
@@ -247,7 +261,11 @@ pub fn query(conn: &Connection, f: &AttemptFilter<'_>) -> rusqlite::Result<Vec<A
     let expression = f.sort.expression();
     let direction = if f.descending { "DESC" } else { "ASC" };
     if let Some(after) = f.after {
-        clauses.push(if f.descending { "(SORTEXPR, a.id) < (?, ?)" } else { "(SORTEXPR, a.id) > (?, ?)" });
+        clauses.push(if f.descending {
+            "(SORTEXPR, a.id) < (?, ?)"
+        } else {
+            "(SORTEXPR, a.id) > (?, ?)"
+        });
         values.push(match &after.value {
             SortValue::Int(v) => (*v).into(),
             SortValue::Text(v) => v.clone().into(),
@@ -266,7 +284,9 @@ pub fn query(conn: &Connection, f: &AttemptFilter<'_>) -> rusqlite::Result<Vec<A
         f.limit
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values.iter()), attempt_from_row)?.collect();
+    let rows = stmt
+        .query_map(params_from_iter(values.iter()), attempt_from_row)?
+        .collect();
     rows
 }
 
@@ -307,12 +327,16 @@ fn fts_query(search: &str) -> Option<String> {
 /// Attempts in a scope, for a quick total.
 pub fn count(conn: &Connection, scope: AttemptScope<'_>) -> rusqlite::Result<i64> {
     match scope {
-        AttemptScope::Environment(id) => {
-            conn.query_row("SELECT count(*) FROM delivery_attempts WHERE environment_id = ?1", [id], |r| r.get(0))
-        }
-        AttemptScope::Connection(id) => {
-            conn.query_row("SELECT count(*) FROM delivery_attempts WHERE connection_id = ?1", [id], |r| r.get(0))
-        }
+        AttemptScope::Environment(id) => conn.query_row(
+            "SELECT count(*) FROM delivery_attempts WHERE environment_id = ?1",
+            [id],
+            |r| r.get(0),
+        ),
+        AttemptScope::Connection(id) => conn.query_row(
+            "SELECT count(*) FROM delivery_attempts WHERE connection_id = ?1",
+            [id],
+            |r| r.get(0),
+        ),
     }
 }
 
@@ -323,7 +347,10 @@ mod tests {
     #[test]
     fn fts_query_quotes_every_word_as_a_prefix() {
         assert_eq!(fts_query("pi_3Nx").as_deref(), Some("\"pi\"* \"3Nx\"*"));
-        assert_eq!(fts_query("NEAR(\"x\" OR y)").as_deref(), Some("\"NEAR\"* \"x\"* \"OR\"* \"y\"*"));
+        assert_eq!(
+            fts_query("NEAR(\"x\" OR y)").as_deref(),
+            Some("\"NEAR\"* \"x\"* \"OR\"* \"y\"*")
+        );
         assert_eq!(fts_query("..."), None);
     }
 }

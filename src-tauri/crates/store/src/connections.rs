@@ -102,7 +102,15 @@ pub fn insert(tx: &Transaction<'_>, c: &NewConnection<'_>) -> rusqlite::Result<(
             c.now,
         ],
     )?;
-    insert_transition(tx, c.id, None, c.state, c.cause, Some(c.operator_of_record), c.now)
+    insert_transition(
+        tx,
+        c.id,
+        None,
+        c.state,
+        c.cause,
+        Some(c.operator_of_record),
+        c.now,
+    )
 }
 
 /// Moves a connection to `to` and records why. A transition to the current state is a no-op.
@@ -114,11 +122,17 @@ pub fn transition(
     operator_id: Option<&str>,
     at: i64,
 ) -> rusqlite::Result<bool> {
-    let from: ConnectionState = tx.query_row("SELECT state FROM connections WHERE id = ?1", [id], |row| row.get(0))?;
+    let from: ConnectionState =
+        tx.query_row("SELECT state FROM connections WHERE id = ?1", [id], |row| {
+            row.get(0)
+        })?;
     if from == to {
         return Ok(false);
     }
-    tx.execute("UPDATE connections SET state = ?2, updated_at = ?3 WHERE id = ?1", params![id, to, at])?;
+    tx.execute(
+        "UPDATE connections SET state = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, to, at],
+    )?;
     insert_transition(tx, id, Some(from), to, cause, operator_id, at)?;
     Ok(true)
 }
@@ -158,7 +172,9 @@ const SELECT_RECORD: &str = "SELECT c.id, c.environment_id, c.connector_type, c.
 fn record_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionRecord> {
     let json = |index: usize| -> rusqlite::Result<serde_json::Value> {
         let text: String = row.get(index)?;
-        serde_json::from_str(&text).map_err(|e| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, e.into()))
+        serde_json::from_str(&text).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, e.into())
+        })
     };
     let scopes = json(7)?;
     Ok(ConnectionRecord {
@@ -186,7 +202,12 @@ fn record_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionRecord> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<ConnectionRecord>> {
-    conn.query_row(&format!("{SELECT_RECORD} WHERE c.id = ?1"), [id], record_from_row).optional()
+    conn.query_row(
+        &format!("{SELECT_RECORD} WHERE c.id = ?1"),
+        [id],
+        record_from_row,
+    )
+    .optional()
 }
 
 pub fn transitions(conn: &Connection, id: &str) -> rusqlite::Result<Vec<StateTransition>> {
@@ -243,7 +264,10 @@ pub struct ConnectionFilter<'a> {
 }
 
 /// One page of connections and the total matching the filter.
-pub fn list(conn: &Connection, f: &ConnectionFilter<'_>) -> rusqlite::Result<(Vec<ConnectionRecord>, u32)> {
+pub fn list(
+    conn: &Connection,
+    f: &ConnectionFilter<'_>,
+) -> rusqlite::Result<(Vec<ConnectionRecord>, u32)> {
     let mut clauses = vec!["c.environment_id = ?".to_string()];
     let mut values: Vec<rusqlite::types::Value> = vec![f.environment_id.into()];
     if let Some(state) = f.state {
@@ -273,12 +297,18 @@ pub fn list(conn: &Connection, f: &ConnectionFilter<'_>) -> rusqlite::Result<(Ve
         f.limit,
         f.offset
     );
-    let rows = conn.prepare(&sql)?.query_map(params_from_iter(values.iter()), record_from_row)?.collect::<Result<_, _>>()?;
+    let rows = conn
+        .prepare(&sql)?
+        .query_map(params_from_iter(values.iter()), record_from_row)?
+        .collect::<Result<_, _>>()?;
     Ok((rows, total))
 }
 
 /// Connector slugs configured in an environment, for the library's "configured" badge.
-pub fn configured_connectors(conn: &Connection, environment_id: i64) -> rusqlite::Result<Vec<String>> {
+pub fn configured_connectors(
+    conn: &Connection,
+    environment_id: i64,
+) -> rusqlite::Result<Vec<String>> {
     conn.prepare("SELECT DISTINCT connector_type FROM connections WHERE environment_id = ?1")?
         .query_map([environment_id], |row| row.get(0))?
         .collect()

@@ -7,9 +7,17 @@ pub enum StoreError {
     #[error("the file at {path} is not a usable SGEN database ({reason}); it was left untouched")]
     Corrupt { path: PathBuf, reason: String },
     #[error("the database at {path} has schema version {found}, newer than this app supports ({supported}); it was left untouched — use a newer SGEN Integrations")]
-    SchemaTooNew { path: PathBuf, found: i64, supported: i64 },
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("the database at {path} has schema version {found}, older than this read-only tool needs ({supported}); open it once with the app to upgrade it")]
-    SchemaTooOld { path: PathBuf, found: i64, supported: i64 },
+    SchemaTooOld {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("the database is busy (another writer holds it)")]
     Busy,
     #[error("the database was opened read-only")]
@@ -34,9 +42,10 @@ impl StoreError {
     pub(crate) fn at_open(path: &std::path::Path, err: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode::{DatabaseBusy, DatabaseCorrupt, DatabaseLocked, NotADatabase};
         match err.sqlite_error_code() {
-            Some(NotADatabase | DatabaseCorrupt) => {
-                StoreError::Corrupt { path: path.to_path_buf(), reason: err.to_string() }
-            }
+            Some(NotADatabase | DatabaseCorrupt) => StoreError::Corrupt {
+                path: path.to_path_buf(),
+                reason: err.to_string(),
+            },
             Some(DatabaseBusy | DatabaseLocked) => StoreError::Busy,
             _ => StoreError::Sqlite(err),
         }

@@ -5,7 +5,12 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 pub const ACTIVE_OPERATOR: &str = "active_operator";
 
 pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT value FROM app_settings WHERE key = ?1", [key], |row| row.get(0)).optional()
+    conn.query_row(
+        "SELECT value FROM app_settings WHERE key = ?1",
+        [key],
+        |row| row.get(0),
+    )
+    .optional()
 }
 
 pub fn set(tx: &Transaction<'_>, key: &str, value: &str) -> rusqlite::Result<()> {

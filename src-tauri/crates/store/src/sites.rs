@@ -26,17 +26,37 @@ pub struct Environment {
 }
 
 /// Creates a site with both its environments.
-pub fn insert(tx: &Transaction<'_>, id: &str, name: &str, domain: &str, demo: bool, now: i64) -> rusqlite::Result<Site> {
+pub fn insert(
+    tx: &Transaction<'_>,
+    id: &str,
+    name: &str,
+    domain: &str,
+    demo: bool,
+    now: i64,
+) -> rusqlite::Result<Site> {
     tx.execute(
         "INSERT INTO sites (id, name, domain, demo, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, name, domain, demo, now],
     )?;
     let mut environments = Vec::new();
     for env in EnvironmentName::ALL {
-        tx.execute("INSERT INTO environments (site_id, name) VALUES (?1, ?2)", params![id, env])?;
-        environments.push(Environment { id: tx.last_insert_rowid(), name: *env });
+        tx.execute(
+            "INSERT INTO environments (site_id, name) VALUES (?1, ?2)",
+            params![id, env],
+        )?;
+        environments.push(Environment {
+            id: tx.last_insert_rowid(),
+            name: *env,
+        });
     }
-    Ok(Site { id: id.into(), name: name.into(), domain: domain.into(), demo, created_at: now, environments })
+    Ok(Site {
+        id: id.into(),
+        name: name.into(),
+        domain: domain.into(),
+        demo,
+        created_at: now,
+        environments,
+    })
 }
 
 pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Site>> {
@@ -53,19 +73,33 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Site>> {
             })
         })?
         .collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare("SELECT id, name FROM environments WHERE site_id = ?1 ORDER BY id")?;
+    let mut stmt =
+        conn.prepare("SELECT id, name FROM environments WHERE site_id = ?1 ORDER BY id")?;
     for site in &mut sites {
         site.environments = stmt
-            .query_map([&site.id], |row| Ok(Environment { id: row.get(0)?, name: row.get(1)? }))?
+            .query_map([&site.id], |row| {
+                Ok(Environment {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                })
+            })?
             .collect::<Result<_, _>>()?;
     }
     Ok(sites)
 }
 
 /// The environment row with the given site and name, if both exist.
-pub fn environment_id(conn: &Connection, site_id: &str, name: EnvironmentName) -> rusqlite::Result<Option<i64>> {
-    conn.query_row("SELECT id FROM environments WHERE site_id = ?1 AND name = ?2", params![site_id, name], |row| row.get(0))
-        .optional()
+pub fn environment_id(
+    conn: &Connection,
+    site_id: &str,
+    name: EnvironmentName,
+) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT id FROM environments WHERE site_id = ?1 AND name = ?2",
+        params![site_id, name],
+        |row| row.get(0),
+    )
+    .optional()
 }
 
 pub fn count(conn: &Connection) -> rusqlite::Result<i64> {

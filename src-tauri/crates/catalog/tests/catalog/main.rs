@@ -5,11 +5,25 @@ use sgen_catalog::{Catalog, CatalogError, Family};
 #[test]
 fn every_embedded_manifest_is_valid() {
     let catalog = Catalog::embedded().unwrap_or_else(|e| panic!("{e}"));
-    assert!(catalog.len() >= 20, "catalog v1 has at least 20 connectors, found {}", catalog.len());
+    assert!(
+        catalog.len() >= 20,
+        "catalog v1 has at least 20 connectors, found {}",
+        catalog.len()
+    );
     for family in Family::ALL {
-        assert!(catalog.all().any(|m| m.family == family), "no connector in family {family:?}");
+        assert!(
+            catalog.all().any(|m| m.family == family),
+            "no connector in family {family:?}"
+        );
     }
-    for slug in ["stripe", "mailchimp", "hubspot", "webhook", "ga4-measurement-protocol", "paypal"] {
+    for slug in [
+        "stripe",
+        "mailchimp",
+        "hubspot",
+        "webhook",
+        "ga4-measurement-protocol",
+        "paypal",
+    ] {
         assert!(catalog.get(slug).is_some(), "{slug} missing");
     }
 }
@@ -20,7 +34,10 @@ fn stripe_uses_real_event_names() {
     let types = &catalog.get("stripe").unwrap().inbound_events.types;
     assert!(types.iter().any(|t| t == "charge.captured"));
     assert!(types.iter().any(|t| t == "payment_intent.succeeded"));
-    assert!(!types.iter().any(|t| t == "payment.captured"), "Stripe has no payment.captured event");
+    assert!(
+        !types.iter().any(|t| t == "payment.captured"),
+        "Stripe has no payment.captured event"
+    );
 }
 
 fn base() -> serde_json::Value {
@@ -75,7 +92,10 @@ fn an_action_needing_an_undeclared_scope_is_refused() {
 #[test]
 fn a_secret_field_needs_a_pattern() {
     let mut m = base();
-    m["credential_fields"][0].as_object_mut().unwrap().remove("pattern");
+    m["credential_fields"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("pattern");
     assert!(problems_of(m).contains("has no validation pattern"));
 }
 
@@ -105,6 +125,10 @@ fn oauth_flow_needs_oauth_endpoints() {
 #[test]
 fn duplicate_slugs_are_refused() {
     let text = base().to_string();
-    let err = Catalog::from_sources([("a.json".to_string(), text.clone()), ("b.json".to_string(), text)]).unwrap_err();
+    let err = Catalog::from_sources([
+        ("a.json".to_string(), text.clone()),
+        ("b.json".to_string(), text),
+    ])
+    .unwrap_err();
     assert!(err.to_string().contains("duplicate slug"));
 }

@@ -1,1 +1,177 @@
+//! The command-line binary as a user runs it: output, exit codes, one-line errors.
 
+use std::process::{Command, Output};
+
+fn cli(data_dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr_line(output: &Output) -> String {
+    let text = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    assert_eq!(text.lines().count(), 1, "one line of reason, got: {text}");
+    text
+}
+
+#[test]
+fn catalog_list_prints_every_connector_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path(), &["catalog", "list", "--json"]);
+    assert!(out.status.success());
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(list.as_array().unwrap().len() >= 20);
+}
+
+#[test]
+fn seed_then_query_with_the_views_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = cli(
+        dir.path(),
+        &["demo", "seed", "--deliveries", "3000", "--json"],
+    );
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let out = cli(
+        dir.path(),
+        &[
+            "deliveries",
+            "query",
+            "--outcome",
+            "failed",
+            "--since",
+            "30d",
+            "--sort",
+            "latency_ms",
+            "--limit",
+            "25",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = page["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 25);
+    assert!(rows.iter().all(|r| r["outcome"] == "failed"));
+    let latencies: Vec<i64> = rows
+        .iter()
+        .map(|r| r["latency_ms"].as_i64().unwrap())
+        .collect();
+    assert!(
+        latencies.windows(2).all(|w| w[0] >= w[1]),
+        "largest latency first"
+    );
+
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let next = cli(
+        dir.path(),
+        &[
+            "deliveries",
+            "query",
+            "--outcome",
+            "failed",
+            "--since",
+            "30d",
+            "--sort",
+            "latency_ms",
+            "--limit",
+            "25",
+            "--cursor",
+            cursor,
+            "--json",
+        ],
+    );
+    assert!(next.status.success());
+
+    let wrong = cli(
+        dir.path(),
+        &[
+            "deliveries",
+            "query",
+            "--outcome",
+            "retried",
+            "--cursor",
+            cursor,
+        ],
+    );
+    assert!(!wrong.status.success());
+    assert!(stderr_line(&wrong).contains("invalid_cursor"));
+}
+
+#[test]
+fn bad_arguments_exit_non_zero_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(cli(
+        dir.path(),
+        &["demo", "seed", "--deliveries", "200", "--json"]
+    )
+    .status
+    .success());
+    for (args, expected) in [
+        (
+            &["deliveries", "query", "--outcome", "lost"][..],
+            "unknown outcome `lost`",
+        ),
+        (
+            &["deliveries", "query", "--since", "last tuesday"][..],
+            "--since",
+        ),
+        (
+            &["deliveries", "query", "--sort", "colour"][..],
+            "unknown sort column",
+        ),
+        (&["deliveries", "query", "--bogus"][..], "--bogus"),
+        (
+            &["deliveries", "query", "--environment", "prod"][..],
+            "prod",
+        ),
+        (&["deliveries", "query", "--limit", "-4"][..], "-4"),
+        (&["demo", "seed"][..], "already has a site"),
+    ] {
+        let out = cli(dir.path(), args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        let line = stderr_line(&out);
+        assert!(line.contains(expected), "{args:?}: {line}");
+    }
+}
+
+#[test]
+fn querying_an_empty_data_dir_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path(), &["deliveries", "query"]);
+    assert!(!out.status.success());
+    assert!(stderr_line(&out).contains("demo seed"));
+    assert!(
+        !dir.path().join("sgen.sqlite3").exists(),
+        "a query creates nothing"
+    );
+}
+
+#[test]
+fn catalog_validate_reports_manifest_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = include_str!("../../../catalog/manifests/brevo.json")
+        .replace("https://api.brevo.com/v3", "http://api.brevo.com/v3");
+    std::fs::write(dir.path().join("brevo.json"), manifest).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
+        .args(["catalog", "validate"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let line = stderr_line(&out);
+    assert!(
+        line.contains("catalog_invalid") && line.contains("api_base"),
+        "{line}"
+    );
+}

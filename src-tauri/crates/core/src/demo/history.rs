@@ -7,7 +7,9 @@ use crate::deliveries::{HistoricalAttempt, HistoricalDelivery};
 use sgen_store::model::{ConnectionState, DeliveryStatus, Outcome};
 
 /// Delay before each retry (SPEC §6): immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
-const RETRY_DELAYS_MS: [i64; 8] = [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+const RETRY_DELAYS_MS: [i64; 8] = [
+    0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+];
 
 /// One demo connection, resolved to its row.
 pub(crate) struct Target<'a> {
@@ -30,7 +32,11 @@ enum Failure {
     Permanent(u16, &'static str),
 }
 
-pub(crate) fn delivery(rng: &mut DemoRng, target: &Target<'_>, now: i64) -> Option<HistoricalDelivery> {
+pub(crate) fn delivery(
+    rng: &mut DemoRng,
+    target: &Target<'_>,
+    now: i64,
+) -> Option<HistoricalDelivery> {
     let plan = target.plan;
     let start = target.created_at + DAY_MS / 4;
     let mut at = start + rng.below((now - start).max(1) as u64) as i64;
@@ -45,7 +51,10 @@ pub(crate) fn delivery(rng: &mut DemoRng, target: &Target<'_>, now: i64) -> Opti
     let object = format!("{prefix}_{}", 100_000 + rng.below(900_000));
     let event_identifier = format!("{event}:{object}");
     let delivery_id = rng.id("dlv");
-    let request = format!("POST {}{} · Idempotency-Key {delivery_id}", target.api_base, target.action_path);
+    let request = format!(
+        "POST {}{} · Idempotency-Key {delivery_id}",
+        target.api_base, target.action_path
+    );
 
     let mut attempts = Vec::new();
     let mut attempt_at = at;
@@ -54,14 +63,29 @@ pub(crate) fn delivery(rng: &mut DemoRng, target: &Target<'_>, now: i64) -> Opti
         let failure = failure(rng, health, number);
         let latency = latency(rng, plan.latency_ms, &failure);
         let (outcome, code, class, status) = match failure {
-            None => (Outcome::Delivered, Some(success_code(plan)), None, Some(DeliveryStatus::Delivered)),
-            Some(Failure::Permanent(code, class)) => (Outcome::Failed, Some(code), Some(class), Some(DeliveryStatus::DeadLetter)),
-            Some(Failure::Retryable(code, class)) if number + 1 >= RETRY_DELAYS_MS.len() => {
-                (Outcome::Failed, code, Some(class), Some(DeliveryStatus::DeadLetter))
-            }
+            None => (
+                Outcome::Delivered,
+                Some(success_code(plan)),
+                None,
+                Some(DeliveryStatus::Delivered),
+            ),
+            Some(Failure::Permanent(code, class)) => (
+                Outcome::Failed,
+                Some(code),
+                Some(class),
+                Some(DeliveryStatus::DeadLetter),
+            ),
+            Some(Failure::Retryable(code, class)) if number + 1 >= RETRY_DELAYS_MS.len() => (
+                Outcome::Failed,
+                code,
+                Some(class),
+                Some(DeliveryStatus::DeadLetter),
+            ),
             Some(Failure::Retryable(code, class)) => (Outcome::Retried, code, Some(class), None),
         };
-        let next = status.is_none().then(|| attempt_at + latency as i64 + jittered(rng, RETRY_DELAYS_MS[number + 1]));
+        let next = status
+            .is_none()
+            .then(|| attempt_at + latency as i64 + jittered(rng, RETRY_DELAYS_MS[number + 1]));
         attempts.push(HistoricalAttempt {
             outcome,
             vendor_response_code: code,
@@ -124,8 +148,12 @@ fn failure(rng: &mut DemoRng, health: Health, attempt: usize) -> Option<Failure>
         Health::Broken(ConnectionState::AuthExpired | ConnectionState::AuthRevoked) => {
             Some(Failure::Permanent(401, "credential_rejected"))
         }
-        Health::Broken(ConnectionState::Error) if rng.chance(0.5) => Some(Failure::Permanent(403, "scope_insufficient")),
-        Health::Broken(_) | Health::Incident => Some(Failure::Retryable(Some(503), "vendor_unavailable")),
+        Health::Broken(ConnectionState::Error) if rng.chance(0.5) => {
+            Some(Failure::Permanent(403, "scope_insufficient"))
+        }
+        Health::Broken(_) | Health::Incident => {
+            Some(Failure::Retryable(Some(503), "vendor_unavailable"))
+        }
         Health::Silent => None,
         Health::Healthy => {
             // Retries succeed more often than first attempts fail, as with real vendors.

@@ -30,7 +30,10 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        Self { delivery_attempts: DEFAULT_DELIVERY_ATTEMPTS, seed: DEFAULT_SEED }
+        Self {
+            delivery_attempts: DEFAULT_DELIVERY_ATTEMPTS,
+            seed: DEFAULT_SEED,
+        }
     }
 }
 
@@ -48,7 +51,11 @@ pub struct DemoSummary {
 impl Core {
     /// Creates the demo site in an empty data directory. `progress` is told how many attempts
     /// of the total are written, after each batch.
-    pub fn seed_demo(&self, options: &DemoOptions, mut progress: impl FnMut(u64, u64)) -> CoreResult<DemoSummary> {
+    pub fn seed_demo(
+        &self,
+        options: &DemoOptions,
+        mut progress: impl FnMut(u64, u64),
+    ) -> CoreResult<DemoSummary> {
         if !self.is_empty()? {
             return Err(CoreError::invalid(
                 "this data directory already has a site; the demo is only created in an empty data directory",
@@ -57,11 +64,33 @@ impl Core {
         let mut rng = DemoRng::new(options.seed);
         let now = self.now();
         let site_id = rng.id("site");
-        let dana = Operator { id: rng.id("op"), name: "Dana Whitfield".into(), role: Role::Administrator, created_at: now - 100 * DAY_MS };
-        let sam = Operator { id: rng.id("op"), name: "Sam Ortiz".into(), role: Role::Editor, created_at: now - 95 * DAY_MS };
-        let riley = Operator { id: rng.id("op"), name: "Riley Chen".into(), role: Role::Viewer, created_at: now - 40 * DAY_MS };
+        let dana = Operator {
+            id: rng.id("op"),
+            name: "Dana Whitfield".into(),
+            role: Role::Administrator,
+            created_at: now - 100 * DAY_MS,
+        };
+        let sam = Operator {
+            id: rng.id("op"),
+            name: "Sam Ortiz".into(),
+            role: Role::Editor,
+            created_at: now - 95 * DAY_MS,
+        };
+        let riley = Operator {
+            id: rng.id("op"),
+            name: "Riley Chen".into(),
+            role: Role::Viewer,
+            created_at: now - 40 * DAY_MS,
+        };
         self.store.write(|tx| {
-            sites::insert(tx, &site_id, "Acme Outdoor", "acme-outdoor.example", true, now - 100 * DAY_MS)?;
+            sites::insert(
+                tx,
+                &site_id,
+                "Acme Outdoor",
+                "acme-outdoor.example",
+                true,
+                now - 100 * DAY_MS,
+            )?;
             for operator in [&dana, &sam, &riley] {
                 operators::insert(tx, operator)?;
             }
@@ -72,7 +101,10 @@ impl Core {
         let plans = demo_plans();
         let mut targets = Vec::new();
         for plan in &plans {
-            let scope = Scope { site_id: site_id.clone(), environment: plan.environment };
+            let scope = Scope {
+                site_id: site_id.clone(),
+                environment: plan.environment,
+            };
             targets.push(self.seed_connection(&mut rng, &scope, plan, &dana, &sam, now)?);
         }
 
@@ -82,18 +114,28 @@ impl Core {
         let mut batch = Vec::with_capacity(BATCH_DELIVERIES);
         while attempts < options.delivery_attempts {
             let target = &targets[weighted(&mut rng, &weights, total_weight)];
-            let Some(delivery) = history::delivery(&mut rng, target, now) else { continue };
+            let Some(delivery) = history::delivery(&mut rng, target, now) else {
+                continue;
+            };
             attempts += delivery.attempts.len() as u64;
             deliveries += 1;
             batch.push(delivery);
             if batch.len() == BATCH_DELIVERIES || attempts >= options.delivery_attempts {
                 self.record_delivery_history(&batch)?;
                 batch.clear();
-                progress(attempts.min(options.delivery_attempts), options.delivery_attempts);
+                progress(
+                    attempts.min(options.delivery_attempts),
+                    options.delivery_attempts,
+                );
             }
         }
         tracing::info!(deliveries, attempts, "demo site created");
-        Ok(DemoSummary { site_id, connections: plans.len() as u32, deliveries, delivery_attempts: attempts })
+        Ok(DemoSummary {
+            site_id,
+            connections: plans.len() as u32,
+            deliveries,
+            delivery_attempts: attempts,
+        })
     }
 
     fn seed_connection<'p>(
@@ -105,7 +147,13 @@ impl Core {
         editor: &Operator,
         now: i64,
     ) -> CoreResult<Target<'p>> {
-        let manifest = self.catalog.get(plan.slug).ok_or_else(|| CoreError::NotFound { what: "connector", id: plan.slug.into() })?;
+        let manifest = self
+            .catalog
+            .get(plan.slug)
+            .ok_or_else(|| CoreError::NotFound {
+                what: "connector",
+                id: plan.slug.into(),
+            })?;
         let scopes: Vec<String> = match plan.scopes {
             Some(held) => held.iter().map(|s| s.to_string()).collect(),
             None => manifest.scopes.iter().map(|s| s.id.clone()).collect(),
@@ -129,7 +177,10 @@ impl Core {
                 base_url_override: None,
                 field_mapping: serde_json::json!({}),
             },
-            &format!("created by {} via {}; test call: connected", admin.name, plan.auth_flow),
+            &format!(
+                "created by {} via {}; test call: connected",
+                admin.name, plan.auth_flow
+            ),
             created_at,
         )?;
         let incident = plan.incident.map(|(days_ago, hours, cause)| {
@@ -138,7 +189,13 @@ impl Core {
         });
         if let Some((from, to, cause)) = incident {
             self.record_transition_at(&id, ConnectionState::Error, cause, None, from)?;
-            self.record_transition_at(&id, ConnectionState::Active, "delivery succeeded after retries; connection restored", None, to)?;
+            self.record_transition_at(
+                &id,
+                ConnectionState::Active,
+                "delivery succeeded after retries; connection restored",
+                None,
+                to,
+            )?;
         }
         let broke_at = plan.end.map(|(state, days_ago, cause)| {
             let at = now - days_ago * DAY_MS - rng.below(DAY_MS as u64 / 2) as i64;

@@ -36,6 +36,9 @@ impl DemoRng {
     }
 
     pub(crate) fn id(&mut self, prefix: &str) -> String {
-        crate::ids::id_from_bits(prefix, (u128::from(self.next_u64()) << 64) | u128::from(self.next_u64()))
+        crate::ids::id_from_bits(
+            prefix,
+            (u128::from(self.next_u64()) << 64) | u128::from(self.next_u64()),
+        )
     }
 }

@@ -1,1 +1,133 @@
+//! The store against real SQLite files: migrations, connection settings, append-only audit.
 
+use sgen_store::activity::{self, NewActivity};
+use sgen_store::model::Role;
+use sgen_store::operators::{self, Operator};
+use sgen_store::{Access, Store, StoreError, LATEST_SCHEMA_VERSION};
+
+fn fresh() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db.sqlite3"), Access::ReadWrite).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn migrations_apply_once_and_set_the_version() {
+    let (dir, store) = fresh();
+    let version = |store: &Store| {
+        store
+            .read(|c| Ok::<i64, StoreError>(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+            .unwrap()
+    };
+    assert_eq!(version(&store), LATEST_SCHEMA_VERSION);
+    drop(store);
+    let again = Store::open(&dir.path().join("db.sqlite3"), Access::ReadWrite).unwrap();
+    assert_eq!(version(&again), LATEST_SCHEMA_VERSION);
+}
+
+#[test]
+fn the_writer_uses_wal_durable_commits_and_foreign_keys() {
+    let (_dir, store) = fresh();
+    let (mode, sync, fk): (String, i64, i64) = store
+        .write(|tx| {
+            Ok::<_, StoreError>((
+                tx.query_row("PRAGMA journal_mode", [], |r| r.get(0))?,
+                tx.query_row("PRAGMA synchronous", [], |r| r.get(0))?,
+                tx.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
+            ))
+        })
+        .unwrap();
+    assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
+    // Foreign keys are enforced: a connection needs an existing environment and operator.
+    let err = store
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO connections (id, environment_id, connector_type, display_name, state, auth_flow, operator_of_record, created_at, updated_at)
+                 VALUES ('con_x', 999, 'stripe', 'x', 'active', 'api_key', 'op_none', 0, 0)",
+                [],
+            )?;
+            Ok::<_, StoreError>(())
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+}
+
+#[test]
+fn a_failed_write_leaves_nothing_behind() {
+    let (_dir, store) = fresh();
+    let operator = Operator {
+        id: "op_a".into(),
+        name: "A".into(),
+        role: Role::Editor,
+        created_at: 1,
+    };
+    let result = store.write(|tx| {
+        operators::insert(tx, &operator)?;
+        Err::<(), _>(StoreError::Busy)
+    });
+    assert!(result.is_err());
+    assert!(store
+        .read(|c| Ok::<_, StoreError>(operators::get(c, "op_a")?))
+        .unwrap()
+        .is_none());
+}
+
+#[test]
+fn the_activity_log_is_append_only() {
+    let (_dir, store) = fresh();
+    let operator = Operator {
+        id: "op_a".into(),
+        name: "A".into(),
+        role: Role::Administrator,
+        created_at: 1,
+    };
+    store
+        .write(|tx| {
+            operators::insert(tx, &operator)?;
+            activity::append(
+                tx,
+                &NewActivity {
+                    at: 1,
+                    operator_id: "op_a",
+                    site_id: None,
+                    environment_id: None,
+                    connection_id: None,
+                    action: "settings.change",
+                    outcome: "success",
+                    details: &serde_json::json!({"retention_days": {"from": 90, "to": 30}}),
+                    catalog_version: "1.0.0",
+                },
+            )?;
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    for sql in [
+        "UPDATE activity_log SET outcome = 'forged'",
+        "DELETE FROM activity_log",
+    ] {
+        let err = store
+            .write(|tx| Ok::<_, StoreError>(tx.execute(sql, [])?))
+            .unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+}
+
+#[test]
+fn readers_cannot_write() {
+    let (dir, store) = fresh();
+    drop(store);
+    let reader = Store::open(&dir.path().join("db.sqlite3"), Access::ReadOnly).unwrap();
+    assert!(matches!(
+        reader.write(|_| Ok::<_, StoreError>(())),
+        Err(StoreError::ReadOnly)
+    ));
+    let err = reader
+        .read(|c| Ok::<_, StoreError>(c.execute("DELETE FROM sites", [])?))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("readonly")
+            || err.to_string().contains("read-only")
+            || err.to_string().contains("query_only"),
+        "{err}"
+    );
+}
