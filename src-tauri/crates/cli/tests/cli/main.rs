@@ -50,7 +50,7 @@ fn seed_then_query_with_the_views_filters() {
             "--sort",
             "latency_ms",
             "--limit",
-            "25",
+            "5",
             "--json",
         ],
     );
@@ -61,7 +61,7 @@ fn seed_then_query_with_the_views_filters() {
     );
     let page: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = page["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 25);
+    assert_eq!(rows.len(), 5);
     assert!(rows.iter().all(|r| r["outcome"] == "failed"));
     let latencies: Vec<i64> = rows
         .iter()
@@ -85,7 +85,7 @@ fn seed_then_query_with_the_views_filters() {
             "--sort",
             "latency_ms",
             "--limit",
-            "25",
+            "5",
             "--cursor",
             cursor,
             "--json",
