@@ -165,114 +165,6 @@ impl Core {
         })
     }
 
-    /// Records a connection in `scope`, attributed to `operator_id`, with its creation
-    /// transition and an activity-log row, in one transaction.
-    pub fn record_connection(
-        &self,
-        scope: &Scope,
-        operator_id: &str,
-        spec: &ConnectionSpec<'_>,
-        cause: &str,
-    ) -> CoreResult<String> {
-        self.record_connection_at(
-            &crate::ids::new_id("con"),
-            scope,
-            operator_id,
-            spec,
-            cause,
-            self.now(),
-        )
-    }
-
-    /// [`Core::record_connection`] at a given time, for history the demo generator writes.
-    pub(crate) fn record_connection_at(
-        &self,
-        id: &str,
-        scope: &Scope,
-        operator_id: &str,
-        spec: &ConnectionSpec<'_>,
-        cause: &str,
-        now: i64,
-    ) -> CoreResult<String> {
-        if self.catalog.get(spec.connector_type).is_none() {
-            return Err(CoreError::NotFound {
-                what: "connector",
-                id: spec.connector_type.into(),
-            });
-        }
-        let environment_id = self.environment_id(scope)?;
-        self.store.write(|tx| {
-            connections::insert(
-                tx,
-                &NewConnection {
-                    id,
-                    environment_id,
-                    connector_type: spec.connector_type,
-                    display_name: spec.display_name,
-                    state: spec.state,
-                    auth_flow: spec.auth_flow,
-                    vendor_account_id: spec.vendor_account_id,
-                    scopes_granted: &spec.scopes_granted,
-                    credential_blob: None,
-                    refresh_token_blob: None,
-                    expires_at: spec.expires_at,
-                    last_test_at: spec.last_test_outcome.map(|_| now),
-                    last_test_outcome: spec.last_test_outcome,
-                    operator_of_record: operator_id,
-                    base_url_override: spec.base_url_override,
-                    field_mapping: &spec.field_mapping,
-                    now,
-                    cause,
-                },
-            )?;
-            activity::append(
-                tx,
-                &NewActivity {
-                    at: now,
-                    operator_id,
-                    site_id: Some(&scope.site_id),
-                    environment_id: Some(environment_id),
-                    connection_id: Some(id),
-                    action: "connection.create",
-                    outcome: "success",
-                    details: &serde_json::json!({
-                        "connector_type": spec.connector_type,
-                        "display_name": spec.display_name,
-                        "auth_flow": spec.auth_flow,
-                        "scopes_granted": spec.scopes_granted,
-                    }),
-                    catalog_version: sgen_catalog::CATALOG_VERSION,
-                },
-            )?;
-            Ok::<_, CoreError>(())
-        })?;
-        Ok(id.to_string())
-    }
-
-    /// Records an observed state change with its cause (a test, a refresh, a delivery outcome,
-    /// or an operator's pause/resume when `operator_id` is set).
-    pub fn record_transition(
-        &self,
-        id: &str,
-        to: ConnectionState,
-        cause: &str,
-        operator_id: Option<&str>,
-    ) -> CoreResult<bool> {
-        self.record_transition_at(id, to, cause, operator_id, self.now())
-    }
-
-    pub(crate) fn record_transition_at(
-        &self,
-        id: &str,
-        to: ConnectionState,
-        cause: &str,
-        operator_id: Option<&str>,
-        at: i64,
-    ) -> CoreResult<bool> {
-        self.store
-            .write(|tx| Ok(connections::transition(tx, id, to, cause, operator_id, at)?))
-    }
-
     fn row(&self, record: ConnectionRecord) -> ConnectionRow {
         let manifest = self.catalog.get(&record.connector_type);
         ConnectionRow {
@@ -282,4 +174,66 @@ impl Core {
             record,
         }
     }
+}
+
+/// Where a new connection goes, who records it and when.
+pub(crate) struct Placement<'a> {
+    pub id: &'a str,
+    pub site_id: &'a str,
+    pub environment_id: i64,
+    pub operator_id: &'a str,
+    pub now: i64,
+}
+
+/// Inserts a connection with its creation transition and an activity-log row, in the caller's
+/// transaction.
+pub(crate) fn insert_connection(
+    tx: &sgen_store::Transaction<'_>,
+    at: &Placement<'_>,
+    spec: &ConnectionSpec<'_>,
+    cause: &str,
+) -> CoreResult<()> {
+    connections::insert(
+        tx,
+        &NewConnection {
+            id: at.id,
+            environment_id: at.environment_id,
+            connector_type: spec.connector_type,
+            display_name: spec.display_name,
+            state: spec.state,
+            auth_flow: spec.auth_flow,
+            vendor_account_id: spec.vendor_account_id,
+            scopes_granted: &spec.scopes_granted,
+            credential_blob: None,
+            refresh_token_blob: None,
+            expires_at: spec.expires_at,
+            last_test_at: spec.last_test_outcome.map(|_| at.now),
+            last_test_outcome: spec.last_test_outcome,
+            operator_of_record: at.operator_id,
+            base_url_override: spec.base_url_override,
+            field_mapping: &spec.field_mapping,
+            now: at.now,
+            cause,
+        },
+    )?;
+    activity::append(
+        tx,
+        &NewActivity {
+            at: at.now,
+            operator_id: at.operator_id,
+            site_id: Some(at.site_id),
+            environment_id: Some(at.environment_id),
+            connection_id: Some(at.id),
+            action: "connection.create",
+            outcome: "success",
+            details: &serde_json::json!({
+                "connector_type": spec.connector_type,
+                "display_name": spec.display_name,
+                "auth_flow": spec.auth_flow,
+                "scopes_granted": spec.scopes_granted,
+            }),
+            catalog_version: sgen_catalog::CATALOG_VERSION,
+        },
+    )?;
+    Ok(())
 }

@@ -179,53 +179,69 @@ impl Core {
         };
         Ok(DeliveryPage { rows, next_cursor })
     }
+}
 
-    /// Writes deliveries and all their attempts in one transaction, and moves each connection's
-    /// `last_delivery_at` forward.
-    pub(crate) fn record_delivery_history(&self, batch: &[HistoricalDelivery]) -> CoreResult<()> {
-        self.store.write(|tx| {
-            let mut newest: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-            for d in batch {
-                let delivery = NewDelivery {
-                    id: &d.id,
-                    connection_id: &d.connection_id,
-                    environment_id: d.environment_id,
-                    originating_module: &d.originating_module,
-                    event_identifier: &d.event_identifier,
-                    action: d.action.as_deref(),
-                    status: d.status,
-                    created_at: d.attempts.first().map_or(0, |a| a.attempted_at),
-                };
-                attempts::insert_delivery(tx, &delivery)?;
-                for (index, a) in d.attempts.iter().enumerate() {
-                    attempts::insert_attempt(
-                        tx,
-                        &delivery,
-                        &NewAttempt {
-                            attempt_number: index as u32 + 1,
-                            trigger: sgen_store::model::AttemptTrigger::Scheduled,
-                            outcome: a.outcome,
-                            vendor_response_code: a.vendor_response_code,
-                            latency_ms: a.latency_ms,
-                            attempted_at: a.attempted_at,
-                            next_attempt_at: a.next_attempt_at,
-                            error_class: a.error_class.as_deref(),
-                            request_summary: Some(&a.request_summary),
-                            response_summary: Some(&a.response_summary),
-                        },
-                    )?;
-                    let entry = newest
-                        .entry(d.connection_id.as_str())
-                        .or_insert(a.attempted_at);
-                    *entry = (*entry).max(a.attempted_at);
-                }
-            }
-            for (connection_id, at) in newest {
-                connections::note_delivery(tx, connection_id, at)?;
-            }
-            Ok::<_, CoreError>(())
-        })
+/// Imports a whole delivery history in the caller's transaction, as a bulk load: the delivery
+/// log's secondary indexes are dropped first and rebuilt at the end, because sorting once is far
+/// cheaper than a million inserts scattered over nine B-trees. `next_batch` yields the history
+/// in pieces; an error or a crash anywhere leaves none of it.
+pub(crate) fn import_history(
+    tx: &sgen_store::Transaction<'_>,
+    mut next_batch: impl FnMut() -> Option<Vec<HistoricalDelivery>>,
+) -> CoreResult<()> {
+    let indexes = attempts::drop_log_indexes(tx)?;
+    while let Some(batch) = next_batch() {
+        insert_history(tx, &batch)?;
     }
+    attempts::restore_log_indexes(tx, &indexes)?;
+    Ok(())
+}
+
+/// Writes deliveries with their attempts and moves each connection's `last_delivery_at` forward.
+fn insert_history(
+    tx: &sgen_store::Transaction<'_>,
+    batch: &[HistoricalDelivery],
+) -> CoreResult<()> {
+    let mut newest: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for d in batch {
+        let delivery = NewDelivery {
+            id: &d.id,
+            connection_id: &d.connection_id,
+            environment_id: d.environment_id,
+            originating_module: &d.originating_module,
+            event_identifier: &d.event_identifier,
+            action: d.action.as_deref(),
+            status: d.status,
+            created_at: d.attempts.first().map_or(0, |a| a.attempted_at),
+        };
+        attempts::insert_delivery(tx, &delivery)?;
+        for (index, a) in d.attempts.iter().enumerate() {
+            attempts::insert_attempt(
+                tx,
+                &delivery,
+                &NewAttempt {
+                    attempt_number: index as u32 + 1,
+                    trigger: sgen_store::model::AttemptTrigger::Scheduled,
+                    outcome: a.outcome,
+                    vendor_response_code: a.vendor_response_code,
+                    latency_ms: a.latency_ms,
+                    attempted_at: a.attempted_at,
+                    next_attempt_at: a.next_attempt_at,
+                    error_class: a.error_class.as_deref(),
+                    request_summary: Some(&a.request_summary),
+                    response_summary: Some(&a.response_summary),
+                },
+            )?;
+            let entry = newest
+                .entry(d.connection_id.as_str())
+                .or_insert(a.attempted_at);
+            *entry = (*entry).max(a.attempted_at);
+        }
+    }
+    for (connection_id, at) in newest {
+        connections::note_delivery(tx, connection_id, at)?;
+    }
+    Ok(())
 }
 
 fn non_empty(value: &Option<String>) -> Option<&str> {

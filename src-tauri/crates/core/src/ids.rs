@@ -1,14 +1,12 @@
-//! Opaque, prefixed identifiers (`con_…`, `dlv_…`). 80 random bits: the primary keys refuse a
-//! collision rather than reuse an id.
+//! Opaque, prefixed identifiers (`con_…`, `dlv_…`). The primary keys refuse a collision rather
+//! than reuse an id.
 
-pub(crate) fn new_id(prefix: &str) -> String {
-    format!(
-        "{prefix}_{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..20]
-    )
-}
-
-/// The same shape from caller-supplied randomness (the seeded demo generator).
+/// `prefix_` + 20 hex digits (80 bits) of caller-supplied randomness (the seeded demo generator).
 pub(crate) fn id_from_bits(prefix: &str, bits: u128) -> String {
     format!("{prefix}_{:020x}", bits & ((1u128 << 80) - 1))
+}
+
+/// `prefix_` + 12 hex digits of milliseconds + 14 hex digits of randomness (56 bits).
+pub(crate) fn time_ordered_id(prefix: &str, at_ms: i64, random: u64) -> String {
+    format!("{prefix}_{:012x}{:014x}", at_ms.max(0), random >> 8)
 }

@@ -68,9 +68,7 @@ pub struct ConnectorDetail {
 impl Core {
     pub fn library(&self, scope: &Scope) -> CoreResult<Vec<ConnectorSummary>> {
         let configured = self.configured_connectors(scope)?;
-        Ok(self
-            .catalog
-            .all()
+        Ok(in_library_order(&self.catalog)
             .map(|m| summary(m, configured.contains(&m.slug)))
             .collect())
     }
@@ -130,6 +128,13 @@ impl Core {
     }
 }
 
+/// Families in the order of SPEC §3 (Google services first), connectors by name within each.
+fn in_library_order(catalog: &sgen_catalog::Catalog) -> impl Iterator<Item = &Manifest> {
+    let mut manifests: Vec<&Manifest> = catalog.all().collect();
+    manifests.sort_by(|a, b| (a.family, &a.display_name).cmp(&(b.family, &b.display_name)));
+    manifests.into_iter()
+}
+
 fn summary(m: &Manifest, configured: bool) -> ConnectorSummary {
     ConnectorSummary {
         slug: m.slug.clone(),
@@ -158,7 +163,9 @@ fn summary(m: &Manifest, configured: bool) -> ConnectorSummary {
 pub fn catalog_entries() -> CoreResult<Vec<ConnectorSummary>> {
     let catalog =
         sgen_catalog::Catalog::embedded().map_err(|e| CoreError::CatalogInvalid(e.to_string()))?;
-    Ok(catalog.all().map(|m| summary(m, false)).collect())
+    Ok(in_library_order(&catalog)
+        .map(|m| summary(m, false))
+        .collect())
 }
 
 /// Checks every `*.json` manifest in `dir`; returns how many there are, or every problem found.

@@ -74,7 +74,7 @@ CREATE TABLE deliveries (
     action              TEXT,
     status              TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'dead_letter')),
     created_at          INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;  -- keyed by its (time-ordered) id alone: one B-tree, not two
 
 -- The delivery log: one row per attempt. Columns the log view filters on are copied from the
 -- delivery so every query is answered from this table and its indexes.
@@ -99,14 +99,21 @@ CREATE TABLE delivery_attempts (
 -- Keyset paging: every index ends in id so (sort value, id) is a total order.
 CREATE INDEX attempts_env_time ON delivery_attempts (environment_id, attempted_at, id);
 CREATE INDEX attempts_env_outcome_time ON delivery_attempts (environment_id, outcome, attempted_at, id);
+CREATE INDEX attempts_env_latency ON delivery_attempts (environment_id, latency_ms, id);
 CREATE INDEX attempts_env_outcome_latency ON delivery_attempts (environment_id, outcome, latency_ms, id);
 CREATE INDEX attempts_conn_time ON delivery_attempts (connection_id, attempted_at, id);
 CREATE INDEX attempts_conn_outcome_time ON delivery_attempts (connection_id, outcome, attempted_at, id);
+CREATE INDEX attempts_conn_outcome_latency ON delivery_attempts (connection_id, outcome, latency_ms, id);
 CREATE INDEX attempts_delivery ON delivery_attempts (delivery_id);
 
--- Word-prefix search over event identifiers; contentless so it stores only the index.
+-- Word-prefix search over event identifiers; contentless so it stores only the index. Each
+-- document also carries its scope as two tokens (`e<environment id>`, `c<connection id>`), so a
+-- search counts its matches within the view's scope without touching the table.
 CREATE VIRTUAL TABLE attempt_search USING fts5 (
-    event_identifier, content = '', contentless_delete = 1, detail = none
+    event_identifier, content = '', contentless_delete = 1, detail = none,
+    -- Prefix indexes answer the short prefix an operator types (`77`, `ord`) from one entry
+    -- instead of merging the doclists of every word that starts with it.
+    prefix = '2 3 4'
 );
 
 CREATE TABLE activity_log (

@@ -1,10 +1,12 @@
 //! Deliveries and the delivery log (one row per attempt), with the filtered, sorted, keyset-paged
 //! query behind the log view. Every query plan is served by an index in 0001_initial.sql.
 
+use crate::attempt_search::{plan_search, scope_token, SearchPlan};
 use crate::model::{AttemptTrigger, DeliveryStatus, Outcome};
-use rusqlite::types::Value;
+use rusqlite::types::{ToSql, Value};
 use rusqlite::{params, params_from_iter, Connection, Row, Transaction};
 use serde::{Deserialize, Serialize};
+use std::rc::Rc;
 use ts_rs::TS;
 
 pub struct NewDelivery<'a> {
@@ -67,16 +69,6 @@ pub fn insert_delivery(tx: &Transaction<'_>, d: &NewDelivery<'_>) -> rusqlite::R
     Ok(())
 }
 
-pub fn set_delivery_status(
-    tx: &Transaction<'_>,
-    id: &str,
-    status: DeliveryStatus,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE deliveries SET status = ?2 WHERE id = ?1")?
-        .execute(params![id, status])?;
-    Ok(())
-}
-
 /// Appends one attempt of `delivery` to the log and to the search index.
 pub fn insert_attempt(
     tx: &Transaction<'_>,
@@ -107,9 +99,35 @@ pub fn insert_attempt(
         a.response_summary
     ])?;
     let id = tx.last_insert_rowid();
+    let document = format!(
+        "{} {} {}",
+        delivery.event_identifier,
+        scope_token(AttemptScope::Environment(delivery.environment_id)),
+        scope_token(AttemptScope::Connection(delivery.connection_id))
+    );
     tx.prepare_cached("INSERT INTO attempt_search (rowid, event_identifier) VALUES (?1, ?2)")?
-        .execute(params![id, delivery.event_identifier])?;
+        .execute(params![id, document])?;
     Ok(id)
+}
+
+/// Drops the delivery log's secondary indexes before a bulk load and returns their definitions
+/// for [`restore_log_indexes`]; the schema itself stays the single source of what they are.
+pub fn drop_log_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
+    let indexes: Vec<(String, String)> = tx
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'delivery_attempts' AND sql IS NOT NULL")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (name, _) in &indexes {
+        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
+pub fn restore_log_indexes(tx: &Transaction<'_>, definitions: &[String]) -> rusqlite::Result<()> {
+    for sql in definitions {
+        tx.execute_batch(sql)?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,40 +241,51 @@ pub struct AttemptFilter<'a> {
 
 /// One page of the delivery log.
 pub fn query(conn: &Connection, f: &AttemptFilter<'_>) -> rusqlite::Result<Vec<AttemptRow>> {
+    let search = f.search.map(str::trim).filter(|s| !s.is_empty());
+    let plan = match search {
+        Some(text) => plan_search(conn, text, f.scope)?,
+        None => SearchPlan::WalkIndex,
+    };
+    let mut from = "delivery_attempts a".to_string();
     let mut clauses = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
+    let mut values: Vec<Box<dyn ToSql>> = Vec::new();
+    match plan {
+        SearchPlan::Nothing => return Ok(Vec::new()),
+        SearchPlan::FetchIds(ids) => {
+            // CROSS JOIN keeps the matches as the outer loop: look each one up, then sort.
+            from = "rarray(?) hit CROSS JOIN delivery_attempts a ON a.id = hit.value".into();
+            values.push(Box::new(Rc::new(
+                ids.into_iter().map(Value::from).collect::<Vec<_>>(),
+            )));
+        }
+        SearchPlan::WalkIndex => {}
+    }
     match f.scope {
         AttemptScope::Environment(id) => {
             clauses.push("a.environment_id = ?");
-            values.push(id.into());
+            values.push(Box::new(id));
         }
         AttemptScope::Connection(id) => {
             clauses.push("a.connection_id = ?");
-            values.push(id.to_string().into());
+            values.push(Box::new(id.to_string()));
         }
     }
     if let Some(outcome) = f.outcome {
         clauses.push("a.outcome = ?");
-        values.push(outcome.as_str().to_string().into());
+        values.push(Box::new(outcome));
     }
     if let Some(since) = f.since {
         clauses.push("a.attempted_at >= ?");
-        values.push(since.into());
+        values.push(Box::new(since));
     }
     if let Some(until) = f.until {
         clauses.push("a.attempted_at < ?");
-        values.push(until.into());
+        values.push(Box::new(until));
     }
-    if let Some(search) = f.search.map(str::trim).filter(|s| !s.is_empty()) {
-        if let Some(fts) = fts_query(search) {
-            clauses.push("a.id IN (SELECT rowid FROM attempt_search WHERE attempt_search MATCH ?)");
-            values.push(fts.into());
-        }
-        // The index matches word prefixes; each typed term must also appear as written.
-        for term in search.split_whitespace() {
-            clauses.push("instr(lower(a.event_identifier), lower(?)) > 0");
-            values.push(term.to_string().into());
-        }
+    // The index matches word prefixes; each typed term must also appear as written.
+    for term in search.into_iter().flat_map(str::split_whitespace) {
+        clauses.push("instr(lower(a.event_identifier), lower(?)) > 0");
+        values.push(Box::new(term.to_string()));
     }
     let expression = f.sort.expression();
     let direction = if f.descending { "DESC" } else { "ASC" };
@@ -266,17 +295,17 @@ pub fn query(conn: &Connection, f: &AttemptFilter<'_>) -> rusqlite::Result<Vec<A
         } else {
             "(SORTEXPR, a.id) > (?, ?)"
         });
-        values.push(match &after.value {
-            SortValue::Int(v) => (*v).into(),
-            SortValue::Text(v) => v.clone().into(),
-        });
-        values.push(after.id.into());
+        match &after.value {
+            SortValue::Int(v) => values.push(Box::new(*v)),
+            SortValue::Text(v) => values.push(Box::new(v.clone())),
+        }
+        values.push(Box::new(after.id));
     }
     let sql = format!(
         "SELECT a.id, a.delivery_id, a.connection_id, c.connector_type, c.display_name, a.originating_module,
                 a.event_identifier, a.attempt_number, a.trigger, a.outcome, a.vendor_response_code, a.latency_ms,
                 a.attempted_at, a.next_attempt_at, a.error_class, a.request_summary, a.response_summary
-         FROM delivery_attempts a LEFT JOIN connections c ON c.id = a.connection_id
+         FROM {from} LEFT JOIN connections c ON c.id = a.connection_id
          WHERE {}
          ORDER BY {expression} {direction}, a.id {direction}
          LIMIT {}",
@@ -312,18 +341,6 @@ fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<AttemptRow> {
     })
 }
 
-/// An FTS5 query matching identifiers that contain a word starting with each alphanumeric run
-/// of `search`, or None when it has no such run. Quoting every run keeps user text from being
-/// read as FTS5 syntax.
-fn fts_query(search: &str) -> Option<String> {
-    let words: Vec<String> = search
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\"*"))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
-}
-
 /// Attempts in a scope, for a quick total.
 pub fn count(conn: &Connection, scope: AttemptScope<'_>) -> rusqlite::Result<i64> {
     match scope {
@@ -337,20 +354,5 @@ pub fn count(conn: &Connection, scope: AttemptScope<'_>) -> rusqlite::Result<i64
             [id],
             |r| r.get(0),
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fts_query;
-
-    #[test]
-    fn fts_query_quotes_every_word_as_a_prefix() {
-        assert_eq!(fts_query("pi_3Nx").as_deref(), Some("\"pi\"* \"3Nx\"*"));
-        assert_eq!(
-            fts_query("NEAR(\"x\" OR y)").as_deref(),
-            Some("\"NEAR\"* \"x\"* \"OR\"* \"y\"*")
-        );
-        assert_eq!(fts_query("..."), None);
     }
 }

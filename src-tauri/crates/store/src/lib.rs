@@ -2,6 +2,7 @@
 //! migrations applied at open, a single serialized writer and a small pool of readers.
 //! Repositories are free functions over a connection or transaction, grouped by table.
 
+mod attempt_search;
 mod db;
 mod error;
 mod migrations;

@@ -87,7 +87,7 @@ export function ConnectionsView() {
                 <StateBadge state={record.state} />
               </div>
               <div role="cell" title={record.scopes_granted.join("\n")}>
-                {record.scopes_granted.length === 0 ? <span className="muted">none needed</span> : record.scopes_granted.length}
+                {record.scopes_granted.length === 0 ? <span className="muted">none</span> : record.scopes_granted.length}
               </div>
               <div role="cell" title={record.last_delivery_at ? new Date(record.last_delivery_at).toISOString() : ""}>
                 {formatRelative(record.last_delivery_at)}

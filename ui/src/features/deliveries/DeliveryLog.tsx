@@ -9,7 +9,7 @@ import { href } from "../../router";
 import { useScope } from "../../scope";
 import { useDebounced } from "../../useAsync";
 import { PRESETS, rangeBounds, type RangePreset } from "./dateRange";
-import { useDeliveryPages } from "./useDeliveryPages";
+import { PAGE_SIZE, useDeliveryPages } from "./useDeliveryPages";
 
 const ROW_HEIGHT = 38;
 const COLUMNS: [string, string][] = [
@@ -148,7 +148,7 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
         </span>
         {pages.loading && <span className="muted">Loading…</span>}
         <button type="button" onClick={pages.loadMore} disabled={!pages.hasMore || pages.loading} data-testid="log-more">
-          Load next {100}
+          Load next {PAGE_SIZE}
         </button>
       </div>
       {selected && <AttemptDetail row={selected} showConnection={!connectionId} onClose={() => setSelected(undefined)} />}

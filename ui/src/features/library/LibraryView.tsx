@@ -93,7 +93,7 @@ export function LibraryView() {
                     </span>
                   ))}
                   <span className="tag tag-quiet">
-                    {c.scopes.length} {c.scopes.length === 1 ? "scope" : "scopes"}
+                    {c.scopes.length === 0 ? "no scopes" : `${c.scopes.length} ${c.scopes.length === 1 ? "scope" : "scopes"}`}
                   </span>
                 </div>
               </a>

@@ -32,25 +32,23 @@ enum Failure {
     Permanent(u16, &'static str),
 }
 
+/// The delivery `target` sent at `at`, or None when it sent nothing then (not yet created,
+/// paused, or broken for long enough that nothing was routed to it).
 pub(crate) fn delivery(
     rng: &mut DemoRng,
     target: &Target<'_>,
+    at: i64,
     now: i64,
 ) -> Option<HistoricalDelivery> {
     let plan = target.plan;
-    let start = target.created_at + DAY_MS / 4;
-    let mut at = start + rng.below((now - start).max(1) as u64) as i64;
-    let health = health_at(target, at);
-    if health == Health::Silent {
-        // Paused or long broken: nothing is sent; pick a time before it stopped instead.
-        let stop = target.broke_at?;
-        at = start + rng.below((stop - start).max(1) as u64) as i64;
+    if at < target.created_at || health_at(target, at) == Health::Silent {
+        return None;
     }
     let health = health_at(target, at);
     let (module, event, prefix, action) = plan.traffic;
     let object = format!("{prefix}_{}", 100_000 + rng.below(900_000));
     let event_identifier = format!("{event}:{object}");
-    let delivery_id = rng.id("dlv");
+    let delivery_id = rng.time_ordered_id("dlv", at);
     let request = format!(
         "POST {}{} · Idempotency-Key {delivery_id}",
         target.api_base, target.action_path

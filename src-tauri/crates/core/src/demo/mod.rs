@@ -6,8 +6,8 @@ mod history;
 mod plan;
 mod rng;
 
-use crate::connections::ConnectionSpec;
-use crate::sites::Scope;
+use crate::connections::{insert_connection, ConnectionSpec, Placement};
+use crate::deliveries::import_history;
 use crate::{Core, CoreError, CoreResult};
 use history::Target;
 use plan::{demo_plans, DAY_MS};
@@ -15,12 +15,16 @@ use rng::DemoRng;
 use serde::Serialize;
 use sgen_store::model::{ConnectionState, Role};
 use sgen_store::operators::{self, Operator};
-use sgen_store::{settings, sites};
+use sgen_store::{connections, settings, sites, Transaction};
 use ts_rs::TS;
 
 pub const DEFAULT_DELIVERY_ATTEMPTS: u64 = 100_000;
 pub const DEFAULT_SEED: u64 = 0x5EED_AC3E;
-const BATCH_DELIVERIES: usize = 5_000;
+const BATCH_DELIVERIES: usize = 20_000;
+/// A slight overestimate of the attempts one step of the walk yields (a delivery averages ~1.1
+/// attempts; some steps yield none), so one pass covers the whole period and a short second
+/// pass tops up the count.
+const ATTEMPTS_PER_STEP: f64 = 1.25;
 
 pub struct DemoOptions {
     /// How many delivery attempts the history holds (approximately: whole retry chains).
@@ -49,8 +53,9 @@ pub struct DemoSummary {
 }
 
 impl Core {
-    /// Creates the demo site in an empty data directory. `progress` is told how many attempts
-    /// of the total are written, after each batch.
+    /// Creates the demo site in an empty data directory, in one transaction: a crash part-way
+    /// leaves the directory empty, and the next start creates the demo again. `progress` is told
+    /// how many attempts of the total are written, after each batch.
     pub fn seed_demo(
         &self,
         options: &DemoOptions,
@@ -82,8 +87,9 @@ impl Core {
             role: Role::Viewer,
             created_at: now - 40 * DAY_MS,
         };
-        self.store.write(|tx| {
-            sites::insert(
+        let plans = demo_plans();
+        let (deliveries, attempts) = self.store.write(|tx| {
+            let site = sites::insert(
                 tx,
                 &site_id,
                 "Acme Outdoor",
@@ -95,40 +101,31 @@ impl Core {
                 operators::insert(tx, operator)?;
             }
             settings::set(tx, settings::ACTIVE_OPERATOR, &dana.id)?;
-            Ok::<_, CoreError>(())
-        })?;
-
-        let plans = demo_plans();
-        let mut targets = Vec::new();
-        for plan in &plans {
-            let scope = Scope {
-                site_id: site_id.clone(),
-                environment: plan.environment,
-            };
-            targets.push(self.seed_connection(&mut rng, &scope, plan, &dana, &sam, now)?);
-        }
-
-        let weights: Vec<u32> = plans.iter().map(|p| p.weight).collect();
-        let total_weight: u32 = weights.iter().sum();
-        let (mut deliveries, mut attempts) = (0u64, 0u64);
-        let mut batch = Vec::with_capacity(BATCH_DELIVERIES);
-        while attempts < options.delivery_attempts {
-            let target = &targets[weighted(&mut rng, &weights, total_weight)];
-            let Some(delivery) = history::delivery(&mut rng, target, now) else {
-                continue;
-            };
-            attempts += delivery.attempts.len() as u64;
-            deliveries += 1;
-            batch.push(delivery);
-            if batch.len() == BATCH_DELIVERIES || attempts >= options.delivery_attempts {
-                self.record_delivery_history(&batch)?;
-                batch.clear();
-                progress(
-                    attempts.min(options.delivery_attempts),
-                    options.delivery_attempts,
-                );
+            let mut targets = Vec::new();
+            for plan in &plans {
+                let environment_id = site
+                    .environments
+                    .iter()
+                    .find(|e| e.name == plan.environment)
+                    .map_or(0, |e| e.id);
+                targets.push(self.seed_connection(
+                    tx,
+                    &mut rng,
+                    (&site_id, environment_id),
+                    plan,
+                    (&dana, &sam),
+                    now,
+                )?);
             }
-        }
+            write_history(
+                tx,
+                &mut rng,
+                &targets,
+                options.delivery_attempts,
+                now,
+                &mut progress,
+            )
+        })?;
         tracing::info!(deliveries, attempts, "demo site created");
         Ok(DemoSummary {
             site_id,
@@ -138,13 +135,14 @@ impl Core {
         })
     }
 
+    /// One demo connection with its story, as its target for the history.
     fn seed_connection<'p>(
         &self,
+        tx: &Transaction<'_>,
         rng: &mut DemoRng,
-        scope: &Scope,
+        (site_id, environment_id): (&str, i64),
         plan: &'p plan::ConnectionPlan,
-        admin: &Operator,
-        editor: &Operator,
+        (admin, editor): (&Operator, &Operator),
         now: i64,
     ) -> CoreResult<Target<'p>> {
         let manifest = self
@@ -161,10 +159,15 @@ impl Core {
         let created_at = now - plan.created_days_ago * DAY_MS - rng.below(DAY_MS as u64) as i64;
         let oauth = plan.auth_flow == "oauth2";
         let id = rng.id("con");
-        self.record_connection_at(
-            &id,
-            scope,
-            &admin.id,
+        insert_connection(
+            tx,
+            &Placement {
+                id: &id,
+                site_id,
+                environment_id,
+                operator_id: &admin.id,
+                now: created_at,
+            },
             &ConnectionSpec {
                 connector_type: plan.slug,
                 display_name: plan.display_name,
@@ -181,15 +184,15 @@ impl Core {
                 "created by {} via {}; test call: connected",
                 admin.name, plan.auth_flow
             ),
-            created_at,
         )?;
         let incident = plan.incident.map(|(days_ago, hours, cause)| {
             let from = now - days_ago * DAY_MS;
             (from, from + hours * 60 * 60 * 1000, cause)
         });
         if let Some((from, to, cause)) = incident {
-            self.record_transition_at(&id, ConnectionState::Error, cause, None, from)?;
-            self.record_transition_at(
+            connections::transition(tx, &id, ConnectionState::Error, cause, None, from)?;
+            connections::transition(
+                tx,
                 &id,
                 ConnectionState::Active,
                 "delivery succeeded after retries; connection restored",
@@ -203,13 +206,13 @@ impl Core {
             (state, at, cause, operator)
         });
         if let Some((state, at, cause, operator)) = broke_at {
-            self.record_transition_at(&id, state, cause, operator, at)?;
+            connections::transition(tx, &id, state, cause, operator, at)?;
         }
         let action = manifest.actions.iter().find(|a| a.id == plan.traffic.3);
         Ok(Target {
             plan,
             connection_id: id,
-            environment_id: self.environment_id(scope)?,
+            environment_id,
             api_base: manifest.api_base.clone(),
             action_path: action.map(|a| a.path.clone()).unwrap_or_default(),
             created_at,
@@ -217,6 +220,46 @@ impl Core {
             incident: incident.map(|(from, to, _)| (from, to)),
         })
     }
+}
+
+/// The delivery history: the period walked forward in even steps with jitter, so it is written
+/// in time order. A step whose chosen connection sent nothing then is skipped; if the period
+/// runs out before the requested count, another pass fills the rest. Returns (deliveries,
+/// attempts).
+fn write_history(
+    tx: &Transaction<'_>,
+    rng: &mut DemoRng,
+    targets: &[Target<'_>],
+    wanted: u64,
+    now: i64,
+    progress: &mut impl FnMut(u64, u64),
+) -> CoreResult<(u64, u64)> {
+    let weights: Vec<u32> = targets.iter().map(|t| t.plan.weight).collect();
+    let total_weight: u32 = weights.iter().sum();
+    let first = targets.iter().map(|t| t.created_at).min().unwrap_or(now);
+    let steps = (wanted as f64 / ATTEMPTS_PER_STEP) as i64 + 1;
+    let step_ms = ((now - first) as f64 / steps as f64).max(1.0);
+    let (mut deliveries, mut attempts, mut step) = (0u64, 0u64, 0i64);
+    import_history(tx, || {
+        if attempts >= wanted {
+            return None;
+        }
+        let mut batch = Vec::with_capacity(BATCH_DELIVERIES);
+        while batch.len() < BATCH_DELIVERIES && attempts < wanted {
+            let at = first + ((step % steps) as f64 * step_ms + rng.unit() * step_ms) as i64;
+            step += 1;
+            let target = &targets[weighted(rng, &weights, total_weight)];
+            let Some(delivery) = history::delivery(rng, target, at, now) else {
+                continue;
+            };
+            attempts += delivery.attempts.len() as u64;
+            deliveries += 1;
+            batch.push(delivery);
+        }
+        progress(attempts.min(wanted), wanted);
+        Some(batch)
+    })?;
+    Ok((deliveries, attempts))
 }
 
 fn weighted(rng: &mut DemoRng, weights: &[u32], total: u32) -> usize {

@@ -35,6 +35,12 @@ impl DemoRng {
         (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
     }
 
+    /// An id whose leading digits are the time, so ids made in time order sort in time order
+    /// and land at the end of their index instead of all over it.
+    pub(crate) fn time_ordered_id(&mut self, prefix: &str, at_ms: i64) -> String {
+        crate::ids::time_ordered_id(prefix, at_ms, self.next_u64())
+    }
+
     pub(crate) fn id(&mut self, prefix: &str) -> String {
         crate::ids::id_from_bits(
             prefix,

@@ -476,3 +476,26 @@ fn a_missing_database_is_reported_to_read_only_users() {
     assert_eq!(err.code(), "database_missing");
     assert!(!dir.path().join(sgen_core::DATABASE_FILE).exists());
 }
+
+#[test]
+fn the_library_lists_families_in_the_specs_order() {
+    let (_dir, core, summary) = seeded(200);
+    let mut families: Vec<String> = core
+        .library(&live(&summary))
+        .unwrap()
+        .into_iter()
+        .map(|c| c.family)
+        .collect();
+    families.dedup();
+    assert_eq!(
+        families,
+        [
+            "google_services",
+            "email_service_providers",
+            "payment_platforms",
+            "webhook_destinations",
+            "analytics",
+            "crm"
+        ]
+    );
+}
