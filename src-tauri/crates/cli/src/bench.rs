@@ -50,7 +50,7 @@ fn main() {
         site_id: summary.site_id.clone(),
         environment: EnvironmentName::Live,
     };
-    let connections: Vec<String> = core
+    let (connections, connection_names): (Vec<String>, Vec<String>) = core
         .connections(
             &scope,
             &sgen_core::connections::ConnectionQuery {
@@ -61,8 +61,8 @@ fn main() {
         .expect("connections")
         .rows
         .into_iter()
-        .map(|r| r.record.id)
-        .collect();
+        .map(|r| (r.record.id, r.record.display_name))
+        .unzip();
     let now = chrono::Utc::now().timestamp_millis();
     let outcomes = ["delivered", "retried", "failed"];
     let searches = [
@@ -127,24 +127,44 @@ fn main() {
             core.deliveries(&scope, &query).expect("query");
         });
         report(name, "per connection", &times, 10.0);
+        print_slowest(&times, |i| {
+            let query = make(i);
+            let what = query.search.or(query.outcome).unwrap_or_default();
+            format!("{} · {what}", connection_names[i % connections.len()])
+        });
     }
 }
 
-fn measure(runs: usize, mut run: impl FnMut(usize)) -> Vec<Duration> {
-    let mut times: Vec<Duration> = (0..runs)
+/// Runs `run(i)` for i in 0..runs; returns each run's time and index, slowest last.
+fn measure(runs: usize, mut run: impl FnMut(usize)) -> Vec<(Duration, usize)> {
+    let mut times: Vec<(Duration, usize)> = (0..runs)
         .map(|i| {
             let started = Instant::now();
             run(i);
-            started.elapsed()
+            (started.elapsed(), i)
         })
         .collect();
     times.sort();
     times
 }
 
-fn report(name: &str, scope: &str, sorted: &[Duration], target_ms: f64) {
+/// Where the time goes: the three slowest runs, described.
+fn print_slowest(sorted: &[(Duration, usize)], describe: impl Fn(usize) -> String) {
+    for (time, i) in sorted.iter().rev().take(3) {
+        println!(
+            "    slowest {:>7.2} ms: {}",
+            time.as_secs_f64() * 1000.0,
+            describe(*i)
+        );
+    }
+}
+
+fn report(name: &str, scope: &str, sorted: &[(Duration, usize)], target_ms: f64) {
     let pct = |p: f64| {
-        sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)].as_secs_f64() * 1000.0
+        sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
+            .0
+            .as_secs_f64()
+            * 1000.0
     };
     let p95 = pct(0.95);
     let verdict = if p95 <= target_ms { "ok" } else { "MISSED" };

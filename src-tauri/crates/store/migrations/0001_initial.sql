@@ -96,13 +96,17 @@ CREATE TABLE delivery_attempts (
     request_summary       TEXT,                  -- redacted
     response_summary      TEXT                   -- redacted
 ) STRICT;
--- Keyset paging: every index ends in id so (sort value, id) is a total order.
+-- Keyset paging: every index ends in id so (sort value, id) is a total order. Each scope (site
+-- environment, connection) has an index for newest-first and for latency order, and one for
+-- latency order within an outcome (the slowest attempts are mostly timeouts that were retried,
+-- so walking the plain latency index to reach another outcome would pass thousands of them).
+-- Newest-first with an outcome filter walks the time index and skips other outcomes: every
+-- outcome is at least a few percent of attempts, so a page is found within a few thousand
+-- entries. Fewer indexes also make a bulk load's rebuild cheaper.
 CREATE INDEX attempts_env_time ON delivery_attempts (environment_id, attempted_at, id);
-CREATE INDEX attempts_env_outcome_time ON delivery_attempts (environment_id, outcome, attempted_at, id);
 CREATE INDEX attempts_env_latency ON delivery_attempts (environment_id, latency_ms, id);
 CREATE INDEX attempts_env_outcome_latency ON delivery_attempts (environment_id, outcome, latency_ms, id);
 CREATE INDEX attempts_conn_time ON delivery_attempts (connection_id, attempted_at, id);
-CREATE INDEX attempts_conn_outcome_time ON delivery_attempts (connection_id, outcome, attempted_at, id);
 CREATE INDEX attempts_conn_outcome_latency ON delivery_attempts (connection_id, outcome, latency_ms, id);
 CREATE INDEX attempts_delivery ON delivery_attempts (delivery_id);
 
