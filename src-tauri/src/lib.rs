@@ -26,7 +26,8 @@ pub fn run() {
     let opener = state.clone();
     configure(tauri::Builder::default(), state)
         .plugin(tauri_plugin_opener::init())
-        .setup(move |_app| {
+        .setup(move |app| {
+            open_main_window(app, &data_dir)?;
             opener.open_in_background(data_dir);
             Ok(())
         })
@@ -35,6 +36,23 @@ pub fn run() {
             tracing::error!(error = %e, "the app could not start");
             std::process::exit(1)
         });
+}
+
+/// The window from tauri.conf.json (`create: false` there), with the webview's own storage
+/// (localStorage, caches) inside the data directory, so each data directory — a support
+/// workspace, a test run — is isolated from the others.
+fn open_main_window(app: &tauri::App, data_dir: &std::path::Path) -> tauri::Result<()> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    tauri::WebviewWindowBuilder::from_config(app, &config)?
+        .data_directory(data_dir.join("webview"))
+        .build()?;
+    Ok(())
 }
 
 /// `--data-dir DIR` or `--data-dir=DIR`, the same flag the CLI takes.

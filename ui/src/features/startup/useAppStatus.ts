@@ -13,7 +13,9 @@ export function useAppStatus(): AppStatus | { state: "unreachable"; message: str
         const next = await call("app_status", {});
         if (stopped) return;
         setStatus(next);
-        if (next.state === "opening" || next.state === "seeding_demo") timer = setTimeout(poll, 200);
+        // Opening takes milliseconds, so ask again soon; a demo seed takes seconds.
+        if (next.state === "opening") timer = setTimeout(poll, 50);
+        if (next.state === "seeding_demo") timer = setTimeout(poll, 250);
       } catch (e) {
         if (!stopped) setStatus({ state: "unreachable", message: e instanceof IpcError ? e.message : String(e) });
       }

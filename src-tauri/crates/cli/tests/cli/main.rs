@@ -38,22 +38,20 @@ fn seed_then_query_with_the_views_filters() {
         "{}",
         String::from_utf8_lossy(&seeded.stderr)
     );
-    let out = cli(
-        dir.path(),
-        &[
-            "deliveries",
-            "query",
-            "--outcome",
-            "failed",
-            "--since",
-            "30d",
-            "--sort",
-            "latency_ms",
-            "--limit",
-            "5",
-            "--json",
-        ],
-    );
+    let query = [
+        "deliveries",
+        "query",
+        "--outcome",
+        "failed",
+        "--since",
+        "30d",
+        "--sort",
+        "latency_ms",
+        "--limit",
+        "5",
+        "--json",
+    ];
+    let out = cli(dir.path(), &query);
     assert!(
         out.status.success(),
         "{}",
@@ -73,24 +71,7 @@ fn seed_then_query_with_the_views_filters() {
     );
 
     let cursor = page["next_cursor"].as_str().unwrap();
-    let next = cli(
-        dir.path(),
-        &[
-            "deliveries",
-            "query",
-            "--outcome",
-            "failed",
-            "--since",
-            "30d",
-            "--sort",
-            "latency_ms",
-            "--limit",
-            "5",
-            "--cursor",
-            cursor,
-            "--json",
-        ],
-    );
+    let next = cli(dir.path(), &[&query[..], &["--cursor", cursor]].concat());
     assert!(next.status.success());
 
     let wrong = cli(

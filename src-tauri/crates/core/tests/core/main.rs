@@ -323,56 +323,61 @@ fn bad_input_gets_a_specific_error_code() {
     let (_dir, core, summary) = seeded(2_000);
     let scope = live(&summary);
     let code = |q: DeliveryQuery| core.deliveries(&scope, &q).unwrap_err().code();
-    assert_eq!(
-        code(DeliveryQuery {
-            outcome: Some("lost".into()),
-            ..Default::default()
-        }),
-        "invalid_argument"
-    );
-    assert_eq!(
-        code(DeliveryQuery {
-            sort: Some("colour".into()),
-            ..Default::default()
-        }),
-        "invalid_argument"
-    );
-    assert_eq!(
-        code(DeliveryQuery {
-            limit: Some(0),
-            ..Default::default()
-        }),
-        "invalid_argument"
-    );
-    assert_eq!(
-        code(DeliveryQuery {
-            limit: Some(10_000),
-            ..Default::default()
-        }),
-        "invalid_argument"
-    );
-    assert_eq!(
-        code(DeliveryQuery {
-            since: Some(NOW),
-            until: Some(NOW - 1),
-            ..Default::default()
-        }),
-        "invalid_argument"
-    );
-    assert_eq!(
-        code(DeliveryQuery {
-            connection_id: Some("con_nope".into()),
-            ..Default::default()
-        }),
-        "not_found"
-    );
-    assert_eq!(
-        code(DeliveryQuery {
-            cursor: Some("garbage".into()),
-            ..Default::default()
-        }),
-        "invalid_cursor"
-    );
+    let q = DeliveryQuery::default;
+    for (query, expected) in [
+        (
+            DeliveryQuery {
+                outcome: Some("lost".into()),
+                ..q()
+            },
+            "invalid_argument",
+        ),
+        (
+            DeliveryQuery {
+                sort: Some("colour".into()),
+                ..q()
+            },
+            "invalid_argument",
+        ),
+        (
+            DeliveryQuery {
+                limit: Some(0),
+                ..q()
+            },
+            "invalid_argument",
+        ),
+        (
+            DeliveryQuery {
+                limit: Some(10_000),
+                ..q()
+            },
+            "invalid_argument",
+        ),
+        (
+            DeliveryQuery {
+                since: Some(NOW),
+                until: Some(NOW - 1),
+                ..q()
+            },
+            "invalid_argument",
+        ),
+        (
+            DeliveryQuery {
+                connection_id: Some("con_nope".into()),
+                ..q()
+            },
+            "not_found",
+        ),
+        (
+            DeliveryQuery {
+                cursor: Some("garbage".into()),
+                ..q()
+            },
+            "invalid_cursor",
+        ),
+    ] {
+        assert_eq!(code(query.clone()), expected, "{query:?}");
+    }
 
     let page = core
         .deliveries(
