@@ -64,6 +64,18 @@ fn all_pages(
     pages
 }
 
+/// Every row a query selects, following its cursors to the end.
+fn all_rows(
+    core: &Core,
+    scope: &Scope,
+    query: DeliveryQuery,
+) -> Vec<sgen_core::deliveries::AttemptRow> {
+    all_pages(core, scope, query)
+        .into_iter()
+        .flat_map(|p| p.rows)
+        .collect()
+}
+
 #[test]
 fn the_demo_site_has_every_state_and_its_history() {
     let (_dir, core, summary) = seeded(4_000);
@@ -158,10 +170,7 @@ fn keyset_paging_visits_every_row_once_in_order() {
             limit: Some(500),
             ..Default::default()
         };
-        let rows: Vec<_> = all_pages(&core, &scope, query)
-            .into_iter()
-            .flat_map(|p| p.rows)
-            .collect();
+        let rows = all_rows(&core, &scope, query);
         let ids: HashSet<i64> = rows.iter().map(|r| r.id).collect();
         assert_eq!(ids.len(), rows.len(), "{sort}: no row twice");
         let key = |r: &sgen_core::deliveries::AttemptRow| match sort {
@@ -195,10 +204,7 @@ fn filters_select_exactly_what_they_say() {
         limit: Some(500),
         ..Default::default()
     };
-    let rows: Vec<_> = all_pages(&core, &scope, query)
-        .into_iter()
-        .flat_map(|p| p.rows)
-        .collect();
+    let rows = all_rows(&core, &scope, query);
     assert!(!rows.is_empty());
     assert!(rows
         .iter()
@@ -210,10 +216,7 @@ fn filters_select_exactly_what_they_say() {
         limit: Some(500),
         ..Default::default()
     };
-    let found: Vec<_> = all_pages(&core, &scope, search)
-        .into_iter()
-        .flat_map(|p| p.rows)
-        .collect();
+    let found = all_rows(&core, &scope, search);
     assert!(!found.is_empty());
     assert!(found
         .iter()
