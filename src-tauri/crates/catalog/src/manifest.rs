@@ -257,6 +257,21 @@ pub enum SignatureScheme {
     None,
 }
 
+impl SignatureScheme {
+    /// The manifest's name for the scheme.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureScheme::StripeV1 => "stripe_v1",
+            SignatureScheme::StandardWebhooks => "standard_webhooks",
+            SignatureScheme::HubspotV3 => "hubspot_v3",
+            SignatureScheme::SquareHmacSha256 => "square_hmac_sha256",
+            SignatureScheme::PaypalVerifyApi => "paypal_verify_api",
+            SignatureScheme::SharedSecret => "shared_secret",
+            SignatureScheme::None => "none",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Action {

@@ -101,10 +101,7 @@ impl Core {
                     required_scopes: a.required_scopes.clone(),
                 })
                 .collect(),
-            inbound_signature: serde_json::to_value(manifest.inbound_events.signature)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            inbound_signature: manifest.inbound_events.signature.as_str().into(),
             inbound_event_types: manifest.inbound_events.types.clone(),
             revocation: manifest.revocation.kind().into(),
             revocation_note: match &manifest.revocation {

@@ -132,3 +132,21 @@ fn duplicate_slugs_are_refused() {
     .unwrap_err();
     assert!(err.to_string().contains("duplicate slug"));
 }
+
+#[test]
+fn signature_scheme_names_are_the_manifest_names() {
+    use sgen_catalog::SignatureScheme::*;
+    for scheme in [
+        StripeV1,
+        StandardWebhooks,
+        HubspotV3,
+        SquareHmacSha256,
+        PaypalVerifyApi,
+        SharedSecret,
+        None,
+    ] {
+        let parsed: sgen_catalog::SignatureScheme =
+            serde_json::from_value(scheme.as_str().into()).unwrap();
+        assert_eq!(parsed, scheme);
+    }
+}

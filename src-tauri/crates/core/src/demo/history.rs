@@ -41,10 +41,10 @@ pub(crate) fn delivery(
     now: i64,
 ) -> Option<HistoricalDelivery> {
     let plan = target.plan;
-    if at < target.created_at || health_at(target, at) == Health::Silent {
+    let health = health_at(target, at);
+    if at < target.created_at || health == Health::Silent {
         return None;
     }
-    let health = health_at(target, at);
     let (module, event, prefix, action) = plan.traffic;
     let object = format!("{prefix}_{}", 100_000 + rng.below(900_000));
     let event_identifier = format!("{event}:{object}");
