@@ -2,7 +2,9 @@
 use std::{env, fs, path::Path};
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests");
+    // Read at run time: `env!` would bake in the path this script was compiled at, and a shared
+    // target directory reuses the compiled script for clones at other paths.
+    let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("set by cargo")).join("manifests");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<String> = fs::read_dir(&dir)
         .expect("manifests/ exists")
