@@ -6,10 +6,9 @@ use crate::sites::Scope;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 pub use sgen_store::attempts::AttemptRow;
-use sgen_store::attempts::{
-    self, AttemptFilter, AttemptScope, AttemptSort, NewAttempt, NewDelivery,
-};
+use sgen_store::attempts::{self, AttemptFilter, AttemptScope, AttemptSort};
 use sgen_store::connections;
+use sgen_store::delivery_writes::{self, BulkLoad, NewAttempt, NewDelivery};
 use sgen_store::model::{DeliveryStatus, Outcome};
 use ts_rs::TS;
 
@@ -181,30 +180,46 @@ impl Core {
     }
 }
 
-/// Imports a whole delivery history in the caller's transaction, as a bulk load: the delivery
-/// log's secondary indexes are dropped first and rebuilt at the end, because sorting once is far
-/// cheaper than a million inserts scattered over nine B-trees. `next_batch` yields the history
-/// in pieces; an error or a crash anywhere leaves none of it.
+/// Imports a whole delivery history in the caller's transaction, as a [`BulkLoad`] (indexes
+/// built once at the end). `next_batch` yields the history in pieces and runs on a thread of
+/// its own, so the next piece is made while this one is written; `written` hears of each piece
+/// once it is in. An error or a crash anywhere leaves none of it.
 pub(crate) fn import_history(
     tx: &sgen_store::Transaction<'_>,
-    mut next_batch: impl FnMut() -> Option<Vec<HistoricalDelivery>>,
+    mut next_batch: impl FnMut() -> Option<Vec<HistoricalDelivery>> + Send,
+    mut written: impl FnMut(&[HistoricalDelivery]),
 ) -> CoreResult<()> {
-    let indexes = attempts::drop_log_indexes(tx)?;
-    while let Some(batch) = next_batch() {
-        insert_history(tx, &batch)?;
-    }
-    attempts::restore_log_indexes(tx, &indexes)?;
+    let load = BulkLoad::begin(tx)?;
+    std::thread::scope(|scope| {
+        // Two pieces ahead at most: enough to keep the writer busy, little memory.
+        let (sender, receiver) = std::sync::mpsc::sync_channel(2);
+        scope.spawn(move || {
+            while let Some(batch) = next_batch() {
+                // The writer stopped early (an error): stop making more.
+                if sender.send(batch).is_err() {
+                    break;
+                }
+            }
+        });
+        for batch in receiver {
+            insert_history(tx, &load, &batch)?;
+            written(&batch);
+        }
+        Ok::<_, CoreError>(())
+    })?;
+    load.finish(tx)?;
     Ok(())
 }
 
 /// Writes deliveries with their attempts and moves each connection's `last_delivery_at` forward.
 fn insert_history(
     tx: &sgen_store::Transaction<'_>,
+    load: &BulkLoad,
     batch: &[HistoricalDelivery],
 ) -> CoreResult<()> {
-    let mut newest: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-    for d in batch {
-        let delivery = NewDelivery {
+    let deliveries: Vec<NewDelivery<'_>> = batch
+        .iter()
+        .map(|d| NewDelivery {
             id: &d.id,
             connection_id: &d.connection_id,
             environment_id: d.environment_id,
@@ -213,31 +228,33 @@ fn insert_history(
             action: d.action.as_deref(),
             status: d.status,
             created_at: d.attempts.first().map_or(0, |a| a.attempted_at),
-        };
-        attempts::insert_delivery(tx, &delivery)?;
+        })
+        .collect();
+    delivery_writes::insert_deliveries(tx, &deliveries)?;
+    let mut attempts = Vec::new();
+    let mut newest: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for (delivery, d) in deliveries.iter().zip(batch) {
         for (index, a) in d.attempts.iter().enumerate() {
-            attempts::insert_attempt(
-                tx,
-                &delivery,
-                &NewAttempt {
-                    attempt_number: index as u32 + 1,
-                    trigger: sgen_store::model::AttemptTrigger::Scheduled,
-                    outcome: a.outcome,
-                    vendor_response_code: a.vendor_response_code,
-                    latency_ms: a.latency_ms,
-                    attempted_at: a.attempted_at,
-                    next_attempt_at: a.next_attempt_at,
-                    error_class: a.error_class.as_deref(),
-                    request_summary: Some(&a.request_summary),
-                    response_summary: Some(&a.response_summary),
-                },
-            )?;
+            attempts.push(NewAttempt {
+                delivery,
+                attempt_number: index as u32 + 1,
+                trigger: sgen_store::model::AttemptTrigger::Scheduled,
+                outcome: a.outcome,
+                vendor_response_code: a.vendor_response_code,
+                latency_ms: a.latency_ms,
+                attempted_at: a.attempted_at,
+                next_attempt_at: a.next_attempt_at,
+                error_class: a.error_class.as_deref(),
+                request_summary: Some(&a.request_summary),
+                response_summary: Some(&a.response_summary),
+            });
             let entry = newest
-                .entry(d.connection_id.as_str())
+                .entry(delivery.connection_id)
                 .or_insert(a.attempted_at);
             *entry = (*entry).max(a.attempted_at);
         }
     }
+    load.insert_attempts(tx, &attempts)?;
     for (connection_id, at) in newest {
         connections::note_delivery(tx, connection_id, at)?;
     }

@@ -4,7 +4,7 @@
 //! many, lets the log query walk its sort index and check each row.
 
 use crate::attempts::AttemptScope;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, Transaction};
 
 /// Up to this many search matches in scope are fetched by id and sorted; above it, the query
 /// walks the sort order's index and checks each row, which then finds a page quickly because
@@ -44,18 +44,62 @@ pub(crate) fn plan_search(
     })
 }
 
-/// The search-index token naming a scope: `e<environment id>` or `c<connection id's letters
-/// and digits>`, one word each for the index's tokenizer.
+/// The search-index token naming a scope: `e<environment id>` or `c<connection id without its
+/// underscore>`, one word each for the index's tokenizer (connection ids are `con_<hex>`).
+/// [`DOCUMENT`] builds the same tokens in SQL.
 pub(crate) fn scope_token(scope: AttemptScope<'_>) -> String {
     match scope {
         AttemptScope::Environment(id) => format!("e{id}"),
-        AttemptScope::Connection(id) => format!(
-            "c{}",
-            id.chars()
-                .filter(char::is_ascii_alphanumeric)
-                .collect::<String>()
-        ),
+        AttemptScope::Connection(id) => format!("c{}", id.replace('_', "")),
     }
+}
+
+/// An attempt's search document: its event identifier and the tokens of both its scopes.
+const DOCUMENT: &str =
+    "event_identifier || ' e' || environment_id || ' c' || replace(connection_id, '_', '')";
+
+/// Adds every attempt with an id above `id` to the search index, in one statement.
+pub(crate) fn index_attempts_after(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(&format!(
+        "INSERT INTO attempt_search (rowid, event_identifier)
+         SELECT id, {DOCUMENT} FROM delivery_attempts WHERE id > ?1"
+    ))?
+    .execute([id])?;
+    Ok(())
+}
+
+/// Switches the search index to bulk writing: FTS5 buffers entries up to `hashsize` bytes
+/// (it also writes them out at the end of each statement) and normally merges segments as they
+/// accumulate. A bulk load writes large segments and leaves them unmerged, and
+/// [`finish_bulk_writes`] merges everything once.
+pub(crate) fn begin_bulk_writes(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    configure(
+        tx,
+        &[
+            ("hashsize", 256 << 20),
+            ("automerge", 0),
+            ("crisismerge", 1_000),
+        ],
+    )
+}
+
+/// Back to FTS5's defaults, with the index merged into one segment: the fewest segments to
+/// walk for every search that follows.
+pub(crate) fn finish_bulk_writes(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    configure(
+        tx,
+        &[("hashsize", 1 << 20), ("automerge", 4), ("crisismerge", 16)],
+    )?;
+    tx.execute_batch("INSERT INTO attempt_search (attempt_search) VALUES ('optimize')")
+}
+
+fn configure(tx: &Transaction<'_>, settings: &[(&str, i64)]) -> rusqlite::Result<()> {
+    let mut set =
+        tx.prepare_cached("INSERT INTO attempt_search (attempt_search, rank) VALUES (?1, ?2)")?;
+    for (name, value) in settings {
+        set.execute(params![name, value])?;
+    }
+    Ok(())
 }
 
 /// The longest prefix the search index keeps an entry for (`prefix = '2 3 4'` in the schema).

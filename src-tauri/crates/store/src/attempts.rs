@@ -1,37 +1,13 @@
-//! Deliveries and the delivery log (one row per attempt), with the filtered, sorted, keyset-paged
-//! query behind the log view. Every query plan is served by an index in 0001_initial.sql.
+//! Reading the delivery log (one row per attempt): the filtered, sorted, keyset-paged query
+//! behind the log view (writes are in `delivery_writes`). Every query plan is served by an index in 0001_initial.sql.
 
-use crate::attempt_search::{plan_search, scope_token, SearchPlan};
-use crate::model::{AttemptTrigger, DeliveryStatus, Outcome};
+use crate::attempt_search::{plan_search, SearchPlan};
+use crate::model::{AttemptTrigger, Outcome};
 use rusqlite::types::{ToSql, Value};
-use rusqlite::{params, params_from_iter, Connection, Row, Transaction};
+use rusqlite::{params_from_iter, Connection, Row};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use ts_rs::TS;
-
-pub struct NewDelivery<'a> {
-    pub id: &'a str,
-    pub connection_id: &'a str,
-    pub environment_id: i64,
-    pub originating_module: &'a str,
-    pub event_identifier: &'a str,
-    pub action: Option<&'a str>,
-    pub status: DeliveryStatus,
-    pub created_at: i64,
-}
-
-pub struct NewAttempt<'a> {
-    pub attempt_number: u32,
-    pub trigger: AttemptTrigger,
-    pub outcome: Outcome,
-    pub vendor_response_code: Option<u16>,
-    pub latency_ms: u32,
-    pub attempted_at: i64,
-    pub next_attempt_at: Option<i64>,
-    pub error_class: Option<&'a str>,
-    pub request_summary: Option<&'a str>,
-    pub response_summary: Option<&'a str>,
-}
 
 /// One delivery log entry as the log view shows it.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -58,76 +34,6 @@ pub struct AttemptRow {
     pub error_class: Option<String>,
     pub request_summary: Option<String>,
     pub response_summary: Option<String>,
-}
-
-pub fn insert_delivery(tx: &Transaction<'_>, d: &NewDelivery<'_>) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO deliveries (id, connection_id, environment_id, originating_module, event_identifier, action, status, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![d.id, d.connection_id, d.environment_id, d.originating_module, d.event_identifier, d.action, d.status, d.created_at])?;
-    Ok(())
-}
-
-/// Appends one attempt of `delivery` to the log and to the search index.
-pub fn insert_attempt(
-    tx: &Transaction<'_>,
-    delivery: &NewDelivery<'_>,
-    a: &NewAttempt<'_>,
-) -> rusqlite::Result<i64> {
-    tx.prepare_cached(
-        "INSERT INTO delivery_attempts (delivery_id, connection_id, environment_id, originating_module, event_identifier,
-             attempt_number, trigger, outcome, vendor_response_code, latency_ms, attempted_at, next_attempt_at,
-             error_class, request_summary, response_summary)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    )?
-    .execute(params![
-        delivery.id,
-        delivery.connection_id,
-        delivery.environment_id,
-        delivery.originating_module,
-        delivery.event_identifier,
-        a.attempt_number,
-        a.trigger,
-        a.outcome,
-        a.vendor_response_code,
-        a.latency_ms,
-        a.attempted_at,
-        a.next_attempt_at,
-        a.error_class,
-        a.request_summary,
-        a.response_summary
-    ])?;
-    let id = tx.last_insert_rowid();
-    let document = format!(
-        "{} {} {}",
-        delivery.event_identifier,
-        scope_token(AttemptScope::Environment(delivery.environment_id)),
-        scope_token(AttemptScope::Connection(delivery.connection_id))
-    );
-    tx.prepare_cached("INSERT INTO attempt_search (rowid, event_identifier) VALUES (?1, ?2)")?
-        .execute(params![id, document])?;
-    Ok(id)
-}
-
-/// Drops the delivery log's secondary indexes before a bulk load and returns their definitions
-/// for [`restore_log_indexes`]; the schema itself stays the single source of what they are.
-pub fn drop_log_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
-    let indexes: Vec<(String, String)> = tx
-        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'delivery_attempts' AND sql IS NOT NULL")?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (name, _) in &indexes {
-        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
-    }
-    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
-}
-
-pub fn restore_log_indexes(tx: &Transaction<'_>, definitions: &[String]) -> rusqlite::Result<()> {
-    for sql in definitions {
-        tx.execute_batch(sql)?;
-    }
-    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,6 +152,12 @@ pub fn query(conn: &Connection, f: &AttemptFilter<'_>) -> rusqlite::Result<Vec<A
         Some(text) => plan_search(conn, text, f.scope)?,
         None => SearchPlan::WalkIndex,
     };
+    if f.sort == AttemptSort::LatencyMs
+        && f.outcome.is_none()
+        && matches!(plan, SearchPlan::WalkIndex)
+    {
+        return query_latency_across_outcomes(conn, f);
+    }
     let mut from = "delivery_attempts a".to_string();
     let mut clauses = Vec::new();
     let mut values: Vec<Box<dyn ToSql>> = Vec::new();
@@ -317,6 +229,31 @@ pub fn query(conn: &Connection, f: &AttemptFilter<'_>) -> rusqlite::Result<Vec<A
         .query_map(params_from_iter(values.iter()), attempt_from_row)?
         .collect();
     rows
+}
+
+/// Latency order over every outcome, from the per-outcome latency indexes: each outcome's
+/// first page, merged. One index per scope serves both this and the outcome-filtered order,
+/// and a bulk load sorts one index fewer.
+fn query_latency_across_outcomes(
+    conn: &Connection,
+    f: &AttemptFilter<'_>,
+) -> rusqlite::Result<Vec<AttemptRow>> {
+    let mut rows = Vec::new();
+    for &outcome in Outcome::ALL {
+        rows.extend(query(
+            conn,
+            &AttemptFilter {
+                outcome: Some(outcome),
+                ..*f
+            },
+        )?);
+    }
+    rows.sort_by_key(|row| (row.latency_ms, row.id));
+    if f.descending {
+        rows.reverse();
+    }
+    rows.truncate(f.limit as usize);
+    Ok(rows)
 }
 
 fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<AttemptRow> {

@@ -23,6 +23,10 @@ pub struct Store {
 }
 
 const READER_POOL_SIZE: usize = 4;
+/// Pages of 16 KiB rather than 4: the delivery log is large and mostly appended to, and bigger
+/// pages mean fewer B-tree splits and WAL frames per row (a million-attempt load measured about
+/// a quarter faster). It applies when the file is created; an existing file keeps its own.
+const PAGE_SIZE: i64 = 16_384;
 
 impl Store {
     pub fn open(path: &Path, access: Access) -> Result<Self, StoreError> {
@@ -113,18 +117,24 @@ fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
     if writer {
         // WAL lets readers run beside the writer; FULL makes every acknowledged commit durable
         // across power loss, which the delivery outbox and inbound events rely on.
+        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         // The delivery log's latency indexes take inserts all over them; a page cache of up to
         // 128 MiB (filled only as writes need it) keeps their pages in memory.
         conn.pragma_update(None, "cache_size", -131_072)?;
-        // Checkpoint every ~32 MiB of WAL rather than 4 MiB: index pages that change in every
-        // commit are then copied into the database file once per checkpoint, not eight times.
-        conn.pragma_update(None, "wal_autocheckpoint", 8_192)?;
-        // Index builds (a bulk load rebuilds the log's indexes) sort with worker threads and
-        // keep their temporary data in memory.
+        // Checkpoint every ~32 MiB of WAL (2,048 pages of 16 KiB) rather than every 1,000
+        // pages: index pages that change in every commit are then copied into the database
+        // file once per checkpoint, not again and again.
+        conn.pragma_update(None, "wal_autocheckpoint", 2_048)?;
+        // A bulk load grows the WAL to the size of what it wrote; give the disk back once the
+        // WAL has been checkpointed and starts over.
+        conn.pragma_update(None, "journal_size_limit", 64 << 20)?;
+        // Index builds (a bulk load rebuilds the log's indexes) sort in parallel: SQLite sorts
+        // each in-memory run on a worker thread, but only when temporary data goes to files
+        // (the bundled build keeps it in memory by default, which turns the workers off).
         conn.pragma_update(None, "threads", 2)?;
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "temp_store", "FILE")?;
     } else {
         conn.pragma_update(None, "query_only", true)?;
     }

@@ -11,6 +11,7 @@ pub mod model;
 pub mod activity;
 pub mod attempts;
 pub mod connections;
+pub mod delivery_writes;
 pub mod operators;
 pub mod settings;
 pub mod sites;

@@ -239,26 +239,33 @@ fn write_history(
     let first = targets.iter().map(|t| t.created_at).min().unwrap_or(now);
     let steps = (wanted as f64 / ATTEMPTS_PER_STEP) as i64 + 1;
     let step_ms = ((now - first) as f64 / steps as f64).max(1.0);
-    let (mut deliveries, mut attempts, mut step) = (0u64, 0u64, 0i64);
-    import_history(tx, || {
-        if attempts >= wanted {
-            return None;
-        }
-        let mut batch = Vec::with_capacity(BATCH_DELIVERIES);
-        while batch.len() < BATCH_DELIVERIES && attempts < wanted {
-            let at = first + ((step % steps) as f64 * step_ms + rng.unit() * step_ms) as i64;
-            step += 1;
-            let target = &targets[weighted(rng, &weights, total_weight)];
-            let Some(delivery) = history::delivery(rng, target, at, now) else {
-                continue;
-            };
-            attempts += delivery.attempts.len() as u64;
-            deliveries += 1;
-            batch.push(delivery);
-        }
-        progress(attempts.min(wanted), wanted);
-        Some(batch)
-    })?;
+    let (mut generated, mut step) = (0u64, 0i64);
+    let (mut deliveries, mut attempts) = (0u64, 0u64);
+    import_history(
+        tx,
+        || {
+            if generated >= wanted {
+                return None;
+            }
+            let mut batch = Vec::with_capacity(BATCH_DELIVERIES);
+            while batch.len() < BATCH_DELIVERIES && generated < wanted {
+                let at = first + ((step % steps) as f64 * step_ms + rng.unit() * step_ms) as i64;
+                step += 1;
+                let target = &targets[weighted(rng, &weights, total_weight)];
+                let Some(delivery) = history::delivery(rng, target, at, now) else {
+                    continue;
+                };
+                generated += delivery.attempts.len() as u64;
+                batch.push(delivery);
+            }
+            Some(batch)
+        },
+        |written| {
+            deliveries += written.len() as u64;
+            attempts += written.iter().map(|d| d.attempts.len() as u64).sum::<u64>();
+            progress(attempts.min(wanted), wanted);
+        },
+    )?;
     Ok((deliveries, attempts))
 }
 

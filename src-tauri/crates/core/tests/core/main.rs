@@ -160,7 +160,9 @@ fn keyset_paging_visits_every_row_once_in_order() {
     let scope = live(&summary);
     for (sort, descending) in [
         ("attempted_at", true),
+        // Without an outcome filter, latency order merges the three outcomes' pages.
         ("latency_ms", false),
+        ("latency_ms", true),
         ("vendor_response_code", true),
         ("event_identifier", false),
     ] {
