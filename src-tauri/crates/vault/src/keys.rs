@@ -1,0 +1,121 @@
+//! Per-site data keys in the OS keyring.
+
+use crate::seal::{open, seal, Binding};
+use crate::{SecretFields, VaultError};
+use chacha20poly1305::aead::rand_core::RngCore;
+use chacha20poly1305::aead::OsRng;
+use keyring_core::{CredentialStore, Entry};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
+
+/// The keyring service every entry of this app is filed under.
+const SERVICE: &str = "com.sgen.integrations";
+const KEY_LEN: usize = 32;
+
+/// The platform's credential store: the Secret Service on Linux. Fails with
+/// [`VaultError::Unavailable`] when there is none (no session bus, no keyring daemon).
+pub fn os_credential_store() -> Result<Arc<CredentialStore>, VaultError> {
+    #[cfg(target_os = "linux")]
+    {
+        let store =
+            zbus_secret_service_keyring_store::Store::new().map_err(VaultError::from_keyring)?;
+        Ok(store)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Err(VaultError::Unavailable(
+            "this build has no credential store for this operating system".into(),
+        ))
+    }
+}
+
+/// Site data keys, in the credential store it was given (the OS keyring in the app, the
+/// keyring-core mock store in unit tests).
+pub struct Vault {
+    store: Arc<CredentialStore>,
+    /// Serializes get-or-create, so two first uses cannot make two keys and lose one.
+    creating: Mutex<()>,
+}
+
+impl Vault {
+    pub fn new(store: Arc<CredentialStore>) -> Self {
+        Vault {
+            store,
+            creating: Mutex::new(()),
+        }
+    }
+
+    /// The site's data key, created and stored on first use. The new key is read back before
+    /// it is returned, so nothing is ever sealed under a key the keyring did not keep.
+    pub fn site_key(&self, site_id: &str) -> Result<DataKey, VaultError> {
+        let _guard = self.creating.lock().unwrap_or_else(|p| p.into_inner());
+        match self.existing_site_key(site_id) {
+            Err(VaultError::KeyMissing) => {}
+            other => return other,
+        }
+        let entry = self.entry(site_id)?;
+        let mut key = Zeroizing::new([0u8; KEY_LEN]);
+        OsRng.fill_bytes(key.as_mut_slice());
+        entry
+            .set_secret(key.as_slice())
+            .map_err(VaultError::from_keyring)?;
+        let stored = self.existing_site_key(site_id)?;
+        if stored.0.as_slice() != key.as_slice() {
+            return Err(VaultError::Unavailable(
+                "the keyring did not keep the site's new data key".into(),
+            ));
+        }
+        Ok(stored)
+    }
+
+    /// The site's data key if it exists; never creates one.
+    pub fn existing_site_key(&self, site_id: &str) -> Result<DataKey, VaultError> {
+        let bytes = Zeroizing::new(
+            self.entry(site_id)?
+                .get_secret()
+                .map_err(VaultError::from_keyring)?,
+        );
+        let key: [u8; KEY_LEN] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| VaultError::KeyDamaged)?;
+        Ok(DataKey(Zeroizing::new(key)))
+    }
+
+    /// Removes the site's data key; every credential sealed under it becomes unreadable.
+    pub fn delete_site_key(&self, site_id: &str) -> Result<(), VaultError> {
+        match self.entry(site_id)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(VaultError::from_keyring(e)),
+        }
+    }
+
+    fn entry(&self, site_id: &str) -> Result<Entry, VaultError> {
+        self.store
+            .build(SERVICE, &format!("site-data-key/{site_id}"), None)
+            .map_err(VaultError::from_keyring)
+    }
+}
+
+/// A site's data key, wiped from memory when dropped.
+pub struct DataKey(Zeroizing<[u8; KEY_LEN]>);
+
+impl DataKey {
+    pub fn seal(&self, binding: Binding<'_>, fields: &SecretFields) -> Vec<u8> {
+        seal(&self.0, binding, &fields.to_plaintext())
+    }
+
+    pub fn open(&self, binding: Binding<'_>, blob: &[u8]) -> Result<SecretFields, VaultError> {
+        let plaintext = open(&self.0, binding, blob)?;
+        // Authentic but not our format can only come from a bug, never from an attacker;
+        // report it like any other blob that cannot be used.
+        SecretFields::from_plaintext(&plaintext).ok_or(VaultError::Tampered)
+    }
+}
+
+impl fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DataKey([redacted])")
+    }
+}

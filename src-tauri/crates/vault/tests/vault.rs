@@ -1,0 +1,163 @@
+//! The vault against keyring-core's mock store, and a store that refuses access.
+
+use keyring_core::api::{Credential, CredentialApi, CredentialStoreApi};
+use keyring_core::{CredentialStore, Entry};
+use sgen_vault::{Binding, Secret, SecretFields, Vault, VaultError};
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+fn mock_store() -> Arc<CredentialStore> {
+    keyring_core::mock::Store::new().expect("mock store")
+}
+
+fn fields() -> SecretFields {
+    SecretFields::new()
+        .with("api_key", Secret::new("canary-api-key-6f1d"))
+        .with("account", Secret::new("acme"))
+}
+
+#[test]
+fn a_sealed_credential_opens_with_the_same_site_key_from_a_new_vault() {
+    let store = mock_store();
+    let blob = Vault::new(store.clone())
+        .site_key("site_a")
+        .unwrap()
+        .seal(Binding::credential("con_1"), &fields());
+    assert!(!String::from_utf8_lossy(&blob).contains("canary-api-key"));
+
+    let again = Vault::new(store).existing_site_key("site_a").unwrap();
+    assert_eq!(
+        again.open(Binding::credential("con_1"), &blob).unwrap(),
+        fields()
+    );
+}
+
+#[test]
+fn a_blob_opens_only_for_its_own_connection_and_purpose() {
+    let key = Vault::new(mock_store()).site_key("site_a").unwrap();
+    let blob = key.seal(Binding::credential("con_1"), &fields());
+    for wrong in [
+        Binding::credential("con_2"),
+        Binding::refresh_token("con_1"),
+    ] {
+        assert!(matches!(key.open(wrong, &blob), Err(VaultError::Tampered)));
+    }
+}
+
+#[test]
+fn altered_truncated_or_foreign_blobs_are_refused() {
+    let key = Vault::new(mock_store()).site_key("site_a").unwrap();
+    let binding = Binding::credential("con_1");
+    let blob = key.seal(binding, &fields());
+    let mut flipped = blob.clone();
+    *flipped.last_mut().unwrap() ^= 1;
+    let mut other_format = blob.clone();
+    other_format[0] = 2;
+    for bad in [flipped, blob[..10].to_vec(), other_format, Vec::new()] {
+        assert!(matches!(key.open(binding, &bad), Err(VaultError::Tampered)));
+    }
+}
+
+#[test]
+fn each_site_has_its_own_key_created_once() {
+    let vault = Vault::new(mock_store());
+    let a = vault.site_key("site_a").unwrap();
+    let blob = a.seal(Binding::credential("con_1"), &fields());
+    // Asking again returns the same key, not a new one.
+    let a_again = vault.site_key("site_a").unwrap();
+    assert!(a_again.open(Binding::credential("con_1"), &blob).is_ok());
+    let b = vault.site_key("site_b").unwrap();
+    assert!(matches!(
+        b.open(Binding::credential("con_1"), &blob),
+        Err(VaultError::Tampered)
+    ));
+}
+
+#[test]
+fn a_deleted_site_key_is_missing_and_is_not_recreated_by_reads() {
+    let vault = Vault::new(mock_store());
+    vault.site_key("site_a").unwrap();
+    vault.delete_site_key("site_a").unwrap();
+    assert!(matches!(
+        vault.existing_site_key("site_a"),
+        Err(VaultError::KeyMissing)
+    ));
+    assert!(matches!(
+        vault.existing_site_key("site_a"),
+        Err(VaultError::KeyMissing)
+    ));
+    // Deleting what is not there is not an error.
+    vault.delete_site_key("site_a").unwrap();
+}
+
+#[test]
+fn a_keyring_that_refuses_access_is_secure_storage_unavailable() {
+    let vault = Vault::new(Arc::new(LockedStore));
+    let err = vault.site_key("site_a").unwrap_err();
+    assert_eq!(err.code(), "secure_storage_unavailable");
+    assert!(err.to_string().starts_with("secure storage unavailable"));
+}
+
+#[test]
+fn secrets_never_print() {
+    let f = fields();
+    let printed = format!("{f:?} {} {:?}", f.get("api_key").unwrap(), f.get("api_key"));
+    assert!(!printed.contains("canary"), "{printed}");
+    assert!(printed.contains("redacted"));
+    let key = Vault::new(mock_store()).site_key("site_a").unwrap();
+    assert_eq!(format!("{key:?}"), "DataKey([redacted])");
+}
+
+/// A keyring that is there but locked: every operation is refused, as the Secret Service does
+/// when the login keyring is not unlocked.
+#[derive(Debug)]
+struct LockedStore;
+
+#[derive(Debug)]
+struct LockedCred;
+
+fn refused() -> keyring_core::Error {
+    keyring_core::Error::NoStorageAccess("the collection is locked".into())
+}
+
+impl CredentialApi for LockedCred {
+    fn set_secret(&self, _: &[u8]) -> keyring_core::Result<()> {
+        Err(refused())
+    }
+    fn get_secret(&self) -> keyring_core::Result<Vec<u8>> {
+        Err(refused())
+    }
+    fn delete_credential(&self) -> keyring_core::Result<()> {
+        Err(refused())
+    }
+    fn get_credential(&self) -> keyring_core::Result<Option<Arc<Credential>>> {
+        Err(refused())
+    }
+    fn get_specifiers(&self) -> Option<(String, String)> {
+        None
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl CredentialStoreApi for LockedStore {
+    fn vendor(&self) -> String {
+        "test locked store".into()
+    }
+    fn id(&self) -> String {
+        "locked".into()
+    }
+    fn build(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<&HashMap<&str, &str>>,
+    ) -> keyring_core::Result<Entry> {
+        Ok(Entry::new_with_credential(Arc::new(LockedCred)))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
