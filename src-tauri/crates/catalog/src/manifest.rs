@@ -161,6 +161,25 @@ pub struct CredentialField {
     pub flows: Vec<AuthFlow>,
 }
 
+impl CredentialField {
+    /// The validation pattern, anchored so it must match the whole value.
+    pub fn anchored_pattern(&self) -> Option<Result<regex::Regex, regex::Error>> {
+        self.pattern
+            .as_ref()
+            .map(|pattern| regex::Regex::new(&format!("^(?:{pattern})$")))
+    }
+
+    /// Whether `value` is well-formed for this field: it matches the whole pattern, or is not
+    /// empty when the field has none.
+    pub fn accepts(&self, value: &str) -> bool {
+        match self.anchored_pattern() {
+            None => !value.trim().is_empty(),
+            Some(Ok(re)) => re.is_match(value),
+            Some(Err(_)) => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RequestAuth {

@@ -127,24 +127,22 @@ fn check_manifest(m: &Manifest, report: &mut impl FnMut(String)) {
         if !field_names.insert(field.name.as_str()) {
             report(format!("duplicate credential field `{}`", field.name));
         }
-        match &field.pattern {
+        match field.anchored_pattern() {
             None if field.secret => report(format!(
                 "secret field `{}` has no validation pattern",
                 field.name
             )),
             None => {}
-            Some(pattern) => match regex::Regex::new(&format!("^(?:{pattern})$")) {
-                Err(e) => report(format!(
-                    "field `{}` pattern does not compile: {e}",
-                    field.name
-                )),
-                // The example is shown in the form, so it must itself be valid input.
-                Ok(re) if !re.is_match(&field.example) => report(format!(
-                    "field `{}` example does not match its own pattern",
-                    field.name
-                )),
-                Ok(_) => {}
-            },
+            Some(Err(e)) => report(format!(
+                "field `{}` pattern does not compile: {e}",
+                field.name
+            )),
+            // The example is shown in the form, so it must itself be valid input.
+            Some(Ok(re)) if !re.is_match(&field.example) => report(format!(
+                "field `{}` example does not match its own pattern",
+                field.name
+            )),
+            Some(Ok(_)) => {}
         }
     }
     for referenced in request_auth_fields(&m.request_auth) {

@@ -1,0 +1,207 @@
+//! The vendor's API: every call authenticates the way the manifest says this vendor does, then
+//! the account's faults apply, then the test call answers in the vendor's shape with the
+//! account id where the manifest's pointer expects it.
+
+use crate::accounts::account_id;
+use crate::vendor::VendorState;
+use crate::Faults;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::Engine;
+use serde_json::{json, Value};
+use sgen_catalog::RequestAuth;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub(crate) async fn call(
+    State(vendor): State<Arc<VendorState>>,
+    Path(path): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let manifest = &vendor.manifest;
+    let Some(credential) = presented_credential(&manifest.request_auth, &headers, &uri) else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "no credential was presented",
+        );
+    };
+    if !well_formed(&vendor, &credential) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credential",
+            "the credential is not valid",
+        );
+    }
+    let account = account_id(vendor.seed, &manifest.slug, &credential.value);
+    let faults = vendor.faults(&account);
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+    }
+    if let Some(answer) = fault_answer(&faults) {
+        return answer;
+    }
+    let test_call = &manifest.test_call;
+    if format!("/{path}") != path_only(&test_call.path) {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such endpoint at this vendor",
+        );
+    }
+    let missing: Vec<&String> = test_call
+        .required_scopes
+        .iter()
+        .filter(|scope| faults.dropped_scopes.contains(scope))
+        .collect();
+    if !missing.is_empty() {
+        return (
+            StatusCode::FORBIDDEN,
+            Json(json!({"error": {"code": "insufficient_scope", "missing_scopes": missing}})),
+        )
+            .into_response();
+    }
+    Json(account_shape(
+        test_call.account_id_pointer.as_deref(),
+        &account,
+    ))
+    .into_response()
+}
+
+pub(crate) async fn set_faults(
+    State(vendor): State<Arc<VendorState>>,
+    Path(account): Path<String>,
+    Json(faults): Json<Faults>,
+) -> StatusCode {
+    vendor.set_faults(&account, faults);
+    StatusCode::NO_CONTENT
+}
+
+struct Presented {
+    /// The credential field it should be (None: an OAuth access token).
+    field: Option<String>,
+    value: String,
+}
+
+fn presented_credential(auth: &RequestAuth, headers: &HeaderMap, uri: &Uri) -> Option<Presented> {
+    let header_value = |name: &str| headers.get(name)?.to_str().ok().map(str::to_string);
+    match auth {
+        RequestAuth::Bearer { field, scheme } => {
+            let scheme = scheme.as_deref().unwrap_or("Bearer");
+            let value = header_value(header::AUTHORIZATION.as_str())?
+                .strip_prefix(&format!("{scheme} "))?
+                .to_string();
+            Some(Presented {
+                field: field.clone(),
+                value,
+            })
+        }
+        RequestAuth::Header { name, field } => Some(Presented {
+            field: Some(field.clone()),
+            value: header_value(name)?,
+        }),
+        RequestAuth::Query { name, field } => {
+            let value = uri.query()?.split('&').find_map(|pair| {
+                let (key, value) = pair.split_once('=')?;
+                (key == name).then(|| value.to_string())
+            })?;
+            Some(Presented {
+                field: Some(field.clone()),
+                value,
+            })
+        }
+        RequestAuth::Basic { password_field, .. } => {
+            let encoded = header_value(header::AUTHORIZATION.as_str())?
+                .strip_prefix("Basic ")?
+                .to_string();
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()?;
+            let decoded = String::from_utf8(decoded).ok()?;
+            let (_, password) = decoded.split_once(':')?;
+            Some(Presented {
+                field: Some(password_field.clone()),
+                value: password.to_string(),
+            })
+        }
+        RequestAuth::StandardWebhooksSignature => None,
+    }
+}
+
+/// A key must match the manifest's pattern for its field, as the real vendor's keys do.
+fn well_formed(vendor: &VendorState, credential: &Presented) -> bool {
+    match &credential.field {
+        Some(name) => vendor
+            .manifest
+            .credential_fields
+            .iter()
+            .find(|f| &f.name == name)
+            .is_some_and(|f| f.accepts(&credential.value)),
+        // OAuth access tokens are issued by the sandbox's own authorization server.
+        None => false,
+    }
+}
+
+fn fault_answer(faults: &Faults) -> Option<Response> {
+    if faults.revoked {
+        return Some(error(
+            StatusCode::UNAUTHORIZED,
+            "revoked",
+            "the credential was revoked",
+        ));
+    }
+    if faults.token_expired {
+        return Some(error(
+            StatusCode::UNAUTHORIZED,
+            "expired",
+            "the access token expired",
+        ));
+    }
+    let status = StatusCode::from_u16(faults.status?).ok()?;
+    let mut response = error(
+        status,
+        "sandbox_fault",
+        "the sandbox was told to fail this call",
+    );
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    }
+    Some(response)
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": message}})),
+    )
+        .into_response()
+}
+
+fn path_only(path: &str) -> &str {
+    path.split('?').next().unwrap_or(path)
+}
+
+/// A body with `account` at `pointer` (`/user/id` → `{"user":{"id":…}}`, `/items/0/id` →
+/// `{"items":[{"id":…}]}`), as the vendor's own whoami response has it.
+fn account_shape(pointer: Option<&str>, account: &str) -> Value {
+    let Some(pointer) = pointer else {
+        return json!({"ok": true});
+    };
+    let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
+    tokens.into_iter().rev().fold(
+        Value::String(account.to_string()),
+        |inner, token| match token.parse::<usize>() {
+            Ok(index) => {
+                let mut items = vec![json!({}); index];
+                items.push(inner);
+                Value::Array(items)
+            }
+            Err(_) => json!({ token: inner }),
+        },
+    )
+}

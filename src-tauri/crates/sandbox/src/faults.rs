@@ -1,0 +1,18 @@
+use serde::{Deserialize, Serialize};
+
+/// What is wrong with one sandbox account, as set by a test, the CLI or the app's panel. The
+/// default is a healthy account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// Its access token has expired (OAuth), so calls answer 401 until a refresh.
+    pub token_expired: bool,
+    /// The grant or key was revoked at the vendor: calls answer 401, refreshes `invalid_grant`.
+    pub revoked: bool,
+    /// Scopes the vendor no longer grants: calls needing them answer 403.
+    pub dropped_scopes: Vec<String>,
+    /// Every call answers this status instead (a 5xx, 429, 401 or 403).
+    pub status: Option<u16>,
+    /// Added to every answer.
+    pub latency_ms: u64,
+}

@@ -1,0 +1,108 @@
+//! Sandbox vendors (SPEC §9): for each catalog connector, a simulated vendor on 127.0.0.1 that
+//! answers the way the real one does, driven by the connector's manifest, so one engine serves
+//! every connector. Each vendor has a listener of its own (its own "host"), started on first
+//! use; taking a vendor offline closes it, so clients see a refused connection exactly as in a
+//! real outage. Everything a vendor hands out is derived from the sandbox's seed.
+
+mod accounts;
+mod api;
+mod faults;
+mod vendor;
+
+pub use faults::Faults;
+
+use sgen_catalog::Catalog;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use vendor::{RunningVendor, VendorState};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("the catalog has no connector `{0}`")]
+    UnknownConnector(String),
+    #[error("could not start the sandbox vendor: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The sandbox: a background runtime serving every vendor that has been asked for.
+pub struct Sandbox {
+    runtime: tokio::runtime::Runtime,
+    catalog: Catalog,
+    seed: u64,
+    vendors: Mutex<HashMap<String, RunningVendor>>,
+}
+
+impl Sandbox {
+    pub fn start(catalog: Catalog, seed: u64) -> Result<Self, SandboxError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("sandbox-vendor")
+            .enable_all()
+            .build()?;
+        Ok(Sandbox {
+            runtime,
+            catalog,
+            seed,
+            vendors: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// `http://127.0.0.1:{port}` of the connector's vendor, started if it was not running.
+    pub fn base_url(&self, slug: &str) -> Result<String, SandboxError> {
+        let port = self.with_vendor(slug, |vendor| Ok(vendor.port()))?;
+        Ok(format!("http://127.0.0.1:{port}"))
+    }
+
+    /// The API base to give a connection as its endpoint override.
+    pub fn api_base(&self, slug: &str) -> Result<String, SandboxError> {
+        Ok(format!("{}/api", self.base_url(slug)?))
+    }
+
+    /// The account a credential belongs to at this vendor: what its test call reports.
+    pub fn account_for(&self, slug: &str, credential: &str) -> String {
+        accounts::account_id(self.seed, slug, credential)
+    }
+
+    /// Replaces the faults of one account at a vendor.
+    pub fn set_faults(
+        &self,
+        slug: &str,
+        account: &str,
+        faults: Faults,
+    ) -> Result<(), SandboxError> {
+        self.with_vendor(slug, |vendor| {
+            vendor.state().set_faults(account, faults);
+            Ok(())
+        })
+    }
+
+    /// Takes a vendor off the network (its listener closes) or brings it back on the same port.
+    pub fn set_offline(&self, slug: &str, offline: bool) -> Result<(), SandboxError> {
+        self.with_vendor(slug, |vendor| {
+            if offline {
+                vendor.stop(&self.runtime);
+                Ok(())
+            } else {
+                vendor.serve(&self.runtime)
+            }
+        })
+    }
+
+    fn with_vendor<T>(
+        &self,
+        slug: &str,
+        f: impl FnOnce(&mut RunningVendor) -> Result<T, SandboxError>,
+    ) -> Result<T, SandboxError> {
+        let mut vendors = self.vendors.lock().unwrap_or_else(|p| p.into_inner());
+        if !vendors.contains_key(slug) {
+            let manifest = self
+                .catalog
+                .get(slug)
+                .ok_or_else(|| SandboxError::UnknownConnector(slug.to_string()))?;
+            let state = Arc::new(VendorState::new(manifest.clone(), self.seed));
+            let vendor = RunningVendor::start(&self.runtime, state)?;
+            vendors.insert(slug.to_string(), vendor);
+        }
+        f(vendors.get_mut(slug).expect("inserted above"))
+    }
+}

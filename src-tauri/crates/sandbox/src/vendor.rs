@@ -1,0 +1,114 @@
+//! One sandbox vendor: its state (manifest, seed, per-account faults) and its listener.
+
+use crate::{api, Faults, SandboxError};
+use axum::routing::{any, post};
+use axum::Router;
+use sgen_catalog::Manifest;
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
+
+pub(crate) struct VendorState {
+    pub(crate) manifest: Manifest,
+    pub(crate) seed: u64,
+    faults: Mutex<HashMap<String, Faults>>,
+}
+
+impl VendorState {
+    pub(crate) fn new(manifest: Manifest, seed: u64) -> Self {
+        VendorState {
+            manifest,
+            seed,
+            faults: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn faults(&self, account: &str) -> Faults {
+        self.lock().get(account).cloned().unwrap_or_default()
+    }
+
+    pub(crate) fn set_faults(&self, account: &str, faults: Faults) {
+        self.lock().insert(account.to_string(), faults);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Faults>> {
+        self.faults.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A vendor and the server task answering on its port, if it is online.
+pub(crate) struct RunningVendor {
+    state: Arc<VendorState>,
+    port: u16,
+    server: Option<JoinHandle<()>>,
+}
+
+impl RunningVendor {
+    pub(crate) fn start(runtime: &Runtime, state: Arc<VendorState>) -> Result<Self, SandboxError> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        let port = listener.local_addr()?.port();
+        let mut vendor = RunningVendor {
+            state,
+            port,
+            server: None,
+        };
+        vendor.listen(runtime, listener)?;
+        Ok(vendor)
+    }
+
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub(crate) fn state(&self) -> &VendorState {
+        &self.state
+    }
+
+    /// Back online on the same port (a no-op when already serving).
+    pub(crate) fn serve(&mut self, runtime: &Runtime) -> Result<(), SandboxError> {
+        if self.server.is_none() {
+            let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))?;
+            self.listen(runtime, listener)?;
+        }
+        Ok(())
+    }
+
+    /// Offline: the listener is closed before this returns, so new connections are refused.
+    pub(crate) fn stop(&mut self, runtime: &Runtime) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+            // The task drops its listener when it is cancelled; wait for that.
+            let _ = runtime.block_on(server);
+        }
+    }
+
+    fn listen(&mut self, runtime: &Runtime, listener: TcpListener) -> Result<(), SandboxError> {
+        listener.set_nonblocking(true)?;
+        let _entered = runtime.enter();
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let app = router(self.state.clone());
+        self.server = Some(runtime.spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::warn!(error = %e, "sandbox vendor stopped serving");
+            }
+        }));
+        Ok(())
+    }
+}
+
+impl Drop for RunningVendor {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+fn router(state: Arc<VendorState>) -> Router {
+    Router::new()
+        .route("/api/{*path}", any(api::call))
+        .route("/_sandbox/faults/{account}", post(api::set_faults))
+        .with_state(state)
+}

@@ -1,0 +1,214 @@
+//! The sandbox vendors over real HTTP on loopback.
+
+use serde_json::Value;
+use sgen_catalog::{Catalog, Manifest, RequestAuth};
+use sgen_sandbox::{Faults, Sandbox};
+
+fn sandbox(seed: u64) -> Sandbox {
+    Sandbox::start(Catalog::embedded().unwrap(), seed).unwrap()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+/// The manifest's example for a credential field.
+fn example(m: &Manifest, field: &str) -> String {
+    m.credential_fields
+        .iter()
+        .find(|f| f.name == field)
+        .unwrap()
+        .example
+        .clone()
+}
+
+/// The connector's test call with `key` as its credential, the way the manifest says to send
+/// it; returns the status, the body, and the credential value sent.
+fn test_call(sandbox: &Sandbox, m: &Manifest, key: Option<&str>) -> (u16, Value, String) {
+    let mut path = m.test_call.path.clone();
+    for field in &m.credential_fields {
+        path = path.replace(&format!("{{{}}}", field.name), &field.example);
+    }
+    let mut url = format!("{}{}", sandbox.api_base(&m.slug).unwrap(), path);
+    let (field, header): (&str, Option<(String, String)>) = match &m.request_auth {
+        RequestAuth::Bearer {
+            field: Some(field),
+            scheme,
+        } => {
+            let value = key.map_or_else(|| example(m, field), str::to_string);
+            let scheme = scheme.clone().unwrap_or_else(|| "Bearer".into());
+            (
+                field,
+                Some(("Authorization".into(), format!("{scheme} {value}"))),
+            )
+        }
+        RequestAuth::Header { name, field } => {
+            let value = key.map_or_else(|| example(m, field), str::to_string);
+            (field, Some((name.clone(), value)))
+        }
+        RequestAuth::Query { name, field } => {
+            let value = key.map_or_else(|| example(m, field), str::to_string);
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&format!("{name}={value}"));
+            (field, None)
+        }
+        other => panic!("{}: not a key-based connector: {other:?}", m.slug),
+    };
+    let sent = key.map_or_else(|| example(m, field), str::to_string);
+    let mut request = agent().get(&url);
+    if let Some((name, value)) = header {
+        request = request.header(name, value);
+    }
+    let mut response = request.call().unwrap();
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_json().unwrap_or(Value::Null);
+    (status, body, sent)
+}
+
+fn key_based(catalog: &Catalog) -> Vec<Manifest> {
+    catalog
+        .all()
+        .filter(|m| {
+            matches!(
+                &m.request_auth,
+                RequestAuth::Bearer { field: Some(_), .. }
+                    | RequestAuth::Header { .. }
+                    | RequestAuth::Query { .. }
+            )
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn every_key_based_connector_answers_its_test_call_with_the_account_at_its_pointer() {
+    let sandbox = sandbox(7);
+    let connectors = key_based(&Catalog::embedded().unwrap());
+    assert!(connectors.len() >= 7, "{}", connectors.len());
+    for m in &connectors {
+        let (status, body, sent) = test_call(&sandbox, m, None);
+        assert_eq!(status, 200, "{}: {body}", m.slug);
+        if let Some(pointer) = &m.test_call.account_id_pointer {
+            assert_eq!(
+                body.pointer(pointer).and_then(Value::as_str),
+                Some(sandbox.account_for(&m.slug, &sent).as_str()),
+                "{}: {body}",
+                m.slug
+            );
+        }
+    }
+}
+
+#[test]
+fn a_malformed_key_is_refused_like_the_vendor_refuses_it() {
+    let sandbox = sandbox(7);
+    let brevo = Catalog::embedded().unwrap().get("brevo").unwrap().clone();
+    let (status, body, _) = test_call(&sandbox, &brevo, Some("not-a-brevo-key"));
+    assert_eq!(status, 401);
+    assert_eq!(body.pointer("/error/code").unwrap(), "invalid_credential");
+}
+
+#[test]
+fn faults_change_the_answers_of_one_account_only() {
+    let sandbox = sandbox(7);
+    let stripe = Catalog::embedded().unwrap().get("stripe").unwrap().clone();
+    let key = example(&stripe, "api_key");
+    let other = format!("{}x", &key);
+    let account = sandbox.account_for("stripe", &key);
+
+    for (faults, status, code) in [
+        (
+            Faults {
+                revoked: true,
+                ..Faults::default()
+            },
+            401,
+            Some("revoked"),
+        ),
+        (
+            Faults {
+                token_expired: true,
+                ..Faults::default()
+            },
+            401,
+            Some("expired"),
+        ),
+        (
+            Faults {
+                status: Some(503),
+                ..Faults::default()
+            },
+            503,
+            Some("sandbox_fault"),
+        ),
+        (Faults::default(), 200, None),
+    ] {
+        sandbox.set_faults("stripe", &account, faults).unwrap();
+        let (got, body, _) = test_call(&sandbox, &stripe, Some(&key));
+        assert_eq!(got, status, "{body}");
+        assert_eq!(body.pointer("/error/code").and_then(Value::as_str), code);
+        // Another account at the same vendor is unaffected.
+        assert_eq!(test_call(&sandbox, &stripe, Some(&other)).0, 200);
+    }
+}
+
+#[test]
+fn a_rate_limited_answer_says_when_to_retry() {
+    let sandbox = sandbox(7);
+    let url = format!("{}/v1/account", sandbox.api_base("stripe").unwrap());
+    let key = example(
+        Catalog::embedded().unwrap().get("stripe").unwrap(),
+        "api_key",
+    );
+    let faults = Faults {
+        status: Some(429),
+        ..Faults::default()
+    };
+    sandbox
+        .set_faults("stripe", &sandbox.account_for("stripe", &key), faults)
+        .unwrap();
+    let response = agent()
+        .get(&url)
+        .header("Authorization", format!("Bearer {key}"))
+        .call()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    assert_eq!(response.headers().get("retry-after").unwrap(), "1");
+}
+
+#[test]
+fn an_offline_vendor_refuses_connections_and_comes_back_on_the_same_address() {
+    let sandbox = sandbox(7);
+    let brevo = Catalog::embedded().unwrap().get("brevo").unwrap().clone();
+    let before = sandbox.base_url("brevo").unwrap();
+    sandbox.set_offline("brevo", true).unwrap();
+    let err = agent()
+        .get(&format!("{before}/api/account"))
+        .call()
+        .unwrap_err();
+    assert!(
+        matches!(err, ureq::Error::Io(_) | ureq::Error::ConnectionFailed),
+        "{err:?}"
+    );
+    sandbox.set_offline("brevo", false).unwrap();
+    assert_eq!(sandbox.base_url("brevo").unwrap(), before);
+    assert_eq!(test_call(&sandbox, &brevo, None).0, 200);
+}
+
+#[test]
+fn accounts_are_deterministic_for_a_seed() {
+    let (a, b, c) = (sandbox(7), sandbox(7), sandbox(8));
+    assert_eq!(a.account_for("brevo", "k"), b.account_for("brevo", "k"));
+    assert_ne!(a.account_for("brevo", "k"), c.account_for("brevo", "k"));
+    assert_ne!(a.account_for("brevo", "k"), a.account_for("stripe", "k"));
+}
+
+#[test]
+fn an_unknown_connector_is_a_clear_error() {
+    let err = sandbox(7).base_url("nope").unwrap_err();
+    assert_eq!(err.to_string(), "the catalog has no connector `nope`");
+}
