@@ -82,6 +82,8 @@ pub struct ConnectionSpec<'a> {
     pub last_test_outcome: Option<&'a str>,
     pub base_url_override: Option<&'a str>,
     pub field_mapping: serde_json::Value,
+    /// Sealed for this connection's id (see `sgen_vault::Binding`).
+    pub credential_blob: Option<&'a [u8]>,
 }
 
 impl Core {
@@ -204,7 +206,7 @@ pub(crate) fn insert_connection(
             auth_flow: spec.auth_flow,
             vendor_account_id: spec.vendor_account_id,
             scopes_granted: &spec.scopes_granted,
-            credential_blob: None,
+            credential_blob: spec.credential_blob,
             refresh_token_blob: None,
             expires_at: spec.expires_at,
             last_test_at: spec.last_test_outcome.map(|_| at.now),

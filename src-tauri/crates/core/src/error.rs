@@ -27,6 +27,12 @@ pub enum CoreError {
     CatalogInvalid(String),
     #[error("the app is still preparing its data; try again in a moment")]
     NotReady,
+    /// The OS keyring could not be used, or a stored secret could not be opened.
+    #[error(transparent)]
+    Vault(#[from] sgen_vault::VaultError),
+    /// The connection's credential was refused or could not be checked; nothing was stored.
+    #[error("the test call failed: {0}")]
+    TestFailed(crate::test_outcome::TestOutcome),
     /// Anything unexpected. The detail is logged; the message shown is deliberately generic.
     #[error("internal error")]
     Internal(String),
@@ -46,6 +52,8 @@ impl CoreError {
             CoreError::Busy => "busy",
             CoreError::CatalogInvalid(_) => "catalog_invalid",
             CoreError::NotReady => "not_ready",
+            CoreError::Vault(e) => e.code(),
+            CoreError::TestFailed(_) => "test_failed",
             CoreError::Internal(_) => "internal",
         }
     }

@@ -3,9 +3,12 @@
 //! about Tauri.
 
 mod clock;
+mod credentials;
 mod cursor;
 mod error;
 mod ids;
+mod vault_access;
+mod vendor_http;
 mod workspace;
 mod workspace_paths;
 
@@ -13,19 +16,23 @@ pub mod connections;
 pub mod deliveries;
 pub mod demo;
 pub mod library;
+pub mod lifecycle;
 pub mod sites;
+pub mod test_outcome;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{CoreError, CoreResult};
 pub use sgen_catalog::CATALOG_VERSION;
 pub use sgen_store::model;
 pub use sgen_store::Access;
+pub use sgen_vault::Secret;
 pub use workspace_paths::{resolve_data_dir, APP_IDENTIFIER, DATA_DIR_ENV};
 
 use sgen_catalog::Catalog;
 use sgen_store::Store;
+use sgen_vault::{CredentialStore, Vault};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// File name of the database inside a data directory.
 pub const DATABASE_FILE: &str = "sgen.sqlite3";
@@ -34,6 +41,8 @@ pub struct CoreConfig {
     pub data_dir: PathBuf,
     pub access: Access,
     pub clock: Arc<dyn Clock>,
+    /// Where site data keys live; None is the OS keyring.
+    pub credential_store: Option<Arc<CredentialStore>>,
 }
 
 impl CoreConfig {
@@ -42,6 +51,7 @@ impl CoreConfig {
             data_dir: data_dir.into(),
             access,
             clock: Arc::new(SystemClock),
+            credential_store: None,
         }
     }
 }
@@ -51,6 +61,8 @@ pub struct Core {
     catalog: Catalog,
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
+    credential_store: Option<Arc<CredentialStore>>,
+    vault: Mutex<Option<Arc<Vault>>>,
     _lock: Option<workspace::DataDirLock>,
 }
 
@@ -69,6 +81,8 @@ impl Core {
             catalog,
             clock: config.clock,
             data_dir: config.data_dir,
+            credential_store: config.credential_store,
+            vault: Mutex::new(None),
             _lock: lock,
         })
     }

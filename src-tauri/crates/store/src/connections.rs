@@ -154,6 +154,23 @@ fn insert_transition(
     Ok(())
 }
 
+/// Records a test call's result: when, what came of it, and the account it reached.
+pub fn record_test(
+    tx: &Transaction<'_>,
+    id: &str,
+    outcome: &str,
+    vendor_account_id: Option<&str>,
+    at: i64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE connections SET last_test_at = ?2, last_test_outcome = ?3,
+             vendor_account_id = coalesce(?4, vendor_account_id), updated_at = ?2
+         WHERE id = ?1",
+        params![id, at, outcome, vendor_account_id],
+    )?;
+    Ok(())
+}
+
 /// Records the time of the newest delivery attempt, never moving it backwards.
 pub fn note_delivery(tx: &Transaction<'_>, id: &str, at: i64) -> rusqlite::Result<()> {
     tx.execute(

@@ -10,6 +10,7 @@ pub mod model;
 
 pub mod activity;
 pub mod attempts;
+pub mod connection_credentials;
 pub mod connections;
 pub mod delivery_writes;
 pub mod operators;

@@ -10,6 +10,7 @@ mod error;
 mod keys;
 mod seal;
 mod secret;
+pub mod testing;
 
 pub use error::VaultError;
 pub use keyring_core::CredentialStore;

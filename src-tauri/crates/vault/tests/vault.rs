@@ -1,10 +1,8 @@
 //! The vault against keyring-core's mock store, and a store that refuses access.
 
-use keyring_core::api::{Credential, CredentialApi, CredentialStoreApi};
-use keyring_core::{CredentialStore, Entry};
+use keyring_core::CredentialStore;
+use sgen_vault::testing::locked_store;
 use sgen_vault::{Binding, Secret, SecretFields, Vault, VaultError};
-use std::any::Any;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 fn mock_store() -> Arc<CredentialStore> {
@@ -93,7 +91,7 @@ fn a_deleted_site_key_is_missing_and_is_not_recreated_by_reads() {
 
 #[test]
 fn a_keyring_that_refuses_access_is_secure_storage_unavailable() {
-    let vault = Vault::new(Arc::new(LockedStore));
+    let vault = Vault::new(locked_store());
     let err = vault.site_key("site_a").unwrap_err();
     assert_eq!(err.code(), "secure_storage_unavailable");
     assert!(err.to_string().starts_with("secure storage unavailable"));
@@ -107,57 +105,4 @@ fn secrets_never_print() {
     assert!(printed.contains("redacted"));
     let key = Vault::new(mock_store()).site_key("site_a").unwrap();
     assert_eq!(format!("{key:?}"), "DataKey([redacted])");
-}
-
-/// A keyring that is there but locked: every operation is refused, as the Secret Service does
-/// when the login keyring is not unlocked.
-#[derive(Debug)]
-struct LockedStore;
-
-#[derive(Debug)]
-struct LockedCred;
-
-fn refused() -> keyring_core::Error {
-    keyring_core::Error::NoStorageAccess("the collection is locked".into())
-}
-
-impl CredentialApi for LockedCred {
-    fn set_secret(&self, _: &[u8]) -> keyring_core::Result<()> {
-        Err(refused())
-    }
-    fn get_secret(&self) -> keyring_core::Result<Vec<u8>> {
-        Err(refused())
-    }
-    fn delete_credential(&self) -> keyring_core::Result<()> {
-        Err(refused())
-    }
-    fn get_credential(&self) -> keyring_core::Result<Option<Arc<Credential>>> {
-        Err(refused())
-    }
-    fn get_specifiers(&self) -> Option<(String, String)> {
-        None
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
-
-impl CredentialStoreApi for LockedStore {
-    fn vendor(&self) -> String {
-        "test locked store".into()
-    }
-    fn id(&self) -> String {
-        "locked".into()
-    }
-    fn build(
-        &self,
-        _: &str,
-        _: &str,
-        _: Option<&HashMap<&str, &str>>,
-    ) -> keyring_core::Result<Entry> {
-        Ok(Entry::new_with_credential(Arc::new(LockedCred)))
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
 }

@@ -179,6 +179,7 @@ impl Core {
                 last_test_outcome: Some("connected"),
                 base_url_override: None,
                 field_mapping: serde_json::json!({}),
+                credential_blob: None,
             },
             &format!(
                 "created by {} via {}; test call: connected",

@@ -10,6 +10,8 @@ use sgen_core::{Access, Core, CoreConfig, FixedClock};
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod lifecycle;
+
 const NOW: i64 = 1_795_000_000_000;
 
 fn seeded(attempts: u64) -> (tempfile::TempDir, Core, DemoSummary) {
@@ -27,11 +29,18 @@ fn seeded(attempts: u64) -> (tempfile::TempDir, Core, DemoSummary) {
     (dir, core, summary)
 }
 
+/// A read-write core at `path` whose site keys live in keyring-core's mock store, so tests
+/// never touch a real keyring.
 fn open(path: &std::path::Path) -> Core {
+    open_with_store(path, keyring_core::mock::Store::new().unwrap())
+}
+
+fn open_with_store(path: &std::path::Path, store: Arc<keyring_core::CredentialStore>) -> Core {
     Core::open(CoreConfig {
         data_dir: path.into(),
         access: Access::ReadWrite,
         clock: Arc::new(FixedClock::new(NOW)),
+        credential_store: Some(store),
     })
     .unwrap()
 }

@@ -1,0 +1,439 @@
+//! The connection lifecycle (SPEC §4) for key-based flows: create (test first; a failed test
+//! stores nothing), test, pause, resume (test first), disconnect. Every action is attributed to
+//! the active operator, moves the state machine with a recorded cause, and appends an
+//! activity-log row that names what happened and never a secret.
+
+use crate::connections::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
+use crate::sites::Scope;
+use crate::test_outcome::TestOutcome;
+use crate::{credentials, ids, vendor_http, Core, CoreError, CoreResult};
+use serde::{Deserialize, Serialize};
+use sgen_catalog::{AuthFlow, Manifest};
+use sgen_store::activity::{self, NewActivity};
+use sgen_store::connections::{self, ConnectionRecord};
+use sgen_store::model::ConnectionState;
+use sgen_store::{connection_credentials, Transaction};
+use sgen_vault::{Binding, Secret, SecretFields};
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+/// A new connection as the Connect form or the CLI submits it.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct NewConnectionRequest {
+    pub connector_type: String,
+    pub display_name: String,
+    pub auth_flow: String,
+    /// Credential fields by name, secret or not; secrets are redacted wherever this prints.
+    #[ts(type = "Record<string, string>")]
+    pub fields: BTreeMap<String, Secret>,
+    /// Where the vendor's API is, when not at the manifest's address: a Salesforce instance,
+    /// a self-hosted Matomo, a sandbox vendor or a test server.
+    #[serde(default)]
+    pub api_base_override: Option<String>,
+}
+
+/// What disconnecting did at the vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Revocation {
+    Revoked,
+    Failed,
+    Unsupported,
+}
+
+impl Revocation {
+    fn as_str(self) -> &'static str {
+        match self {
+            Revocation::Revoked => "revoked",
+            Revocation::Failed => "failed",
+            Revocation::Unsupported => "unsupported",
+        }
+    }
+}
+
+/// Flows this build can create. OAuth, client credentials and signed tokens arrive with the
+/// sandbox's authorization server and the loopback flow.
+const KEY_FLOWS: [AuthFlow; 2] = [AuthFlow::ApiKey, AuthFlow::Basic];
+
+impl Core {
+    /// Checks the form, makes the test call, and only if it connects stores the connection
+    /// with its credential sealed under the site's key, in one transaction.
+    pub fn create_connection(
+        &self,
+        scope: &Scope,
+        request: NewConnectionRequest,
+    ) -> CoreResult<ConnectionDetail> {
+        let manifest = self.manifest(&request.connector_type)?;
+        let flow = AuthFlow::parse(&request.auth_flow)
+            .filter(|flow| manifest.auth_flows.contains(flow))
+            .ok_or_else(|| {
+                let offered: Vec<&str> = manifest.auth_flows.iter().map(|f| f.as_str()).collect();
+                CoreError::invalid(format!(
+                    "{} connects with {}, not `{}`",
+                    manifest.display_name,
+                    offered.join(" or "),
+                    request.auth_flow
+                ))
+            })?;
+        if !KEY_FLOWS.contains(&flow) {
+            return Err(CoreError::invalid(format!(
+                "connecting with {} is not available in this build yet",
+                flow.as_str()
+            )));
+        }
+        let display_name = request.display_name.trim();
+        if display_name.is_empty() || display_name.chars().count() > 120 {
+            return Err(CoreError::invalid(
+                "the display name must be 1 to 120 characters",
+            ));
+        }
+        let api_base = checked_api_base(request.api_base_override.as_deref())?;
+        let fields = credentials::check(manifest, flow, request.fields)?;
+        let environment_id = self.environment_id(scope)?;
+        let operator = self.active_operator()?;
+        // The keyring first: without it nothing may be stored, so there is no point asking
+        // the vendor.
+        let key = self.vault()?.site_key(&scope.site_id)?;
+        let outcome = vendor_http::test_call(manifest, flow, &fields, api_base.as_deref())?;
+        let now = self.now();
+        let TestOutcome::Connected { account_id } = &outcome else {
+            self.store.write(|tx| {
+                log(
+                    tx,
+                    &Activity {
+                        at: now,
+                        operator_id: &operator.id,
+                        site_id: &scope.site_id,
+                        environment_id,
+                        connection_id: None,
+                        action: "connection.create",
+                        outcome: "rejected",
+                        details: serde_json::json!({
+                            "connector_type": manifest.slug,
+                            "test_outcome": outcome,
+                        }),
+                    },
+                )
+            })?;
+            return Err(CoreError::TestFailed(outcome));
+        };
+        let id = ids::time_ordered_id("con", now, random_bits()?);
+        let blob = key.seal(Binding::credential(&id), &fields);
+        self.store.write(|tx| {
+            insert_connection(
+                tx,
+                &Placement {
+                    id: &id,
+                    site_id: &scope.site_id,
+                    environment_id,
+                    operator_id: &operator.id,
+                    now,
+                },
+                &ConnectionSpec {
+                    connector_type: &manifest.slug,
+                    display_name,
+                    state: ConnectionState::Active,
+                    auth_flow: flow.as_str(),
+                    vendor_account_id: account_id.as_deref(),
+                    scopes_granted: Vec::new(),
+                    expires_at: None,
+                    last_test_outcome: Some(outcome.kind()),
+                    base_url_override: api_base.as_deref(),
+                    field_mapping: serde_json::json!({}),
+                    credential_blob: Some(&blob),
+                },
+                &format!(
+                    "created by {} via {}; test call: {outcome}",
+                    operator.name,
+                    flow.as_str()
+                ),
+            )
+        })?;
+        self.connection(&id)
+    }
+
+    /// A read-only call to the vendor with the stored credential. Its result is recorded and
+    /// moves the observed state (a paused connection stays paused: only resume ends a pause).
+    pub fn test_connection(&self, id: &str) -> CoreResult<TestOutcome> {
+        let (record, fields) = self.open_connection(id)?;
+        let outcome = self.call_test(&record, &fields)?;
+        let operator = self.active_operator()?;
+        let now = self.now();
+        self.store.write(|tx| {
+            connections::record_test(tx, id, outcome.kind(), account_of(&outcome), now)?;
+            if record.state != ConnectionState::Paused {
+                if let Some(to) = observed_state(&outcome) {
+                    connections::transition(
+                        tx,
+                        id,
+                        to,
+                        &format!("test call: {outcome}"),
+                        Some(&operator.id),
+                        now,
+                    )?;
+                }
+            }
+            self.log_on(
+                tx,
+                &record,
+                &operator.id,
+                "connection.test",
+                outcome.kind(),
+                now,
+                serde_json::json!({ "test_outcome": outcome }),
+            )
+        })?;
+        Ok(outcome)
+    }
+
+    /// Stops deliveries to the connection; its credential is kept.
+    pub fn pause_connection(&self, id: &str) -> CoreResult<ConnectionDetail> {
+        let record = self.record(id)?;
+        if record.state == ConnectionState::Paused {
+            return Err(CoreError::invalid("the connection is already paused"));
+        }
+        let operator = self.active_operator()?;
+        let now = self.now();
+        self.store.write(|tx| {
+            connections::transition(
+                tx,
+                id,
+                ConnectionState::Paused,
+                &format!("paused by {}", operator.name),
+                Some(&operator.id),
+                now,
+            )?;
+            self.log_on(
+                tx,
+                &record,
+                &operator.id,
+                "connection.pause",
+                "success",
+                now,
+                serde_json::json!({}),
+            )
+        })?;
+        self.connection(id)
+    }
+
+    /// Tests first: a connection that passes is active again, one that fails is `error`.
+    pub fn resume_connection(&self, id: &str) -> CoreResult<(TestOutcome, ConnectionDetail)> {
+        let (record, fields) = self.open_connection(id)?;
+        if record.state != ConnectionState::Paused {
+            return Err(CoreError::invalid(
+                "only a paused connection can be resumed",
+            ));
+        }
+        let outcome = self.call_test(&record, &fields)?;
+        let operator = self.active_operator()?;
+        let now = self.now();
+        let (to, result) = match outcome {
+            TestOutcome::Connected { .. } => (ConnectionState::Active, "success"),
+            _ => (ConnectionState::Error, "failed"),
+        };
+        self.store.write(|tx| {
+            connections::record_test(tx, id, outcome.kind(), account_of(&outcome), now)?;
+            connections::transition(
+                tx,
+                id,
+                to,
+                &format!("resumed by {}; test call: {outcome}", operator.name),
+                Some(&operator.id),
+                now,
+            )?;
+            self.log_on(
+                tx,
+                &record,
+                &operator.id,
+                "connection.resume",
+                result,
+                now,
+                serde_json::json!({ "test_outcome": outcome }),
+            )
+        })?;
+        Ok((outcome, self.connection(id)?))
+    }
+
+    /// Removes the connection and its sealed credential. Keys cannot be revoked from here (the
+    /// vendor's console does that), so the activity log records the revocation as unsupported.
+    pub fn disconnect_connection(&self, id: &str) -> CoreResult<Revocation> {
+        let record = self.record(id)?;
+        let revocation = Revocation::Unsupported;
+        let operator = self.active_operator()?;
+        let now = self.now();
+        self.store.write(|tx| {
+            self.log_on(
+                tx,
+                &record,
+                &operator.id,
+                "connection.disconnect",
+                "success",
+                now,
+                serde_json::json!({
+                    "connector_type": record.connector_type,
+                    "display_name": record.display_name,
+                    "revocation": revocation.as_str(),
+                }),
+            )?;
+            connection_credentials::delete(tx, id)?;
+            Ok::<_, CoreError>(())
+        })?;
+        Ok(revocation)
+    }
+
+    fn manifest(&self, slug: &str) -> CoreResult<&Manifest> {
+        self.catalog.get(slug).ok_or_else(|| CoreError::NotFound {
+            what: "connector",
+            id: slug.to_string(),
+        })
+    }
+
+    fn record(&self, id: &str) -> CoreResult<ConnectionRecord> {
+        self.store
+            .read(|conn| Ok::<_, CoreError>(connections::get(conn, id)?))?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "connection",
+                id: id.to_string(),
+            })
+    }
+
+    /// The connection and its credential fields, opened with the site's key.
+    fn open_connection(&self, id: &str) -> CoreResult<(ConnectionRecord, SecretFields)> {
+        let record = self.record(id)?;
+        let sealed = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(connection_credentials::get(conn, id)?))?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "connection",
+                id: id.to_string(),
+            })?;
+        let blob = sealed.credential_blob.ok_or_else(|| {
+            CoreError::invalid("the connection holds no credential; connect it again")
+        })?;
+        let fields = self
+            .vault()?
+            .existing_site_key(&sealed.site_id)?
+            .open(Binding::credential(id), &blob)?;
+        Ok((record, fields))
+    }
+
+    fn call_test(
+        &self,
+        record: &ConnectionRecord,
+        fields: &SecretFields,
+    ) -> CoreResult<TestOutcome> {
+        let manifest = self.manifest(&record.connector_type)?;
+        let flow = AuthFlow::parse(&record.auth_flow).ok_or_else(|| {
+            CoreError::Internal(format!("unknown auth flow {}", record.auth_flow))
+        })?;
+        vendor_http::test_call(manifest, flow, fields, record.base_url_override.as_deref())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn log_on(
+        &self,
+        tx: &Transaction<'_>,
+        record: &ConnectionRecord,
+        operator_id: &str,
+        action: &str,
+        outcome: &str,
+        at: i64,
+        details: serde_json::Value,
+    ) -> CoreResult<()> {
+        let site_id: String = tx.query_row(
+            "SELECT site_id FROM environments WHERE id = ?1",
+            [record.environment_id],
+            |row| row.get(0),
+        )?;
+        log(
+            tx,
+            &Activity {
+                at,
+                operator_id,
+                site_id: &site_id,
+                environment_id: record.environment_id,
+                connection_id: Some(&record.id),
+                action,
+                outcome,
+                details,
+            },
+        )
+    }
+}
+
+struct Activity<'a> {
+    at: i64,
+    operator_id: &'a str,
+    site_id: &'a str,
+    environment_id: i64,
+    connection_id: Option<&'a str>,
+    action: &'a str,
+    outcome: &'a str,
+    details: serde_json::Value,
+}
+
+fn log(tx: &Transaction<'_>, a: &Activity<'_>) -> CoreResult<()> {
+    activity::append(
+        tx,
+        &NewActivity {
+            at: a.at,
+            operator_id: a.operator_id,
+            site_id: Some(a.site_id),
+            environment_id: Some(a.environment_id),
+            connection_id: a.connection_id,
+            action: a.action,
+            outcome: a.outcome,
+            details: &a.details,
+            catalog_version: sgen_catalog::CATALOG_VERSION,
+        },
+    )?;
+    Ok(())
+}
+
+/// The state a test result shows the connection to be in; None when it says nothing about the
+/// credential (the vendor or the network failed, not the connection).
+fn observed_state(outcome: &TestOutcome) -> Option<ConnectionState> {
+    match outcome {
+        TestOutcome::Connected { .. } => Some(ConnectionState::Active),
+        TestOutcome::CredentialExpired => Some(ConnectionState::AuthExpired),
+        TestOutcome::CredentialRevoked => Some(ConnectionState::AuthRevoked),
+        TestOutcome::ScopeInsufficient { .. } => Some(ConnectionState::Error),
+        TestOutcome::VendorError { .. } | TestOutcome::NetworkError { .. } => None,
+    }
+}
+
+fn account_of(outcome: &TestOutcome) -> Option<&str> {
+    match outcome {
+        TestOutcome::Connected { account_id } => account_id.as_deref(),
+        _ => None,
+    }
+}
+
+/// An API base override must be a URL; plain http only on loopback (sandbox vendors and test
+/// servers), so a credential never crosses a network in clear text.
+fn checked_api_base(text: Option<&str>) -> CoreResult<Option<String>> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let url =
+        url::Url::parse(text).map_err(|_| CoreError::invalid(format!("`{text}` is not a URL")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(Some(text.trim_end_matches('/').to_string())),
+        "http" if loopback => Ok(Some(text.trim_end_matches('/').to_string())),
+        _ => Err(CoreError::invalid(
+            "the API address must use https (plain http is allowed on this computer only)",
+        )),
+    }
+}
+
+fn random_bits() -> CoreResult<u64> {
+    getrandom::u64().map_err(|e| CoreError::Internal(format!("no randomness: {e}")))
+}

@@ -1,0 +1,157 @@
+//! Calls to vendors (and sandbox vendors) for a connection: the test call, built from the
+//! manifest with the connection's credentials applied the way the vendor expects them. The
+//! client follows no redirects and gives up after 10 s; failures are described without the URL,
+//! which can carry a key in its query.
+
+use crate::test_outcome::TestOutcome;
+use crate::{CoreError, CoreResult};
+use sgen_catalog::{AuthFlow, HttpMethod, Manifest, RequestAuth};
+use sgen_vault::SecretFields;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// Enough for any whoami answer; a larger body is not read.
+const BODY_LIMIT: u64 = 256 * 1024;
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .http_status_as_error(false)
+        .timeout_global(Some(TIMEOUT))
+        .user_agent(concat!("sgen-integrations/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
+}
+
+/// Makes the connector's test call (read-only by definition in the catalog) and reads the
+/// answer as a [`TestOutcome`].
+pub(crate) fn test_call(
+    manifest: &Manifest,
+    flow: AuthFlow,
+    fields: &SecretFields,
+    api_base_override: Option<&str>,
+) -> CoreResult<TestOutcome> {
+    let call = &manifest.test_call;
+    let path = fill_templates(&call.path, fields)?;
+    let mut url = if path.starts_with("https://") || path.starts_with("http://") {
+        path
+    } else {
+        let base = fill_templates(api_base_override.unwrap_or(&manifest.api_base), fields)?;
+        format!("{}{}", base.trim_end_matches('/'), path)
+    };
+    let mut request = ureq::http::Request::builder().method(method(call.method));
+    match &manifest.request_auth {
+        RequestAuth::Bearer {
+            field: Some(field),
+            scheme,
+        } => {
+            let scheme = scheme.as_deref().unwrap_or("Bearer");
+            request = request.header(
+                "Authorization",
+                format!("{scheme} {}", required(fields, field)?),
+            );
+        }
+        RequestAuth::Header { name, field } => {
+            request = request.header(name.as_str(), required(fields, field)?);
+        }
+        RequestAuth::Basic {
+            username_field,
+            password_field,
+        } => {
+            use base64::Engine;
+            let pair = format!(
+                "{}:{}",
+                required(fields, username_field)?,
+                required(fields, password_field)?
+            );
+            let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+            request = request.header("Authorization", format!("Basic {encoded}"));
+        }
+        RequestAuth::Query { name, field } => {
+            let value: String =
+                url::form_urlencoded::byte_serialize(required(fields, field)?.as_bytes()).collect();
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&format!("{name}={value}"));
+        }
+        RequestAuth::Bearer { field: None, .. } | RequestAuth::StandardWebhooksSignature => {
+            return Err(CoreError::invalid(format!(
+                "a test call for {} with {} is not available yet",
+                manifest.display_name,
+                flow.as_str()
+            )))
+        }
+    }
+    let body: Vec<u8> = match call.method {
+        HttpMethod::Get | HttpMethod::Delete => Vec::new(),
+        _ => b"{}".to_vec(),
+    };
+    let request = request
+        .uri(url.as_str())
+        .header("Accept", "application/json")
+        .body(body)
+        .map_err(|_| CoreError::invalid("the connection's API address is not a valid URL"))?;
+    let mut response = match agent().run(request) {
+        Ok(response) => response,
+        Err(err) => {
+            return Ok(TestOutcome::NetworkError {
+                reason: describe(&err),
+            })
+        }
+    };
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(BODY_LIMIT)
+        .read_to_vec()
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(serde_json::Value::Null);
+    Ok(TestOutcome::from_response(manifest, flow, status, &body))
+}
+
+fn method(method: HttpMethod) -> &'static str {
+    match method {
+        HttpMethod::Get => "GET",
+        HttpMethod::Post => "POST",
+        HttpMethod::Put => "PUT",
+        HttpMethod::Patch => "PATCH",
+        HttpMethod::Delete => "DELETE",
+    }
+}
+
+fn required<'f>(fields: &'f SecretFields, name: &str) -> CoreResult<&'f str> {
+    fields
+        .get(name)
+        .map(|s| s.expose())
+        .ok_or_else(|| CoreError::Internal(format!("credential field `{name}` is missing")))
+}
+
+/// `{name}` placeholders filled from the connection's fields (`{account_url}`, `{site_id}`).
+fn fill_templates(text: &str, fields: &SecretFields) -> CoreResult<String> {
+    let mut filled = text.to_string();
+    for name in fields.names() {
+        let value = fields.get(name).map(|s| s.expose()).unwrap_or_default();
+        filled = filled.replace(&format!("{{{name}}}"), value);
+    }
+    match (filled.find('{'), filled.find('}')) {
+        (Some(start), Some(end)) if start < end => Err(CoreError::invalid(format!(
+            "the connection has no value for {} in its API address",
+            &filled[start..=end]
+        ))),
+        _ => Ok(filled),
+    }
+}
+
+/// A network failure in words, without the request (its URL may hold a key).
+fn describe(err: &ureq::Error) -> String {
+    match err {
+        ureq::Error::ConnectionFailed => "connection refused".into(),
+        ureq::Error::HostNotFound => "host not found".into(),
+        ureq::Error::Timeout(_) => "timed out".into(),
+        ureq::Error::Io(e) => format!("network error ({})", e.kind()),
+        ureq::Error::Tls(_) => "TLS handshake failed".into(),
+        _ => "the request failed".into(),
+    }
+}
