@@ -44,6 +44,111 @@ pub enum Command {
         #[command(subcommand)]
         command: DeliveriesCommand,
     },
+    /// Connections: create, test, pause, resume, disconnect.
+    Connections {
+        #[command(subcommand)]
+        command: ConnectionsCommand,
+    },
+    /// Simulated vendors on this computer.
+    Sandbox {
+        #[command(subcommand)]
+        command: SandboxCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ConnectionsCommand {
+    /// Connections of a site environment.
+    List {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// Only connections in this state.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connect a connector with a key. Secret fields are read from stdin (one line each, in
+    /// the manifest's order) or prompted for; they are never taken from arguments.
+    Create {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// Catalog slug, e.g. `brevo`.
+        #[arg(long)]
+        connector: String,
+        /// Display name of the connection.
+        #[arg(long)]
+        name: String,
+        /// Auth flow (default: the connector's first).
+        #[arg(long)]
+        flow: Option<String>,
+        /// A non-secret credential field, NAME=VALUE (repeatable).
+        #[arg(long = "field", value_name = "NAME=VALUE")]
+        fields: Vec<String>,
+        /// The vendor's API address, when not the catalog's (a sandbox vendor, an instance).
+        #[arg(long, value_name = "URL")]
+        api_base: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A read-only call to the vendor with the stored credential.
+    Test {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop deliveries; keep the credential.
+    Pause {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Test, then resume (a failed test leaves the connection in `error`).
+    Resume {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke at the vendor where possible, then remove the connection and its credential.
+    Disconnect {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SandboxCommand {
+    /// Start sandbox vendors and serve until stdin closes; prints each vendor's API address.
+    Start {
+        /// Connectors to start (default: all).
+        connectors: Vec<String>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set the faults of one account at a running sandbox vendor (replacing earlier ones).
+    Fault {
+        /// The vendor's address as `sandbox start` printed it.
+        #[arg(long, value_name = "URL")]
+        vendor: String,
+        /// The account, as a test call reports it.
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        revoked: bool,
+        #[arg(long)]
+        token_expired: bool,
+        /// Answer every call with this HTTP status (5xx, 429, 401, 403).
+        #[arg(long)]
+        status: Option<u16>,
+        #[arg(long, default_value_t = 0)]
+        latency_ms: u64,
+        /// A scope the vendor no longer grants (repeatable).
+        #[arg(long = "drop-scope")]
+        dropped_scopes: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]

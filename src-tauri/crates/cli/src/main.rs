@@ -2,7 +2,9 @@
 //! benchmarks. Every failure prints one line to stderr and exits non-zero.
 
 mod args;
+mod connections_cmd;
 mod output;
+mod sandbox_cmd;
 mod time_bounds;
 
 use args::{CatalogCommand, Cli, Command, DeliveriesCommand, DemoCommand, SitesCommand};
@@ -86,5 +88,7 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             let query = args.to_query(&time_bounds::Now::system())?;
             output::deliveries(&core.deliveries(&scope, &query)?, args.json)
         }
+        Command::Connections { command } => connections_cmd::run(&data_dir, command),
+        Command::Sandbox { command } => sandbox_cmd::run(command),
     }
 }

@@ -92,3 +92,86 @@ pub fn deliveries(page: &DeliveryPage, as_json: bool) -> Result<(), CoreError> {
     }
     Ok(())
 }
+
+pub fn connections(
+    page: &sgen_core::connections::ConnectionPage,
+    as_json: bool,
+) -> Result<(), CoreError> {
+    if as_json {
+        return json(page);
+    }
+    for row in &page.rows {
+        let r = &row.record;
+        println!(
+            "{}  {:<14} {:<20} {}",
+            r.id,
+            r.state.as_str(),
+            row.connector_name,
+            r.display_name
+        );
+    }
+    Ok(())
+}
+
+pub fn connection(
+    detail: &sgen_core::connections::ConnectionDetail,
+    as_json: bool,
+) -> Result<(), CoreError> {
+    if as_json {
+        return json(detail);
+    }
+    let r = &detail.row.record;
+    println!(
+        "{}  {}  {}  account {}",
+        r.id,
+        r.state.as_str(),
+        r.display_name,
+        r.vendor_account_id.as_deref().unwrap_or("—")
+    );
+    Ok(())
+}
+
+pub fn test_outcome(
+    outcome: &sgen_core::test_outcome::TestOutcome,
+    as_json: bool,
+) -> Result<(), CoreError> {
+    if as_json {
+        return json(outcome);
+    }
+    println!("{}: {outcome}", outcome.kind());
+    Ok(())
+}
+
+pub fn disconnected(
+    id: &str,
+    revocation: sgen_core::lifecycle::Revocation,
+    as_json: bool,
+) -> Result<(), CoreError> {
+    if as_json {
+        return json(&serde_json::json!({ "id": id, "revocation": revocation }));
+    }
+    println!("{id} disconnected; vendor-side revocation: {revocation:?}");
+    Ok(())
+}
+
+#[derive(Serialize)]
+pub struct SandboxVendor {
+    pub connector: String,
+    pub vendor: String,
+    pub api_base: String,
+}
+
+pub fn sandbox_vendors(vendors: &[SandboxVendor], as_json: bool) -> Result<(), CoreError> {
+    if as_json {
+        json(&vendors)?;
+    } else {
+        for v in vendors {
+            println!("{:<26} {}  (API {})", v.connector, v.vendor, v.api_base);
+        }
+    }
+    // A script waits for this line before it uses the addresses.
+    use std::io::Write;
+    std::io::stdout()
+        .flush()
+        .map_err(|e| CoreError::Internal(e.to_string()))
+}

@@ -22,6 +22,30 @@ pub enum SandboxError {
     UnknownConnector(String),
     #[error("could not start the sandbox vendor: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the sandbox vendor at {0} did not take the faults: {1}")]
+    Control(String, String),
+}
+
+/// Sets the faults of one account at a sandbox vendor running in another process (the CLI's
+/// `sandbox fault`), through the vendor's control endpoint.
+pub fn set_remote_faults(
+    vendor_url: &str,
+    account: &str,
+    faults: &Faults,
+) -> Result<(), SandboxError> {
+    let url = format!(
+        "{}{}/{account}",
+        vendor_url.trim_end_matches('/'),
+        vendor::FAULTS_PATH
+    );
+    let failed = |reason: String| SandboxError::Control(vendor_url.to_string(), reason);
+    let response = ureq::post(&url)
+        .send_json(faults)
+        .map_err(|e| failed(e.to_string()))?;
+    match response.status().as_u16() {
+        204 => Ok(()),
+        status => Err(failed(format!("HTTP {status}"))),
+    }
 }
 
 /// The sandbox: a background runtime serving every vendor that has been asked for.

@@ -10,6 +10,9 @@ use std::sync::{Arc, Mutex};
 use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
 
+/// Where a vendor takes faults for one of its accounts from another process (`/{account}`).
+pub(crate) const FAULTS_PATH: &str = "/_sandbox/faults";
+
 pub(crate) struct VendorState {
     pub(crate) manifest: Manifest,
     pub(crate) seed: u64,
@@ -109,6 +112,6 @@ impl Drop for RunningVendor {
 fn router(state: Arc<VendorState>) -> Router {
     Router::new()
         .route("/api/{*path}", any(api::call))
-        .route("/_sandbox/faults/{account}", post(api::set_faults))
+        .route(&format!("{FAULTS_PATH}/{{account}}"), post(api::set_faults))
         .with_state(state)
 }

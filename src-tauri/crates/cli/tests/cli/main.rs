@@ -1,5 +1,7 @@
 //! The command-line binary as a user runs it: output, exit codes, one-line errors.
 
+mod lifecycle;
+
 use std::process::{Command, Output};
 
 fn cli(data_dir: &std::path::Path, args: &[&str]) -> Output {

@@ -1,0 +1,125 @@
+//! `connections …`: the connection lifecycle from a terminal or a script.
+
+use crate::args::ConnectionsCommand;
+use crate::output;
+use sgen_core::connections::ConnectionQuery;
+use sgen_core::lifecycle::NewConnectionRequest;
+use sgen_core::{Access, Core, CoreConfig, CoreError, Secret};
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
+
+pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError> {
+    let open = |access| Core::open(CoreConfig::new(data_dir, access));
+    match command {
+        ConnectionsCommand::List { scope, state, json } => {
+            let core = open(Access::ReadOnly)?;
+            let query = ConnectionQuery {
+                state,
+                page_size: Some(sgen_core::connections::MAX_PAGE_SIZE),
+                ..Default::default()
+            };
+            output::connections(&core.connections(&scope.resolve(&core)?, &query)?, json)
+        }
+        ConnectionsCommand::Create {
+            scope,
+            connector,
+            name,
+            flow,
+            fields,
+            api_base,
+            json,
+        } => {
+            let core = open(Access::ReadWrite)?;
+            let scope = scope.resolve(&core)?;
+            let request = create_request(&core, connector, name, flow, &fields, api_base)?;
+            output::connection(&core.create_connection(&scope, request)?, json)
+        }
+        ConnectionsCommand::Test { id, json } => {
+            output::test_outcome(&open(Access::ReadWrite)?.test_connection(&id)?, json)
+        }
+        ConnectionsCommand::Pause { id, json } => {
+            output::connection(&open(Access::ReadWrite)?.pause_connection(&id)?, json)
+        }
+        ConnectionsCommand::Resume { id, json } => {
+            let (outcome, detail) = open(Access::ReadWrite)?.resume_connection(&id)?;
+            output::test_outcome(&outcome, json)?;
+            output::connection(&detail, json)
+        }
+        ConnectionsCommand::Disconnect { id, json } => output::disconnected(
+            &id,
+            open(Access::ReadWrite)?.disconnect_connection(&id)?,
+            json,
+        ),
+    }
+}
+
+/// The request from arguments (non-secret fields) and stdin or prompts (secret fields).
+fn create_request(
+    core: &Core,
+    connector: String,
+    name: String,
+    flow: Option<String>,
+    field_args: &[String],
+    api_base: Option<String>,
+) -> Result<NewConnectionRequest, CoreError> {
+    let manifest = core
+        .catalog()
+        .get(&connector)
+        .ok_or_else(|| CoreError::NotFound {
+            what: "connector",
+            id: connector.clone(),
+        })?;
+    let flow = flow.unwrap_or_else(|| {
+        manifest
+            .auth_flows
+            .first()
+            .map_or_else(String::new, |f| f.as_str().to_string())
+    });
+    let mut fields = BTreeMap::new();
+    for arg in field_args {
+        let (key, value) = arg
+            .split_once('=')
+            .ok_or_else(|| CoreError::invalid(format!("--field `{arg}` is not NAME=VALUE")))?;
+        if manifest
+            .credential_fields
+            .iter()
+            .any(|f| f.name == key && f.secret)
+        {
+            return Err(CoreError::invalid(format!(
+                "`{key}` is secret: give it on stdin or at the prompt, never as an argument"
+            )));
+        }
+        fields.insert(key.to_string(), Secret::new(value));
+    }
+    // Secret fields always arrive here (arguments were refused above).
+    let secret_fields = manifest.credential_fields.iter().filter(|f| {
+        f.secret && (f.flows.is_empty() || f.flows.iter().any(|fl| fl.as_str() == flow))
+    });
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let mut lines = stdin.lock().lines();
+    for field in secret_fields {
+        let read = if interactive {
+            rpassword::prompt_password(format!("{}: ", field.label))
+        } else {
+            lines.next().unwrap_or_else(|| {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "stdin ended",
+                ))
+            })
+        };
+        let value = read.map_err(|e| {
+            CoreError::invalid(format!("{} was expected on stdin: {e}", field.label))
+        })?;
+        fields.insert(field.name.clone(), Secret::new(value.trim()));
+    }
+    Ok(NewConnectionRequest {
+        connector_type: connector,
+        display_name: name,
+        auth_flow: flow,
+        fields,
+        api_base_override: api_base,
+    })
+}

@@ -1,0 +1,60 @@
+//! `sandbox …`: simulated vendors for scripts, demos and support work without a network.
+
+use crate::args::SandboxCommand;
+use crate::output;
+use sgen_catalog::Catalog;
+use sgen_core::CoreError;
+use sgen_sandbox::{Faults, Sandbox};
+
+pub fn run(command: SandboxCommand) -> Result<(), CoreError> {
+    let failed = |e: sgen_sandbox::SandboxError| CoreError::invalid(e.to_string());
+    match command {
+        SandboxCommand::Start {
+            connectors,
+            seed,
+            json,
+        } => {
+            let catalog =
+                Catalog::embedded().map_err(|e| CoreError::CatalogInvalid(e.to_string()))?;
+            let slugs: Vec<String> = if connectors.is_empty() {
+                catalog.all().map(|m| m.slug.clone()).collect()
+            } else {
+                connectors
+            };
+            let sandbox = Sandbox::start(catalog, seed).map_err(failed)?;
+            let mut vendors = Vec::new();
+            for slug in slugs {
+                vendors.push(output::SandboxVendor {
+                    vendor: sandbox.base_url(&slug).map_err(failed)?,
+                    api_base: sandbox.api_base(&slug).map_err(failed)?,
+                    connector: slug,
+                });
+            }
+            output::sandbox_vendors(&vendors, json)?;
+            // Serve until whoever started us closes our stdin (or stops the process).
+            std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink())
+                .map_err(|e| CoreError::Internal(e.to_string()))?;
+            Ok(())
+        }
+        SandboxCommand::Fault {
+            vendor,
+            account,
+            revoked,
+            token_expired,
+            status,
+            latency_ms,
+            dropped_scopes,
+        } => {
+            let faults = Faults {
+                token_expired,
+                revoked,
+                dropped_scopes,
+                status,
+                latency_ms,
+            };
+            sgen_sandbox::set_remote_faults(&vendor, &account, &faults).map_err(failed)?;
+            println!("faults set for {account}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! The connection lifecycle through the CLI against `sandbox start` in another process, with
+//! the real Secret Service: run inside scripts/with-keyring.sh with `--ignored`.
+
+use super::{cli, stderr_line};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Output, Stdio};
+
+const CANARY_KEY: &str =
+    "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";
+
+fn cli_with_stdin(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+#[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
+fn a_key_connection_lives_and_dies_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    json(&cli(
+        data,
+        &["demo", "seed", "--deliveries", "100", "--json"],
+    ));
+
+    let mut sandbox = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
+        .args(["sandbox", "start", "brevo", "--seed", "3", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut printed = String::new();
+    let mut lines = BufReader::new(sandbox.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        if line == "]" {
+            break;
+        }
+    }
+    let vendors: Value = serde_json::from_str(&printed).unwrap();
+    let vendor = vendors[0]["vendor"].as_str().unwrap().to_string();
+    let api_base = vendors[0]["api_base"].as_str().unwrap().to_string();
+
+    let create = [
+        "connections",
+        "create",
+        "--connector",
+        "brevo",
+        "--name",
+        "Brevo (CLI)",
+        "--api-base",
+        &api_base,
+        "--json",
+    ];
+    let mut outputs = Vec::new();
+    let created = cli_with_stdin(data, &create, &format!("{CANARY_KEY}\n"));
+    let detail = json(&created);
+    outputs.push(created);
+    let id = detail["row"]["record"]["id"].as_str().unwrap().to_string();
+    let account = detail["row"]["record"]["vendor_account_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(detail["row"]["record"]["state"], "active");
+
+    // A secret as an argument is refused before anything happens.
+    let in_argv = cli(
+        data,
+        &[
+            "connections",
+            "create",
+            "--connector",
+            "brevo",
+            "--name",
+            "x",
+            "--field",
+            "api_key=k",
+        ],
+    );
+    assert!(!in_argv.status.success());
+    assert!(stderr_line(&in_argv).contains("is secret"));
+
+    let fault = |extra: &[&str]| {
+        let mut args = vec![
+            "sandbox",
+            "fault",
+            "--vendor",
+            &vendor,
+            "--account",
+            &account,
+        ];
+        args.extend_from_slice(extra);
+        let out = cli(data, &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    fault(&["--revoked"]);
+    let tested = cli(data, &["connections", "test", &id, "--json"]);
+    assert_eq!(json(&tested)["outcome"], "credential_revoked");
+    outputs.push(tested);
+
+    fault(&[]);
+    json(&cli(data, &["connections", "pause", &id, "--json"]));
+    let resumed = cli(data, &["connections", "resume", &id]);
+    assert!(resumed.status.success());
+    assert!(String::from_utf8_lossy(&resumed.stdout).contains("connected"));
+    outputs.push(resumed);
+
+    let listed = cli(
+        data,
+        &["connections", "list", "--state", "active", "--json"],
+    );
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains(&id),
+        "{} {}",
+        String::from_utf8_lossy(&listed.stdout),
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    outputs.push(listed);
+
+    let gone = json(&cli(data, &["connections", "disconnect", &id, "--json"]));
+    assert_eq!(gone["revocation"], "unsupported");
+
+    drop(sandbox.stdin.take());
+    assert!(sandbox.wait().unwrap().success());
+
+    for out in &outputs {
+        for stream in [&out.stdout, &out.stderr] {
+            assert!(!String::from_utf8_lossy(stream).contains("ca11ab1e"));
+        }
+    }
+    for entry in std::fs::read_dir(data).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(16).any(|w| w == b"ca11ab1eca11ab1e"),
+                "{} holds the key in cleartext",
+                path.display()
+            );
+        }
+    }
+}
