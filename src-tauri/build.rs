@@ -12,6 +12,12 @@ const COMMANDS: &[&str] = &[
     "connections_list",
     "connection_get",
     "deliveries_query",
+    "connection_create",
+    "connection_test",
+    "connection_pause",
+    "connection_resume",
+    "connection_disconnect",
+    "sandbox_faults_set",
 ];
 
 fn main() {

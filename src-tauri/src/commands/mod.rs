@@ -5,6 +5,7 @@ mod app;
 mod catalog;
 mod connections;
 mod deliveries;
+mod lifecycle;
 
 use crate::{AppState, IpcError};
 use sgen_core::{Core, CoreError};
@@ -22,6 +23,12 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         connections::connections_list,
         connections::connection_get,
         deliveries::deliveries_query,
+        lifecycle::connection_create,
+        lifecycle::connection_test,
+        lifecycle::connection_pause,
+        lifecycle::connection_resume,
+        lifecycle::connection_disconnect,
+        lifecycle::sandbox_faults_set,
     ]
 }
 

@@ -20,7 +20,12 @@ struct Harness {
 
 fn harness(state: impl FnOnce(Core) -> AppState) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let core = Core::open(CoreConfig::new(dir.path(), Access::ReadWrite)).unwrap();
+    // Site keys go to keyring-core's mock store: these tests never touch a real keyring.
+    let core = Core::open(CoreConfig {
+        credential_store: Some(keyring_core::mock::Store::new().unwrap()),
+        ..CoreConfig::new(dir.path(), Access::ReadWrite)
+    })
+    .unwrap();
     let site_id = core
         .seed_demo(
             &DemoOptions {
@@ -188,4 +193,50 @@ fn commands_answer_not_ready_while_the_core_opens() {
     );
     let err = invoke(&h, "sites_list", json!({})).unwrap_err();
     assert_eq!(err["code"], "not_ready");
+}
+
+#[test]
+fn the_connection_lifecycle_commands_have_the_shapes_the_ui_reads() {
+    const KEY: &str =
+        "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";
+    let h = harness(AppState::ready);
+    let request = |key: &str| {
+        json!({ "scope": scope(&h), "request": {
+            "connector_type": "brevo", "display_name": "Brevo (IPC)", "auth_flow": "api_key",
+            "fields": { "api_key": key }, "api_base_override": "sandbox" } })
+    };
+    let bad = invoke(&h, "connection_create", request("nope")).unwrap_err();
+    assert_eq!(bad["code"], "invalid_argument");
+    assert!(!bad.to_string().contains("nope"), "{bad}");
+
+    let detail = invoke(&h, "connection_create", request(KEY)).unwrap();
+    assert!(!detail.to_string().contains("ca11ab1e"));
+    assert_eq!(detail["row"]["record"]["state"], "active");
+    let id = detail["row"]["record"]["id"].as_str().unwrap().to_string();
+
+    let tested = invoke(&h, "connection_test", json!({ "id": id })).unwrap();
+    assert_eq!(tested["outcome"], "connected");
+    assert!(tested["account_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("sbx-brevo-"));
+
+    let faults = json!({ "id": id, "faults": { "revoked": true } });
+    assert_eq!(
+        invoke(&h, "sandbox_faults_set", faults).unwrap(),
+        Value::Null
+    );
+    let tested = invoke(&h, "connection_test", json!({ "id": id })).unwrap();
+    assert_eq!(tested, json!({ "outcome": "credential_revoked" }));
+
+    let paused = invoke(&h, "connection_pause", json!({ "id": id })).unwrap();
+    assert_eq!(paused["row"]["record"]["state"], "paused");
+    let resumed = invoke(&h, "connection_resume", json!({ "id": id })).unwrap();
+    assert_eq!(resumed["outcome"]["outcome"], "credential_revoked");
+    assert_eq!(resumed["detail"]["row"]["record"]["state"], "error");
+
+    let gone = invoke(&h, "connection_disconnect", json!({ "id": id })).unwrap();
+    assert_eq!(gone, "unsupported");
+    let err = invoke(&h, "connection_test", json!({ "id": id })).unwrap_err();
+    assert_eq!(err["code"], "not_found");
 }

@@ -10,9 +10,14 @@ import type { ConnectorSummary } from "../bindings/ConnectorSummary";
 import type { DeliveryPage } from "../bindings/DeliveryPage";
 import type { DeliveryQuery } from "../bindings/DeliveryQuery";
 import type { IpcError as IpcErrorShape } from "../bindings/IpcError";
+import type { NewConnectionRequest } from "../bindings/NewConnectionRequest";
 import type { Operator } from "../bindings/Operator";
+import type { Resumed } from "../bindings/Resumed";
+import type { Revocation } from "../bindings/Revocation";
+import type { SandboxFaults } from "../bindings/SandboxFaults";
 import type { Scope } from "../bindings/Scope";
 import type { Site } from "../bindings/Site";
+import type { TestOutcome } from "../bindings/TestOutcome";
 
 export interface Commands {
   app_status: { args: Record<string, never>; result: AppStatus };
@@ -24,6 +29,12 @@ export interface Commands {
   connections_list: { args: { scope: Scope; query: ConnectionQuery }; result: ConnectionPage };
   connection_get: { args: { id: string }; result: ConnectionDetail };
   deliveries_query: { args: { scope: Scope; query: DeliveryQuery }; result: DeliveryPage };
+  connection_create: { args: { scope: Scope; request: NewConnectionRequest }; result: ConnectionDetail };
+  connection_test: { args: { id: string }; result: TestOutcome };
+  connection_pause: { args: { id: string }; result: ConnectionDetail };
+  connection_resume: { args: { id: string }; result: Resumed };
+  connection_disconnect: { args: { id: string }; result: Revocation };
+  sandbox_faults_set: { args: { id: string; faults: SandboxFaults }; result: null };
 }
 
 /** A command failure: `code` is stable and machine-readable, `message` is for a person. */

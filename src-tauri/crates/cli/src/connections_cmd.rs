@@ -42,9 +42,12 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
             output::connection(&open(Access::ReadWrite)?.pause_connection(&id)?, json)
         }
         ConnectionsCommand::Resume { id, json } => {
-            let (outcome, detail) = open(Access::ReadWrite)?.resume_connection(&id)?;
-            output::test_outcome(&outcome, json)?;
-            output::connection(&detail, json)
+            let resumed = open(Access::ReadWrite)?.resume_connection(&id)?;
+            if json {
+                return output::json(&resumed);
+            }
+            output::test_outcome(&resumed.outcome, false)?;
+            output::connection(&resumed.detail, false)
         }
         ConnectionsCommand::Disconnect { id, json } => output::disconnected(
             &id,

@@ -6,7 +6,7 @@ use sgen_core::demo::DemoSummary;
 use sgen_core::library::ConnectorSummary;
 use sgen_core::CoreError;
 
-fn json(value: &impl Serialize) -> Result<(), CoreError> {
+pub fn json(value: &impl Serialize) -> Result<(), CoreError> {
     let text =
         serde_json::to_string_pretty(value).map_err(|e| CoreError::Internal(e.to_string()))?;
     println!("{text}");

@@ -7,6 +7,7 @@ mod credentials;
 mod cursor;
 mod error;
 mod ids;
+mod sandbox_access;
 mod vault_access;
 mod vendor_http;
 mod workspace;
@@ -22,7 +23,9 @@ pub mod test_outcome;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{CoreError, CoreResult};
+pub use sandbox_access::SANDBOX_ENDPOINT;
 pub use sgen_catalog::CATALOG_VERSION;
+pub use sgen_sandbox::Faults as SandboxFaults;
 pub use sgen_store::model;
 pub use sgen_store::Access;
 pub use sgen_vault::Secret;
@@ -32,7 +35,7 @@ use sgen_catalog::Catalog;
 use sgen_store::Store;
 use sgen_vault::{CredentialStore, Vault};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// File name of the database inside a data directory.
 pub const DATABASE_FILE: &str = "sgen.sqlite3";
@@ -63,6 +66,8 @@ pub struct Core {
     data_dir: PathBuf,
     credential_store: Option<Arc<CredentialStore>>,
     vault: Mutex<Option<Arc<Vault>>>,
+    /// Started on first use; see `sandbox_access`.
+    sandbox: OnceLock<sgen_sandbox::Sandbox>,
     _lock: Option<workspace::DataDirLock>,
 }
 
@@ -83,6 +88,7 @@ impl Core {
             data_dir: config.data_dir,
             credential_store: config.credential_store,
             vault: Mutex::new(None),
+            sandbox: OnceLock::new(),
             _lock: lock,
         })
     }

@@ -36,6 +36,8 @@ pub struct CredentialFieldInfo {
     pub secret: bool,
     pub pattern: Option<String>,
     pub example: String,
+    /// The auth flows that ask for this field; empty means every flow.
+    pub flows: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -90,6 +92,11 @@ impl Core {
                     secret: f.secret,
                     pattern: f.pattern.clone(),
                     example: f.example.clone(),
+                    flows: f
+                        .flows
+                        .iter()
+                        .map(|flow| flow.as_str().to_string())
+                        .collect(),
                 })
                 .collect(),
             actions: manifest

@@ -6,7 +6,7 @@
 use crate::connections::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
 use crate::sites::Scope;
 use crate::test_outcome::TestOutcome;
-use crate::{credentials, ids, vendor_http, Core, CoreError, CoreResult};
+use crate::{credentials, ids, vendor_http, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use serde::{Deserialize, Serialize};
 use sgen_catalog::{AuthFlow, Manifest};
 use sgen_store::activity::{self, NewActivity};
@@ -31,6 +31,14 @@ pub struct NewConnectionRequest {
     /// a self-hosted Matomo, a sandbox vendor or a test server.
     #[serde(default)]
     pub api_base_override: Option<String>,
+}
+
+/// A resume: the test it made, and the connection after it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Resumed {
+    pub outcome: TestOutcome,
+    pub detail: ConnectionDetail,
 }
 
 /// What disconnecting did at the vendor.
@@ -90,13 +98,14 @@ impl Core {
             ));
         }
         let api_base = checked_api_base(request.api_base_override.as_deref())?;
+        let calls_go_to = self.api_base_for(&manifest.slug, api_base.as_deref())?;
         let fields = credentials::check(manifest, flow, request.fields)?;
         let environment_id = self.environment_id(scope)?;
         let operator = self.active_operator()?;
         // The keyring first: without it nothing may be stored, so there is no point asking
         // the vendor.
         let key = self.vault()?.site_key(&scope.site_id)?;
-        let outcome = vendor_http::test_call(manifest, flow, &fields, api_base.as_deref())?;
+        let outcome = vendor_http::test_call(manifest, flow, &fields, calls_go_to.as_deref())?;
         let now = self.now();
         let TestOutcome::Connected { account_id } = &outcome else {
             self.store.write(|tx| {
@@ -219,7 +228,7 @@ impl Core {
     }
 
     /// Tests first: a connection that passes is active again, one that fails is `error`.
-    pub fn resume_connection(&self, id: &str) -> CoreResult<(TestOutcome, ConnectionDetail)> {
+    pub fn resume_connection(&self, id: &str) -> CoreResult<Resumed> {
         let (record, fields) = self.open_connection(id)?;
         if record.state != ConnectionState::Paused {
             return Err(CoreError::invalid(
@@ -253,7 +262,10 @@ impl Core {
                 serde_json::json!({ "test_outcome": outcome }),
             )
         })?;
-        Ok((outcome, self.connection(id)?))
+        Ok(Resumed {
+            outcome,
+            detail: self.connection(id)?,
+        })
     }
 
     /// Removes the connection and its sealed credential. Keys cannot be revoked from here (the
@@ -290,7 +302,7 @@ impl Core {
         })
     }
 
-    fn record(&self, id: &str) -> CoreResult<ConnectionRecord> {
+    pub(crate) fn record(&self, id: &str) -> CoreResult<ConnectionRecord> {
         self.store
             .read(|conn| Ok::<_, CoreError>(connections::get(conn, id)?))?
             .ok_or_else(|| CoreError::NotFound {
@@ -328,7 +340,8 @@ impl Core {
         let flow = AuthFlow::parse(&record.auth_flow).ok_or_else(|| {
             CoreError::Internal(format!("unknown auth flow {}", record.auth_flow))
         })?;
-        vendor_http::test_call(manifest, flow, fields, record.base_url_override.as_deref())
+        let api_base = self.api_base_for(&manifest.slug, record.base_url_override.as_deref())?;
+        vendor_http::test_call(manifest, flow, fields, api_base.as_deref())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -411,12 +424,15 @@ fn account_of(outcome: &TestOutcome) -> Option<&str> {
     }
 }
 
-/// An API base override must be a URL; plain http only on loopback (sandbox vendors and test
+/// An API base override is [`SANDBOX_ENDPOINT`] or a URL; plain http only on loopback (test
 /// servers), so a credential never crosses a network in clear text.
 fn checked_api_base(text: Option<&str>) -> CoreResult<Option<String>> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
+    if text == SANDBOX_ENDPOINT {
+        return Ok(Some(text.to_string()));
+    }
     let url =
         url::Url::parse(text).map_err(|_| CoreError::invalid(format!("`{text}` is not a URL")))?;
     let loopback = match url.host() {

@@ -2,8 +2,9 @@ use serde::{Deserialize, Serialize};
 
 /// What is wrong with one sandbox account, as set by a test, the CLI or the app's panel. The
 /// default is a healthy account.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(export, rename = "SandboxFaults")]
 pub struct Faults {
     /// Its access token has expired (OAuth), so calls answer 401 until a refresh.
     pub token_expired: bool,
@@ -14,5 +15,6 @@ pub struct Faults {
     /// Every call answers this status instead (a 5xx, 429, 401 or 403).
     pub status: Option<u16>,
     /// Added to every answer.
+    #[ts(type = "number")]
     pub latency_ms: u64,
 }

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { StateBadge } from "../../components/Badges";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { authFlowLabel, formatRelative, formatTime, humanize } from "../../components/format";
@@ -5,9 +6,13 @@ import { call } from "../../ipc";
 import { href } from "../../router";
 import { useAsync } from "../../useAsync";
 import { DeliveryLog } from "../deliveries/DeliveryLog";
+import { ConnectionActions } from "./ConnectionActions";
+import { SandboxFaults } from "./SandboxFaults";
 
 export function ConnectionDetailView({ id }: { id: string }) {
-  const detail = useAsync(() => call("connection_get", { id }), [id]);
+  // Bumped after an action, so the record and its history are read again.
+  const [version, setVersion] = useState(0);
+  const detail = useAsync(() => call("connection_get", { id }), [id, version]);
   if (detail.status === "error") return <ErrorNotice error={detail.error} />;
   if (!detail.value) return <p className="muted">Loading…</p>;
   const { row, transitions, delivery_attempts } = detail.value;
@@ -24,7 +29,7 @@ export function ConnectionDetailView({ id }: { id: string }) {
     ["Last test", r.last_test_at ? `${humanize(r.last_test_outcome ?? "unknown")} · ${formatTime(r.last_test_at)}` : "never"],
     ["Last delivery", formatTime(r.last_delivery_at)],
     ["Operator of record", r.operator_of_record_name],
-    ["Base URL override", r.base_url_override ?? "—"],
+    ["API address", r.base_url_override === "sandbox" ? "Sandbox vendor on this computer" : (r.base_url_override ?? "the catalog's")],
     ["Field mapping", Object.keys(r.field_mapping).length ? JSON.stringify(r.field_mapping) : "none"],
     ["Created", formatTime(r.created_at)],
     ["Updated", formatTime(r.updated_at)],
@@ -41,6 +46,7 @@ export function ConnectionDetailView({ id }: { id: string }) {
         <p className="muted">
           {row.connector_name} · {row.family_label} · {delivery_attempts.toLocaleString()} delivery attempts logged
         </p>
+        <ConnectionActions record={r} onChanged={() => setVersion((v) => v + 1)} />
       </div>
       <div className="panels">
         <div className="panel">
@@ -72,6 +78,7 @@ export function ConnectionDetailView({ id }: { id: string }) {
             ))}
           </ol>
         </div>
+        {r.base_url_override === "sandbox" && <SandboxFaults connectionId={r.id} />}
       </div>
       <h2>Delivery log</h2>
       <DeliveryLog connectionId={r.id} />

@@ -4,10 +4,13 @@ import { call } from "../../ipc";
 import { href } from "../../router";
 import { useScope } from "../../scope";
 import { useAsync } from "../../useAsync";
+import { ConnectForm } from "./ConnectForm";
 
 export function ConnectorPage({ slug }: { slug: string }) {
   const scope = useScope();
   const detail = useAsync(() => call("catalog_get", { scope, slug }), [scope.site_id, scope.environment, slug]);
+  const sites = useAsync(() => call("sites_list", {}), []);
+  const demoSite = sites.value?.find((site) => site.id === scope.site_id)?.demo ?? false;
   if (detail.status === "error") return <ErrorNotice error={detail.error} />;
   if (!detail.value) return <p className="muted">Loading…</p>;
   const c = detail.value;
@@ -28,6 +31,11 @@ export function ConnectorPage({ slug }: { slug: string }) {
           Open vendor documentation ↗
         </button>
         <span className="muted small"> {c.docs_url}</span>
+      </div>
+
+      <div className="panel connect-panel">
+        <h2>Connect</h2>
+        <ConnectForm connector={c} demoSite={demoSite} />
       </div>
 
       <div className="panels">

@@ -254,17 +254,17 @@ fn pause_holds_the_state_and_resume_tests_first() {
     core.test_connection(&id).unwrap();
     assert_eq!(state(&core, &id), ConnectionState::Paused);
 
-    let (outcome, detail) = core.resume_connection(&id).unwrap();
-    assert_eq!(outcome, TestOutcome::CredentialRevoked);
-    assert_eq!(detail.row.record.state, ConnectionState::Error);
+    let resumed = core.resume_connection(&id).unwrap();
+    assert_eq!(resumed.outcome, TestOutcome::CredentialRevoked);
+    assert_eq!(resumed.detail.row.record.state, ConnectionState::Error);
 
     sandbox
         .set_faults("brevo", &account, Faults::default())
         .unwrap();
     core.pause_connection(&id).unwrap();
-    let (outcome, detail) = core.resume_connection(&id).unwrap();
-    assert!(matches!(outcome, TestOutcome::Connected { .. }));
-    assert_eq!(detail.row.record.state, ConnectionState::Active);
+    let resumed = core.resume_connection(&id).unwrap();
+    assert!(matches!(resumed.outcome, TestOutcome::Connected { .. }));
+    assert_eq!(resumed.detail.row.record.state, ConnectionState::Active);
     assert_eq!(
         core.resume_connection(&id).unwrap_err().code(),
         "invalid_argument"
@@ -320,4 +320,63 @@ fn disconnect_removes_the_connection_and_keeps_the_audit_trail() {
 
 fn state(core: &Core, id: &str) -> ConnectionState {
     core.connection(id).unwrap().row.record.state
+}
+
+#[test]
+fn a_sandbox_connection_follows_its_vendor_across_restarts_and_takes_faults() {
+    let (dir, core, summary) = seeded(100);
+    drop(core);
+    // One keyring for both runs, as the OS keyring is.
+    let keyring: std::sync::Arc<keyring_core::CredentialStore> =
+        keyring_core::mock::Store::new().unwrap();
+    let core = open_with_store(dir.path(), keyring.clone());
+    let request = NewConnectionRequest {
+        api_base_override: Some(sgen_core::SANDBOX_ENDPOINT.into()),
+        ..brevo(&sandbox(), CANARY_KEY)
+    };
+    let id = core
+        .create_connection(&live(&summary), request)
+        .unwrap()
+        .row
+        .record
+        .id;
+    core.set_sandbox_faults(
+        &id,
+        sgen_core::SandboxFaults {
+            token_expired: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        core.test_connection(&id).unwrap(),
+        TestOutcome::CredentialExpired
+    );
+    assert_eq!(state(&core, &id), ConnectionState::AuthExpired);
+    drop(core);
+
+    // A new process: a new sandbox on new ports, the same account, no faults.
+    let core = open_with_store(dir.path(), keyring);
+    assert!(matches!(
+        core.test_connection(&id).unwrap(),
+        TestOutcome::Connected { .. }
+    ));
+    assert_eq!(state(&core, &id), ConnectionState::Active);
+}
+
+#[test]
+fn fault_controls_are_only_for_sandbox_connections() {
+    let (_dir, core, summary) = seeded(100);
+    let id = core
+        .create_connection(&live(&summary), brevo(&sandbox(), CANARY_KEY))
+        .unwrap()
+        .row
+        .record
+        .id;
+    let err = core
+        .set_sandbox_faults(&id, Default::default())
+        .unwrap_err();
+    assert!(err
+        .to_string()
+        .contains("only a connection to a sandbox vendor"));
 }

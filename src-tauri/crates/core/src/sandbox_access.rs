@@ -1,0 +1,58 @@
+//! The sandbox vendors this core's connections may point at. A connection whose API address is
+//! [`SANDBOX_ENDPOINT`] talks to this process's sandbox vendor for its connector, wherever that
+//! listens today, so the connection keeps working across restarts. The sandbox's seed is fixed,
+//! so a key is the same sandbox account on every run.
+
+use crate::{Core, CoreError, CoreResult};
+use sgen_sandbox::{Faults, Sandbox};
+
+/// The API-address override meaning "this connector's sandbox vendor".
+pub const SANDBOX_ENDPOINT: &str = "sandbox";
+const SANDBOX_SEED: u64 = 1;
+
+impl Core {
+    fn sandbox(&self) -> CoreResult<&Sandbox> {
+        if let Some(sandbox) = self.sandbox.get() {
+            return Ok(sandbox);
+        }
+        let sandbox = Sandbox::start(self.catalog.clone(), SANDBOX_SEED)
+            .map_err(|e| CoreError::Internal(format!("sandbox: {e}")))?;
+        Ok(self.sandbox.get_or_init(|| sandbox))
+    }
+
+    /// The API address of the connector's sandbox vendor, started if needed.
+    fn sandbox_api_base(&self, slug: &str) -> CoreResult<String> {
+        self.sandbox()?
+            .api_base(slug)
+            .map_err(|e| CoreError::invalid(e.to_string()))
+    }
+
+    /// Replaces the faults of the sandbox account a connection uses.
+    pub fn set_sandbox_faults(&self, connection_id: &str, faults: Faults) -> CoreResult<()> {
+        let record = self.record(connection_id)?;
+        if record.base_url_override.as_deref() != Some(SANDBOX_ENDPOINT) {
+            return Err(CoreError::invalid(
+                "only a connection to a sandbox vendor has fault controls",
+            ));
+        }
+        let account = record.vendor_account_id.ok_or_else(|| {
+            CoreError::invalid("the connection has no sandbox account yet; test it first")
+        })?;
+        self.sandbox()?
+            .set_faults(&record.connector_type, &account, faults)
+            .map_err(|e| CoreError::invalid(e.to_string()))
+    }
+
+    /// The API address a connection's calls go to: its override, the sandbox, or None for the
+    /// manifest's own.
+    pub(crate) fn api_base_for(
+        &self,
+        slug: &str,
+        stored: Option<&str>,
+    ) -> CoreResult<Option<String>> {
+        match stored {
+            Some(SANDBOX_ENDPOINT) => Ok(Some(self.sandbox_api_base(slug)?)),
+            other => Ok(other.map(str::to_string)),
+        }
+    }
+}

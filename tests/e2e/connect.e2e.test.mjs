@@ -1,0 +1,73 @@
+// Connecting for real through the window: a Brevo key against the sandbox vendor, with the
+// site data key in the real Secret Service (run.sh runs inside scripts/with-keyring.sh).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { openApp, screenshot, until } from "./webdriver.mjs";
+
+const KEY = "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";
+
+let browser;
+before(async () => {
+  browser = await openApp();
+  await until(browser, async () => (await browser.$$('[data-testid="connector-card"]')).length > 0, "library never rendered");
+});
+after(async () => browser?.deleteSession());
+
+const headerState = () => browser.$('#connection-title [data-state]').getAttribute("data-state");
+const waitForState = (state) => until(browser, async () => (await headerState()) === state, `state never became ${state}`);
+const result = () => until(browser, async () => {
+  const el = browser.$('[data-testid="action-result"]');
+  return (await el.isExisting()) && (await el.getText());
+}, "no action result");
+
+test("connect a key, test it, pause and resume, break the vendor, disconnect", async () => {
+  await browser.execute(() => (window.location.hash = "#/library/brevo"));
+  await until(browser, async () => browser.$('[data-testid="connect-form"]').isExisting(), "connect form");
+  await browser.$('input[name="api_key"]').setValue(KEY);
+  await screenshot("10-connect-form");
+  await browser.$('[data-testid="connect-submit"]').click();
+
+  await until(browser, async () => browser.$('[data-testid="connection-detail"]').isExisting(), "detail after connect");
+  await waitForState("active");
+  const facts = await browser.$('[data-testid="connection-fields"]').getText();
+  assert.match(facts, /sbx-brevo-/);
+  assert.match(facts, /Sandbox vendor on this computer/);
+  assert.doesNotMatch(await browser.$("body").getText(), /ca11ab1e/);
+
+  await browser.$('[data-testid="action-test"]').click();
+  assert.match(await result(), /Connected to sbx-brevo-/);
+
+  await browser.$('[data-testid="action-pause"]').click();
+  await waitForState("paused");
+  await browser.$('[data-testid="action-resume"]').click();
+  await waitForState("active");
+
+  await browser.$('[data-testid="fault-revoked"]').click();
+  await browser.$('[data-testid="fault-apply"]').click();
+  await browser.$('[data-testid="action-test"]').click();
+  await waitForState("auth_revoked");
+  assert.match(await result(), /refused the credential/);
+  assert.match(await browser.$('[data-testid="state-history"]').getText(), /test call: the vendor refused/);
+  await screenshot("11-connection-revoked");
+
+  await browser.$('[data-testid="action-disconnect"]').click();
+  await browser.$('[data-testid="action-disconnect-confirm"]').click();
+  await until(browser, async () => (await browser.getUrl()).endsWith("#/connections"), "back to the list after disconnect");
+});
+
+test("a malformed key is refused with the reason and nothing is stored", async () => {
+  await browser.execute(() => (window.location.hash = "#/library/stripe"));
+  await until(browser, async () => browser.$('input[name="api_key"]').isExisting(), "stripe form");
+  await browser.$('input[name="api_key"]').setValue("sk_test_short");
+  await browser.$('[data-testid="connect-submit"]').click();
+  const notice = await until(browser, async () => {
+    const el = browser.$('[data-testid="connect-form"] [role="alert"]');
+    return (await el.isExisting()) && el;
+  }, "no error shown");
+  assert.equal(await notice.getAttribute("data-code"), "invalid_argument");
+  assert.match(await notice.getText(), /does not look like a Stripe/);
+  await screenshot("12-connect-refused");
+  await browser.execute(() => (window.location.hash = "#/connections"));
+  await until(browser, async () => (await browser.$$('[data-testid="connection-row"]')).length > 0, "connections");
+  assert.doesNotMatch(await browser.$("body").getText(), /Stripe — live/);
+});

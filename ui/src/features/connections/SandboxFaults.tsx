@@ -1,0 +1,90 @@
+// Fault controls for a connection to a sandbox vendor: break the simulated vendor the way real
+// vendors break, then test and watch the state follow.
+import { useState } from "react";
+import type { SandboxFaults as Faults } from "../../bindings/SandboxFaults";
+import { ErrorNotice } from "../../components/ErrorNotice";
+import { call, IpcError } from "../../ipc";
+import { toIpcError } from "../../useAsync";
+
+const HEALTHY: Faults = { token_expired: false, revoked: false, dropped_scopes: [], status: null, latency_ms: 0 };
+const STATUSES = [401, 403, 429, 500, 503];
+
+export function SandboxFaults({ connectionId }: { connectionId: string }) {
+  const [faults, setFaults] = useState<Faults>(HEALTHY);
+  const [applied, setApplied] = useState<string>();
+  const [error, setError] = useState<IpcError>();
+
+  async function apply(next: Faults) {
+    setError(undefined);
+    try {
+      await call("sandbox_faults_set", { id: connectionId, faults: next });
+      setApplied(next === HEALTHY ? "The sandbox vendor is healthy again." : "Faults applied; test the connection to see the effect.");
+    } catch (e) {
+      setError(toIpcError(e));
+    }
+  }
+
+  return (
+    <div className="panel" data-testid="sandbox-faults">
+      <h2>Sandbox vendor faults</h2>
+      <p className="muted small">This connection talks to a simulated vendor on this computer. Break it on purpose:</p>
+      <label className="inline">
+        <input
+          type="checkbox"
+          data-testid="fault-revoked"
+          checked={faults.revoked}
+          onChange={(e) => setFaults({ ...faults, revoked: e.target.checked })}
+        />
+        Revoke the credential
+      </label>
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={faults.token_expired}
+          onChange={(e) => setFaults({ ...faults, token_expired: e.target.checked })}
+        />
+        Expire the credential
+      </label>
+      <label>
+        Answer every call with
+        <select
+          value={faults.status ?? ""}
+          onChange={(e) => setFaults({ ...faults, status: e.target.value ? Number(e.target.value) : null })}
+        >
+          <option value="">a normal answer</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              HTTP {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Added latency (ms)
+        <input
+          type="number"
+          min={0}
+          max={30000}
+          value={faults.latency_ms}
+          onChange={(e) => setFaults({ ...faults, latency_ms: Math.max(0, Number(e.target.value)) })}
+        />
+      </label>
+      <div className="form-actions">
+        <button type="button" data-testid="fault-apply" onClick={() => void apply(faults)}>
+          Apply faults
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setFaults(HEALTHY);
+            void apply(HEALTHY);
+          }}
+        >
+          Heal
+        </button>
+      </div>
+      {applied && <p className="muted small" role="status">{applied}</p>}
+      {error && <ErrorNotice error={error} />}
+    </div>
+  );
+}
