@@ -9,6 +9,9 @@ use sgen_core::demo::DemoOptions;
 use sgen_core::model::EnvironmentName;
 use sgen_core::sites::Scope;
 use sgen_core::{Access, Core, CoreConfig};
+mod bench_stats;
+
+use bench_stats::{measure, percentile_ms};
 use std::time::{Duration, Instant};
 
 const DAY_MS: i64 = 86_400_000;
@@ -135,19 +138,6 @@ fn main() {
     }
 }
 
-/// Runs `run(i)` for i in 0..runs; returns each run's time and index, slowest last.
-fn measure(runs: usize, mut run: impl FnMut(usize)) -> Vec<(Duration, usize)> {
-    let mut times: Vec<(Duration, usize)> = (0..runs)
-        .map(|i| {
-            let started = Instant::now();
-            run(i);
-            (started.elapsed(), i)
-        })
-        .collect();
-    times.sort();
-    times
-}
-
 /// Where the time goes: the three slowest runs, described.
 fn print_slowest(sorted: &[(Duration, usize)], describe: impl Fn(usize) -> String) {
     for (time, i) in sorted.iter().rev().take(3) {
@@ -160,12 +150,7 @@ fn print_slowest(sorted: &[(Duration, usize)], describe: impl Fn(usize) -> Strin
 }
 
 fn report(name: &str, scope: &str, sorted: &[(Duration, usize)], target_ms: f64) {
-    let pct = |p: f64| {
-        sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
-            .0
-            .as_secs_f64()
-            * 1000.0
-    };
+    let pct = |p: f64| percentile_ms(sorted, p);
     let p95 = pct(0.95);
     let verdict = if p95 <= target_ms { "ok" } else { "MISSED" };
     println!(
