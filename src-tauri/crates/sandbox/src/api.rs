@@ -13,7 +13,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 use sgen_catalog::RequestAuth;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 pub(crate) async fn call(
     State(vendor): State<Arc<VendorState>>,
@@ -29,14 +29,37 @@ pub(crate) async fn call(
             "no credential was presented",
         );
     };
-    if !well_formed(&vendor, &credential) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credential",
-            "the credential is not valid",
-        );
-    }
-    let account = account_id(vendor.seed, &manifest.slug, &credential.value);
+    let (account, scopes) = match &credential.field {
+        Some(field) if !well_formed(&vendor, field, &credential.value) => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credential",
+                "the credential is not valid",
+            );
+        }
+        Some(_) => (
+            account_id(vendor.seed, &manifest.slug, &credential.value),
+            None,
+        ),
+        // An OAuth access token: one this vendor issued and has not revoked, not yet expired.
+        None => {
+            let Some(grant) = vendor.oauth().access_grant(&credential.value).cloned() else {
+                return error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_token",
+                    "the access token was revoked or never issued",
+                );
+            };
+            if grant.expires_at <= SystemTime::now() {
+                return error(
+                    StatusCode::UNAUTHORIZED,
+                    "expired",
+                    "the access token expired",
+                );
+            }
+            (grant.account, Some(grant.scopes))
+        }
+    };
     let faults = vendor.faults(&account);
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
@@ -52,10 +75,16 @@ pub(crate) async fn call(
             "no such endpoint at this vendor",
         );
     }
+    let held = |scope: &String| {
+        !faults.dropped_scopes.contains(scope)
+            && scopes
+                .as_ref()
+                .is_none_or(|granted| granted.contains(scope))
+    };
     let missing: Vec<&String> = test_call
         .required_scopes
         .iter()
-        .filter(|scope| faults.dropped_scopes.contains(scope))
+        .filter(|s| !held(s))
         .collect();
     if !missing.is_empty() {
         return (
@@ -132,17 +161,13 @@ fn presented_credential(auth: &RequestAuth, headers: &HeaderMap, uri: &Uri) -> O
 }
 
 /// A key must match the manifest's pattern for its field, as the real vendor's keys do.
-fn well_formed(vendor: &VendorState, credential: &Presented) -> bool {
-    match &credential.field {
-        Some(name) => vendor
-            .manifest
-            .credential_fields
-            .iter()
-            .find(|f| &f.name == name)
-            .is_some_and(|f| f.accepts(&credential.value)),
-        // OAuth access tokens are issued by the sandbox's own authorization server.
-        None => false,
-    }
+fn well_formed(vendor: &VendorState, field: &str, value: &str) -> bool {
+    vendor
+        .manifest
+        .credential_fields
+        .iter()
+        .find(|f| f.name == field)
+        .is_some_and(|f| f.accepts(value))
 }
 
 fn fault_answer(faults: &Faults) -> Option<Response> {

@@ -7,6 +7,7 @@
 mod accounts;
 mod api;
 mod faults;
+mod oauth;
 mod vendor;
 
 pub use faults::Faults;
@@ -48,6 +49,16 @@ pub fn set_remote_faults(
     }
 }
 
+/// Where a sandbox vendor's authorization server answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthUrls {
+    pub authorize_url: String,
+    pub token_url: String,
+    pub revoke_url: String,
+    /// What the vendor sends as `iss` on the callback.
+    pub issuer: String,
+}
+
 /// The sandbox: a background runtime serving every vendor that has been asked for.
 pub struct Sandbox {
     runtime: tokio::runtime::Runtime,
@@ -80,6 +91,17 @@ impl Sandbox {
     /// The API base to give a connection as its endpoint override.
     pub fn api_base(&self, slug: &str) -> Result<String, SandboxError> {
         Ok(format!("{}/api", self.base_url(slug)?))
+    }
+
+    /// The vendor's authorization server, for a connection's endpoint overrides.
+    pub fn oauth_endpoints(&self, slug: &str) -> Result<OAuthUrls, SandboxError> {
+        let base = self.base_url(slug)?;
+        Ok(OAuthUrls {
+            authorize_url: format!("{base}/oauth/authorize"),
+            token_url: format!("{base}/oauth/token"),
+            revoke_url: format!("{base}/oauth/revoke"),
+            issuer: base,
+        })
     }
 
     /// The account a credential belongs to at this vendor: what its test call reports.

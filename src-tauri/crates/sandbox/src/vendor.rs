@@ -1,11 +1,13 @@
 //! One sandbox vendor: its state (manifest, seed, per-account faults) and its listener.
 
+use crate::oauth::{self, OAuthState};
 use crate::{api, Faults, SandboxError};
-use axum::routing::{any, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 use sgen_catalog::Manifest;
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
@@ -17,6 +19,9 @@ pub(crate) struct VendorState {
     pub(crate) manifest: Manifest,
     pub(crate) seed: u64,
     faults: Mutex<HashMap<String, Faults>>,
+    oauth: Mutex<OAuthState>,
+    /// Set once the listener is bound; the issuer and every URL name it.
+    port: AtomicU16,
 }
 
 impl VendorState {
@@ -25,7 +30,18 @@ impl VendorState {
             manifest,
             seed,
             faults: Mutex::new(HashMap::new()),
+            oauth: Mutex::new(OAuthState::default()),
+            port: AtomicU16::new(0),
         }
+    }
+
+    /// `http://127.0.0.1:{port}`: this vendor's address and its OAuth issuer (RFC 9207).
+    pub(crate) fn issuer(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn oauth(&self) -> std::sync::MutexGuard<'_, OAuthState> {
+        self.oauth.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn faults(&self, account: &str) -> Faults {
@@ -52,6 +68,7 @@ impl RunningVendor {
     pub(crate) fn start(runtime: &Runtime, state: Arc<VendorState>) -> Result<Self, SandboxError> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let port = listener.local_addr()?.port();
+        state.port.store(port, Ordering::Relaxed);
         let mut vendor = RunningVendor {
             state,
             port,
@@ -112,6 +129,10 @@ impl Drop for RunningVendor {
 fn router(state: Arc<VendorState>) -> Router {
     Router::new()
         .route("/api/{*path}", any(api::call))
+        .route("/oauth/authorize", get(oauth::authorize))
+        .route("/oauth/decide", post(oauth::decide))
+        .route("/oauth/token", post(oauth::token))
+        .route("/oauth/revoke", post(oauth::revoke))
         .route(&format!("{FAULTS_PATH}/{{account}}"), post(api::set_faults))
         .with_state(state)
 }

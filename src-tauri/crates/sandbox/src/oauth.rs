@@ -1,0 +1,367 @@
+//! The sandbox vendor's authorization server (RFC 6749 with PKCE, RFC 7009 revocation, RFC 9207
+//! `iss`): a consent page a person sees in the browser, codes bound to their PKCE challenge and
+//! redirect URI and usable once, access tokens that expire, and refresh tokens that rotate.
+//! Everything it issues is derived from the sandbox seed and a counter.
+
+use crate::accounts::account_id;
+use crate::vendor::VendorState;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Form, Json};
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// How long an access token lives; refresh tokens live until revoked or rotated.
+pub(crate) const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+const CODE_LIFETIME: Duration = Duration::from_secs(600);
+
+#[derive(Default)]
+pub(crate) struct OAuthState {
+    counter: u64,
+    codes: HashMap<String, PendingCode>,
+    access: HashMap<String, Grant>,
+    refresh: HashMap<String, Grant>,
+}
+
+struct PendingCode {
+    client_id: String,
+    redirect_uri: String,
+    challenge: String,
+    grant: Grant,
+    issued: SystemTime,
+}
+
+#[derive(Clone)]
+pub(crate) struct Grant {
+    pub(crate) account: String,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) expires_at: SystemTime,
+}
+
+impl OAuthState {
+    fn issue(&mut self, seed: u64, slug: &str, kind: &str) -> String {
+        self.counter += 1;
+        let digest = Sha256::new()
+            .chain_update(seed.to_le_bytes())
+            .chain_update(slug.as_bytes())
+            .chain_update(kind.as_bytes())
+            .chain_update(self.counter.to_le_bytes())
+            .finalize();
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("sbx_{kind}_{hex}")
+    }
+
+    /// The grant behind an access token, if the token is one this vendor issued and has not
+    /// revoked.
+    pub(crate) fn access_grant(&self, token: &str) -> Option<&Grant> {
+        self.access.get(token)
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AuthorizeParams {
+    response_type: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    scope: Option<String>,
+    state: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+}
+
+/// The consent page, or a plain error page when the request is not one to consent to.
+pub(crate) async fn authorize(
+    State(vendor): State<Arc<VendorState>>,
+    Query(p): Query<AuthorizeParams>,
+) -> Response {
+    let checked = check_authorize(&vendor, &p);
+    let page = match checked {
+        Err(problem) => {
+            (StatusCode::BAD_REQUEST, Html(error_page(&vendor, problem))).into_response()
+        }
+        Ok(()) => Html(consent_page(&vendor, &p)).into_response(),
+    };
+    without_referrer(page)
+}
+
+fn check_authorize(vendor: &VendorState, p: &AuthorizeParams) -> Result<(), &'static str> {
+    if p.response_type.as_deref() != Some("code") {
+        return Err("response_type must be code");
+    }
+    if p.client_id.as_deref().unwrap_or("").is_empty() {
+        return Err("client_id is missing");
+    }
+    let redirect = p.redirect_uri.as_deref().unwrap_or("");
+    if !loopback_callback(redirect, &vendor.manifest.slug) {
+        return Err("redirect_uri must be http://127.0.0.1:{port}/callback/{connector}");
+    }
+    if p.code_challenge_method.as_deref() != Some("S256")
+        || p.code_challenge.as_deref().unwrap_or("").len() < 43
+    {
+        return Err("PKCE with S256 is required");
+    }
+    if p.state.as_deref().unwrap_or("").is_empty() {
+        return Err("state is missing");
+    }
+    Ok(())
+}
+
+/// RFC 8252 loopback redirect: any port, this path, the literal address.
+fn loopback_callback(uri: &str, slug: &str) -> bool {
+    url::Url::parse(uri).is_ok_and(|u| {
+        u.scheme() == "http"
+            && u.host_str() == Some("127.0.0.1")
+            && u.path() == format!("/callback/{slug}")
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Decision {
+    decision: String,
+    login: String,
+    client_id: String,
+    redirect_uri: String,
+    scope: String,
+    state: String,
+    code_challenge: String,
+}
+
+/// The person approved or denied: back to the app's redirect URI with a code or an error, the
+/// state, and this vendor's issuer.
+pub(crate) async fn decide(
+    State(vendor): State<Arc<VendorState>>,
+    Form(d): Form<Decision>,
+) -> Response {
+    if !loopback_callback(&d.redirect_uri, &vendor.manifest.slug) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(error_page(&vendor, "redirect_uri is not allowed")),
+        )
+            .into_response();
+    }
+    let mut target = url::Url::parse(&d.redirect_uri).expect("checked above");
+    {
+        let mut query = target.query_pairs_mut();
+        if d.decision == "approve" {
+            let grant = Grant {
+                account: account_id(vendor.seed, &vendor.manifest.slug, d.login.trim()),
+                scopes: d.scope.split_whitespace().map(str::to_string).collect(),
+                expires_at: SystemTime::now(),
+            };
+            let mut oauth = vendor.oauth();
+            let code = oauth.issue(vendor.seed, &vendor.manifest.slug, "code");
+            oauth.codes.insert(
+                code.clone(),
+                PendingCode {
+                    client_id: d.client_id,
+                    redirect_uri: d.redirect_uri.clone(),
+                    challenge: d.code_challenge,
+                    grant,
+                    issued: SystemTime::now(),
+                },
+            );
+            query.append_pair("code", &code);
+        } else {
+            query.append_pair("error", "access_denied");
+        }
+        query.append_pair("state", &d.state);
+        query.append_pair("iss", &vendor.issuer());
+    }
+    without_referrer((StatusCode::FOUND, [(header::LOCATION, target.to_string())]).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct TokenRequest {
+    grant_type: String,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+    client_id: Option<String>,
+    refresh_token: Option<String>,
+}
+
+pub(crate) async fn token(
+    State(vendor): State<Arc<VendorState>>,
+    Form(t): Form<TokenRequest>,
+) -> Response {
+    let grant = match t.grant_type.as_str() {
+        "authorization_code" => redeem_code(&vendor, &t),
+        "refresh_token" => redeem_refresh(&vendor, &t),
+        _ => Err(("unsupported_grant_type", StatusCode::BAD_REQUEST)),
+    };
+    let grant = match grant {
+        Ok(grant) => grant,
+        Err((error, status)) => return (status, Json(json!({ "error": error }))).into_response(),
+    };
+    let faults = vendor.faults(&grant.account);
+    if let Some(status) = faults.status.and_then(|s| StatusCode::from_u16(s).ok()) {
+        return (status, Json(json!({ "error": "server_error" }))).into_response();
+    }
+    let mut oauth = vendor.oauth();
+    let access_token = oauth.issue(vendor.seed, &vendor.manifest.slug, "at");
+    let refresh_token = oauth.issue(vendor.seed, &vendor.manifest.slug, "rt");
+    let granted = Grant {
+        expires_at: SystemTime::now() + ACCESS_TOKEN_LIFETIME,
+        ..grant
+    };
+    oauth.access.insert(access_token.clone(), granted.clone());
+    oauth.refresh.insert(refresh_token.clone(), granted.clone());
+    Json(json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": ACCESS_TOKEN_LIFETIME.as_secs(),
+        "refresh_token": refresh_token,
+        "scope": granted.scopes.join(" "),
+    }))
+    .into_response()
+}
+
+type TokenError = (&'static str, StatusCode);
+
+fn redeem_code(vendor: &VendorState, t: &TokenRequest) -> Result<Grant, TokenError> {
+    let invalid = ("invalid_grant", StatusCode::BAD_REQUEST);
+    // A code is used at most once, whatever happens next.
+    let pending = vendor
+        .oauth()
+        .codes
+        .remove(t.code.as_deref().unwrap_or(""))
+        .ok_or(invalid)?;
+    let fresh = pending
+        .issued
+        .elapsed()
+        .is_ok_and(|age| age < CODE_LIFETIME);
+    let verifier = t.code_verifier.as_deref().unwrap_or("");
+    let challenge =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier));
+    if !fresh
+        || t.redirect_uri.as_deref() != Some(pending.redirect_uri.as_str())
+        || t.client_id.as_deref() != Some(pending.client_id.as_str())
+        || challenge != pending.challenge
+    {
+        return Err(invalid);
+    }
+    Ok(pending.grant)
+}
+
+/// Rotation: the presented refresh token is spent; a revoked grant answers `invalid_grant`.
+fn redeem_refresh(vendor: &VendorState, t: &TokenRequest) -> Result<Grant, TokenError> {
+    let invalid = ("invalid_grant", StatusCode::BAD_REQUEST);
+    let grant = vendor
+        .oauth()
+        .refresh
+        .remove(t.refresh_token.as_deref().unwrap_or(""))
+        .ok_or(invalid)?;
+    if vendor.faults(&grant.account).revoked {
+        return Err(invalid);
+    }
+    Ok(grant)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RevokeRequest {
+    token: String,
+}
+
+/// RFC 7009: the token (access or refresh) and everything of its grant stop working; the
+/// answer is 200 whether or not the token was known.
+pub(crate) async fn revoke(
+    State(vendor): State<Arc<VendorState>>,
+    Form(r): Form<RevokeRequest>,
+) -> StatusCode {
+    let mut oauth = vendor.oauth();
+    let account = oauth
+        .access
+        .get(&r.token)
+        .or_else(|| oauth.refresh.get(&r.token))
+        .map(|g| g.account.clone());
+    if let Some(account) = account {
+        oauth.access.retain(|_, g| g.account != account);
+        oauth.refresh.retain(|_, g| g.account != account);
+    }
+    StatusCode::OK
+}
+
+fn without_referrer(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+        ),
+    );
+    response
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const STYLE: &str = "body{font:15px system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#18202b}\
+h1{font-size:1.3rem}.box{border:1px solid #dde1e7;border-radius:10px;padding:1rem 1.2rem}\
+li{margin:.2rem 0}input{font:inherit;padding:.35rem .5rem;width:100%;box-sizing:border-box}\
+button{font:inherit;padding:.45rem 1rem;border-radius:6px;border:1px solid #2457d6;margin-right:.5rem}\
+.approve{background:#2457d6;color:#fff}.deny{background:#fff;color:#2457d6}.muted{color:#5b6675;font-size:.9rem}";
+
+fn consent_page(vendor: &VendorState, p: &AuthorizeParams) -> String {
+    let name = escape(&vendor.manifest.display_name);
+    let scopes: Vec<String> = p
+        .scope
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(|s| format!("<li><code>{}</code></li>", escape(s)))
+        .collect();
+    let hidden = [
+        ("client_id", p.client_id.as_deref()),
+        ("redirect_uri", p.redirect_uri.as_deref()),
+        ("scope", p.scope.as_deref()),
+        ("state", p.state.as_deref()),
+        ("code_challenge", p.code_challenge.as_deref()),
+    ]
+    .iter()
+    .map(|(k, v)| {
+        format!(
+            r#"<input type="hidden" name="{k}" value="{}">"#,
+            escape(v.unwrap_or(""))
+        )
+    })
+    .collect::<String>();
+    format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{name} (sandbox) — allow access?</title><style>{STYLE}</style></head>
+<body><h1>{name} <span class="muted">sandbox vendor</span></h1><div class="box">
+<p><strong>SGEN Integrations Desktop</strong> asks for access to your {name} account.</p>
+{scope_list}
+<form method="post" action="/oauth/decide">{hidden}
+<p><label>Sign in as<br><input name="login" value="demo@{slug}.sandbox" autocomplete="off"></label></p>
+<p><button class="approve" name="decision" value="approve" type="submit">Allow</button><button class="deny" name="decision" value="deny" type="submit">Deny</button></p>
+</form></div><p class="muted">A simulated vendor running on this computer. Nothing leaves it.</p></body></html>"#,
+        scope_list = if scopes.is_empty() {
+            "<p class=\"muted\">No scopes: full access to the account.</p>".to_string()
+        } else {
+            format!("<p>It will be able to:</p><ul>{}</ul>", scopes.join(""))
+        },
+        slug = escape(&vendor.manifest.slug),
+    )
+}
+
+fn error_page(vendor: &VendorState, problem: &str) -> String {
+    format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Authorization error</title><style>{STYLE}</style></head>
+<body><h1>{} <span class="muted">sandbox vendor</span></h1><div class="box"><p>This authorization request cannot be completed: {}.</p></div></body></html>"#,
+        escape(&vendor.manifest.display_name),
+        escape(problem)
+    )
+}
