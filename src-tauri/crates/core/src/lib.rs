@@ -7,7 +7,9 @@ mod credentials;
 mod cursor;
 mod error;
 mod ids;
+mod oauth;
 mod sandbox_access;
+mod token_refresh;
 mod vault_access;
 mod vendor_http;
 mod workspace;
@@ -18,6 +20,7 @@ pub mod deliveries;
 pub mod demo;
 pub mod library;
 pub mod lifecycle;
+pub mod oauth_connect;
 pub mod sites;
 pub mod test_outcome;
 
@@ -34,7 +37,9 @@ pub use workspace_paths::{resolve_data_dir, APP_IDENTIFIER, DATA_DIR_ENV};
 use sgen_catalog::Catalog;
 use sgen_store::Store;
 use sgen_vault::{CredentialStore, Vault};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// File name of the database inside a data directory.
@@ -68,6 +73,11 @@ pub struct Core {
     vault: Mutex<Option<Arc<Vault>>>,
     /// Started on first use; see `sandbox_access`.
     sandbox: OnceLock<sgen_sandbox::Sandbox>,
+    /// Authorizations waiting for `finish_oauth`, and the cancel flag of every open one.
+    oauth_flows: Mutex<HashMap<String, oauth_connect::PendingFlow>>,
+    oauth_cancels: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// One refresh at a time per connection.
+    refresh_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     _lock: Option<workspace::DataDirLock>,
 }
 
@@ -89,6 +99,9 @@ impl Core {
             credential_store: config.credential_store,
             vault: Mutex::new(None),
             sandbox: OnceLock::new(),
+            oauth_flows: Mutex::new(HashMap::new()),
+            oauth_cancels: Mutex::new(HashMap::new()),
+            refresh_locks: Mutex::new(HashMap::new()),
             _lock: lock,
         })
     }

@@ -52,7 +52,7 @@ pub enum Revocation {
 }
 
 impl Revocation {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Revocation::Revoked => "revoked",
             Revocation::Failed => "failed",
@@ -85,6 +85,11 @@ impl Core {
                     request.auth_flow
                 ))
             })?;
+        if flow == AuthFlow::Oauth2 {
+            return Err(CoreError::invalid(
+                "OAuth connections are made with begin_oauth/finish_oauth (the browser flow)",
+            ));
+        }
         if !KEY_FLOWS.contains(&flow) {
             return Err(CoreError::invalid(format!(
                 "connecting with {} is not available in this build yet",
@@ -268,11 +273,12 @@ impl Core {
         })
     }
 
-    /// Removes the connection and its sealed credential. Keys cannot be revoked from here (the
-    /// vendor's console does that), so the activity log records the revocation as unsupported.
+    /// Revokes the grant at the vendor where it can be (RFC 7009), then removes the connection
+    /// and its sealed credential whatever the vendor said. Keys cannot be revoked from here
+    /// (the vendor's console does that): their revocation is recorded as unsupported.
     pub fn disconnect_connection(&self, id: &str) -> CoreResult<Revocation> {
         let record = self.record(id)?;
-        let revocation = Revocation::Unsupported;
+        let revocation = self.revoke_at_vendor(&record);
         let operator = self.active_operator()?;
         let now = self.now();
         self.store.write(|tx| {
@@ -295,7 +301,7 @@ impl Core {
         Ok(revocation)
     }
 
-    fn manifest(&self, slug: &str) -> CoreResult<&Manifest> {
+    pub(crate) fn manifest(&self, slug: &str) -> CoreResult<&Manifest> {
         self.catalog.get(slug).ok_or_else(|| CoreError::NotFound {
             what: "connector",
             id: slug.to_string(),
@@ -312,7 +318,12 @@ impl Core {
     }
 
     /// The connection and its credential fields, opened with the site's key.
-    fn open_connection(&self, id: &str) -> CoreResult<(ConnectionRecord, SecretFields)> {
+    pub(crate) fn open_connection(&self, id: &str) -> CoreResult<(ConnectionRecord, SecretFields)> {
+        // A token about to expire is refreshed before it is used. If that fails the old one is
+        // tried anyway: the vendor's answer to it is the honest test result.
+        if let Err(e) = self.refresh_if_due(id, false) {
+            tracing::warn!(connection = id, error = %e, "refresh before use failed");
+        }
         let record = self.record(id)?;
         let sealed = self
             .store
@@ -331,7 +342,7 @@ impl Core {
         Ok((record, fields))
     }
 
-    fn call_test(
+    pub(crate) fn call_test(
         &self,
         record: &ConnectionRecord,
         fields: &SecretFields,
@@ -345,7 +356,7 @@ impl Core {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn log_on(
+    pub(crate) fn log_on(
         &self,
         tx: &Transaction<'_>,
         record: &ConnectionRecord,
@@ -376,18 +387,18 @@ impl Core {
     }
 }
 
-struct Activity<'a> {
-    at: i64,
-    operator_id: &'a str,
-    site_id: &'a str,
-    environment_id: i64,
-    connection_id: Option<&'a str>,
-    action: &'a str,
-    outcome: &'a str,
-    details: serde_json::Value,
+pub(crate) struct Activity<'a> {
+    pub(crate) at: i64,
+    pub(crate) operator_id: &'a str,
+    pub(crate) site_id: &'a str,
+    pub(crate) environment_id: i64,
+    pub(crate) connection_id: Option<&'a str>,
+    pub(crate) action: &'a str,
+    pub(crate) outcome: &'a str,
+    pub(crate) details: serde_json::Value,
 }
 
-fn log(tx: &Transaction<'_>, a: &Activity<'_>) -> CoreResult<()> {
+pub(crate) fn log(tx: &Transaction<'_>, a: &Activity<'_>) -> CoreResult<()> {
     activity::append(
         tx,
         &NewActivity {
@@ -407,7 +418,7 @@ fn log(tx: &Transaction<'_>, a: &Activity<'_>) -> CoreResult<()> {
 
 /// The state a test result shows the connection to be in; None when it says nothing about the
 /// credential (the vendor or the network failed, not the connection).
-fn observed_state(outcome: &TestOutcome) -> Option<ConnectionState> {
+pub(crate) fn observed_state(outcome: &TestOutcome) -> Option<ConnectionState> {
     match outcome {
         TestOutcome::Connected { .. } => Some(ConnectionState::Active),
         TestOutcome::CredentialExpired => Some(ConnectionState::AuthExpired),
@@ -417,7 +428,7 @@ fn observed_state(outcome: &TestOutcome) -> Option<ConnectionState> {
     }
 }
 
-fn account_of(outcome: &TestOutcome) -> Option<&str> {
+pub(crate) fn account_of(outcome: &TestOutcome) -> Option<&str> {
     match outcome {
         TestOutcome::Connected { account_id } => account_id.as_deref(),
         _ => None,
@@ -426,7 +437,7 @@ fn account_of(outcome: &TestOutcome) -> Option<&str> {
 
 /// An API base override is [`SANDBOX_ENDPOINT`] or a URL; plain http only on loopback (test
 /// servers), so a credential never crosses a network in clear text.
-fn checked_api_base(text: Option<&str>) -> CoreResult<Option<String>> {
+pub(crate) fn checked_api_base(text: Option<&str>) -> CoreResult<Option<String>> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
@@ -450,6 +461,6 @@ fn checked_api_base(text: Option<&str>) -> CoreResult<Option<String>> {
     }
 }
 
-fn random_bits() -> CoreResult<u64> {
+pub(crate) fn random_bits() -> CoreResult<u64> {
     getrandom::u64().map_err(|e| CoreError::Internal(format!("no randomness: {e}")))
 }

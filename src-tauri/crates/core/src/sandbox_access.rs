@@ -27,6 +27,13 @@ impl Core {
             .map_err(|e| CoreError::invalid(e.to_string()))
     }
 
+    /// The connector's sandbox authorization server.
+    pub(crate) fn sandbox_oauth(&self, slug: &str) -> CoreResult<sgen_sandbox::OAuthUrls> {
+        self.sandbox()?
+            .oauth_endpoints(slug)
+            .map_err(|e| CoreError::invalid(e.to_string()))
+    }
+
     /// Replaces the faults of the sandbox account a connection uses.
     pub fn set_sandbox_faults(&self, connection_id: &str, faults: Faults) -> CoreResult<()> {
         let record = self.record(connection_id)?;

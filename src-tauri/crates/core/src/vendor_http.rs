@@ -10,6 +10,8 @@ use sgen_vault::SecretFields;
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// The field an OAuth connection's sealed credential keeps its access token in.
+pub(crate) const ACCESS_TOKEN: &str = "access_token";
 /// Enough for any whoami answer; a larger body is not read.
 const BODY_LIMIT: u64 = 256 * 1024;
 
@@ -74,7 +76,17 @@ pub(crate) fn test_call(
             url.push(if url.contains('?') { '&' } else { '?' });
             url.push_str(&format!("{name}={value}"));
         }
-        RequestAuth::Bearer { field: None, .. } | RequestAuth::StandardWebhooksSignature => {
+        RequestAuth::Bearer {
+            field: None,
+            scheme,
+        } => {
+            let scheme = scheme.as_deref().unwrap_or("Bearer");
+            request = request.header(
+                "Authorization",
+                format!("{scheme} {}", required(fields, ACCESS_TOKEN)?),
+            );
+        }
+        RequestAuth::StandardWebhooksSignature => {
             return Err(CoreError::invalid(format!(
                 "a test call for {} with {} is not available yet",
                 manifest.display_name,
@@ -145,7 +157,7 @@ fn fill_templates(text: &str, fields: &SecretFields) -> CoreResult<String> {
 }
 
 /// A network failure in words, without the request (its URL may hold a key).
-fn describe(err: &ureq::Error) -> String {
+pub(crate) fn describe(err: &ureq::Error) -> String {
     match err {
         ureq::Error::ConnectionFailed => "connection refused".into(),
         ureq::Error::HostNotFound => "host not found".into(),

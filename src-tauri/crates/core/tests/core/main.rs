@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 mod lifecycle;
+mod oauth;
 
 const NOW: i64 = 1_795_000_000_000;
 

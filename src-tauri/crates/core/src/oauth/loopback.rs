@@ -1,0 +1,146 @@
+//! The loopback listener the browser returns to: `http://127.0.0.1:{port}/callback/{slug}`,
+//! bound to loopback only, answering until the one valid callback arrives, the flow is
+//! cancelled, or its time is up. A callback with the wrong path, a wrong or missing `state`, or
+//! another issuer is refused and the listener keeps waiting, so nobody but the browser that was
+//! sent to the vendor can finish (or end) the flow. Pages it shows load nothing and send no
+//! referrer.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+pub(crate) struct CallbackListener {
+    listener: TcpListener,
+    slug: String,
+}
+
+/// How a flow ended at the listener.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Callback {
+    Code(String),
+    /// The vendor sent the person back with an error (`access_denied` when they said no).
+    Refused(String),
+    Cancelled,
+    TimedOut,
+}
+
+impl CallbackListener {
+    pub(crate) fn bind(slug: &str) -> std::io::Result<Self> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        listener.set_nonblocking(true)?;
+        Ok(CallbackListener {
+            listener,
+            slug: slug.to_string(),
+        })
+    }
+
+    pub(crate) fn redirect_uri(&self) -> String {
+        let port = self.listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        format!("http://127.0.0.1:{port}/callback/{}", self.slug)
+    }
+
+    /// Serves callbacks until one carries `state` (and `issuer`, when given).
+    pub(crate) fn wait(
+        self,
+        state: &str,
+        issuer: Option<&str>,
+        deadline: Instant,
+        cancelled: &AtomicBool,
+    ) -> Callback {
+        loop {
+            if cancelled.load(Ordering::SeqCst) {
+                return Callback::Cancelled;
+            }
+            if Instant::now() >= deadline {
+                return Callback::TimedOut;
+            }
+            match self.listener.accept() {
+                Ok((stream, _)) => {
+                    if let Some(done) = self.answer(stream, state, issuer) {
+                        return done;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    }
+
+    fn answer(&self, mut stream: TcpStream, state: &str, issuer: Option<&str>) -> Option<Callback> {
+        let _ = stream.set_nonblocking(false);
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut request_line = String::new();
+        BufReader::new(&stream).read_line(&mut request_line).ok()?;
+        let target = request_line.split_whitespace().nth(1).unwrap_or("");
+        let url = url::Url::parse(&format!("http://127.0.0.1{target}")).ok();
+        let Some(url) = url.filter(|u| u.path() == format!("/callback/{}", self.slug)) else {
+            respond(
+                &mut stream,
+                "404 Not Found",
+                "Nothing here",
+                "This address expects one thing only.",
+            );
+            return None;
+        };
+        let param = |name: &str| {
+            url.query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        if param("state").as_deref() != Some(state) {
+            respond(
+                &mut stream,
+                "400 Bad Request",
+                "Not this sign-in",
+                "This sign-in was not started here, or it has already finished.",
+            );
+            return None;
+        }
+        if let Some(expected) = issuer {
+            if param("iss").as_deref() != Some(expected) {
+                respond(
+                    &mut stream,
+                    "400 Bad Request",
+                    "Wrong sign-in server",
+                    "The answer came from another server than the one the app asked.",
+                );
+                return None;
+            }
+        }
+        if let Some(error) = param("error") {
+            respond(
+                &mut stream,
+                "200 OK",
+                "Access was not granted",
+                "You can close this tab and return to SGEN Integrations.",
+            );
+            return Some(Callback::Refused(error));
+        }
+        let code = param("code")?;
+        respond(
+            &mut stream,
+            "200 OK",
+            "Signed in",
+            "You can close this tab and return to SGEN Integrations.",
+        );
+        Some(Callback::Code(code))
+    }
+}
+
+fn respond(stream: &mut TcpStream, status: &str, title: &str, text: &str) {
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <style>body{{font:16px system-ui,sans-serif;max-width:30rem;margin:4rem auto}}</style></head>\
+         <body><h1>{title}</h1><p>{text}</p></body></html>"
+    );
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+         Referrer-Policy: no-referrer\r\nContent-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}

@@ -1,0 +1,357 @@
+//! Creating an OAuth connection: `begin_oauth` prepares PKCE, `state` and a loopback listener
+//! and returns the URL for the system browser; `finish_oauth` waits for the one valid callback
+//! (at most five minutes, or until `cancel_oauth`), redeems the code, makes the test call, and
+//! stores the connection with its tokens sealed. Nothing is stored unless all of that works.
+
+use crate::connections::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
+use crate::lifecycle::Revocation;
+use crate::lifecycle::{checked_api_base, random_bits};
+use crate::oauth::{self, exchange_code, Callback, CallbackListener, Endpoints, Pkce};
+use crate::sites::Scope;
+use crate::test_outcome::TestOutcome;
+use crate::vendor_http::{self, ACCESS_TOKEN};
+use crate::{ids, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
+use serde::{Deserialize, Serialize};
+use sgen_catalog::{AuthFlow, Manifest};
+use sgen_store::connections::ConnectionRecord;
+use sgen_store::model::ConnectionState;
+use sgen_vault::{Binding, SecretFields};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use ts_rs::TS;
+
+/// How long the browser has to come back (RFC 8252 leaves it to the app; SPEC §4 says 5 min).
+const FLOW_TIMEOUT: Duration = Duration::from_secs(300);
+/// The public client the sandbox vendors know this app as.
+pub(crate) const SANDBOX_CLIENT_ID: &str = "sgen-integrations-desktop";
+pub(crate) const REFRESH_TOKEN: &str = "refresh_token";
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct OAuthConnectRequest {
+    pub connector_type: String,
+    pub display_name: String,
+    /// Scopes to ask for; empty asks for every scope the connector lists.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub api_base_override: Option<String>,
+}
+
+/// An authorization waiting for the browser.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AuthorizationStarted {
+    pub flow_id: String,
+    /// Open this in the system browser (never a webview).
+    pub authorize_url: String,
+}
+
+pub(crate) struct PendingFlow {
+    scope: Scope,
+    request: OAuthConnectRequest,
+    api_base: Option<String>,
+    endpoints: Endpoints,
+    pkce: Pkce,
+    scopes: Vec<String>,
+    listener: CallbackListener,
+    cancelled: Arc<AtomicBool>,
+    deadline: Instant,
+}
+
+impl Core {
+    pub fn begin_oauth(
+        &self,
+        scope: &Scope,
+        request: OAuthConnectRequest,
+    ) -> CoreResult<AuthorizationStarted> {
+        let manifest = self.manifest(&request.connector_type)?;
+        if !manifest.auth_flows.contains(&AuthFlow::Oauth2) {
+            return Err(CoreError::invalid(format!(
+                "{} does not connect with OAuth",
+                manifest.display_name
+            )));
+        }
+        if request.display_name.trim().is_empty() {
+            return Err(CoreError::invalid(
+                "the display name must be 1 to 120 characters",
+            ));
+        }
+        self.environment_id(scope)?;
+        let api_base = checked_api_base(request.api_base_override.as_deref())?;
+        let endpoints = self.oauth_endpoints(manifest, api_base.as_deref())?;
+        let scopes = requested_scopes(manifest, &request.scopes)?;
+        let pkce = Pkce::new().map_err(|e| CoreError::Internal(format!("no randomness: {e}")))?;
+        let listener = CallbackListener::bind(&manifest.slug)
+            .map_err(|e| CoreError::Internal(format!("loopback listener: {e}")))?;
+        let mut url = url::Url::parse(&endpoints.authorize_url)
+            .map_err(|_| CoreError::invalid("the vendor's authorize address is not a URL"))?;
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("response_type", "code")
+                .append_pair("client_id", &endpoints.client_id)
+                .append_pair("redirect_uri", &listener.redirect_uri())
+                .append_pair("scope", &scopes.join(" "))
+                .append_pair("state", &pkce.state)
+                .append_pair("code_challenge", &pkce.challenge)
+                .append_pair("code_challenge_method", "S256");
+            if let Some(oauth) = &manifest.oauth {
+                for (key, value) in &oauth.extra_authorize_params {
+                    query.append_pair(key, value);
+                }
+            }
+        }
+        let flow_id = ids::time_ordered_id("oauth", self.now(), random_bits()?);
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let mut flows = self.oauth_flows();
+        // Flows nobody finished in time are forgotten (their listeners close).
+        flows.retain(|_, flow| flow.deadline > Instant::now());
+        let mut cancels = self.oauth_cancels();
+        cancels.retain(|id, _| flows.contains_key(id));
+        cancels.insert(flow_id.clone(), cancelled.clone());
+        flows.insert(
+            flow_id.clone(),
+            PendingFlow {
+                scope: scope.clone(),
+                request,
+                api_base,
+                endpoints,
+                pkce,
+                scopes,
+                listener,
+                cancelled,
+                deadline: Instant::now() + FLOW_TIMEOUT,
+            },
+        );
+        Ok(AuthorizationStarted {
+            flow_id,
+            authorize_url: url.to_string(),
+        })
+    }
+
+    /// Waits for the browser, then redeems, tests and stores. Blocks; call it off the UI thread.
+    pub fn finish_oauth(&self, flow_id: &str) -> CoreResult<ConnectionDetail> {
+        let flow = self
+            .oauth_flows()
+            .remove(flow_id)
+            .ok_or_else(|| CoreError::NotFound {
+                what: "authorization",
+                id: flow_id.to_string(),
+            })?;
+        let redirect_uri = flow.listener.redirect_uri();
+        let callback = flow.listener.wait(
+            &flow.pkce.state,
+            flow.endpoints.issuer.as_deref(),
+            flow.deadline,
+            &flow.cancelled,
+        );
+        self.oauth_cancels().remove(flow_id);
+        let code = match callback {
+            Callback::Code(code) => code,
+            Callback::Refused(error) => {
+                return Err(CoreError::invalid(format!(
+                    "the vendor did not grant access ({error})"
+                )))
+            }
+            Callback::Cancelled => {
+                return Err(CoreError::invalid("the authorization was cancelled"))
+            }
+            Callback::TimedOut => {
+                return Err(CoreError::invalid(
+                    "the browser did not come back within 5 minutes; start again",
+                ))
+            }
+        };
+        let tokens = exchange_code(
+            &flow.endpoints.token_url,
+            &flow.endpoints.client_id,
+            &code,
+            &redirect_uri,
+            &flow.pkce.verifier,
+        )
+        .map_err(|e| CoreError::invalid(e.to_string()))?;
+        let manifest = self.manifest(&flow.request.connector_type)?;
+        let credential = SecretFields::new().with(ACCESS_TOKEN, tokens.access_token);
+        let calls_go_to = self.api_base_for(&manifest.slug, flow.api_base.as_deref())?;
+        let outcome = vendor_http::test_call(
+            manifest,
+            AuthFlow::Oauth2,
+            &credential,
+            calls_go_to.as_deref(),
+        )?;
+        let TestOutcome::Connected { account_id } = &outcome else {
+            return Err(CoreError::TestFailed(outcome));
+        };
+        let granted: Vec<String> = tokens
+            .scope
+            .map(|s| s.split_whitespace().map(str::to_string).collect())
+            .unwrap_or(flow.scopes);
+        let environment_id = self.environment_id(&flow.scope)?;
+        let operator = self.active_operator()?;
+        let key = self.vault()?.site_key(&flow.scope.site_id)?;
+        let now = self.now();
+        let id = ids::time_ordered_id("con", now, random_bits()?);
+        let blob = key.seal(Binding::credential(&id), &credential);
+        let refresh_blob = tokens.refresh_token.map(|token| {
+            key.seal(
+                Binding::refresh_token(&id),
+                &SecretFields::new().with(REFRESH_TOKEN, token),
+            )
+        });
+        let expires_at = tokens.expires_in_s.map(|s| now + s * 1000);
+        self.store.write(|tx| {
+            insert_connection(
+                tx,
+                &Placement {
+                    id: &id,
+                    site_id: &flow.scope.site_id,
+                    environment_id,
+                    operator_id: &operator.id,
+                    now,
+                },
+                &ConnectionSpec {
+                    connector_type: &manifest.slug,
+                    display_name: flow.request.display_name.trim(),
+                    state: ConnectionState::Active,
+                    auth_flow: AuthFlow::Oauth2.as_str(),
+                    vendor_account_id: account_id.as_deref(),
+                    scopes_granted: granted,
+                    expires_at,
+                    last_test_outcome: Some(outcome.kind()),
+                    base_url_override: flow.api_base.as_deref(),
+                    field_mapping: serde_json::json!({}),
+                    credential_blob: Some(&blob),
+                },
+                &format!(
+                    "authorized by {} in the browser; test call: {outcome}",
+                    operator.name
+                ),
+            )?;
+            if let Some(refresh_blob) = &refresh_blob {
+                sgen_store::connection_credentials::set(
+                    tx,
+                    &id,
+                    &blob,
+                    Some(refresh_blob),
+                    expires_at,
+                    now,
+                )?;
+            }
+            Ok::<_, CoreError>(())
+        })?;
+        self.connection(&id)
+    }
+
+    /// Stops a flow that is waiting for the browser (or about to): `finish_oauth` returns
+    /// "cancelled" and its listener closes.
+    pub fn cancel_oauth(&self, flow_id: &str) -> CoreResult<()> {
+        let cancels = self.oauth_cancels();
+        let flag = cancels.get(flow_id).ok_or_else(|| CoreError::NotFound {
+            what: "authorization",
+            id: flow_id.to_string(),
+        })?;
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// RFC 7009 revocation of an OAuth connection's grant (its refresh token, else its access
+    /// token). Never fails the caller: a failure is what the activity log records.
+    pub(crate) fn revoke_at_vendor(&self, record: &ConnectionRecord) -> Revocation {
+        if record.auth_flow != AuthFlow::Oauth2.as_str() {
+            return Revocation::Unsupported;
+        }
+        let Ok(manifest) = self.manifest(&record.connector_type) else {
+            return Revocation::Failed;
+        };
+        let url = match (record.base_url_override.as_deref(), &manifest.revocation) {
+            (Some(SANDBOX_ENDPOINT), _) => match self.sandbox_oauth(&manifest.slug) {
+                Ok(urls) => urls.revoke_url,
+                Err(_) => return Revocation::Failed,
+            },
+            (_, sgen_catalog::Revocation::Rfc7009 { url }) => url.clone(),
+            _ => return Revocation::Unsupported,
+        };
+        let token = self.sealed_token_for_revocation(record);
+        match token.map(|t| oauth::revoke(&url, &t)) {
+            Some(Ok(())) => Revocation::Revoked,
+            Some(Err(e)) => {
+                tracing::warn!(connection = %record.id, error = %e, "revocation failed");
+                Revocation::Failed
+            }
+            None => Revocation::Failed,
+        }
+    }
+
+    fn sealed_token_for_revocation(&self, record: &ConnectionRecord) -> Option<sgen_vault::Secret> {
+        let sealed = self
+            .store
+            .read(|conn| {
+                Ok::<_, CoreError>(sgen_store::connection_credentials::get(conn, &record.id)?)
+            })
+            .ok()??;
+        let key = self.vault().ok()?.existing_site_key(&sealed.site_id).ok()?;
+        if let Some(blob) = sealed.refresh_token_blob {
+            if let Ok(fields) = key.open(Binding::refresh_token(&record.id), &blob) {
+                return fields.get(REFRESH_TOKEN).cloned();
+            }
+        }
+        let fields = key
+            .open(
+                Binding::credential(&record.id),
+                sealed.credential_blob.as_deref()?,
+            )
+            .ok()?;
+        fields.get(ACCESS_TOKEN).cloned()
+    }
+
+    /// The authorization server a connection uses: its sandbox vendor's, or the manifest's.
+    pub(crate) fn oauth_endpoints(
+        &self,
+        manifest: &Manifest,
+        api_base: Option<&str>,
+    ) -> CoreResult<Endpoints> {
+        if api_base == Some(SANDBOX_ENDPOINT) {
+            let urls = self.sandbox_oauth(&manifest.slug)?;
+            return Ok(Endpoints {
+                authorize_url: urls.authorize_url,
+                token_url: urls.token_url,
+                issuer: Some(urls.issuer),
+                client_id: SANDBOX_CLIENT_ID.into(),
+            });
+        }
+        Err(CoreError::invalid(format!(
+            "this build has no OAuth client registered with {}; connect it to the sandbox vendor",
+            manifest.display_name
+        )))
+    }
+
+    fn oauth_flows(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, PendingFlow>> {
+        self.oauth_flows.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn oauth_cancels(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Arc<AtomicBool>>> {
+        self.oauth_cancels.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The requested scopes, each one the connector lists; none means all of them.
+fn requested_scopes(manifest: &Manifest, asked: &[String]) -> CoreResult<Vec<String>> {
+    let known: Vec<&str> = manifest.scopes.iter().map(|s| s.id.as_str()).collect();
+    if let Some(unknown) = asked.iter().find(|s| !known.contains(&s.as_str())) {
+        return Err(CoreError::invalid(format!(
+            "{} has no scope `{unknown}`",
+            manifest.display_name
+        )));
+    }
+    Ok(if asked.is_empty() {
+        known.iter().map(|s| s.to_string()).collect()
+    } else {
+        asked.to_vec()
+    })
+}

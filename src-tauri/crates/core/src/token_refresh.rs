@@ -1,0 +1,196 @@
+//! Keeping OAuth connections fresh (SPEC §4): a refresh when the access token is within 15
+//! minutes of expiry (before the connection is used) or when asked. One refresh at a time per
+//! connection: a second caller waits, then finds the token fresh and does nothing. The rotated
+//! refresh token is stored in the same transaction as the new access token; a response without
+//! one keeps the old. `invalid_grant` moves the connection to `auth_expired` (authorize again);
+//! a vendor or network failure keeps everything as it was.
+
+use crate::lifecycle::Activity;
+use crate::oauth::{self, TokenError};
+use crate::oauth_connect::REFRESH_TOKEN;
+use crate::test_outcome::TestOutcome;
+use crate::vendor_http::ACCESS_TOKEN;
+use crate::{Core, CoreError, CoreResult};
+use sgen_catalog::AuthFlow;
+use sgen_store::connection_credentials;
+use sgen_store::connections;
+use sgen_store::model::ConnectionState;
+use sgen_vault::{Binding, SecretFields};
+use std::sync::{Arc, Mutex};
+
+/// Refresh this long before the access token expires.
+pub(crate) const REFRESH_MARGIN_MS: i64 = 15 * 60 * 1000;
+
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Refresh {
+    NotDue,
+    Refreshed,
+    /// The vendor refused the grant; the connection is now `auth_expired`.
+    GrantRefused,
+}
+
+impl Core {
+    /// Refreshes now, then tests with the new token.
+    pub fn refresh_connection(&self, id: &str) -> CoreResult<TestOutcome> {
+        let record = self.record(id)?;
+        if record.auth_flow != AuthFlow::Oauth2.as_str() {
+            return Err(CoreError::invalid(
+                "only OAuth connections have tokens to refresh",
+            ));
+        }
+        if let Err(e) = self.refresh_if_due(id, true) {
+            return Err(CoreError::invalid(e.to_string()));
+        }
+        self.test_connection(id)
+    }
+
+    /// Refreshes an OAuth connection whose token is due (or any, with `force`).
+    pub(crate) fn refresh_if_due(&self, id: &str, force: bool) -> Result<Refresh, RefreshFailure> {
+        let lock = self.refresh_lock(id);
+        let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
+        // Read after taking the lock: whoever held it may have refreshed already.
+        let record = self.record(id)?;
+        let now = self.now();
+        let due = record
+            .expires_at
+            .is_some_and(|expires| expires - now <= REFRESH_MARGIN_MS);
+        if record.auth_flow != AuthFlow::Oauth2.as_str() || !(force || due) {
+            return Ok(Refresh::NotDue);
+        }
+        let sealed = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(connection_credentials::get(conn, id)?))?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "connection",
+                id: id.to_string(),
+            })?;
+        let key = self.vault()?.existing_site_key(&sealed.site_id)?;
+        let refresh_blob = sealed
+            .refresh_token_blob
+            .ok_or(RefreshFailure::NoRefreshToken)?;
+        let refresh_fields = key.open(Binding::refresh_token(id), &refresh_blob)?;
+        let refresh_token = refresh_fields
+            .get(REFRESH_TOKEN)
+            .ok_or(RefreshFailure::NoRefreshToken)?;
+        let manifest = self.manifest(&record.connector_type)?;
+        let endpoints = self.oauth_endpoints(manifest, record.base_url_override.as_deref())?;
+        let operator = self.active_operator()?;
+        let activity = |outcome: &'static str, details: serde_json::Value| Activity {
+            at: now,
+            operator_id: &operator.id,
+            site_id: &sealed.site_id,
+            environment_id: record.environment_id,
+            connection_id: Some(id),
+            action: "connection.refresh",
+            outcome,
+            details,
+        };
+        match oauth::refresh(&endpoints.token_url, &endpoints.client_id, refresh_token) {
+            Ok(tokens) => {
+                let credential = SecretFields::new().with(ACCESS_TOKEN, tokens.access_token);
+                let blob = key.seal(Binding::credential(id), &credential);
+                let rotated = tokens.refresh_token.is_some();
+                let new_refresh_blob = match tokens.refresh_token {
+                    Some(token) => key.seal(
+                        Binding::refresh_token(id),
+                        &SecretFields::new().with(REFRESH_TOKEN, token),
+                    ),
+                    None => refresh_blob,
+                };
+                let expires_at = tokens.expires_in_s.map(|s| now + s * 1000);
+                self.store.write(|tx| {
+                    connection_credentials::set(
+                        tx,
+                        id,
+                        &blob,
+                        Some(&new_refresh_blob),
+                        expires_at,
+                        now,
+                    )?;
+                    if record.state == ConnectionState::AuthExpired {
+                        connections::transition(
+                            tx,
+                            id,
+                            ConnectionState::Active,
+                            "token refreshed",
+                            None,
+                            now,
+                        )?;
+                    }
+                    crate::lifecycle::log(
+                        tx,
+                        &activity(
+                            "success",
+                            serde_json::json!({ "refresh_token_rotated": rotated }),
+                        ),
+                    )
+                })?;
+                Ok(Refresh::Refreshed)
+            }
+            Err(TokenError::InvalidGrant) => {
+                self.store.write(|tx| {
+                    connections::transition(
+                        tx,
+                        id,
+                        ConnectionState::AuthExpired,
+                        "refresh refused by the vendor (invalid_grant): authorize again",
+                        None,
+                        now,
+                    )?;
+                    crate::lifecycle::log(tx, &activity("invalid_grant", serde_json::json!({})))
+                })?;
+                Ok(Refresh::GrantRefused)
+            }
+            Err(other) => {
+                self.store.write(|tx| {
+                    crate::lifecycle::log(
+                        tx,
+                        &activity("failed", serde_json::json!({ "reason": other.to_string() })),
+                    )
+                })?;
+                Err(RefreshFailure::Token(other))
+            }
+        }
+    }
+
+    fn refresh_lock(&self, id: &str) -> Arc<Mutex<()>> {
+        self.refresh_locks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(id.to_string())
+            .or_default()
+            .clone()
+    }
+}
+
+/// Why a refresh did not happen; the stored credentials are unchanged.
+#[derive(Debug)]
+pub(crate) enum RefreshFailure {
+    NoRefreshToken,
+    Token(TokenError),
+    Core(CoreError),
+}
+
+impl From<CoreError> for RefreshFailure {
+    fn from(e: CoreError) -> Self {
+        RefreshFailure::Core(e)
+    }
+}
+
+impl From<sgen_vault::VaultError> for RefreshFailure {
+    fn from(e: sgen_vault::VaultError) -> Self {
+        RefreshFailure::Core(e.into())
+    }
+}
+
+impl std::fmt::Display for RefreshFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RefreshFailure::NoRefreshToken => {
+                f.write_str("the vendor gave no refresh token; authorize again")
+            }
+            RefreshFailure::Token(e) => e.fmt(f),
+            RefreshFailure::Core(e) => e.fmt(f),
+        }
+    }
+}

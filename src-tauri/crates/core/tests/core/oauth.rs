@@ -1,0 +1,283 @@
+//! OAuth connections against the sandbox's authorization server: the loopback flow (the test
+//! plays the browser over HTTP), refresh with rotation, and one refresh under concurrent use.
+
+use super::{live, NOW};
+use sgen_core::demo::DemoOptions;
+use sgen_core::model::ConnectionState;
+use sgen_core::oauth_connect::OAuthConnectRequest;
+use sgen_core::test_outcome::TestOutcome;
+use sgen_core::{Access, Core, CoreConfig, FixedClock};
+use std::sync::Arc;
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .build()
+        .into()
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    core: Arc<Core>,
+    clock: Arc<FixedClock>,
+    summary: sgen_core::demo::DemoSummary,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(NOW));
+    let core = Core::open(CoreConfig {
+        data_dir: dir.path().into(),
+        access: Access::ReadWrite,
+        clock: clock.clone(),
+        credential_store: Some(keyring_core::mock::Store::new().unwrap()),
+    })
+    .unwrap();
+    let summary = core
+        .seed_demo(
+            &DemoOptions {
+                delivery_attempts: 100,
+                ..Default::default()
+            },
+            |_, _| {},
+        )
+        .unwrap();
+    Fixture {
+        _dir: dir,
+        core: Arc::new(core),
+        clock,
+        summary,
+    }
+}
+
+fn hubspot() -> OAuthConnectRequest {
+    OAuthConnectRequest {
+        connector_type: "hubspot".into(),
+        display_name: "HubSpot (sandbox)".into(),
+        scopes: vec!["oauth".into(), "crm.objects.contacts.read".into()],
+        api_base_override: Some(sgen_core::SANDBOX_ENDPOINT.into()),
+    }
+}
+
+fn query(url: &str) -> Vec<(String, String)> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap()
+}
+
+/// What a person does in the browser: open the consent page, choose, and follow the redirect
+/// back to the app. Returns the callback URL the vendor sent the browser to.
+fn consent(authorize_url: &str, decision: &str) -> String {
+    let page = agent().get(authorize_url).call().unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let params = query(authorize_url);
+    let decide = authorize_url
+        .split("/oauth/authorize")
+        .next()
+        .unwrap()
+        .to_string()
+        + "/oauth/decide";
+    let response = agent()
+        .post(&decide)
+        .send_form([
+            ("decision", decision),
+            ("login", "ops@acme.example"),
+            ("client_id", get(&params, "client_id")),
+            ("redirect_uri", get(&params, "redirect_uri")),
+            ("scope", get(&params, "scope")),
+            ("state", get(&params, "state")),
+            ("code_challenge", get(&params, "code_challenge")),
+        ])
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 302);
+    response
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn browser_returns(callback: &str) -> u16 {
+    agent()
+        .get(callback)
+        .call()
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+/// Starts a flow, finishes it on another thread, and plays the browser; returns the result.
+fn connect(
+    f: &Fixture,
+    decision: &str,
+) -> sgen_core::CoreResult<sgen_core::connections::ConnectionDetail> {
+    let started = f.core.begin_oauth(&live(&f.summary), hubspot()).unwrap();
+    let core = f.core.clone();
+    let flow = started.flow_id.clone();
+    let finishing = std::thread::spawn(move || core.finish_oauth(&flow));
+    let callback = consent(&started.authorize_url, decision);
+    assert_eq!(browser_returns(&callback), 200);
+    finishing.join().unwrap()
+}
+
+#[test]
+fn the_loopback_flow_creates_an_active_connection_with_sealed_tokens() {
+    let f = fixture();
+    let started = f.core.begin_oauth(&live(&f.summary), hubspot()).unwrap();
+    let params = query(&started.authorize_url);
+    assert_eq!(get(&params, "code_challenge_method"), "S256");
+    let redirect = get(&params, "redirect_uri").to_string();
+    assert!(redirect.starts_with("http://127.0.0.1:") && redirect.ends_with("/callback/hubspot"));
+
+    let core = f.core.clone();
+    let flow = started.flow_id.clone();
+    let finishing = std::thread::spawn(move || core.finish_oauth(&flow));
+    let callback = consent(&started.authorize_url, "approve");
+
+    // Callbacks that are not the one expected are refused, and the flow goes on waiting.
+    let forged_state = callback.replace(get(&query(&callback), "state"), "forged");
+    assert_eq!(browser_returns(&forged_state), 400);
+    let no_state: String = callback.split("&state=").next().unwrap().to_string();
+    assert_eq!(browser_returns(&no_state), 400);
+    let other_connector = callback.replace("/callback/hubspot", "/callback/mailchimp");
+    assert_eq!(browser_returns(&other_connector), 404);
+    let other_issuer = callback.replace("iss=http", "iss=https");
+    assert_eq!(browser_returns(&other_issuer), 400);
+
+    assert_eq!(browser_returns(&callback), 200);
+    let detail = finishing.join().unwrap().unwrap();
+    let r = &detail.row.record;
+    assert_eq!(r.state, ConnectionState::Active);
+    assert_eq!(r.auth_flow, "oauth2");
+    assert!(r.has_credential && r.has_refresh_token);
+    assert_eq!(r.expires_at, Some(NOW + 3_600_000));
+    assert_eq!(r.scopes_granted, ["oauth", "crm.objects.contacts.read"]);
+    // The listener closed with the first valid callback: a replay reaches nobody.
+    assert_eq!(browser_returns(&callback), 0);
+}
+
+#[test]
+fn a_denied_consent_or_a_cancel_stores_nothing() {
+    let f = fixture();
+    let before = f
+        .core
+        .connections(&live(&f.summary), &Default::default())
+        .unwrap()
+        .total;
+    let err = connect(&f, "deny").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("did not grant access (access_denied)"),
+        "{err}"
+    );
+
+    let started = f.core.begin_oauth(&live(&f.summary), hubspot()).unwrap();
+    let core = f.core.clone();
+    let flow = started.flow_id.clone();
+    let finishing = std::thread::spawn(move || core.finish_oauth(&flow));
+    f.core.cancel_oauth(&started.flow_id).unwrap();
+    let err = finishing.join().unwrap().unwrap_err();
+    assert!(err.to_string().contains("cancelled"), "{err}");
+    assert_eq!(
+        f.core
+            .connections(&live(&f.summary), &Default::default())
+            .unwrap()
+            .total,
+        before
+    );
+}
+
+#[test]
+fn refresh_rotates_and_a_revoked_grant_needs_authorizing_again() {
+    let f = fixture();
+    let id = connect(&f, "approve").unwrap().row.record.id;
+    assert!(matches!(
+        f.core.refresh_connection(&id).unwrap(),
+        TestOutcome::Connected { .. }
+    ));
+    // Refresh again: only works if the rotated refresh token was stored.
+    assert!(matches!(
+        f.core.refresh_connection(&id).unwrap(),
+        TestOutcome::Connected { .. }
+    ));
+
+    let account = f
+        .core
+        .connection(&id)
+        .unwrap()
+        .row
+        .record
+        .vendor_account_id
+        .unwrap();
+    let _ = account;
+    f.core
+        .set_sandbox_faults(
+            &id,
+            sgen_core::SandboxFaults {
+                revoked: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    f.core.refresh_connection(&id).unwrap();
+    let detail = f.core.connection(&id).unwrap();
+    assert!(detail
+        .transitions
+        .iter()
+        .any(|t| t.cause.contains("invalid_grant") && t.to_state == ConnectionState::AuthExpired));
+}
+
+#[test]
+fn twenty_simultaneous_uses_of_an_expiring_token_refresh_once() {
+    let f = fixture();
+    let id = connect(&f, "approve").unwrap().row.record.id;
+    // 50 minutes on: the token expires within the 15-minute margin.
+    f.clock.advance(50 * 60 * 1000);
+    let threads: Vec<_> = (0..20)
+        .map(|_| {
+            let core = f.core.clone();
+            let id = id.clone();
+            std::thread::spawn(move || core.test_connection(&id).unwrap())
+        })
+        .collect();
+    for t in threads {
+        assert!(matches!(t.join().unwrap(), TestOutcome::Connected { .. }));
+    }
+    let db = rusqlite::Connection::open(f._dir.path().join("sgen.sqlite3")).unwrap();
+    let refreshes: i64 = db
+        .query_row(
+            "SELECT count(*) FROM activity_log WHERE connection_id = ?1 AND action = 'connection.refresh'",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(refreshes, 1);
+    assert_eq!(
+        f.core.connection(&id).unwrap().row.record.expires_at,
+        Some(NOW + 50 * 60 * 1000 + 3_600_000)
+    );
+}
+
+#[test]
+fn disconnect_revokes_the_grant_at_the_vendor() {
+    let f = fixture();
+    let id = connect(&f, "approve").unwrap().row.record.id;
+    assert_eq!(
+        f.core.disconnect_connection(&id).unwrap(),
+        sgen_core::lifecycle::Revocation::Revoked
+    );
+    assert_eq!(f.core.connection(&id).unwrap_err().code(), "not_found");
+}
