@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
 export PATH="$CACHE/tools/bin:$PATH"
 
 APT_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
-  webkit2gtk-driver xvfb xauth x11-utils imagemagick dbus dbus-x11 gnome-keyring chromium sqlite3)
+  webkit2gtk-driver xvfb xauth x11-utils imagemagick dbus dbus-x11 gnome-keyring xdg-utils chromium sqlite3)
 
 install_apt_packages() {
   local missing=()

@@ -4,7 +4,14 @@
 # Usage: scripts/with-keyring.sh COMMAND [ARG...]
 set -euo pipefail
 scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
+# WebKit may start xdg-desktop-portal on this bus, which mounts a FUSE file system under the
+# runtime directory: unmount it before removing the scratch directory. Cleanup never changes
+# the command's exit status.
+cleanup() {
+  fusermount -u "$scratch/runtime/doc" 2>/dev/null || umount -l "$scratch/runtime/doc" 2>/dev/null || true
+  rm -rf "$scratch" 2>/dev/null || true
+}
+trap cleanup EXIT
 export XDG_DATA_HOME="$scratch/data" XDG_CONFIG_HOME="$scratch/config"
 export XDG_CACHE_HOME="$scratch/cache" XDG_RUNTIME_DIR="$scratch/runtime"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"

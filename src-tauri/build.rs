@@ -18,6 +18,10 @@ const COMMANDS: &[&str] = &[
     "connection_resume",
     "connection_disconnect",
     "sandbox_faults_set",
+    "oauth_begin",
+    "oauth_finish",
+    "oauth_cancel",
+    "connection_refresh",
 ];
 
 fn main() {

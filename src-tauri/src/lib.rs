@@ -5,6 +5,7 @@ mod commands;
 mod ipc_error;
 mod logging;
 mod startup;
+mod system_browser;
 
 pub use ipc_error::IpcError;
 pub use startup::{AppState, AppStatus};

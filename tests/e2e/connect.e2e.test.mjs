@@ -15,6 +15,18 @@ after(async () => browser?.deleteSession());
 
 const headerState = () => browser.$('#connection-title [data-state]').getAttribute("data-state");
 const waitForState = (state) => until(browser, async () => (await headerState()) === state, `state never became ${state}`);
+/** Waits for the detail view after Connect; fails with the form's message if it shows one. */
+async function connected(what) {
+  const outcome = await until(browser, async () => {
+    if (await browser.$('[data-testid="connection-detail"]').isExisting()) return "detail";
+    const alert = browser.$('[data-testid="connect-form"] [role="alert"]');
+    return (await alert.isExisting()) && `error: ${await alert.getText()}`;
+  }, `${what}: neither the detail view nor an error appeared`);
+  if (outcome !== "detail") {
+    await screenshot(`failed-${what.replace(/\W+/g, "-")}`);
+    assert.fail(`${what}: ${outcome}`);
+  }
+}
 const result = () => until(browser, async () => {
   const el = browser.$('[data-testid="action-result"]');
   return (await el.isExisting()) && (await el.getText());
@@ -27,7 +39,7 @@ test("connect a key, test it, pause and resume, break the vendor, disconnect", a
   await screenshot("10-connect-form");
   await browser.$('[data-testid="connect-submit"]').click();
 
-  await until(browser, async () => browser.$('[data-testid="connection-detail"]').isExisting(), "detail after connect");
+  await connected("key connect");
   await waitForState("active");
   const facts = await browser.$('[data-testid="connection-fields"]').getText();
   assert.match(facts, /sbx-brevo-/);
@@ -70,4 +82,23 @@ test("a malformed key is refused with the reason and nothing is stored", async (
   await browser.execute(() => (window.location.hash = "#/connections"));
   await until(browser, async () => (await browser.$$('[data-testid="connection-row"]')).length > 0, "connections");
   assert.doesNotMatch(await browser.$("body").getText(), /Stripe — live/);
+});
+
+test("connect through the vendor's consent page in the browser, refresh, disconnect", async () => {
+  await browser.execute(() => (window.location.hash = "#/library/hubspot"));
+  await until(browser, async () => browser.$('[data-testid="scope-picker"]').isExisting(), "oauth form");
+  await screenshot("13-connect-oauth");
+  await browser.$('[data-testid="connect-submit"]').click();
+  // tests/e2e/fake-browser.py, as $BROWSER, allows access and returns to the app.
+  await connected("oauth connect");
+  await waitForState("active");
+  const facts = await browser.$('[data-testid="connection-fields"]').getText();
+  assert.match(facts, /OAuth/);
+  assert.match(facts, /crm\.objects\.contacts\.read/);
+  await browser.$('[data-testid="action-refresh"]').click();
+  assert.match(await result(), /Refreshed: Connected to sbx-hubspot-/);
+  await screenshot("14-oauth-connection");
+  await browser.$('[data-testid="action-disconnect"]').click();
+  await browser.$('[data-testid="action-disconnect-confirm"]').click();
+  await until(browser, async () => (await browser.getUrl()).endsWith("#/connections"), "back to the list after disconnect");
 });

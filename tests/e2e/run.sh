@@ -8,6 +8,8 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 export SGEN_APP="$CARGO_TARGET_DIR/debug/sgen-integrations"
 export SGEN_E2E_DATA="$(mktemp -d)"
 export SGEN_ARTIFACTS="$ROOT/artifacts/e2e"
+# The app opens OAuth consent pages with xdg-open, which runs $BROWSER when no desktop is set.
+export BROWSER="$ROOT/tests/e2e/fake-browser.py"
 mkdir -p "$SGEN_ARTIFACTS"
 trap 'rm -rf "$SGEN_E2E_DATA"' EXIT
 

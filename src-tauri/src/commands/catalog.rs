@@ -3,7 +3,6 @@ use crate::{AppState, IpcError};
 use sgen_core::library::{ConnectorDetail, ConnectorSummary};
 use sgen_core::sites::Scope;
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_opener::OpenerExt;
 
 #[tauri::command]
 pub async fn catalog_list(
@@ -31,7 +30,6 @@ pub async fn catalog_open_docs<R: Runtime>(
     slug: String,
 ) -> Result<(), IpcError> {
     let url = with_core(&state, move |core| core.docs_url(&slug)).await?;
-    app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|e| IpcError::from(sgen_core::CoreError::Internal(e.to_string())))
+    crate::system_browser::open(&app, &url)
+        .map_err(|e| IpcError::from(sgen_core::CoreError::Internal(e)))
 }

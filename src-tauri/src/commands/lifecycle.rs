@@ -2,10 +2,11 @@ use super::with_core;
 use crate::{AppState, IpcError};
 use sgen_core::connections::ConnectionDetail;
 use sgen_core::lifecycle::{NewConnectionRequest, Resumed, Revocation};
+use sgen_core::oauth_connect::{AuthorizationStarted, OAuthConnectRequest};
 use sgen_core::sites::Scope;
 use sgen_core::test_outcome::TestOutcome;
-use sgen_core::SandboxFaults;
-use tauri::State;
+use sgen_core::{CoreError, SandboxFaults};
+use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command]
 pub async fn connection_create(
@@ -55,4 +56,41 @@ pub async fn sandbox_faults_set(
     faults: SandboxFaults,
 ) -> Result<(), IpcError> {
     with_core(&state, move |core| core.set_sandbox_faults(&id, faults)).await
+}
+
+/// Starts an OAuth authorization and opens its URL in the system browser (never a webview).
+/// The URL comes from the core, so the window cannot open arbitrary addresses.
+#[tauri::command]
+pub async fn oauth_begin<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    scope: Scope,
+    request: OAuthConnectRequest,
+) -> Result<AuthorizationStarted, IpcError> {
+    let started = with_core(&state, move |core| core.begin_oauth(&scope, request)).await?;
+    crate::system_browser::open(&app, &started.authorize_url)
+        .map_err(|e| IpcError::from(CoreError::Internal(format!("opening the browser: {e}"))))?;
+    Ok(started)
+}
+
+/// Waits (up to five minutes) for the browser to come back, then creates the connection.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn oauth_finish(
+    state: State<'_, AppState>,
+    flow_id: String,
+) -> Result<ConnectionDetail, IpcError> {
+    with_core(&state, move |core| core.finish_oauth(&flow_id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn oauth_cancel(state: State<'_, AppState>, flow_id: String) -> Result<(), IpcError> {
+    with_core(&state, move |core| core.cancel_oauth(&flow_id)).await
+}
+
+#[tauri::command]
+pub async fn connection_refresh(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<TestOutcome, IpcError> {
+    with_core(&state, move |core| core.refresh_connection(&id)).await
 }

@@ -29,6 +29,10 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         lifecycle::connection_resume,
         lifecycle::connection_disconnect,
         lifecycle::sandbox_faults_set,
+        lifecycle::oauth_begin,
+        lifecycle::oauth_finish,
+        lifecycle::oauth_cancel,
+        lifecycle::connection_refresh,
     ]
 }
 

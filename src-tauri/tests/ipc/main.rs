@@ -235,6 +235,11 @@ fn the_connection_lifecycle_commands_have_the_shapes_the_ui_reads() {
     assert_eq!(resumed["outcome"]["outcome"], "credential_revoked");
     assert_eq!(resumed["detail"]["row"]["record"]["state"], "error");
 
+    let err = invoke(&h, "connection_refresh", json!({ "id": id })).unwrap_err();
+    assert_eq!(err["code"], "invalid_argument");
+    let err = invoke(&h, "oauth_cancel", json!({ "flow_id": "oauth_nope" })).unwrap_err();
+    assert_eq!(err["code"], "not_found");
+
     let gone = invoke(&h, "connection_disconnect", json!({ "id": id })).unwrap();
     assert_eq!(gone, "unsupported");
     let err = invoke(&h, "connection_test", json!({ "id": id })).unwrap_err();

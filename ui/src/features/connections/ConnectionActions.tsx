@@ -41,6 +41,18 @@ export function ConnectionActions({ record, onChanged }: { record: ConnectionRec
       >
         {busy === "test" ? "Testing…" : "Test connection"}
       </button>
+      {record.auth_flow === "oauth2" && (
+        <button
+          type="button"
+          disabled={!!busy}
+          data-testid="action-refresh"
+          onClick={() =>
+            void run("refresh", async () => `Refreshed: ${describeOutcome(await call("connection_refresh", { id }))}`)
+          }
+        >
+          {busy === "refresh" ? "Refreshing…" : "Refresh token"}
+        </button>
+      )}
       {paused ? (
         <button
           type="button"

@@ -1,6 +1,7 @@
-// The Connect form for key-based flows, generated from the connector's credential fields. The
-// core checks each field against its pattern (one place, one regex dialect) and tests the key
-// with the vendor before anything is stored; a refusal says why.
+// The Connect form, generated from the connector's manifest. Key flows: the credential fields,
+// which the core checks against their patterns (one place, one regex dialect) and tests with
+// the vendor before anything is stored. OAuth: the scopes to ask for; the app opens the system
+// browser at the vendor's consent page and waits for it to come back, with a way to cancel.
 import { useState } from "react";
 import type { ConnectorDetail } from "../../bindings/ConnectorDetail";
 import { ErrorNotice } from "../../components/ErrorNotice";
@@ -10,38 +11,60 @@ import { navigate } from "../../router";
 import { useScope } from "../../scope";
 import { toIpcError } from "../../useAsync";
 
-/** Flows this build can connect; OAuth and the others come with the authorization server. */
-export const KEY_FLOWS = ["api_key", "basic"];
+/** Flows this build can connect. */
+const KEY_FLOWS = ["api_key", "basic"];
+const CONNECTABLE = [...KEY_FLOWS, "oauth2"];
 
 type Vendor = "sandbox" | "catalog" | "custom";
 
 export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetail; demoSite: boolean }) {
   const scope = useScope();
-  const flows = connector.summary.auth_flows.filter((f) => KEY_FLOWS.includes(f));
+  const flows = connector.summary.auth_flows.filter((f) => CONNECTABLE.includes(f));
   const [flow, setFlow] = useState(flows[0] ?? "");
   const [name, setName] = useState(`${connector.summary.display_name} — ${scope.environment}`);
   const [values, setValues] = useState<Record<string, string>>({});
-  const [vendor, setVendor] = useState<Vendor>(demoSite ? "sandbox" : "catalog");
+  const [vendor, setVendor] = useState<Vendor>(demoSite || !flows.some((f) => KEY_FLOWS.includes(f)) ? "sandbox" : "catalog");
   const [customBase, setCustomBase] = useState("");
+  const [scopes, setScopes] = useState<string[]>(connector.summary.scopes.map((s) => s.id));
   const [busy, setBusy] = useState(false);
+  const [waitingFlow, setWaitingFlow] = useState<string>();
   const [error, setError] = useState<IpcError>();
-  const fields = connector.credential_fields.filter((f) => f.flows.length === 0 || f.flows.includes(flow));
+  const oauth = flow === "oauth2";
+  const fields = oauth ? [] : connector.credential_fields.filter((f) => f.flows.length === 0 || f.flows.includes(flow));
+  const apiBase = vendor === "sandbox" ? "sandbox" : vendor === "custom" ? customBase : null;
+
+  async function connectWithKey() {
+    return call("connection_create", {
+      scope,
+      request: {
+        connector_type: connector.summary.slug,
+        display_name: name,
+        auth_flow: flow,
+        fields: Object.fromEntries(fields.map((f) => [f.name, values[f.name] ?? ""])),
+        api_base_override: apiBase,
+      },
+    });
+  }
+
+  async function connectWithBrowser() {
+    const started = await call("oauth_begin", {
+      scope,
+      request: { connector_type: connector.summary.slug, display_name: name, scopes, api_base_override: apiBase },
+    });
+    setWaitingFlow(started.flow_id);
+    try {
+      return await call("oauth_finish", { flow_id: started.flow_id });
+    } finally {
+      setWaitingFlow(undefined);
+    }
+  }
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      const detail = await call("connection_create", {
-        scope,
-        request: {
-          connector_type: connector.summary.slug,
-          display_name: name,
-          auth_flow: flow,
-          fields: Object.fromEntries(fields.map((f) => [f.name, values[f.name] ?? ""])),
-          api_base_override: vendor === "sandbox" ? "sandbox" : vendor === "custom" ? customBase : null,
-        },
-      });
+      const detail = await (oauth ? connectWithBrowser() : connectWithKey());
       navigate({ view: "connection", id: detail.row.record.id });
     } catch (e) {
       setError(toIpcError(e));
@@ -75,6 +98,21 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
         Display name
         <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={120} name="display_name" />
       </label>
+      {oauth && connector.summary.scopes.length > 0 && (
+        <fieldset data-testid="scope-picker">
+          <legend>Scopes to ask for</legend>
+          {connector.summary.scopes.map((s) => (
+            <label key={s.id} className="inline">
+              <input
+                type="checkbox"
+                checked={scopes.includes(s.id)}
+                onChange={(e) => setScopes(e.target.checked ? [...scopes, s.id] : scopes.filter((x) => x !== s.id))}
+              />
+              <code>{s.id}</code> <span className="muted small">{s.description}</span>
+            </label>
+          ))}
+        </fieldset>
+      )}
       {fields.map((f) => (
         <label key={f.name}>
           {f.label}
@@ -98,13 +136,22 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
           Sandbox vendor (simulated on this computer)
         </label>
         <label className="inline">
-          <input type="radio" name="vendor" checked={vendor === "catalog"} onChange={() => setVendor("catalog")} />
+          <input
+            type="radio"
+            name="vendor"
+            disabled={oauth}
+            checked={vendor === "catalog"}
+            onChange={() => setVendor("catalog")}
+          />
           {connector.summary.display_name} at <code>{connector.api_base}</code>
+          {oauth && <span className="muted small"> — needs an OAuth client registered with the vendor (not in this build)</span>}
         </label>
-        <label className="inline">
-          <input type="radio" name="vendor" checked={vendor === "custom"} onChange={() => setVendor("custom")} />
-          Another API address
-        </label>
+        {!oauth && (
+          <label className="inline">
+            <input type="radio" name="vendor" checked={vendor === "custom"} onChange={() => setVendor("custom")} />
+            Another API address
+          </label>
+        )}
         {vendor === "custom" && (
           <input
             aria-label="API address"
@@ -118,10 +165,25 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
       </fieldset>
       {error && <ErrorNotice error={error} />}
       <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy} data-testid="connect-submit">
-          {busy ? "Testing the credential with the vendor…" : "Connect"}
+        <button type="submit" className="primary" disabled={busy || (oauth && vendor !== "sandbox")} data-testid="connect-submit">
+          {!busy ? (oauth ? "Connect in the browser" : "Connect") : waitingFlow ? "Waiting for the browser…" : "Testing with the vendor…"}
         </button>
-        <span className="muted small">The key is tested first; nothing is stored if the vendor refuses it.</span>
+        {waitingFlow ? (
+          <>
+            <span className="muted small" role="status" data-testid="oauth-waiting">
+              Finish signing in to {connector.summary.display_name} in your browser; this page continues by itself.
+            </span>
+            <button type="button" data-testid="oauth-cancel" onClick={() => void call("oauth_cancel", { flow_id: waitingFlow })}>
+              Cancel
+            </button>
+          </>
+        ) : (
+          <span className="muted small">
+            {oauth
+              ? "Your browser opens the vendor's consent page; the app listens on this computer only."
+              : "The key is tested first; nothing is stored if the vendor refuses it."}
+          </span>
+        )}
       </div>
     </form>
   );

@@ -1,0 +1,30 @@
+//! Opening a URL in the person's browser, never a webview. `$BROWSER` (the long-standing Unix
+//! convention: commands separated by `:`, `%s` standing for the URL) wins when it is set, so a
+//! person — or a test — can choose the browser; otherwise the platform's opener decides.
+
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_opener::OpenerExt;
+
+pub fn open<R: Runtime>(app: &AppHandle<R>, url: &str) -> Result<(), String> {
+    if let Some(command) = std::env::var("BROWSER").ok().and_then(|list| {
+        list.split(':')
+            .map(str::trim)
+            .find(|c| !c.is_empty())
+            .map(str::to_string)
+    }) {
+        let mut words = command.split_whitespace();
+        let program = words.next().unwrap_or_default();
+        let mut args: Vec<String> = words.map(|w| w.replace("%s", url)).collect();
+        if !command.contains("%s") {
+            args.push(url.to_string());
+        }
+        return std::process::Command::new(program)
+            .args(args)
+            .spawn()
+            .map(|_| ())
+            .map_err(|e| format!("could not start $BROWSER ({program}): {e}"));
+    }
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| e.to_string())
+}
