@@ -68,8 +68,9 @@ pub enum ConnectionsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Connect a connector with a key. Secret fields are read from stdin (one line each, in
-    /// the manifest's order) or prompted for; they are never taken from arguments.
+    /// Connect a connector. Keys: secret fields are read from stdin (one line each, in the
+    /// manifest's order) or prompted for, never taken from arguments. OAuth: prints the address
+    /// to open in a browser and waits (up to 5 minutes) for the vendor to send it back.
     Create {
         #[command(flatten)]
         scope: ScopeArgs,
@@ -85,6 +86,9 @@ pub enum ConnectionsCommand {
         /// A non-secret credential field, NAME=VALUE (repeatable).
         #[arg(long = "field", value_name = "NAME=VALUE")]
         fields: Vec<String>,
+        /// OAuth: a scope to ask for (repeatable; default: every scope the connector lists).
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
         /// The vendor's API address, when not the catalog's (a sandbox vendor, an instance).
         #[arg(long, value_name = "URL")]
         api_base: Option<String>,
@@ -93,6 +97,12 @@ pub enum ConnectionsCommand {
     },
     /// A read-only call to the vendor with the stored credential.
     Test {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// OAuth: refresh the access token now (the refresh token rotates), then test.
+    Refresh {
         id: String,
         #[arg(long)]
         json: bool,

@@ -4,6 +4,7 @@ use crate::args::ConnectionsCommand;
 use crate::output;
 use sgen_core::connections::ConnectionQuery;
 use sgen_core::lifecycle::NewConnectionRequest;
+use sgen_core::oauth_connect::OAuthConnectRequest;
 use sgen_core::{Access, Core, CoreConfig, CoreError, Secret};
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal};
@@ -27,16 +28,40 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
             name,
             flow,
             fields,
+            scopes,
             api_base,
             json,
         } => {
             let core = open(Access::ReadWrite)?;
             let scope = scope.resolve(&core)?;
-            let request = create_request(&core, connector, name, flow, &fields, api_base)?;
-            output::connection(&core.create_connection(&scope, request)?, json)
+            let flow = match flow {
+                Some(flow) => flow,
+                None => default_flow(&core, &connector)?,
+            };
+            let detail = if flow == "oauth2" {
+                let request = OAuthConnectRequest {
+                    connector_type: connector,
+                    display_name: name,
+                    scopes,
+                    api_base_override: api_base,
+                };
+                let started = core.begin_oauth(&scope, request)?;
+                eprintln!(
+                    "Open this address in a browser and allow access (waiting up to 5 minutes):\n{}",
+                    started.authorize_url
+                );
+                core.finish_oauth(&started.flow_id)?
+            } else {
+                let request = create_request(&core, connector, name, flow, &fields, api_base)?;
+                core.create_connection(&scope, request)?
+            };
+            output::connection(&detail, json)
         }
         ConnectionsCommand::Test { id, json } => {
             output::test_outcome(&open(Access::ReadWrite)?.test_connection(&id)?, json)
+        }
+        ConnectionsCommand::Refresh { id, json } => {
+            output::test_outcome(&open(Access::ReadWrite)?.refresh_connection(&id)?, json)
         }
         ConnectionsCommand::Pause { id, json } => {
             output::connection(&open(Access::ReadWrite)?.pause_connection(&id)?, json)
@@ -57,28 +82,33 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
     }
 }
 
+fn manifest<'c>(core: &'c Core, connector: &str) -> Result<&'c sgen_catalog::Manifest, CoreError> {
+    core.catalog()
+        .get(connector)
+        .ok_or_else(|| CoreError::NotFound {
+            what: "connector",
+            id: connector.to_string(),
+        })
+}
+
+/// The connector's first auth flow.
+fn default_flow(core: &Core, connector: &str) -> Result<String, CoreError> {
+    Ok(manifest(core, connector)?
+        .auth_flows
+        .first()
+        .map_or_else(String::new, |f| f.as_str().to_string()))
+}
+
 /// The request from arguments (non-secret fields) and stdin or prompts (secret fields).
 fn create_request(
     core: &Core,
     connector: String,
     name: String,
-    flow: Option<String>,
+    flow: String,
     field_args: &[String],
     api_base: Option<String>,
 ) -> Result<NewConnectionRequest, CoreError> {
-    let manifest = core
-        .catalog()
-        .get(&connector)
-        .ok_or_else(|| CoreError::NotFound {
-            what: "connector",
-            id: connector.clone(),
-        })?;
-    let flow = flow.unwrap_or_else(|| {
-        manifest
-            .auth_flows
-            .first()
-            .map_or_else(String::new, |f| f.as_str().to_string())
-    });
+    let manifest = manifest(core, &connector)?;
     let mut fields = BTreeMap::new();
     for arg in field_args {
         let (key, value) = arg

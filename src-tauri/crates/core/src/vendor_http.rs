@@ -162,7 +162,10 @@ pub(crate) fn describe(err: &ureq::Error) -> String {
         ureq::Error::ConnectionFailed => "connection refused".into(),
         ureq::Error::HostNotFound => "host not found".into(),
         ureq::Error::Timeout(_) => "timed out".into(),
-        ureq::Error::Io(e) => format!("network error ({})", e.kind()),
+        ureq::Error::Io(e) => match e.raw_os_error() {
+            Some(code) => format!("network error ({}, OS error {code})", e.kind()),
+            None => format!("network error ({e})"),
+        },
         ureq::Error::Tls(_) => "TLS handshake failed".into(),
         _ => "the request failed".into(),
     }

@@ -15,6 +15,12 @@ use sgen_catalog::RequestAuth;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 pub(crate) async fn call(
     State(vendor): State<Arc<VendorState>>,
     Path(path): Path<String>,
@@ -43,14 +49,14 @@ pub(crate) async fn call(
         ),
         // An OAuth access token: one this vendor issued and has not revoked, not yet expired.
         None => {
-            let Some(grant) = vendor.oauth().access_grant(&credential.value).cloned() else {
+            let Some(grant) = vendor.oauth().access_grant(&vendor, &credential.value) else {
                 return error(
                     StatusCode::UNAUTHORIZED,
                     "invalid_token",
                     "the access token was revoked or never issued",
                 );
             };
-            if grant.expires_at <= SystemTime::now() {
+            if grant.expires_ms <= now_ms() {
                 return error(
                     StatusCode::UNAUTHORIZED,
                     "expired",

@@ -8,6 +8,7 @@ mod accounts;
 mod api;
 mod faults;
 mod oauth;
+mod tokens;
 mod vendor;
 
 pub use faults::Faults;

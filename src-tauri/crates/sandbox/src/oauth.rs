@@ -1,9 +1,10 @@
 //! The sandbox vendor's authorization server (RFC 6749 with PKCE, RFC 7009 revocation, RFC 9207
 //! `iss`): a consent page a person sees in the browser, codes bound to their PKCE challenge and
 //! redirect URI and usable once, access tokens that expire, and refresh tokens that rotate.
-//! Everything it issues is derived from the sandbox seed and a counter.
+//! Tokens are signed rather than stored (see `tokens`), so they outlive the process.
 
 use crate::accounts::account_id;
+use crate::tokens::{self, Grant};
 use crate::vendor::VendorState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -13,7 +14,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -25,8 +26,8 @@ const CODE_LIFETIME: Duration = Duration::from_secs(600);
 pub(crate) struct OAuthState {
     counter: u64,
     codes: HashMap<String, PendingCode>,
-    access: HashMap<String, Grant>,
-    refresh: HashMap<String, Grant>,
+    spent_refresh_tokens: HashSet<String>,
+    revoked_grants: HashSet<String>,
 }
 
 struct PendingCode {
@@ -37,31 +38,24 @@ struct PendingCode {
     issued: SystemTime,
 }
 
-#[derive(Clone)]
-pub(crate) struct Grant {
-    pub(crate) account: String,
-    pub(crate) scopes: Vec<String>,
-    pub(crate) expires_at: SystemTime,
+impl OAuthState {
+    fn next(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
+    }
+
+    /// The grant behind an access token this vendor signed, unless it was revoked. Expiry is
+    /// the caller's to judge, so it can say "expired" rather than "invalid".
+    pub(crate) fn access_grant(&self, vendor: &VendorState, token: &str) -> Option<Grant> {
+        tokens::verify(vendor.seed, &vendor.manifest.slug, "at", token)
+            .filter(|grant| !self.revoked_grants.contains(&grant.id))
+    }
 }
 
-impl OAuthState {
-    fn issue(&mut self, seed: u64, slug: &str, kind: &str) -> String {
-        self.counter += 1;
-        let digest = Sha256::new()
-            .chain_update(seed.to_le_bytes())
-            .chain_update(slug.as_bytes())
-            .chain_update(kind.as_bytes())
-            .chain_update(self.counter.to_le_bytes())
-            .finalize();
-        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-        format!("sbx_{kind}_{hex}")
-    }
-
-    /// The grant behind an access token, if the token is one this vendor issued and has not
-    /// revoked.
-    pub(crate) fn access_grant(&self, token: &str) -> Option<&Grant> {
-        self.access.get(token)
-    }
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 #[derive(Deserialize)]
@@ -149,13 +143,16 @@ pub(crate) async fn decide(
     {
         let mut query = target.query_pairs_mut();
         if d.decision == "approve" {
+            let mut oauth = vendor.oauth();
+            let serial = oauth.next();
             let grant = Grant {
+                id: format!("{}-{serial}", now_ms()),
                 account: account_id(vendor.seed, &vendor.manifest.slug, d.login.trim()),
                 scopes: d.scope.split_whitespace().map(str::to_string).collect(),
-                expires_at: SystemTime::now(),
+                expires_ms: 0,
+                serial,
             };
-            let mut oauth = vendor.oauth();
-            let code = oauth.issue(vendor.seed, &vendor.manifest.slug, "code");
+            let code = tokens::sign(vendor.seed, &vendor.manifest.slug, "code", &grant);
             oauth.codes.insert(
                 code.clone(),
                 PendingCode {
@@ -204,20 +201,23 @@ pub(crate) async fn token(
         return (status, Json(json!({ "error": "server_error" }))).into_response();
     }
     let mut oauth = vendor.oauth();
-    let access_token = oauth.issue(vendor.seed, &vendor.manifest.slug, "at");
-    let refresh_token = oauth.issue(vendor.seed, &vendor.manifest.slug, "rt");
-    let granted = Grant {
-        expires_at: SystemTime::now() + ACCESS_TOKEN_LIFETIME,
+    let slug = &vendor.manifest.slug;
+    let access = Grant {
+        expires_ms: now_ms() + ACCESS_TOKEN_LIFETIME.as_millis() as i64,
+        serial: oauth.next(),
+        ..grant.clone()
+    };
+    let refresh = Grant {
+        expires_ms: 0,
+        serial: oauth.next(),
         ..grant
     };
-    oauth.access.insert(access_token.clone(), granted.clone());
-    oauth.refresh.insert(refresh_token.clone(), granted.clone());
     Json(json!({
-        "access_token": access_token,
+        "access_token": tokens::sign(vendor.seed, slug, "at", &access),
         "token_type": "Bearer",
         "expires_in": ACCESS_TOKEN_LIFETIME.as_secs(),
-        "refresh_token": refresh_token,
-        "scope": granted.scopes.join(" "),
+        "refresh_token": tokens::sign(vendor.seed, slug, "rt", &refresh),
+        "scope": access.scopes.join(" "),
     }))
     .into_response()
 }
@@ -252,12 +252,14 @@ fn redeem_code(vendor: &VendorState, t: &TokenRequest) -> Result<Grant, TokenErr
 /// Rotation: the presented refresh token is spent; a revoked grant answers `invalid_grant`.
 fn redeem_refresh(vendor: &VendorState, t: &TokenRequest) -> Result<Grant, TokenError> {
     let invalid = ("invalid_grant", StatusCode::BAD_REQUEST);
-    let grant = vendor
-        .oauth()
-        .refresh
-        .remove(t.refresh_token.as_deref().unwrap_or(""))
-        .ok_or(invalid)?;
-    if vendor.faults(&grant.account).revoked {
+    let presented = t.refresh_token.as_deref().unwrap_or("");
+    let grant =
+        tokens::verify(vendor.seed, &vendor.manifest.slug, "rt", presented).ok_or(invalid)?;
+    let mut oauth = vendor.oauth();
+    if oauth.revoked_grants.contains(&grant.id)
+        || !oauth.spent_refresh_tokens.insert(presented.to_string())
+        || vendor.faults(&grant.account).revoked
+    {
         return Err(invalid);
     }
     Ok(grant)
@@ -268,21 +270,17 @@ pub(crate) struct RevokeRequest {
     token: String,
 }
 
-/// RFC 7009: the token (access or refresh) and everything of its grant stop working; the
+/// RFC 7009: the token (access or refresh) and every token of its grant stop working; the
 /// answer is 200 whether or not the token was known.
 pub(crate) async fn revoke(
     State(vendor): State<Arc<VendorState>>,
     Form(r): Form<RevokeRequest>,
 ) -> StatusCode {
-    let mut oauth = vendor.oauth();
-    let account = oauth
-        .access
-        .get(&r.token)
-        .or_else(|| oauth.refresh.get(&r.token))
-        .map(|g| g.account.clone());
-    if let Some(account) = account {
-        oauth.access.retain(|_, g| g.account != account);
-        oauth.refresh.retain(|_, g| g.account != account);
+    let slug = &vendor.manifest.slug;
+    let grant = tokens::verify(vendor.seed, slug, "at", &r.token)
+        .or_else(|| tokens::verify(vendor.seed, slug, "rt", &r.token));
+    if let Some(grant) = grant {
+        vendor.oauth().revoked_grants.insert(grant.id);
     }
     StatusCode::OK
 }

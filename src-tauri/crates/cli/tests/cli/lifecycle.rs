@@ -169,3 +169,61 @@ fn a_key_connection_lives_and_dies_through_the_cli() {
         }
     }
 }
+
+#[test]
+#[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
+fn an_oauth_connection_is_authorized_in_a_browser_and_outlives_the_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    json(&cli(
+        data,
+        &["demo", "seed", "--deliveries", "100", "--json"],
+    ));
+
+    let mut create = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
+        .arg("--data-dir")
+        .arg(data)
+        .args([
+            "connections",
+            "create",
+            "--connector",
+            "hubspot",
+            "--name",
+            "HubSpot (CLI)",
+            "--flow",
+            "oauth2",
+            "--scope",
+            "oauth",
+            "--scope",
+            "crm.objects.contacts.read",
+            "--api-base",
+            "sandbox",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let url = BufReader::new(create.stderr.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find(|line| line.starts_with("http://127.0.0.1:"))
+        .expect("the CLI printed the address to open");
+    // The person at the browser: tests/e2e/fake-browser.py allows access and goes back.
+    let browser = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../tests/e2e/fake-browser.py"
+    );
+    assert!(Command::new(browser).arg(&url).status().unwrap().success());
+    let created = create.wait_with_output().unwrap();
+    let detail = json(&created);
+    let id = detail["row"]["record"]["id"].as_str().unwrap().to_string();
+    assert_eq!(detail["row"]["record"]["auth_flow"], "oauth2");
+    assert_eq!(detail["row"]["record"]["has_refresh_token"], true);
+
+    // Another process, another sandbox on other ports: the tokens still work and rotate.
+    let refreshed = json(&cli(data, &["connections", "refresh", &id, "--json"]));
+    assert_eq!(refreshed["outcome"], "connected");
+    let gone = json(&cli(data, &["connections", "disconnect", &id, "--json"]));
+    assert_eq!(gone["revocation"], "revoked");
+}
