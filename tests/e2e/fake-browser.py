@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""The system browser in the end-to-end tests (the app opens URLs through xdg-open, which runs
-$BROWSER): plays the person at a sandbox vendor's consent page. It loads the page, reads the
-form the page shows, presses Allow, and follows the vendor's redirect back to the app's
-loopback listener. Set SGEN_FAKE_BROWSER_DECISION=deny to press Deny instead."""
+"""The system browser in the tests (the app runs $BROWSER with the authorize URL): plays the
+person at an authorization server. It follows redirects with cookies, fills and submits each
+form it is shown (a sign-in form gets a login and password, a consent form gets the decision),
+and stops after following the redirect back to the app's loopback /callback/ listener.
+SGEN_FAKE_BROWSER_DECISION=deny presses Deny on the sandbox vendors' consent page."""
 import html.parser
+import http.cookiejar
 import os
 import sys
 import urllib.error
@@ -19,10 +21,10 @@ class Form(html.parser.HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form":
-            self.action = attrs.get("action")
+        if tag == "form" and self.action is None:
+            self.action = attrs.get("action", "")
         if tag == "input" and attrs.get("name"):
-            self.fields[attrs["name"]] = attrs.get("value", "")
+            self.fields[attrs["name"]] = attrs.get("value") or ""
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -30,19 +32,36 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+DEFAULTS = {"login": "ops@acme.example", "password": "any-password"}
+
+
 def main(url):
-    page = urllib.request.urlopen(url, timeout=10).read().decode()
-    form = Form()
-    form.feed(page)
-    form.fields["decision"] = os.environ.get("SGEN_FAKE_BROWSER_DECISION", "approve")
-    target = urllib.parse.urljoin(url, form.action)
-    body = urllib.parse.urlencode(form.fields).encode()
-    try:
-        urllib.request.build_opener(NoRedirect).open(target, body, timeout=10)
-        raise SystemExit("the vendor did not redirect back")
-    except urllib.error.HTTPError as redirect:
-        location = redirect.headers["Location"]
-    urllib.request.urlopen(location, timeout=10).read()
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect
+    )
+    data = None
+    for _ in range(20):
+        try:
+            page = opener.open(urllib.request.Request(url, data=data), timeout=10)
+            body = page.read().decode()
+        except urllib.error.HTTPError as answer:
+            if answer.code not in (301, 302, 303, 307, 308):
+                raise SystemExit(f"{url}: HTTP {answer.code}: {answer.read()[:300]!r}")
+            url, data = urllib.parse.urljoin(url, answer.headers["Location"]), None
+            if urllib.parse.urlparse(url).path.startswith("/callback/"):
+                opener.open(url, timeout=10).read()
+                return
+            continue
+        form = Form()
+        form.feed(body)
+        if form.action is None:
+            raise SystemExit(f"{url}: a page with nothing to submit")
+        fields = {k: v or DEFAULTS.get(k, v) for k, v in form.fields.items()}
+        if "code_challenge" in fields:  # the sandbox vendors' consent page
+            fields["decision"] = os.environ.get("SGEN_FAKE_BROWSER_DECISION", "approve")
+        url = urllib.parse.urljoin(url, form.action)
+        data = urllib.parse.urlencode(fields).encode()
+    raise SystemExit("too many steps without coming back to the app")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
                     display_name: name,
                     scopes,
                     api_base_override: api_base,
+                    oauth_server: None,
                 };
                 let started = core.begin_oauth(&scope, request)?;
                 eprintln!(

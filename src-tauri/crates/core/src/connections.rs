@@ -81,6 +81,7 @@ pub struct ConnectionSpec<'a> {
     pub expires_at: Option<i64>,
     pub last_test_outcome: Option<&'a str>,
     pub base_url_override: Option<&'a str>,
+    pub oauth_server: Option<&'a sgen_store::connections::OAuthServer>,
     pub field_mapping: serde_json::Value,
     /// Sealed for this connection's id (see `sgen_vault::Binding`).
     pub credential_blob: Option<&'a [u8]>,
@@ -213,6 +214,7 @@ pub(crate) fn insert_connection(
             last_test_outcome: spec.last_test_outcome,
             operator_of_record: at.operator_id,
             base_url_override: spec.base_url_override,
+            oauth_server: spec.oauth_server,
             field_mapping: &spec.field_mapping,
             now: at.now,
             cause,

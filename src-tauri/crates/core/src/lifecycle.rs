@@ -155,6 +155,7 @@ impl Core {
                     expires_at: None,
                     last_test_outcome: Some(outcome.kind()),
                     base_url_override: api_base.as_deref(),
+                    oauth_server: None,
                     field_mapping: serde_json::json!({}),
                     credential_blob: Some(&blob),
                 },

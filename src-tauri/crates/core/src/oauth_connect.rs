@@ -13,7 +13,7 @@ use crate::vendor_http::{self, ACCESS_TOKEN};
 use crate::{ids, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use serde::{Deserialize, Serialize};
 use sgen_catalog::{AuthFlow, Manifest};
-use sgen_store::connections::ConnectionRecord;
+use sgen_store::connections::{ConnectionRecord, OAuthServer};
 use sgen_store::model::ConnectionState;
 use sgen_vault::{Binding, SecretFields};
 use std::sync::atomic::AtomicBool;
@@ -37,6 +37,9 @@ pub struct OAuthConnectRequest {
     pub scopes: Vec<String>,
     #[serde(default)]
     pub api_base_override: Option<String>,
+    /// Another authorization server than the catalog's (a vendor instance, a test server).
+    #[serde(default)]
+    pub oauth_server: Option<OAuthServer>,
 }
 
 /// An authorization waiting for the browser.
@@ -80,8 +83,18 @@ impl Core {
         }
         self.environment_id(scope)?;
         let api_base = checked_api_base(request.api_base_override.as_deref())?;
-        let endpoints = self.oauth_endpoints(manifest, api_base.as_deref())?;
-        let scopes = requested_scopes(manifest, &request.scopes)?;
+        let oauth_server = request
+            .oauth_server
+            .clone()
+            .map(checked_server)
+            .transpose()?;
+        let endpoints =
+            self.oauth_endpoints(manifest, api_base.as_deref(), oauth_server.as_ref())?;
+        // Another server's scopes are its own business; the catalog's are checked.
+        let scopes = match &oauth_server {
+            Some(_) => request.scopes.clone(),
+            None => requested_scopes(manifest, &request.scopes)?,
+        };
         let pkce = Pkce::new().map_err(|e| CoreError::Internal(format!("no randomness: {e}")))?;
         let listener = CallbackListener::bind(&manifest.slug)
             .map_err(|e| CoreError::Internal(format!("loopback listener: {e}")))?;
@@ -221,6 +234,7 @@ impl Core {
                     expires_at,
                     last_test_outcome: Some(outcome.kind()),
                     base_url_override: flow.api_base.as_deref(),
+                    oauth_server: flow.request.oauth_server.as_ref(),
                     field_mapping: serde_json::json!({}),
                     credential_blob: Some(&blob),
                 },
@@ -265,16 +279,31 @@ impl Core {
         let Ok(manifest) = self.manifest(&record.connector_type) else {
             return Revocation::Failed;
         };
-        let url = match (record.base_url_override.as_deref(), &manifest.revocation) {
-            (Some(SANDBOX_ENDPOINT), _) => match self.sandbox_oauth(&manifest.slug) {
+        let url = match (
+            &record.oauth_server,
+            record.base_url_override.as_deref(),
+            &manifest.revocation,
+        ) {
+            (Some(server), _, _) => match &server.revoke_url {
+                Some(url) => url.clone(),
+                None => return Revocation::Unsupported,
+            },
+            (None, Some(SANDBOX_ENDPOINT), _) => match self.sandbox_oauth(&manifest.slug) {
                 Ok(urls) => urls.revoke_url,
                 Err(_) => return Revocation::Failed,
             },
-            (_, sgen_catalog::Revocation::Rfc7009 { url }) => url.clone(),
+            (None, _, sgen_catalog::Revocation::Rfc7009 { url }) => url.clone(),
             _ => return Revocation::Unsupported,
         };
+        let Ok(Endpoints { client_id, .. }) = self.oauth_endpoints(
+            manifest,
+            record.base_url_override.as_deref(),
+            record.oauth_server.as_ref(),
+        ) else {
+            return Revocation::Failed;
+        };
         let token = self.sealed_token_for_revocation(record);
-        match token.map(|t| oauth::revoke(&url, &t)) {
+        match token.map(|t| oauth::revoke(&url, &client_id, &t)) {
             Some(Ok(())) => Revocation::Revoked,
             Some(Err(e)) => {
                 tracing::warn!(connection = %record.id, error = %e, "revocation failed");
@@ -306,12 +335,22 @@ impl Core {
         fields.get(ACCESS_TOKEN).cloned()
     }
 
-    /// The authorization server a connection uses: its sandbox vendor's, or the manifest's.
+    /// The authorization server a connection uses: the one it was given, its sandbox vendor's,
+    /// or the manifest's.
     pub(crate) fn oauth_endpoints(
         &self,
         manifest: &Manifest,
         api_base: Option<&str>,
+        server: Option<&OAuthServer>,
     ) -> CoreResult<Endpoints> {
+        if let Some(server) = server {
+            return Ok(Endpoints {
+                authorize_url: server.authorize_url.clone(),
+                token_url: server.token_url.clone(),
+                issuer: server.issuer.clone(),
+                client_id: server.client_id.clone(),
+            });
+        }
         if api_base == Some(SANDBOX_ENDPOINT) {
             let urls = self.sandbox_oauth(&manifest.slug)?;
             return Ok(Endpoints {
@@ -338,6 +377,31 @@ impl Core {
     ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Arc<AtomicBool>>> {
         self.oauth_cancels.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// Every address of a given authorization server is https, or http on this computer, and it
+/// names a client.
+fn checked_server(server: OAuthServer) -> CoreResult<OAuthServer> {
+    for url in [
+        Some(&server.authorize_url),
+        Some(&server.token_url),
+        server.revoke_url.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if checked_api_base(Some(url))?.as_deref() == Some(SANDBOX_ENDPOINT) {
+            return Err(CoreError::invalid(
+                "an authorization server address must be a URL",
+            ));
+        }
+    }
+    if server.client_id.trim().is_empty() {
+        return Err(CoreError::invalid(
+            "the authorization server needs a client id",
+        ));
+    }
+    Ok(server)
 }
 
 /// The requested scopes, each one the connector lists; none means all of them.

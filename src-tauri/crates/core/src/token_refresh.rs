@@ -73,7 +73,11 @@ impl Core {
             .get(REFRESH_TOKEN)
             .ok_or(RefreshFailure::NoRefreshToken)?;
         let manifest = self.manifest(&record.connector_type)?;
-        let endpoints = self.oauth_endpoints(manifest, record.base_url_override.as_deref())?;
+        let endpoints = self.oauth_endpoints(
+            manifest,
+            record.base_url_override.as_deref(),
+            record.oauth_server.as_ref(),
+        )?;
         let operator = self.active_operator()?;
         let activity = |outcome: &'static str, details: serde_json::Value| Activity {
             at: now,

@@ -3,7 +3,7 @@
 
 use crate::model::ConnectionState;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Every field of the connection record (SPEC §2) that may leave the core.
@@ -32,12 +32,29 @@ pub struct ConnectionRecord {
     pub operator_of_record: String,
     pub operator_of_record_name: String,
     pub base_url_override: Option<String>,
+    /// Where an OAuth connection was authorized, when not at the catalog's or a sandbox's server.
+    pub oauth_server: Option<OAuthServer>,
     #[ts(type = "Record<string, string>")]
     pub field_mapping: serde_json::Value,
     #[ts(type = "number")]
     pub created_at: i64,
     #[ts(type = "number")]
     pub updated_at: i64,
+}
+
+/// An OAuth authorization server given for one connection (endpoint overrides).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OAuthServer {
+    pub authorize_url: String,
+    pub token_url: String,
+    #[serde(default)]
+    pub revoke_url: Option<String>,
+    /// The `iss` the server puts on its callbacks (RFC 9207), when it does.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// The client this app is registered as at that server.
+    pub client_id: String,
 }
 
 /// What creating a connection row needs.
@@ -57,6 +74,7 @@ pub struct NewConnection<'a> {
     pub last_test_outcome: Option<&'a str>,
     pub operator_of_record: &'a str,
     pub base_url_override: Option<&'a str>,
+    pub oauth_server: Option<&'a OAuthServer>,
     pub field_mapping: &'a serde_json::Value,
     pub now: i64,
     pub cause: &'a str,
@@ -80,8 +98,8 @@ pub fn insert(tx: &Transaction<'_>, c: &NewConnection<'_>) -> rusqlite::Result<(
     tx.execute(
         "INSERT INTO connections (id, environment_id, connector_type, display_name, state, auth_flow, vendor_account_id,
              scopes_granted, credential_blob, refresh_token_blob, expires_at, last_test_at, last_test_outcome,
-             operator_of_record, base_url_override, field_mapping, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)",
+             operator_of_record, base_url_override, field_mapping, created_at, updated_at, oauth_server)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17, ?18)",
         params![
             c.id,
             c.environment_id,
@@ -100,6 +118,8 @@ pub fn insert(tx: &Transaction<'_>, c: &NewConnection<'_>) -> rusqlite::Result<(
             c.base_url_override,
             c.field_mapping.to_string(),
             c.now,
+            c.oauth_server
+                .map(|server| serde_json::to_string(server).expect("strings serialize")),
         ],
     )?;
     insert_transition(
@@ -183,7 +203,7 @@ pub fn note_delivery(tx: &Transaction<'_>, id: &str, at: i64) -> rusqlite::Resul
 const SELECT_RECORD: &str = "SELECT c.id, c.environment_id, c.connector_type, c.display_name, c.state, c.auth_flow,
         c.vendor_account_id, c.scopes_granted, c.credential_blob IS NOT NULL, c.refresh_token_blob IS NOT NULL,
         c.expires_at, c.last_test_at, c.last_test_outcome, c.last_delivery_at, c.operator_of_record, o.name,
-        c.base_url_override, c.field_mapping, c.created_at, c.updated_at
+        c.base_url_override, c.field_mapping, c.created_at, c.updated_at, c.oauth_server
     FROM connections c JOIN operators o ON o.id = c.operator_of_record";
 
 fn record_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionRecord> {
@@ -215,6 +235,9 @@ fn record_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionRecord> {
         field_mapping: json(17)?,
         created_at: row.get(18)?,
         updated_at: row.get(19)?,
+        oauth_server: row
+            .get::<_, Option<String>>(20)?
+            .and_then(|text| serde_json::from_str(&text).ok()),
     })
 }
 

@@ -30,6 +30,18 @@ export function ConnectionDetailView({ id }: { id: string }) {
     ["Last delivery", formatTime(r.last_delivery_at)],
     ["Operator of record", r.operator_of_record_name],
     ["API address", r.base_url_override === "sandbox" ? "Sandbox vendor on this computer" : (r.base_url_override ?? "the catalog's")],
+    ...(r.auth_flow === "oauth2"
+      ? ([
+          [
+            "Authorization server",
+            r.oauth_server
+              ? `${r.oauth_server.authorize_url} (client ${r.oauth_server.client_id})`
+              : r.base_url_override === "sandbox"
+                ? "Sandbox vendor on this computer"
+                : "the catalog's",
+          ],
+        ] as [string, React.ReactNode][])
+      : []),
     ["Field mapping", Object.keys(r.field_mapping).length ? JSON.stringify(r.field_mapping) : "none"],
     ["Created", formatTime(r.created_at)],
     ["Updated", formatTime(r.updated_at)],

@@ -49,7 +49,13 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
   async function connectWithBrowser() {
     const started = await call("oauth_begin", {
       scope,
-      request: { connector_type: connector.summary.slug, display_name: name, scopes, api_base_override: apiBase },
+      request: {
+        connector_type: connector.summary.slug,
+        display_name: name,
+        scopes,
+        api_base_override: apiBase,
+        oauth_server: null,
+      },
     });
     setWaitingFlow(started.flow_id);
     try {

@@ -178,6 +178,7 @@ impl Core {
                 expires_at: oauth.then_some(now + 45 * 60 * 1000),
                 last_test_outcome: Some("connected"),
                 base_url_override: None,
+                oauth_server: None,
                 field_mapping: serde_json::json!({}),
                 credential_blob: None,
             },

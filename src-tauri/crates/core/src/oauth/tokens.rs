@@ -81,11 +81,12 @@ pub(crate) fn refresh(
     )
 }
 
-/// RFC 7009: 200 means the token is gone (whether or not the vendor knew it).
-pub(crate) fn revoke(url: &str, token: &Secret) -> Result<(), TokenError> {
+/// RFC 7009: 200 means the token is gone (whether or not the vendor knew it). A public client
+/// identifies itself with its client id.
+pub(crate) fn revoke(url: &str, client_id: &str, token: &Secret) -> Result<(), TokenError> {
     let response = agent()
         .post(url)
-        .send_form([("token", token.expose())])
+        .send_form([("token", token.expose()), ("client_id", client_id)])
         .map_err(|e| TokenError::Network(crate::vendor_http::describe(&e)))?;
     match response.status().as_u16() {
         200 => Ok(()),

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 mod lifecycle;
 mod oauth;
+mod oidc;
 
 const NOW: i64 = 1_795_000_000_000;
 

@@ -58,6 +58,7 @@ fn hubspot() -> OAuthConnectRequest {
         display_name: "HubSpot (sandbox)".into(),
         scopes: vec!["oauth".into(), "crm.objects.contacts.read".into()],
         api_base_override: Some(sgen_core::SANDBOX_ENDPOINT.into()),
+        oauth_server: None,
     }
 }
 
