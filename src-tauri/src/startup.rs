@@ -77,7 +77,11 @@ impl AppState {
         let state = self.clone();
         let spawned = std::thread::Builder::new().name("core-open".into()).spawn(move || {
             let phase = match open(&state, data_dir) {
-                Ok(core) => Phase::Ready(Arc::new(core)),
+                Ok(core) => {
+                    let core = Arc::new(core);
+                    refresh_in_background(Arc::downgrade(&core));
+                    Phase::Ready(core)
+                }
                 Err(e) => {
                     tracing::error!(code = e.code(), error = %e, "cannot open the data directory");
                     Phase::Failed(e.into())
@@ -93,6 +97,31 @@ impl AppState {
 
     fn set(&self, status: AppStatus) {
         *self.0.write().expect("app state") = Phase::Starting(status);
+    }
+}
+
+/// How often the background refresher looks for tokens about to expire (it refreshes those
+/// within 15 minutes of expiry, so a minute is ample).
+const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Keeps OAuth connections fresh while the app is open, on a thread of its own so the window
+/// never waits for a vendor. It ends with the core.
+fn refresh_in_background(core: std::sync::Weak<Core>) {
+    let spawned = std::thread::Builder::new()
+        .name("token-refresher".into())
+        .spawn(move || loop {
+            std::thread::sleep(REFRESH_EVERY);
+            let Some(core) = core.upgrade() else { return };
+            match core.refresh_due(4) {
+                Ok(round) if round.due > 0 => tracing::info!(?round, "background refresh"),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(code = e.code(), error = %e, "background refresh round failed")
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the token refresher");
     }
 }
 

@@ -29,3 +29,11 @@ xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
   kill $driver 2>/dev/null
   exit $status
 '
+
+# Canary: the suite typed a Brevo key starting `xkeysib-ca11ab1e…`. It may exist only sealed:
+# never in cleartext in the database, its WAL, the app's log files, or what the app printed.
+if grep -r -a -l "ca11ab1eca11ab1e" "$SGEN_E2E_DATA" "$SGEN_ARTIFACTS/tauri-driver.log"; then
+  echo "the canary key appears in cleartext in the files above" >&2
+  exit 1
+fi
+ls "$SGEN_E2E_DATA"/logs/* >/dev/null  # the app did write logs, so the check above read them

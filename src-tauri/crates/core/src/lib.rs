@@ -21,6 +21,7 @@ pub mod demo;
 pub mod library;
 pub mod lifecycle;
 pub mod oauth_connect;
+pub mod refresher;
 pub mod sites;
 pub mod test_outcome;
 
@@ -78,6 +79,7 @@ pub struct Core {
     oauth_cancels: Mutex<HashMap<String, Arc<AtomicBool>>>,
     /// One refresh at a time per connection.
     refresh_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    refresh_backoff: refresher::Backoff,
     _lock: Option<workspace::DataDirLock>,
 }
 
@@ -102,6 +104,7 @@ impl Core {
             oauth_flows: Mutex::new(HashMap::new()),
             oauth_cancels: Mutex::new(HashMap::new()),
             refresh_locks: Mutex::new(HashMap::new()),
+            refresh_backoff: Default::default(),
             _lock: lock,
         })
     }

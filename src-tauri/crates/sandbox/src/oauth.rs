@@ -187,6 +187,14 @@ pub(crate) async fn token(
     State(vendor): State<Arc<VendorState>>,
     Form(t): Form<TokenRequest>,
 ) -> Response {
+    // A failing vendor fails before it has used up the code or the refresh token, as a real
+    // one whose servers are down would.
+    if let Some(status) = presented_account(&vendor, &t)
+        .and_then(|account| vendor.faults(&account).status)
+        .and_then(|s| StatusCode::from_u16(s).ok())
+    {
+        return (status, Json(json!({ "error": "server_error" }))).into_response();
+    }
     let grant = match t.grant_type.as_str() {
         "authorization_code" => redeem_code(&vendor, &t),
         "refresh_token" => redeem_refresh(&vendor, &t),
@@ -196,10 +204,6 @@ pub(crate) async fn token(
         Ok(grant) => grant,
         Err((error, status)) => return (status, Json(json!({ "error": error }))).into_response(),
     };
-    let faults = vendor.faults(&grant.account);
-    if let Some(status) = faults.status.and_then(|s| StatusCode::from_u16(s).ok()) {
-        return (status, Json(json!({ "error": "server_error" }))).into_response();
-    }
     let mut oauth = vendor.oauth();
     let slug = &vendor.manifest.slug;
     let access = Grant {
@@ -223,6 +227,25 @@ pub(crate) async fn token(
 }
 
 type TokenError = (&'static str, StatusCode);
+
+/// The account a token request is for, without redeeming anything.
+fn presented_account(vendor: &VendorState, t: &TokenRequest) -> Option<String> {
+    match t.grant_type.as_str() {
+        "authorization_code" => vendor
+            .oauth()
+            .codes
+            .get(t.code.as_deref()?)
+            .map(|pending| pending.grant.account.clone()),
+        "refresh_token" => tokens::verify(
+            vendor.seed,
+            &vendor.manifest.slug,
+            "rt",
+            t.refresh_token.as_deref()?,
+        )
+        .map(|grant| grant.account),
+        _ => None,
+    }
+}
 
 fn redeem_code(vendor: &VendorState, t: &TokenRequest) -> Result<Grant, TokenError> {
     let invalid = ("invalid_grant", StatusCode::BAD_REQUEST);

@@ -282,3 +282,44 @@ fn disconnect_revokes_the_grant_at_the_vendor() {
     );
     assert_eq!(f.core.connection(&id).unwrap_err().code(), "not_found");
 }
+
+#[test]
+fn the_background_refresher_refreshes_what_is_due_and_backs_off_after_failures() {
+    let f = fixture();
+    let ids: Vec<String> = (0..3)
+        .map(|_| connect(&f, "approve").unwrap().row.record.id)
+        .collect();
+    assert_eq!(f.core.refresh_due(2).unwrap().due, 0, "nothing is due yet");
+
+    f.clock.advance(50 * 60 * 1000);
+    let failing = sgen_core::SandboxFaults {
+        status: Some(503),
+        ..Default::default()
+    };
+    f.core.set_sandbox_faults(&ids[0], failing).unwrap();
+    let round = f.core.refresh_due(2).unwrap();
+    // All three consented as the same sandbox account, so the fault hits all of them.
+    assert_eq!((round.due, round.failed), (3, 3), "{round:?}");
+    // Credentials are kept, and the failures wait out their backoff.
+    assert!(
+        f.core
+            .connection(&ids[0])
+            .unwrap()
+            .row
+            .record
+            .has_refresh_token
+    );
+    assert_eq!(f.core.refresh_due(2).unwrap().due, 0);
+
+    f.core
+        .set_sandbox_faults(&ids[0], Default::default())
+        .unwrap();
+    f.clock.advance(2 * 60 * 1000);
+    let round = f.core.refresh_due(2).unwrap();
+    assert_eq!((round.due, round.refreshed), (3, 3), "{round:?}");
+    assert_eq!(
+        f.core.refresh_due(2).unwrap().due,
+        0,
+        "fresh tokens are not due"
+    );
+}
