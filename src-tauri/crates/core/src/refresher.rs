@@ -6,18 +6,15 @@
 
 use crate::token_refresh::{Refresh, REFRESH_MARGIN_MS};
 use crate::{Core, CoreError, CoreResult};
-use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use ts_rs::TS;
 
 const FIRST_BACKOFF_MS: i64 = 60_000;
 const MAX_BACKOFF_MS: i64 = 3_600_000;
 
-/// What one round did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+/// What one round did (for the log and the benchmark).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RefreshRound {
     pub due: u32,
     pub refreshed: u32,
