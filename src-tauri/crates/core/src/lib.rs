@@ -2,6 +2,7 @@
 //! shell and the CLI both call [`Core`]; neither holds business logic, and nothing here knows
 //! about Tauri.
 
+mod client_credentials;
 mod clock;
 mod credentials;
 mod cursor;

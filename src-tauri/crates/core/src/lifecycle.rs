@@ -61,9 +61,12 @@ impl Revocation {
     }
 }
 
-/// Flows this build can create. OAuth, client credentials and signed tokens arrive with the
-/// sandbox's authorization server and the loopback flow.
-const KEY_FLOWS: [AuthFlow; 2] = [AuthFlow::ApiKey, AuthFlow::Basic];
+/// Flows created from a form (OAuth goes through the browser; signed tokens are not yet here).
+const FORM_FLOWS: [AuthFlow; 3] = [
+    AuthFlow::ApiKey,
+    AuthFlow::Basic,
+    AuthFlow::ClientCredentials,
+];
 
 impl Core {
     /// Checks the form, makes the test call, and only if it connects stores the connection
@@ -90,7 +93,7 @@ impl Core {
                 "OAuth connections are made with begin_oauth/finish_oauth (the browser flow)",
             ));
         }
-        if !KEY_FLOWS.contains(&flow) {
+        if !FORM_FLOWS.contains(&flow) {
             return Err(CoreError::invalid(format!(
                 "connecting with {} is not available in this build yet",
                 flow.as_str()
@@ -104,12 +107,19 @@ impl Core {
         }
         let api_base = checked_api_base(request.api_base_override.as_deref())?;
         let calls_go_to = self.api_base_for(&manifest.slug, api_base.as_deref())?;
-        let fields = credentials::check(manifest, flow, request.fields)?;
+        let mut fields = credentials::check(manifest, flow, request.fields)?;
         let environment_id = self.environment_id(scope)?;
         let operator = self.active_operator()?;
         // The keyring first: without it nothing may be stored, so there is no point asking
         // the vendor.
         let key = self.vault()?.site_key(&scope.site_id)?;
+        let mut expires_at = None;
+        if flow == AuthFlow::ClientCredentials {
+            let (with_token, tokens) =
+                self.fetch_client_token(manifest, api_base.as_deref(), &fields)?;
+            fields = with_token;
+            expires_at = tokens.expires_in_s.map(|s| self.now() + s * 1000);
+        }
         let outcome = vendor_http::test_call(manifest, flow, &fields, calls_go_to.as_deref())?;
         let now = self.now();
         let TestOutcome::Connected { account_id } = &outcome else {
@@ -152,7 +162,7 @@ impl Core {
                     auth_flow: flow.as_str(),
                     vendor_account_id: account_id.as_deref(),
                     scopes_granted: Vec::new(),
-                    expires_at: None,
+                    expires_at,
                     last_test_outcome: Some(outcome.kind()),
                     base_url_override: api_base.as_deref(),
                     oauth_server: None,

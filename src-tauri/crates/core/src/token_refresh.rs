@@ -33,9 +33,13 @@ impl Core {
     /// Refreshes now, then tests with the new token.
     pub fn refresh_connection(&self, id: &str) -> CoreResult<TestOutcome> {
         let record = self.record(id)?;
-        if record.auth_flow != AuthFlow::Oauth2.as_str() {
+        let token_flows = [
+            AuthFlow::Oauth2.as_str(),
+            AuthFlow::ClientCredentials.as_str(),
+        ];
+        if !token_flows.contains(&record.auth_flow.as_str()) {
             return Err(CoreError::invalid(
-                "only OAuth connections have tokens to refresh",
+                "only OAuth and client-credentials connections have tokens to refresh",
             ));
         }
         if let Err(e) = self.refresh_if_due(id, true) {
@@ -54,7 +58,13 @@ impl Core {
         let due = record
             .expires_at
             .is_some_and(|expires| expires - now <= REFRESH_MARGIN_MS);
-        if record.auth_flow != AuthFlow::Oauth2.as_str() || !(force || due) {
+        if !(force || due) {
+            return Ok(Refresh::NotDue);
+        }
+        if record.auth_flow == AuthFlow::ClientCredentials.as_str() {
+            return self.renew_client_token(&record, now);
+        }
+        if record.auth_flow != AuthFlow::Oauth2.as_str() {
             return Ok(Refresh::NotDue);
         }
         let sealed = self
@@ -155,6 +165,38 @@ impl Core {
                 Err(RefreshFailure::Token(other))
             }
         }
+    }
+
+    /// Client credentials: a new access token from the stored id and secret, in place of the
+    /// old one. If the vendor refuses the client, the error is returned and nothing changes;
+    /// the next test call says what the vendor thinks of the old token.
+    fn renew_client_token(
+        &self,
+        record: &sgen_store::connections::ConnectionRecord,
+        now: i64,
+    ) -> Result<Refresh, RefreshFailure> {
+        let sealed = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(connection_credentials::get(conn, &record.id)?))?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "connection",
+                id: record.id.clone(),
+            })?;
+        let key = self.vault()?.existing_site_key(&sealed.site_id)?;
+        let blob = sealed
+            .credential_blob
+            .ok_or(RefreshFailure::NoRefreshToken)?;
+        let fields = key.open(Binding::credential(&record.id), &blob)?;
+        let manifest = self.manifest(&record.connector_type)?;
+        let (renewed, tokens) =
+            self.fetch_client_token(manifest, record.base_url_override.as_deref(), &fields)?;
+        let new_blob = key.seal(Binding::credential(&record.id), &renewed);
+        let expires_at = tokens.expires_in_s.map(|s| now + s * 1000);
+        self.store.write(|tx| {
+            connection_credentials::set(tx, &record.id, &new_blob, None, expires_at, now)?;
+            Ok::<_, CoreError>(())
+        })?;
+        Ok(Refresh::Refreshed)
     }
 
     fn refresh_lock(&self, id: &str) -> Arc<Mutex<()>> {

@@ -176,6 +176,7 @@ pub(crate) async fn decide(
 #[derive(Deserialize)]
 pub(crate) struct TokenRequest {
     grant_type: String,
+    client_secret: Option<String>,
     code: Option<String>,
     redirect_uri: Option<String>,
     code_verifier: Option<String>,
@@ -185,11 +186,13 @@ pub(crate) struct TokenRequest {
 
 pub(crate) async fn token(
     State(vendor): State<Arc<VendorState>>,
+    headers: axum::http::HeaderMap,
     Form(t): Form<TokenRequest>,
 ) -> Response {
+    let client = client_credentials_of(&headers, &t);
     // A failing vendor fails before it has used up the code or the refresh token, as a real
     // one whose servers are down would.
-    if let Some(status) = presented_account(&vendor, &t)
+    if let Some(status) = presented_account(&vendor, &t, client.as_ref())
         .and_then(|account| vendor.faults(&account).status)
         .and_then(|s| StatusCode::from_u16(s).ok())
     {
@@ -198,6 +201,7 @@ pub(crate) async fn token(
     let grant = match t.grant_type.as_str() {
         "authorization_code" => redeem_code(&vendor, &t),
         "refresh_token" => redeem_refresh(&vendor, &t),
+        "client_credentials" => authenticate_client(&vendor, client.as_ref()),
         _ => Err(("unsupported_grant_type", StatusCode::BAD_REQUEST)),
     };
     let grant = match grant {
@@ -216,21 +220,85 @@ pub(crate) async fn token(
         serial: oauth.next(),
         ..grant
     };
-    Json(json!({
+    let mut body = json!({
         "access_token": tokens::sign(vendor.seed, slug, "at", &access),
         "token_type": "Bearer",
         "expires_in": ACCESS_TOKEN_LIFETIME.as_secs(),
-        "refresh_token": tokens::sign(vendor.seed, slug, "rt", &refresh),
         "scope": access.scopes.join(" "),
-    }))
-    .into_response()
+    });
+    // A client-credentials client simply asks again; it gets no refresh token.
+    if t.grant_type != "client_credentials" {
+        body["refresh_token"] = tokens::sign(vendor.seed, slug, "rt", &refresh).into();
+    }
+    Json(body).into_response()
 }
 
 type TokenError = (&'static str, StatusCode);
 
+/// The client id and secret of a client-credentials request: HTTP Basic, or the form.
+fn client_credentials_of(
+    headers: &axum::http::HeaderMap,
+    t: &TokenRequest,
+) -> Option<(String, String)> {
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|pair| {
+            pair.split_once(':')
+                .map(|(i, s)| (i.to_string(), s.to_string()))
+        });
+    basic.or_else(|| Some((t.client_id.clone()?, t.client_secret.clone()?)))
+}
+
+/// A client whose id and secret are well-formed for this vendor is an account; a revoked one
+/// is refused as the vendor refuses a deleted app.
+fn authenticate_client(
+    vendor: &VendorState,
+    client: Option<&(String, String)>,
+) -> Result<Grant, TokenError> {
+    let refused = ("invalid_client", StatusCode::UNAUTHORIZED);
+    let (id, secret) = client.ok_or(refused)?;
+    let field_accepts = |name: &str, value: &str| {
+        vendor
+            .manifest
+            .credential_fields
+            .iter()
+            .any(|f| f.name == name && f.accepts(value))
+    };
+    if !field_accepts("client_id", id) || !field_accepts("client_secret", secret) {
+        return Err(refused);
+    }
+    let account = account_id(vendor.seed, &vendor.manifest.slug, id);
+    if vendor.faults(&account).revoked {
+        return Err(refused);
+    }
+    Ok(Grant {
+        id: format!("client-{account}"),
+        account,
+        scopes: vendor
+            .manifest
+            .scopes
+            .iter()
+            .map(|s| s.id.clone())
+            .collect(),
+        expires_ms: 0,
+        serial: 0,
+    })
+}
+
 /// The account a token request is for, without redeeming anything.
-fn presented_account(vendor: &VendorState, t: &TokenRequest) -> Option<String> {
+fn presented_account(
+    vendor: &VendorState,
+    t: &TokenRequest,
+    client: Option<&(String, String)>,
+) -> Option<String> {
     match t.grant_type.as_str() {
+        "client_credentials" => {
+            client.map(|(id, _)| account_id(vendor.seed, &vendor.manifest.slug, id))
+        }
         "authorization_code" => vendor
             .oauth()
             .codes

@@ -191,12 +191,14 @@ pub fn record_test(
     Ok(())
 }
 
-/// OAuth connections with a refresh token whose access token expires before `before`, and
+/// Token connections (OAuth with a refresh token, client credentials) whose access token
+/// expires before `before`, and
 /// that are in use (not paused, not waiting for a person to authorize again).
 pub fn due_for_refresh(conn: &Connection, before: i64) -> rusqlite::Result<Vec<String>> {
     conn.prepare_cached(
         "SELECT id FROM connections
-         WHERE auth_flow = 'oauth2' AND refresh_token_blob IS NOT NULL AND expires_at <= ?1
+         WHERE ((auth_flow = 'oauth2' AND refresh_token_blob IS NOT NULL) OR auth_flow = 'client_credentials')
+           AND expires_at <= ?1
            AND state IN ('active', 'error')
          ORDER BY expires_at",
     )?

@@ -41,7 +41,7 @@ export function ConnectionActions({ record, onChanged }: { record: ConnectionRec
       >
         {busy === "test" ? "Testing…" : "Test connection"}
       </button>
-      {record.auth_flow === "oauth2" && (
+      {(record.auth_flow === "oauth2" || record.auth_flow === "client_credentials") && (
         <button
           type="button"
           disabled={!!busy}

@@ -11,9 +11,9 @@ import { navigate } from "../../router";
 import { useScope } from "../../scope";
 import { toIpcError } from "../../useAsync";
 
-/** Flows this build can connect. */
-const KEY_FLOWS = ["api_key", "basic"];
-const CONNECTABLE = [...KEY_FLOWS, "oauth2"];
+/** Flows connected from the form's fields; OAuth goes through the browser. */
+const FORM_FLOWS = ["api_key", "basic", "client_credentials"];
+const CONNECTABLE = [...FORM_FLOWS, "oauth2"];
 
 type Vendor = "sandbox" | "catalog" | "custom";
 
@@ -23,7 +23,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
   const [flow, setFlow] = useState(flows[0] ?? "");
   const [name, setName] = useState(`${connector.summary.display_name} — ${scope.environment}`);
   const [values, setValues] = useState<Record<string, string>>({});
-  const [vendor, setVendor] = useState<Vendor>(demoSite || !flows.some((f) => KEY_FLOWS.includes(f)) ? "sandbox" : "catalog");
+  const [vendor, setVendor] = useState<Vendor>(demoSite || !flows.some((f) => FORM_FLOWS.includes(f)) ? "sandbox" : "catalog");
   const [customBase, setCustomBase] = useState("");
   const [scopes, setScopes] = useState<string[]>(connector.summary.scopes.map((s) => s.id));
   const [busy, setBusy] = useState(false);

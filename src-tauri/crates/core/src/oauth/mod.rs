@@ -8,7 +8,7 @@ mod tokens;
 
 pub(crate) use loopback::{Callback, CallbackListener};
 pub(crate) use pkce::Pkce;
-pub(crate) use tokens::{exchange_code, refresh, revoke, TokenError};
+pub(crate) use tokens::{client_credentials, exchange_code, refresh, revoke, TokenError, Tokens};
 
 /// Where a vendor's authorization server is, for one connection.
 #[derive(Debug, Clone)]

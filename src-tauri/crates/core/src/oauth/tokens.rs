@@ -81,6 +81,25 @@ pub(crate) fn refresh(
     )
 }
 
+/// RFC 6749 §4.4: a token for the client itself, the client authenticating with HTTP Basic.
+pub(crate) fn client_credentials(
+    token_url: &str,
+    client_id: &str,
+    client_secret: &Secret,
+) -> Result<Tokens, TokenError> {
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode(format!("{client_id}:{}", client_secret.expose()));
+    let request = agent()
+        .post(token_url)
+        .header("Authorization", format!("Basic {basic}"));
+    read_tokens(
+        request
+            .header("Accept", "application/json")
+            .send_form([("grant_type", "client_credentials")]),
+    )
+}
+
 /// RFC 7009: 200 means the token is gone (whether or not the vendor knew it). A public client
 /// identifies itself with its client id.
 pub(crate) fn revoke(url: &str, client_id: &str, token: &Secret) -> Result<(), TokenError> {
@@ -106,11 +125,19 @@ fn agent() -> ureq::Agent {
 }
 
 fn post(url: &str, form: &[(&str, &str)]) -> Result<Tokens, TokenError> {
-    let mut response = agent()
-        .post(url)
-        .header("Accept", "application/json")
-        .send_form(form.iter().copied())
-        .map_err(|e| TokenError::Network(crate::vendor_http::describe(&e)))?;
+    read_tokens(
+        agent()
+            .post(url)
+            .header("Accept", "application/json")
+            .send_form(form.iter().copied()),
+    )
+}
+
+/// A token endpoint's answer: tokens, or why not.
+fn read_tokens(
+    sent: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<Tokens, TokenError> {
+    let mut response = sent.map_err(|e| TokenError::Network(crate::vendor_http::describe(&e)))?;
     let status = response.status().as_u16();
     if (300..400).contains(&status) {
         return Err(TokenError::Redirected(status));

@@ -380,3 +380,47 @@ fn fault_controls_are_only_for_sandbox_connections() {
         .to_string()
         .contains("only a connection to a sandbox vendor"));
 }
+
+#[test]
+fn a_client_credentials_connection_fetches_tests_and_renews_its_token() {
+    let (_dir, core, summary) = seeded(100);
+    let paypal = Catalog::embedded().unwrap().get("paypal").unwrap().clone();
+    let example = |name: &str| {
+        paypal
+            .credential_fields
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap()
+            .example
+            .clone()
+    };
+    let request = NewConnectionRequest {
+        connector_type: "paypal".into(),
+        display_name: "PayPal (sandbox)".into(),
+        auth_flow: "client_credentials".into(),
+        fields: BTreeMap::from([
+            ("client_id".to_string(), Secret::new(example("client_id"))),
+            (
+                "client_secret".to_string(),
+                Secret::new(example("client_secret")),
+            ),
+        ]),
+        api_base_override: Some(sgen_core::SANDBOX_ENDPOINT.into()),
+    };
+    let detail = core.create_connection(&live(&summary), request).unwrap();
+    let r = &detail.row.record;
+    assert_eq!(
+        (r.state, r.auth_flow.as_str()),
+        (ConnectionState::Active, "client_credentials")
+    );
+    assert!(r.expires_at.is_some() && !r.has_refresh_token);
+    assert!(matches!(
+        core.refresh_connection(&r.id).unwrap(),
+        TestOutcome::Connected { .. }
+    ));
+
+    // Renewed, not refreshed: still no refresh token, and a later expiry.
+    let renewed = core.connection(&r.id).unwrap().row.record;
+    assert!(!renewed.has_refresh_token);
+    assert!(renewed.expires_at >= r.expires_at);
+}
