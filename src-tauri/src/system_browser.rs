@@ -2,10 +2,11 @@
 //! convention: commands separated by `:`, `%s` standing for the URL) wins when it is set, so a
 //! person — or a test — can choose the browser; otherwise the platform's opener decides.
 
+use sgen_core::CoreError;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_opener::OpenerExt;
 
-pub fn open<R: Runtime>(app: &AppHandle<R>, url: &str) -> Result<(), String> {
+pub fn open<R: Runtime>(app: &AppHandle<R>, url: &str) -> Result<(), CoreError> {
     if let Some(command) = std::env::var("BROWSER").ok().and_then(|list| {
         list.split(':')
             .map(str::trim)
@@ -22,9 +23,11 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, url: &str) -> Result<(), String> {
             .args(args)
             .spawn()
             .map(|_| ())
-            .map_err(|e| format!("could not start $BROWSER ({program}): {e}"));
+            .map_err(|e| {
+                CoreError::Internal(format!("could not start $BROWSER ({program}): {e}"))
+            });
     }
     app.opener()
         .open_url(url, None::<&str>)
-        .map_err(|e| e.to_string())
+        .map_err(|e| CoreError::Internal(format!("could not open the browser: {e}")))
 }

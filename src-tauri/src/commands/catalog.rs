@@ -30,6 +30,5 @@ pub async fn catalog_open_docs<R: Runtime>(
     slug: String,
 ) -> Result<(), IpcError> {
     let url = with_core(&state, move |core| core.docs_url(&slug)).await?;
-    crate::system_browser::open(&app, &url)
-        .map_err(|e| IpcError::from(sgen_core::CoreError::Internal(e)))
+    Ok(crate::system_browser::open(&app, &url)?)
 }

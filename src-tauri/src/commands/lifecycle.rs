@@ -5,7 +5,7 @@ use sgen_core::lifecycle::{NewConnectionRequest, Resumed, Revocation};
 use sgen_core::oauth_connect::{AuthorizationStarted, OAuthConnectRequest};
 use sgen_core::sites::Scope;
 use sgen_core::test_outcome::TestOutcome;
-use sgen_core::{CoreError, SandboxFaults};
+use sgen_core::SandboxFaults;
 use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command]
@@ -68,8 +68,7 @@ pub async fn oauth_begin<R: Runtime>(
     request: OAuthConnectRequest,
 ) -> Result<AuthorizationStarted, IpcError> {
     let started = with_core(&state, move |core| core.begin_oauth(&scope, request)).await?;
-    crate::system_browser::open(&app, &started.authorize_url)
-        .map_err(|e| IpcError::from(CoreError::Internal(format!("opening the browser: {e}"))))?;
+    crate::system_browser::open(&app, &started.authorize_url)?;
     Ok(started)
 }
 

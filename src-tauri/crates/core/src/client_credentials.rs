@@ -37,7 +37,7 @@ impl Core {
             return Err(CoreError::invalid("the client id and secret are required"));
         };
         let tokens = oauth::client_credentials(&token_url, id.expose(), secret)
-            .map_err(|e| CoreError::invalid(e.to_string()))?;
+            .map_err(|e| CoreError::TokenEndpoint(e.to_string()))?;
         let with_token = fields
             .clone()
             .with(ACCESS_TOKEN, tokens.access_token.clone());

@@ -30,6 +30,9 @@ pub enum CoreError {
     /// The OS keyring could not be used, or a stored secret could not be opened.
     #[error(transparent)]
     Vault(#[from] sgen_vault::VaultError),
+    /// A vendor's token endpoint did not give a token (refused, failed, redirected, unreachable).
+    #[error("{0}")]
+    TokenEndpoint(String),
     /// The connection's credential was refused or could not be checked; nothing was stored.
     #[error("the test call failed: {0}")]
     TestFailed(crate::test_outcome::TestOutcome),
@@ -54,6 +57,7 @@ impl CoreError {
             CoreError::NotReady => "not_ready",
             CoreError::Vault(e) => e.code(),
             CoreError::TestFailed(_) => "test_failed",
+            CoreError::TokenEndpoint(_) => "token_endpoint_failed",
             CoreError::Internal(_) => "internal",
         }
     }

@@ -1,6 +1,8 @@
 //! Opaque, prefixed identifiers (`con_…`, `dlv_…`). The primary keys refuse a collision rather
 //! than reuse an id.
 
+use crate::{CoreError, CoreResult};
+
 /// `prefix_` + 20 hex digits (80 bits) of caller-supplied randomness (the seeded demo generator).
 pub(crate) fn id_from_bits(prefix: &str, bits: u128) -> String {
     format!("{prefix}_{:020x}", bits & ((1u128 << 80) - 1))
@@ -9,4 +11,9 @@ pub(crate) fn id_from_bits(prefix: &str, bits: u128) -> String {
 /// `prefix_` + 12 hex digits of milliseconds + 14 hex digits of randomness (56 bits).
 pub(crate) fn time_ordered_id(prefix: &str, at_ms: i64, random: u64) -> String {
     format!("{prefix}_{:012x}{:014x}", at_ms.max(0), random >> 8)
+}
+
+/// Randomness for new ids.
+pub(crate) fn random_bits() -> CoreResult<u64> {
+    getrandom::u64().map_err(|e| CoreError::Internal(format!("no randomness: {e}")))
 }

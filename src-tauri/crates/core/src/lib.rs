@@ -2,6 +2,8 @@
 //! shell and the CLI both call [`Core`]; neither holds business logic, and nothing here knows
 //! about Tauri.
 
+mod activity_rows;
+mod api_address;
 mod client_credentials;
 mod clock;
 mod credentials;
@@ -9,7 +11,9 @@ mod cursor;
 mod error;
 mod ids;
 mod oauth;
+mod revocation;
 mod sandbox_access;
+mod sealed_credentials;
 mod token_refresh;
 mod vault_access;
 mod vendor_http;

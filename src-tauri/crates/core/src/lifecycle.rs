@@ -3,16 +3,18 @@
 //! the active operator, moves the state machine with a recorded cause, and appends an
 //! activity-log row that names what happened and never a secret.
 
+use crate::activity_rows::{log, Activity};
+use crate::api_address::checked_api_base;
 use crate::connections::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
+use crate::ids::random_bits;
 use crate::sites::Scope;
 use crate::test_outcome::TestOutcome;
-use crate::{credentials, ids, vendor_http, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
+use crate::{credentials, ids, vendor_http, Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_catalog::{AuthFlow, Manifest};
-use sgen_store::activity::{self, NewActivity};
+use sgen_store::connection_credentials;
 use sgen_store::connections::{self, ConnectionRecord};
 use sgen_store::model::ConnectionState;
-use sgen_store::{connection_credentials, Transaction};
 use sgen_vault::{Binding, Secret, SecretFields};
 use std::collections::BTreeMap;
 use ts_rs::TS;
@@ -336,20 +338,11 @@ impl Core {
             tracing::warn!(connection = id, error = %e, "refresh before use failed");
         }
         let record = self.record(id)?;
-        let sealed = self
-            .store
-            .read(|conn| Ok::<_, CoreError>(connection_credentials::get(conn, id)?))?
-            .ok_or_else(|| CoreError::NotFound {
-                what: "connection",
-                id: id.to_string(),
-            })?;
+        let (sealed, key) = self.sealed_credentials(id)?;
         let blob = sealed.credential_blob.ok_or_else(|| {
             CoreError::invalid("the connection holds no credential; connect it again")
         })?;
-        let fields = self
-            .vault()?
-            .existing_site_key(&sealed.site_id)?
-            .open(Binding::credential(id), &blob)?;
+        let fields = key.open(Binding::credential(id), &blob)?;
         Ok((record, fields))
     }
 
@@ -365,66 +358,6 @@ impl Core {
         let api_base = self.api_base_for(&manifest.slug, record.base_url_override.as_deref())?;
         vendor_http::test_call(manifest, flow, fields, api_base.as_deref())
     }
-
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn log_on(
-        &self,
-        tx: &Transaction<'_>,
-        record: &ConnectionRecord,
-        operator_id: &str,
-        action: &str,
-        outcome: &str,
-        at: i64,
-        details: serde_json::Value,
-    ) -> CoreResult<()> {
-        let site_id: String = tx.query_row(
-            "SELECT site_id FROM environments WHERE id = ?1",
-            [record.environment_id],
-            |row| row.get(0),
-        )?;
-        log(
-            tx,
-            &Activity {
-                at,
-                operator_id,
-                site_id: &site_id,
-                environment_id: record.environment_id,
-                connection_id: Some(&record.id),
-                action,
-                outcome,
-                details,
-            },
-        )
-    }
-}
-
-pub(crate) struct Activity<'a> {
-    pub(crate) at: i64,
-    pub(crate) operator_id: &'a str,
-    pub(crate) site_id: &'a str,
-    pub(crate) environment_id: i64,
-    pub(crate) connection_id: Option<&'a str>,
-    pub(crate) action: &'a str,
-    pub(crate) outcome: &'a str,
-    pub(crate) details: serde_json::Value,
-}
-
-pub(crate) fn log(tx: &Transaction<'_>, a: &Activity<'_>) -> CoreResult<()> {
-    activity::append(
-        tx,
-        &NewActivity {
-            at: a.at,
-            operator_id: a.operator_id,
-            site_id: Some(a.site_id),
-            environment_id: Some(a.environment_id),
-            connection_id: a.connection_id,
-            action: a.action,
-            outcome: a.outcome,
-            details: &a.details,
-            catalog_version: sgen_catalog::CATALOG_VERSION,
-        },
-    )?;
-    Ok(())
 }
 
 /// The state a test result shows the connection to be in; None when it says nothing about the
@@ -444,34 +377,4 @@ pub(crate) fn account_of(outcome: &TestOutcome) -> Option<&str> {
         TestOutcome::Connected { account_id } => account_id.as_deref(),
         _ => None,
     }
-}
-
-/// An API base override is [`SANDBOX_ENDPOINT`] or a URL; plain http only on loopback (test
-/// servers), so a credential never crosses a network in clear text.
-pub(crate) fn checked_api_base(text: Option<&str>) -> CoreResult<Option<String>> {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    if text == SANDBOX_ENDPOINT {
-        return Ok(Some(text.to_string()));
-    }
-    let url =
-        url::Url::parse(text).map_err(|_| CoreError::invalid(format!("`{text}` is not a URL")))?;
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name == "localhost",
-        None => false,
-    };
-    match url.scheme() {
-        "https" => Ok(Some(text.trim_end_matches('/').to_string())),
-        "http" if loopback => Ok(Some(text.trim_end_matches('/').to_string())),
-        _ => Err(CoreError::invalid(
-            "the API address must use https (plain http is allowed on this computer only)",
-        )),
-    }
-}
-
-pub(crate) fn random_bits() -> CoreResult<u64> {
-    getrandom::u64().map_err(|e| CoreError::Internal(format!("no randomness: {e}")))
 }

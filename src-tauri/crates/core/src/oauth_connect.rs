@@ -3,17 +3,17 @@
 //! (at most five minutes, or until `cancel_oauth`), redeems the code, makes the test call, and
 //! stores the connection with its tokens sealed. Nothing is stored unless all of that works.
 
+use crate::api_address::checked_api_base;
 use crate::connections::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
-use crate::lifecycle::Revocation;
-use crate::lifecycle::{checked_api_base, random_bits};
-use crate::oauth::{self, exchange_code, Callback, CallbackListener, Endpoints, Pkce};
+use crate::ids::random_bits;
+use crate::oauth::{exchange_code, Callback, CallbackListener, Endpoints, Pkce};
 use crate::sites::Scope;
 use crate::test_outcome::TestOutcome;
 use crate::vendor_http::{self, ACCESS_TOKEN};
 use crate::{ids, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use serde::{Deserialize, Serialize};
 use sgen_catalog::{AuthFlow, Manifest};
-use sgen_store::connections::{ConnectionRecord, OAuthServer};
+use sgen_store::connections::OAuthServer;
 use sgen_store::model::ConnectionState;
 use sgen_vault::{Binding, SecretFields};
 use std::sync::atomic::AtomicBool;
@@ -184,7 +184,7 @@ impl Core {
             &redirect_uri,
             &flow.pkce.verifier,
         )
-        .map_err(|e| CoreError::invalid(e.to_string()))?;
+        .map_err(|e| CoreError::TokenEndpoint(e.to_string()))?;
         let manifest = self.manifest(&flow.request.connector_type)?;
         let credential = SecretFields::new().with(ACCESS_TOKEN, tokens.access_token);
         let calls_go_to = self.api_base_for(&manifest.slug, flow.api_base.as_deref())?;
@@ -268,71 +268,6 @@ impl Core {
         })?;
         flag.store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
-    }
-
-    /// RFC 7009 revocation of an OAuth connection's grant (its refresh token, else its access
-    /// token). Never fails the caller: a failure is what the activity log records.
-    pub(crate) fn revoke_at_vendor(&self, record: &ConnectionRecord) -> Revocation {
-        if record.auth_flow != AuthFlow::Oauth2.as_str() {
-            return Revocation::Unsupported;
-        }
-        let Ok(manifest) = self.manifest(&record.connector_type) else {
-            return Revocation::Failed;
-        };
-        let url = match (
-            &record.oauth_server,
-            record.base_url_override.as_deref(),
-            &manifest.revocation,
-        ) {
-            (Some(server), _, _) => match &server.revoke_url {
-                Some(url) => url.clone(),
-                None => return Revocation::Unsupported,
-            },
-            (None, Some(SANDBOX_ENDPOINT), _) => match self.sandbox_oauth(&manifest.slug) {
-                Ok(urls) => urls.revoke_url,
-                Err(_) => return Revocation::Failed,
-            },
-            (None, _, sgen_catalog::Revocation::Rfc7009 { url }) => url.clone(),
-            _ => return Revocation::Unsupported,
-        };
-        let Ok(Endpoints { client_id, .. }) = self.oauth_endpoints(
-            manifest,
-            record.base_url_override.as_deref(),
-            record.oauth_server.as_ref(),
-        ) else {
-            return Revocation::Failed;
-        };
-        let token = self.sealed_token_for_revocation(record);
-        match token.map(|t| oauth::revoke(&url, &client_id, &t)) {
-            Some(Ok(())) => Revocation::Revoked,
-            Some(Err(e)) => {
-                tracing::warn!(connection = %record.id, error = %e, "revocation failed");
-                Revocation::Failed
-            }
-            None => Revocation::Failed,
-        }
-    }
-
-    fn sealed_token_for_revocation(&self, record: &ConnectionRecord) -> Option<sgen_vault::Secret> {
-        let sealed = self
-            .store
-            .read(|conn| {
-                Ok::<_, CoreError>(sgen_store::connection_credentials::get(conn, &record.id)?)
-            })
-            .ok()??;
-        let key = self.vault().ok()?.existing_site_key(&sealed.site_id).ok()?;
-        if let Some(blob) = sealed.refresh_token_blob {
-            if let Ok(fields) = key.open(Binding::refresh_token(&record.id), &blob) {
-                return fields.get(REFRESH_TOKEN).cloned();
-            }
-        }
-        let fields = key
-            .open(
-                Binding::credential(&record.id),
-                sealed.credential_blob.as_deref()?,
-            )
-            .ok()?;
-        fields.get(ACCESS_TOKEN).cloned()
     }
 
     /// The authorization server a connection uses: the one it was given, its sandbox vendor's,

@@ -21,7 +21,7 @@ impl Core {
     }
 
     /// The API address of the connector's sandbox vendor, started if needed.
-    fn sandbox_api_base(&self, slug: &str) -> CoreResult<String> {
+    pub(crate) fn sandbox_api_base(&self, slug: &str) -> CoreResult<String> {
         self.sandbox()?
             .api_base(slug)
             .map_err(|e| CoreError::invalid(e.to_string()))
@@ -48,18 +48,5 @@ impl Core {
         self.sandbox()?
             .set_faults(&record.connector_type, &account, faults)
             .map_err(|e| CoreError::invalid(e.to_string()))
-    }
-
-    /// The API address a connection's calls go to: its override, the sandbox, or None for the
-    /// manifest's own.
-    pub(crate) fn api_base_for(
-        &self,
-        slug: &str,
-        stored: Option<&str>,
-    ) -> CoreResult<Option<String>> {
-        match stored {
-            Some(SANDBOX_ENDPOINT) => Ok(Some(self.sandbox_api_base(slug)?)),
-            other => Ok(other.map(str::to_string)),
-        }
     }
 }

@@ -5,7 +5,7 @@
 //! one keeps the old. `invalid_grant` moves the connection to `auth_expired` (authorize again);
 //! a vendor or network failure keeps everything as it was.
 
-use crate::lifecycle::Activity;
+use crate::activity_rows::{self, Activity};
 use crate::oauth::{self, TokenError};
 use crate::oauth_connect::REFRESH_TOKEN;
 use crate::test_outcome::TestOutcome;
@@ -42,8 +42,10 @@ impl Core {
                 "only OAuth and client-credentials connections have tokens to refresh",
             ));
         }
-        if let Err(e) = self.refresh_if_due(id, true) {
-            return Err(CoreError::invalid(e.to_string()));
+        match self.refresh_if_due(id, true) {
+            Ok(_) => {}
+            Err(RefreshFailure::Core(e)) => return Err(e),
+            Err(other) => return Err(CoreError::TokenEndpoint(other.to_string())),
         }
         self.test_connection(id)
     }
@@ -67,14 +69,7 @@ impl Core {
         if record.auth_flow != AuthFlow::Oauth2.as_str() {
             return Ok(Refresh::NotDue);
         }
-        let sealed = self
-            .store
-            .read(|conn| Ok::<_, CoreError>(connection_credentials::get(conn, id)?))?
-            .ok_or_else(|| CoreError::NotFound {
-                what: "connection",
-                id: id.to_string(),
-            })?;
-        let key = self.vault()?.existing_site_key(&sealed.site_id)?;
+        let (sealed, key) = self.sealed_credentials(id)?;
         let refresh_blob = sealed
             .refresh_token_blob
             .ok_or(RefreshFailure::NoRefreshToken)?;
@@ -131,7 +126,7 @@ impl Core {
                             now,
                         )?;
                     }
-                    crate::lifecycle::log(
+                    activity_rows::log(
                         tx,
                         &activity(
                             "success",
@@ -151,13 +146,13 @@ impl Core {
                         None,
                         now,
                     )?;
-                    crate::lifecycle::log(tx, &activity("invalid_grant", serde_json::json!({})))
+                    activity_rows::log(tx, &activity("invalid_grant", serde_json::json!({})))
                 })?;
                 Ok(Refresh::GrantRefused)
             }
             Err(other) => {
                 self.store.write(|tx| {
-                    crate::lifecycle::log(
+                    activity_rows::log(
                         tx,
                         &activity("failed", serde_json::json!({ "reason": other.to_string() })),
                     )
@@ -175,14 +170,7 @@ impl Core {
         record: &sgen_store::connections::ConnectionRecord,
         now: i64,
     ) -> Result<Refresh, RefreshFailure> {
-        let sealed = self
-            .store
-            .read(|conn| Ok::<_, CoreError>(connection_credentials::get(conn, &record.id)?))?
-            .ok_or_else(|| CoreError::NotFound {
-                what: "connection",
-                id: record.id.clone(),
-            })?;
-        let key = self.vault()?.existing_site_key(&sealed.site_id)?;
+        let (sealed, key) = self.sealed_credentials(&record.id)?;
         let blob = sealed
             .credential_blob
             .ok_or(RefreshFailure::NoRefreshToken)?;

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod api;
+mod consent_page;
 mod faults;
 mod oauth;
 mod tokens;

@@ -36,28 +36,25 @@ pub struct NewAttempt<'a> {
 const ROWS_PER_STATEMENT: usize = 64;
 
 pub fn insert_deliveries(tx: &Transaction<'_>, rows: &[NewDelivery<'_>]) -> rusqlite::Result<()> {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(chunk.len() * 8);
-        for d in chunk {
-            values.extend([
-                &d.id as &dyn ToSql,
-                &d.connection_id,
-                &d.environment_id,
-                &d.originating_module,
-                &d.event_identifier,
-                &d.action,
-                &d.status,
-                &d.created_at,
-            ]);
-        }
-        tx.prepare_cached(&multi_row_insert(
-            "deliveries (id, connection_id, environment_id, originating_module, event_identifier, action, status, created_at)",
-            8,
-            chunk.len(),
-        ))?
-        .execute(params_from_iter(values))?;
-    }
-    Ok(())
+    insert_rows(
+        tx,
+        "deliveries (id, connection_id, environment_id, originating_module, event_identifier, action, status, created_at)",
+        rows,
+        delivery_values,
+    )
+}
+
+fn delivery_values<'r>(d: &'r NewDelivery<'_>) -> [&'r dyn ToSql; 8] {
+    [
+        &d.id,
+        &d.connection_id,
+        &d.environment_id,
+        &d.originating_module,
+        &d.event_identifier,
+        &d.action,
+        &d.status,
+        &d.created_at,
+    ]
 }
 
 /// AUTOINCREMENT gives every new row a larger id than any row before it, so the rows written
@@ -68,36 +65,48 @@ fn newest_attempt_id(tx: &Transaction<'_>) -> rusqlite::Result<i64> {
 }
 
 fn write_attempt_rows(tx: &Transaction<'_>, rows: &[NewAttempt<'_>]) -> rusqlite::Result<()> {
+    insert_rows(
+        tx,
+        "delivery_attempts (delivery_id, connection_id, environment_id, originating_module, event_identifier,
+             attempt_number, trigger, outcome, vendor_response_code, latency_ms, attempted_at, next_attempt_at,
+             error_class, request_summary, response_summary)",
+        rows,
+        attempt_values,
+    )
+}
+
+fn attempt_values<'r>(a: &'r NewAttempt<'_>) -> [&'r dyn ToSql; 15] {
+    let d = a.delivery;
+    [
+        &d.id,
+        &d.connection_id,
+        &d.environment_id,
+        &d.originating_module,
+        &d.event_identifier,
+        &a.attempt_number,
+        &a.trigger,
+        &a.outcome,
+        &a.vendor_response_code,
+        &a.latency_ms,
+        &a.attempted_at,
+        &a.next_attempt_at,
+        &a.error_class,
+        &a.request_summary,
+        &a.response_summary,
+    ]
+}
+
+/// Inserts `rows` into `target` (a table and its column list) a chunk per statement.
+fn insert_rows<T, const COLUMNS: usize>(
+    tx: &Transaction<'_>,
+    target: &str,
+    rows: &[T],
+    values: impl for<'r> Fn(&'r T) -> [&'r dyn ToSql; COLUMNS],
+) -> rusqlite::Result<()> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(chunk.len() * 15);
-        for a in chunk {
-            let d = a.delivery;
-            values.extend([
-                &d.id as &dyn ToSql,
-                &d.connection_id,
-                &d.environment_id,
-                &d.originating_module,
-                &d.event_identifier,
-                &a.attempt_number,
-                &a.trigger,
-                &a.outcome,
-                &a.vendor_response_code,
-                &a.latency_ms,
-                &a.attempted_at,
-                &a.next_attempt_at,
-                &a.error_class,
-                &a.request_summary,
-                &a.response_summary,
-            ]);
-        }
-        tx.prepare_cached(&multi_row_insert(
-            "delivery_attempts (delivery_id, connection_id, environment_id, originating_module, event_identifier,
-                 attempt_number, trigger, outcome, vendor_response_code, latency_ms, attempted_at, next_attempt_at,
-                 error_class, request_summary, response_summary)",
-            15,
-            chunk.len(),
-        ))?
-        .execute(params_from_iter(values))?;
+        let bound: Vec<&dyn ToSql> = chunk.iter().flat_map(&values).collect();
+        tx.prepare_cached(&multi_row_insert(target, COLUMNS, chunk.len()))?
+            .execute(params_from_iter(bound))?;
     }
     Ok(())
 }

@@ -1,0 +1,70 @@
+//! Activity-log rows for what operators and the app do to connections (SPEC §8): who, which
+//! connection, what, how it went. Details never hold a secret.
+
+use crate::{Core, CoreResult};
+use sgen_store::activity::{self, NewActivity};
+use sgen_store::connections::ConnectionRecord;
+use sgen_store::Transaction;
+
+pub(crate) struct Activity<'a> {
+    pub(crate) at: i64,
+    pub(crate) operator_id: &'a str,
+    pub(crate) site_id: &'a str,
+    pub(crate) environment_id: i64,
+    pub(crate) connection_id: Option<&'a str>,
+    pub(crate) action: &'a str,
+    pub(crate) outcome: &'a str,
+    pub(crate) details: serde_json::Value,
+}
+
+pub(crate) fn log(tx: &Transaction<'_>, a: &Activity<'_>) -> CoreResult<()> {
+    activity::append(
+        tx,
+        &NewActivity {
+            at: a.at,
+            operator_id: a.operator_id,
+            site_id: Some(a.site_id),
+            environment_id: Some(a.environment_id),
+            connection_id: a.connection_id,
+            action: a.action,
+            outcome: a.outcome,
+            details: &a.details,
+            catalog_version: sgen_catalog::CATALOG_VERSION,
+        },
+    )?;
+    Ok(())
+}
+
+impl Core {
+    /// A row about `record`, in the caller's transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn log_on(
+        &self,
+        tx: &Transaction<'_>,
+        record: &ConnectionRecord,
+        operator_id: &str,
+        action: &str,
+        outcome: &str,
+        at: i64,
+        details: serde_json::Value,
+    ) -> CoreResult<()> {
+        let site_id: String = tx.query_row(
+            "SELECT site_id FROM environments WHERE id = ?1",
+            [record.environment_id],
+            |row| row.get(0),
+        )?;
+        log(
+            tx,
+            &Activity {
+                at,
+                operator_id,
+                site_id: &site_id,
+                environment_id: record.environment_id,
+                connection_id: Some(&record.id),
+                action,
+                outcome,
+                details,
+            },
+        )
+    }
+}

@@ -1,0 +1,73 @@
+//! Disconnecting at the vendor (SPEC §4): RFC 7009 revocation of an OAuth grant, at the
+//! server the connection was authorized at. It never fails the disconnect; what happened is
+//! what the activity log records.
+
+use crate::lifecycle::Revocation;
+use crate::oauth::{self, Endpoints};
+use crate::oauth_connect::REFRESH_TOKEN;
+use crate::vendor_http::ACCESS_TOKEN;
+use crate::{Core, SANDBOX_ENDPOINT};
+use sgen_catalog::AuthFlow;
+use sgen_store::connections::ConnectionRecord;
+use sgen_vault::Binding;
+
+impl Core {
+    /// RFC 7009 revocation of an OAuth connection's grant (its refresh token, else its access
+    /// token). Never fails the caller: a failure is what the activity log records.
+    pub(crate) fn revoke_at_vendor(&self, record: &ConnectionRecord) -> Revocation {
+        if record.auth_flow != AuthFlow::Oauth2.as_str() {
+            return Revocation::Unsupported;
+        }
+        let Ok(manifest) = self.manifest(&record.connector_type) else {
+            return Revocation::Failed;
+        };
+        let url = match (
+            &record.oauth_server,
+            record.base_url_override.as_deref(),
+            &manifest.revocation,
+        ) {
+            (Some(server), _, _) => match &server.revoke_url {
+                Some(url) => url.clone(),
+                None => return Revocation::Unsupported,
+            },
+            (None, Some(SANDBOX_ENDPOINT), _) => match self.sandbox_oauth(&manifest.slug) {
+                Ok(urls) => urls.revoke_url,
+                Err(_) => return Revocation::Failed,
+            },
+            (None, _, sgen_catalog::Revocation::Rfc7009 { url }) => url.clone(),
+            _ => return Revocation::Unsupported,
+        };
+        let Ok(Endpoints { client_id, .. }) = self.oauth_endpoints(
+            manifest,
+            record.base_url_override.as_deref(),
+            record.oauth_server.as_ref(),
+        ) else {
+            return Revocation::Failed;
+        };
+        let token = self.sealed_token_for_revocation(record);
+        match token.map(|t| oauth::revoke(&url, &client_id, &t)) {
+            Some(Ok(())) => Revocation::Revoked,
+            Some(Err(e)) => {
+                tracing::warn!(connection = %record.id, error = %e, "revocation failed");
+                Revocation::Failed
+            }
+            None => Revocation::Failed,
+        }
+    }
+
+    fn sealed_token_for_revocation(&self, record: &ConnectionRecord) -> Option<sgen_vault::Secret> {
+        let (sealed, key) = self.sealed_credentials(&record.id).ok()?;
+        if let Some(blob) = sealed.refresh_token_blob {
+            if let Ok(fields) = key.open(Binding::refresh_token(&record.id), &blob) {
+                return fields.get(REFRESH_TOKEN).cloned();
+            }
+        }
+        let fields = key
+            .open(
+                Binding::credential(&record.id),
+                sealed.credential_blob.as_deref()?,
+            )
+            .ok()?;
+        fields.get(ACCESS_TOKEN).cloned()
+    }
+}
