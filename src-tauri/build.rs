@@ -22,6 +22,10 @@ const COMMANDS: &[&str] = &[
     "oauth_finish",
     "oauth_cancel",
     "connection_refresh",
+    "signed_token_begin",
+    "signed_token_register_sandbox",
+    "signed_token_finish",
+    "signed_token_cancel",
 ];
 
 fn main() {

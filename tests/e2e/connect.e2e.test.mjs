@@ -102,3 +102,33 @@ test("connect through the vendor's consent page in the browser, refresh, disconn
   await browser.$('[data-testid="action-disconnect-confirm"]').click();
   await until(browser, async () => (await browser.getUrl()).endsWith("#/connections"), "back to the list after disconnect");
 });
+
+test("a webhook's signing secret is shown once and the sandbox receiver checks it", async () => {
+  await browser.execute(() => (window.location.hash = "#/library/webhook"));
+  await until(browser, async () => browser.$('input[name="endpoint_url"]').isExisting(), "webhook form");
+  await browser.$('input[name="endpoint_url"]').setValue("https://hooks.example.com/sgen");
+  await browser.$('[data-testid="connect-submit"]').click();
+  const secret = await until(browser, async () => {
+    const el = browser.$('[data-testid="signing-secret-value"]');
+    return (await el.isExisting()) && (await el.getText());
+  }, "the secret was never shown");
+  assert.match(secret, /^whsec_[A-Za-z0-9+/]{40,}={0,2}$/);
+
+  // Not registered yet: the receiver refuses the signature and nothing is stored.
+  await browser.$('[data-testid="signing-secret-finish"]').click();
+  const refused = await until(browser, async () => {
+    const el = browser.$('[data-testid="signing-secret"] [role="alert"]');
+    return (await el.isExisting()) && (await el.getText());
+  }, "no refusal shown");
+  assert.match(refused, /refused/);
+  await screenshot("13-signing-secret");
+
+  await browser.$('[data-testid="signing-secret-register"]').click();
+  await until(browser, async () => !(await browser.$('[data-testid="signing-secret-register"]').isEnabled()), "registration");
+  await browser.$('[data-testid="signing-secret-finish"]').click();
+  await until(browser, async () => browser.$('[data-testid="connection-detail"]').isExisting(), "detail after the test message");
+  await waitForState("active");
+  assert.ok(!(await browser.$("body").getText()).includes(secret.slice(6)), "the secret is shown again");
+  await browser.$('[data-testid="action-test"]').click();
+  assert.match(await result(), /Connected/);
+});

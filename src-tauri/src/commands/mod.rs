@@ -6,6 +6,7 @@ mod catalog;
 mod connections;
 mod deliveries;
 mod lifecycle;
+mod signed_token;
 
 use crate::{AppState, IpcError};
 use sgen_core::{Core, CoreError};
@@ -33,6 +34,10 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         lifecycle::oauth_finish,
         lifecycle::oauth_cancel,
         lifecycle::connection_refresh,
+        signed_token::signed_token_begin,
+        signed_token::signed_token_register_sandbox,
+        signed_token::signed_token_finish,
+        signed_token::signed_token_cancel,
     ]
 }
 

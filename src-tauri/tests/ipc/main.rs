@@ -245,3 +245,25 @@ fn the_connection_lifecycle_commands_have_the_shapes_the_ui_reads() {
     let err = invoke(&h, "connection_test", json!({ "id": id })).unwrap_err();
     assert_eq!(err["code"], "not_found");
 }
+
+#[test]
+fn a_signed_token_is_shown_once_and_the_connection_never_repeats_it() {
+    let h = harness(AppState::ready);
+    let request = json!({ "scope": scope(&h), "request": {
+        "connector_type": "webhook", "display_name": "Relay (IPC)", "auth_flow": "signed_token",
+        "fields": { "endpoint_url": "https://hooks.example.com/in" }, "api_base_override": "sandbox" } });
+    let issued = invoke(&h, "signed_token_begin", request).unwrap();
+    let secret = issued["signing_secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("whsec_"));
+    assert_eq!(issued["sandbox_receiver"], true);
+    let pending = json!({ "pending_id": issued["pending_id"] });
+
+    let refused = invoke(&h, "signed_token_finish", pending.clone()).unwrap_err();
+    assert_eq!(refused["code"], "test_failed");
+    invoke(&h, "signed_token_register_sandbox", pending.clone()).unwrap();
+    let detail = invoke(&h, "signed_token_finish", pending.clone()).unwrap();
+    assert_eq!(detail["row"]["record"]["auth_flow"], "signed_token");
+    assert!(!detail.to_string().contains(&secret[6..]));
+    let err = invoke(&h, "signed_token_cancel", pending).unwrap_err();
+    assert_eq!(err["code"], "not_found");
+}

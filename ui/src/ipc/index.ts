@@ -18,6 +18,7 @@ import type { Resumed } from "../bindings/Resumed";
 import type { Revocation } from "../bindings/Revocation";
 import type { SandboxFaults } from "../bindings/SandboxFaults";
 import type { Scope } from "../bindings/Scope";
+import type { SigningSecretIssued } from "../bindings/SigningSecretIssued";
 import type { Site } from "../bindings/Site";
 import type { TestOutcome } from "../bindings/TestOutcome";
 
@@ -41,6 +42,10 @@ export interface Commands {
   oauth_finish: { args: { flow_id: string }; result: ConnectionDetail };
   oauth_cancel: { args: { flow_id: string }; result: null };
   connection_refresh: { args: { id: string }; result: TestOutcome };
+  signed_token_begin: { args: { scope: Scope; request: NewConnectionRequest }; result: SigningSecretIssued };
+  signed_token_register_sandbox: { args: { pending_id: string }; result: null };
+  signed_token_finish: { args: { pending_id: string }; result: ConnectionDetail };
+  signed_token_cancel: { args: { pending_id: string }; result: null };
 }
 
 /** A command failure: `code` is stable and machine-readable, `message` is for a person. */

@@ -138,12 +138,20 @@ pub enum SandboxCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Give a running sandbox webhook receiver a signing secret (read from stdin or a prompt),
+    /// as an operator would paste it into their endpoint.
+    RegisterSecret {
+        /// The receiver's address as `sandbox start` printed it.
+        #[arg(long, value_name = "URL")]
+        vendor: String,
+    },
     /// Set the faults of one account at a running sandbox vendor (replacing earlier ones).
     Fault {
         /// The vendor's address as `sandbox start` printed it.
         #[arg(long, value_name = "URL")]
         vendor: String,
-        /// The account, as a test call reports it.
+        /// The account, as a test call reports it; `*` for every account without faults of
+        /// its own (vendors whose answers name no account).
         #[arg(long)]
         account: String,
         #[arg(long)]

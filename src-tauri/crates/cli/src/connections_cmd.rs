@@ -2,12 +2,12 @@
 
 use crate::args::ConnectionsCommand;
 use crate::output;
+use crate::secret_input::{read_secret, wait_for_go_ahead};
 use sgen_core::connections::ConnectionQuery;
 use sgen_core::lifecycle::NewConnectionRequest;
 use sgen_core::oauth_connect::OAuthConnectRequest;
 use sgen_core::{Access, Core, CoreConfig, CoreError, Secret};
 use std::collections::BTreeMap;
-use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError> {
@@ -52,6 +52,18 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
                     started.authorize_url
                 );
                 core.finish_oauth(&started.flow_id)?
+            } else if flow == "signed_token" {
+                let request = create_request(&core, connector, name, flow, &fields, api_base)?;
+                let issued = core.begin_signed_token(&scope, request)?;
+                // The one time it is shown: on stderr, so `--json` output stays secret-free.
+                eprintln!(
+                    "Signing secret (shown only now; give it to your endpoint):\n{}",
+                    issued.signing_secret
+                );
+                wait_for_go_ahead(
+                    "Press Enter when the endpoint has it, to send a signed test message: ",
+                )?;
+                core.finish_signed_token(&issued.pending_id)?
             } else {
                 let request = create_request(&core, connector, name, flow, &fields, api_base)?;
                 core.create_connection(&scope, request)?
@@ -130,24 +142,8 @@ fn create_request(
     let secret_fields = manifest.credential_fields.iter().filter(|f| {
         f.secret && (f.flows.is_empty() || f.flows.iter().any(|fl| fl.as_str() == flow))
     });
-    let stdin = std::io::stdin();
-    let interactive = stdin.is_terminal();
-    let mut lines = stdin.lock().lines();
     for field in secret_fields {
-        let read = if interactive {
-            rpassword::prompt_password(format!("{}: ", field.label))
-        } else {
-            lines.next().unwrap_or_else(|| {
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::UnexpectedEof,
-                    "stdin ended",
-                ))
-            })
-        };
-        let value = read.map_err(|e| {
-            CoreError::invalid(format!("{} was expected on stdin: {e}", field.label))
-        })?;
-        fields.insert(field.name.clone(), Secret::new(value.trim()));
+        fields.insert(field.name.clone(), read_secret(&field.label)?);
     }
     Ok(NewConnectionRequest {
         connector_type: connector,

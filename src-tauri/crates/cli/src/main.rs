@@ -5,6 +5,7 @@ mod args;
 mod connections_cmd;
 mod output;
 mod sandbox_cmd;
+mod secret_input;
 mod time_bounds;
 
 use args::{CatalogCommand, Cli, Command, DeliveriesCommand, DemoCommand, SitesCommand};

@@ -36,6 +36,12 @@ pub fn run(command: SandboxCommand) -> Result<(), CoreError> {
                 .map_err(|e| CoreError::Internal(e.to_string()))?;
             Ok(())
         }
+        SandboxCommand::RegisterSecret { vendor } => {
+            let secret = crate::secret_input::read_secret("Signing secret")?;
+            sgen_sandbox::register_remote_signing_secret(&vendor, &secret).map_err(failed)?;
+            println!("signing secret registered");
+            Ok(())
+        }
         SandboxCommand::Fault {
             vendor,
             account,

@@ -6,6 +6,7 @@ mod activity_rows;
 mod api_address;
 mod client_credentials;
 mod clock;
+mod connect_steps;
 mod credentials;
 mod cursor;
 mod error;
@@ -27,6 +28,7 @@ pub mod library;
 pub mod lifecycle;
 pub mod oauth_connect;
 pub mod refresher;
+pub mod signed_token;
 pub mod sites;
 pub mod test_outcome;
 
@@ -82,6 +84,8 @@ pub struct Core {
     /// Authorizations waiting for `finish_oauth`, and the cancel flag of every open one.
     oauth_flows: Mutex<HashMap<String, oauth_connect::PendingFlow>>,
     oauth_cancels: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// Signing secrets shown to the operator, waiting for their endpoint to accept them.
+    signed_tokens: Mutex<HashMap<String, signed_token::PendingSignedToken>>,
     /// One refresh at a time per connection.
     refresh_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     refresh_backoff: refresher::Backoff,
@@ -108,6 +112,7 @@ impl Core {
             sandbox: OnceLock::new(),
             oauth_flows: Mutex::new(HashMap::new()),
             oauth_cancels: Mutex::new(HashMap::new()),
+            signed_tokens: Mutex::new(HashMap::new()),
             refresh_locks: Mutex::new(HashMap::new()),
             refresh_backoff: Default::default(),
             _lock: lock,

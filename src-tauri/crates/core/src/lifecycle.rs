@@ -3,13 +3,10 @@
 //! the active operator, moves the state machine with a recorded cause, and appends an
 //! activity-log row that names what happened and never a secret.
 
-use crate::activity_rows::{log, Activity};
-use crate::api_address::checked_api_base;
-use crate::connections::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
-use crate::ids::random_bits;
+use crate::connections::ConnectionDetail;
 use crate::sites::Scope;
 use crate::test_outcome::TestOutcome;
-use crate::{credentials, ids, vendor_http, Core, CoreError, CoreResult};
+use crate::{vendor_http, Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_catalog::{AuthFlow, Manifest};
 use sgen_store::connection_credentials;
@@ -63,13 +60,6 @@ impl Revocation {
     }
 }
 
-/// Flows created from a form (OAuth goes through the browser; signed tokens are not yet here).
-const FORM_FLOWS: [AuthFlow; 3] = [
-    AuthFlow::ApiKey,
-    AuthFlow::Basic,
-    AuthFlow::ClientCredentials,
-];
-
 impl Core {
     /// Checks the form, makes the test call, and only if it connects stores the connection
     /// with its credential sealed under the site's key, in one transaction.
@@ -78,107 +68,32 @@ impl Core {
         scope: &Scope,
         request: NewConnectionRequest,
     ) -> CoreResult<ConnectionDetail> {
-        let manifest = self.manifest(&request.connector_type)?;
-        let flow = AuthFlow::parse(&request.auth_flow)
-            .filter(|flow| manifest.auth_flows.contains(flow))
-            .ok_or_else(|| {
-                let offered: Vec<&str> = manifest.auth_flows.iter().map(|f| f.as_str()).collect();
-                CoreError::invalid(format!(
-                    "{} connects with {}, not `{}`",
-                    manifest.display_name,
-                    offered.join(" or "),
-                    request.auth_flow
+        let form = self.checked_form(scope, request)?;
+        match form.flow {
+            AuthFlow::Oauth2 => {
+                return Err(CoreError::invalid(
+                    "OAuth connections are made with begin_oauth/finish_oauth (the browser flow)",
                 ))
-            })?;
-        if flow == AuthFlow::Oauth2 {
-            return Err(CoreError::invalid(
-                "OAuth connections are made with begin_oauth/finish_oauth (the browser flow)",
-            ));
+            }
+            AuthFlow::SignedToken => return Err(CoreError::invalid(
+                "signed-token connections are made with begin_signed_token/finish_signed_token \
+                     (the app makes the secret)",
+            )),
+            AuthFlow::ApiKey | AuthFlow::Basic | AuthFlow::ClientCredentials => {}
         }
-        if !FORM_FLOWS.contains(&flow) {
-            return Err(CoreError::invalid(format!(
-                "connecting with {} is not available in this build yet",
-                flow.as_str()
-            )));
-        }
-        let display_name = request.display_name.trim();
-        if display_name.is_empty() || display_name.chars().count() > 120 {
-            return Err(CoreError::invalid(
-                "the display name must be 1 to 120 characters",
-            ));
-        }
-        let api_base = checked_api_base(request.api_base_override.as_deref())?;
-        let calls_go_to = self.api_base_for(&manifest.slug, api_base.as_deref())?;
-        let mut fields = credentials::check(manifest, flow, request.fields)?;
-        let environment_id = self.environment_id(scope)?;
-        let operator = self.active_operator()?;
         // The keyring first: without it nothing may be stored, so there is no point asking
         // the vendor.
-        let key = self.vault()?.site_key(&scope.site_id)?;
+        self.vault()?.site_key(&scope.site_id)?;
+        let mut fields = form.fields.clone();
         let mut expires_at = None;
-        if flow == AuthFlow::ClientCredentials {
+        if form.flow == AuthFlow::ClientCredentials {
+            let manifest = self.manifest(&form.connector_type)?;
             let (with_token, tokens) =
-                self.fetch_client_token(manifest, api_base.as_deref(), &fields)?;
+                self.fetch_client_token(manifest, form.api_base.as_deref(), &fields)?;
             fields = with_token;
             expires_at = tokens.expires_in_s.map(|s| self.now() + s * 1000);
         }
-        let outcome = vendor_http::test_call(manifest, flow, &fields, calls_go_to.as_deref())?;
-        let now = self.now();
-        let TestOutcome::Connected { account_id } = &outcome else {
-            self.store.write(|tx| {
-                log(
-                    tx,
-                    &Activity {
-                        at: now,
-                        operator_id: &operator.id,
-                        site_id: &scope.site_id,
-                        environment_id,
-                        connection_id: None,
-                        action: "connection.create",
-                        outcome: "rejected",
-                        details: serde_json::json!({
-                            "connector_type": manifest.slug,
-                            "test_outcome": outcome,
-                        }),
-                    },
-                )
-            })?;
-            return Err(CoreError::TestFailed(outcome));
-        };
-        let id = ids::time_ordered_id("con", now, random_bits()?);
-        let blob = key.seal(Binding::credential(&id), &fields);
-        self.store.write(|tx| {
-            insert_connection(
-                tx,
-                &Placement {
-                    id: &id,
-                    site_id: &scope.site_id,
-                    environment_id,
-                    operator_id: &operator.id,
-                    now,
-                },
-                &ConnectionSpec {
-                    connector_type: &manifest.slug,
-                    display_name,
-                    state: ConnectionState::Active,
-                    auth_flow: flow.as_str(),
-                    vendor_account_id: account_id.as_deref(),
-                    scopes_granted: Vec::new(),
-                    expires_at,
-                    last_test_outcome: Some(outcome.kind()),
-                    base_url_override: api_base.as_deref(),
-                    oauth_server: None,
-                    field_mapping: serde_json::json!({}),
-                    credential_blob: Some(&blob),
-                },
-                &format!(
-                    "created by {} via {}; test call: {outcome}",
-                    operator.name,
-                    flow.as_str()
-                ),
-            )
-        })?;
-        self.connection(&id)
+        self.test_and_store(scope, &form, fields, expires_at)
     }
 
     /// A read-only call to the vendor with the stored credential. Its result is recorded and
@@ -356,6 +271,15 @@ impl Core {
             CoreError::Internal(format!("unknown auth flow {}", record.auth_flow))
         })?;
         let api_base = self.api_base_for(&manifest.slug, record.base_url_override.as_deref())?;
+        if flow == AuthFlow::SignedToken
+            && record.base_url_override.as_deref() == Some(crate::SANDBOX_ENDPOINT)
+        {
+            // A real receiver keeps the secret it was given across our restarts; the sandbox
+            // receiver lives in this process, so it is given it again.
+            if let Some(secret) = fields.get(crate::signed_token::SIGNING_SECRET) {
+                self.register_with_sandbox_receiver(&manifest.slug, secret)?;
+            }
+        }
         vendor_http::test_call(manifest, flow, fields, api_base.as_deref())
     }
 }

@@ -34,6 +34,16 @@ impl Core {
             .map_err(|e| CoreError::invalid(e.to_string()))
     }
 
+    pub(crate) fn register_with_sandbox_receiver(
+        &self,
+        slug: &str,
+        secret: &sgen_vault::Secret,
+    ) -> CoreResult<()> {
+        self.sandbox()?
+            .register_signing_secret(slug, secret)
+            .map_err(|e| CoreError::invalid(e.to_string()))
+    }
+
     /// Replaces the faults of the sandbox account a connection uses.
     pub fn set_sandbox_faults(&self, connection_id: &str, faults: Faults) -> CoreResult<()> {
         let record = self.record(connection_id)?;
@@ -42,9 +52,11 @@ impl Core {
                 "only a connection to a sandbox vendor has fault controls",
             ));
         }
-        let account = record.vendor_account_id.ok_or_else(|| {
-            CoreError::invalid("the connection has no sandbox account yet; test it first")
-        })?;
+        // A vendor whose answers name no account (a webhook receiver, a client-credentials
+        // API) takes faults for all of its accounts.
+        let account = record
+            .vendor_account_id
+            .unwrap_or_else(|| sgen_sandbox::ALL_ACCOUNTS.to_string());
         self.sandbox()?
             .set_faults(&record.connector_type, &account, faults)
             .map_err(|e| CoreError::invalid(e.to_string()))

@@ -3,10 +3,11 @@
 //! client follows no redirects and gives up after 10 s; failures are described without the URL,
 //! which can carry a key in its query.
 
+use crate::signed_token::SIGNING_SECRET;
 use crate::test_outcome::TestOutcome;
 use crate::{CoreError, CoreResult};
 use sgen_catalog::{AuthFlow, HttpMethod, Manifest, RequestAuth};
-use sgen_vault::SecretFields;
+use sgen_vault::{webhook_signing, SecretFields};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -87,19 +88,29 @@ pub(crate) fn test_call(
             );
         }
         RequestAuth::StandardWebhooksSignature => {
-            return Err(CoreError::invalid(format!(
-                "a test call for {} with {} is not available yet",
-                manifest.display_name,
-                flow.as_str()
-            )))
+            let (headers, body) = signed_test_message(fields)?;
+            for (name, value) in headers {
+                request = request.header(name, value);
+            }
+            return send(request, &url, body, manifest, flow);
         }
     }
     let body: Vec<u8> = match call.method {
         HttpMethod::Get | HttpMethod::Delete => Vec::new(),
         _ => b"{}".to_vec(),
     };
+    send(request, &url, body, manifest, flow)
+}
+
+fn send(
+    request: ureq::http::request::Builder,
+    url: &str,
+    body: Vec<u8>,
+    manifest: &Manifest,
+    flow: AuthFlow,
+) -> CoreResult<TestOutcome> {
     let request = request
-        .uri(url.as_str())
+        .uri(url)
         .header("Accept", "application/json")
         .body(body)
         .map_err(|_| CoreError::invalid("the connection's API address is not a valid URL"))?;
@@ -121,6 +132,38 @@ pub(crate) fn test_call(
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or(serde_json::Value::Null);
     Ok(TestOutcome::from_response(manifest, flow, status, &body))
+}
+
+/// Header name and value pairs a signed message carries.
+type SignedHeaders = [(&'static str, String); 4];
+
+/// A Standard Webhooks test message: an event of type `sgen.test` that a receiver can
+/// recognise and ignore, signed with the connection's secret.
+fn signed_test_message(fields: &SecretFields) -> CoreResult<(SignedHeaders, Vec<u8>)> {
+    let now_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let message_id = format!("msg_test_{:016x}", crate::ids::random_bits()?);
+    let body = serde_json::to_vec(&serde_json::json!({
+        "type": "sgen.test",
+        "timestamp": chrono::DateTime::from_timestamp(now_s, 0).map(|t| t.to_rfc3339()),
+        "data": { "message": "A test message from SGEN Integrations; nothing to do." },
+    }))
+    .map_err(|e| CoreError::Internal(e.to_string()))?;
+    let secret = fields
+        .get(SIGNING_SECRET)
+        .ok_or_else(|| CoreError::Internal("the connection has no signing secret".into()))?;
+    let signature = webhook_signing::sign(secret, &message_id, now_s, &body)
+        .map_err(|e| CoreError::Internal(e.to_string()))?;
+    Ok((
+        [
+            ("content-type", "application/json".to_string()),
+            ("webhook-id", message_id),
+            ("webhook-timestamp", now_s.to_string()),
+            ("webhook-signature", signature),
+        ],
+        body,
+    ))
 }
 
 fn method(method: HttpMethod) -> &'static str {

@@ -15,7 +15,7 @@ use sgen_catalog::RequestAuth;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
@@ -176,7 +176,7 @@ fn well_formed(vendor: &VendorState, field: &str, value: &str) -> bool {
         .is_some_and(|f| f.accepts(value))
 }
 
-fn fault_answer(faults: &Faults) -> Option<Response> {
+pub(crate) fn fault_answer(faults: &Faults) -> Option<Response> {
     if faults.revoked {
         return Some(error(
             StatusCode::UNAUTHORIZED,
@@ -205,7 +205,7 @@ fn fault_answer(faults: &Faults) -> Option<Response> {
     Some(response)
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
         Json(json!({"error": {"code": code, "message": message}})),

@@ -11,8 +11,10 @@ mod faults;
 mod oauth;
 mod tokens;
 mod vendor;
+mod webhook_receiver;
 
 pub use faults::Faults;
+pub use vendor::ALL_ACCOUNTS;
 
 use sgen_catalog::Catalog;
 use std::collections::HashMap;
@@ -44,6 +46,27 @@ pub fn set_remote_faults(
     let failed = |reason: String| SandboxError::Control(vendor_url.to_string(), reason);
     let response = ureq::post(&url)
         .send_json(faults)
+        .map_err(|e| failed(e.to_string()))?;
+    match response.status().as_u16() {
+        204 => Ok(()),
+        status => Err(failed(format!("HTTP {status}"))),
+    }
+}
+
+/// Registers a signing secret with a sandbox webhook receiver running in another process, as an
+/// operator pastes the secret into their own endpoint.
+pub fn register_remote_signing_secret(
+    vendor_url: &str,
+    secret: &sgen_vault::Secret,
+) -> Result<(), SandboxError> {
+    let url = format!(
+        "{}{}",
+        vendor_url.trim_end_matches('/'),
+        webhook_receiver::SIGNING_SECRETS_PATH
+    );
+    let failed = |reason: String| SandboxError::Control(vendor_url.to_string(), reason);
+    let response = ureq::post(&url)
+        .send_json(serde_json::json!({ "secret": secret.expose() }))
         .map_err(|e| failed(e.to_string()))?;
     match response.status().as_u16() {
         204 => Ok(()),
@@ -120,6 +143,18 @@ impl Sandbox {
     ) -> Result<(), SandboxError> {
         self.with_vendor(slug, |vendor| {
             vendor.state().set_faults(account, faults);
+            Ok(())
+        })
+    }
+
+    /// Lets the vendor's webhook receiver accept signatures made with this secret.
+    pub fn register_signing_secret(
+        &self,
+        slug: &str,
+        secret: &sgen_vault::Secret,
+    ) -> Result<(), SandboxError> {
+        self.with_vendor(slug, |vendor| {
+            vendor.state().register_signing_secret(secret.clone());
             Ok(())
         })
     }

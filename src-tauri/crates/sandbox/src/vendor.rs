@@ -1,10 +1,13 @@
 //! One sandbox vendor: its state (manifest, seed, per-account faults) and its listener.
 
 use crate::oauth::{self, OAuthState};
+use crate::webhook_receiver::{self, SIGNING_SECRETS_PATH};
 use crate::{api, Faults, SandboxError};
 use axum::routing::{any, get, post};
 use axum::Router;
 use sgen_catalog::Manifest;
+use sgen_catalog::RequestAuth;
+use sgen_vault::Secret;
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicU16, Ordering};
@@ -14,12 +17,17 @@ use tokio::task::JoinHandle;
 
 /// Where a vendor takes faults for one of its accounts from another process (`/{account}`).
 pub(crate) const FAULTS_PATH: &str = "/_sandbox/faults";
+/// The faults "account" that stands for every account without faults of its own: for vendors
+/// whose answers name no account (a webhook receiver, a client-credentials token).
+pub const ALL_ACCOUNTS: &str = "*";
 
 pub(crate) struct VendorState {
     pub(crate) manifest: Manifest,
     pub(crate) seed: u64,
     faults: Mutex<HashMap<String, Faults>>,
     oauth: Mutex<OAuthState>,
+    /// Secrets the webhook receiver accepts signatures from.
+    signing_secrets: Mutex<Vec<Secret>>,
     /// Set once the listener is bound; the issuer and every URL name it.
     port: AtomicU16,
 }
@@ -31,6 +39,7 @@ impl VendorState {
             seed,
             faults: Mutex::new(HashMap::new()),
             oauth: Mutex::new(OAuthState::default()),
+            signing_secrets: Mutex::new(Vec::new()),
             port: AtomicU16::new(0),
         }
     }
@@ -44,8 +53,31 @@ impl VendorState {
         self.oauth.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The account's own faults, else the vendor-wide ones ([`ALL_ACCOUNTS`]).
     pub(crate) fn faults(&self, account: &str) -> Faults {
-        self.lock().get(account).cloned().unwrap_or_default()
+        let faults = self.lock();
+        faults
+            .get(account)
+            .or_else(|| faults.get(ALL_ACCOUNTS))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn signing_secrets(&self) -> Vec<Secret> {
+        self.signing_secrets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn register_signing_secret(&self, secret: Secret) {
+        let mut secrets = self
+            .signing_secrets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if !secrets.contains(&secret) {
+            secrets.push(secret);
+        }
     }
 
     pub(crate) fn set_faults(&self, account: &str, faults: Faults) {
@@ -127,8 +159,13 @@ impl Drop for RunningVendor {
 }
 
 fn router(state: Arc<VendorState>) -> Router {
-    Router::new()
-        .route("/api/{*path}", any(api::call))
+    let api = match state.manifest.request_auth {
+        RequestAuth::StandardWebhooksSignature => Router::new()
+            .route("/api", post(webhook_receiver::receive))
+            .route("/api/{*path}", post(webhook_receiver::receive)),
+        _ => Router::new().route("/api/{*path}", any(api::call)),
+    };
+    api.route(SIGNING_SECRETS_PATH, post(webhook_receiver::register))
         .route("/oauth/authorize", get(oauth::authorize))
         .route("/oauth/decide", post(oauth::decide))
         .route("/oauth/token", post(oauth::token))

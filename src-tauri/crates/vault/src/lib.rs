@@ -11,6 +11,7 @@ mod keys;
 mod seal;
 mod secret;
 pub mod testing;
+pub mod webhook_signing;
 
 pub use error::VaultError;
 pub use keyring_core::CredentialStore;

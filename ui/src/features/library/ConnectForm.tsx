@@ -2,17 +2,20 @@
 // which the core checks against their patterns (one place, one regex dialect) and tests with
 // the vendor before anything is stored. OAuth: the scopes to ask for; the app opens the system
 // browser at the vendor's consent page and waits for it to come back, with a way to cancel.
+// Signed token: the app makes the secret and shows it once (SigningSecretSetup).
 import { useState } from "react";
 import type { ConnectorDetail } from "../../bindings/ConnectorDetail";
+import type { SigningSecretIssued } from "../../bindings/SigningSecretIssued";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { authFlowLabel } from "../../components/format";
 import { call, IpcError } from "../../ipc";
 import { navigate } from "../../router";
 import { useScope } from "../../scope";
 import { toIpcError } from "../../useAsync";
+import { SigningSecretSetup } from "./SigningSecretSetup";
 
 /** Flows connected from the form's fields; OAuth goes through the browser. */
-const FORM_FLOWS = ["api_key", "basic", "client_credentials"];
+const FORM_FLOWS = ["api_key", "basic", "client_credentials", "signed_token"];
 const CONNECTABLE = [...FORM_FLOWS, "oauth2"];
 
 type Vendor = "sandbox" | "catalog" | "custom";
@@ -29,22 +32,18 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
   const [busy, setBusy] = useState(false);
   const [waitingFlow, setWaitingFlow] = useState<string>();
   const [error, setError] = useState<IpcError>();
+  const [issued, setIssued] = useState<SigningSecretIssued>();
   const oauth = flow === "oauth2";
   const fields = oauth ? [] : connector.credential_fields.filter((f) => f.flows.length === 0 || f.flows.includes(flow));
   const apiBase = vendor === "sandbox" ? "sandbox" : vendor === "custom" ? customBase : null;
 
-  async function connectWithKey() {
-    return call("connection_create", {
-      scope,
-      request: {
-        connector_type: connector.summary.slug,
-        display_name: name,
-        auth_flow: flow,
-        fields: Object.fromEntries(fields.map((f) => [f.name, values[f.name] ?? ""])),
-        api_base_override: apiBase,
-      },
-    });
-  }
+  const formRequest = () => ({
+    connector_type: connector.summary.slug,
+    display_name: name,
+    auth_flow: flow,
+    fields: Object.fromEntries(fields.map((f) => [f.name, values[f.name] ?? ""])),
+    api_base_override: apiBase,
+  });
 
   async function connectWithBrowser() {
     const started = await call("oauth_begin", {
@@ -70,7 +69,12 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
     setBusy(true);
     setError(undefined);
     try {
-      const detail = await (oauth ? connectWithBrowser() : connectWithKey());
+      if (flow === "signed_token") {
+        setIssued(await call("signed_token_begin", { scope, request: formRequest() }));
+        setBusy(false);
+        return;
+      }
+      const detail = await (oauth ? connectWithBrowser() : call("connection_create", { scope, request: formRequest() }));
       navigate({ view: "connection", id: detail.row.record.id });
     } catch (e) {
       setError(toIpcError(e));
@@ -85,6 +89,9 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
         build yet.
       </p>
     );
+  }
+  if (issued) {
+    return <SigningSecretSetup issued={issued} onCancel={() => setIssued(undefined)} />;
   }
   return (
     <form className="connect-form" onSubmit={(e) => void submit(e)} data-testid="connect-form">
@@ -149,7 +156,13 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
             checked={vendor === "catalog"}
             onChange={() => setVendor("catalog")}
           />
-          {connector.summary.display_name} at <code>{connector.api_base}</code>
+          {connector.api_base.includes("{") ? (
+            <>The address in the form</>
+          ) : (
+            <>
+              {connector.summary.display_name} at <code>{connector.api_base}</code>
+            </>
+          )}
           {oauth && <span className="muted small"> — needs an OAuth client registered with the vendor (not in this build)</span>}
         </label>
         {!oauth && (
@@ -172,7 +185,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
       {error && <ErrorNotice error={error} />}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy || (oauth && vendor !== "sandbox")} data-testid="connect-submit">
-          {!busy ? (oauth ? "Connect in the browser" : "Connect") : waitingFlow ? "Waiting for the browser…" : "Testing with the vendor…"}
+          {!busy ? (oauth ? "Connect in the browser" : flow === "signed_token" ? "Make a signing secret" : "Connect") : waitingFlow ? "Waiting for the browser…" : "Testing with the vendor…"}
         </button>
         {waitingFlow ? (
           <>
@@ -187,7 +200,9 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
           <span className="muted small">
             {oauth
               ? "Your browser opens the vendor's consent page; the app listens on this computer only."
-              : "The key is tested first; nothing is stored if the vendor refuses it."}
+              : flow === "signed_token"
+                ? "The app makes the secret and shows it once; you give it to your endpoint."
+                : "The key is tested first; nothing is stored if the vendor refuses it."}
           </span>
         )}
       </div>

@@ -227,3 +227,90 @@ fn an_oauth_connection_is_authorized_in_a_browser_and_outlives_the_process() {
     let gone = json(&cli(data, &["connections", "disconnect", &id, "--json"]));
     assert_eq!(gone["revocation"], "revoked");
 }
+
+#[test]
+#[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
+fn a_signed_token_is_shown_once_and_registered_before_the_test_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    json(&cli(
+        data,
+        &["demo", "seed", "--deliveries", "100", "--json"],
+    ));
+    let mut sandbox = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
+        .args(["sandbox", "start", "webhook", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let printed: String = BufReader::new(sandbox.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .take_while(|line| line != "]")
+        .chain(["]".to_string()])
+        .collect();
+    let vendors: Value = serde_json::from_str(&printed).unwrap();
+    let vendor = vendors[0]["vendor"].as_str().unwrap().to_string();
+    let api_base = vendors[0]["api_base"].as_str().unwrap().to_string();
+
+    let mut create = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
+        .arg("--data-dir")
+        .arg(data)
+        .args([
+            "connections",
+            "create",
+            "--connector",
+            "webhook",
+            "--name",
+            "Relay (CLI)",
+            "--field",
+            "endpoint_url=https://hooks.example.com/in",
+            "--api-base",
+            &api_base,
+            "--json",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let secret = BufReader::new(create.stderr.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find(|line| line.starts_with("whsec_"))
+        .expect("the CLI showed the secret");
+    let registered = cli_with_stdin(
+        data,
+        &["sandbox", "register-secret", "--vendor", &vendor],
+        &format!("{secret}\n"),
+    );
+    assert!(registered.status.success(), "{}", stderr_line(&registered));
+    create.stdin.take().unwrap().write_all(b"\n").unwrap();
+    let created = create.wait_with_output().unwrap();
+    let detail = json(&created);
+    assert_eq!(detail["row"]["record"]["state"], "active");
+    assert!(!String::from_utf8_lossy(&created.stdout).contains(&secret[6..]));
+    let id = detail["row"]["record"]["id"].as_str().unwrap().to_string();
+
+    let fault = cli(
+        data,
+        &[
+            "sandbox",
+            "fault",
+            "--vendor",
+            &vendor,
+            "--account",
+            "*",
+            "--status",
+            "503",
+        ],
+    );
+    assert!(fault.status.success(), "{}", stderr_line(&fault));
+    let tested = json(&cli(data, &["connections", "test", &id, "--json"]));
+    assert_eq!(
+        tested,
+        serde_json::json!({"outcome": "vendor_error", "code": 503})
+    );
+    drop(sandbox.stdin.take());
+    sandbox.wait().unwrap();
+}

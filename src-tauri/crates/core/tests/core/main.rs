@@ -13,6 +13,7 @@ use std::sync::Arc;
 mod lifecycle;
 mod oauth;
 mod oidc;
+mod signed_token;
 
 const NOW: i64 = 1_795_000_000_000;
 

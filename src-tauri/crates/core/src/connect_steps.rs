@@ -1,0 +1,138 @@
+//! The steps every form-made connection goes through (key, basic, client credentials, signed
+//! token): the form checked against the manifest, then a test call, and only if it connects the
+//! row and its sealed credential written in one transaction. A failed test stores nothing but
+//! an activity row saying so.
+
+use crate::activity_rows::{log, Activity};
+use crate::api_address::checked_api_base;
+use crate::connections::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
+use crate::ids::random_bits;
+use crate::lifecycle::NewConnectionRequest;
+use crate::sites::Scope;
+use crate::test_outcome::TestOutcome;
+use crate::{credentials, ids, vendor_http, Core, CoreError, CoreResult};
+use sgen_catalog::AuthFlow;
+use sgen_store::model::ConnectionState;
+use sgen_vault::{Binding, SecretFields};
+
+/// A connection form that passed every check that needs no vendor.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckedForm {
+    pub(crate) connector_type: String,
+    pub(crate) display_name: String,
+    pub(crate) flow: AuthFlow,
+    /// The stored override (a URL or `sandbox`).
+    pub(crate) api_base: Option<String>,
+    pub(crate) fields: SecretFields,
+}
+
+impl Core {
+    pub(crate) fn checked_form(
+        &self,
+        scope: &Scope,
+        request: NewConnectionRequest,
+    ) -> CoreResult<CheckedForm> {
+        let manifest = self.manifest(&request.connector_type)?;
+        let flow = AuthFlow::parse(&request.auth_flow)
+            .filter(|flow| manifest.auth_flows.contains(flow))
+            .ok_or_else(|| {
+                let offered: Vec<&str> = manifest.auth_flows.iter().map(|f| f.as_str()).collect();
+                CoreError::invalid(format!(
+                    "{} connects with {}, not `{}`",
+                    manifest.display_name,
+                    offered.join(" or "),
+                    request.auth_flow
+                ))
+            })?;
+        let display_name = request.display_name.trim();
+        if display_name.is_empty() || display_name.chars().count() > 120 {
+            return Err(CoreError::invalid(
+                "the display name must be 1 to 120 characters",
+            ));
+        }
+        let api_base = checked_api_base(request.api_base_override.as_deref())?;
+        // Resolving the address now refuses an unusable sandbox before anything else happens.
+        self.api_base_for(&manifest.slug, api_base.as_deref())?;
+        let fields = credentials::check(manifest, flow, request.fields)?;
+        self.environment_id(scope)?;
+        Ok(CheckedForm {
+            connector_type: manifest.slug.clone(),
+            display_name: display_name.to_string(),
+            flow,
+            api_base,
+            fields,
+        })
+    }
+
+    /// The test call with `fields`; stores the connection only if it connects.
+    pub(crate) fn test_and_store(
+        &self,
+        scope: &Scope,
+        form: &CheckedForm,
+        fields: SecretFields,
+        expires_at: Option<i64>,
+    ) -> CoreResult<ConnectionDetail> {
+        let manifest = self.manifest(&form.connector_type)?;
+        let environment_id = self.environment_id(scope)?;
+        let operator = self.active_operator()?;
+        let key = self.vault()?.site_key(&scope.site_id)?;
+        let calls_go_to = self.api_base_for(&manifest.slug, form.api_base.as_deref())?;
+        let outcome = vendor_http::test_call(manifest, form.flow, &fields, calls_go_to.as_deref())?;
+        let now = self.now();
+        let TestOutcome::Connected { account_id } = &outcome else {
+            self.store.write(|tx| {
+                log(
+                    tx,
+                    &Activity {
+                        at: now,
+                        operator_id: &operator.id,
+                        site_id: &scope.site_id,
+                        environment_id,
+                        connection_id: None,
+                        action: "connection.create",
+                        outcome: "rejected",
+                        details: serde_json::json!({
+                            "connector_type": manifest.slug,
+                            "test_outcome": outcome,
+                        }),
+                    },
+                )
+            })?;
+            return Err(CoreError::TestFailed(outcome));
+        };
+        let id = ids::time_ordered_id("con", now, random_bits()?);
+        let blob = key.seal(Binding::credential(&id), &fields);
+        self.store.write(|tx| {
+            insert_connection(
+                tx,
+                &Placement {
+                    id: &id,
+                    site_id: &scope.site_id,
+                    environment_id,
+                    operator_id: &operator.id,
+                    now,
+                },
+                &ConnectionSpec {
+                    connector_type: &manifest.slug,
+                    display_name: &form.display_name,
+                    state: ConnectionState::Active,
+                    auth_flow: form.flow.as_str(),
+                    vendor_account_id: account_id.as_deref(),
+                    scopes_granted: Vec::new(),
+                    expires_at,
+                    last_test_outcome: Some(outcome.kind()),
+                    base_url_override: form.api_base.as_deref(),
+                    oauth_server: None,
+                    field_mapping: serde_json::json!({}),
+                    credential_blob: Some(&blob),
+                },
+                &format!(
+                    "created by {} via {}; test call: {outcome}",
+                    operator.name,
+                    form.flow.as_str()
+                ),
+            )
+        })?;
+        self.connection(&id)
+    }
+}

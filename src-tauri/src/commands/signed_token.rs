@@ -1,0 +1,45 @@
+//! Signed-token connections: the core makes the secret and the window shows it once.
+
+use super::with_core;
+use crate::{AppState, IpcError};
+use sgen_core::connections::ConnectionDetail;
+use sgen_core::lifecycle::NewConnectionRequest;
+use sgen_core::signed_token::SigningSecretIssued;
+use sgen_core::sites::Scope;
+use tauri::State;
+
+#[tauri::command]
+pub async fn signed_token_begin(
+    state: State<'_, AppState>,
+    scope: Scope,
+    request: NewConnectionRequest,
+) -> Result<SigningSecretIssued, IpcError> {
+    with_core(&state, move |core| core.begin_signed_token(&scope, request)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn signed_token_register_sandbox(
+    state: State<'_, AppState>,
+    pending_id: String,
+) -> Result<(), IpcError> {
+    with_core(&state, move |core| {
+        core.register_signing_secret_with_sandbox(&pending_id)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn signed_token_finish(
+    state: State<'_, AppState>,
+    pending_id: String,
+) -> Result<ConnectionDetail, IpcError> {
+    with_core(&state, move |core| core.finish_signed_token(&pending_id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn signed_token_cancel(
+    state: State<'_, AppState>,
+    pending_id: String,
+) -> Result<(), IpcError> {
+    with_core(&state, move |core| core.cancel_signed_token(&pending_id)).await
+}

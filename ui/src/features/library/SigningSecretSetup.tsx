@@ -1,0 +1,96 @@
+// The one time a signing secret is visible: the operator copies it into their endpoint (or, for
+// the sandbox receiver, lets the app register it), then the app sends a signed test message and
+// stores the connection only if the endpoint accepts it. Leaving this screen forgets the secret.
+import { useState } from "react";
+import type { SigningSecretIssued } from "../../bindings/SigningSecretIssued";
+import { ErrorNotice } from "../../components/ErrorNotice";
+import { call, IpcError } from "../../ipc";
+import { navigate } from "../../router";
+import { toIpcError } from "../../useAsync";
+
+export function SigningSecretSetup({ issued, onCancel }: { issued: SigningSecretIssued; onCancel: () => void }) {
+  const [busy, setBusy] = useState<"register" | "test">();
+  const [registered, setRegistered] = useState(false);
+  const [copied, setCopied] = useState(false);
+  const [error, setError] = useState<IpcError>();
+  const pending = { pending_id: issued.pending_id };
+
+  async function run(step: "register" | "test") {
+    setBusy(step);
+    setError(undefined);
+    try {
+      if (step === "register") {
+        await call("signed_token_register_sandbox", pending);
+        setRegistered(true);
+      } else {
+        const detail = await call("signed_token_finish", pending);
+        navigate({ view: "connection", id: detail.row.record.id });
+      }
+    } catch (e) {
+      setError(toIpcError(e));
+    } finally {
+      setBusy(undefined);
+    }
+  }
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(issued.signing_secret);
+      setCopied(true);
+    } catch {
+      // No clipboard access: the text stays selectable.
+      setCopied(false);
+    }
+  }
+
+  async function cancel() {
+    await call("signed_token_cancel", pending).catch(() => undefined);
+    onCancel();
+  }
+
+  return (
+    <section className="connect-form" data-testid="signing-secret">
+      <h3>Your signing secret</h3>
+      <p>
+        Give this secret to the endpoint that receives the webhooks; it checks the <code>webhook-signature</code> header
+        with it (Standard Webhooks). <strong>It is shown only now</strong>: the app keeps it sealed and never displays
+        it again.
+      </p>
+      <div className="secret-box">
+        <code data-testid="signing-secret-value">{issued.signing_secret}</code>
+        <button type="button" onClick={() => void copy()}>
+          {copied ? "Copied" : "Copy"}
+        </button>
+      </div>
+      {issued.sandbox_receiver && (
+        <p>
+          <button
+            type="button"
+            disabled={busy !== undefined || registered}
+            onClick={() => void run("register")}
+            data-testid="signing-secret-register"
+          >
+            {registered ? "Registered with the sandbox receiver" : "Register it with the sandbox receiver"}
+          </button>{" "}
+          <span className="muted small">What you would do in your own endpoint's settings.</span>
+        </p>
+      )}
+      {error && <ErrorNotice error={error} />}
+      <div className="form-actions">
+        <button
+          type="button"
+          className="primary"
+          disabled={busy !== undefined}
+          onClick={() => void run("test")}
+          data-testid="signing-secret-finish"
+        >
+          {busy === "test" ? "Sending a signed test message…" : "Send a test message and connect"}
+        </button>
+        <button type="button" onClick={() => void cancel()} disabled={busy !== undefined}>
+          Cancel
+        </button>
+        <span className="muted small">Nothing is stored until your endpoint accepts the signed test message.</span>
+      </div>
+    </section>
+  );
+}
