@@ -128,7 +128,10 @@ fn refresh_in_background(core: std::sync::Weak<Core>) {
 fn open(state: &AppState, data_dir: PathBuf) -> Result<Core, CoreError> {
     let core = Core::open(CoreConfig::new(data_dir, Access::ReadWrite))?;
     if core.is_empty()? {
-        let options = DemoOptions::default();
+        let options = DemoOptions {
+            sandbox_credentials: true,
+            ..DemoOptions::default()
+        };
         state.set(AppStatus::SeedingDemo {
             done: 0,
             total: options.delivery_attempts,

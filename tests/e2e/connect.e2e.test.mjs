@@ -31,6 +31,11 @@ const result = () => until(browser, async () => {
   const el = browser.$('[data-testid="action-result"]');
   return (await el.isExisting()) && (await el.getText());
 }, "no action result");
+/** Waits for an action result that matches (an earlier result may still be on screen). */
+const resultMatching = (pattern) => until(browser, async () => {
+  const el = browser.$('[data-testid="action-result"]');
+  return (await el.isExisting()) && pattern.test(await el.getText());
+}, `no action result matching ${pattern}`);
 
 test("connect a key, test it, pause and resume, break the vendor, disconnect", async () => {
   await browser.execute(() => (window.location.hash = "#/library/brevo"));
@@ -53,6 +58,11 @@ test("connect a key, test it, pause and resume, break the vendor, disconnect", a
   await waitForState("paused");
   await browser.$('[data-testid="action-resume"]').click();
   await waitForState("active");
+
+  await browser.$('[data-testid="fault-offline"]').click();
+  await browser.$('[data-testid="action-test"]').click();
+  await resultMatching(/could not reach/i);
+  await browser.$('[data-testid="fault-offline"]').click();
 
   await browser.$('[data-testid="fault-revoked"]').click();
   await browser.$('[data-testid="fault-apply"]').click();
@@ -97,6 +107,28 @@ test("connect through the vendor's consent page in the browser, refresh, disconn
   assert.match(facts, /crm\.objects\.contacts\.read/);
   await browser.$('[data-testid="action-refresh"]').click();
   assert.match(await result(), /Refreshed: Connected to sbx-hubspot-/);
+
+  // Edit scopes: give one back and ask the vendor again (the fake browser consents).
+  await browser.$('[data-testid="edit-scopes"] input[value="crm.objects.deals.write"]').click();
+  await browser.$('[data-testid="scopes-reauthorize"]').click();
+  const reauthorized = await until(browser, async () => {
+    const el = browser.$('[data-testid="scopes-result"]');
+    if (await el.isExisting()) return el.getText();
+    const alert = browser.$('[data-testid="edit-scopes"] [role="alert"]');
+    return (await alert.isExisting()) && `error: ${await alert.getText()}`;
+  }, "re-authorization never finished").catch(async (e) => {
+    await screenshot("failed-reauthorize");
+    throw e;
+  });
+  assert.doesNotMatch(reauthorized, /deals\.write/);
+  assert.doesNotMatch(await browser.$('[data-testid="connection-fields"]').getText(), /deals\.write/);
+
+  // A scope the vendor stops granting shows up as missing on the next test.
+  await browser.$('[data-testid="fault-drop-oauth"]').click();
+  await browser.$('[data-testid="fault-apply"]').click();
+  await browser.$('[data-testid="action-test"]').click();
+  await waitForState("error");
+  await resultMatching(/Missing scopes: oauth/);
   await screenshot("14-oauth-connection");
   await browser.$('[data-testid="action-disconnect"]').click();
   await browser.$('[data-testid="action-disconnect-confirm"]').click();

@@ -58,6 +58,15 @@ pub async fn sandbox_faults_set(
     with_core(&state, move |core| core.set_sandbox_faults(&id, faults)).await
 }
 
+#[tauri::command]
+pub async fn sandbox_offline_set(
+    state: State<'_, AppState>,
+    id: String,
+    offline: bool,
+) -> Result<(), IpcError> {
+    with_core(&state, move |core| core.set_sandbox_offline(&id, offline)).await
+}
+
 /// Starts an OAuth authorization and opens its URL in the system browser (never a webview).
 /// The URL comes from the core, so the window cannot open arbitrary addresses.
 #[tauri::command]
@@ -68,6 +77,20 @@ pub async fn oauth_begin<R: Runtime>(
     request: OAuthConnectRequest,
 ) -> Result<AuthorizationStarted, IpcError> {
     let started = with_core(&state, move |core| core.begin_oauth(&scope, request)).await?;
+    crate::system_browser::open(&app, &started.authorize_url)?;
+    Ok(started)
+}
+
+/// Asks the vendor again, in the system browser, for the scopes the operator picked for an
+/// existing OAuth connection; `oauth_finish` completes it like a new one.
+#[tauri::command]
+pub async fn oauth_reauthorize_begin<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+    scopes: Vec<String>,
+) -> Result<AuthorizationStarted, IpcError> {
+    let started = with_core(&state, move |core| core.begin_reauthorization(&id, scopes)).await?;
     crate::system_browser::open(&app, &started.authorize_url)?;
     Ok(started)
 }

@@ -239,6 +239,28 @@ fn the_connection_lifecycle_commands_have_the_shapes_the_ui_reads() {
     assert_eq!(err["code"], "invalid_argument");
     let err = invoke(&h, "oauth_cancel", json!({ "flow_id": "oauth_nope" })).unwrap_err();
     assert_eq!(err["code"], "not_found");
+    let reauthorize = json!({ "id": id, "scopes": ["x"] });
+    let err = invoke(&h, "oauth_reauthorize_begin", reauthorize).unwrap_err();
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("only an OAuth connection"),
+        "{err}"
+    );
+    let offline = json!({ "id": id, "offline": true });
+    assert_eq!(
+        invoke(&h, "sandbox_offline_set", offline).unwrap(),
+        Value::Null
+    );
+    let tested = invoke(&h, "connection_test", json!({ "id": id })).unwrap();
+    assert_eq!(tested["outcome"], "network_error");
+    invoke(
+        &h,
+        "sandbox_offline_set",
+        json!({ "id": id, "offline": false }),
+    )
+    .unwrap();
 
     let gone = invoke(&h, "connection_disconnect", json!({ "id": id })).unwrap();
     assert_eq!(gone, "unsupported");

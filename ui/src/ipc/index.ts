@@ -38,6 +38,8 @@ export interface Commands {
   connection_resume: { args: { id: string }; result: Resumed };
   connection_disconnect: { args: { id: string }; result: Revocation };
   sandbox_faults_set: { args: { id: string; faults: SandboxFaults }; result: null };
+  sandbox_offline_set: { args: { id: string; offline: boolean }; result: null };
+  oauth_reauthorize_begin: { args: { id: string; scopes: string[] }; result: AuthorizationStarted };
   oauth_begin: { args: { scope: Scope; request: OAuthConnectRequest }; result: AuthorizationStarted };
   oauth_finish: { args: { flow_id: string }; result: ConnectionDetail };
   oauth_cancel: { args: { flow_id: string }; result: null };

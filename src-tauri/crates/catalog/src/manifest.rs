@@ -101,6 +101,10 @@ pub struct Manifest {
     pub credential_fields: Vec<CredentialField>,
     /// How a stored credential is attached to API requests.
     pub request_auth: RequestAuth,
+    /// Flows that attach their credential another way (Pipedrive: OAuth tokens as a bearer,
+    /// personal API tokens in the query).
+    #[serde(default)]
+    pub request_auth_by_flow: std::collections::BTreeMap<AuthFlow, RequestAuth>,
     pub api_base: String,
     pub test_call: TestCall,
     pub revocation: Revocation,
@@ -108,6 +112,15 @@ pub struct Manifest {
     #[serde(default)]
     pub actions: Vec<Action>,
     pub docs_url: String,
+}
+
+impl Manifest {
+    /// How a credential of `flow` is attached to API requests.
+    pub fn request_auth_for(&self, flow: AuthFlow) -> &RequestAuth {
+        self.request_auth_by_flow
+            .get(&flow)
+            .unwrap_or(&self.request_auth)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -145,7 +145,16 @@ fn check_manifest(m: &Manifest, report: &mut impl FnMut(String)) {
             Some(Ok(_)) => {}
         }
     }
-    for referenced in request_auth_fields(&m.request_auth) {
+    for flow in m.request_auth_by_flow.keys() {
+        if !m.auth_flows.contains(flow) {
+            report(format!(
+                "request_auth_by_flow names {}, which is not one of the connector's flows",
+                flow.as_str()
+            ));
+        }
+    }
+    let all_auth = std::iter::once(&m.request_auth).chain(m.request_auth_by_flow.values());
+    for referenced in all_auth.flat_map(request_auth_fields) {
         if !field_names.contains(referenced) {
             report(format!(
                 "request_auth uses credential field `{referenced}`, which is not declared"

@@ -198,6 +198,9 @@ pub enum DemoCommand {
         /// Seed of the deterministic generator.
         #[arg(long, default_value_t = sgen_core::demo::DEFAULT_SEED)]
         seed: u64,
+        /// Leave the connections without credentials (no keyring needed, no sandbox started).
+        #[arg(long)]
+        no_credentials: bool,
         #[arg(long)]
         json: bool,
     },

@@ -62,6 +62,7 @@ fn run(cli: Cli) -> Result<(), CoreError> {
                 DemoCommand::Seed {
                     deliveries,
                     seed,
+                    no_credentials,
                     json,
                 },
         } => {
@@ -69,6 +70,7 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             let options = DemoOptions {
                 delivery_attempts: deliveries,
                 seed,
+                sandbox_credentials: !no_credentials,
             };
             let started = std::time::Instant::now();
             let summary = core.seed_demo(&options, |done, total| {

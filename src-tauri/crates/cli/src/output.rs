@@ -59,9 +59,10 @@ pub fn demo(
         return json(summary);
     }
     println!(
-        "demo site {} created: {} connections, {} deliveries, {} attempts in {:.1} s",
+        "demo site {} created: {} connections ({} connected to sandbox vendors), {} deliveries, {} attempts in {:.1} s",
         summary.site_id,
         summary.connections,
+        summary.connections_with_credentials,
         summary.deliveries,
         summary.delivery_attempts,
         took.as_secs_f64()

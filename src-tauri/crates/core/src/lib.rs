@@ -27,6 +27,7 @@ pub mod demo;
 pub mod library;
 pub mod lifecycle;
 pub mod oauth_connect;
+mod oauth_reauthorize;
 pub mod refresher;
 pub mod signed_token;
 pub mod sites;

@@ -51,16 +51,44 @@ pub struct AuthorizationStarted {
     pub authorize_url: String,
 }
 
-pub(crate) struct PendingFlow {
-    scope: Scope,
-    request: OAuthConnectRequest,
-    api_base: Option<String>,
+/// What an authorization is for.
+pub(crate) enum Purpose {
+    New {
+        scope: Scope,
+        request: Box<OAuthConnectRequest>,
+    },
+    /// New scopes (or a new grant) for a connection that exists.
+    Reauthorize { connection_id: String },
+}
+
+/// One authorization request sent to the browser: everything needed to check the callback
+/// and redeem its code.
+pub(crate) struct Authorization {
+    pub(crate) connector_type: String,
+    /// The connection's stored API address override (a URL or `sandbox`).
+    pub(crate) api_base: Option<String>,
     endpoints: Endpoints,
     pkce: Pkce,
     scopes: Vec<String>,
     listener: CallbackListener,
-    cancelled: Arc<AtomicBool>,
     deadline: Instant,
+    pub(crate) authorize_url: String,
+}
+
+/// What a redeemed and tested authorization gave.
+pub(crate) struct Granted {
+    pub(crate) credential: SecretFields,
+    pub(crate) refresh_token: Option<sgen_vault::Secret>,
+    pub(crate) expires_in_s: Option<i64>,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) outcome: TestOutcome,
+    pub(crate) account_id: Option<String>,
+}
+
+pub(crate) struct PendingFlow {
+    purpose: Purpose,
+    authorization: Authorization,
+    cancelled: Arc<AtomicBool>,
 }
 
 impl Core {
@@ -70,12 +98,6 @@ impl Core {
         request: OAuthConnectRequest,
     ) -> CoreResult<AuthorizationStarted> {
         let manifest = self.manifest(&request.connector_type)?;
-        if !manifest.auth_flows.contains(&AuthFlow::Oauth2) {
-            return Err(CoreError::invalid(format!(
-                "{} does not connect with OAuth",
-                manifest.display_name
-            )));
-        }
         if request.display_name.trim().is_empty() {
             return Err(CoreError::invalid(
                 "the display name must be 1 to 120 characters",
@@ -88,12 +110,36 @@ impl Core {
             .clone()
             .map(checked_server)
             .transpose()?;
-        let endpoints =
-            self.oauth_endpoints(manifest, api_base.as_deref(), oauth_server.as_ref())?;
-        // Another server's scopes are its own business; the catalog's are checked.
-        let scopes = match &oauth_server {
-            Some(_) => request.scopes.clone(),
-            None => requested_scopes(manifest, &request.scopes)?,
+        let authorization =
+            self.prepare_authorization(manifest, api_base, oauth_server.as_ref(), &request.scopes)?;
+        self.register_flow(
+            Purpose::New {
+                scope: scope.clone(),
+                request: Box::new(request),
+            },
+            authorization,
+        )
+    }
+
+    /// PKCE, `state`, a loopback listener and the authorize URL for the browser. Another
+    /// server's scopes are its own business; the catalog's are checked.
+    pub(crate) fn prepare_authorization(
+        &self,
+        manifest: &Manifest,
+        api_base: Option<String>,
+        oauth_server: Option<&OAuthServer>,
+        asked_scopes: &[String],
+    ) -> CoreResult<Authorization> {
+        if !manifest.auth_flows.contains(&AuthFlow::Oauth2) {
+            return Err(CoreError::invalid(format!(
+                "{} does not connect with OAuth",
+                manifest.display_name
+            )));
+        }
+        let endpoints = self.oauth_endpoints(manifest, api_base.as_deref(), oauth_server)?;
+        let scopes = match oauth_server {
+            Some(_) => asked_scopes.to_vec(),
+            None => requested_scopes(manifest, asked_scopes)?,
         };
         let pkce = Pkce::new().map_err(|e| CoreError::Internal(format!("no randomness: {e}")))?;
         let listener = CallbackListener::bind(&manifest.slug)
@@ -116,31 +162,43 @@ impl Core {
                 }
             }
         }
+        Ok(Authorization {
+            connector_type: manifest.slug.clone(),
+            api_base,
+            endpoints,
+            pkce,
+            scopes,
+            listener,
+            deadline: Instant::now() + FLOW_TIMEOUT,
+            authorize_url: url.to_string(),
+        })
+    }
+
+    pub(crate) fn register_flow(
+        &self,
+        purpose: Purpose,
+        authorization: Authorization,
+    ) -> CoreResult<AuthorizationStarted> {
         let flow_id = ids::time_ordered_id("oauth", self.now(), random_bits()?);
+        let authorize_url = authorization.authorize_url.clone();
         let cancelled = Arc::new(AtomicBool::new(false));
         let mut flows = self.oauth_flows();
         // Flows nobody finished in time are forgotten (their listeners close).
-        flows.retain(|_, flow| flow.deadline > Instant::now());
+        flows.retain(|_, flow| flow.authorization.deadline > Instant::now());
         let mut cancels = self.oauth_cancels();
         cancels.retain(|id, _| flows.contains_key(id));
         cancels.insert(flow_id.clone(), cancelled.clone());
         flows.insert(
             flow_id.clone(),
             PendingFlow {
-                scope: scope.clone(),
-                request,
-                api_base,
-                endpoints,
-                pkce,
-                scopes,
-                listener,
+                purpose,
+                authorization,
                 cancelled,
-                deadline: Instant::now() + FLOW_TIMEOUT,
             },
         );
         Ok(AuthorizationStarted {
             flow_id,
-            authorize_url: url.to_string(),
+            authorize_url,
         })
     }
 
@@ -153,14 +211,43 @@ impl Core {
                 what: "authorization",
                 id: flow_id.to_string(),
             })?;
-        let redirect_uri = flow.listener.redirect_uri();
-        let callback = flow.listener.wait(
-            &flow.pkce.state,
-            flow.endpoints.issuer.as_deref(),
-            flow.deadline,
-            &flow.cancelled,
-        );
+        let granted = self.redeem(flow.authorization, &flow.cancelled);
         self.oauth_cancels().remove(flow_id);
+        let (granted, api_base) = granted?;
+        match flow.purpose {
+            Purpose::New { scope, request } => {
+                self.store_new_oauth(&scope, &request, api_base.as_deref(), granted)
+            }
+            Purpose::Reauthorize { connection_id } => {
+                self.store_reauthorization(&connection_id, granted)
+            }
+        }
+    }
+
+    /// Waits for the one valid callback, redeems its code and makes the test call. Nothing is
+    /// stored; a test that does not connect is an error.
+    pub(crate) fn redeem(
+        &self,
+        authorization: Authorization,
+        cancelled: &AtomicBool,
+    ) -> CoreResult<(Granted, Option<String>)> {
+        let Authorization {
+            connector_type,
+            api_base,
+            endpoints,
+            pkce,
+            scopes,
+            listener,
+            deadline,
+            ..
+        } = authorization;
+        let redirect_uri = listener.redirect_uri();
+        let callback = listener.wait(
+            &pkce.state,
+            endpoints.issuer.as_deref(),
+            deadline,
+            cancelled,
+        );
         let code = match callback {
             Callback::Code(code) => code,
             Callback::Refused(error) => {
@@ -178,16 +265,16 @@ impl Core {
             }
         };
         let tokens = exchange_code(
-            &flow.endpoints.token_url,
-            &flow.endpoints.client_id,
+            &endpoints.token_url,
+            &endpoints.client_id,
             &code,
             &redirect_uri,
-            &flow.pkce.verifier,
+            &pkce.verifier,
         )
         .map_err(|e| CoreError::TokenEndpoint(e.to_string()))?;
-        let manifest = self.manifest(&flow.request.connector_type)?;
+        let manifest = self.manifest(&connector_type)?;
         let credential = SecretFields::new().with(ACCESS_TOKEN, tokens.access_token);
-        let calls_go_to = self.api_base_for(&manifest.slug, flow.api_base.as_deref())?;
+        let calls_go_to = self.api_base_for(&manifest.slug, api_base.as_deref())?;
         let outcome = vendor_http::test_call(
             manifest,
             AuthFlow::Oauth2,
@@ -197,44 +284,60 @@ impl Core {
         let TestOutcome::Connected { account_id } = &outcome else {
             return Err(CoreError::TestFailed(outcome));
         };
-        let granted: Vec<String> = tokens
+        let account_id = account_id.clone();
+        let granted_scopes: Vec<String> = tokens
             .scope
             .map(|s| s.split_whitespace().map(str::to_string).collect())
-            .unwrap_or(flow.scopes);
-        let environment_id = self.environment_id(&flow.scope)?;
+            .unwrap_or(scopes);
+        Ok((
+            Granted {
+                credential,
+                refresh_token: tokens.refresh_token,
+                expires_in_s: tokens.expires_in_s,
+                scopes: granted_scopes,
+                outcome,
+                account_id,
+            },
+            api_base,
+        ))
+    }
+
+    fn store_new_oauth(
+        &self,
+        scope: &Scope,
+        request: &OAuthConnectRequest,
+        api_base: Option<&str>,
+        granted: Granted,
+    ) -> CoreResult<ConnectionDetail> {
+        let environment_id = self.environment_id(scope)?;
         let operator = self.active_operator()?;
-        let key = self.vault()?.site_key(&flow.scope.site_id)?;
+        let key = self.vault()?.site_key(&scope.site_id)?;
         let now = self.now();
         let id = ids::time_ordered_id("con", now, random_bits()?);
-        let blob = key.seal(Binding::credential(&id), &credential);
-        let refresh_blob = tokens.refresh_token.map(|token| {
-            key.seal(
-                Binding::refresh_token(&id),
-                &SecretFields::new().with(REFRESH_TOKEN, token),
-            )
-        });
-        let expires_at = tokens.expires_in_s.map(|s| now + s * 1000);
+        let (blob, refresh_blob) = seal_grant(&key, &id, &granted);
+        let expires_at = granted.expires_in_s.map(|s| now + s * 1000);
+        let outcome = &granted.outcome;
         self.store.write(|tx| {
             insert_connection(
                 tx,
                 &Placement {
                     id: &id,
-                    site_id: &flow.scope.site_id,
+                    site_id: &scope.site_id,
                     environment_id,
                     operator_id: &operator.id,
                     now,
                 },
                 &ConnectionSpec {
-                    connector_type: &manifest.slug,
-                    display_name: flow.request.display_name.trim(),
+                    connector_type: &request.connector_type,
+                    display_name: request.display_name.trim(),
                     state: ConnectionState::Active,
                     auth_flow: AuthFlow::Oauth2.as_str(),
-                    vendor_account_id: account_id.as_deref(),
-                    scopes_granted: granted,
+                    vendor_account_id: granted.account_id.as_deref(),
+                    scopes_granted: granted.scopes.clone(),
                     expires_at,
                     last_test_outcome: Some(outcome.kind()),
-                    base_url_override: flow.api_base.as_deref(),
-                    oauth_server: flow.request.oauth_server.as_ref(),
+                    base_url_override: api_base,
+                    oauth_server: request.oauth_server.as_ref(),
                     field_mapping: serde_json::json!({}),
                     credential_blob: Some(&blob),
                 },
@@ -337,6 +440,22 @@ fn checked_server(server: OAuthServer) -> CoreResult<OAuthServer> {
         ));
     }
     Ok(server)
+}
+
+/// The access token and refresh token of a grant, sealed for connection `id`.
+pub(crate) fn seal_grant(
+    key: &sgen_vault::DataKey,
+    id: &str,
+    granted: &Granted,
+) -> (Vec<u8>, Option<Vec<u8>>) {
+    let blob = key.seal(Binding::credential(id), &granted.credential);
+    let refresh_blob = granted.refresh_token.as_ref().map(|token| {
+        key.seal(
+            Binding::refresh_token(id),
+            &SecretFields::new().with(REFRESH_TOKEN, token.clone()),
+        )
+    });
+    (blob, refresh_blob)
 }
 
 /// The requested scopes, each one the connector lists; none means all of them.

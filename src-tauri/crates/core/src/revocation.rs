@@ -30,6 +30,10 @@ impl Core {
                 Some(url) => url.clone(),
                 None => return Revocation::Unsupported,
             },
+            // A sandbox vendor offers what the real one offers, and no more.
+            (None, _, sgen_catalog::Revocation::Unsupported { .. }) => {
+                return Revocation::Unsupported
+            }
             (None, Some(SANDBOX_ENDPOINT), _) => match self.sandbox_oauth(&manifest.slug) {
                 Ok(urls) => urls.revoke_url,
                 Err(_) => return Revocation::Failed,

@@ -11,7 +11,7 @@ pub const SANDBOX_ENDPOINT: &str = "sandbox";
 const SANDBOX_SEED: u64 = 1;
 
 impl Core {
-    fn sandbox(&self) -> CoreResult<&Sandbox> {
+    pub(crate) fn sandbox(&self) -> CoreResult<&Sandbox> {
         if let Some(sandbox) = self.sandbox.get() {
             return Ok(sandbox);
         }
@@ -46,12 +46,7 @@ impl Core {
 
     /// Replaces the faults of the sandbox account a connection uses.
     pub fn set_sandbox_faults(&self, connection_id: &str, faults: Faults) -> CoreResult<()> {
-        let record = self.record(connection_id)?;
-        if record.base_url_override.as_deref() != Some(SANDBOX_ENDPOINT) {
-            return Err(CoreError::invalid(
-                "only a connection to a sandbox vendor has fault controls",
-            ));
-        }
+        let record = self.sandbox_record(connection_id)?;
         // A vendor whose answers name no account (a webhook receiver, a client-credentials
         // API) takes faults for all of its accounts.
         let account = record
@@ -60,5 +55,27 @@ impl Core {
         self.sandbox()?
             .set_faults(&record.connector_type, &account, faults)
             .map_err(|e| CoreError::invalid(e.to_string()))
+    }
+
+    /// Takes the connection's sandbox vendor off the network (every connection to it then sees
+    /// a refused connection) or brings it back.
+    pub fn set_sandbox_offline(&self, connection_id: &str, offline: bool) -> CoreResult<()> {
+        let record = self.sandbox_record(connection_id)?;
+        self.sandbox()?
+            .set_offline(&record.connector_type, offline)
+            .map_err(|e| CoreError::invalid(e.to_string()))
+    }
+
+    fn sandbox_record(
+        &self,
+        connection_id: &str,
+    ) -> CoreResult<sgen_store::connections::ConnectionRecord> {
+        let record = self.record(connection_id)?;
+        if record.base_url_override.as_deref() != Some(SANDBOX_ENDPOINT) {
+            return Err(CoreError::invalid(
+                "only a connection to a sandbox vendor has fault controls",
+            ));
+        }
+        Ok(record)
     }
 }

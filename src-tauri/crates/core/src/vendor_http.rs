@@ -44,7 +44,7 @@ pub(crate) fn test_call(
         format!("{}{}", base.trim_end_matches('/'), path)
     };
     let mut request = ureq::http::Request::builder().method(method(call.method));
-    match &manifest.request_auth {
+    match manifest.request_auth_for(flow) {
         RequestAuth::Bearer {
             field: Some(field),
             scheme,

@@ -23,12 +23,15 @@ pub(crate) fn now_ms() -> i64 {
 
 pub(crate) async fn call(
     State(vendor): State<Arc<VendorState>>,
-    Path(path): Path<String>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
     let manifest = &vendor.manifest;
-    let Some(credential) = presented_credential(&manifest.request_auth, &headers, &uri) else {
+    // The vendor takes a credential wherever one of its flows puts it.
+    let Some(credential) = std::iter::once(&manifest.request_auth)
+        .chain(manifest.request_auth_by_flow.values())
+        .find_map(|auth| presented_credential(auth, &headers, &uri))
+    else {
         return error(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
@@ -74,7 +77,9 @@ pub(crate) async fn call(
         return answer;
     }
     let test_call = &manifest.test_call;
-    if format!("/{path}") != path_only(&test_call.path) {
+    // `/api/` is Mailchimp's root resource, so the path after `/api` may be just `/`.
+    let path = uri.path().strip_prefix("/api").unwrap_or_default();
+    if path != path_only(&test_call.path) {
         return error(
             StatusCode::NOT_FOUND,
             "not_found",

@@ -163,7 +163,9 @@ fn router(state: Arc<VendorState>) -> Router {
         RequestAuth::StandardWebhooksSignature => Router::new()
             .route("/api", post(webhook_receiver::receive))
             .route("/api/{*path}", post(webhook_receiver::receive)),
-        _ => Router::new().route("/api/{*path}", any(api::call)),
+        _ => Router::new()
+            .route("/api/", any(api::call))
+            .route("/api/{*path}", any(api::call)),
     };
     api.route(SIGNING_SECRETS_PATH, post(webhook_receiver::register))
         .route("/oauth/authorize", get(oauth::authorize))

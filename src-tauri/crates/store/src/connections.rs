@@ -191,6 +191,28 @@ pub fn record_test(
     Ok(())
 }
 
+/// Records a new grant after a re-authorization: the scopes it holds and the account it is for.
+pub fn set_grant(
+    tx: &Transaction<'_>,
+    id: &str,
+    scopes_granted: &[String],
+    vendor_account_id: Option<&str>,
+    at: i64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE connections SET scopes_granted = ?2, vendor_account_id = coalesce(?3, vendor_account_id),
+             updated_at = ?4
+         WHERE id = ?1",
+        params![
+            id,
+            serde_json::to_string(scopes_granted).expect("strings serialize"),
+            vendor_account_id,
+            at
+        ],
+    )?;
+    Ok(())
+}
+
 /// Token connections (OAuth with a refresh token, client credentials) whose access token
 /// expires before `before`, and
 /// that are in use (not paused, not waiting for a person to authorize again).

@@ -7,6 +7,7 @@ import { href } from "../../router";
 import { useAsync } from "../../useAsync";
 import { DeliveryLog } from "../deliveries/DeliveryLog";
 import { ConnectionActions } from "./ConnectionActions";
+import { EditScopes } from "./EditScopes";
 import { SandboxFaults } from "./SandboxFaults";
 
 export function ConnectionDetailView({ id }: { id: string }) {
@@ -90,7 +91,15 @@ export function ConnectionDetailView({ id }: { id: string }) {
             ))}
           </ol>
         </div>
-        {r.base_url_override === "sandbox" && <SandboxFaults connectionId={r.id} />}
+        {r.auth_flow === "oauth2" && (
+          <EditScopes
+            connectionId={r.id}
+            connectorType={r.connector_type}
+            held={r.scopes_granted}
+            onChanged={() => setVersion((v) => v + 1)}
+          />
+        )}
+        {r.base_url_override === "sandbox" && <SandboxFaults connectionId={r.id} connectorType={r.connector_type} />}
       </div>
       <h2>Delivery log</h2>
       <DeliveryLog connectionId={r.id} />

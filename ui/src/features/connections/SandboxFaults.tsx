@@ -5,12 +5,15 @@ import type { SandboxFaults as Faults } from "../../bindings/SandboxFaults";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { call, IpcError } from "../../ipc";
 import { toIpcError } from "../../useAsync";
+import { useConnectorScopes } from "./useConnectorScopes";
 
 const HEALTHY: Faults = { token_expired: false, revoked: false, dropped_scopes: [], status: null, latency_ms: 0 };
 const STATUSES = [401, 403, 429, 500, 503];
 
-export function SandboxFaults({ connectionId }: { connectionId: string }) {
+export function SandboxFaults({ connectionId, connectorType }: { connectionId: string; connectorType: string }) {
+  const scopes = useConnectorScopes(connectorType);
   const [faults, setFaults] = useState<Faults>(HEALTHY);
+  const [offline, setOffline] = useState(false);
   const [applied, setApplied] = useState<string>();
   const [error, setError] = useState<IpcError>();
 
@@ -19,6 +22,17 @@ export function SandboxFaults({ connectionId }: { connectionId: string }) {
     try {
       await call("sandbox_faults_set", { id: connectionId, faults: next });
       setApplied(next === HEALTHY ? "The sandbox vendor is healthy again." : "Faults applied; test the connection to see the effect.");
+    } catch (e) {
+      setError(toIpcError(e));
+    }
+  }
+
+  async function switchOffline(next: boolean) {
+    setError(undefined);
+    try {
+      await call("sandbox_offline_set", { id: connectionId, offline: next });
+      setOffline(next);
+      setApplied(next ? "The vendor is offline: every call is refused." : "The vendor is back online.");
     } catch (e) {
       setError(toIpcError(e));
     }
@@ -45,6 +59,29 @@ export function SandboxFaults({ connectionId }: { connectionId: string }) {
         />
         Expire the credential
       </label>
+      {scopes.length > 0 && (
+        <fieldset>
+          <legend>Stop granting scopes</legend>
+          {scopes.map((s) => (
+            <label key={s.id} className="inline">
+              <input
+                type="checkbox"
+                data-testid={`fault-drop-${s.id}`}
+                checked={faults.dropped_scopes.includes(s.id)}
+                onChange={(e) =>
+                  setFaults({
+                    ...faults,
+                    dropped_scopes: e.target.checked
+                      ? [...faults.dropped_scopes, s.id]
+                      : faults.dropped_scopes.filter((x) => x !== s.id),
+                  })
+                }
+              />
+              <code>{s.id}</code>
+            </label>
+          ))}
+        </fieldset>
+      )}
       <label>
         Answer every call with
         <select
@@ -81,6 +118,9 @@ export function SandboxFaults({ connectionId }: { connectionId: string }) {
           }}
         >
           Heal
+        </button>
+        <button type="button" data-testid="fault-offline" onClick={() => void switchOffline(!offline)}>
+          {offline ? "Bring the vendor back online" : "Take the vendor offline"}
         </button>
       </div>
       {applied && <p className="muted small" role="status">{applied}</p>}

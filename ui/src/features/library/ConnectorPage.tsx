@@ -12,7 +12,8 @@ export function ConnectorPage({ slug }: { slug: string }) {
   const sites = useAsync(() => call("sites_list", {}), []);
   const demoSite = sites.value?.find((site) => site.id === scope.site_id)?.demo ?? false;
   if (detail.status === "error") return <ErrorNotice error={detail.error} />;
-  if (!detail.value) return <p className="muted">Loading…</p>;
+  // The form's defaults depend on whether this is the demo site, so it waits for both.
+  if (!detail.value || !sites.value) return <p className="muted">Loading…</p>;
   const c = detail.value;
   const s = c.summary;
   return (

@@ -5,17 +5,23 @@
 mod history;
 mod plan;
 mod rng;
+mod sandbox_credentials;
 
 use crate::connections::{insert_connection, ConnectionSpec, Placement};
 use crate::deliveries::import_history;
-use crate::{Core, CoreError, CoreResult};
+use crate::oauth_connect::REFRESH_TOKEN;
+use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use history::Target;
 use plan::{demo_plans, DAY_MS};
 use rng::DemoRng;
+use sandbox_credentials::DemoCredential;
 use serde::Serialize;
+use sgen_catalog::Manifest;
+use sgen_sandbox::{Faults, ALL_ACCOUNTS};
 use sgen_store::model::{ConnectionState, Role};
 use sgen_store::operators::{self, Operator};
-use sgen_store::{connections, settings, sites, Transaction};
+use sgen_store::{connection_credentials, connections, settings, sites, Transaction};
+use sgen_vault::{Binding, DataKey, SecretFields};
 use ts_rs::TS;
 
 pub const DEFAULT_DELIVERY_ATTEMPTS: u64 = 100_000;
@@ -30,6 +36,10 @@ pub struct DemoOptions {
     /// How many delivery attempts the history holds (approximately: whole retry chains).
     pub delivery_attempts: u64,
     pub seed: u64,
+    /// Connect every demo connection to its sandbox vendor with a real credential (needs the
+    /// keyring). Without it the connections hold no credential, which is all a benchmark or a
+    /// query test needs.
+    pub sandbox_credentials: bool,
 }
 
 impl Default for DemoOptions {
@@ -37,6 +47,7 @@ impl Default for DemoOptions {
         Self {
             delivery_attempts: DEFAULT_DELIVERY_ATTEMPTS,
             seed: DEFAULT_SEED,
+            sandbox_credentials: false,
         }
     }
 }
@@ -46,6 +57,8 @@ impl Default for DemoOptions {
 pub struct DemoSummary {
     pub site_id: String,
     pub connections: u32,
+    /// How many of them hold a working sandbox credential.
+    pub connections_with_credentials: u32,
     #[ts(type = "number")]
     pub deliveries: u64,
     #[ts(type = "number")]
@@ -88,6 +101,10 @@ impl Core {
             created_at: now - 40 * DAY_MS,
         };
         let plans = demo_plans();
+        let (key, credentials) = match options.sandbox_credentials {
+            true => self.demo_credentials(&site_id, &plans),
+            false => (None, plans.iter().map(|_| None).collect()),
+        };
         let (deliveries, attempts) = self.store.write(|tx| {
             let site = sites::insert(
                 tx,
@@ -102,7 +119,7 @@ impl Core {
             }
             settings::set(tx, settings::ACTIVE_OPERATOR, &dana.id)?;
             let mut targets = Vec::new();
-            for plan in &plans {
+            for (plan, credential) in plans.iter().zip(&credentials) {
                 let environment_id = site
                     .environments
                     .iter()
@@ -113,6 +130,7 @@ impl Core {
                     &mut rng,
                     (&site_id, environment_id),
                     plan,
+                    credential.as_ref().zip(key.as_ref()),
                     (&dana, &sam),
                     now,
                 )?);
@@ -127,38 +145,114 @@ impl Core {
             )
         })?;
         tracing::info!(deliveries, attempts, "demo site created");
+        self.show_demo_states(&plans, &credentials);
         Ok(DemoSummary {
             site_id,
             connections: plans.len() as u32,
+            connections_with_credentials: credentials.iter().flatten().count() as u32,
             deliveries,
             delivery_attempts: attempts,
         })
     }
 
+    /// A working sandbox credential for each plan, where one can be had: none at all without a
+    /// keyring (the demo is still worth seeing), none for a plan whose flow fails (logged).
+    fn demo_credentials(
+        &self,
+        site_id: &str,
+        plans: &[plan::ConnectionPlan],
+    ) -> (Option<DataKey>, Vec<Option<DemoCredential>>) {
+        let key = match self.vault().and_then(|v| Ok(v.site_key(site_id)?)) {
+            Ok(key) => key,
+            Err(e) => {
+                tracing::warn!(error = %e, "demo connections get no credentials");
+                return (None, plans.iter().map(|_| None).collect());
+            }
+        };
+        let credentials = plans
+            .iter()
+            .map(|plan| {
+                let manifest = self.manifest(plan.slug).ok()?;
+                let scopes = plan_scopes(manifest, plan);
+                self.demo_credential(manifest, plan, &scopes)
+                    .inspect_err(|e| {
+                        tracing::warn!(connector = plan.slug, error = %e, "demo connection left without a credential");
+                    })
+                    .ok()
+            })
+            .collect();
+        (Some(key), credentials)
+    }
+
+    /// Makes the sandbox vendors answer the way each demo connection's story ended, so a test
+    /// call shows the state the history shows (for as long as this process's sandbox runs).
+    fn show_demo_states(
+        &self,
+        plans: &[plan::ConnectionPlan],
+        credentials: &[Option<DemoCredential>],
+    ) {
+        for (plan, credential) in plans.iter().zip(credentials) {
+            let (Some(credential), Some((state, _, cause))) = (credential, plan.end) else {
+                continue;
+            };
+            let faults = match state {
+                ConnectionState::AuthRevoked => Faults {
+                    revoked: true,
+                    ..Faults::default()
+                },
+                ConnectionState::AuthExpired => Faults {
+                    token_expired: true,
+                    ..Faults::default()
+                },
+                ConnectionState::Error if cause.contains("503") => Faults {
+                    status: Some(503),
+                    ..Faults::default()
+                },
+                ConnectionState::Error if cause.contains("429") => Faults {
+                    status: Some(429),
+                    ..Faults::default()
+                },
+                _ => continue,
+            };
+            let account = credential.account_id.as_deref().unwrap_or(ALL_ACCOUNTS);
+            if let Err(e) = self.sandbox().and_then(|s| {
+                s.set_faults(plan.slug, account, faults)
+                    .map_err(|e| CoreError::invalid(e.to_string()))
+            }) {
+                tracing::warn!(connector = plan.slug, error = %e, "demo fault not set");
+            }
+        }
+    }
+
     /// One demo connection with its story, as its target for the history.
+    #[allow(clippy::too_many_arguments)] // the demo's context, one piece each
     fn seed_connection<'p>(
         &self,
         tx: &Transaction<'_>,
         rng: &mut DemoRng,
         (site_id, environment_id): (&str, i64),
         plan: &'p plan::ConnectionPlan,
+        credential: Option<(&DemoCredential, &DataKey)>,
         (admin, editor): (&Operator, &Operator),
         now: i64,
     ) -> CoreResult<Target<'p>> {
-        let manifest = self
-            .catalog
-            .get(plan.slug)
-            .ok_or_else(|| CoreError::NotFound {
-                what: "connector",
-                id: plan.slug.into(),
-            })?;
-        let scopes: Vec<String> = match plan.scopes {
-            Some(held) => held.iter().map(|s| s.to_string()).collect(),
-            None => manifest.scopes.iter().map(|s| s.id.clone()).collect(),
-        };
+        let manifest = self.manifest(plan.slug)?;
         let created_at = now - plan.created_days_ago * DAY_MS - rng.below(DAY_MS as u64) as i64;
         let oauth = plan.auth_flow == "oauth2";
         let id = rng.id("con");
+        let sealed = credential.map(|(c, key)| {
+            let refresh = c.refresh_token.as_ref().map(|token| {
+                key.seal(
+                    Binding::refresh_token(&id),
+                    &SecretFields::new().with(REFRESH_TOKEN, token.clone()),
+                )
+            });
+            (key.seal(Binding::credential(&id), &c.fields), refresh)
+        });
+        let expires_at = match credential {
+            Some((c, _)) => c.expires_in_s.map(|s| now + s * 1000),
+            None => oauth.then_some(now + 45 * 60 * 1000),
+        };
         insert_connection(
             tx,
             &Placement {
@@ -173,20 +267,28 @@ impl Core {
                 display_name: plan.display_name,
                 state: ConnectionState::Active,
                 auth_flow: plan.auth_flow,
-                vendor_account_id: Some(plan.account),
-                scopes_granted: scopes,
-                expires_at: oauth.then_some(now + 45 * 60 * 1000),
+                vendor_account_id: match credential {
+                    Some((c, _)) => c.account_id.as_deref(),
+                    None => Some(plan.account),
+                },
+                scopes_granted: credential
+                    .and_then(|(c, _)| c.scopes.clone())
+                    .unwrap_or_else(|| plan_scopes(manifest, plan)),
+                expires_at,
                 last_test_outcome: Some("connected"),
-                base_url_override: None,
+                base_url_override: credential.map(|_| SANDBOX_ENDPOINT),
                 oauth_server: None,
                 field_mapping: serde_json::json!({}),
-                credential_blob: None,
+                credential_blob: sealed.as_ref().map(|(blob, _)| blob.as_slice()),
             },
             &format!(
                 "created by {} via {}; test call: connected",
                 admin.name, plan.auth_flow
             ),
         )?;
+        if let Some((blob, Some(refresh))) = &sealed {
+            connection_credentials::set(tx, &id, blob, Some(refresh), expires_at, created_at)?;
+        }
         let incident = plan.incident.map(|(days_ago, hours, cause)| {
             let from = now - days_ago * DAY_MS;
             (from, from + hours * 60 * 60 * 1000, cause)
@@ -221,6 +323,14 @@ impl Core {
             broke_at: broke_at.map(|(_, at, _, _)| at),
             incident: incident.map(|(from, to, _)| (from, to)),
         })
+    }
+}
+
+/// The scopes a demo connection holds: the plan's, or every scope the connector declares.
+fn plan_scopes(manifest: &Manifest, plan: &plan::ConnectionPlan) -> Vec<String> {
+    match plan.scopes {
+        Some(held) => held.iter().map(|s| s.to_string()).collect(),
+        None => manifest.scopes.iter().map(|s| s.id.clone()).collect(),
     }
 }
 

@@ -424,3 +424,75 @@ fn a_client_credentials_connection_fetches_tests_and_renews_its_token() {
     assert!(!renewed.has_refresh_token);
     assert!(renewed.expires_at >= r.expires_at);
 }
+
+#[test]
+fn the_demo_connections_hold_working_sandbox_credentials_and_show_their_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = super::open(dir.path());
+    let summary = core
+        .seed_demo(
+            &sgen_core::demo::DemoOptions {
+                delivery_attempts: 100,
+                sandbox_credentials: true,
+                ..Default::default()
+            },
+            |_, _| {},
+        )
+        .unwrap();
+    let mut rows = core
+        .connections(&live(&summary), &Default::default())
+        .unwrap()
+        .rows;
+    rows.extend(
+        core.connections(
+            &sgen_core::sites::Scope {
+                site_id: summary.site_id.clone(),
+                environment: sgen_core::model::EnvironmentName::Staging,
+            },
+            &Default::default(),
+        )
+        .unwrap()
+        .rows,
+    );
+    assert_eq!(rows.len() as u32, summary.connections);
+    let without: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r.record.has_credential)
+        .map(|r| r.record.connector_type.as_str())
+        .collect();
+    assert!(without.is_empty(), "no credential: {without:?}");
+    assert_eq!(summary.connections_with_credentials, summary.connections);
+    for row in &rows {
+        let record = &row.record;
+        let what = format!("{} ({})", record.display_name, record.auth_flow);
+        assert!(record.has_credential, "{what}");
+        assert_eq!(
+            record.base_url_override.as_deref(),
+            Some("sandbox"),
+            "{what}"
+        );
+        if record.auth_flow == "oauth2" {
+            assert!(record.has_refresh_token, "{what}");
+        }
+        let outcome = core.test_connection(&record.id).unwrap();
+        let expected = match record.state {
+            ConnectionState::AuthRevoked => TestOutcome::CredentialRevoked,
+            ConnectionState::AuthExpired => TestOutcome::CredentialExpired,
+            ConnectionState::Error if record.connector_type != "pipedrive" => {
+                assert!(
+                    matches!(outcome, TestOutcome::VendorError { code: 503 | 429 }),
+                    "{what}: {outcome:?}"
+                );
+                continue;
+            }
+            _ => {
+                assert!(
+                    matches!(outcome, TestOutcome::Connected { .. }),
+                    "{what}: {outcome:?}"
+                );
+                continue;
+            }
+        };
+        assert_eq!(outcome, expected, "{what}");
+    }
+}

@@ -80,7 +80,7 @@ fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
 
 /// What a person does in the browser: open the consent page, choose, and follow the redirect
 /// back to the app. Returns the callback URL the vendor sent the browser to.
-fn consent(authorize_url: &str, decision: &str) -> String {
+pub(super) fn consent(authorize_url: &str, decision: &str) -> String {
     let page = agent().get(authorize_url).call().unwrap();
     assert_eq!(page.status().as_u16(), 200);
     let params = query(authorize_url);
@@ -112,7 +112,7 @@ fn consent(authorize_url: &str, decision: &str) -> String {
         .to_string()
 }
 
-fn browser_returns(callback: &str) -> u16 {
+pub(super) fn browser_returns(callback: &str) -> u16 {
     agent()
         .get(callback)
         .call()
@@ -321,5 +321,91 @@ fn the_background_refresher_refreshes_what_is_due_and_backs_off_after_failures()
         f.core.refresh_due(2).unwrap().due,
         0,
         "fresh tokens are not due"
+    );
+}
+
+/// Re-authorizes connection `id` for `scopes` with the person choosing `decision`.
+fn reauthorize(
+    f: &Fixture,
+    id: &str,
+    scopes: &[&str],
+    decision: &str,
+) -> sgen_core::CoreResult<sgen_core::connections::ConnectionDetail> {
+    let scopes = scopes.iter().map(|s| s.to_string()).collect();
+    let started = f.core.begin_reauthorization(id, scopes).unwrap();
+    let core = f.core.clone();
+    let finishing = std::thread::spawn(move || core.finish_oauth(&started.flow_id));
+    assert_eq!(
+        browser_returns(&consent(&started.authorize_url, decision)),
+        200
+    );
+    finishing.join().unwrap()
+}
+
+#[test]
+fn editing_scopes_reauthorizes_the_same_connection() {
+    let f = fixture();
+    let before = connect(&f, "approve").unwrap().row.record;
+    assert_eq!(
+        before.scopes_granted,
+        ["oauth", "crm.objects.contacts.read"]
+    );
+    let count = |f: &Fixture| {
+        f.core
+            .connections(&live(&f.summary), &Default::default())
+            .unwrap()
+            .total
+    };
+    let total = count(&f);
+    let wanted = [
+        "oauth",
+        "crm.objects.contacts.read",
+        "crm.objects.contacts.write",
+    ];
+
+    // The person revoked the app at the vendor, then grants it again with one scope more.
+    let revoked = sgen_core::SandboxFaults {
+        revoked: true,
+        ..Default::default()
+    };
+    f.core.set_sandbox_faults(&before.id, revoked).unwrap();
+    f.core.test_connection(&before.id).unwrap();
+    f.core
+        .set_sandbox_faults(&before.id, Default::default())
+        .unwrap();
+    let after = reauthorize(&f, &before.id, &wanted, "approve").unwrap();
+    assert_eq!(after.row.record.id, before.id);
+    assert_eq!(after.row.record.state, ConnectionState::Active);
+    assert_eq!(after.row.record.scopes_granted, wanted);
+    let newest = &after.transitions[0];
+    assert_eq!(newest.from_state, Some(ConnectionState::AuthRevoked));
+    assert!(
+        newest.cause.contains("re-authorized by"),
+        "{}",
+        newest.cause
+    );
+    assert_eq!(count(&f), total);
+    assert!(matches!(
+        f.core.test_connection(&before.id).unwrap(),
+        TestOutcome::Connected { .. }
+    ));
+
+    // Saying no at the vendor changes nothing: the old grant keeps working.
+    let denied = reauthorize(&f, &before.id, &["oauth"], "deny").unwrap_err();
+    assert!(denied.to_string().contains("did not grant"), "{denied}");
+    let unchanged = f.core.connection(&before.id).unwrap().row.record;
+    assert_eq!(unchanged.scopes_granted, wanted);
+    assert!(matches!(
+        f.core.test_connection(&before.id).unwrap(),
+        TestOutcome::Connected { .. }
+    ));
+
+    let unknown = f
+        .core
+        .begin_reauthorization(&before.id, vec!["crm.nope".into()])
+        .unwrap_err();
+    assert!(
+        unknown.to_string().contains("no scope `crm.nope`"),
+        "{unknown}"
     );
 }

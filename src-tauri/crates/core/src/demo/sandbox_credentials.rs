@@ -1,0 +1,201 @@
+//! Real credentials for the demo's connections, obtained from this process's sandbox vendors
+//! through the same flows an operator's connections go through: a key or basic pair the vendor
+//! checks, a client-credentials token fetch, an OAuth authorization (PKCE, `state`, the loopback
+//! listener, the code redeemed at the token endpoint) consented to over HTTP by the demo's
+//! "person at the browser", and a webhook secret registered with the sandbox receiver. Each is
+//! then tested; only a credential whose test connects is kept.
+
+use super::plan::ConnectionPlan;
+use crate::oauth_connect::Granted;
+use crate::signed_token::SIGNING_SECRET;
+use crate::test_outcome::TestOutcome;
+use crate::vendor_http::{self, ACCESS_TOKEN};
+use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
+use sgen_catalog::{AuthFlow, Manifest};
+use sgen_vault::webhook_signing::generate_signing_secret;
+use sgen_vault::{Secret, SecretFields};
+use sha2::{Digest, Sha256};
+use std::sync::atomic::AtomicBool;
+
+/// A tested demo credential, not yet stored.
+pub(crate) struct DemoCredential {
+    pub(crate) fields: SecretFields,
+    pub(crate) refresh_token: Option<Secret>,
+    pub(crate) expires_in_s: Option<i64>,
+    /// The scopes an OAuth grant holds; None keeps the plan's.
+    pub(crate) scopes: Option<Vec<String>>,
+    pub(crate) account_id: Option<String>,
+}
+
+impl Core {
+    pub(crate) fn demo_credential(
+        &self,
+        manifest: &Manifest,
+        plan: &ConnectionPlan,
+        scopes: &[String],
+    ) -> CoreResult<DemoCredential> {
+        let flow = AuthFlow::parse(plan.auth_flow)
+            .ok_or_else(|| CoreError::Internal(format!("demo flow {}", plan.auth_flow)))?;
+        if flow == AuthFlow::Oauth2 {
+            return self.demo_authorization(manifest, plan, scopes);
+        }
+        let mut fields = SecretFields::new();
+        for field in manifest
+            .credential_fields
+            .iter()
+            .filter(|f| f.flows.is_empty() || f.flows.contains(&flow))
+        {
+            // Keys differ per connection; addresses and ids are the catalog's examples.
+            let varied = vary(
+                &field.example,
+                &format!("{}/{}", plan.display_name, field.name),
+            );
+            let value = if field.secret && field.accepts(&varied) {
+                varied
+            } else {
+                field.example.clone()
+            };
+            fields.insert(&field.name, Secret::new(value));
+        }
+        let mut expires_in_s = None;
+        match flow {
+            AuthFlow::ClientCredentials => {
+                let (with_token, tokens) =
+                    self.fetch_client_token(manifest, Some(SANDBOX_ENDPOINT), &fields)?;
+                fields = with_token;
+                expires_in_s = tokens.expires_in_s;
+            }
+            AuthFlow::SignedToken => {
+                let secret = generate_signing_secret();
+                self.register_with_sandbox_receiver(&manifest.slug, &secret)?;
+                fields.insert(SIGNING_SECRET, secret);
+            }
+            _ => {}
+        }
+        let base = self.sandbox_api_base(&manifest.slug)?;
+        match vendor_http::test_call(manifest, flow, &fields, Some(&base))? {
+            TestOutcome::Connected { account_id } => Ok(DemoCredential {
+                fields,
+                refresh_token: None,
+                expires_in_s,
+                scopes: None,
+                account_id,
+            }),
+            outcome => Err(CoreError::TestFailed(outcome)),
+        }
+    }
+
+    /// The whole loopback flow, with the consent given over HTTP on a second thread while
+    /// this one waits at the listener, as the app waits for a real browser.
+    fn demo_authorization(
+        &self,
+        manifest: &Manifest,
+        plan: &ConnectionPlan,
+        scopes: &[String],
+    ) -> CoreResult<DemoCredential> {
+        let authorization =
+            self.prepare_authorization(manifest, Some(SANDBOX_ENDPOINT.to_string()), None, scopes)?;
+        let issuer = self.sandbox_oauth(&manifest.slug)?.issuer;
+        let authorize_url = authorization.authorize_url.clone();
+        let login = plan.account.to_string();
+        let browser = std::thread::spawn(move || consent(&issuer, &authorize_url, &login));
+        let redeemed = self.redeem(authorization, &AtomicBool::new(false));
+        browser
+            .join()
+            .map_err(|_| CoreError::Internal("the demo consent thread panicked".into()))??;
+        let (granted, _) = redeemed?;
+        let Granted {
+            credential,
+            refresh_token,
+            expires_in_s,
+            scopes,
+            account_id,
+            ..
+        } = granted;
+        debug_assert!(credential.get(ACCESS_TOKEN).is_some());
+        Ok(DemoCredential {
+            fields: credential,
+            refresh_token,
+            expires_in_s,
+            scopes: Some(scopes),
+            account_id,
+        })
+    }
+}
+
+/// What a person does on the sandbox consent page: sign in as `login` and approve; then the
+/// browser follows the vendor's redirect to the app's loopback listener.
+fn consent(issuer: &str, authorize_url: &str, login: &str) -> CoreResult<()> {
+    let failed = |what: &str, e: String| CoreError::Internal(format!("demo consent: {what}: {e}"));
+    let url = url::Url::parse(authorize_url).map_err(|e| failed("authorize URL", e.to_string()))?;
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let decided = agent
+        .post(format!("{issuer}/oauth/decide"))
+        .send_form([
+            ("decision", "approve"),
+            ("login", login),
+            ("client_id", &param("client_id")),
+            ("redirect_uri", &param("redirect_uri")),
+            ("scope", &param("scope")),
+            ("state", &param("state")),
+            ("code_challenge", &param("code_challenge")),
+        ])
+        .map_err(|e| failed("consent", e.to_string()))?;
+    let back_to_app = decided
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            failed(
+                "consent",
+                format!("HTTP {} without a redirect", decided.status()),
+            )
+        })?
+        .to_string();
+    agent
+        .get(&back_to_app)
+        .call()
+        .map_err(|e| failed("callback", e.to_string()))?;
+    Ok(())
+}
+
+/// The example credential with its characters after the first eight replaced, class for class
+/// (digit for digit, a–f for a–f so hex stays hex, other letters for letters), from a hash of
+/// `salt`: a different credential for each demo connection that still has the vendor's shape.
+fn vary(example: &str, salt: &str) -> String {
+    let mut digest = Sha256::digest(salt.as_bytes()).to_vec();
+    let mut next = {
+        let mut i = 0usize;
+        move || {
+            if i == digest.len() {
+                digest = Sha256::digest(&digest).to_vec();
+                i = 0;
+            }
+            i += 1;
+            digest[i - 1]
+        }
+    };
+    example
+        .chars()
+        .enumerate()
+        .map(|(i, c)| match c {
+            _ if i < 8 => c,
+            '0'..='9' => char::from(b'0' + next() % 10),
+            'a'..='f' => char::from(b'a' + next() % 6),
+            'g'..='z' => char::from(b'a' + next() % 26),
+            'A'..='F' => char::from(b'A' + next() % 6),
+            'G'..='Z' => char::from(b'A' + next() % 26),
+            _ => c,
+        })
+        .collect()
+}

@@ -1,0 +1,100 @@
+//! Edit scopes (SPEC §4): an OAuth connection asks the vendor again, through the browser, for
+//! the scopes the operator now picks. The new grant replaces the old one on the same
+//! connection (same id, history and delivery log) only once its code is redeemed and the test
+//! call connects; until then the old credential keeps working.
+
+use crate::oauth_connect::{seal_grant, AuthorizationStarted, Granted, Purpose};
+use crate::{connections::ConnectionDetail, Core, CoreError, CoreResult};
+use sgen_catalog::AuthFlow;
+use sgen_store::model::ConnectionState;
+use sgen_store::{connection_credentials, connections};
+
+impl Core {
+    /// Starts an authorization for `scopes` on an existing OAuth connection; finish it with
+    /// `finish_oauth` like a new one.
+    pub fn begin_reauthorization(
+        &self,
+        connection_id: &str,
+        scopes: Vec<String>,
+    ) -> CoreResult<AuthorizationStarted> {
+        let record = self.record(connection_id)?;
+        if record.auth_flow != AuthFlow::Oauth2.as_str() {
+            return Err(CoreError::invalid(
+                "only an OAuth connection has scopes to edit",
+            ));
+        }
+        if scopes.is_empty() {
+            return Err(CoreError::invalid("pick at least one scope"));
+        }
+        let manifest = self.manifest(&record.connector_type)?;
+        let authorization = self.prepare_authorization(
+            manifest,
+            record.base_url_override.clone(),
+            record.oauth_server.as_ref(),
+            &scopes,
+        )?;
+        self.register_flow(
+            Purpose::Reauthorize {
+                connection_id: connection_id.to_string(),
+            },
+            authorization,
+        )
+    }
+
+    /// The new grant on the existing connection, in one transaction. A vendor that sends no new
+    /// refresh token leaves the old one in place.
+    pub(crate) fn store_reauthorization(
+        &self,
+        id: &str,
+        granted: Granted,
+    ) -> CoreResult<ConnectionDetail> {
+        let record = self.record(id)?;
+        let (sealed, key) = self.sealed_credentials(id)?;
+        let operator = self.active_operator()?;
+        let now = self.now();
+        let (blob, refresh_blob) = seal_grant(&key, id, &granted);
+        let refresh_blob = refresh_blob.or(sealed.refresh_token_blob);
+        let expires_at = granted.expires_in_s.map(|s| now + s * 1000);
+        let added: Vec<&String> = granted
+            .scopes
+            .iter()
+            .filter(|s| !record.scopes_granted.contains(s))
+            .collect();
+        let removed: Vec<&String> = record
+            .scopes_granted
+            .iter()
+            .filter(|s| !granted.scopes.contains(s))
+            .collect();
+        let outcome = &granted.outcome;
+        self.store.write(|tx| {
+            connection_credentials::set(tx, id, &blob, refresh_blob.as_deref(), expires_at, now)?;
+            connections::set_grant(tx, id, &granted.scopes, granted.account_id.as_deref(), now)?;
+            connections::record_test(tx, id, outcome.kind(), granted.account_id.as_deref(), now)?;
+            // A paused connection stays paused: only resume ends a pause.
+            if record.state != ConnectionState::Paused {
+                connections::transition(
+                    tx,
+                    id,
+                    ConnectionState::Active,
+                    &format!(
+                        "re-authorized by {} with scopes {}; test call: {outcome}",
+                        operator.name,
+                        granted.scopes.join(" ")
+                    ),
+                    Some(&operator.id),
+                    now,
+                )?;
+            }
+            self.log_on(
+                tx,
+                &record,
+                &operator.id,
+                "connection.reauthorize",
+                "success",
+                now,
+                serde_json::json!({ "scopes_added": added, "scopes_removed": removed }),
+            )
+        })?;
+        self.connection(id)
+    }
+}
