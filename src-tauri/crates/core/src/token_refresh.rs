@@ -43,6 +43,12 @@ impl Core {
             ));
         }
         match self.refresh_if_due(id, true) {
+            Ok(Refresh::GrantRefused) => {
+                return Err(CoreError::TokenEndpoint(
+                    "the vendor refused the refresh token (invalid_grant): authorize the connection again"
+                        .into(),
+                ))
+            }
             Ok(_) => {}
             Err(RefreshFailure::Core(e)) => return Err(e),
             Err(other) => return Err(CoreError::TokenEndpoint(other.to_string())),
@@ -96,6 +102,9 @@ impl Core {
         };
         match oauth::refresh(&endpoints.token_url, &endpoints.client_id, refresh_token) {
             Ok(tokens) => {
+                // The vendor has rotated the refresh token; a crash here leaves the old one
+                // stored (see the crash tests).
+                fail::fail_point!("refresh.after_token_response");
                 let credential = SecretFields::new().with(ACCESS_TOKEN, tokens.access_token);
                 let blob = key.seal(Binding::credential(id), &credential);
                 let rotated = tokens.refresh_token.is_some();
@@ -138,6 +147,7 @@ impl Core {
             }
             Err(TokenError::InvalidGrant) => {
                 self.store.write(|tx| {
+                    connection_credentials::forget_refresh_token(tx, id, now)?;
                     connections::transition(
                         tx,
                         id,

@@ -43,6 +43,16 @@ pub fn set(
     Ok(())
 }
 
+/// Forgets a refresh token the vendor refused (`invalid_grant`): it can never work again, so
+/// nothing should try it again.
+pub fn forget_refresh_token(tx: &Transaction<'_>, id: &str, at: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE connections SET refresh_token_blob = NULL, updated_at = ?2 WHERE id = ?1",
+        params![id, at],
+    )?;
+    Ok(())
+}
+
 /// Removes a connection, its ciphertext and its state history. The delivery log and the
 /// activity log keep their rows: they outlive the connection by design.
 pub fn delete(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<bool> {

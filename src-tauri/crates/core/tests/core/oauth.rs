@@ -233,8 +233,12 @@ fn refresh_rotates_and_a_revoked_grant_needs_authorizing_again() {
             },
         )
         .unwrap();
-    f.core.refresh_connection(&id).unwrap();
+    let refused = f.core.refresh_connection(&id).unwrap_err();
+    assert!(refused.to_string().contains("invalid_grant"), "{refused}");
     let detail = f.core.connection(&id).unwrap();
+    assert_eq!(detail.row.record.state, ConnectionState::AuthExpired);
+    // A refused refresh token is dead: it is dropped, so nothing tries it again.
+    assert!(!detail.row.record.has_refresh_token);
     assert!(detail
         .transitions
         .iter()
