@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "oauth_reauthorize_begin",
     "oauth_finish",
     "oauth_cancel",
+    "oauth_app_link",
     "connection_refresh",
     "signed_token_begin",
     "signed_token_register_sandbox",

@@ -2,6 +2,7 @@
 //! operations as thin commands, and turns core errors into `{code, message}` for the UI.
 
 mod commands;
+mod deep_links;
 mod ipc_error;
 mod logging;
 mod startup;
@@ -25,11 +26,19 @@ pub fn run() {
     tracing::info!(data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "starting");
     let state = AppState::preparing();
     let opener = state.clone();
+    let links = state.clone();
+    // Single-instance first, so a second launch (an app link from the browser) reaches this one
+    // and then exits before it does anything else.
     configure(tauri::Builder::default(), state)
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            deep_links::focus_main_window(app)
+        }))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             open_main_window(app, &data_dir)?;
             opener.open_in_background(data_dir);
+            deep_links::listen(app, links);
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -164,3 +164,15 @@ test("a webhook's signing secret is shown once and the sandbox receiver checks i
   await browser.$('[data-testid="action-test"]').click();
   assert.match(await result(), /Connected/);
 });
+
+test("a vendor that refuses loopback comes back through the app link to the running app", async () => {
+  await browser.execute(() => (window.location.hash = "#/library/square"));
+  await until(browser, async () => browser.$('[data-testid="scope-picker"]').isExisting(), "square form");
+  await browser.$('[data-testid="connect-submit"]').click();
+  // The fake browser consents; the vendor redirects to sgen-integrations://callback/square, which
+  // starts a second app process that hands the link to this one and exits.
+  await connected("app-link connect");
+  await waitForState("active");
+  assert.match(await browser.$('[data-testid="connection-fields"]').getText(), /sbx-square-/);
+  await screenshot("15-app-link-connection");
+});

@@ -2,11 +2,13 @@
 """The system browser in the tests (the app runs $BROWSER with the authorize URL): plays the
 person at an authorization server. It follows redirects with cookies, fills and submits each
 form it is shown (a sign-in form gets a login and password, a consent form gets the decision),
-and stops after following the redirect back to the app's loopback /callback/ listener.
+and stops after following the redirect back to the app's loopback /callback/ listener, or
+after handing an app link (sgen-integrations://…) to $SGEN_APP_LINK_OPENER.
 SGEN_FAKE_BROWSER_DECISION=deny presses Deny on the sandbox vendors' consent page."""
 import html.parser
 import http.cookiejar
 import os
+import subprocess
 import sys
 import urllib.error
 import urllib.parse
@@ -48,6 +50,13 @@ def main(url):
             if answer.code not in (301, 302, 303, 307, 308):
                 raise SystemExit(f"{url}: HTTP {answer.code}: {answer.read()[:300]!r}")
             url, data = urllib.parse.urljoin(url, answer.headers["Location"]), None
+            if urllib.parse.urlparse(url).scheme not in ("http", "https"):
+                # An app link (sgen-integrations://…): handed to whatever opens such links, as
+                # the OS would; in the E2E suite, the app itself, whose single-instance plugin
+                # forwards it to the running window.
+                opener_command = os.environ.get("SGEN_APP_LINK_OPENER", "xdg-open")
+                subprocess.run([opener_command, url], check=True, timeout=60)
+                return
             if urllib.parse.urlparse(url).path.startswith("/callback/"):
                 opener.open(url, timeout=10).read()
                 return

@@ -10,6 +10,8 @@ export SGEN_E2E_DATA="$(mktemp -d)"
 export SGEN_ARTIFACTS="$ROOT/artifacts/e2e"
 # The app opens OAuth consent pages with xdg-open, which runs $BROWSER when no desktop is set.
 export BROWSER="$ROOT/tests/e2e/fake-browser.py"
+# What the OS does with an app link (sgen-integrations://…): start the app with it.
+export SGEN_APP_LINK_OPENER="$SGEN_APP"
 mkdir -p "$SGEN_ARTIFACTS"
 trap 'rm -rf "$SGEN_E2E_DATA"' EXIT
 

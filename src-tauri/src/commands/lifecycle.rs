@@ -104,6 +104,12 @@ pub async fn oauth_finish(
     with_core(&state, move |core| core.finish_oauth(&flow_id)).await
 }
 
+/// An app link the person pasted because the OS could not hand it to the app.
+#[tauri::command]
+pub async fn oauth_app_link(state: State<'_, AppState>, link: String) -> Result<(), IpcError> {
+    with_core(&state, move |core| core.receive_deep_link(&link)).await
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn oauth_cancel(state: State<'_, AppState>, flow_id: String) -> Result<(), IpcError> {
     with_core(&state, move |core| core.cancel_oauth(&flow_id)).await

@@ -35,6 +35,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         lifecycle::oauth_reauthorize_begin,
         lifecycle::oauth_finish,
         lifecycle::oauth_cancel,
+        lifecycle::oauth_app_link,
         lifecycle::connection_refresh,
         signed_token::signed_token_begin,
         signed_token::signed_token_register_sandbox,

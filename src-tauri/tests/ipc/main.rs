@@ -239,6 +239,10 @@ fn the_connection_lifecycle_commands_have_the_shapes_the_ui_reads() {
     assert_eq!(err["code"], "invalid_argument");
     let err = invoke(&h, "oauth_cancel", json!({ "flow_id": "oauth_nope" })).unwrap_err();
     assert_eq!(err["code"], "not_found");
+    let link = json!({ "link": "sgen-integrations://callback/square?state=nobody&code=x" });
+    let err = invoke(&h, "oauth_app_link", link).unwrap_err();
+    assert_eq!(err["code"], "not_found");
+    assert!(!err.to_string().contains("code=x"), "{err}");
     let reauthorize = json!({ "id": id, "scopes": ["x"] });
     let err = invoke(&h, "oauth_reauthorize_begin", reauthorize).unwrap_err();
     assert!(

@@ -7,4 +7,9 @@ export type AuthorizationStarted = { flow_id: string,
 /**
  * Open this in the system browser (never a webview).
  */
-authorize_url: string, };
+authorize_url: string, 
+/**
+ * The vendor returns through an app link (`sgen-integrations://…`) rather than the
+ * loopback listener; where the OS cannot hand the link to the app, the person can paste it.
+ */
+app_link: boolean, };

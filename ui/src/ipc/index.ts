@@ -43,6 +43,7 @@ export interface Commands {
   oauth_begin: { args: { scope: Scope; request: OAuthConnectRequest }; result: AuthorizationStarted };
   oauth_finish: { args: { flow_id: string }; result: ConnectionDetail };
   oauth_cancel: { args: { flow_id: string }; result: null };
+  oauth_app_link: { args: { link: string }; result: null };
   connection_refresh: { args: { id: string }; result: TestOutcome };
   signed_token_begin: { args: { scope: Scope; request: NewConnectionRequest }; result: SigningSecretIssued };
   signed_token_register_sandbox: { args: { pending_id: string }; result: null };

@@ -51,7 +51,25 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
                     "Open this address in a browser and allow access (waiting up to 5 minutes):\n{}",
                     started.authorize_url
                 );
-                core.finish_oauth(&started.flow_id)?
+                if started.app_link {
+                    // No app here for the OS to hand the vendor's app link to: the person
+                    // copies it from the browser instead.
+                    std::thread::scope(|threads| {
+                        let finishing = threads.spawn(|| core.finish_oauth(&started.flow_id));
+                        let link = read_secret(
+                            "The vendor sends the browser to an sgen-integrations:// address; paste it here",
+                        )?;
+                        if let Err(e) = core.receive_deep_link(link.expose()) {
+                            core.cancel_oauth(&started.flow_id)?;
+                            return Err(e);
+                        }
+                        finishing.join().map_err(|_| {
+                            CoreError::Internal("the authorization thread panicked".into())
+                        })?
+                    })?
+                } else {
+                    core.finish_oauth(&started.flow_id)?
+                }
             } else if flow == "signed_token" {
                 let request = create_request(&core, connector, name, flow, &fields, api_base)?;
                 let issued = core.begin_signed_token(&scope, request)?;

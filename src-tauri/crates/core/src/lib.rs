@@ -35,6 +35,7 @@ pub mod test_outcome;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{CoreError, CoreResult};
+pub use oauth::DEEP_LINK_SCHEME;
 pub use sandbox_access::SANDBOX_ENDPOINT;
 pub use sgen_catalog::CATALOG_VERSION;
 pub use sgen_sandbox::Faults as SandboxFaults;
@@ -85,6 +86,8 @@ pub struct Core {
     /// Authorizations waiting for `finish_oauth`, and the cancel flag of every open one.
     oauth_flows: Mutex<HashMap<String, oauth_connect::PendingFlow>>,
     oauth_cancels: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// Deep-link flows waiting for their link, by `state`.
+    deep_links: Mutex<HashMap<String, std::sync::mpsc::Sender<url::Url>>>,
     /// Signing secrets shown to the operator, waiting for their endpoint to accept them.
     signed_tokens: Mutex<HashMap<String, signed_token::PendingSignedToken>>,
     /// One refresh at a time per connection.
@@ -113,6 +116,7 @@ impl Core {
             sandbox: OnceLock::new(),
             oauth_flows: Mutex::new(HashMap::new()),
             oauth_cancels: Mutex::new(HashMap::new()),
+            deep_links: Mutex::new(HashMap::new()),
             signed_tokens: Mutex::new(HashMap::new()),
             refresh_locks: Mutex::new(HashMap::new()),
             refresh_backoff: Default::default(),

@@ -1,4 +1,5 @@
-//! Creating an OAuth connection: `begin_oauth` prepares PKCE, `state` and a loopback listener
+//! Creating an OAuth connection: `begin_oauth` prepares PKCE, `state` and a return path (the
+//! loopback listener, or a deep link for vendors that refuse loopback)
 //! and returns the URL for the system browser; `finish_oauth` waits for the one valid callback
 //! (at most five minutes, or until `cancel_oauth`), redeems the code, makes the test call, and
 //! stores the connection with its tokens sealed. Nothing is stored unless all of that works.
@@ -6,13 +7,16 @@
 use crate::api_address::checked_api_base;
 use crate::connections::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
 use crate::ids::random_bits;
-use crate::oauth::{exchange_code, Callback, CallbackListener, Endpoints, Pkce};
+use crate::oauth::{
+    exchange_code, Callback, CallbackListener, DeepLinkReturn, Endpoints, Pkce, ReturnPath,
+    DEEP_LINK_SCHEME,
+};
 use crate::sites::Scope;
 use crate::test_outcome::TestOutcome;
 use crate::vendor_http::{self, ACCESS_TOKEN};
 use crate::{ids, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use serde::{Deserialize, Serialize};
-use sgen_catalog::{AuthFlow, Manifest};
+use sgen_catalog::{AuthFlow, Manifest, RedirectKind};
 use sgen_store::connections::OAuthServer;
 use sgen_store::model::ConnectionState;
 use sgen_vault::{Binding, SecretFields};
@@ -49,6 +53,9 @@ pub struct AuthorizationStarted {
     pub flow_id: String,
     /// Open this in the system browser (never a webview).
     pub authorize_url: String,
+    /// The vendor returns through an app link (`sgen-integrations://…`) rather than the
+    /// loopback listener; where the OS cannot hand the link to the app, the person can paste it.
+    pub app_link: bool,
 }
 
 /// What an authorization is for.
@@ -70,7 +77,7 @@ pub(crate) struct Authorization {
     endpoints: Endpoints,
     pkce: Pkce,
     scopes: Vec<String>,
-    listener: CallbackListener,
+    return_path: ReturnPath,
     deadline: Instant,
     pub(crate) authorize_url: String,
 }
@@ -142,8 +149,20 @@ impl Core {
             None => requested_scopes(manifest, asked_scopes)?,
         };
         let pkce = Pkce::new().map_err(|e| CoreError::Internal(format!("no randomness: {e}")))?;
-        let listener = CallbackListener::bind(&manifest.slug)
-            .map_err(|e| CoreError::Internal(format!("loopback listener: {e}")))?;
+        let return_path = match manifest.oauth.as_ref().map(|o| o.redirect) {
+            Some(RedirectKind::DeepLink) => {
+                let (sender, links) = std::sync::mpsc::channel();
+                self.deep_links().insert(pkce.state.clone(), sender);
+                ReturnPath::DeepLink(DeepLinkReturn {
+                    slug: manifest.slug.clone(),
+                    links,
+                })
+            }
+            _ => ReturnPath::Loopback(
+                CallbackListener::bind(&manifest.slug)
+                    .map_err(|e| CoreError::Internal(format!("loopback listener: {e}")))?,
+            ),
+        };
         let mut url = url::Url::parse(&endpoints.authorize_url)
             .map_err(|_| CoreError::invalid("the vendor's authorize address is not a URL"))?;
         {
@@ -151,7 +170,7 @@ impl Core {
             query
                 .append_pair("response_type", "code")
                 .append_pair("client_id", &endpoints.client_id)
-                .append_pair("redirect_uri", &listener.redirect_uri())
+                .append_pair("redirect_uri", &return_path.redirect_uri())
                 .append_pair("scope", &scopes.join(" "))
                 .append_pair("state", &pkce.state)
                 .append_pair("code_challenge", &pkce.challenge)
@@ -168,7 +187,7 @@ impl Core {
             endpoints,
             pkce,
             scopes,
-            listener,
+            return_path,
             deadline: Instant::now() + FLOW_TIMEOUT,
             authorize_url: url.to_string(),
         })
@@ -181,6 +200,7 @@ impl Core {
     ) -> CoreResult<AuthorizationStarted> {
         let flow_id = ids::time_ordered_id("oauth", self.now(), random_bits()?);
         let authorize_url = authorization.authorize_url.clone();
+        let app_link = matches!(authorization.return_path, ReturnPath::DeepLink(_));
         let cancelled = Arc::new(AtomicBool::new(false));
         let mut flows = self.oauth_flows();
         // Flows nobody finished in time are forgotten (their listeners close).
@@ -199,6 +219,7 @@ impl Core {
         Ok(AuthorizationStarted {
             flow_id,
             authorize_url,
+            app_link,
         })
     }
 
@@ -237,17 +258,18 @@ impl Core {
             endpoints,
             pkce,
             scopes,
-            listener,
+            return_path,
             deadline,
             ..
         } = authorization;
-        let redirect_uri = listener.redirect_uri();
-        let callback = listener.wait(
+        let redirect_uri = return_path.redirect_uri();
+        let callback = return_path.wait(
             &pkce.state,
             endpoints.issuer.as_deref(),
             deadline,
             cancelled,
         );
+        self.deep_links().remove(&pkce.state);
         let code = match callback {
             Callback::Code(code) => code,
             Callback::Refused(error) => {
@@ -402,6 +424,41 @@ impl Core {
             "this build has no OAuth client registered with {}; connect it to the sandbox vendor",
             manifest.display_name
         )))
+    }
+
+    /// A deep link the OS handed the app (`sgen-integrations://callback/…`): delivered to the
+    /// flow whose `state` it carries, which checks it like a loopback callback.
+    pub fn receive_deep_link(&self, link: &str) -> CoreResult<()> {
+        let url = url::Url::parse(link)
+            .ok()
+            .filter(|u| u.scheme() == DEEP_LINK_SCHEME)
+            .ok_or_else(|| CoreError::invalid(format!("not a {DEEP_LINK_SCHEME}: link")))?;
+        let state = url
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let mut links = self.deep_links();
+        let delivered = links
+            .get(&state)
+            .is_some_and(|flow| flow.send(url.clone()).is_ok());
+        if !delivered {
+            links.remove(&state);
+            return Err(CoreError::NotFound {
+                what: "authorization waiting for this link",
+                id: url.host_str().unwrap_or_default().to_string() + url.path(),
+            });
+        }
+        Ok(())
+    }
+
+    fn deep_links(
+        &self,
+    ) -> std::sync::MutexGuard<
+        '_,
+        std::collections::HashMap<String, std::sync::mpsc::Sender<url::Url>>,
+    > {
+        self.deep_links.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn oauth_flows(

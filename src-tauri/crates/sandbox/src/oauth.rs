@@ -14,6 +14,7 @@ use axum::{Form, Json};
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
+use sgen_catalog::RedirectKind;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -93,8 +94,11 @@ fn check_authorize(vendor: &VendorState, p: &AuthorizeParams) -> Result<(), &'st
         return Err("client_id is missing");
     }
     let redirect = p.redirect_uri.as_deref().unwrap_or("");
-    if !loopback_callback(redirect, &vendor.manifest.slug) {
-        return Err("redirect_uri must be http://127.0.0.1:{port}/callback/{connector}");
+    if !allowed_redirect(vendor, redirect) {
+        return Err(match deep_link_vendor(vendor) {
+            true => "this vendor refuses loopback redirects: redirect_uri must be an app link, <app-scheme>://callback/<connector>",
+            false => "redirect_uri must be http://127.0.0.1:{port}/callback/{connector}",
+        });
     }
     if p.code_challenge_method.as_deref() != Some("S256")
         || p.code_challenge.as_deref().unwrap_or("").len() < 43
@@ -107,12 +111,30 @@ fn check_authorize(vendor: &VendorState, p: &AuthorizeParams) -> Result<(), &'st
     Ok(())
 }
 
-/// RFC 8252 loopback redirect: any port, this path, the literal address.
-fn loopback_callback(uri: &str, slug: &str) -> bool {
-    url::Url::parse(uri).is_ok_and(|u| {
-        u.scheme() == "http"
-            && u.host_str() == Some("127.0.0.1")
-            && u.path() == format!("/callback/{slug}")
+fn deep_link_vendor(vendor: &VendorState) -> bool {
+    vendor
+        .manifest
+        .oauth
+        .as_ref()
+        .is_some_and(|o| o.redirect == RedirectKind::DeepLink)
+}
+
+/// Where this vendor sends the browser back: an RFC 8252 loopback redirect (any port, this
+/// path, the literal address), or for vendors that refuse loopback (Square), an app's own
+/// scheme at `{scheme}://callback/{connector}`.
+fn allowed_redirect(vendor: &VendorState, uri: &str) -> bool {
+    let slug = &vendor.manifest.slug;
+    url::Url::parse(uri).is_ok_and(|u| match deep_link_vendor(vendor) {
+        true => {
+            !["http", "https"].contains(&u.scheme())
+                && u.host_str() == Some("callback")
+                && u.path() == format!("/{slug}")
+        }
+        false => {
+            u.scheme() == "http"
+                && u.host_str() == Some("127.0.0.1")
+                && u.path() == format!("/callback/{slug}")
+        }
     })
 }
 
@@ -133,7 +155,7 @@ pub(crate) async fn decide(
     State(vendor): State<Arc<VendorState>>,
     Form(d): Form<Decision>,
 ) -> Response {
-    if !loopback_callback(&d.redirect_uri, &vendor.manifest.slug) {
+    if !allowed_redirect(&vendor, &d.redirect_uri) {
         return (
             StatusCode::BAD_REQUEST,
             Html(error_page(&vendor, "redirect_uri is not allowed")),

@@ -56,7 +56,7 @@ export function EditScopes({
             onChange={(e) => setPicked(e.target.checked ? [...picked, s.id] : picked.filter((x) => x !== s.id))}
           />
           <code>{s.id}</code> <span className="muted small">{s.description}</span>
-          {held.includes(s.id) && <span className="badge small">held</span>}
+          {held.includes(s.id) && <span className="held">held</span>}
         </label>
       ))}
       <div className="form-actions">

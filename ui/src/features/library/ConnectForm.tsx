@@ -12,6 +12,7 @@ import { call, IpcError } from "../../ipc";
 import { navigate } from "../../router";
 import { useScope } from "../../scope";
 import { toIpcError } from "../../useAsync";
+import { AppLinkPaste } from "./AppLinkPaste";
 import { SigningSecretSetup } from "./SigningSecretSetup";
 
 /** Flows connected from the form's fields; OAuth goes through the browser. */
@@ -31,6 +32,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
   const [scopes, setScopes] = useState<string[]>(connector.summary.scopes.map((s) => s.id));
   const [busy, setBusy] = useState(false);
   const [waitingFlow, setWaitingFlow] = useState<string>();
+  const [appLink, setAppLink] = useState(false);
   const [error, setError] = useState<IpcError>();
   const [issued, setIssued] = useState<SigningSecretIssued>();
   const oauth = flow === "oauth2";
@@ -57,6 +59,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
       },
     });
     setWaitingFlow(started.flow_id);
+    setAppLink(started.app_link);
     try {
       return await call("oauth_finish", { flow_id: started.flow_id });
     } finally {
@@ -206,6 +209,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
           </span>
         )}
       </div>
+      {waitingFlow && appLink && <AppLinkPaste vendor={connector.summary.display_name} />}
     </form>
   );
 }

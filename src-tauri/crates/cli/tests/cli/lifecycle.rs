@@ -314,3 +314,71 @@ fn a_signed_token_is_shown_once_and_registered_before_the_test_message() {
     drop(sandbox.stdin.take());
     sandbox.wait().unwrap();
 }
+
+#[test]
+#[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
+fn an_app_link_vendor_is_finished_by_pasting_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    json(&cli(
+        data,
+        &[
+            "demo",
+            "seed",
+            "--deliveries",
+            "100",
+            "--no-credentials",
+            "--json",
+        ],
+    ));
+    let mut create = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
+        .arg("--data-dir")
+        .arg(data)
+        .args([
+            "connections",
+            "create",
+            "--connector",
+            "square",
+            "--name",
+            "Square (CLI)",
+            "--api-base",
+            "sandbox",
+            "--json",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let url = BufReader::new(create.stderr.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find(|line| line.starts_with("http://127.0.0.1:"))
+        .expect("the CLI printed the address to open");
+    // The browser ends at the app link; `echo` stands in for the OS and shows it to the person.
+    let browser = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../tests/e2e/fake-browser.py"
+    );
+    let browsed = Command::new(browser)
+        .arg(&url)
+        .env("SGEN_APP_LINK_OPENER", "echo")
+        .output()
+        .unwrap();
+    assert!(browsed.status.success());
+    let link = String::from_utf8(browsed.stdout).unwrap();
+    assert!(
+        link.starts_with("sgen-integrations://callback/square?"),
+        "{link}"
+    );
+    create
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(link.as_bytes())
+        .unwrap();
+    let created = create.wait_with_output().unwrap();
+    let detail = json(&created);
+    assert_eq!(detail["row"]["record"]["state"], "active");
+    assert!(!String::from_utf8_lossy(&created.stdout).contains("code="));
+}

@@ -97,12 +97,23 @@ impl Core {
             self.prepare_authorization(manifest, Some(SANDBOX_ENDPOINT.to_string()), None, scopes)?;
         let issuer = self.sandbox_oauth(&manifest.slug)?.issuer;
         let authorize_url = authorization.authorize_url.clone();
-        let login = plan.account.to_string();
-        let browser = std::thread::spawn(move || consent(&issuer, &authorize_url, &login));
-        let redeemed = self.redeem(authorization, &AtomicBool::new(false));
-        browser
-            .join()
-            .map_err(|_| CoreError::Internal("the demo consent thread panicked".into()))??;
+        let redeemed = std::thread::scope(|scope| {
+            let browser = scope.spawn(|| {
+                let back_to_app = consent(&issuer, &authorize_url, plan.account)?;
+                // A loopback redirect is followed; an app link is what the OS hands the app.
+                if back_to_app.starts_with("http") {
+                    follow(&back_to_app)
+                } else {
+                    self.receive_deep_link(&back_to_app)
+                }
+            });
+            let redeemed = self.redeem(authorization, &AtomicBool::new(false));
+            let browsed = browser
+                .join()
+                .map_err(|_| CoreError::Internal("the demo consent thread panicked".into()));
+            browsed??;
+            redeemed
+        });
         let (granted, _) = redeemed?;
         let Granted {
             credential,
@@ -123,10 +134,21 @@ impl Core {
     }
 }
 
-/// What a person does on the sandbox consent page: sign in as `login` and approve; then the
-/// browser follows the vendor's redirect to the app's loopback listener.
-fn consent(issuer: &str, authorize_url: &str, login: &str) -> CoreResult<()> {
-    let failed = |what: &str, e: String| CoreError::Internal(format!("demo consent: {what}: {e}"));
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn failed(what: &str, e: String) -> CoreError {
+    CoreError::Internal(format!("demo consent: {what}: {e}"))
+}
+
+/// What a person does on the sandbox consent page: sign in as `login` and approve. Returns
+/// where the vendor sends the browser back to.
+fn consent(issuer: &str, authorize_url: &str, login: &str) -> CoreResult<String> {
     let url = url::Url::parse(authorize_url).map_err(|e| failed("authorize URL", e.to_string()))?;
     let param = |name: &str| {
         url.query_pairs()
@@ -134,12 +156,7 @@ fn consent(issuer: &str, authorize_url: &str, login: &str) -> CoreResult<()> {
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default()
     };
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let decided = agent
+    let decided = agent()
         .post(format!("{issuer}/oauth/decide"))
         .send_form([
             ("decision", "approve"),
@@ -151,19 +168,23 @@ fn consent(issuer: &str, authorize_url: &str, login: &str) -> CoreResult<()> {
             ("code_challenge", &param("code_challenge")),
         ])
         .map_err(|e| failed("consent", e.to_string()))?;
-    let back_to_app = decided
+    decided
         .headers()
         .get("location")
         .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
         .ok_or_else(|| {
             failed(
                 "consent",
                 format!("HTTP {} without a redirect", decided.status()),
             )
-        })?
-        .to_string();
-    agent
-        .get(&back_to_app)
+        })
+}
+
+/// The browser following the redirect to the app's loopback listener.
+fn follow(back_to_app: &str) -> CoreResult<()> {
+    agent()
+        .get(back_to_app)
         .call()
         .map_err(|e| failed("callback", e.to_string()))?;
     Ok(())

@@ -5,6 +5,7 @@
 //! sent to the vendor can finish (or end) the flow. Pages it shows load nothing and send no
 //! referrer.
 
+use super::callback::{judge, Callback, Verdict};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,16 +14,6 @@ use std::time::{Duration, Instant};
 pub(crate) struct CallbackListener {
     listener: TcpListener,
     slug: String,
-}
-
-/// How a flow ended at the listener.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Callback {
-    Code(String),
-    /// The vendor sent the person back with an error (`access_denied` when they said no).
-    Refused(String),
-    Cancelled,
-    TimedOut,
 }
 
 impl CallbackListener {
@@ -85,48 +76,34 @@ impl CallbackListener {
             );
             return None;
         };
-        let param = |name: &str| {
-            url.query_pairs()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned())
-        };
-        if param("state").as_deref() != Some(state) {
-            respond(
-                &mut stream,
+        let (status, title, text) = match judge(&url, state, issuer) {
+            Verdict::WrongState => (
                 "400 Bad Request",
                 "Not this sign-in",
                 "This sign-in was not started here, or it has already finished.",
-            );
-            return None;
-        }
-        if let Some(expected) = issuer {
-            if param("iss").as_deref() != Some(expected) {
+            ),
+            Verdict::WrongIssuer => (
+                "400 Bad Request",
+                "Wrong sign-in server",
+                "The answer came from another server than the one the app asked.",
+            ),
+            Verdict::Incomplete => return None,
+            Verdict::Ends(ended) => {
+                let title = match ended {
+                    Callback::Refused(_) => "Access was not granted",
+                    _ => "Signed in",
+                };
                 respond(
                     &mut stream,
-                    "400 Bad Request",
-                    "Wrong sign-in server",
-                    "The answer came from another server than the one the app asked.",
+                    "200 OK",
+                    title,
+                    "You can close this tab and return to SGEN Integrations.",
                 );
-                return None;
+                return Some(ended);
             }
-        }
-        if let Some(error) = param("error") {
-            respond(
-                &mut stream,
-                "200 OK",
-                "Access was not granted",
-                "You can close this tab and return to SGEN Integrations.",
-            );
-            return Some(Callback::Refused(error));
-        }
-        let code = param("code")?;
-        respond(
-            &mut stream,
-            "200 OK",
-            "Signed in",
-            "You can close this tab and return to SGEN Integrations.",
-        );
-        Some(Callback::Code(code))
+        };
+        respond(&mut stream, status, title, text);
+        None
     }
 }
 

@@ -1,14 +1,48 @@
 //! OAuth 2 authorization code with PKCE over a loopback redirect (RFC 6749, 7636, 8252, 9207),
-//! and refresh. The browser is the system's (the caller opens `authorize_url`); the app only
-//! listens on 127.0.0.1 for the one callback it expects.
+//! or a deep link where the vendor refuses loopback, and refresh. The browser is the system's
+//! (the caller opens `authorize_url`); the app only listens for the one callback it expects.
 
+mod callback;
+mod deep_link;
 mod loopback;
 mod pkce;
 mod tokens;
 
-pub(crate) use loopback::{Callback, CallbackListener};
+pub(crate) use callback::Callback;
+pub(crate) use deep_link::DeepLinkReturn;
+pub use deep_link::DEEP_LINK_SCHEME;
+pub(crate) use loopback::CallbackListener;
 pub(crate) use pkce::Pkce;
 pub(crate) use tokens::{client_credentials, exchange_code, refresh, revoke, TokenError, Tokens};
+
+/// Where the browser comes back to: the loopback listener, or a deep link for vendors that
+/// refuse loopback redirect URIs.
+pub(crate) enum ReturnPath {
+    Loopback(CallbackListener),
+    DeepLink(DeepLinkReturn),
+}
+
+impl ReturnPath {
+    pub(crate) fn redirect_uri(&self) -> String {
+        match self {
+            ReturnPath::Loopback(listener) => listener.redirect_uri(),
+            ReturnPath::DeepLink(link) => link.redirect_uri(),
+        }
+    }
+
+    pub(crate) fn wait(
+        self,
+        state: &str,
+        issuer: Option<&str>,
+        deadline: std::time::Instant,
+        cancelled: &std::sync::atomic::AtomicBool,
+    ) -> Callback {
+        match self {
+            ReturnPath::Loopback(listener) => listener.wait(state, issuer, deadline, cancelled),
+            ReturnPath::DeepLink(link) => link.wait(state, issuer, deadline, cancelled),
+        }
+    }
+}
 
 /// Where a vendor's authorization server is, for one connection.
 #[derive(Debug, Clone)]

@@ -51,14 +51,19 @@ fn create(
                     },
                 )
                 .unwrap();
+            let authorize_url = started.authorize_url.clone();
             let finishing = {
                 let core = core.clone();
                 std::thread::spawn(move || core.finish_oauth(&started.flow_id))
             };
-            assert_eq!(
-                browser_returns(&consent(&started.authorize_url, "approve")),
-                200
-            );
+            let back_to_app = consent(&authorize_url, "approve");
+            if back_to_app.starts_with("http") {
+                assert_eq!(browser_returns(&back_to_app), 200);
+            } else {
+                // A vendor that refuses loopback (Square) sends an app link, which the OS
+                // hands to the app.
+                core.receive_deep_link(&back_to_app).unwrap();
+            }
             finishing.join().unwrap()
         }
         AuthFlow::SignedToken => {

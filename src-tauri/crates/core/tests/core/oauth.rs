@@ -413,3 +413,60 @@ fn editing_scopes_reauthorizes_the_same_connection() {
         "{unknown}"
     );
 }
+
+#[test]
+fn a_vendor_that_refuses_loopback_comes_back_through_the_app_link() {
+    let f = fixture();
+    let square = OAuthConnectRequest {
+        connector_type: "square".into(),
+        display_name: "Square (sandbox)".into(),
+        scopes: vec!["MERCHANT_PROFILE_READ".into()],
+        api_base_override: Some(sgen_core::SANDBOX_ENDPOINT.into()),
+        oauth_server: None,
+    };
+    let started = f.core.begin_oauth(&live(&f.summary), square).unwrap();
+    let params = query(&started.authorize_url);
+    assert_eq!(
+        get(&params, "redirect_uri"),
+        "sgen-integrations://callback/square"
+    );
+    let core = f.core.clone();
+    let flow = started.flow_id.clone();
+    let finishing = std::thread::spawn(move || core.finish_oauth(&flow));
+    let link = consent(&started.authorize_url, "approve");
+    assert!(
+        link.starts_with("sgen-integrations://callback/square?code="),
+        "{link}"
+    );
+
+    // Links that are not this flow's are refused and the flow waits on.
+    let forged = link.replace(get(&params, "state"), "forged-state");
+    assert_eq!(
+        f.core.receive_deep_link(&forged).unwrap_err().code(),
+        "not_found"
+    );
+    assert!(f
+        .core
+        .receive_deep_link("https://example.com/callback")
+        .is_err());
+    let other_issuer = link.replace("iss=", "iss=https%3A%2F%2Fevil.example&was=");
+    f.core.receive_deep_link(&other_issuer).unwrap();
+
+    f.core.receive_deep_link(&link).unwrap();
+    let detail = finishing.join().unwrap().unwrap();
+    assert_eq!(detail.row.record.state, ConnectionState::Active);
+    assert!(detail.row.record.has_refresh_token);
+    // The flow is over: the same link again has nobody to go to.
+    assert_eq!(
+        f.core.receive_deep_link(&link).unwrap_err().code(),
+        "not_found"
+    );
+
+    // The vendor refuses a loopback redirect outright.
+    let loopback = started.authorize_url.replace(
+        "sgen-integrations%3A%2F%2Fcallback%2Fsquare",
+        "http%3A%2F%2F127.0.0.1%3A9%2Fcallback%2Fsquare",
+    );
+    let page = agent().get(&loopback).call().unwrap();
+    assert_eq!(page.status().as_u16(), 400);
+}
