@@ -229,6 +229,48 @@ pub struct TestCall {
     /// Scopes this call needs; the test reports them as missing on a 403.
     #[serde(default)]
     pub required_scopes: Vec<String>,
+    /// How this vendor words its failures, first match wins; answers no rule matches are read
+    /// by their status alone.
+    #[serde(default)]
+    pub answers: Vec<AnswerRule>,
+}
+
+impl TestCall {
+    /// What a failed answer means by this vendor's rules, when one matches.
+    pub fn meaning_of(&self, status: u16, body: &serde_json::Value) -> Option<AnswerMeaning> {
+        self.answers
+            .iter()
+            .find(|rule| {
+                rule.status == status
+                    && body.pointer(&rule.pointer).and_then(|v| v.as_str()) == Some(&rule.value)
+            })
+            .map(|rule| rule.means)
+    }
+
+    /// The first rule for a meaning: how the vendor says it.
+    pub fn rule_for(&self, means: AnswerMeaning) -> Option<&AnswerRule> {
+        self.answers.iter().find(|rule| rule.means == means)
+    }
+}
+
+/// One way a vendor words a failure: this status with this string at this JSON pointer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRule {
+    pub status: u16,
+    pub pointer: String,
+    pub value: String,
+    pub means: AnswerMeaning,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerMeaning {
+    CredentialExpired,
+    CredentialRevoked,
+    ScopeInsufficient,
+    /// A failure of the vendor or the account, not of the credential.
+    VendorError,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -103,6 +103,14 @@ fn check_manifest(m: &Manifest, report: &mut impl FnMut(String)) {
             report(format!("scope `{}` has no description", scope.id));
         }
     }
+    for rule in &m.test_call.answers {
+        if !(400..=599).contains(&rule.status) || !rule.pointer.starts_with('/') {
+            report(format!(
+                "test_call.answers: a rule needs a 4xx/5xx status and a JSON pointer starting with `/` (got {} `{}`)",
+                rule.status, rule.pointer
+            ));
+        }
+    }
     let needs = std::iter::once(("test_call".to_string(), &m.test_call.required_scopes)).chain(
         m.actions
             .iter()

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
 use serde_json::{json, Value};
-use sgen_catalog::RequestAuth;
+use sgen_catalog::{AnswerMeaning, Manifest, RequestAuth};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -53,18 +53,10 @@ pub(crate) async fn call(
         // An OAuth access token: one this vendor issued and has not revoked, not yet expired.
         None => {
             let Some(grant) = vendor.oauth().access_grant(&vendor, &credential.value) else {
-                return error(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_token",
-                    "the access token was revoked or never issued",
-                );
+                return revoked(manifest);
             };
             if grant.expires_ms <= now_ms() {
-                return error(
-                    StatusCode::UNAUTHORIZED,
-                    "expired",
-                    "the access token expired",
-                );
+                return expired(manifest);
             }
             (grant.account, Some(grant.scopes))
         }
@@ -73,7 +65,7 @@ pub(crate) async fn call(
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
-    if let Some(answer) = fault_answer(&faults) {
+    if let Some(answer) = fault_answer(manifest, &faults) {
         return answer;
     }
     let test_call = &manifest.test_call;
@@ -98,11 +90,11 @@ pub(crate) async fn call(
         .filter(|s| !held(s))
         .collect();
     if !missing.is_empty() {
-        return (
-            StatusCode::FORBIDDEN,
-            Json(json!({"error": {"code": "insufficient_scope", "missing_scopes": missing}})),
-        )
-            .into_response();
+        let mut body = json!({"error": {"code": "insufficient_scope", "missing_scopes": missing}});
+        if let Some(rule) = test_call.rule_for(AnswerMeaning::ScopeInsufficient) {
+            set_pointer(&mut body, &rule.pointer, Value::String(rule.value.clone()));
+        }
+        return (StatusCode::FORBIDDEN, Json(body)).into_response();
     }
     Json(account_shape(
         test_call.account_id_pointer.as_deref(),
@@ -181,20 +173,12 @@ fn well_formed(vendor: &VendorState, field: &str, value: &str) -> bool {
         .is_some_and(|f| f.accepts(value))
 }
 
-pub(crate) fn fault_answer(faults: &Faults) -> Option<Response> {
+pub(crate) fn fault_answer(manifest: &Manifest, faults: &Faults) -> Option<Response> {
     if faults.revoked {
-        return Some(error(
-            StatusCode::UNAUTHORIZED,
-            "revoked",
-            "the credential was revoked",
-        ));
+        return Some(revoked(manifest));
     }
     if faults.token_expired {
-        return Some(error(
-            StatusCode::UNAUTHORIZED,
-            "expired",
-            "the access token expired",
-        ));
+        return Some(expired(manifest));
     }
     let status = StatusCode::from_u16(faults.status?).ok()?;
     let mut response = error(
@@ -208,6 +192,35 @@ pub(crate) fn fault_answer(faults: &Faults) -> Option<Response> {
             .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
     }
     Some(response)
+}
+
+fn revoked(manifest: &Manifest) -> Response {
+    vendor_shaped(manifest, AnswerMeaning::CredentialRevoked).unwrap_or_else(|| {
+        error(
+            StatusCode::UNAUTHORIZED,
+            "revoked",
+            "the credential was revoked",
+        )
+    })
+}
+
+fn expired(manifest: &Manifest) -> Response {
+    vendor_shaped(manifest, AnswerMeaning::CredentialExpired).unwrap_or_else(|| {
+        error(
+            StatusCode::UNAUTHORIZED,
+            "expired",
+            "the access token expired",
+        )
+    })
+}
+
+/// The failure the way this vendor words it, from its manifest's answer rules.
+fn vendor_shaped(manifest: &Manifest, means: AnswerMeaning) -> Option<Response> {
+    let rule = manifest.test_call.rule_for(means)?;
+    let status = StatusCode::from_u16(rule.status).ok()?;
+    let mut body = Value::Null;
+    set_pointer(&mut body, &rule.pointer, Value::String(rule.value.clone()));
+    Some((status, Json(body)).into_response())
 }
 
 pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -228,16 +241,37 @@ fn account_shape(pointer: Option<&str>, account: &str) -> Value {
     let Some(pointer) = pointer else {
         return json!({"ok": true});
     };
-    let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
-    tokens.into_iter().rev().fold(
-        Value::String(account.to_string()),
-        |inner, token| match token.parse::<usize>() {
+    let mut body = Value::Null;
+    set_pointer(&mut body, pointer, Value::String(account.to_string()));
+    body
+}
+
+/// Puts `leaf` at a JSON pointer inside `into`, making objects (arrays, for numeric tokens)
+/// on the way and replacing whatever was in the way.
+fn set_pointer(into: &mut Value, pointer: &str, leaf: Value) {
+    let mut at = into;
+    for token in pointer.split('/').skip(1) {
+        at = match token.parse::<usize>() {
             Ok(index) => {
-                let mut items = vec![json!({}); index];
-                items.push(inner);
-                Value::Array(items)
+                if !at.is_array() {
+                    *at = Value::Array(Vec::new());
+                }
+                let items = at.as_array_mut().expect("made an array above");
+                while items.len() <= index {
+                    items.push(json!({}));
+                }
+                &mut items[index]
             }
-            Err(_) => json!({ token: inner }),
-        },
-    )
+            Err(_) => {
+                if !at.is_object() {
+                    *at = json!({});
+                }
+                at.as_object_mut()
+                    .expect("made an object above")
+                    .entry(token)
+                    .or_insert(Value::Null)
+            }
+        };
+    }
+    *at = leaf;
 }

@@ -82,7 +82,7 @@ pub(crate) async fn receive(
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
-    if let Some(answer) = fault_answer(&faults) {
+    if let Some(answer) = fault_answer(&vendor.manifest, &faults) {
         return answer;
     }
     Json(json!({ "received": id })).into_response()

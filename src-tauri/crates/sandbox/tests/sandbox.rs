@@ -135,7 +135,8 @@ fn faults_change_the_answers_of_one_account_only() {
                 ..Faults::default()
             },
             401,
-            Some("expired"),
+            // Stripe's own wording for an expired key.
+            Some("api_key_expired"),
         ),
         (
             Faults {
