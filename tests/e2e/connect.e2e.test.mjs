@@ -1,6 +1,9 @@
 // Connecting for real through the window: a Brevo key against the sandbox vendor, with the
 // site data key in the real Secret Service (run.sh runs inside scripts/with-keyring.sh).
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { openApp, screenshot, until } from "./webdriver.mjs";
 
@@ -175,4 +178,37 @@ test("a vendor that refuses loopback comes back through the app link to the runn
   await waitForState("active");
   assert.match(await browser.$('[data-testid="connection-fields"]').getText(), /sbx-square-/);
   await screenshot("15-app-link-connection");
+});
+
+test("connect through another authorization server: the oidc-provider package", async () => {
+  // A real OAuth server written by others, on loopback; its sign-in and consent pages are
+  // played by the fake browser.
+  const script = fileURLToPath(new URL("../oauth/oidc-server.mjs", import.meta.url));
+  const oidc = spawn("node", [script], { stdio: ["pipe", "pipe", "ignore"] });
+  try {
+    const first = await new Promise((resolve) => createInterface({ input: oidc.stdout }).once("line", resolve));
+    const server = JSON.parse(first);
+    await browser.execute(() => (window.location.hash = "#/library/salesforce"));
+    await until(browser, async () => browser.$('[data-testid="scope-picker"]').isExisting(), "salesforce form");
+    await browser.$('[data-testid="vendor-custom"]').click();
+    await browser.$('input[name="api_address"]').setValue(server.issuer);
+    await browser.$('input[name="oauth_authorize_url"]').setValue(server.authorize_url);
+    await browser.$('input[name="oauth_token_url"]').setValue(server.token_url);
+    await browser.$('input[name="oauth_revoke_url"]').setValue(server.revoke_url);
+    await browser.$('input[name="oauth_issuer"]').setValue(server.issuer);
+    await browser.$('input[name="oauth_client_id"]').setValue("sgen-desktop");
+    await screenshot("16-connect-other-server");
+    await browser.$('[data-testid="connect-submit"]').click();
+    await connected("oidc-provider connect");
+    await waitForState("active");
+    assert.ok((await browser.$('[data-testid="connection-fields"]').getText()).includes(server.authorize_url));
+    await browser.$('[data-testid="action-refresh"]').click();
+    await resultMatching(/Refreshed: Connected/);
+    await browser.$('[data-testid="action-disconnect"]').click();
+    await browser.$('[data-testid="action-disconnect-confirm"]').click();
+    await until(browser, async () => (await browser.getUrl()).endsWith("#/connections"), "back to the list after disconnect");
+  } finally {
+    oidc.stdin.end();
+    oidc.kill();
+  }
 });

@@ -57,6 +57,7 @@ pub enum Command {
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process; boxing buys nothing
 pub enum ConnectionsCommand {
     /// Connections of a site environment.
     List {
@@ -92,6 +93,8 @@ pub enum ConnectionsCommand {
         /// The vendor's API address, when not the catalog's (a sandbox vendor, an instance).
         #[arg(long, value_name = "URL")]
         api_base: Option<String>,
+        #[command(flatten)]
+        oauth_server: OAuthServerArgs,
         #[arg(long)]
         json: bool,
     },
@@ -167,6 +170,35 @@ pub enum SandboxCommand {
         #[arg(long = "drop-scope")]
         dropped_scopes: Vec<String>,
     },
+}
+
+/// OAuth: another authorization server than the catalog's (an instance, a test server, or the
+/// vendor's own with a client you registered there).
+#[derive(clap::Args)]
+pub struct OAuthServerArgs {
+    #[arg(long, value_name = "URL", requires_all = ["token_url", "client_id"])]
+    pub authorize_url: Option<String>,
+    #[arg(long, value_name = "URL", requires = "authorize_url")]
+    pub token_url: Option<String>,
+    #[arg(long, value_name = "URL", requires = "authorize_url")]
+    pub revoke_url: Option<String>,
+    /// The `iss` the server sends on its callbacks, when it does.
+    #[arg(long, value_name = "URL", requires = "authorize_url")]
+    pub issuer: Option<String>,
+    #[arg(long, requires = "authorize_url")]
+    pub client_id: Option<String>,
+}
+
+impl OAuthServerArgs {
+    pub fn server(self) -> Option<sgen_core::OAuthServer> {
+        Some(sgen_core::OAuthServer {
+            authorize_url: self.authorize_url?,
+            token_url: self.token_url?,
+            revoke_url: self.revoke_url,
+            issuer: self.issuer,
+            client_id: self.client_id?,
+        })
+    }
 }
 
 #[derive(Subcommand)]

@@ -30,6 +30,7 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
             fields,
             scopes,
             api_base,
+            oauth_server,
             json,
         } => {
             let core = open(Access::ReadWrite)?;
@@ -38,13 +39,19 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
                 Some(flow) => flow,
                 None => default_flow(&core, &connector)?,
             };
+            let oauth_server = oauth_server.server();
+            if oauth_server.is_some() && flow != "oauth2" {
+                return Err(CoreError::invalid(
+                    "--authorize-url and the other authorization-server options are for OAuth connections",
+                ));
+            }
             let detail = if flow == "oauth2" {
                 let request = OAuthConnectRequest {
                     connector_type: connector,
                     display_name: name,
                     scopes,
                     api_base_override: api_base,
-                    oauth_server: None,
+                    oauth_server,
                 };
                 let started = core.begin_oauth(&scope, request)?;
                 eprintln!(

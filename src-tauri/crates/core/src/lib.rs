@@ -39,6 +39,7 @@ pub use oauth::DEEP_LINK_SCHEME;
 pub use sandbox_access::SANDBOX_ENDPOINT;
 pub use sgen_catalog::CATALOG_VERSION;
 pub use sgen_sandbox::Faults as SandboxFaults;
+pub use sgen_store::connections::OAuthServer;
 pub use sgen_store::model;
 pub use sgen_store::Access;
 pub use sgen_vault::Secret;

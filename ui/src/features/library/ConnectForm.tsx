@@ -13,6 +13,7 @@ import { navigate } from "../../router";
 import { useScope } from "../../scope";
 import { toIpcError } from "../../useAsync";
 import { AppLinkPaste } from "./AppLinkPaste";
+import { EMPTY_SERVER, OAuthServerFields } from "./OAuthServerFields";
 import { SigningSecretSetup } from "./SigningSecretSetup";
 
 /** Flows connected from the form's fields; OAuth goes through the browser. */
@@ -29,6 +30,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
   const [values, setValues] = useState<Record<string, string>>({});
   const [vendor, setVendor] = useState<Vendor>(demoSite || !flows.some((f) => FORM_FLOWS.includes(f)) ? "sandbox" : "catalog");
   const [customBase, setCustomBase] = useState("");
+  const [server, setServer] = useState(EMPTY_SERVER);
   const [scopes, setScopes] = useState<string[]>(connector.summary.scopes.map((s) => s.id));
   const [busy, setBusy] = useState(false);
   const [waitingFlow, setWaitingFlow] = useState<string>();
@@ -37,7 +39,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
   const [issued, setIssued] = useState<SigningSecretIssued>();
   const oauth = flow === "oauth2";
   const fields = oauth ? [] : connector.credential_fields.filter((f) => f.flows.length === 0 || f.flows.includes(flow));
-  const apiBase = vendor === "sandbox" ? "sandbox" : vendor === "custom" ? customBase : null;
+  const apiBase = vendor === "sandbox" ? "sandbox" : vendor === "custom" ? customBase.trim() || null : null;
 
   const formRequest = () => ({
     connector_type: connector.summary.slug,
@@ -55,7 +57,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
         display_name: name,
         scopes,
         api_base_override: apiBase,
-        oauth_server: null,
+        oauth_server: vendor === "custom" ? server : null,
       },
     });
     setWaitingFlow(started.flow_id);
@@ -121,6 +123,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
             <label key={s.id} className="inline">
               <input
                 type="checkbox"
+                value={s.id}
                 checked={scopes.includes(s.id)}
                 onChange={(e) => setScopes(e.target.checked ? [...scopes, s.id] : scopes.filter((x) => x !== s.id))}
               />
@@ -159,35 +162,39 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
             checked={vendor === "catalog"}
             onChange={() => setVendor("catalog")}
           />
-          {connector.api_base.includes("{") ? (
+          {connector.api_base.includes("{") && !oauth ? (
             <>The address in the form</>
           ) : (
             <>
               {connector.summary.display_name} at <code>{connector.api_base}</code>
             </>
           )}
-          {oauth && <span className="muted small"> — needs an OAuth client registered with the vendor (not in this build)</span>}
+          {oauth && <span className="muted small"> — needs this app registered as an OAuth client there; use the next option with your client id</span>}
         </label>
-        {!oauth && (
-          <label className="inline">
-            <input type="radio" name="vendor" checked={vendor === "custom"} onChange={() => setVendor("custom")} />
-            Another API address
-          </label>
-        )}
+        <label className="inline">
+          <input type="radio" name="vendor" checked={vendor === "custom"} onChange={() => setVendor("custom")} data-testid="vendor-custom" />
+          {oauth ? "Another authorization server, or the vendor's with your own client id" : "Another API address"}
+        </label>
         {vendor === "custom" && (
-          <input
-            aria-label="API address"
-            type="url"
-            required
-            placeholder="https://instance.example.com/api"
-            value={customBase}
-            onChange={(e) => setCustomBase(e.target.value)}
-          />
+          <>
+            <label>
+              API address{oauth && <span className="muted small"> (empty: the catalog's)</span>}
+              <input
+                name="api_address"
+                type="url"
+                required={!oauth}
+                placeholder={oauth ? connector.api_base : "https://instance.example.com/api"}
+                value={customBase}
+                onChange={(e) => setCustomBase(e.target.value)}
+              />
+            </label>
+            {oauth && <OAuthServerFields server={server} onChange={setServer} />}
+          </>
         )}
       </fieldset>
       {error && <ErrorNotice error={error} />}
       <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy || (oauth && vendor !== "sandbox")} data-testid="connect-submit">
+        <button type="submit" className="primary" disabled={busy || (oauth && vendor === "catalog")} data-testid="connect-submit">
           {!busy ? (oauth ? "Connect in the browser" : flow === "signed_token" ? "Make a signing secret" : "Connect") : waitingFlow ? "Waiting for the browser…" : "Testing with the vendor…"}
         </button>
         {waitingFlow ? (
