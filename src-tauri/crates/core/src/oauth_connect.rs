@@ -8,8 +8,8 @@ use crate::api_address::checked_api_base;
 use crate::connections::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
 use crate::ids::random_bits;
 use crate::oauth::{
-    exchange_code, Callback, CallbackListener, DeepLinkReturn, Endpoints, Pkce, ReturnPath,
-    DEEP_LINK_SCHEME,
+    exchange_code, Awaited, Callback, CallbackListener, DeepLinkReturn, Endpoints, Pkce,
+    ReturnPath, DEEP_LINK_SCHEME,
 };
 use crate::sites::Scope;
 use crate::test_outcome::TestOutcome;
@@ -263,12 +263,12 @@ impl Core {
             ..
         } = authorization;
         let redirect_uri = return_path.redirect_uri();
-        let callback = return_path.wait(
-            &pkce.state,
-            endpoints.issuer.as_deref(),
+        let callback = return_path.wait(&Awaited {
+            state: &pkce.state,
+            issuer: endpoints.issuer.as_deref(),
             deadline,
             cancelled,
-        );
+        });
         self.deep_links().remove(&pkce.state);
         let code = match callback {
             Callback::Code(code) => code,

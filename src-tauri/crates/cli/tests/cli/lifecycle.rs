@@ -4,7 +4,7 @@
 use super::{cli, stderr_line};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 const CANARY_KEY: &str =
     "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";
@@ -28,6 +28,56 @@ fn cli_with_stdin(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Out
     child.wait_with_output().unwrap()
 }
 
+/// The person at the browser: allows access and goes back (see the script).
+const FAKE_BROWSER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../tests/e2e/fake-browser.py"
+);
+
+/// The CLI running on `data_dir` with all three streams piped, for a conversation.
+fn spawn_cli(data_dir: &std::path::Path, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The first line the CLI writes to stderr that starts with `prefix`.
+fn stderr_line_starting(cli: &mut Child, prefix: &str, what: &str) -> String {
+    BufReader::new(cli.stderr.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find(|line| line.starts_with(prefix))
+        .expect(what)
+}
+
+/// `sandbox start ARGS… --json` in its own process (it serves until its stdin closes): the
+/// process, and the first vendor's address and API base as it printed them.
+fn start_sandbox(args: &[&str]) -> (Child, String, String) {
+    let mut sandbox = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
+        .args(["sandbox", "start"])
+        .args(args)
+        .arg("--json")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let printed: String = BufReader::new(sandbox.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .take_while(|line| line != "]")
+        .chain(["]".to_string()])
+        .collect();
+    let vendors: Value = serde_json::from_str(&printed).unwrap();
+    let field = |name: &str| vendors[0][name].as_str().unwrap().to_string();
+    (sandbox, field("vendor"), field("api_base"))
+}
+
 fn json(output: &Output) -> Value {
     assert!(
         output.status.success(),
@@ -47,24 +97,7 @@ fn a_key_connection_lives_and_dies_through_the_cli() {
         &["demo", "seed", "--deliveries", "100", "--json"],
     ));
 
-    let mut sandbox = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
-        .args(["sandbox", "start", "brevo", "--seed", "3", "--json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut printed = String::new();
-    let mut lines = BufReader::new(sandbox.stdout.take().unwrap()).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        printed.push_str(&line);
-        if line == "]" {
-            break;
-        }
-    }
-    let vendors: Value = serde_json::from_str(&printed).unwrap();
-    let vendor = vendors[0]["vendor"].as_str().unwrap().to_string();
-    let api_base = vendors[0]["api_base"].as_str().unwrap().to_string();
+    let (mut sandbox, vendor, api_base) = start_sandbox(&["brevo", "--seed", "3"]);
 
     let create = [
         "connections",
@@ -180,10 +213,9 @@ fn an_oauth_connection_is_authorized_in_a_browser_and_outlives_the_process() {
         &["demo", "seed", "--deliveries", "100", "--json"],
     ));
 
-    let mut create = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
-        .arg("--data-dir")
-        .arg(data)
-        .args([
+    let mut create = spawn_cli(
+        data,
+        &[
             "connections",
             "create",
             "--connector",
@@ -199,22 +231,19 @@ fn an_oauth_connection_is_authorized_in_a_browser_and_outlives_the_process() {
             "--api-base",
             "sandbox",
             "--json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let url = BufReader::new(create.stderr.take().unwrap())
-        .lines()
-        .map(Result::unwrap)
-        .find(|line| line.starts_with("http://127.0.0.1:"))
-        .expect("the CLI printed the address to open");
-    // The person at the browser: tests/e2e/fake-browser.py allows access and goes back.
-    let browser = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../tests/e2e/fake-browser.py"
+        ],
     );
-    assert!(Command::new(browser).arg(&url).status().unwrap().success());
+    let url = stderr_line_starting(
+        &mut create,
+        "http://127.0.0.1:",
+        "the CLI printed the address to open",
+    );
+    // The person at the browser: tests/e2e/fake-browser.py allows access and goes back.
+    assert!(Command::new(FAKE_BROWSER)
+        .arg(&url)
+        .status()
+        .unwrap()
+        .success());
     let created = create.wait_with_output().unwrap();
     let detail = json(&created);
     let id = detail["row"]["record"]["id"].as_str().unwrap().to_string();
@@ -237,26 +266,11 @@ fn a_signed_token_is_shown_once_and_registered_before_the_test_message() {
         data,
         &["demo", "seed", "--deliveries", "100", "--json"],
     ));
-    let mut sandbox = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
-        .args(["sandbox", "start", "webhook", "--json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let printed: String = BufReader::new(sandbox.stdout.take().unwrap())
-        .lines()
-        .map(Result::unwrap)
-        .take_while(|line| line != "]")
-        .chain(["]".to_string()])
-        .collect();
-    let vendors: Value = serde_json::from_str(&printed).unwrap();
-    let vendor = vendors[0]["vendor"].as_str().unwrap().to_string();
-    let api_base = vendors[0]["api_base"].as_str().unwrap().to_string();
+    let (mut sandbox, vendor, api_base) = start_sandbox(&["webhook"]);
 
-    let mut create = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
-        .arg("--data-dir")
-        .arg(data)
-        .args([
+    let mut create = spawn_cli(
+        data,
+        &[
             "connections",
             "create",
             "--connector",
@@ -268,17 +282,9 @@ fn a_signed_token_is_shown_once_and_registered_before_the_test_message() {
             "--api-base",
             &api_base,
             "--json",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let secret = BufReader::new(create.stderr.take().unwrap())
-        .lines()
-        .map(Result::unwrap)
-        .find(|line| line.starts_with("whsec_"))
-        .expect("the CLI showed the secret");
+        ],
+    );
+    let secret = stderr_line_starting(&mut create, "whsec_", "the CLI showed the secret");
     let registered = cli_with_stdin(
         data,
         &["sandbox", "register-secret", "--vendor", &vendor],
@@ -331,10 +337,9 @@ fn an_app_link_vendor_is_finished_by_pasting_the_link() {
             "--json",
         ],
     ));
-    let mut create = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
-        .arg("--data-dir")
-        .arg(data)
-        .args([
+    let mut create = spawn_cli(
+        data,
+        &[
             "connections",
             "create",
             "--connector",
@@ -344,23 +349,15 @@ fn an_app_link_vendor_is_finished_by_pasting_the_link() {
             "--api-base",
             "sandbox",
             "--json",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let url = BufReader::new(create.stderr.take().unwrap())
-        .lines()
-        .map(Result::unwrap)
-        .find(|line| line.starts_with("http://127.0.0.1:"))
-        .expect("the CLI printed the address to open");
-    // The browser ends at the app link; `echo` stands in for the OS and shows it to the person.
-    let browser = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../tests/e2e/fake-browser.py"
+        ],
     );
-    let browsed = Command::new(browser)
+    let url = stderr_line_starting(
+        &mut create,
+        "http://127.0.0.1:",
+        "the CLI printed the address to open",
+    );
+    // The browser ends at the app link; `echo` stands in for the OS and shows it to the person.
+    let browsed = Command::new(FAKE_BROWSER)
         .arg(&url)
         .env("SGEN_APP_LINK_OPENER", "echo")
         .output()

@@ -2,6 +2,32 @@
 //! listener or a deep link): it must carry the flow's `state` and, when the server names
 //! itself, its issuer (RFC 9207); then it holds a code or the server's refusal.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// The callback a flow waits for, and until when.
+pub(crate) struct Awaited<'a> {
+    pub(crate) state: &'a str,
+    /// The `iss` the callback must carry, when the server sends one.
+    pub(crate) issuer: Option<&'a str>,
+    pub(crate) deadline: Instant,
+    pub(crate) cancelled: &'a AtomicBool,
+}
+
+impl Awaited<'_> {
+    /// How the wait ends without a callback: cancelled, or out of time.
+    pub(crate) fn given_up(&self) -> Option<Callback> {
+        if self.cancelled.load(Ordering::SeqCst) {
+            return Some(Callback::Cancelled);
+        }
+        (Instant::now() >= self.deadline).then_some(Callback::TimedOut)
+    }
+
+    pub(crate) fn judge(&self, url: &url::Url) -> Verdict {
+        judge(url, self.state, self.issuer)
+    }
+}
+
 /// How a flow ended at its return path.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Callback {
@@ -23,7 +49,7 @@ pub(crate) enum Verdict {
     Ends(Callback),
 }
 
-pub(crate) fn judge(url: &url::Url, state: &str, issuer: Option<&str>) -> Verdict {
+fn judge(url: &url::Url, state: &str, issuer: Option<&str>) -> Verdict {
     let param = |name: &str| {
         url.query_pairs()
             .find(|(k, _)| k == name)

@@ -4,10 +4,9 @@
 //! the core, which routes it by `state` to the one flow waiting for it. Anything else that
 //! arrives is ignored and the flow waits on, as at the loopback listener.
 
-use super::callback::{judge, Callback, Verdict};
-use std::sync::atomic::{AtomicBool, Ordering};
+use super::callback::{Awaited, Callback, Verdict};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The URL scheme the app registers with the OS.
 pub const DEEP_LINK_SCHEME: &str = "sgen-integrations";
@@ -22,23 +21,14 @@ impl DeepLinkReturn {
         format!("{DEEP_LINK_SCHEME}://callback/{}", self.slug)
     }
 
-    pub(crate) fn wait(
-        self,
-        state: &str,
-        issuer: Option<&str>,
-        deadline: Instant,
-        cancelled: &AtomicBool,
-    ) -> Callback {
+    pub(crate) fn wait(self, awaited: &Awaited<'_>) -> Callback {
         loop {
-            if cancelled.load(Ordering::SeqCst) {
-                return Callback::Cancelled;
-            }
-            if Instant::now() >= deadline {
-                return Callback::TimedOut;
+            if let Some(ended) = awaited.given_up() {
+                return ended;
             }
             match self.links.recv_timeout(Duration::from_millis(50)) {
                 Ok(url) if self.is_route(&url) => {
-                    if let Verdict::Ends(ended) = judge(&url, state, issuer) {
+                    if let Verdict::Ends(ended) = awaited.judge(&url) {
                         return ended;
                     }
                 }

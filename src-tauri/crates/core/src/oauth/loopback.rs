@@ -5,11 +5,10 @@
 //! sent to the vendor can finish (or end) the flow. Pages it shows load nothing and send no
 //! referrer.
 
-use super::callback::{judge, Callback, Verdict};
+use super::callback::{Awaited, Callback, Verdict};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(crate) struct CallbackListener {
     listener: TcpListener,
@@ -32,23 +31,14 @@ impl CallbackListener {
     }
 
     /// Serves callbacks until one carries `state` (and `issuer`, when given).
-    pub(crate) fn wait(
-        self,
-        state: &str,
-        issuer: Option<&str>,
-        deadline: Instant,
-        cancelled: &AtomicBool,
-    ) -> Callback {
+    pub(crate) fn wait(self, awaited: &Awaited<'_>) -> Callback {
         loop {
-            if cancelled.load(Ordering::SeqCst) {
-                return Callback::Cancelled;
-            }
-            if Instant::now() >= deadline {
-                return Callback::TimedOut;
+            if let Some(ended) = awaited.given_up() {
+                return ended;
             }
             match self.listener.accept() {
                 Ok((stream, _)) => {
-                    if let Some(done) = self.answer(stream, state, issuer) {
+                    if let Some(done) = self.answer(stream, awaited) {
                         return done;
                     }
                 }
@@ -60,7 +50,7 @@ impl CallbackListener {
         }
     }
 
-    fn answer(&self, mut stream: TcpStream, state: &str, issuer: Option<&str>) -> Option<Callback> {
+    fn answer(&self, mut stream: TcpStream, awaited: &Awaited<'_>) -> Option<Callback> {
         let _ = stream.set_nonblocking(false);
         let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
         let mut request_line = String::new();
@@ -76,7 +66,7 @@ impl CallbackListener {
             );
             return None;
         };
-        let (status, title, text) = match judge(&url, state, issuer) {
+        let (status, title, text) = match awaited.judge(&url) {
             Verdict::WrongState => (
                 "400 Bad Request",
                 "Not this sign-in",

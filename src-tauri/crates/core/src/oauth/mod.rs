@@ -8,7 +8,7 @@ mod loopback;
 mod pkce;
 mod tokens;
 
-pub(crate) use callback::Callback;
+pub(crate) use callback::{Awaited, Callback};
 pub(crate) use deep_link::DeepLinkReturn;
 pub use deep_link::DEEP_LINK_SCHEME;
 pub(crate) use loopback::CallbackListener;
@@ -30,16 +30,10 @@ impl ReturnPath {
         }
     }
 
-    pub(crate) fn wait(
-        self,
-        state: &str,
-        issuer: Option<&str>,
-        deadline: std::time::Instant,
-        cancelled: &std::sync::atomic::AtomicBool,
-    ) -> Callback {
+    pub(crate) fn wait(self, awaited: &Awaited<'_>) -> Callback {
         match self {
-            ReturnPath::Loopback(listener) => listener.wait(state, issuer, deadline, cancelled),
-            ReturnPath::DeepLink(link) => link.wait(state, issuer, deadline, cancelled),
+            ReturnPath::Loopback(listener) => listener.wait(awaited),
+            ReturnPath::DeepLink(link) => link.wait(awaited),
         }
     }
 }
