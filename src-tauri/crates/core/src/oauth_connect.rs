@@ -1,5 +1,5 @@
 //! Creating an OAuth connection: `begin_oauth` prepares PKCE, `state` and a return path (the
-//! loopback listener, or a deep link for vendors that refuse loopback)
+//! loopback listener, or an app link for vendors that refuse loopback)
 //! and returns the URL for the system browser; `finish_oauth` waits for the one valid callback
 //! (at most five minutes, or until `cancel_oauth`), redeems the code, makes the test call, and
 //! stores the connection with its tokens sealed. Nothing is stored unless all of that works.
@@ -128,7 +128,7 @@ impl Core {
         )
     }
 
-    /// PKCE, `state`, a loopback listener and the authorize URL for the browser. Another
+    /// PKCE, `state`, a return path and the authorize URL for the browser. Another
     /// server's scopes are its own business; the catalog's are checked.
     pub(crate) fn prepare_authorization(
         &self,
