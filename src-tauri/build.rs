@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "connection_resume",
     "connection_disconnect",
     "sandbox_faults_set",
+    "sandbox_state_get",
     "sandbox_offline_set",
     "oauth_begin",
     "oauth_reauthorize_begin",

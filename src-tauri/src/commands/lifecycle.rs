@@ -5,7 +5,7 @@ use sgen_core::lifecycle::{NewConnectionRequest, Resumed, Revocation};
 use sgen_core::oauth_connect::{AuthorizationStarted, OAuthConnectRequest};
 use sgen_core::sites::Scope;
 use sgen_core::test_outcome::TestOutcome;
-use sgen_core::SandboxFaults;
+use sgen_core::{SandboxFaults, SandboxState};
 use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command]
@@ -56,6 +56,14 @@ pub async fn sandbox_faults_set(
     faults: SandboxFaults,
 ) -> Result<(), IpcError> {
     with_core(&state, move |core| core.set_sandbox_faults(&id, faults)).await
+}
+
+#[tauri::command]
+pub async fn sandbox_state_get(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<SandboxState, IpcError> {
+    with_core(&state, move |core| core.sandbox_state(&id)).await
 }
 
 #[tauri::command]

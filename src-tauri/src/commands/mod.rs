@@ -30,6 +30,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         lifecycle::connection_resume,
         lifecycle::connection_disconnect,
         lifecycle::sandbox_faults_set,
+        lifecycle::sandbox_state_get,
         lifecycle::sandbox_offline_set,
         lifecycle::oauth_begin,
         lifecycle::oauth_reauthorize_begin,

@@ -17,6 +17,7 @@ import type { Operator } from "../bindings/Operator";
 import type { Resumed } from "../bindings/Resumed";
 import type { Revocation } from "../bindings/Revocation";
 import type { SandboxFaults } from "../bindings/SandboxFaults";
+import type { SandboxState } from "../bindings/SandboxState";
 import type { Scope } from "../bindings/Scope";
 import type { SigningSecretIssued } from "../bindings/SigningSecretIssued";
 import type { Site } from "../bindings/Site";
@@ -38,6 +39,7 @@ export interface Commands {
   connection_resume: { args: { id: string }; result: Resumed };
   connection_disconnect: { args: { id: string }; result: Revocation };
   sandbox_faults_set: { args: { id: string; faults: SandboxFaults }; result: null };
+  sandbox_state_get: { args: { id: string }; result: SandboxState };
   sandbox_offline_set: { args: { id: string; offline: boolean }; result: null };
   oauth_reauthorize_begin: { args: { id: string; scopes: string[] }; result: AuthorizationStarted };
   oauth_begin: { args: { scope: Scope; request: OAuthConnectRequest }; result: AuthorizationStarted };

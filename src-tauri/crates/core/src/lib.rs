@@ -36,7 +36,7 @@ pub mod test_outcome;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{CoreError, CoreResult};
 pub use oauth::DEEP_LINK_SCHEME;
-pub use sandbox_access::SANDBOX_ENDPOINT;
+pub use sandbox_access::{SandboxState, SANDBOX_ENDPOINT};
 pub use sgen_catalog::CATALOG_VERSION;
 pub use sgen_sandbox::Faults as SandboxFaults;
 pub use sgen_store::connections::OAuthServer;

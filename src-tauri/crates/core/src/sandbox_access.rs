@@ -4,7 +4,28 @@
 //! so a key is the same sandbox account on every run.
 
 use crate::{Core, CoreError, CoreResult};
+use serde::Serialize;
 use sgen_sandbox::{Faults, Sandbox};
+use sgen_store::connections::ConnectionRecord;
+use ts_rs::TS;
+
+/// A sandbox vendor's behaviour towards one connection.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SandboxState {
+    pub faults: Faults,
+    /// The whole vendor is off the network.
+    pub offline: bool,
+}
+
+/// The sandbox account whose faults a connection gets. A vendor whose answers name no account
+/// (a webhook receiver, a client-credentials API) takes faults for all of its accounts.
+fn fault_account(record: &ConnectionRecord) -> String {
+    record
+        .vendor_account_id
+        .clone()
+        .unwrap_or_else(|| sgen_sandbox::ALL_ACCOUNTS.to_string())
+}
 
 /// The API-address override meaning "this connector's sandbox vendor".
 pub const SANDBOX_ENDPOINT: &str = "sandbox";
@@ -44,14 +65,23 @@ impl Core {
             .map_err(|e| CoreError::invalid(e.to_string()))
     }
 
+    /// What the connection's sandbox vendor is doing to it now, for the fault panel.
+    pub fn sandbox_state(&self, connection_id: &str) -> CoreResult<SandboxState> {
+        let record = self.sandbox_record(connection_id)?;
+        let sandbox = self.sandbox()?;
+        let failed = |e: sgen_sandbox::SandboxError| CoreError::invalid(e.to_string());
+        Ok(SandboxState {
+            faults: sandbox
+                .faults(&record.connector_type, &fault_account(&record))
+                .map_err(failed)?,
+            offline: sandbox.is_offline(&record.connector_type).map_err(failed)?,
+        })
+    }
+
     /// Replaces the faults of the sandbox account a connection uses.
     pub fn set_sandbox_faults(&self, connection_id: &str, faults: Faults) -> CoreResult<()> {
         let record = self.sandbox_record(connection_id)?;
-        // A vendor whose answers name no account (a webhook receiver, a client-credentials
-        // API) takes faults for all of its accounts.
-        let account = record
-            .vendor_account_id
-            .unwrap_or_else(|| sgen_sandbox::ALL_ACCOUNTS.to_string());
+        let account = fault_account(&record);
         self.sandbox()?
             .set_faults(&record.connector_type, &account, faults)
             .map_err(|e| CoreError::invalid(e.to_string()))

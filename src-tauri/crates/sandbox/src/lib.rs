@@ -159,6 +159,15 @@ impl Sandbox {
         })
     }
 
+    /// The faults an account's calls get now (its own, else the vendor-wide ones).
+    pub fn faults(&self, slug: &str, account: &str) -> Result<Faults, SandboxError> {
+        self.with_vendor(slug, |vendor| Ok(vendor.state().faults(account)))
+    }
+
+    pub fn is_offline(&self, slug: &str) -> Result<bool, SandboxError> {
+        self.with_vendor(slug, |vendor| Ok(!vendor.online()))
+    }
+
     /// Takes a vendor off the network (its listener closes) or brings it back on the same port.
     pub fn set_offline(&self, slug: &str, offline: bool) -> Result<(), SandboxError> {
         self.with_vendor(slug, |vendor| {

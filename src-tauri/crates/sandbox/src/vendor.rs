@@ -114,6 +114,10 @@ impl RunningVendor {
         self.port
     }
 
+    pub(crate) fn online(&self) -> bool {
+        self.server.is_some()
+    }
+
     pub(crate) fn state(&self) -> &VendorState {
         &self.state
     }

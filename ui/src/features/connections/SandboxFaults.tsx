@@ -1,6 +1,6 @@
 // Fault controls for a connection to a sandbox vendor: break the simulated vendor the way real
 // vendors break, then test and watch the state follow.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { SandboxFaults as Faults } from "../../bindings/SandboxFaults";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { call, IpcError } from "../../ipc";
@@ -16,6 +16,20 @@ export function SandboxFaults({ connectionId, connectorType }: { connectionId: s
   const [offline, setOffline] = useState(false);
   const [applied, setApplied] = useState<string>();
   const [error, setError] = useState<IpcError>();
+  // Start from what the vendor is doing now (the demo breaks some connections on purpose).
+  useEffect(() => {
+    let current = true;
+    call("sandbox_state_get", { id: connectionId })
+      .then((state) => {
+        if (!current) return;
+        setFaults(state.faults);
+        setOffline(state.offline);
+      })
+      .catch((e: unknown) => current && setError(toIpcError(e)));
+    return () => {
+      current = false;
+    };
+  }, [connectionId]);
 
   async function apply(next: Faults) {
     setError(undefined);

@@ -16,6 +16,7 @@ mod lifecycle;
 mod oauth;
 mod oidc;
 mod signed_token;
+mod standard_webhooks;
 
 const NOW: i64 = 1_795_000_000_000;
 

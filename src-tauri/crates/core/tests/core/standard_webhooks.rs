@@ -1,0 +1,96 @@
+//! Our Standard Webhooks signatures against the reference verifier (the `standardwebhooks` npm
+//! package), run as a loopback receiver by tests/webhooks/standard-webhooks-receiver.mjs: a
+//! signed-token connection's test message is accepted with the secret the app made, and
+//! refused with any other.
+
+use super::{live, seeded};
+use sgen_core::lifecycle::NewConnectionRequest;
+use sgen_core::model::ConnectionState;
+use sgen_core::test_outcome::TestOutcome;
+use sgen_core::{CoreError, Secret};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+const SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../tests/webhooks/standard-webhooks-receiver.mjs"
+);
+
+struct Receiver {
+    child: Child,
+    url: String,
+}
+
+impl Receiver {
+    fn start() -> Self {
+        let mut child = Command::new("node")
+            .arg(SCRIPT)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("node runs the reference receiver");
+        let first = BufReader::new(child.stdout.take().unwrap())
+            .lines()
+            .next()
+            .expect("the receiver printed its address")
+            .unwrap();
+        let url = serde_json::from_str::<serde_json::Value>(&first).unwrap()["url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        Receiver { child, url }
+    }
+
+    fn register(&self, secret: &str) {
+        let status = ureq::post(format!("{}/secrets", self.url))
+            .send_json(serde_json::json!({ "secret": secret }))
+            .unwrap()
+            .status();
+        assert_eq!(status.as_u16(), 204);
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_reference_verifier_accepts_our_signatures_and_only_with_the_right_secret() {
+    let receiver = Receiver::start();
+    let (_dir, core, summary) = seeded(100);
+    let request = NewConnectionRequest {
+        connector_type: "webhook".into(),
+        display_name: "Reference receiver".into(),
+        auth_flow: "signed_token".into(),
+        fields: BTreeMap::from([(
+            "endpoint_url".to_string(),
+            Secret::new("https://hooks.example.com/in"),
+        )]),
+        api_base_override: Some(receiver.url.clone()),
+    };
+    let issued = core.begin_signed_token(&live(&summary), request).unwrap();
+
+    // Another secret registered at the receiver: the verifier refuses our signature.
+    receiver.register("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    let refused = core.finish_signed_token(&issued.pending_id).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            CoreError::TestFailed(TestOutcome::CredentialRevoked)
+        ),
+        "{refused}"
+    );
+
+    receiver.register(&issued.signing_secret);
+    let detail = core.finish_signed_token(&issued.pending_id).unwrap();
+    assert_eq!(detail.row.record.state, ConnectionState::Active);
+    assert_eq!(
+        core.test_connection(&detail.row.record.id).unwrap(),
+        TestOutcome::Connected { account_id: None }
+    );
+}
