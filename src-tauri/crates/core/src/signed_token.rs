@@ -77,17 +77,24 @@ impl Core {
     /// Sends the signed test message; stores the connection if the endpoint accepts it. A
     /// refusal keeps the pending secret so the operator can fix their endpoint and try again.
     pub fn finish_signed_token(&self, pending_id: &str) -> CoreResult<ConnectionDetail> {
-        let (scope, form) = {
-            let pending = self.pending_signed_tokens();
-            let p = pending
-                .get(pending_id)
-                .filter(|p| p.deadline > Instant::now())
-                .ok_or_else(|| gone(pending_id))?;
-            (p.scope.clone(), p.form.clone())
-        };
-        let detail = self.test_and_store(&scope, &form, form.fields.clone(), None)?;
-        self.pending_signed_tokens().remove(pending_id);
-        Ok(detail)
+        // Taken out while it is tested, so a second finish of the same secret cannot store a
+        // second connection; put back if the endpoint refuses it.
+        let pending = self
+            .pending_signed_tokens()
+            .remove(pending_id)
+            .filter(|p| p.deadline > Instant::now())
+            .ok_or_else(|| gone(pending_id))?;
+        let stored = self.test_and_store(
+            &pending.scope,
+            &pending.form,
+            pending.form.fields.clone(),
+            None,
+        );
+        if stored.is_err() {
+            self.pending_signed_tokens()
+                .insert(pending_id.to_string(), pending);
+        }
+        stored
     }
 
     /// Forgets the secret; nothing was stored.
