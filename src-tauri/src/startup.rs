@@ -8,6 +8,7 @@ use sgen_core::demo::DemoOptions;
 use sgen_core::{Access, Core, CoreConfig, CoreError};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -79,7 +80,7 @@ impl AppState {
             let phase = match open(&state, data_dir) {
                 Ok(core) => {
                     let core = Arc::new(core);
-                    refresh_in_background(Arc::downgrade(&core));
+                    work_in_background(&core);
                     Phase::Ready(core)
                 }
                 Err(e) => {
@@ -102,26 +103,43 @@ impl AppState {
 
 /// How often the background refresher looks for tokens about to expire (it refreshes those
 /// within 15 minutes of expiry, so a minute is ample).
-const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+const REFRESH_EVERY: Duration = Duration::from_secs(60);
+/// How often the delivery worker looks for due deliveries.
+const DELIVER_EVERY: Duration = Duration::from_secs(1);
 
-/// Keeps OAuth connections fresh while the app is open, on a thread of its own so the window
-/// never waits for a vendor. It ends with the core.
-fn refresh_in_background(core: std::sync::Weak<Core>) {
-    let spawned = std::thread::Builder::new()
-        .name("token-refresher".into())
-        .spawn(move || loop {
-            std::thread::sleep(REFRESH_EVERY);
-            let Some(core) = core.upgrade() else { return };
-            match core.refresh_due(4) {
-                Ok(round) if round.due > 0 => tracing::info!(?round, "background refresh"),
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(code = e.code(), error = %e, "background refresh round failed")
-                }
+/// The work the app does while it is open, each on a thread of its own so the window never
+/// waits for a vendor: keeping OAuth connections fresh, and delivering due events (SPEC §6).
+/// Both end with the core.
+fn work_in_background(core: &Arc<Core>) {
+    every("token-refresher", REFRESH_EVERY, core, |core| {
+        match core.refresh_due(4) {
+            Ok(round) if round.due > 0 => tracing::info!(?round, "background refresh"),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(code = e.code(), error = %e, "background refresh round failed")
             }
+        }
+    });
+    every("delivery-worker", DELIVER_EVERY, core, |core| {
+        match core.deliver_due(sgen_core::outbound::DELIVERIES_PER_PASS) {
+            Ok(round) if round.attempted > 0 => tracing::debug!(?round, "delivery pass"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(code = e.code(), error = %e, "delivery pass failed"),
+        }
+    });
+}
+
+fn every(name: &str, period: Duration, core: &Arc<Core>, work: impl Fn(&Core) + Send + 'static) {
+    let core = Arc::downgrade(core);
+    let spawned = std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || loop {
+            std::thread::sleep(period);
+            let Some(core) = core.upgrade() else { return };
+            work(&core);
         });
     if let Err(e) = spawned {
-        tracing::error!(error = %e, "cannot start the token refresher");
+        tracing::error!(error = %e, thread = name, "cannot start background work");
     }
 }
 

@@ -242,6 +242,25 @@ pub enum DemoCommand {
 pub enum DeliveriesCommand {
     /// One page of the delivery log, with the same filters as the log view.
     Query(QueryArgs),
+    /// Queue an event for a connection's action and make its first attempt now (later
+    /// attempts are made by the open app on their schedule, or by `deliveries run`).
+    Send {
+        #[arg(long)]
+        connection: String,
+        /// The action's id in the connector's manifest, e.g. `send_transactional_email`.
+        #[arg(long)]
+        action: String,
+        /// A JSON file with originating_module, event_identifier and payload; `-` for stdin.
+        #[arg(long, value_name = "FILE")]
+        event: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Attempt every delivery that is due now, once.
+    Run {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]

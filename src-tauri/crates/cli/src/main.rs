@@ -14,6 +14,21 @@ use sgen_core::demo::DemoOptions;
 use sgen_core::{Access, Core, CoreConfig, CoreError};
 use std::process::ExitCode;
 
+/// An event from a JSON file, or stdin for `-`.
+fn read_event(path: &std::path::Path) -> Result<sgen_core::outbound::OutboundEvent, CoreError> {
+    let text = if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(path)
+    }
+    .map_err(|e| CoreError::invalid(format!("cannot read the event {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        CoreError::invalid(format!(
+            "the event is not {{\"originating_module\", \"event_identifier\", \"payload\"}} JSON: {e}"
+        ))
+    })
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -90,6 +105,28 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             let scope = args.scope.resolve(&core)?;
             let query = args.to_query(&time_bounds::Now::system())?;
             output::deliveries(&core.deliveries(&scope, &query)?, args.json)
+        }
+        Command::Deliveries {
+            command:
+                DeliveriesCommand::Send {
+                    connection,
+                    action,
+                    event,
+                    json,
+                },
+        } => {
+            let core = open(Access::ReadWrite)?;
+            let event = read_event(&event)?;
+            let queued = core.send_event(&connection, &action, event)?;
+            let round = core.deliver_due(sgen_core::outbound::DELIVERIES_PER_PASS)?;
+            output::sent(&queued, &round, json)
+        }
+        Command::Deliveries {
+            command: DeliveriesCommand::Run { json },
+        } => {
+            let core = open(Access::ReadWrite)?;
+            let round = core.deliver_due(sgen_core::outbound::DELIVERIES_PER_PASS)?;
+            output::delivery_round(&round, json)
         }
         Command::Connections { command } => connections_cmd::run(&data_dir, command),
         Command::Sandbox { command } => sandbox_cmd::run(command),

@@ -176,3 +176,34 @@ pub fn sandbox_vendors(vendors: &[SandboxVendor], as_json: bool) -> Result<(), C
         .flush()
         .map_err(|e| CoreError::Internal(e.to_string()))
 }
+
+pub fn sent(
+    queued: &sgen_core::outbound::Enqueued,
+    round: &sgen_core::outbound::DeliveryRound,
+    as_json: bool,
+) -> Result<(), CoreError> {
+    if as_json {
+        return json(&serde_json::json!({ "queued": queued, "round": round }));
+    }
+    let held = if queued.held {
+        " (held: the connection is paused)"
+    } else {
+        ""
+    };
+    println!("queued {}{held}", queued.delivery_id);
+    delivery_round(round, false)
+}
+
+pub fn delivery_round(
+    round: &sgen_core::outbound::DeliveryRound,
+    as_json: bool,
+) -> Result<(), CoreError> {
+    if as_json {
+        return json(round);
+    }
+    println!(
+        "attempted {}: {} delivered, {} to retry, {} dead-lettered, {} destination gone",
+        round.attempted, round.delivered, round.retrying, round.dead_lettered, round.gone
+    );
+    Ok(())
+}

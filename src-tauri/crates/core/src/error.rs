@@ -36,6 +36,12 @@ pub enum CoreError {
     /// The connection's credential was refused or could not be checked; nothing was stored.
     #[error("the test call failed: {0}")]
     TestFailed(crate::test_outcome::TestOutcome),
+    /// The action needs scopes the connection was not granted; nothing was queued.
+    #[error("{action} needs the scope{} {}, which this connection does not hold; edit its scopes and authorize again", if missing.len() == 1 { "" } else { "s" }, missing.join(", "))]
+    ScopeMissing {
+        action: String,
+        missing: Vec<String>,
+    },
     /// Anything unexpected. The detail is logged; the message shown is deliberately generic.
     #[error("internal error")]
     Internal(String),
@@ -58,6 +64,7 @@ impl CoreError {
             CoreError::Vault(e) => e.code(),
             CoreError::TestFailed(_) => "test_failed",
             CoreError::TokenEndpoint(_) => "token_endpoint_failed",
+            CoreError::ScopeMissing { .. } => "scope_missing",
             CoreError::Internal(_) => "internal",
         }
     }

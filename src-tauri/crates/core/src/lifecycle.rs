@@ -267,20 +267,34 @@ impl Core {
         fields: &SecretFields,
     ) -> CoreResult<TestOutcome> {
         let manifest = self.manifest(&record.connector_type)?;
-        let flow = AuthFlow::parse(&record.auth_flow).ok_or_else(|| {
-            CoreError::Internal(format!("unknown auth flow {}", record.auth_flow))
-        })?;
-        let api_base = self.api_base_for(&manifest.slug, record.base_url_override.as_deref())?;
+        let flow = self.flow_of(record)?;
+        let api_base = self.calls_go_to(record, flow, fields)?;
+        vendor_http::test_call(manifest, flow, fields, api_base.as_deref())
+    }
+
+    pub(crate) fn flow_of(&self, record: &ConnectionRecord) -> CoreResult<AuthFlow> {
+        AuthFlow::parse(&record.auth_flow)
+            .ok_or_else(|| CoreError::Internal(format!("unknown auth flow {}", record.auth_flow)))
+    }
+
+    /// Where the connection's calls go (see `api_base_for`). A real receiver keeps the signing
+    /// secret it was given across our restarts; the sandbox receiver lives in this process, so
+    /// it is given it again.
+    pub(crate) fn calls_go_to(
+        &self,
+        record: &ConnectionRecord,
+        flow: AuthFlow,
+        fields: &SecretFields,
+    ) -> CoreResult<Option<String>> {
+        let slug = &record.connector_type;
         if flow == AuthFlow::SignedToken
             && record.base_url_override.as_deref() == Some(crate::SANDBOX_ENDPOINT)
         {
-            // A real receiver keeps the secret it was given across our restarts; the sandbox
-            // receiver lives in this process, so it is given it again.
             if let Some(secret) = fields.get(crate::signed_token::SIGNING_SECRET) {
-                self.register_with_sandbox_receiver(&manifest.slug, secret)?;
+                self.register_with_sandbox_receiver(slug, secret)?;
             }
         }
-        vendor_http::test_call(manifest, flow, fields, api_base.as_deref())
+        self.api_base_for(slug, record.base_url_override.as_deref())
     }
 }
 

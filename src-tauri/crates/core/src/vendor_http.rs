@@ -1,7 +1,7 @@
-//! Calls to vendors (and sandbox vendors) for a connection: the test call, built from the
-//! manifest with the connection's credentials applied the way the vendor expects them. The
-//! client follows no redirects and gives up after 10 s; failures are described without the URL,
-//! which can carry a key in its query.
+//! Calls to vendors (and sandbox vendors) for a connection: the test call and the attempts of
+//! deliveries, built from the manifest with the connection's credentials applied the way the
+//! vendor expects them. The client follows no redirects (a 3xx is an answer, recorded, never
+//! followed); failures are described without the URL, which can carry a key in its query.
 
 use crate::signed_token::SIGNING_SECRET;
 use crate::test_outcome::TestOutcome;
@@ -10,25 +10,49 @@ use sgen_catalog::{AuthFlow, HttpMethod, Manifest, RequestAuth};
 use sgen_vault::{webhook_signing, SecretFields};
 use std::time::Duration;
 
-const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a test call may take; a delivery attempt may take 30 s (SPEC §6).
+pub(crate) const TEST_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The field an OAuth connection's sealed credential keeps its access token in.
 pub(crate) const ACCESS_TOKEN: &str = "access_token";
 /// Enough for any whoami answer; a larger body is not read.
 const BODY_LIMIT: u64 = 256 * 1024;
 
-fn agent() -> ureq::Agent {
+fn agent(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
         .max_redirects(0)
         .max_redirects_will_error(false)
         .http_status_as_error(false)
-        .timeout_global(Some(TIMEOUT))
+        .timeout_global(Some(timeout))
         .user_agent(concat!("sgen-integrations/", env!("CARGO_PKG_VERSION")))
         .build()
         .into()
 }
 
+/// One request to a vendor for a connection, before its credential is attached.
+pub(crate) struct Outgoing<'a> {
+    pub(crate) method: HttpMethod,
+    /// The manifest's path: relative to the API base unless absolute, with `{name}` placeholders.
+    pub(crate) path: &'a str,
+    pub(crate) body: Vec<u8>,
+    /// Values for placeholders beyond the credential's fields: an event's top-level fields.
+    pub(crate) values: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    /// The Standard Webhooks `webhook-id`, and for other vendors the `Idempotency-Key`: the
+    /// same on every attempt of one delivery.
+    pub(crate) message_id: &'a str,
+    pub(crate) idempotent: bool,
+    pub(crate) timeout: Duration,
+}
+
+/// What a vendor answered, read no further than the caller needs.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) retry_after: Option<String>,
+    pub(crate) body: serde_json::Value,
+}
+
 /// Makes the connector's test call (read-only by definition in the catalog) and reads the
-/// answer as a [`TestOutcome`].
+/// answer as a [`TestOutcome`]. A webhook's test is a signed `sgen.test` message.
 pub(crate) fn test_call(
     manifest: &Manifest,
     flow: AuthFlow,
@@ -36,24 +60,62 @@ pub(crate) fn test_call(
     api_base_override: Option<&str>,
 ) -> CoreResult<TestOutcome> {
     let call = &manifest.test_call;
-    let path = fill_templates(&call.path, fields)?;
+    let message_id = format!("msg_test_{:016x}", crate::ids::random_bits()?);
+    let body = match (manifest.request_auth_for(flow), call.method) {
+        (RequestAuth::StandardWebhooksSignature, _) => test_message()?,
+        (_, HttpMethod::Get | HttpMethod::Delete) => Vec::new(),
+        _ => b"{}".to_vec(),
+    };
+    let outgoing = Outgoing {
+        method: call.method,
+        path: &call.path,
+        body,
+        values: None,
+        message_id: &message_id,
+        idempotent: false,
+        timeout: TEST_TIMEOUT,
+    };
+    Ok(
+        match send(manifest, flow, fields, api_base_override, outgoing)? {
+            Ok(answer) => TestOutcome::from_response(manifest, flow, answer.status, &answer.body),
+            Err(err) => TestOutcome::NetworkError {
+                reason: describe(&err),
+            },
+        },
+    )
+}
+
+/// Sends `outgoing` with the connection's credential attached the way the vendor expects it.
+/// The outer error is ours (a bad address, a missing field); the inner one is the network's.
+pub(crate) fn send(
+    manifest: &Manifest,
+    flow: AuthFlow,
+    fields: &SecretFields,
+    api_base_override: Option<&str>,
+    outgoing: Outgoing<'_>,
+) -> CoreResult<Result<Answer, ureq::Error>> {
+    let path = fill_templates(outgoing.path, fields, outgoing.values)?;
     let mut url = if path.starts_with("https://") || path.starts_with("http://") {
         path
     } else {
-        let base = fill_templates(api_base_override.unwrap_or(&manifest.api_base), fields)?;
+        let base = fill_templates(
+            api_base_override.unwrap_or(&manifest.api_base),
+            fields,
+            None,
+        )?;
         format!("{}{}", base.trim_end_matches('/'), path)
     };
-    let mut request = ureq::http::Request::builder().method(method(call.method));
+    let mut request = ureq::http::Request::builder()
+        .method(outgoing.method.as_str())
+        .header("Accept", "application/json");
+    if !outgoing.body.is_empty() {
+        request = request.header("Content-Type", "application/json");
+    }
     match manifest.request_auth_for(flow) {
-        RequestAuth::Bearer {
-            field: Some(field),
-            scheme,
-        } => {
+        RequestAuth::Bearer { field, scheme } => {
             let scheme = scheme.as_deref().unwrap_or("Bearer");
-            request = request.header(
-                "Authorization",
-                format!("{scheme} {}", required(fields, field)?),
-            );
+            let token = required(fields, field.as_deref().unwrap_or(ACCESS_TOKEN))?;
+            request = request.header("Authorization", format!("{scheme} {token}"));
         }
         RequestAuth::Header { name, field } => {
             request = request.header(name.as_str(), required(fields, field)?);
@@ -77,103 +139,73 @@ pub(crate) fn test_call(
             url.push(if url.contains('?') { '&' } else { '?' });
             url.push_str(&format!("{name}={value}"));
         }
-        RequestAuth::Bearer {
-            field: None,
-            scheme,
-        } => {
-            let scheme = scheme.as_deref().unwrap_or("Bearer");
-            request = request.header(
-                "Authorization",
-                format!("{scheme} {}", required(fields, ACCESS_TOKEN)?),
-            );
-        }
         RequestAuth::StandardWebhooksSignature => {
-            let (headers, body) = signed_test_message(fields)?;
-            for (name, value) in headers {
+            for (name, value) in signature_headers(fields, outgoing.message_id, &outgoing.body)? {
                 request = request.header(name, value);
             }
-            return send(request, &url, body, manifest, flow);
         }
     }
-    let body: Vec<u8> = match call.method {
-        HttpMethod::Get | HttpMethod::Delete => Vec::new(),
-        _ => b"{}".to_vec(),
-    };
-    send(request, &url, body, manifest, flow)
-}
-
-fn send(
-    request: ureq::http::request::Builder,
-    url: &str,
-    body: Vec<u8>,
-    manifest: &Manifest,
-    flow: AuthFlow,
-) -> CoreResult<TestOutcome> {
+    if outgoing.idempotent
+        && !matches!(
+            manifest.request_auth_for(flow),
+            RequestAuth::StandardWebhooksSignature
+        )
+    {
+        request = request.header("Idempotency-Key", outgoing.message_id);
+    }
+    let timeout = outgoing.timeout;
     let request = request
-        .uri(url)
-        .header("Accept", "application/json")
-        .body(body)
+        .uri(url.as_str())
+        .body(outgoing.body)
         .map_err(|_| CoreError::invalid("the connection's API address is not a valid URL"))?;
-    let mut response = match agent().run(request) {
-        Ok(response) => response,
-        Err(err) => {
-            return Ok(TestOutcome::NetworkError {
-                reason: describe(&err),
-            })
+    Ok(agent(timeout).run(request).map(|mut response| {
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        Answer {
+            status: response.status().as_u16(),
+            retry_after,
+            body: response
+                .body_mut()
+                .with_config()
+                .limit(BODY_LIMIT)
+                .read_to_vec()
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                .unwrap_or(serde_json::Value::Null),
         }
-    };
-    let status = response.status().as_u16();
-    let body = response
-        .body_mut()
-        .with_config()
-        .limit(BODY_LIMIT)
-        .read_to_vec()
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or(serde_json::Value::Null);
-    Ok(TestOutcome::from_response(manifest, flow, status, &body))
+    }))
 }
 
-/// Header name and value pairs a signed message carries.
-type SignedHeaders = [(&'static str, String); 4];
-
-/// A Standard Webhooks test message: an event of type `sgen.test` that a receiver can
-/// recognise and ignore, signed with the connection's secret.
-fn signed_test_message(fields: &SecretFields) -> CoreResult<(SignedHeaders, Vec<u8>)> {
-    let now_s = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let message_id = format!("msg_test_{:016x}", crate::ids::random_bits()?);
-    let body = serde_json::to_vec(&serde_json::json!({
+/// A test message a receiver can recognise and ignore.
+fn test_message() -> CoreResult<Vec<u8>> {
+    serde_json::to_vec(&serde_json::json!({
         "type": "sgen.test",
-        "timestamp": chrono::DateTime::from_timestamp(now_s, 0).map(|t| t.to_rfc3339()),
+        "timestamp": chrono::Utc::now().to_rfc3339(),
         "data": { "message": "A test message from SGEN Integrations; nothing to do." },
     }))
-    .map_err(|e| CoreError::Internal(e.to_string()))?;
+    .map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+/// Standard Webhooks headers for `body`, signed now with the connection's secret.
+fn signature_headers(
+    fields: &SecretFields,
+    message_id: &str,
+    body: &[u8],
+) -> CoreResult<[(&'static str, String); 3]> {
+    let now_s = chrono::Utc::now().timestamp();
     let secret = fields
         .get(SIGNING_SECRET)
         .ok_or_else(|| CoreError::Internal("the connection has no signing secret".into()))?;
-    let signature = webhook_signing::sign(secret, &message_id, now_s, &body)
+    let signature = webhook_signing::sign(secret, message_id, now_s, body)
         .map_err(|e| CoreError::Internal(e.to_string()))?;
-    Ok((
-        [
-            ("content-type", "application/json".to_string()),
-            ("webhook-id", message_id),
-            ("webhook-timestamp", now_s.to_string()),
-            ("webhook-signature", signature),
-        ],
-        body,
-    ))
-}
-
-fn method(method: HttpMethod) -> &'static str {
-    match method {
-        HttpMethod::Get => "GET",
-        HttpMethod::Post => "POST",
-        HttpMethod::Put => "PUT",
-        HttpMethod::Patch => "PATCH",
-        HttpMethod::Delete => "DELETE",
-    }
+    Ok([
+        ("webhook-id", message_id.to_string()),
+        ("webhook-timestamp", now_s.to_string()),
+        ("webhook-signature", signature),
+    ])
 }
 
 fn required<'f>(fields: &'f SecretFields, name: &str) -> CoreResult<&'f str> {
@@ -183,16 +215,30 @@ fn required<'f>(fields: &'f SecretFields, name: &str) -> CoreResult<&'f str> {
         .ok_or_else(|| CoreError::Internal(format!("credential field `{name}` is missing")))
 }
 
-/// `{name}` placeholders filled from the connection's fields (`{account_url}`, `{site_id}`).
-fn fill_templates(text: &str, fields: &SecretFields) -> CoreResult<String> {
+/// `{name}` placeholders filled from the connection's fields (`{account_url}`, `{site_id}`),
+/// then from `values` (an event's `{list_id}`), URL-encoded.
+fn fill_templates(
+    text: &str,
+    fields: &SecretFields,
+    values: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> CoreResult<String> {
     let mut filled = text.to_string();
     for name in fields.names() {
         let value = fields.get(name).map(|s| s.expose()).unwrap_or_default();
         filled = filled.replace(&format!("{{{name}}}"), value);
     }
+    for (name, value) in values.into_iter().flatten() {
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => continue,
+        };
+        let encoded: String = url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+        filled = filled.replace(&format!("{{{name}}}"), &encoded);
+    }
     match (filled.find('{'), filled.find('}')) {
         (Some(start), Some(end)) if start < end => Err(CoreError::invalid(format!(
-            "the connection has no value for {} in its API address",
+            "no value for {} in the request address (a credential field or an event field)",
             &filled[start..=end]
         ))),
         _ => Ok(filled),

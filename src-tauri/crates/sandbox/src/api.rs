@@ -6,7 +6,7 @@ use crate::accounts::account_id;
 use crate::vendor::VendorState;
 use crate::Faults;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
@@ -23,6 +23,7 @@ pub(crate) fn now_ms() -> i64 {
 
 pub(crate) async fn call(
     State(vendor): State<Arc<VendorState>>,
+    method: Method,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
@@ -71,24 +72,28 @@ pub(crate) async fn call(
     let test_call = &manifest.test_call;
     // `/api/` is Mailchimp's root resource, so the path after `/api` may be just `/`.
     let path = uri.path().strip_prefix("/api").unwrap_or_default();
-    if path != path_only(&test_call.path) {
-        return error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such endpoint at this vendor",
-        );
-    }
+    let action = manifest
+        .actions
+        .iter()
+        .find(|a| a.method.as_str() == method.as_str() && route_matches(&a.path, path));
+    let required = match action {
+        _ if path == path_only(&test_call.path) => &test_call.required_scopes,
+        Some(action) => &action.required_scopes,
+        None => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such endpoint at this vendor",
+            )
+        }
+    };
     let held = |scope: &String| {
         !faults.dropped_scopes.contains(scope)
             && scopes
                 .as_ref()
                 .is_none_or(|granted| granted.contains(scope))
     };
-    let missing: Vec<&String> = test_call
-        .required_scopes
-        .iter()
-        .filter(|s| !held(s))
-        .collect();
+    let missing: Vec<&String> = required.iter().filter(|s| !held(s)).collect();
     if !missing.is_empty() {
         let mut body = json!({"error": {"code": "insufficient_scope", "missing_scopes": missing}});
         if let Some(rule) = test_call.rule_for(AnswerMeaning::ScopeInsufficient) {
@@ -96,11 +101,31 @@ pub(crate) async fn call(
         }
         return (StatusCode::FORBIDDEN, Json(body)).into_response();
     }
-    Json(account_shape(
-        test_call.account_id_pointer.as_deref(),
-        &account,
-    ))
-    .into_response()
+    match action {
+        // An action is accepted; what it creates is not kept (the app only needs the answer).
+        Some(_) if path != path_only(&test_call.path) => (
+            StatusCode::OK,
+            Json(json!({ "id": format!("sbx_{}", vendor.next_object_id()), "account": account })),
+        )
+            .into_response(),
+        _ => Json(account_shape(
+            test_call.account_id_pointer.as_deref(),
+            &account,
+        ))
+        .into_response(),
+    }
+}
+
+/// Whether a request path is the action's (`/lists/{list_id}/members` matches any list).
+fn route_matches(template: &str, path: &str) -> bool {
+    let template = path_only(template);
+    let (want, got): (Vec<&str>, Vec<&str>) =
+        (template.split('/').collect(), path.split('/').collect());
+    want.len() == got.len()
+        && want
+            .iter()
+            .zip(&got)
+            .all(|(w, g)| w == g || (w.starts_with('{') && w.ends_with('}') && !g.is_empty()))
 }
 
 pub(crate) async fn set_faults(

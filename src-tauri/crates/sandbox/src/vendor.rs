@@ -30,6 +30,8 @@ pub(crate) struct VendorState {
     signing_secrets: Mutex<Vec<Secret>>,
     /// Set once the listener is bound; the issuer and every URL name it.
     port: AtomicU16,
+    /// Numbers the objects actions "create".
+    objects: std::sync::atomic::AtomicU64,
 }
 
 impl VendorState {
@@ -41,12 +43,17 @@ impl VendorState {
             oauth: Mutex::new(OAuthState::default()),
             signing_secrets: Mutex::new(Vec::new()),
             port: AtomicU16::new(0),
+            objects: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
     /// `http://127.0.0.1:{port}`: this vendor's address and its OAuth issuer (RFC 9207).
     pub(crate) fn issuer(&self) -> String {
         format!("http://127.0.0.1:{}", self.port.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn next_object_id(&self) -> u64 {
+        self.objects.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     pub(crate) fn oauth(&self) -> std::sync::MutexGuard<'_, OAuthState> {

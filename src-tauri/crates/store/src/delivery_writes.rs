@@ -57,6 +57,13 @@ fn delivery_values<'r>(d: &'r NewDelivery<'_>) -> [&'r dyn ToSql; 8] {
     ]
 }
 
+/// Appends attempts to the delivery log, outside a bulk load (the delivery engine's attempts).
+pub fn append_attempts(tx: &Transaction<'_>, rows: &[NewAttempt<'_>]) -> rusqlite::Result<()> {
+    let newest_before = newest_attempt_id(tx)?;
+    write_attempt_rows(tx, rows)?;
+    attempt_search::index_attempts_after(tx, newest_before)
+}
+
 /// AUTOINCREMENT gives every new row a larger id than any row before it, so the rows written
 /// after this call are exactly those above it.
 fn newest_attempt_id(tx: &Transaction<'_>) -> rusqlite::Result<i64> {
@@ -155,9 +162,7 @@ impl BulkLoad {
         tx: &Transaction<'_>,
         rows: &[NewAttempt<'_>],
     ) -> rusqlite::Result<()> {
-        let newest_before = newest_attempt_id(tx)?;
-        write_attempt_rows(tx, rows)?;
-        attempt_search::index_attempts_after(tx, newest_before)
+        append_attempts(tx, rows)
     }
 
     pub fn finish(self, tx: &Transaction<'_>) -> rusqlite::Result<()> {

@@ -14,6 +14,7 @@ pub mod connection_credentials;
 pub mod connections;
 pub mod delivery_writes;
 pub mod operators;
+pub mod outbox;
 pub mod settings;
 pub mod sites;
 

@@ -379,3 +379,73 @@ fn an_app_link_vendor_is_finished_by_pasting_the_link() {
     assert_eq!(detail["row"]["record"]["state"], "active");
     assert!(!String::from_utf8_lossy(&created.stdout).contains("code="));
 }
+
+#[test]
+#[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
+fn an_event_is_sent_through_the_cli_and_its_attempt_is_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    json(&cli(
+        data,
+        &[
+            "demo",
+            "seed",
+            "--deliveries",
+            "100",
+            "--no-credentials",
+            "--json",
+        ],
+    ));
+    let (mut sandbox, _vendor, api_base) = start_sandbox(&["brevo"]);
+    let create = [
+        "connections",
+        "create",
+        "--connector",
+        "brevo",
+        "--name",
+        "Brevo (CLI send)",
+        "--api-base",
+        &api_base,
+        "--json",
+    ];
+    let detail = json(&cli_with_stdin(data, &create, &format!("{CANARY_KEY}\n")));
+    let id = detail["row"]["record"]["id"].as_str().unwrap().to_string();
+
+    let event = dir.path().join("event.json");
+    std::fs::write(
+        &event,
+        r#"{"originating_module": "notifications", "event_identifier": "password.reset usr_9",
+            "payload": {"to": [{"email": "ada@example.com"}], "templateId": 7}}"#,
+    )
+    .unwrap();
+    let send = [
+        "deliveries",
+        "send",
+        "--connection",
+        &id,
+        "--action",
+        "send_transactional_email",
+        "--event",
+        event.to_str().unwrap(),
+        "--json",
+    ];
+    let sent = json(&cli(data, &send));
+    assert_eq!(sent["round"]["delivered"], 1, "{sent}");
+    let log = json(&cli(
+        data,
+        &["deliveries", "query", "--connection", &id, "--json"],
+    ));
+    assert_eq!(log["rows"][0]["delivery_id"], sent["queued"]["delivery_id"]);
+    assert_eq!(log["rows"][0]["vendor_response_code"], 200);
+
+    std::fs::write(&event, "{\"payload\": 3}").unwrap();
+    let refused = cli(data, &send);
+    assert!(!refused.status.success());
+    assert!(
+        stderr_line(&refused).contains("is not {"),
+        "{}",
+        stderr_line(&refused)
+    );
+    drop(sandbox.stdin.take());
+    sandbox.wait().unwrap();
+}

@@ -15,6 +15,7 @@ mod every_connector;
 mod lifecycle;
 mod oauth;
 mod oidc;
+mod outbound;
 mod signed_token;
 mod standard_webhooks;
 

@@ -1,7 +1,7 @@
 //! Our Standard Webhooks signatures against the reference verifier (the `standardwebhooks` npm
 //! package), run as a loopback receiver by tests/webhooks/standard-webhooks-receiver.mjs: a
-//! signed-token connection's test message is accepted with the secret the app made, and
-//! refused with any other.
+//! signed-token connection's test message and its deliveries are accepted with the secret the
+//! app made, and refused with any other.
 
 use super::{live, seeded};
 use sgen_core::lifecycle::NewConnectionRequest;
@@ -89,8 +89,19 @@ fn the_reference_verifier_accepts_our_signatures_and_only_with_the_right_secret(
     receiver.register(&issued.signing_secret);
     let detail = core.finish_signed_token(&issued.pending_id).unwrap();
     assert_eq!(detail.row.record.state, ConnectionState::Active);
+    let id = detail.row.record.id;
     assert_eq!(
-        core.test_connection(&detail.row.record.id).unwrap(),
+        core.test_connection(&id).unwrap(),
         TestOutcome::Connected { account_id: None }
     );
+
+    // A real delivery: signed with the delivery id as `webhook-id`, accepted by the verifier.
+    let event = sgen_core::outbound::OutboundEvent {
+        originating_module: "commerce".into(),
+        event_identifier: "order.paid ord_1042".into(),
+        payload: serde_json::json!({"type": "order.paid", "data": {"order": "ord_1042", "total": 129.5}}),
+    };
+    core.send_event(&id, "post_event", event).unwrap();
+    let round = core.deliver_due(10).unwrap();
+    assert_eq!((round.attempted, round.delivered), (1, 1));
 }

@@ -1,0 +1,282 @@
+//! Outbound delivery through the outbox against the sandbox vendors, with a clock the test moves
+//! (no sleeping for hours): delivered on a 2xx, retried on the schedule within its jitter until
+//! a dead letter, 410 ends it and marks the connection, a 429 waits at least a minute, a paused
+//! connection holds its deliveries, a missing scope queues nothing, and a leased delivery is
+//! not attempted twice at once.
+
+use super::oauth::{browser_returns, consent};
+use super::{live, NOW};
+use sgen_core::deliveries::DeliveryQuery;
+use sgen_core::demo::DemoOptions;
+use sgen_core::lifecycle::NewConnectionRequest;
+use sgen_core::model::ConnectionState;
+use sgen_core::oauth_connect::OAuthConnectRequest;
+use sgen_core::outbound::{DeliveryRound, OutboundEvent};
+use sgen_core::{Access, Core, CoreConfig, FixedClock, SandboxFaults, Secret, SANDBOX_ENDPOINT};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const KEY: &str =
+    "xkeysib-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-AbCdEfGhIjKlMnOp";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    core: Arc<Core>,
+    clock: Arc<FixedClock>,
+    scope: sgen_core::sites::Scope,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(NOW));
+    let core = Core::open(CoreConfig {
+        data_dir: dir.path().into(),
+        access: Access::ReadWrite,
+        clock: clock.clone(),
+        credential_store: Some(keyring_core::mock::Store::new().unwrap()),
+    })
+    .unwrap();
+    let summary = core
+        .seed_demo(
+            &DemoOptions {
+                delivery_attempts: 100,
+                ..Default::default()
+            },
+            |_, _| {},
+        )
+        .unwrap();
+    Fixture {
+        _dir: dir,
+        core: Arc::new(core),
+        clock,
+        scope: live(&summary),
+    }
+}
+
+fn brevo(f: &Fixture) -> String {
+    f.core
+        .create_connection(
+            &f.scope,
+            NewConnectionRequest {
+                connector_type: "brevo".into(),
+                display_name: "Brevo (outbound)".into(),
+                auth_flow: "api_key".into(),
+                fields: BTreeMap::from([("api_key".to_string(), Secret::new(KEY))]),
+                api_base_override: Some(SANDBOX_ENDPOINT.into()),
+            },
+        )
+        .unwrap()
+        .row
+        .record
+        .id
+}
+
+fn email(n: u32) -> OutboundEvent {
+    OutboundEvent {
+        originating_module: "notifications".into(),
+        event_identifier: format!("password.reset usr_{n}"),
+        payload: serde_json::json!({"to": [{"email": "ada@example.com"}], "templateId": 7}),
+    }
+}
+
+fn attempts(f: &Fixture, connection: &str) -> Vec<sgen_core::deliveries::AttemptRow> {
+    let mut rows = f
+        .core
+        .deliveries(
+            &f.scope,
+            &DeliveryQuery {
+                connection_id: Some(connection.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .rows;
+    rows.sort_by_key(|r| r.attempt_number);
+    rows
+}
+
+fn fault(f: &Fixture, id: &str, status: Option<u16>) {
+    let faults = SandboxFaults {
+        status,
+        ..Default::default()
+    };
+    f.core.set_sandbox_faults(id, faults).unwrap();
+}
+
+#[test]
+fn a_2xx_delivers_and_the_attempt_is_in_the_log() {
+    let f = fixture();
+    let id = brevo(&f);
+    let queued = f
+        .core
+        .send_event(&id, "send_transactional_email", email(1))
+        .unwrap();
+    assert!(!queued.held);
+    let round = f.core.deliver_due(10).unwrap();
+    assert_eq!((round.attempted, round.delivered), (1, 1));
+    let log = attempts(&f, &id);
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].delivery_id, queued.delivery_id);
+    assert_eq!(log[0].vendor_response_code, Some(200));
+    assert_eq!(log[0].next_attempt_at, None);
+    // Nothing is left to do.
+    assert_eq!(f.core.deliver_due(10).unwrap(), DeliveryRound::default());
+}
+
+#[test]
+fn failures_follow_the_schedule_then_dead_letter() {
+    let f = fixture();
+    let id = brevo(&f);
+    fault(&f, &id, Some(503));
+    let queued = f
+        .core
+        .send_event(&id, "send_transactional_email", email(2))
+        .unwrap();
+    let planned_s = [5, 300, 1800, 7200, 18000, 36000, 36000];
+    for (n, planned) in planned_s.iter().enumerate() {
+        let round = f.core.deliver_due(10).unwrap();
+        assert_eq!(
+            (round.attempted, round.retrying),
+            (1, 1),
+            "attempt {}",
+            n + 1
+        );
+        let last = attempts(&f, &id).pop().unwrap();
+        assert_eq!(last.attempt_number as usize, n + 1);
+        let wait = last.next_attempt_at.unwrap() - last.attempted_at;
+        let planned = planned * 1000;
+        assert!(
+            wait * 10 >= planned * 8 && wait * 10 <= planned * 12,
+            "attempt {}: {wait} ms",
+            n + 1
+        );
+        // Not before its time.
+        f.clock.advance(wait - 1);
+        assert_eq!(f.core.deliver_due(10).unwrap().attempted, 0);
+        f.clock.advance(1);
+    }
+    let round = f.core.deliver_due(10).unwrap();
+    assert_eq!((round.attempted, round.dead_lettered), (1, 1));
+    let log = attempts(&f, &id);
+    assert_eq!(log.len(), 8);
+    assert!(log.iter().all(|a| a.delivery_id == queued.delivery_id));
+    assert_eq!(log[7].outcome.as_str(), "failed");
+    f.clock.advance(100 * 3_600_000);
+    assert_eq!(f.core.deliver_due(10).unwrap().attempted, 0);
+}
+
+#[test]
+fn gone_rate_limited_and_recovered_destinations() {
+    let f = fixture();
+    let id = brevo(&f);
+    fault(&f, &id, Some(429));
+    f.core
+        .send_event(&id, "send_transactional_email", email(3))
+        .unwrap();
+    f.core.deliver_due(10).unwrap();
+    let last = attempts(&f, &id).pop().unwrap();
+    // The schedule says 5 s; a 429 waits at least a minute.
+    assert_eq!(last.next_attempt_at.unwrap() - last.attempted_at, 60_000);
+
+    // The vendor recovers: the same delivery goes through on its next try.
+    fault(&f, &id, None);
+    f.clock.advance(60_000);
+    assert_eq!(f.core.deliver_due(10).unwrap().delivered, 1);
+
+    fault(&f, &id, Some(410));
+    f.core
+        .send_event(&id, "send_transactional_email", email(4))
+        .unwrap();
+    assert_eq!(f.core.deliver_due(10).unwrap().gone, 1);
+    let record = f.core.connection(&id).unwrap().row.record;
+    assert_eq!(record.state, ConnectionState::Error);
+    f.clock.advance(3_600_000);
+    assert_eq!(f.core.deliver_due(10).unwrap().attempted, 0);
+}
+
+#[test]
+fn a_paused_connection_holds_its_deliveries_until_it_resumes() {
+    let f = fixture();
+    let id = brevo(&f);
+    f.core.pause_connection(&id).unwrap();
+    let queued = f
+        .core
+        .send_event(&id, "send_transactional_email", email(5))
+        .unwrap();
+    assert!(queued.held);
+    f.clock.advance(3_600_000);
+    assert_eq!(f.core.deliver_due(10).unwrap().attempted, 0);
+    f.core.resume_connection(&id).unwrap();
+    assert_eq!(f.core.deliver_due(10).unwrap().delivered, 1);
+}
+
+#[test]
+fn a_leased_delivery_is_not_attempted_twice_at_once() {
+    let f = fixture();
+    let id = brevo(&f);
+    let slow = SandboxFaults {
+        latency_ms: 500,
+        ..Default::default()
+    };
+    f.core.set_sandbox_faults(&id, slow).unwrap();
+    f.core
+        .send_event(&id, "send_transactional_email", email(6))
+        .unwrap();
+    let worker = {
+        let core = f.core.clone();
+        std::thread::spawn(move || core.deliver_due(10).unwrap())
+    };
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    assert_eq!(f.core.deliver_due(10).unwrap().attempted, 0);
+    assert_eq!(worker.join().unwrap().delivered, 1);
+    assert_eq!(attempts(&f, &id).len(), 1);
+}
+
+#[test]
+fn an_action_needing_a_scope_the_connection_lacks_queues_nothing() {
+    let f = fixture();
+    let request = OAuthConnectRequest {
+        connector_type: "hubspot".into(),
+        display_name: "HubSpot (contacts only)".into(),
+        scopes: vec!["oauth".into(), "crm.objects.contacts.write".into()],
+        api_base_override: Some(SANDBOX_ENDPOINT.into()),
+        oauth_server: None,
+    };
+    let started = f.core.begin_oauth(&f.scope, request).unwrap();
+    let finishing = {
+        let core = f.core.clone();
+        let flow = started.flow_id.clone();
+        std::thread::spawn(move || core.finish_oauth(&flow))
+    };
+    assert_eq!(
+        browser_returns(&consent(&started.authorize_url, "approve")),
+        200
+    );
+    let id = finishing.join().unwrap().unwrap().row.record.id;
+
+    let deal = OutboundEvent {
+        originating_module: "forms".into(),
+        event_identifier: "quote.requested quo_1".into(),
+        payload: serde_json::json!({"properties": {"dealname": "Tents"}}),
+    };
+    let refused = f
+        .core
+        .send_event(&id, "create_deal", deal.clone())
+        .unwrap_err();
+    assert_eq!(refused.code(), "scope_missing");
+    assert!(
+        refused.to_string().contains("crm.objects.deals.write"),
+        "{refused}"
+    );
+    assert_eq!(f.core.deliver_due(10).unwrap().attempted, 0);
+    let unknown = f.core.send_event(&id, "launch_rocket", deal).unwrap_err();
+    assert!(unknown.to_string().contains("upsert_contact"), "{unknown}");
+
+    let contact = OutboundEvent {
+        originating_module: "forms".into(),
+        event_identifier: "form.submitted frm_1".into(),
+        payload: serde_json::json!({"inputs": []}),
+    };
+    f.core.send_event(&id, "upsert_contact", contact).unwrap();
+    assert_eq!(f.core.deliver_due(10).unwrap().delivered, 1);
+}

@@ -1,0 +1,113 @@
+//! The outbox (migration 0004): enqueue a delivery with its payload, claim due ones with a lease,
+//! and end or reschedule each in the transaction that records its attempt.
+
+use crate::delivery_writes::{append_attempts, insert_deliveries, NewAttempt, NewDelivery};
+use crate::model::DeliveryStatus;
+use rusqlite::{params, Transaction};
+
+/// A delivery a worker holds the lease on.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub delivery_id: String,
+    pub connection_id: String,
+    pub environment_id: i64,
+    pub originating_module: String,
+    pub event_identifier: String,
+    pub action: String,
+    pub payload: String,
+    pub attempts_made: u32,
+}
+
+/// Where an attempt leaves its delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterAttempt {
+    Delivered,
+    RetryAt(i64),
+    DeadLetter,
+    /// The destination said it is gone for good (410).
+    DestinationGone,
+}
+
+pub fn enqueue(
+    tx: &Transaction<'_>,
+    delivery: &NewDelivery<'_>,
+    payload: &str,
+    due_at: i64,
+) -> rusqlite::Result<()> {
+    insert_deliveries(tx, std::slice::from_ref(delivery))?;
+    tx.execute(
+        "INSERT INTO outbox (delivery_id, connection_id, payload, due_at) VALUES (?1, ?2, ?3, ?4)",
+        params![delivery.id, delivery.connection_id, payload, due_at],
+    )?;
+    Ok(())
+}
+
+/// Leases up to `limit` due deliveries until `now + lease_ms`: due, not leased by a live
+/// worker, and for a connection that is not paused (a paused connection's deliveries are held).
+pub fn claim(
+    tx: &Transaction<'_>,
+    now: i64,
+    lease_ms: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<Claimed>> {
+    let claimed: Vec<Claimed> = tx
+        .prepare_cached(
+            "SELECT o.delivery_id, o.connection_id, d.environment_id, d.originating_module,
+                    d.event_identifier, coalesce(d.action, ''), o.payload, o.attempts_made
+             FROM outbox o
+             JOIN deliveries d ON d.id = o.delivery_id
+             JOIN connections c ON c.id = o.connection_id
+             WHERE o.due_at <= ?1 AND o.leased_until <= ?1 AND c.state != 'paused'
+             ORDER BY o.due_at
+             LIMIT ?2",
+        )?
+        .query_map(params![now, limit], |row| {
+            Ok(Claimed {
+                delivery_id: row.get(0)?,
+                connection_id: row.get(1)?,
+                environment_id: row.get(2)?,
+                originating_module: row.get(3)?,
+                event_identifier: row.get(4)?,
+                action: row.get(5)?,
+                payload: row.get(6)?,
+                attempts_made: row.get(7)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut lease =
+        tx.prepare_cached("UPDATE outbox SET leased_until = ?2 WHERE delivery_id = ?1")?;
+    for c in &claimed {
+        lease.execute(params![c.delivery_id, now + lease_ms])?;
+    }
+    Ok(claimed)
+}
+
+/// The attempt goes into the delivery log, and the delivery ends or waits for its next try.
+pub fn record_attempt(
+    tx: &Transaction<'_>,
+    attempt: &NewAttempt<'_>,
+    after: AfterAttempt,
+) -> rusqlite::Result<()> {
+    append_attempts(tx, std::slice::from_ref(attempt))?;
+    crate::connections::note_delivery(tx, attempt.delivery.connection_id, attempt.attempted_at)?;
+    let id = attempt.delivery.id;
+    let status = match after {
+        AfterAttempt::RetryAt(due_at) => {
+            tx.execute(
+                "UPDATE outbox SET attempts_made = attempts_made + 1, due_at = ?2, leased_until = 0
+                 WHERE delivery_id = ?1",
+                params![id, due_at],
+            )?;
+            return Ok(());
+        }
+        AfterAttempt::Delivered => DeliveryStatus::Delivered,
+        AfterAttempt::DeadLetter => DeliveryStatus::DeadLetter,
+        AfterAttempt::DestinationGone => DeliveryStatus::Failed,
+    };
+    tx.execute("DELETE FROM outbox WHERE delivery_id = ?1", [id])?;
+    tx.execute(
+        "UPDATE deliveries SET status = ?2 WHERE id = ?1",
+        params![id, status],
+    )?;
+    Ok(())
+}
