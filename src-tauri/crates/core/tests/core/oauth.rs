@@ -18,14 +18,15 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-struct Fixture {
+pub(super) struct Fixture {
     _dir: tempfile::TempDir,
-    core: Arc<Core>,
-    clock: Arc<FixedClock>,
-    summary: sgen_core::demo::DemoSummary,
+    pub(super) core: Arc<Core>,
+    pub(super) clock: Arc<FixedClock>,
+    pub(super) summary: sgen_core::demo::DemoSummary,
 }
 
-fn fixture() -> Fixture {
+/// A demo site (no credentials) on a clock the test moves, with site keys in the mock keyring.
+pub(super) fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(NOW));
     let core = Core::open(CoreConfig {

@@ -4,59 +4,23 @@
 //! connection holds its deliveries, a missing scope queues nothing, and a leased delivery is
 //! not attempted twice at once.
 
-use super::oauth::{browser_returns, consent};
-use super::{live, NOW};
+use super::live;
+use super::oauth::{browser_returns, consent, fixture, Fixture};
 use sgen_core::deliveries::DeliveryQuery;
-use sgen_core::demo::DemoOptions;
 use sgen_core::lifecycle::NewConnectionRequest;
 use sgen_core::model::ConnectionState;
 use sgen_core::oauth_connect::OAuthConnectRequest;
 use sgen_core::outbound::{DeliveryRound, OutboundEvent};
-use sgen_core::{Access, Core, CoreConfig, FixedClock, SandboxFaults, Secret, SANDBOX_ENDPOINT};
+use sgen_core::{SandboxFaults, Secret, SANDBOX_ENDPOINT};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 const KEY: &str =
     "xkeysib-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-AbCdEfGhIjKlMnOp";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    core: Arc<Core>,
-    clock: Arc<FixedClock>,
-    scope: sgen_core::sites::Scope,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::new(NOW));
-    let core = Core::open(CoreConfig {
-        data_dir: dir.path().into(),
-        access: Access::ReadWrite,
-        clock: clock.clone(),
-        credential_store: Some(keyring_core::mock::Store::new().unwrap()),
-    })
-    .unwrap();
-    let summary = core
-        .seed_demo(
-            &DemoOptions {
-                delivery_attempts: 100,
-                ..Default::default()
-            },
-            |_, _| {},
-        )
-        .unwrap();
-    Fixture {
-        _dir: dir,
-        core: Arc::new(core),
-        clock,
-        scope: live(&summary),
-    }
-}
-
 fn brevo(f: &Fixture) -> String {
     f.core
         .create_connection(
-            &f.scope,
+            &live(&f.summary),
             NewConnectionRequest {
                 connector_type: "brevo".into(),
                 display_name: "Brevo (outbound)".into(),
@@ -83,7 +47,7 @@ fn attempts(f: &Fixture, connection: &str) -> Vec<sgen_core::deliveries::Attempt
     let mut rows = f
         .core
         .deliveries(
-            &f.scope,
+            &live(&f.summary),
             &DeliveryQuery {
                 connection_id: Some(connection.into()),
                 ..Default::default()
@@ -242,7 +206,7 @@ fn an_action_needing_a_scope_the_connection_lacks_queues_nothing() {
         api_base_override: Some(SANDBOX_ENDPOINT.into()),
         oauth_server: None,
     };
-    let started = f.core.begin_oauth(&f.scope, request).unwrap();
+    let started = f.core.begin_oauth(&live(&f.summary), request).unwrap();
     let finishing = {
         let core = f.core.clone();
         let flow = started.flow_id.clone();
