@@ -190,6 +190,9 @@ impl Core {
             Err(err) => (AttemptResult::Unreachable, Some(err.to_string())),
         };
         let latency_ms = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
+        // The vendor has the delivery; a crash here leaves it leased but unrecorded, to be
+        // attempted again with the same id (see the crash tests).
+        fail::fail_point!("delivery.after_answer");
         let now = self.now();
         let unit = (random_bits()? >> 11) as f64 / (1u64 << 53) as f64;
         let after = RetryPolicy::default().after(made, result, now, unit);

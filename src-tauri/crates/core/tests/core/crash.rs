@@ -1,7 +1,9 @@
-//! kill -9 between a refresh's token response and the store commit (the vendor has rotated the
-//! refresh token; the app has not stored the new one). The connection must come back either
-//! with its old credential still working or as `auth_expired`, never as a corrupt row or one the
-//! refresher keeps retrying. The sandbox runs in this process so it outlives the one killed,
+//! kill -9 in the two windows where the vendor has acted and the app has not yet recorded it.
+//! Between a refresh's token response and its commit (the vendor has rotated the refresh
+//! token): the connection must come back either with its old credential still working or as
+//! `auth_expired`, never as a corrupt row or one the refresher keeps retrying. Between a
+//! delivery's answer and its commit: the delivery must be attempted again with the same id,
+//! never lost and never marked delivered without a 2xx recorded. The sandbox runs in this process so it outlives the one killed,
 //! and remembers which refresh tokens are spent, as a real vendor does. Site keys are in the
 //! real Secret Service (both processes must reach them): run inside scripts/with-keyring.sh.
 
@@ -21,22 +23,25 @@ use std::sync::Arc;
 
 const CHILD_DATA_DIR: &str = "SGEN_CRASH_CHILD_DATA_DIR";
 const CHILD_CONNECTION: &str = "SGEN_CRASH_CHILD_CONNECTION";
-const REACHED: &str = "at refresh.after_token_response";
+/// Which window the child stops in: a fail point's name.
+const CHILD_STOPS_AT: &str = "SGEN_CRASH_CHILD_STOPS_AT";
+const REACHED: &str = "at the fail point";
 const KILLS: usize = 20;
 
-/// The process the crash test kills: it refreshes and stops dead at the fail point. Without the
-/// crash test's environment it has nothing to do.
+/// The process the crash tests kill: it refreshes or delivers and stops dead at the fail point.
+/// Without the crash tests' environment it has nothing to do.
 #[test]
-#[ignore = "started by a_kill_between_token_response_and_commit_never_corrupts_or_loops"]
-fn refreshing_process_for_the_crash_test() {
-    let (Ok(dir), Ok(id)) = (
+#[ignore = "started by the crash tests"]
+fn process_for_the_crash_tests() {
+    let (Ok(dir), Ok(id), Ok(stop_at)) = (
         std::env::var(CHILD_DATA_DIR),
         std::env::var(CHILD_CONNECTION),
+        std::env::var(CHILD_STOPS_AT),
     ) else {
         return;
     };
     let core = Core::open(CoreConfig::new(dir, Access::ReadWrite)).unwrap();
-    fail::cfg_callback("refresh.after_token_response", || {
+    fail::cfg_callback(stop_at.clone(), || {
         println!("{REACHED}");
         std::io::stdout().flush().unwrap();
         loop {
@@ -44,25 +49,29 @@ fn refreshing_process_for_the_crash_test() {
         }
     })
     .unwrap();
-    let finished = core.refresh_connection(&id);
-    panic!("the refresh finished ({finished:?}) without reaching the fail point");
+    let finished = match stop_at.as_str() {
+        "refresh.after_token_response" => format!("{:?}", core.refresh_connection(&id)),
+        _ => format!("{:?}", core.deliver_due(10)),
+    };
+    panic!("{finished} without reaching the fail point {stop_at}");
 }
 
 fn open(dir: &std::path::Path) -> Arc<Core> {
     Arc::new(Core::open(CoreConfig::new(dir, Access::ReadWrite)).unwrap())
 }
 
-/// Runs the refreshing process until it stops at the fail point, then kills it with SIGKILL.
-fn refresh_and_kill(dir: &std::path::Path, id: &str) {
+/// Runs the child until it stops at `fail_point`, then kills it with SIGKILL.
+fn run_and_kill(dir: &std::path::Path, id: &str, fail_point: &str) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "crash::refreshing_process_for_the_crash_test",
+            "crash::process_for_the_crash_tests",
             "--include-ignored",
             "--nocapture",
         ])
         .env(CHILD_DATA_DIR, dir)
         .env(CHILD_CONNECTION, id)
+        .env(CHILD_STOPS_AT, fail_point)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -86,6 +95,14 @@ fn authorize(core: &Arc<Core>, start: sgen_core::oauth_connect::AuthorizationSta
         200
     );
     finishing.join().unwrap().unwrap().row.record.id
+}
+
+fn assert_intact(dir: &std::path::Path) {
+    let check = rusqlite::Connection::open(dir.join(sgen_core::DATABASE_FILE)).unwrap();
+    let integrity: String = check
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
 }
 
 #[test]
@@ -121,14 +138,8 @@ fn a_kill_between_token_response_and_commit_never_corrupts_or_loops() {
     drop(core);
 
     for round in 0..KILLS {
-        refresh_and_kill(dir.path(), &id);
-
-        let check = rusqlite::Connection::open(dir.path().join(sgen_core::DATABASE_FILE)).unwrap();
-        let integrity: String = check
-            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
-            .unwrap();
-        assert_eq!(integrity, "ok", "round {round}");
-        drop(check);
+        run_and_kill(dir.path(), &id, "refresh.after_token_response");
+        assert_intact(dir.path());
 
         let core = open(dir.path());
         let record = core.connection(&id).unwrap().row.record;
@@ -166,5 +177,99 @@ fn a_kill_between_token_response_and_commit_never_corrupts_or_loops() {
             .unwrap();
         assert_eq!(authorize(&core, again), id);
         assert!(core.connection(&id).unwrap().row.record.has_refresh_token);
+    }
+}
+
+#[test]
+#[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
+fn a_kill_between_a_deliverys_answer_and_its_commit_loses_nothing() {
+    const KEY: &str =
+        "xkeysib-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-AbCdEfGhIjKlMnOp";
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(Catalog::embedded().unwrap(), 9).unwrap();
+    let core = open(dir.path());
+    let summary = core
+        .seed_demo(
+            &DemoOptions {
+                delivery_attempts: 100,
+                ..Default::default()
+            },
+            |_, _| {},
+        )
+        .unwrap();
+    let id = core
+        .create_connection(
+            &live(&summary),
+            sgen_core::lifecycle::NewConnectionRequest {
+                connector_type: "brevo".into(),
+                display_name: "Brevo (crash test)".into(),
+                auth_flow: "api_key".into(),
+                fields: [("api_key".to_string(), sgen_core::Secret::new(KEY))].into(),
+                api_base_override: Some(sandbox.api_base("brevo").unwrap()),
+            },
+        )
+        .unwrap()
+        .row
+        .record
+        .id;
+    let scope = live(&summary);
+    let log = |core: &Core| {
+        let query = sgen_core::deliveries::DeliveryQuery {
+            connection_id: Some(id.clone()),
+            ..Default::default()
+        };
+        core.deliveries(&scope, &query).unwrap().rows
+    };
+    let mut sent = Vec::new();
+    drop(core);
+
+    for round in 0..KILLS {
+        let core = open(dir.path());
+        let event = sgen_core::outbound::OutboundEvent {
+            originating_module: "notifications".into(),
+            event_identifier: format!("password.reset usr_{round}"),
+            payload: serde_json::json!({"templateId": 7}),
+        };
+        sent.push(
+            core.send_event(&id, "send_transactional_email", event)
+                .unwrap()
+                .delivery_id,
+        );
+        drop(core);
+
+        // The vendor answered 200; the process dies before recording it.
+        run_and_kill(dir.path(), &id, "delivery.after_answer");
+        assert_intact(dir.path());
+        let core = open(dir.path());
+        assert!(
+            !log(&core).iter().any(|a| a.delivery_id == sent[round]),
+            "round {round}: an attempt was recorded that was never committed"
+        );
+        // Its lease runs out; the next pass attempts it again, with the same id.
+        let round_result = core.deliver_due(10).unwrap();
+        assert_eq!(
+            round_result.attempted, 0,
+            "round {round}: leased, not yet due"
+        );
+        drop(core);
+    }
+    // Every delivery comes through once the leases have run out (a clock moved forward stands
+    // in for the minute of waiting).
+    let clock = Arc::new(sgen_core::FixedClock::new(
+        chrono::Utc::now().timestamp_millis() + 3_600_000,
+    ));
+    let core = Core::open(CoreConfig {
+        clock,
+        ..CoreConfig::new(dir.path(), Access::ReadWrite)
+    })
+    .unwrap();
+    let finished = core.deliver_due(100).unwrap();
+    assert_eq!(finished.delivered as usize, KILLS);
+    let attempts = log(&core);
+    for id in &sent {
+        let mine: Vec<_> = attempts.iter().filter(|a| &a.delivery_id == id).collect();
+        assert_eq!(mine.len(), 1, "{id}: {} attempts recorded", mine.len());
+        assert_eq!(mine[0].vendor_response_code, Some(200));
+        assert_eq!(mine[0].outcome.as_str(), "delivered");
     }
 }
