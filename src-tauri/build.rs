@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "oauth_cancel",
     "oauth_app_link",
     "connection_refresh",
+    "delivery_send",
+    "delivery_retry",
     "signed_token_begin",
     "signed_token_register_sandbox",
     "signed_token_finish",

@@ -62,6 +62,35 @@ test("connect a key, test it, pause and resume, break the vendor, disconnect", a
   await browser.$('[data-testid="action-resume"]').click();
   await waitForState("active");
 
+  // A test event goes through; a destination that answers 410 Gone fails it at once, and once
+  // healed a retry by hand delivers it with the same id.
+  const sendResult = (pattern) => until(browser, async () => {
+    const el = browser.$('[data-testid="send-test-event-result"]');
+    return (await el.isExisting()) && pattern.test(await el.getText());
+  }, `no send result matching ${pattern}`);
+  await browser.$('[data-testid="send-test-event-submit"]').click();
+  await sendResult(/1 delivered/);
+  await browser.$('[data-testid="fault-status"]').selectByAttribute("value", "410");
+  await browser.$('[data-testid="fault-apply"]').click();
+  await browser.$('[data-testid="send-test-event-submit"]').click();
+  await sendResult(/1 failed/);
+  await waitForState("error");
+  await browser.$('[data-testid="fault-status"]').selectByAttribute("value", "");
+  await browser.$('[data-testid="fault-apply"]').click();
+  const failedRow = await until(browser, async () => {
+    for (const row of await browser.$$('[data-testid="log-row"]')) {
+      if (/failed/i.test(await row.getText())) return row;
+    }
+    return false;
+  }, "the failed attempt is not in the log");
+  await failedRow.click();
+  await browser.$('[data-testid="attempt-retry"]').click();
+  await until(browser, async () => {
+    const el = browser.$('[data-testid="attempt-retry-result"]');
+    return (await el.isExisting()) && /delivered/.test(await el.getText());
+  }, "the retry did not deliver");
+  await screenshot("11a-delivery-retried");
+
   await browser.$('[data-testid="fault-offline"]').click();
   await browser.$('[data-testid="action-test"]').click();
   await resultMatching(/could not reach/i);

@@ -6,6 +6,7 @@ mod catalog;
 mod connections;
 mod deliveries;
 mod lifecycle;
+mod outbound;
 mod signed_token;
 
 use crate::{AppState, IpcError};
@@ -38,6 +39,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         lifecycle::oauth_cancel,
         lifecycle::oauth_app_link,
         lifecycle::connection_refresh,
+        outbound::delivery_send,
+        outbound::delivery_retry,
         signed_token::signed_token_begin,
         signed_token::signed_token_register_sandbox,
         signed_token::signed_token_finish,

@@ -252,6 +252,13 @@ fn the_connection_lifecycle_commands_have_the_shapes_the_ui_reads() {
             .contains("only an OAuth connection"),
         "{err}"
     );
+    let event = json!({ "id": id, "action": "send_transactional_email", "event": {
+        "originating_module": "operator", "event_identifier": "test.event 1", "payload": { "templateId": 1 } } });
+    let sent = invoke(&h, "delivery_send", event).unwrap();
+    assert_eq!(sent["queued"]["held"], false);
+    assert_eq!(sent["round"]["attempted"], 1);
+    let err = invoke(&h, "delivery_retry", json!({ "delivery_id": "dlv_nope" })).unwrap_err();
+    assert_eq!(err["code"], "not_found");
     let offline = json!({ "id": id, "offline": true });
     assert_eq!(
         invoke(&h, "sandbox_offline_set", offline).unwrap(),

@@ -256,6 +256,12 @@ pub enum DeliveriesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Retry a dead-lettered or failed delivery now, with the same id (its idempotency key).
+    Retry {
+        delivery: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Attempt every delivery that is due now, once.
     Run {
         #[arg(long)]

@@ -117,9 +117,13 @@ fn run(cli: Cli) -> Result<(), CoreError> {
         } => {
             let core = open(Access::ReadWrite)?;
             let event = read_event(&event)?;
-            let queued = core.send_event(&connection, &action, event)?;
-            let round = core.deliver_due(sgen_core::outbound::DELIVERIES_PER_PASS)?;
-            output::sent(&queued, &round, json)
+            output::sent(&core.send_event_now(&connection, &action, event)?, json)
+        }
+        Command::Deliveries {
+            command: DeliveriesCommand::Retry { delivery, json },
+        } => {
+            let core = open(Access::ReadWrite)?;
+            output::delivery_round(&core.retry_delivery_now(&delivery)?, json)
         }
         Command::Deliveries {
             command: DeliveriesCommand::Run { json },

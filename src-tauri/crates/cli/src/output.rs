@@ -177,21 +177,18 @@ pub fn sandbox_vendors(vendors: &[SandboxVendor], as_json: bool) -> Result<(), C
         .map_err(|e| CoreError::Internal(e.to_string()))
 }
 
-pub fn sent(
-    queued: &sgen_core::outbound::Enqueued,
-    round: &sgen_core::outbound::DeliveryRound,
-    as_json: bool,
-) -> Result<(), CoreError> {
+pub fn sent(sent: &sgen_core::outbound::Sent, as_json: bool) -> Result<(), CoreError> {
     if as_json {
-        return json(&serde_json::json!({ "queued": queued, "round": round }));
+        return json(sent);
     }
+    let queued = &sent.queued;
     let held = if queued.held {
         " (held: the connection is paused)"
     } else {
         ""
     };
     println!("queued {}{held}", queued.delivery_id);
-    delivery_round(round, false)
+    delivery_round(&sent.round, false)
 }
 
 pub fn delivery_round(

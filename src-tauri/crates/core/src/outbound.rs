@@ -45,6 +45,14 @@ pub struct Enqueued {
     pub held: bool,
 }
 
+/// An event queued and the delivery pass that followed it at once.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Sent {
+    pub queued: Enqueued,
+    pub round: DeliveryRound,
+}
+
 /// What one pass over the due deliveries did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -140,6 +148,25 @@ impl Core {
         })
     }
 
+    /// Queues the event and makes a delivery pass right away, so the person who sent it sees
+    /// its first attempt (the CLI, the window's "send test event").
+    pub fn send_event_now(
+        &self,
+        connection_id: &str,
+        action_id: &str,
+        event: OutboundEvent,
+    ) -> CoreResult<Sent> {
+        let queued = self.send_event(connection_id, action_id, event)?;
+        let round = self.deliver_due(DELIVERIES_PER_PASS)?;
+        Ok(Sent { queued, round })
+    }
+
+    /// An operator's retry, attempted at once.
+    pub fn retry_delivery_now(&self, delivery_id: &str) -> CoreResult<DeliveryRound> {
+        self.retry_delivery(delivery_id)?;
+        self.deliver_due(DELIVERIES_PER_PASS)
+    }
+
     /// Attempts up to `limit` due deliveries, one after another.
     pub fn deliver_due(&self, limit: u32) -> CoreResult<DeliveryRound> {
         let now = self.now();
@@ -157,6 +184,22 @@ impl Core {
             }
         }
         Ok(round)
+    }
+
+    /// An operator's retry of a dead-lettered or failed delivery: attempted on the next pass
+    /// with the same id (its idempotency key); its earlier attempts stay in the log.
+    pub fn retry_delivery(&self, delivery_id: &str) -> CoreResult<()> {
+        let now = self.now();
+        let retried = self
+            .store
+            .write(|tx| Ok::<_, CoreError>(outbox::retry_parked(tx, delivery_id, now)?))?;
+        if !retried {
+            return Err(CoreError::NotFound {
+                what: "dead-lettered or failed delivery",
+                id: delivery_id.to_string(),
+            });
+        }
+        Ok(())
     }
 
     fn attempt(&self, claimed: &Claimed) -> CoreResult<AfterAttempt> {
@@ -215,7 +258,11 @@ impl Core {
         let attempt = NewAttempt {
             delivery: &delivery,
             attempt_number: made,
-            trigger: AttemptTrigger::Scheduled,
+            trigger: if claimed.manual {
+                AttemptTrigger::Manual
+            } else {
+                AttemptTrigger::Scheduled
+            },
             outcome: match after {
                 AfterAttempt::Delivered => Outcome::Delivered,
                 AfterAttempt::RetryAt(_) => Outcome::Retried,

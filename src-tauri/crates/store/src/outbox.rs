@@ -16,6 +16,8 @@ pub struct Claimed {
     pub action: String,
     pub payload: String,
     pub attempts_made: u32,
+    /// An operator asked for this attempt.
+    pub manual: bool,
 }
 
 /// Where an attempt leaves its delivery.
@@ -53,11 +55,11 @@ pub fn claim(
     let claimed: Vec<Claimed> = tx
         .prepare_cached(
             "SELECT o.delivery_id, o.connection_id, d.environment_id, d.originating_module,
-                    d.event_identifier, coalesce(d.action, ''), o.payload, o.attempts_made
+                    d.event_identifier, coalesce(d.action, ''), o.payload, o.attempts_made, o.manual
              FROM outbox o
              JOIN deliveries d ON d.id = o.delivery_id
              JOIN connections c ON c.id = o.connection_id
-             WHERE o.due_at <= ?1 AND o.leased_until <= ?1 AND c.state != 'paused'
+             WHERE o.due_at <= ?1 AND o.leased_until <= ?1 AND o.parked = 0 AND c.state != 'paused'
              ORDER BY o.due_at
              LIMIT ?2",
         )?
@@ -71,6 +73,7 @@ pub fn claim(
                 action: row.get(5)?,
                 payload: row.get(6)?,
                 attempts_made: row.get(7)?,
+                manual: row.get(8)?,
             })
         })?
         .collect::<Result<_, _>>()?;
@@ -91,23 +94,51 @@ pub fn record_attempt(
     append_attempts(tx, std::slice::from_ref(attempt))?;
     crate::connections::note_delivery(tx, attempt.delivery.connection_id, attempt.attempted_at)?;
     let id = attempt.delivery.id;
-    let status = match after {
+    let (status, parked) = match after {
         AfterAttempt::RetryAt(due_at) => {
             tx.execute(
-                "UPDATE outbox SET attempts_made = attempts_made + 1, due_at = ?2, leased_until = 0
+                "UPDATE outbox SET attempts_made = attempts_made + 1, due_at = ?2, leased_until = 0,
+                     manual = 0
                  WHERE delivery_id = ?1",
                 params![id, due_at],
             )?;
             return Ok(());
         }
-        AfterAttempt::Delivered => DeliveryStatus::Delivered,
-        AfterAttempt::DeadLetter => DeliveryStatus::DeadLetter,
-        AfterAttempt::DestinationGone => DeliveryStatus::Failed,
+        AfterAttempt::Delivered => {
+            tx.execute("DELETE FROM outbox WHERE delivery_id = ?1", [id])?;
+            (DeliveryStatus::Delivered, false)
+        }
+        AfterAttempt::DeadLetter => (DeliveryStatus::DeadLetter, true),
+        AfterAttempt::DestinationGone => (DeliveryStatus::Failed, true),
     };
-    tx.execute("DELETE FROM outbox WHERE delivery_id = ?1", [id])?;
+    if parked {
+        tx.execute(
+            "UPDATE outbox SET attempts_made = attempts_made + 1, leased_until = 0, parked = 1,
+                 manual = 0
+             WHERE delivery_id = ?1",
+            [id],
+        )?;
+    }
     tx.execute(
         "UPDATE deliveries SET status = ?2 WHERE id = ?1",
         params![id, status],
     )?;
     Ok(())
+}
+
+/// An operator's retry of a parked delivery (dead letter, destination gone): due now, its next
+/// attempt marked manual, its earlier attempts kept. False when there is no such delivery.
+pub fn retry_parked(tx: &Transaction<'_>, delivery_id: &str, now: i64) -> rusqlite::Result<bool> {
+    let changed = tx.execute(
+        "UPDATE outbox SET parked = 0, manual = 1, due_at = ?2, leased_until = 0
+         WHERE delivery_id = ?1 AND parked = 1",
+        params![delivery_id, now],
+    )?;
+    if changed == 1 {
+        tx.execute(
+            "UPDATE deliveries SET status = 'pending' WHERE id = ?1",
+            [delivery_id],
+        )?;
+    }
+    Ok(changed == 1)
 }

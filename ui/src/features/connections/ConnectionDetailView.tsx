@@ -9,6 +9,7 @@ import { DeliveryLog } from "../deliveries/DeliveryLog";
 import { ConnectionActions } from "./ConnectionActions";
 import { EditScopes } from "./EditScopes";
 import { SandboxFaults } from "./SandboxFaults";
+import { SendTestEvent } from "./SendTestEvent";
 
 export function ConnectionDetailView({ id }: { id: string }) {
   // Bumped after an action, so the record and its history are read again.
@@ -100,9 +101,11 @@ export function ConnectionDetailView({ id }: { id: string }) {
           />
         )}
         {r.base_url_override === "sandbox" && <SandboxFaults connectionId={r.id} connectorType={r.connector_type} />}
+        <SendTestEvent connectionId={r.id} connectorType={r.connector_type} onSent={() => setVersion((v) => v + 1)} />
       </div>
       <h2>Delivery log</h2>
-      <DeliveryLog connectionId={r.id} />
+      {/* Read again after every action: a test event or a retry adds attempts. */}
+      <DeliveryLog key={version} connectionId={r.id} />
     </section>
   );
 }

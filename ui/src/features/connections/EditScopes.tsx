@@ -5,7 +5,7 @@ import { useState } from "react";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { call, IpcError } from "../../ipc";
 import { toIpcError } from "../../useAsync";
-import { useConnectorScopes } from "./useConnectorScopes";
+import { useConnector } from "./useConnector";
 
 export function EditScopes({
   connectionId,
@@ -18,7 +18,7 @@ export function EditScopes({
   held: string[];
   onChanged: () => void;
 }) {
-  const vendorScopes = useConnectorScopes(connectorType);
+  const vendorScopes = useConnector(connectorType)?.summary.scopes ?? [];
   const [picked, setPicked] = useState<string[]>(held);
   const [waitingFlow, setWaitingFlow] = useState<string>();
   const [done, setDone] = useState<string>();

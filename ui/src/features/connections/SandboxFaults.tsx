@@ -5,13 +5,13 @@ import type { SandboxFaults as Faults } from "../../bindings/SandboxFaults";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { call, IpcError } from "../../ipc";
 import { toIpcError } from "../../useAsync";
-import { useConnectorScopes } from "./useConnectorScopes";
+import { useConnector } from "./useConnector";
 
 const HEALTHY: Faults = { token_expired: false, revoked: false, dropped_scopes: [], status: null, latency_ms: 0 };
-const STATUSES = [401, 403, 429, 500, 503];
+const STATUSES = [401, 403, 410, 429, 500, 503];
 
 export function SandboxFaults({ connectionId, connectorType }: { connectionId: string; connectorType: string }) {
-  const scopes = useConnectorScopes(connectorType);
+  const scopes = useConnector(connectorType)?.summary.scopes ?? [];
   const [faults, setFaults] = useState<Faults>(HEALTHY);
   const [offline, setOffline] = useState(false);
   const [applied, setApplied] = useState<string>();
@@ -99,6 +99,7 @@ export function SandboxFaults({ connectionId, connectorType }: { connectionId: s
       <label>
         Answer every call with
         <select
+          data-testid="fault-status"
           value={faults.status ?? ""}
           onChange={(e) => setFaults({ ...faults, status: e.target.value ? Number(e.target.value) : null })}
         >

@@ -7,7 +7,8 @@ import { formatLatency, formatTime, humanize } from "../../components/format";
 import { SortHeader, type SortState } from "../../components/SortHeader";
 import { href } from "../../router";
 import { useScope } from "../../scope";
-import { useDebounced } from "../../useAsync";
+import { call, IpcError } from "../../ipc";
+import { toIpcError, useDebounced } from "../../useAsync";
 import { PRESETS, rangeBounds, type RangePreset } from "./dateRange";
 import { PAGE_SIZE, useDeliveryPages } from "./useDeliveryPages";
 
@@ -31,6 +32,7 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
   const [to, setTo] = useState("");
   const [sort, setSort] = useState<SortState>({ column: "attempted_at", descending: true });
   const [selected, setSelected] = useState<AttemptRow>();
+  const [generation, setGeneration] = useState(0);
   const debouncedSearch = useDebounced(search);
   // "Now" is fixed when the range changes, so paging through a relative range is stable.
   const bounds = useMemo(() => rangeBounds(preset, from, to, Date.now()), [preset, from, to]);
@@ -41,7 +43,7 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
     sort: sort.column,
     descending: sort.descending,
     ...bounds,
-  });
+  }, generation);
 
   const scroller = useRef<HTMLDivElement>(null);
   // TanStack Virtual returns functions React Compiler cannot memoize; this component is not compiled.
@@ -151,12 +153,43 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
           Load next {PAGE_SIZE}
         </button>
       </div>
-      {selected && <AttemptDetail row={selected} showConnection={!connectionId} onClose={() => setSelected(undefined)} />}
+      {selected && (
+        <AttemptDetail
+          row={selected}
+          showConnection={!connectionId}
+          onClose={() => setSelected(undefined)}
+          onRetried={() => setGeneration((g) => g + 1)}
+        />
+      )}
     </div>
   );
 }
 
-function AttemptDetail({ row, showConnection, onClose }: { row: AttemptRow; showConnection: boolean; onClose: () => void }) {
+function AttemptDetail({
+  row,
+  showConnection,
+  onClose,
+  onRetried,
+}: {
+  row: AttemptRow;
+  showConnection: boolean;
+  onClose: () => void;
+  onRetried: () => void;
+}) {
+  const [retried, setRetried] = useState<string>();
+  const [error, setError] = useState<IpcError>();
+
+  async function retry() {
+    setError(undefined);
+    try {
+      const round = await call("delivery_retry", { delivery_id: row.delivery_id });
+      setRetried(round.delivered > 0 ? "Retried: delivered." : "Retried: it failed again; see the new attempt.");
+      onRetried();
+    } catch (e) {
+      setError(toIpcError(e));
+    }
+  }
+
   return (
     <aside className="panel attempt-detail" aria-label="Attempt detail" data-testid="attempt-detail">
       <div className="panel-head">
@@ -189,6 +222,20 @@ function AttemptDetail({ row, showConnection, onClose }: { row: AttemptRow; show
         <dt>Next attempt</dt>
         <dd>{row.next_attempt_at ? formatTime(row.next_attempt_at) : "none scheduled"}</dd>
       </dl>
+      {row.outcome === "failed" && (
+        <p>
+          <button type="button" onClick={() => void retry()} data-testid="attempt-retry">
+            Retry this delivery
+          </button>{" "}
+          <span className="muted small">Same delivery id, so the vendor can tell it is the same event.</span>
+        </p>
+      )}
+      {retried && (
+        <p className="muted small" role="status" data-testid="attempt-retry-result">
+          {retried}
+        </p>
+      )}
+      {error && <ErrorNotice error={error} />}
     </aside>
   );
 }

@@ -26,8 +26,9 @@ interface Held {
   loadingMore: boolean;
 }
 
-export function useDeliveryPages(scope: Scope, query: Omit<DeliveryQuery, "cursor" | "limit">): DeliveryPages {
-  const key = JSON.stringify([scope, query]);
+/** `generation` reads the same query again from the start (after a retry added attempts). */
+export function useDeliveryPages(scope: Scope, query: Omit<DeliveryQuery, "cursor" | "limit">, generation = 0): DeliveryPages {
+  const key = JSON.stringify([scope, query, generation]);
   const [held, setHeld] = useState<Held>();
   const latestKey = useRef(key);
 

@@ -1,6 +1,6 @@
 //! Outbound delivery through the outbox against the sandbox vendors, with a clock the test moves
 //! (no sleeping for hours): delivered on a 2xx, retried on the schedule within its jitter until
-//! a dead letter, 410 ends it and marks the connection, a 429 waits at least a minute, a paused
+//! a dead letter that an operator can retry with the same id, 410 ends it and marks the connection, a 429 waits at least a minute, a paused
 //! connection holds its deliveries, a missing scope queues nothing, and a leased delivery is
 //! not attempted twice at once.
 
@@ -127,6 +127,19 @@ fn failures_follow_the_schedule_then_dead_letter() {
     assert_eq!(log[7].outcome.as_str(), "failed");
     f.clock.advance(100 * 3_600_000);
     assert_eq!(f.core.deliver_due(10).unwrap().attempted, 0);
+
+    // The operator fixes the vendor and retries the dead letter: same id, the attempt appended.
+    fault(&f, &id, None);
+    f.core.retry_delivery(&queued.delivery_id).unwrap();
+    assert_eq!(f.core.deliver_due(10).unwrap().delivered, 1);
+    let log = attempts(&f, &id);
+    assert_eq!(log.len(), 9);
+    assert_eq!(log[8].delivery_id, queued.delivery_id);
+    assert_eq!(log[8].trigger.as_str(), "manual");
+    assert_eq!(log[8].outcome.as_str(), "delivered");
+    // A delivered delivery has nothing to retry.
+    let err = f.core.retry_delivery(&queued.delivery_id).unwrap_err();
+    assert_eq!(err.code(), "not_found");
 }
 
 #[test]
