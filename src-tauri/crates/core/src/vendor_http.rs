@@ -8,6 +8,7 @@ use crate::test_outcome::TestOutcome;
 use crate::{CoreError, CoreResult};
 use sgen_catalog::{AuthFlow, HttpMethod, Manifest, RequestAuth};
 use sgen_vault::{webhook_signing, SecretFields};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// How long a test call may take; a delivery attempt may take 30 s (SPEC §6).
@@ -18,15 +19,26 @@ pub(crate) const ACCESS_TOKEN: &str = "access_token";
 /// Enough for any whoami answer; a larger body is not read.
 const BODY_LIMIT: u64 = 256 * 1024;
 
-fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .http_status_as_error(false)
-        .timeout_global(Some(timeout))
-        .user_agent(concat!("sgen-integrations/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
+/// One client per timeout for the whole process, so connections to a vendor are kept alive and
+/// reused instead of opened for every call.
+fn agent(timeout: Duration) -> &'static ureq::Agent {
+    static TESTS: OnceLock<ureq::Agent> = OnceLock::new();
+    static DELIVERIES: OnceLock<ureq::Agent> = OnceLock::new();
+    let cell = if timeout == DELIVERY_TIMEOUT {
+        &DELIVERIES
+    } else {
+        &TESTS
+    };
+    cell.get_or_init(|| {
+        ureq::Agent::config_builder()
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .http_status_as_error(false)
+            .timeout_global(Some(timeout))
+            .user_agent(concat!("sgen-integrations/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into()
+    })
 }
 
 /// One request to a vendor for a connection, before its credential is attached.
