@@ -3,7 +3,7 @@
 //! instance already running, and the deep-link plugin hands it here, to go to the core. The
 //! link carries an authorization code, so it is never logged.
 
-use crate::AppState;
+use crate::{AppState, IpcError};
 use tauri::{App, AppHandle, Manager, Runtime};
 use tauri_plugin_deep_link::DeepLinkExt;
 
@@ -24,11 +24,10 @@ pub fn listen<R: Runtime>(app: &App<R>, state: AppState) {
 fn deliver(state: &AppState, link: &str) {
     let delivered = state
         .core()
-        .map_err(|e| e.message)
-        .and_then(|core| core.receive_deep_link(link).map_err(|e| e.to_string()));
+        .and_then(|core| core.receive_deep_link(link).map_err(IpcError::from));
     match delivered {
         Ok(()) => tracing::info!("app link delivered to its authorization"),
-        Err(e) => tracing::warn!(error = %e, "app link not delivered"),
+        Err(e) => tracing::warn!(code = %e.code, error = %e.message, "app link not delivered"),
     }
 }
 

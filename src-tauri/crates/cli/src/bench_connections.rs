@@ -2,21 +2,18 @@
 //! loopback — creating a key connection (form check, keyring, test call, sealing, one
 //! transaction), the test call itself (target p50 ≤ 10 ms), the OAuth loopback round trip
 //! (authorize → callback → token, with the browser's part done over HTTP; target p50 ≤ 50 ms),
-//! and the background refresher on N OAuth connections (target ≤ 5 s for 1,000). Site keys are
-//! in keyring-core's mock store, so the OS keyring's own latency is not in these figures.
+//! and the background refresher on N OAuth connections (target ≤ 5 s for 1,000).
 //!
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench-connections -- [RUNS] [N]
 
+mod bench_site;
 mod bench_stats;
 
+use bench_site::BenchSite;
 use bench_stats::{measure, percentile_ms};
-use sgen_core::demo::DemoOptions;
-use sgen_core::lifecycle::NewConnectionRequest;
-use sgen_core::model::EnvironmentName;
 use sgen_core::oauth_connect::OAuthConnectRequest;
 use sgen_core::sites::Scope;
-use sgen_core::{Access, Core, CoreConfig, FixedClock, Secret, SANDBOX_ENDPOINT};
-use std::collections::BTreeMap;
+use sgen_core::{Core, FixedClock, SANDBOX_ENDPOINT};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -28,44 +25,13 @@ fn main() {
     let oauth_connections: usize = args
         .next()
         .map_or(1_000, |a| a.parse().expect("N is a number"));
-    let dir = tempfile::tempdir().expect("temp dir");
     let clock = Arc::new(FixedClock::new(chrono::Utc::now().timestamp_millis()));
-    let core = Core::open(CoreConfig {
-        credential_store: Some(keyring_core::mock::Store::new().expect("mock store")),
-        clock: clock.clone(),
-        ..CoreConfig::new(dir.path(), Access::ReadWrite)
-    })
-    .expect("open");
-    let site_id = core
-        .seed_demo(
-            &DemoOptions {
-                delivery_attempts: 1_000,
-                ..DemoOptions::default()
-            },
-            |_, _| {},
-        )
-        .expect("seed")
-        .site_id;
-    let scope = Scope {
-        site_id,
-        environment: EnvironmentName::Live,
-    };
-    let example = core
-        .catalog()
-        .get("brevo")
-        .and_then(|m| m.credential_fields.first())
-        .map(|f| f.example.clone())
-        .expect("brevo has an API key field");
-    let request = || NewConnectionRequest {
-        connector_type: "brevo".into(),
-        display_name: "Brevo (bench)".into(),
-        auth_flow: "api_key".into(),
-        fields: BTreeMap::from([("api_key".to_string(), Secret::new(&example))]),
-        api_base_override: Some(SANDBOX_ENDPOINT.into()),
-    };
+    let site = BenchSite::open(clock.clone());
+    let (core, scope) = (&site.core, &site.scope);
+    let request = || site.brevo_request();
     // The first call starts the sandbox vendor; keep that out of the figures.
     let id = core
-        .create_connection(&scope, request())
+        .create_connection(scope, request())
         .expect("create")
         .row
         .record
@@ -73,7 +39,7 @@ fn main() {
 
     println!("operation (sandbox vendor on loopback)          p50 ms   p95 ms   target");
     let created = measure(runs.min(200), |_| {
-        core.create_connection(&scope, request()).expect("create");
+        core.create_connection(scope, request()).expect("create");
     });
     print_line("create a key connection (incl. test call)", &created, None);
     let tested = measure(runs, |_| {
@@ -81,7 +47,7 @@ fn main() {
     });
     print_line("test call", &tested, Some(10.0));
 
-    let round_trips = measure(oauth_connections, |_| connect_oauth(&core, &scope));
+    let round_trips = measure(oauth_connections, |_| connect_oauth(core, scope));
     print_line(
         "OAuth authorize → callback → token (+ test, store)",
         &round_trips,

@@ -5,13 +5,12 @@
 //!
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench-deliveries -- [N]
 
-use sgen_core::demo::DemoOptions;
-use sgen_core::lifecycle::NewConnectionRequest;
-use sgen_core::model::EnvironmentName;
+mod bench_site;
+
+use bench_site::BenchSite;
 use sgen_core::outbound::{OutboundEvent, DELIVERIES_PER_PASS};
-use sgen_core::sites::Scope;
-use sgen_core::{Access, Core, CoreConfig, Secret, SANDBOX_ENDPOINT};
-use std::collections::BTreeMap;
+use sgen_core::SystemClock;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// CPU time this process has used (user + system), from /proc.
@@ -34,43 +33,10 @@ fn main() {
     let n: u32 = std::env::args()
         .nth(1)
         .map_or(20_000, |a| a.parse().expect("N is a number"));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let core = Core::open(CoreConfig {
-        credential_store: Some(keyring_core::mock::Store::new().expect("mock store")),
-        ..CoreConfig::new(dir.path(), Access::ReadWrite)
-    })
-    .expect("open");
-    let site_id = core
-        .seed_demo(
-            &DemoOptions {
-                delivery_attempts: 1_000,
-                ..DemoOptions::default()
-            },
-            |_, _| {},
-        )
-        .expect("seed")
-        .site_id;
-    let scope = Scope {
-        site_id,
-        environment: EnvironmentName::Live,
-    };
-    let key = core
-        .catalog()
-        .get("brevo")
-        .and_then(|m| m.credential_fields.first())
-        .map(|f| f.example.clone())
-        .expect("brevo key");
+    let site = BenchSite::open(Arc::new(SystemClock));
+    let core = &site.core;
     let id = core
-        .create_connection(
-            &scope,
-            NewConnectionRequest {
-                connector_type: "brevo".into(),
-                display_name: "Brevo (bench)".into(),
-                auth_flow: "api_key".into(),
-                fields: BTreeMap::from([("api_key".to_string(), Secret::new(key))]),
-                api_base_override: Some(SANDBOX_ENDPOINT.into()),
-            },
-        )
+        .create_connection(&site.scope, site.brevo_request())
         .expect("connect")
         .row
         .record

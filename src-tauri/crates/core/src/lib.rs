@@ -27,6 +27,7 @@ pub mod deliveries;
 pub mod demo;
 pub mod library;
 pub mod lifecycle;
+mod oauth_authorization;
 pub mod oauth_connect;
 mod oauth_reauthorize;
 pub mod outbound;

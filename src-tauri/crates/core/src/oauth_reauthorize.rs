@@ -3,7 +3,8 @@
 //! connection (same id, history and delivery log) only once its code is redeemed and the test
 //! call connects; until then the old credential keeps working.
 
-use crate::oauth_connect::{seal_grant, AuthorizationStarted, Granted, Purpose};
+use crate::oauth_authorization::{seal_grant, Granted};
+use crate::oauth_connect::{AuthorizationStarted, Purpose};
 use crate::{connections::ConnectionDetail, Core, CoreError, CoreResult};
 use sgen_catalog::AuthFlow;
 use sgen_store::model::ConnectionState;

@@ -4,7 +4,7 @@
 
 use crate::lifecycle::Revocation;
 use crate::oauth::{self, Endpoints};
-use crate::oauth_connect::REFRESH_TOKEN;
+use crate::oauth_authorization::REFRESH_TOKEN;
 use crate::vendor_http::ACCESS_TOKEN;
 use crate::{Core, SANDBOX_ENDPOINT};
 use sgen_catalog::AuthFlow;

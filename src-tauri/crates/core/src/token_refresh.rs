@@ -7,7 +7,7 @@
 
 use crate::activity_rows::{self, Activity};
 use crate::oauth::{self, TokenError};
-use crate::oauth_connect::REFRESH_TOKEN;
+use crate::oauth_authorization::REFRESH_TOKEN;
 use crate::test_outcome::TestOutcome;
 use crate::vendor_http::ACCESS_TOKEN;
 use crate::{Core, CoreError, CoreResult};

@@ -78,6 +78,21 @@ fn start_sandbox(args: &[&str]) -> (Child, String, String) {
     (sandbox, field("vendor"), field("api_base"))
 }
 
+/// A data directory holding the demo site (without credentials: each test makes its own).
+fn seeded_data_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = [
+        "demo",
+        "seed",
+        "--deliveries",
+        "100",
+        "--no-credentials",
+        "--json",
+    ];
+    json(&cli(dir.path(), &seed));
+    dir
+}
+
 fn json(output: &Output) -> Value {
     assert!(
         output.status.success(),
@@ -90,12 +105,8 @@ fn json(output: &Output) -> Value {
 #[test]
 #[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
 fn a_key_connection_lives_and_dies_through_the_cli() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = seeded_data_dir();
     let data = dir.path();
-    json(&cli(
-        data,
-        &["demo", "seed", "--deliveries", "100", "--json"],
-    ));
 
     let (mut sandbox, vendor, api_base) = start_sandbox(&["brevo", "--seed", "3"]);
 
@@ -206,12 +217,8 @@ fn a_key_connection_lives_and_dies_through_the_cli() {
 #[test]
 #[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
 fn an_oauth_connection_is_authorized_in_a_browser_and_outlives_the_process() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = seeded_data_dir();
     let data = dir.path();
-    json(&cli(
-        data,
-        &["demo", "seed", "--deliveries", "100", "--json"],
-    ));
 
     let mut create = spawn_cli(
         data,
@@ -260,12 +267,8 @@ fn an_oauth_connection_is_authorized_in_a_browser_and_outlives_the_process() {
 #[test]
 #[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
 fn a_signed_token_is_shown_once_and_registered_before_the_test_message() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = seeded_data_dir();
     let data = dir.path();
-    json(&cli(
-        data,
-        &["demo", "seed", "--deliveries", "100", "--json"],
-    ));
     let (mut sandbox, vendor, api_base) = start_sandbox(&["webhook"]);
 
     let mut create = spawn_cli(
@@ -324,19 +327,8 @@ fn a_signed_token_is_shown_once_and_registered_before_the_test_message() {
 #[test]
 #[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
 fn an_app_link_vendor_is_finished_by_pasting_the_link() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = seeded_data_dir();
     let data = dir.path();
-    json(&cli(
-        data,
-        &[
-            "demo",
-            "seed",
-            "--deliveries",
-            "100",
-            "--no-credentials",
-            "--json",
-        ],
-    ));
     let mut create = spawn_cli(
         data,
         &[
@@ -383,19 +375,8 @@ fn an_app_link_vendor_is_finished_by_pasting_the_link() {
 #[test]
 #[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
 fn an_event_is_sent_through_the_cli_and_its_attempt_is_in_the_log() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = seeded_data_dir();
     let data = dir.path();
-    json(&cli(
-        data,
-        &[
-            "demo",
-            "seed",
-            "--deliveries",
-            "100",
-            "--no-credentials",
-            "--json",
-        ],
-    ));
     let (mut sandbox, _vendor, api_base) = start_sandbox(&["brevo"]);
     let create = [
         "connections",

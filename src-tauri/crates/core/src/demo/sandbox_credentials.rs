@@ -6,7 +6,7 @@
 //! then tested; only a credential whose test connects is kept.
 
 use super::plan::ConnectionPlan;
-use crate::oauth_connect::Granted;
+use crate::oauth_authorization::Granted;
 use crate::signed_token::SIGNING_SECRET;
 use crate::test_outcome::TestOutcome;
 use crate::vendor_http::{self, ACCESS_TOKEN};

@@ -1,0 +1,60 @@
+//! What the connection and delivery benchmarks start from: a small demo site in a temporary
+//! data directory, site keys in keyring-core's mock store (so the OS keyring's own latency is
+//! not in the figures), and a Brevo key request aimed at this process's sandbox vendor.
+
+use sgen_core::demo::DemoOptions;
+use sgen_core::lifecycle::NewConnectionRequest;
+use sgen_core::model::EnvironmentName;
+use sgen_core::sites::Scope;
+use sgen_core::{Access, Clock, Core, CoreConfig, Secret, SANDBOX_ENDPOINT};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub struct BenchSite {
+    pub core: Core,
+    pub scope: Scope,
+    _dir: tempfile::TempDir,
+}
+
+impl BenchSite {
+    pub fn open(clock: Arc<dyn Clock>) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let core = Core::open(CoreConfig {
+            credential_store: Some(keyring_core::mock::Store::new().expect("mock store")),
+            clock,
+            ..CoreConfig::new(dir.path(), Access::ReadWrite)
+        })
+        .expect("open");
+        let options = DemoOptions {
+            delivery_attempts: 1_000,
+            ..DemoOptions::default()
+        };
+        let site_id = core.seed_demo(&options, |_, _| {}).expect("seed").site_id;
+        BenchSite {
+            core,
+            scope: Scope {
+                site_id,
+                environment: EnvironmentName::Live,
+            },
+            _dir: dir,
+        }
+    }
+
+    /// A Brevo connection with the catalog's example key, at the sandbox vendor.
+    pub fn brevo_request(&self) -> NewConnectionRequest {
+        let key = self
+            .core
+            .catalog()
+            .get("brevo")
+            .and_then(|m| m.credential_fields.first())
+            .map(|f| f.example.clone())
+            .expect("brevo has an API key field");
+        NewConnectionRequest {
+            connector_type: "brevo".into(),
+            display_name: "Brevo (bench)".into(),
+            auth_flow: "api_key".into(),
+            fields: BTreeMap::from([("api_key".to_string(), Secret::new(key))]),
+            api_base_override: Some(SANDBOX_ENDPOINT.into()),
+        }
+    }
+}
