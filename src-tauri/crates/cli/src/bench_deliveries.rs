@@ -54,10 +54,11 @@ fn main() {
     }
     let queued_s = started.elapsed().as_secs_f64();
     let (cpu_before, started) = (cpu_seconds(), Instant::now());
-    let mut delivered = 0;
+    let (mut delivered, mut failed_attempts) = (0, 0);
     loop {
         let round = core.deliver_due(DELIVERIES_PER_PASS).expect("deliver");
         delivered += round.delivered;
+        failed_attempts += round.attempted - round.delivered;
         if round.attempted == 0 {
             break;
         }
@@ -73,4 +74,19 @@ fn main() {
         f64::from(delivered) / secs,
         cpu * 1e6 / f64::from(delivered.max(1))
     );
+    if failed_attempts > 0 {
+        let query = sgen_core::deliveries::DeliveryQuery {
+            connection_id: Some(id.clone()),
+            outcome: Some("retried".into()),
+            limit: Some(5),
+            ..Default::default()
+        };
+        let page = core.deliveries(&site.scope, &query).expect("log");
+        let reasons: Vec<_> = page
+            .rows
+            .iter()
+            .map(|r| (r.vendor_response_code, r.error_class.clone()))
+            .collect();
+        println!("{failed_attempts} attempts failed, for example: {reasons:?}");
+    }
 }

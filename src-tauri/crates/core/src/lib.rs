@@ -9,6 +9,8 @@ mod clock;
 mod connect_steps;
 mod credentials;
 mod cursor;
+mod delivery_failures;
+mod delivery_pass;
 mod error;
 mod ids;
 mod oauth;

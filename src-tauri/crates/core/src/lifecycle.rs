@@ -203,13 +203,15 @@ impl Core {
 
     /// Revokes the grant at the vendor where it can be (RFC 7009), then removes the connection
     /// and its sealed credential whatever the vendor said. Keys cannot be revoked from here
-    /// (the vendor's console does that): their revocation is recorded as unsupported.
+    /// (the vendor's console does that): their revocation is recorded as unsupported. Its
+    /// undelivered deliveries end as failed, counted in the activity row.
     pub fn disconnect_connection(&self, id: &str) -> CoreResult<Revocation> {
         let record = self.record(id)?;
         let revocation = self.revoke_at_vendor(&record);
         let operator = self.active_operator()?;
         let now = self.now();
         self.store.write(|tx| {
+            let abandoned = sgen_store::outbox::abandon_for_connection(tx, id)?;
             self.log_on(
                 tx,
                 &record,
@@ -221,6 +223,7 @@ impl Core {
                     "connector_type": record.connector_type,
                     "display_name": record.display_name,
                     "revocation": revocation.as_str(),
+                    "deliveries_abandoned": abandoned,
                 }),
             )?;
             connection_credentials::delete(tx, id)?;

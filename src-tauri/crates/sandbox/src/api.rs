@@ -26,6 +26,9 @@ pub(crate) async fn call(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    // Read whole before answering, as a vendor does: a body left unread makes the server close
+    // the connection, which the client's next request on it would find dead.
+    body: axum::body::Bytes,
 ) -> Response {
     let manifest = &vendor.manifest;
     // The vendor takes a credential wherever one of its flows puts it.
@@ -102,6 +105,16 @@ pub(crate) async fn call(
         return (StatusCode::FORBIDDEN, Json(body)).into_response();
     }
     match action {
+        Some(_)
+            if path != path_only(&test_call.path)
+                && !well_formed_body(&method, &headers, &body) =>
+        {
+            error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_body",
+                "the request body must be a JSON object (or a form, where the vendor takes forms)",
+            )
+        }
         // An action is accepted; what it creates is not kept (the app only needs the answer).
         Some(_) if path != path_only(&test_call.path) => (
             StatusCode::OK,
@@ -117,6 +130,19 @@ pub(crate) async fn call(
 }
 
 /// Whether a request path is the action's (`/lists/{list_id}/members` matches any list).
+/// What a vendor would refuse as a malformed request: a body that is neither a JSON object nor
+/// a form. Reads carry no body.
+fn well_formed_body(method: &Method, headers: &HeaderMap, body: &[u8]) -> bool {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    *method == Method::GET
+        || *method == Method::DELETE
+        || form
+        || serde_json::from_slice::<Value>(body).is_ok_and(|v| v.is_object())
+}
+
 fn route_matches(template: &str, path: &str) -> bool {
     let template = path_only(template);
     let (want, got): (Vec<&str>, Vec<&str>) =

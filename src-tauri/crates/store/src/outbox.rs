@@ -85,44 +85,51 @@ pub fn claim(
     Ok(claimed)
 }
 
-/// The attempt goes into the delivery log, and the delivery ends or waits for its next try.
-pub fn record_attempt(
+/// A pass's attempts go into the delivery log, and each delivery ends or waits for its next
+/// try — all in the caller's transaction, so one commit records the whole pass.
+pub fn record_attempts(
     tx: &Transaction<'_>,
-    attempt: &NewAttempt<'_>,
-    after: AfterAttempt,
+    attempts: &[NewAttempt<'_>],
+    afters: &[AfterAttempt],
 ) -> rusqlite::Result<()> {
-    append_attempts(tx, std::slice::from_ref(attempt))?;
-    crate::connections::note_delivery(tx, attempt.delivery.connection_id, attempt.attempted_at)?;
-    let id = attempt.delivery.id;
-    let (status, parked) = match after {
-        AfterAttempt::RetryAt(due_at) => {
-            tx.execute(
-                "UPDATE outbox SET attempts_made = attempts_made + 1, due_at = ?2, leased_until = 0,
-                     manual = 0
-                 WHERE delivery_id = ?1",
-                params![id, due_at],
-            )?;
-            return Ok(());
-        }
-        AfterAttempt::Delivered => {
-            tx.execute("DELETE FROM outbox WHERE delivery_id = ?1", [id])?;
-            (DeliveryStatus::Delivered, false)
-        }
-        AfterAttempt::DeadLetter => (DeliveryStatus::DeadLetter, true),
-        AfterAttempt::DestinationGone => (DeliveryStatus::Failed, true),
-    };
-    if parked {
-        tx.execute(
-            "UPDATE outbox SET attempts_made = attempts_made + 1, leased_until = 0, parked = 1,
-                 manual = 0
-             WHERE delivery_id = ?1",
-            [id],
-        )?;
-    }
-    tx.execute(
-        "UPDATE deliveries SET status = ?2 WHERE id = ?1",
-        params![id, status],
+    append_attempts(tx, attempts)?;
+    let mut reschedule = tx.prepare_cached(
+        "UPDATE outbox SET attempts_made = attempts_made + 1, due_at = ?2, leased_until = 0, manual = 0
+         WHERE delivery_id = ?1",
     )?;
+    let mut remove = tx.prepare_cached("DELETE FROM outbox WHERE delivery_id = ?1")?;
+    let mut park = tx.prepare_cached(
+        "UPDATE outbox SET attempts_made = attempts_made + 1, leased_until = 0, parked = 1, manual = 0
+         WHERE delivery_id = ?1",
+    )?;
+    let mut set_status = tx.prepare_cached("UPDATE deliveries SET status = ?2 WHERE id = ?1")?;
+    for (attempt, after) in attempts.iter().zip(afters) {
+        crate::connections::note_delivery(
+            tx,
+            attempt.delivery.connection_id,
+            attempt.attempted_at,
+        )?;
+        let id = attempt.delivery.id;
+        let status = match *after {
+            AfterAttempt::RetryAt(due_at) => {
+                reschedule.execute(params![id, due_at])?;
+                continue;
+            }
+            AfterAttempt::Delivered => {
+                remove.execute([id])?;
+                DeliveryStatus::Delivered
+            }
+            AfterAttempt::DeadLetter => {
+                park.execute([id])?;
+                DeliveryStatus::DeadLetter
+            }
+            AfterAttempt::DestinationGone => {
+                park.execute([id])?;
+                DeliveryStatus::Failed
+            }
+        };
+        set_status.execute(params![id, status])?;
+    }
     Ok(())
 }
 
@@ -141,4 +148,21 @@ pub fn retry_parked(tx: &Transaction<'_>, delivery_id: &str, now: i64) -> rusqli
         )?;
     }
     Ok(changed == 1)
+}
+
+/// A disconnected connection's queued and parked deliveries can never be sent: they end as
+/// failed, and leave the outbox. Returns how many, for the disconnect's activity row.
+pub fn abandon_for_connection(
+    tx: &Transaction<'_>,
+    connection_id: &str,
+) -> rusqlite::Result<usize> {
+    tx.execute(
+        "UPDATE deliveries SET status = 'failed'
+         WHERE id IN (SELECT delivery_id FROM outbox WHERE connection_id = ?1)",
+        [connection_id],
+    )?;
+    tx.execute(
+        "DELETE FROM outbox WHERE connection_id = ?1",
+        [connection_id],
+    )
 }

@@ -50,6 +50,7 @@ fn attempts(f: &Fixture, connection: &str) -> Vec<sgen_core::deliveries::Attempt
             &live(&f.summary),
             &DeliveryQuery {
                 connection_id: Some(connection.into()),
+                limit: Some(100),
                 ..Default::default()
             },
         )
@@ -256,4 +257,82 @@ fn an_action_needing_a_scope_the_connection_lacks_queues_nothing() {
     };
     f.core.send_event(&id, "upsert_contact", contact).unwrap();
     assert_eq!(f.core.deliver_due(10).unwrap().delivered, 1);
+}
+
+#[test]
+fn a_run_of_failures_moves_the_connection_to_error_and_a_good_test_restores_it() {
+    let f = fixture();
+    let id = brevo(&f);
+    fault(&f, &id, Some(503));
+    for n in 0..5 {
+        f.core
+            .send_event(&id, "send_transactional_email", email(100 + n))
+            .unwrap();
+    }
+    // Five first attempts, then (after the 5 s step and its jitter) five second ones.
+    assert_eq!(f.core.deliver_due(10).unwrap().retrying, 5);
+    let record = f.core.connection(&id).unwrap().row.record;
+    assert_eq!(
+        record.state,
+        ConnectionState::Active,
+        "nine in a row is not yet a run"
+    );
+    f.clock.advance(6_000);
+    assert_eq!(f.core.deliver_due(10).unwrap().retrying, 5);
+    let detail = f.core.connection(&id).unwrap();
+    assert_eq!(detail.row.record.state, ConnectionState::Error);
+    assert_eq!(
+        detail.transitions[0].cause,
+        "10 delivery attempts in a row failed (last: HTTP 503)"
+    );
+
+    // The vendor recovers; a test call shows it, and the retries go through.
+    fault(&f, &id, None);
+    f.core.test_connection(&id).unwrap();
+    assert_eq!(
+        f.core.connection(&id).unwrap().row.record.state,
+        ConnectionState::Active
+    );
+    f.clock.advance(360_000);
+    assert_eq!(f.core.deliver_due(10).unwrap().delivered, 5);
+}
+
+#[test]
+fn one_pass_records_every_delivery_it_sent() {
+    let f = fixture();
+    let id = brevo(&f);
+    let queued: Vec<String> = (0..64)
+        .map(|n| {
+            f.core
+                .send_event(&id, "send_transactional_email", email(200 + n))
+                .unwrap()
+                .delivery_id
+        })
+        .collect();
+    let round = f.core.deliver_due(100).unwrap();
+    assert_eq!((round.attempted, round.delivered), (64, 64));
+    let mut logged: Vec<String> = attempts(&f, &id)
+        .into_iter()
+        .map(|a| a.delivery_id)
+        .collect();
+    logged.sort();
+    let mut expected = queued;
+    expected.sort();
+    assert_eq!(logged, expected);
+}
+
+#[test]
+fn disconnecting_ends_the_connections_undelivered_deliveries() {
+    let f = fixture();
+    let id = brevo(&f);
+    f.core.pause_connection(&id).unwrap();
+    let held = f
+        .core
+        .send_event(&id, "send_transactional_email", email(300))
+        .unwrap();
+    f.core.disconnect_connection(&id).unwrap();
+    f.clock.advance(3_600_000);
+    assert_eq!(f.core.deliver_due(10).unwrap().attempted, 0);
+    let err = f.core.retry_delivery(&held.delivery_id).unwrap_err();
+    assert_eq!(err.code(), "not_found");
 }
