@@ -104,14 +104,16 @@ impl AppState {
 /// How often the background refresher looks for tokens about to expire (it refreshes those
 /// within 15 minutes of expiry, so a minute is ample).
 const REFRESH_EVERY: Duration = Duration::from_secs(60);
-/// How often the delivery worker looks for due deliveries.
+/// How often the delivery worker looks for due retries; a newly queued event wakes it at once.
 const DELIVER_EVERY: Duration = Duration::from_secs(1);
+/// How often old attempts are purged from the delivery log.
+const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// The work the app does while it is open, each on a thread of its own so the window never
-/// waits for a vendor: keeping OAuth connections fresh, and delivering due events (SPEC §6).
-/// Both end with the core.
+/// waits for a vendor: keeping OAuth connections fresh, delivering due events, and purging the
+/// delivery log past its retention (SPEC §6). All end with the core.
 fn work_in_background(core: &Arc<Core>) {
-    every("token-refresher", REFRESH_EVERY, core, |core| {
+    repeat("token-refresher", REFRESH_EVERY, core, |core| {
         match core.refresh_due(4) {
             Ok(round) if round.due > 0 => tracing::info!(?round, "background refresh"),
             Ok(_) => {}
@@ -120,21 +122,32 @@ fn work_in_background(core: &Arc<Core>) {
             }
         }
     });
-    every("delivery-worker", DELIVER_EVERY, core, |core| {
-        match core.deliver_due(sgen_core::outbound::DELIVERIES_PER_PASS) {
+    repeat("delivery-worker", Duration::ZERO, core, |core| {
+        match core.deliver_or_wait(DELIVER_EVERY) {
             Ok(round) if round.attempted > 0 => tracing::debug!(?round, "delivery pass"),
             Ok(_) => {}
-            Err(e) => tracing::warn!(code = e.code(), error = %e, "delivery pass failed"),
+            Err(e) => {
+                tracing::warn!(code = e.code(), error = %e, "delivery pass failed");
+                std::thread::sleep(DELIVER_EVERY);
+            }
+        }
+    });
+    repeat("log-retention", PURGE_EVERY, core, |core| {
+        match core.purge_delivery_log() {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "delivery log retention"),
+            Err(e) => tracing::warn!(code = e.code(), error = %e, "delivery log retention failed"),
         }
     });
 }
 
-fn every(name: &str, period: Duration, core: &Arc<Core>, work: impl Fn(&Core) + Send + 'static) {
+/// Runs `work` on a thread of its own, `pause` apart, until the core is dropped.
+fn repeat(name: &str, pause: Duration, core: &Arc<Core>, work: impl Fn(&Core) + Send + 'static) {
     let core = Arc::downgrade(core);
     let spawned = std::thread::Builder::new()
         .name(name.into())
         .spawn(move || loop {
-            std::thread::sleep(period);
+            std::thread::sleep(pause);
             let Some(core) = core.upgrade() else { return };
             work(&core);
         });

@@ -7,7 +7,9 @@ mod connections;
 mod deliveries;
 mod lifecycle;
 mod outbound;
+mod settings;
 mod signed_token;
+mod triage;
 
 use crate::{AppState, IpcError};
 use sgen_core::{Core, CoreError};
@@ -41,6 +43,11 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         lifecycle::connection_refresh,
         outbound::delivery_send,
         outbound::delivery_retry,
+        triage::triage_queue,
+        triage::deliveries_retry_bulk,
+        settings::delivery_settings_get,
+        settings::allow_list_set,
+        settings::retention_set,
         signed_token::signed_token_begin,
         signed_token::signed_token_register_sandbox,
         signed_token::signed_token_finish,

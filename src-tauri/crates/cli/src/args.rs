@@ -3,6 +3,7 @@
 use crate::time_bounds::{self, Now};
 use clap::{Args, Parser, Subcommand};
 use sgen_core::deliveries::DeliveryQuery;
+use sgen_core::delivery_triage::RetryFilter;
 use sgen_core::model::EnvironmentName;
 use sgen_core::sites::Scope;
 use sgen_core::{Core, CoreError};
@@ -28,6 +29,11 @@ pub enum Command {
     Catalog {
         #[command(subcommand)]
         command: CatalogCommand,
+    },
+    /// Administrator settings: the outbound allow-list, the delivery-log retention.
+    Settings {
+        #[command(subcommand)]
+        command: SettingsCommand,
     },
     /// Sites in the data directory.
     Sites {
@@ -218,6 +224,39 @@ pub enum SitesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Add a site of your own (not a demo): its connections reach real vendors.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        domain: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SettingsCommand {
+    /// Show the site's outbound allow-list, or replace it with --host (repeatable; none
+    /// clears it). Hosts listed may receive webhooks the SSRF policy would otherwise refuse.
+    AllowList {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// Replace the list with these hosts.
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+        /// Empty the list.
+        #[arg(long, conflicts_with = "hosts")]
+        clear: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the delivery-log retention in days, or set it.
+    Retention {
+        days: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -256,9 +295,26 @@ pub enum DeliveriesCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Retry a dead-lettered or failed delivery now, with the same id (its idempotency key).
+    /// Retry deliveries now, with their own ids (their idempotency keys): one by id, or every
+    /// delivery matching `--outcome failed` (dead letters, destinations gone) or `--outcome
+    /// retried` (waiting for a scheduled retry) and the filters, with progress.
     Retry {
-        delivery: String,
+        /// The delivery's id; or omit it and give --outcome.
+        delivery: Option<String>,
+        #[command(flatten)]
+        filter: RetryArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The triage queue: deliveries that stopped, with what to do about each.
+    DeadLetters {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete delivery-log attempts older than the retention setting now.
+    Purge {
         #[arg(long)]
         json: bool,
     },
@@ -299,6 +355,26 @@ impl ScopeArgs {
 }
 
 #[derive(Args)]
+pub struct RetryArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// failed | retried
+    #[arg(long, conflicts_with = "delivery")]
+    pub outcome: Option<String>,
+    #[arg(long)]
+    pub connection: Option<String>,
+    /// Deliveries created since: a duration back from now (`7d`) or a date/time.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Deliveries created before: a date/time or a duration back from now.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Text the event identifier contains.
+    #[arg(long)]
+    pub search: Option<String>,
+}
+
+#[derive(Args)]
 pub struct QueryArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,
@@ -331,17 +407,31 @@ pub struct QueryArgs {
     pub json: bool,
 }
 
+/// A `--since`/`--until` value as ms since the epoch.
+fn bound(flag: &str, value: &Option<String>, now: &Now) -> Result<Option<i64>, CoreError> {
+    value
+        .as_deref()
+        .map(|v| {
+            time_bounds::parse(v, now).map_err(|e| CoreError::invalid(format!("--{flag}: {e}")))
+        })
+        .transpose()
+}
+
+impl RetryArgs {
+    pub fn to_filter(&self, outcome: &str, now: &Now) -> Result<RetryFilter, CoreError> {
+        Ok(RetryFilter {
+            outcome: outcome.to_string(),
+            connection_id: self.connection.clone(),
+            since: bound("since", &self.since, now)?,
+            until: bound("until", &self.until, now)?,
+            search: self.search.clone(),
+        })
+    }
+}
+
 impl QueryArgs {
     pub fn to_query(&self, now: &Now) -> Result<DeliveryQuery, CoreError> {
-        let bound = |flag: &str, value: &Option<String>| {
-            value
-                .as_deref()
-                .map(|v| {
-                    time_bounds::parse(v, now)
-                        .map_err(|e| CoreError::invalid(format!("--{flag}: {e}")))
-                })
-                .transpose()
-        };
+        let bound = |flag: &str, value: &Option<String>| bound(flag, value, now);
         Ok(DeliveryQuery {
             connection_id: self.connection.clone(),
             outcome: self.outcome.clone(),

@@ -3,31 +3,18 @@
 
 mod args;
 mod connections_cmd;
+mod deliveries_cmd;
 mod output;
 mod sandbox_cmd;
 mod secret_input;
+mod settings_cmd;
 mod time_bounds;
 
-use args::{CatalogCommand, Cli, Command, DeliveriesCommand, DemoCommand, SitesCommand};
+use args::{CatalogCommand, Cli, Command, DemoCommand, SitesCommand};
 use clap::Parser;
 use sgen_core::demo::DemoOptions;
 use sgen_core::{Access, Core, CoreConfig, CoreError};
 use std::process::ExitCode;
-
-/// An event from a JSON file, or stdin for `-`.
-fn read_event(path: &std::path::Path) -> Result<sgen_core::outbound::OutboundEvent, CoreError> {
-    let text = if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())
-    } else {
-        std::fs::read_to_string(path)
-    }
-    .map_err(|e| CoreError::invalid(format!("cannot read the event {}: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| {
-        CoreError::invalid(format!(
-            "the event is not {{\"originating_module\", \"event_identifier\", \"payload\"}} JSON: {e}"
-        ))
-    })
-}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -98,40 +85,14 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             }
             output::demo(&summary, started.elapsed(), json)
         }
-        Command::Deliveries {
-            command: DeliveriesCommand::Query(args),
-        } => {
-            let core = open(Access::ReadOnly)?;
-            let scope = args.scope.resolve(&core)?;
-            let query = args.to_query(&time_bounds::Now::system())?;
-            output::deliveries(&core.deliveries(&scope, &query)?, args.json)
-        }
-        Command::Deliveries {
-            command:
-                DeliveriesCommand::Send {
-                    connection,
-                    action,
-                    event,
-                    json,
-                },
-        } => {
-            let core = open(Access::ReadWrite)?;
-            let event = read_event(&event)?;
-            output::sent(&core.send_event_now(&connection, &action, event)?, json)
-        }
-        Command::Deliveries {
-            command: DeliveriesCommand::Retry { delivery, json },
-        } => {
-            let core = open(Access::ReadWrite)?;
-            output::delivery_round(&core.retry_delivery_now(&delivery)?, json)
-        }
-        Command::Deliveries {
-            command: DeliveriesCommand::Run { json },
-        } => {
-            let core = open(Access::ReadWrite)?;
-            let round = core.deliver_due(sgen_core::outbound::DELIVERIES_PER_PASS)?;
-            output::delivery_round(&round, json)
-        }
+        Command::Deliveries { command } => deliveries_cmd::run(open, command),
+        Command::Settings { command } => settings_cmd::run(open, command),
+        Command::Sites {
+            command: SitesCommand::Create { name, domain, json },
+        } => output::sites(
+            &[open(Access::ReadWrite)?.create_site(&name, &domain)?],
+            json,
+        ),
         Command::Connections { command } => connections_cmd::run(&data_dir, command),
         Command::Sandbox { command } => sandbox_cmd::run(command),
     }

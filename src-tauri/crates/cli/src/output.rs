@@ -204,3 +204,56 @@ pub fn delivery_round(
     );
     Ok(())
 }
+
+pub fn bulk_retry(
+    bulk: &sgen_core::delivery_triage::BulkRetry,
+    round: &sgen_core::outbound::DeliveryRound,
+    as_json: bool,
+) -> Result<(), CoreError> {
+    if as_json {
+        return json(&serde_json::json!({ "retry": bulk, "attempts": round }));
+    }
+    println!(
+        "{} matched, {} re-queued; attempted {}: {} delivered, {} to retry, {} dead-lettered, {} destination gone",
+        bulk.matched,
+        bulk.requeued,
+        round.attempted,
+        round.delivered,
+        round.retrying,
+        round.dead_lettered,
+        round.gone
+    );
+    Ok(())
+}
+
+pub fn triage(
+    items: &[sgen_core::delivery_triage::TriageItem],
+    as_json: bool,
+) -> Result<(), CoreError> {
+    if as_json {
+        return json(&items);
+    }
+    if items.is_empty() {
+        println!("no delivery is waiting for an operator");
+    }
+    for item in items {
+        let d = &item.delivery;
+        let last = match (d.last_response_code, &d.last_error_class) {
+            (Some(code), _) => format!("HTTP {code}"),
+            (None, Some(class)) => class.clone(),
+            _ => "-".into(),
+        };
+        println!(
+            "{}  {:<11} {:<28} {:<32} {:<10} {}",
+            d.delivery_id,
+            d.status.as_str(),
+            d.connection_display_name
+                .as_deref()
+                .unwrap_or(&d.connection_id),
+            d.event_identifier,
+            last,
+            item.next_step
+        );
+    }
+    Ok(())
+}

@@ -74,6 +74,17 @@ impl Core {
         self.record_pass(&claimed, tried)
     }
 
+    /// One turn of the app's delivery worker: a pass over the due deliveries, then — unless
+    /// the pass was full, so more may be due already — a wait until an event is queued or
+    /// `idle` passes (retries coming due).
+    pub fn deliver_or_wait(&self, idle: std::time::Duration) -> CoreResult<DeliveryRound> {
+        let round = self.deliver_due(DELIVERIES_PER_PASS)?;
+        if round.attempted < DELIVERIES_PER_PASS {
+            self.delivery_bell.wait(idle);
+        }
+        Ok(round)
+    }
+
     /// Each connection of the pass opened once: its credential refreshed if due, and unsealed.
     /// A connection that cannot be opened fails its deliveries' attempts with the reason.
     fn open_destinations<'c>(

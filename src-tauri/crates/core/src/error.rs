@@ -42,6 +42,12 @@ pub enum CoreError {
         action: String,
         missing: Vec<String>,
     },
+    /// A webhook destination the SSRF policy refuses; nothing was sent to it.
+    #[error("{0}")]
+    DestinationRefused(String),
+    /// The active operator's role does not allow this.
+    #[error("{0}")]
+    PermissionDenied(String),
     /// Anything unexpected. The detail is logged; the message shown is deliberately generic.
     #[error("internal error")]
     Internal(String),
@@ -65,6 +71,8 @@ impl CoreError {
             CoreError::TestFailed(_) => "test_failed",
             CoreError::TokenEndpoint(_) => "token_endpoint_failed",
             CoreError::ScopeMissing { .. } => "scope_missing",
+            CoreError::DestinationRefused(_) => "destination_refused",
+            CoreError::PermissionDenied(_) => "permission_denied",
             CoreError::Internal(_) => "internal",
         }
     }

@@ -9,8 +9,10 @@ mod clock;
 mod connect_steps;
 mod credentials;
 mod cursor;
+mod delivery_bell;
 mod delivery_failures;
 mod delivery_pass;
+mod destination_policy;
 mod error;
 mod ids;
 mod oauth;
@@ -26,6 +28,7 @@ mod workspace_paths;
 
 pub mod connections;
 pub mod deliveries;
+pub mod delivery_triage;
 pub mod demo;
 pub mod library;
 pub mod lifecycle;
@@ -33,7 +36,9 @@ mod oauth_authorization;
 pub mod oauth_connect;
 mod oauth_reauthorize;
 pub mod outbound;
+mod outbound_settings;
 pub mod refresher;
+pub mod retention;
 pub mod signed_token;
 pub mod sites;
 pub mod test_outcome;
@@ -99,6 +104,7 @@ pub struct Core {
     /// One refresh at a time per connection.
     refresh_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     refresh_backoff: refresher::Backoff,
+    delivery_bell: delivery_bell::DeliveryBell,
     _lock: Option<workspace::DataDirLock>,
 }
 
@@ -126,6 +132,7 @@ impl Core {
             signed_tokens: Mutex::new(HashMap::new()),
             refresh_locks: Mutex::new(HashMap::new()),
             refresh_backoff: Default::default(),
+            delivery_bell: Default::default(),
             _lock: lock,
         })
     }

@@ -121,6 +121,7 @@ impl Core {
             )?;
             Ok::<_, CoreError>(())
         })?;
+        self.delivery_bell.ring();
         Ok(Enqueued {
             delivery_id,
             held: record.state == ConnectionState::Paused,
@@ -144,21 +145,5 @@ impl Core {
     pub fn retry_delivery_now(&self, delivery_id: &str) -> CoreResult<DeliveryRound> {
         self.retry_delivery(delivery_id)?;
         self.deliver_due(DELIVERIES_PER_PASS)
-    }
-
-    /// An operator's retry of a dead-lettered or failed delivery: attempted on the next pass
-    /// with the same id (its idempotency key); its earlier attempts stay in the log.
-    pub fn retry_delivery(&self, delivery_id: &str) -> CoreResult<()> {
-        let now = self.now();
-        let retried = self
-            .store
-            .write(|tx| Ok::<_, CoreError>(outbox::retry_parked(tx, delivery_id, now)?))?;
-        if !retried {
-            return Err(CoreError::NotFound {
-                what: "dead-lettered or failed delivery",
-                id: delivery_id.to_string(),
-            });
-        }
-        Ok(())
     }
 }

@@ -18,6 +18,8 @@ use ts_rs::TS;
 
 /// The credential field a signed-token connection keeps its secret in.
 pub(crate) const SIGNING_SECRET: &str = "signing_secret";
+/// The webhook connector's destination field (its manifest's API address is `{endpoint_url}`).
+const DESTINATION_URL: &str = "endpoint_url";
 /// Long enough to paste the secret into a receiver's settings and deploy it.
 const PENDING_FOR: Duration = Duration::from_secs(30 * 60);
 
@@ -51,6 +53,11 @@ impl Core {
                 self.manifest(&form.connector_type)?.display_name
             )));
         }
+        self.check_webhook_destination(
+            scope,
+            form.api_base.as_deref(),
+            form.fields.get(DESTINATION_URL).map(|s| s.expose()),
+        )?;
         // No point making a secret that could never be stored.
         self.vault()?.site_key(&scope.site_id)?;
         let secret = generate_signing_secret();

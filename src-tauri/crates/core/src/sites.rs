@@ -23,6 +23,38 @@ impl Core {
         self.store.read(|conn| Ok(sites::list(conn)?))
     }
 
+    /// Adds a site of the operator's own (not a demo): its calls go to real vendors unless a
+    /// connection says otherwise. Administrators only.
+    pub fn create_site(&self, name: &str, domain: &str) -> CoreResult<Site> {
+        let operator = self.active_operator()?;
+        if operator.role != sgen_store::model::Role::Administrator {
+            return Err(CoreError::PermissionDenied(
+                "only an Administrator can add a site".into(),
+            ));
+        }
+        let (name, domain) = (name.trim(), domain.trim().to_ascii_lowercase());
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(CoreError::invalid(
+                "the site name must be 1 to 120 characters",
+            ));
+        }
+        let domain_ok = !domain.is_empty()
+            && domain.len() <= 253
+            && domain.contains('.')
+            && domain
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        if !domain_ok {
+            return Err(CoreError::invalid(format!(
+                "`{domain}` is not a domain name (like shop.example.com)"
+            )));
+        }
+        let now = self.now();
+        let id = crate::ids::time_ordered_id("site", now, crate::ids::random_bits()?);
+        self.store
+            .write(|tx| Ok::<_, CoreError>(sites::insert(tx, &id, name, &domain, false, now)?))
+    }
+
     /// The environment row a scope names, or a not-found error naming what is missing.
     pub fn environment_id(&self, scope: &Scope) -> CoreResult<i64> {
         self.store

@@ -15,6 +15,8 @@ pub mod connections;
 pub mod delivery_writes;
 pub mod operators;
 pub mod outbox;
+pub mod outbox_triage;
+pub mod retention;
 pub mod settings;
 pub mod sites;
 

@@ -133,23 +133,6 @@ pub fn record_attempts(
     Ok(())
 }
 
-/// An operator's retry of a parked delivery (dead letter, destination gone): due now, its next
-/// attempt marked manual, its earlier attempts kept. False when there is no such delivery.
-pub fn retry_parked(tx: &Transaction<'_>, delivery_id: &str, now: i64) -> rusqlite::Result<bool> {
-    let changed = tx.execute(
-        "UPDATE outbox SET parked = 0, manual = 1, due_at = ?2, leased_until = 0
-         WHERE delivery_id = ?1 AND parked = 1",
-        params![delivery_id, now],
-    )?;
-    if changed == 1 {
-        tx.execute(
-            "UPDATE deliveries SET status = 'pending' WHERE id = ?1",
-            [delivery_id],
-        )?;
-    }
-    Ok(changed == 1)
-}
-
 /// A disconnected connection's queued and parked deliveries can never be sent: they end as
 /// failed, and leave the outbox. Returns how many, for the disconnect's activity row.
 pub fn abandon_for_connection(

@@ -377,7 +377,7 @@ fn an_app_link_vendor_is_finished_by_pasting_the_link() {
 fn an_event_is_sent_through_the_cli_and_its_attempt_is_in_the_log() {
     let dir = seeded_data_dir();
     let data = dir.path();
-    let (mut sandbox, _vendor, api_base) = start_sandbox(&["brevo"]);
+    let (mut sandbox, vendor, api_base) = start_sandbox(&["brevo"]);
     let create = [
         "connections",
         "create",
@@ -418,6 +418,48 @@ fn an_event_is_sent_through_the_cli_and_its_attempt_is_in_the_log() {
     ));
     assert_eq!(log["rows"][0]["delivery_id"], sent["queued"]["delivery_id"]);
     assert_eq!(log["rows"][0]["vendor_response_code"], 200);
+
+    // The vendor says the destination is gone: the delivery stops and waits in the triage
+    // queue; once the vendor is back, a filtered bulk retry delivers it under its own id.
+    let vendor_fault = |status: &[&str]| {
+        let mut args = vec!["sandbox", "fault", "--vendor", &vendor, "--account", "*"];
+        args.extend_from_slice(status);
+        let out = cli(data, &args);
+        assert!(out.status.success(), "{}", stderr_line(&out));
+    };
+    vendor_fault(&["--status", "410"]);
+    let gone = json(&cli(data, &send));
+    assert_eq!(gone["round"]["gone"], 1, "{gone}");
+    let queue = json(&cli(data, &["deliveries", "dead-letters", "--json"]));
+    let stopped = &queue.as_array().unwrap()[0];
+    assert_eq!(
+        stopped["delivery"]["delivery_id"],
+        gone["queued"]["delivery_id"]
+    );
+    assert!(stopped["next_step"].as_str().unwrap().contains("410"));
+    vendor_fault(&[]);
+    let retry = [
+        "deliveries",
+        "retry",
+        "--outcome",
+        "failed",
+        "--connection",
+        &id,
+        "--search",
+        "usr_9",
+        "--json",
+    ];
+    let retried = json(&cli(data, &retry));
+    assert_eq!(retried["retry"]["matched"], 1, "{retried}");
+    assert_eq!(retried["attempts"]["delivered"], 1, "{retried}");
+    let queue = json(&cli(data, &["deliveries", "dead-letters", "--json"]));
+    assert_eq!(queue, serde_json::json!([]));
+    let neither = cli(data, &["deliveries", "retry"]);
+    assert!(
+        stderr_line(&neither).contains("--outcome"),
+        "{}",
+        stderr_line(&neither)
+    );
 
     std::fs::write(&event, "{\"payload\": 3}").unwrap();
     let refused = cli(data, &send);

@@ -158,3 +158,84 @@ fn catalog_validate_reports_manifest_problems() {
         "{line}"
     );
 }
+
+#[test]
+fn settings_and_sites_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    assert!(cli(
+        data,
+        &[
+            "demo",
+            "seed",
+            "--deliveries",
+            "100",
+            "--no-credentials",
+            "--json"
+        ]
+    )
+    .status
+    .success());
+    let site = cli(
+        data,
+        &[
+            "sites",
+            "create",
+            "--name",
+            "Northwind",
+            "--domain",
+            "northwind.example",
+            "--json",
+        ],
+    );
+    assert!(site.status.success(), "{}", stderr_line(&site));
+    let bad = cli(
+        data,
+        &["sites", "create", "--name", "X", "--domain", "not a domain"],
+    );
+    assert!(
+        stderr_line(&bad).contains("not a domain name"),
+        "{}",
+        stderr_line(&bad)
+    );
+
+    let set = cli(
+        data,
+        &[
+            "settings",
+            "allow-list",
+            "--host",
+            "hooks.internal.example",
+            "--host",
+            "10.0.0.7",
+            "--json",
+        ],
+    );
+    let listed: Vec<String> = serde_json::from_slice(&set.stdout).unwrap();
+    assert_eq!(listed, ["hooks.internal.example", "10.0.0.7"]);
+    let shown = cli(data, &["settings", "allow-list", "--json"]);
+    assert_eq!(
+        serde_json::from_slice::<Vec<String>>(&shown.stdout).unwrap(),
+        listed
+    );
+    let bad = cli(
+        data,
+        &["settings", "allow-list", "--host", "https://x.example/p"],
+    );
+    assert!(
+        stderr_line(&bad).contains("not a host name"),
+        "{}",
+        stderr_line(&bad)
+    );
+
+    let retention = cli(data, &["settings", "retention", "30", "--json"]);
+    assert!(String::from_utf8_lossy(&retention.stdout).contains("30"));
+    let bad = cli(data, &["settings", "retention", "0"]);
+    assert!(
+        stderr_line(&bad).contains("1 to 3650"),
+        "{}",
+        stderr_line(&bad)
+    );
+    let purge = cli(data, &["deliveries", "purge", "--json"]);
+    assert!(purge.status.success(), "{}", stderr_line(&purge));
+}

@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 mod crash;
+mod destinations;
 mod every_connector;
 mod lifecycle;
 mod oauth;
@@ -18,6 +19,7 @@ mod oidc;
 mod outbound;
 mod signed_token;
 mod standard_webhooks;
+mod triage;
 
 const NOW: i64 = 1_795_000_000_000;
 

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 const KEY: &str =
     "xkeysib-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-AbCdEfGhIjKlMnOp";
 
-fn brevo(f: &Fixture) -> String {
+pub(super) fn brevo(f: &Fixture) -> String {
     f.core
         .create_connection(
             &live(&f.summary),
@@ -35,7 +35,7 @@ fn brevo(f: &Fixture) -> String {
         .id
 }
 
-fn email(n: u32) -> OutboundEvent {
+pub(super) fn email(n: u32) -> OutboundEvent {
     OutboundEvent {
         originating_module: "notifications".into(),
         event_identifier: format!("password.reset usr_{n}"),
@@ -43,7 +43,7 @@ fn email(n: u32) -> OutboundEvent {
     }
 }
 
-fn attempts(f: &Fixture, connection: &str) -> Vec<sgen_core::deliveries::AttemptRow> {
+pub(super) fn attempts(f: &Fixture, connection: &str) -> Vec<sgen_core::deliveries::AttemptRow> {
     let mut rows = f
         .core
         .deliveries(
@@ -60,7 +60,7 @@ fn attempts(f: &Fixture, connection: &str) -> Vec<sgen_core::deliveries::Attempt
     rows
 }
 
-fn fault(f: &Fixture, id: &str, status: Option<u16>) {
+pub(super) fn fault(f: &Fixture, id: &str, status: Option<u16>) {
     let faults = SandboxFaults {
         status,
         ..Default::default()

@@ -153,8 +153,8 @@ fn signed_tokens_are_refused_where_they_do_not_belong() {
         .begin_signed_token(
             &scope,
             NewConnectionRequest {
-                api_base_override: Some("https://hooks.example.com".into()),
-                ..webhook("https://hooks.example.com/sgen")
+                api_base_override: Some("https://93.184.215.14".into()),
+                ..webhook("https://93.184.215.14/sgen")
             },
         )
         .unwrap();

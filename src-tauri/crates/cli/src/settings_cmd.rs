@@ -1,0 +1,54 @@
+//! `settings …`: what an Administrator sets — the outbound allow-list, the delivery-log
+//! retention.
+
+use crate::args::SettingsCommand;
+use crate::output;
+use sgen_core::{Access, Core, CoreError};
+
+pub fn run(
+    open: impl Fn(Access) -> Result<Core, CoreError>,
+    command: SettingsCommand,
+) -> Result<(), CoreError> {
+    match command {
+        SettingsCommand::AllowList {
+            scope,
+            hosts,
+            clear,
+            json,
+        } => {
+            let changing = clear || !hosts.is_empty();
+            let core = open(if changing {
+                Access::ReadWrite
+            } else {
+                Access::ReadOnly
+            })?;
+            let scope = scope.resolve(&core)?;
+            let list = if changing {
+                core.set_outbound_allow_list(&scope, hosts)?
+            } else {
+                core.outbound_allow_list(&scope.site_id)?
+            };
+            if json {
+                return output::json(&list);
+            }
+            if list.is_empty() {
+                println!("no host is allow-listed");
+            }
+            for host in list {
+                println!("{host}");
+            }
+            Ok(())
+        }
+        SettingsCommand::Retention { days, json } => {
+            let days = match days {
+                Some(days) => open(Access::ReadWrite)?.set_delivery_log_retention_days(days)?,
+                None => open(Access::ReadOnly)?.delivery_log_retention_days()?,
+            };
+            if json {
+                return output::json(&serde_json::json!({ "retention_days": days }));
+            }
+            println!("the delivery log keeps {days} days");
+            Ok(())
+        }
+    }
+}

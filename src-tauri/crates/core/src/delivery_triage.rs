@@ -1,0 +1,158 @@
+//! The triage queue and operators' retries (SPEC §6): deliveries that stopped, each with what
+//! to do about it, and retries — one, or a filtered set with progress — that reuse each
+//! delivery's id (its idempotency key) and append to its log.
+
+use crate::sites::Scope;
+use crate::{Core, CoreError, CoreResult};
+use serde::{Deserialize, Serialize};
+use sgen_store::model::{ConnectionState, DeliveryStatus};
+use sgen_store::outbox_triage::{self, RetrySelection, StoppedDelivery};
+use ts_rs::TS;
+
+/// Stopped deliveries listed at most (newest first).
+const TRIAGE_LIMIT: u32 = 500;
+/// Deliveries re-queued per transaction in a bulk retry, so progress can be shown and the
+/// writer is never held for long.
+const RETRY_CHUNK: usize = 500;
+
+/// A stopped delivery and the action that would unblock it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TriageItem {
+    pub delivery: StoppedDelivery,
+    /// What to do, in a sentence.
+    pub next_step: String,
+}
+
+/// Which waiting deliveries a bulk retry takes. `outcome` is `failed` (stopped: dead letters
+/// and gone destinations) or `retried` (waiting for a scheduled retry: brought forward).
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[ts(export)]
+pub struct RetryFilter {
+    pub outcome: String,
+    #[ts(optional)]
+    pub connection_id: Option<String>,
+    #[ts(optional, type = "number")]
+    pub since: Option<i64>,
+    #[ts(optional, type = "number")]
+    pub until: Option<i64>,
+    #[ts(optional)]
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct BulkRetry {
+    /// Deliveries the filter matched.
+    pub matched: u32,
+    /// Of those, now due for an attempt (one being attempted already is left to its worker).
+    pub requeued: u32,
+}
+
+impl Core {
+    pub fn triage_queue(&self, scope: &Scope) -> CoreResult<Vec<TriageItem>> {
+        let environment_id = self.environment_id(scope)?;
+        let stopped = self.store.read(|conn| {
+            Ok::<_, CoreError>(outbox_triage::stopped(conn, environment_id, TRIAGE_LIMIT)?)
+        })?;
+        Ok(stopped
+            .into_iter()
+            .map(|delivery| TriageItem {
+                next_step: next_step(&delivery),
+                delivery,
+            })
+            .collect())
+    }
+
+    /// An operator's retry of one waiting delivery (stopped, or waiting for its scheduled
+    /// retry): attempted on the next pass with the same id; its earlier attempts stay.
+    pub fn retry_delivery(&self, delivery_id: &str) -> CoreResult<()> {
+        let now = self.now();
+        let ids = [delivery_id.to_string()];
+        let requeued = self
+            .store
+            .write(|tx| Ok::<_, CoreError>(outbox_triage::requeue(tx, &ids, now)?))?;
+        if requeued == 0 {
+            return Err(CoreError::NotFound {
+                what: "delivery waiting to be retried",
+                id: delivery_id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Re-queues every delivery the filter matches, `RETRY_CHUNK` per transaction, telling
+    /// `progress` (done, total) after each.
+    pub fn retry_deliveries(
+        &self,
+        scope: &Scope,
+        filter: &RetryFilter,
+        mut progress: impl FnMut(u32, u32),
+    ) -> CoreResult<BulkRetry> {
+        let stopped = match filter.outcome.as_str() {
+            "failed" => true,
+            "retried" => false,
+            other => {
+                return Err(CoreError::invalid(format!(
+                    "a bulk retry takes deliveries whose outcome is `failed` or `retried`, not `{other}`"
+                )))
+            }
+        };
+        let environment_id = self.environment_id(scope)?;
+        let selection = RetrySelection {
+            stopped,
+            connection_id: filter.connection_id.as_deref(),
+            since: filter.since,
+            until: filter.until,
+            search: filter
+                .search
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty()),
+        };
+        let ids = self.store.read(|conn| {
+            Ok::<_, CoreError>(outbox_triage::select_for_retry(
+                conn,
+                environment_id,
+                &selection,
+            )?)
+        })?;
+        let total = ids.len() as u32;
+        let mut requeued = 0;
+        let mut done = 0;
+        progress(0, total);
+        for chunk in ids.chunks(RETRY_CHUNK) {
+            let now = self.now();
+            requeued += self
+                .store
+                .write(|tx| Ok::<_, CoreError>(outbox_triage::requeue(tx, chunk, now)?))?
+                as u32;
+            done += chunk.len() as u32;
+            progress(done, total);
+        }
+        Ok(BulkRetry {
+            matched: total,
+            requeued,
+        })
+    }
+}
+
+fn next_step(d: &StoppedDelivery) -> String {
+    match (d.connection_state, d.status, d.last_response_code) {
+        (Some(ConnectionState::AuthExpired | ConnectionState::AuthRevoked), ..) => {
+            "Reconnect the connection (its credential no longer works), then retry.".into()
+        }
+        (Some(ConnectionState::Paused), ..) => "Resume the connection, then retry.".into(),
+        (_, DeliveryStatus::Failed, Some(410)) => {
+            "The destination said it is gone (410): fix or re-enable it at the vendor, test the connection, then retry.".into()
+        }
+        (_, _, Some(401 | 403)) => {
+            "The vendor refused the credential or its scopes: rotate the credential or edit scopes, then retry.".into()
+        }
+        (_, _, Some(400 | 404 | 422)) => {
+            "The vendor refused the request itself: fix the field mapping or the event, then retry.".into()
+        }
+        (_, _, Some(429)) => "The vendor was rate limiting: retry once it recovers.".into(),
+        _ => "The vendor failed or could not be reached: check its status, then retry.".into(),
+    }
+}

@@ -1,0 +1,164 @@
+//! Webhook destinations under the SSRF policy, on a site of the operator's own (not a demo):
+//! this computer is refused however it is spelled until an Administrator allow-lists the host,
+//! and a destination that answers with a redirect has the 3xx recorded, its target never
+//! contacted.
+
+use super::{live, seeded};
+use sgen_core::lifecycle::NewConnectionRequest;
+use sgen_core::model::EnvironmentName;
+use sgen_core::sites::Scope;
+use sgen_core::Secret;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+fn webhook_to(url: &str) -> NewConnectionRequest {
+    NewConnectionRequest {
+        connector_type: "webhook".into(),
+        display_name: "Order webhook".into(),
+        auth_flow: "signed_token".into(),
+        fields: BTreeMap::from([("endpoint_url".to_string(), Secret::new(url))]),
+        api_base_override: None,
+    }
+}
+
+/// A loopback HTTP server answering each request with `answer(n)` (n counts from 0), as raw
+/// status line and headers; returns its address and how many requests it has seen.
+fn serve(answer: impl Fn(usize) -> String + Send + 'static) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            loop {
+                let mut length = 0;
+                let mut line = String::new();
+                let mut lines = 0;
+                while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                    lines += 1;
+                    line.clear();
+                }
+                if lines == 0 {
+                    break;
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    break;
+                }
+                let n = counter.fetch_add(1, Ordering::SeqCst);
+                let response = format!("{}\r\ncontent-length: 0\r\n\r\n", answer(n));
+                if reader.get_mut().write_all(response.as_bytes()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    (address, seen)
+}
+
+#[test]
+fn this_computer_is_refused_on_a_real_site_until_an_administrator_allow_lists_it() {
+    let (_dir, core, _summary) = seeded(10);
+    let site = core
+        .create_site("Northwind Goods", "northwind.example")
+        .unwrap();
+    assert!(!site.demo);
+    let scope = Scope {
+        site_id: site.id,
+        environment: EnvironmentName::Live,
+    };
+    let (receiver, seen) = serve(|_| "HTTP/1.1 204 No Content".into());
+    let port = receiver.rsplit(':').next().unwrap().to_string();
+    for url in [
+        format!("https://127.0.0.1:{port}/hook"),
+        format!("https://localhost:{port}/hook"),
+        format!("https://[::ffff:127.0.0.1]:{port}/hook"),
+        format!("https://2130706433:{port}/hook"),
+        "https://169.254.169.254/latest/meta-data".to_string(),
+        "https://0.0.0.0/hook".to_string(),
+        "https://10.1.2.3/hook".to_string(),
+    ] {
+        let refused = core
+            .begin_signed_token(&scope, webhook_to(&url))
+            .unwrap_err();
+        assert_eq!(refused.code(), "destination_refused", "{url}: {refused}");
+    }
+    // An API address override is where the calls go, so it is judged too.
+    let through_override = NewConnectionRequest {
+        api_base_override: Some(receiver.clone()),
+        ..webhook_to("https://93.184.215.14/hook")
+    };
+    let refused = core
+        .begin_signed_token(&scope, through_override.clone())
+        .unwrap_err();
+    assert_eq!(refused.code(), "destination_refused");
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        0,
+        "nothing was sent to a refused address"
+    );
+
+    let hosts = core
+        .set_outbound_allow_list(&scope, vec![" 127.0.0.1 ".into(), "127.0.0.1".into()])
+        .unwrap();
+    assert_eq!(hosts, ["127.0.0.1"]);
+    assert_eq!(core.outbound_allow_list(&scope.site_id).unwrap(), hosts);
+    let issued = core.begin_signed_token(&scope, through_override).unwrap();
+    let detail = core.finish_signed_token(&issued.pending_id).unwrap();
+    assert_eq!(seen.load(Ordering::SeqCst), 1, "the test message");
+    assert_eq!(detail.row.record.connector_type, "webhook");
+
+    let bad = core.set_outbound_allow_list(&scope, vec!["https://x.example/path".into()]);
+    assert_eq!(bad.unwrap_err().code(), "invalid_argument");
+}
+
+#[test]
+fn a_redirect_is_recorded_and_never_followed() {
+    let (_dir, core, summary) = seeded(10);
+    let (target, target_seen) = serve(|_| "HTTP/1.1 200 OK".into());
+    // The test message is accepted; every later request is sent elsewhere.
+    let location = format!("{target}/elsewhere");
+    let (receiver, _) = serve(move |n| match n {
+        0 => "HTTP/1.1 204 No Content".into(),
+        _ => format!("HTTP/1.1 307 Temporary Redirect\r\nlocation: {location}"),
+    });
+    let request = NewConnectionRequest {
+        api_base_override: Some(receiver),
+        ..webhook_to("https://93.184.215.14/hook")
+    };
+    // The demo site runs on sandbox vendors, so a loopback receiver is allowed.
+    let issued = core.begin_signed_token(&live(&summary), request).unwrap();
+    let id = core
+        .finish_signed_token(&issued.pending_id)
+        .unwrap()
+        .row
+        .record
+        .id;
+    let event = sgen_core::outbound::OutboundEvent {
+        originating_module: "commerce".into(),
+        event_identifier: "order.paid ord_7".into(),
+        payload: serde_json::json!({"type": "order.paid"}),
+    };
+    core.send_event(&id, "post_event", event).unwrap();
+    let round = core.deliver_due(10).unwrap();
+    assert_eq!((round.attempted, round.retrying), (1, 1));
+    let page = core
+        .deliveries(
+            &live(&summary),
+            &sgen_core::deliveries::DeliveryQuery {
+                connection_id: Some(id),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(page.rows[0].vendor_response_code, Some(307));
+    assert_eq!(page.rows[0].outcome.as_str(), "retried");
+    assert_eq!(target_seen.load(Ordering::SeqCst), 0);
+}

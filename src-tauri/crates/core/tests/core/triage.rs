@@ -1,0 +1,138 @@
+//! Operators' side of delivery: the triage queue names what to do about each stopped
+//! delivery, a bulk retry re-queues a filtered set with progress and the same ids, and
+//! retention deletes attempts older than the setting while keeping what can still be retried.
+
+use super::live;
+use super::oauth::fixture;
+use super::outbound::{brevo, email, fault};
+use sgen_core::delivery_triage::RetryFilter;
+
+#[test]
+fn stopped_deliveries_are_triaged_and_retried_in_bulk_with_the_same_ids() {
+    let f = fixture();
+    let scope = live(&f.summary);
+    let id = brevo(&f);
+    fault(&f, &id, Some(410));
+    let mut gone = Vec::new();
+    for n in 0..3 {
+        let queued = f
+            .core
+            .send_event(&id, "send_transactional_email", email(400 + n))
+            .unwrap();
+        gone.push(queued.delivery_id);
+    }
+    assert_eq!(f.core.deliver_due(10).unwrap().gone, 3);
+    let queue = f.core.triage_queue(&scope).unwrap();
+    let ours: Vec<_> = queue
+        .iter()
+        .filter(|item| item.delivery.connection_id == id)
+        .collect();
+    assert_eq!(ours.len(), 3);
+    assert_eq!(ours[0].delivery.last_response_code, Some(410));
+    assert!(
+        ours[0].next_step.contains("gone (410)"),
+        "{}",
+        ours[0].next_step
+    );
+
+    // Only the ones the filter names are taken.
+    fault(&f, &id, None);
+    let mut seen = Vec::new();
+    let one = RetryFilter {
+        outcome: "failed".into(),
+        connection_id: Some(id.clone()),
+        search: Some("usr_401".into()),
+        ..Default::default()
+    };
+    let bulk = f
+        .core
+        .retry_deliveries(&scope, &one, |done, total| seen.push((done, total)))
+        .unwrap();
+    assert_eq!((bulk.matched, bulk.requeued), (1, 1));
+    assert_eq!(seen, [(0, 1), (1, 1)]);
+    let all = RetryFilter {
+        outcome: "failed".into(),
+        connection_id: Some(id.clone()),
+        ..Default::default()
+    };
+    let bulk = f.core.retry_deliveries(&scope, &all, |_, _| {}).unwrap();
+    assert_eq!((bulk.matched, bulk.requeued), (2, 2));
+    assert_eq!(f.core.deliver_due(10).unwrap().delivered, 3);
+    assert!(f
+        .core
+        .triage_queue(&scope)
+        .unwrap()
+        .iter()
+        .all(|item| item.delivery.connection_id != id));
+    let delivered: Vec<String> = super::outbound::attempts(&f, &id)
+        .into_iter()
+        .filter(|a| a.outcome.as_str() == "delivered")
+        .map(|a| a.delivery_id)
+        .collect();
+    for id in &gone {
+        assert!(
+            delivered.contains(id),
+            "{id} was delivered under its own id"
+        );
+    }
+
+    let wrong = RetryFilter {
+        outcome: "delivered".into(),
+        ..Default::default()
+    };
+    let err = f
+        .core
+        .retry_deliveries(&scope, &wrong, |_, _| {})
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_argument");
+}
+
+#[test]
+fn retention_deletes_old_attempts_and_keeps_what_can_still_be_retried() {
+    let f = fixture();
+    let scope = live(&f.summary);
+    let id = brevo(&f);
+    assert_eq!(f.core.delivery_log_retention_days().unwrap(), 90);
+    f.core
+        .send_event(&id, "send_transactional_email", email(500))
+        .unwrap();
+    f.core.deliver_due(10).unwrap();
+    fault(&f, &id, Some(410));
+    let stopped = f
+        .core
+        .send_event(&id, "send_transactional_email", email(501))
+        .unwrap();
+    f.core.deliver_due(10).unwrap();
+    assert_eq!(super::outbound::attempts(&f, &id).len(), 2);
+
+    assert_eq!(
+        f.core
+            .set_delivery_log_retention_days(0)
+            .unwrap_err()
+            .code(),
+        "invalid_argument"
+    );
+    f.core.set_delivery_log_retention_days(30).unwrap();
+    f.clock.advance(29 * 24 * 3_600_000);
+    f.core.purge_delivery_log().unwrap();
+    assert_eq!(super::outbound::attempts(&f, &id).len(), 2);
+    f.clock.advance(2 * 24 * 3_600_000);
+    // The demo's generated history is older still: it goes too.
+    assert!(f.core.purge_delivery_log().unwrap() >= 2);
+    assert!(super::outbound::attempts(&f, &id).is_empty());
+    // The stopped delivery's attempts are gone from the log; it can still be retried.
+    fault(&f, &id, None);
+    f.core.retry_delivery(&stopped.delivery_id).unwrap();
+    assert_eq!(f.core.deliver_due(10).unwrap().delivered, 1);
+    let searched = f
+        .core
+        .deliveries(
+            &scope,
+            &sgen_core::deliveries::DeliveryQuery {
+                search: Some("usr_500".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(searched.rows.is_empty(), "the search index forgot it too");
+}

@@ -1,0 +1,47 @@
+//! Site and app settings an Administrator changes: the outbound allow-list and the
+//! delivery-log retention.
+
+use super::with_core;
+use crate::{AppState, IpcError};
+use sgen_core::sites::Scope;
+use tauri::State;
+
+#[derive(serde::Serialize)]
+pub struct DeliverySettings {
+    allow_list: Vec<String>,
+    retention_days: u32,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn delivery_settings_get(
+    state: State<'_, AppState>,
+    site_id: String,
+) -> Result<DeliverySettings, IpcError> {
+    with_core(&state, move |core| {
+        Ok(DeliverySettings {
+            allow_list: core.outbound_allow_list(&site_id)?,
+            retention_days: core.delivery_log_retention_days()?,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn allow_list_set(
+    state: State<'_, AppState>,
+    scope: Scope,
+    hosts: Vec<String>,
+) -> Result<Vec<String>, IpcError> {
+    with_core(&state, move |core| {
+        core.set_outbound_allow_list(&scope, hosts)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn retention_set(state: State<'_, AppState>, days: u32) -> Result<u32, IpcError> {
+    with_core(&state, move |core| {
+        core.set_delivery_log_retention_days(days)
+    })
+    .await
+}

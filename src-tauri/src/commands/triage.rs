@@ -1,0 +1,28 @@
+//! The triage queue and operators' bulk retries.
+
+use super::with_core;
+use crate::{AppState, IpcError};
+use sgen_core::delivery_triage::{BulkRetry, RetryFilter, TriageItem};
+use sgen_core::sites::Scope;
+use tauri::State;
+
+#[tauri::command]
+pub async fn triage_queue(
+    state: State<'_, AppState>,
+    scope: Scope,
+) -> Result<Vec<TriageItem>, IpcError> {
+    with_core(&state, move |core| core.triage_queue(&scope)).await
+}
+
+/// Re-queues the filtered set; the worker attempts it on its next passes.
+#[tauri::command]
+pub async fn deliveries_retry_bulk(
+    state: State<'_, AppState>,
+    scope: Scope,
+    filter: RetryFilter,
+) -> Result<BulkRetry, IpcError> {
+    with_core(&state, move |core| {
+        core.retry_deliveries(&scope, &filter, |_, _| {})
+    })
+    .await
+}
