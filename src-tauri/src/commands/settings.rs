@@ -1,5 +1,5 @@
-//! Site and app settings an Administrator changes: the outbound allow-list and the
-//! delivery-log retention.
+//! Site and app settings an Administrator changes: the outbound allow-list, the delivery-log
+//! retention and the retry schedule.
 
 use super::with_core;
 use crate::{AppState, IpcError};
@@ -10,6 +10,8 @@ use tauri::State;
 pub struct DeliverySettings {
     allow_list: Vec<String>,
     retention_days: u32,
+    /// Each attempt's wait after the one before, in seconds.
+    retry_schedule_s: Vec<u64>,
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -21,6 +23,7 @@ pub async fn delivery_settings_get(
         Ok(DeliverySettings {
             allow_list: core.outbound_allow_list(&site_id)?,
             retention_days: core.delivery_log_retention_days()?,
+            retry_schedule_s: core.retry_schedule()?,
         })
     })
     .await
@@ -44,4 +47,12 @@ pub async fn retention_set(state: State<'_, AppState>, days: u32) -> Result<u32,
         core.set_delivery_log_retention_days(days)
     })
     .await
+}
+
+#[tauri::command]
+pub async fn retry_schedule_set(
+    state: State<'_, AppState>,
+    waits: Vec<u64>,
+) -> Result<Vec<u64>, IpcError> {
+    with_core(&state, move |core| core.set_retry_schedule(waits)).await
 }

@@ -1,7 +1,9 @@
-//! The triage queue and operators' bulk retries.
+//! The triage queue, operators' bulk retries, a delivery's timeline and a connection's
+//! delivery health.
 
 use super::with_core;
 use crate::{AppState, IpcError};
+use sgen_core::delivery_detail::{DeliveryHealth, DeliveryTimeline};
 use sgen_core::delivery_triage::{BulkRetry, RetryFilter, TriageItem};
 use sgen_core::sites::Scope;
 use tauri::State;
@@ -25,4 +27,21 @@ pub async fn deliveries_retry_bulk(
         core.retry_deliveries(&scope, &filter, |_, _| {})
     })
     .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn delivery_timeline(
+    state: State<'_, AppState>,
+    delivery_id: String,
+) -> Result<DeliveryTimeline, IpcError> {
+    with_core(&state, move |core| core.delivery_timeline(&delivery_id)).await
+}
+
+#[tauri::command]
+pub async fn delivery_health(
+    state: State<'_, AppState>,
+    id: String,
+    days: u32,
+) -> Result<DeliveryHealth, IpcError> {
+    with_core(&state, move |core| core.delivery_health(&id, days)).await
 }

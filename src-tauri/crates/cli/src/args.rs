@@ -251,6 +251,13 @@ pub enum SettingsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Show the retry schedule (each attempt's wait after the one before, in seconds), or
+    /// set it: `settings retry-schedule 0 5 300 1800`.
+    RetrySchedule {
+        waits: Vec<u64>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the delivery-log retention in days, or set it.
     Retention {
         days: Option<u32>,

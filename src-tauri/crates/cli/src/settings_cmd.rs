@@ -1,5 +1,5 @@
-//! `settings …`: what an Administrator sets — the outbound allow-list, the delivery-log
-//! retention.
+//! `settings …`: what an Administrator sets — the outbound allow-list, the retry schedule,
+//! the delivery-log retention.
 
 use crate::args::SettingsCommand;
 use crate::output;
@@ -37,6 +37,19 @@ pub fn run(
             for host in list {
                 println!("{host}");
             }
+            Ok(())
+        }
+        SettingsCommand::RetrySchedule { waits, json } => {
+            let waits = if waits.is_empty() {
+                open(Access::ReadOnly)?.retry_schedule()?
+            } else {
+                open(Access::ReadWrite)?.set_retry_schedule(waits)?
+            };
+            if json {
+                return output::json(&waits);
+            }
+            let listed: Vec<String> = waits.iter().map(|w| format!("{w}s")).collect();
+            println!("attempts wait {} after the one before", listed.join(", "));
             Ok(())
         }
         SettingsCommand::Retention { days, json } => {

@@ -6,7 +6,7 @@
 
 use crate::delivery_failures::note_failure_runs;
 use crate::ids::random_bits;
-use crate::retry_policy::{parse_retry_after, AttemptResult, RetryPolicy};
+use crate::retry_policy::{parse_retry_after, AttemptResult};
 use crate::vendor_http::{self, Outgoing, DELIVERY_TIMEOUT};
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
@@ -181,7 +181,7 @@ impl Core {
     /// transaction; a 410 puts its connection in `error`, and so does a run of failures.
     fn record_pass(&self, claimed: &[Claimed], tried: Vec<Tried>) -> CoreResult<DeliveryRound> {
         let now = self.now();
-        let policy = RetryPolicy::default();
+        let policy = self.retry_policy()?;
         let mut afters = Vec::with_capacity(claimed.len());
         for (c, t) in claimed.iter().zip(&tried) {
             let unit = (random_bits()? >> 11) as f64 / (1u64 << 53) as f64;

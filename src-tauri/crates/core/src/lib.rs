@@ -17,6 +17,7 @@ mod error;
 mod ids;
 mod oauth;
 mod retry_policy;
+mod retry_schedule;
 mod revocation;
 mod sandbox_access;
 mod sealed_credentials;
@@ -28,6 +29,7 @@ mod workspace_paths;
 
 pub mod connections;
 pub mod deliveries;
+pub mod delivery_detail;
 pub mod delivery_triage;
 pub mod demo;
 pub mod library;

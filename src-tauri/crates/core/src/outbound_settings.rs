@@ -4,7 +4,6 @@
 use crate::destination_policy::{check_destination, Allowance};
 use crate::sites::Scope;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
-use sgen_store::model::Role;
 use sgen_store::settings;
 
 /// At most this many hosts: an allow-list is a short list of exceptions, not a second internet.
@@ -31,12 +30,7 @@ impl Core {
         scope: &Scope,
         hosts: Vec<String>,
     ) -> CoreResult<Vec<String>> {
-        let operator = self.active_operator()?;
-        if operator.role != Role::Administrator {
-            return Err(CoreError::PermissionDenied(
-                "only an Administrator can change the outbound allow-list".into(),
-            ));
-        }
+        let operator = self.require_administrator("change the outbound allow-list")?;
         let mut cleaned: Vec<String> = Vec::new();
         for host in hosts {
             let host = host

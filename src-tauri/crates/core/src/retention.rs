@@ -2,7 +2,6 @@
 //! it, enforced by a background job (the app runs it hourly; the CLI on request).
 
 use crate::{Core, CoreError, CoreResult};
-use sgen_store::model::Role;
 use sgen_store::{retention, settings};
 
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
@@ -23,12 +22,7 @@ impl Core {
 
     /// Administrators only; 1 to 3,650 days.
     pub fn set_delivery_log_retention_days(&self, days: u32) -> CoreResult<u32> {
-        let operator = self.active_operator()?;
-        if operator.role != Role::Administrator {
-            return Err(CoreError::PermissionDenied(
-                "only an Administrator can change the delivery-log retention".into(),
-            ));
-        }
+        self.require_administrator("change the delivery-log retention")?;
         if !(1..=3650).contains(&days) {
             return Err(CoreError::invalid(
                 "the delivery-log retention must be 1 to 3650 days",

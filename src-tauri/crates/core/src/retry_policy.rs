@@ -6,7 +6,7 @@
 
 use sgen_store::outbox::AfterAttempt;
 
-const SECOND: i64 = 1000;
+pub(crate) const SECOND: i64 = 1000;
 const MINUTE: i64 = 60 * SECOND;
 const HOUR: i64 = 60 * MINUTE;
 /// The longest `Retry-After` followed; a vendor asking for longer is retried after a day.

@@ -23,15 +23,21 @@ impl Core {
         self.store.read(|conn| Ok(sites::list(conn)?))
     }
 
+    /// The active operator, if an Administrator; otherwise a refusal saying who may `act`.
+    pub(crate) fn require_administrator(&self, act: &str) -> CoreResult<Operator> {
+        let operator = self.active_operator()?;
+        if operator.role != sgen_store::model::Role::Administrator {
+            return Err(CoreError::PermissionDenied(format!(
+                "only an Administrator can {act}"
+            )));
+        }
+        Ok(operator)
+    }
+
     /// Adds a site of the operator's own (not a demo): its calls go to real vendors unless a
     /// connection says otherwise. Administrators only.
     pub fn create_site(&self, name: &str, domain: &str) -> CoreResult<Site> {
-        let operator = self.active_operator()?;
-        if operator.role != sgen_store::model::Role::Administrator {
-            return Err(CoreError::PermissionDenied(
-                "only an Administrator can add a site".into(),
-            ));
-        }
+        self.require_administrator("add a site")?;
         let (name, domain) = (name.trim(), domain.trim().to_ascii_lowercase());
         if name.is_empty() || name.chars().count() > 120 {
             return Err(CoreError::invalid(

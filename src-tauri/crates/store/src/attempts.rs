@@ -145,6 +145,11 @@ pub struct AttemptFilter<'a> {
     pub limit: u32,
 }
 
+/// What `attempt_from_row` reads, in its order (`a` the attempt, `c` its connection).
+const ATTEMPT_COLUMNS: &str = "a.id, a.delivery_id, a.connection_id, c.connector_type, c.display_name, a.originating_module,
+                a.event_identifier, a.attempt_number, a.trigger, a.outcome, a.vendor_response_code, a.latency_ms,
+                a.attempted_at, a.next_attempt_at, a.error_class, a.request_summary, a.response_summary";
+
 /// One page of the delivery log.
 pub fn query(conn: &Connection, f: &AttemptFilter<'_>) -> rusqlite::Result<Vec<AttemptRow>> {
     let search = f.search.map(str::trim).filter(|s| !s.is_empty());
@@ -214,9 +219,7 @@ pub fn query(conn: &Connection, f: &AttemptFilter<'_>) -> rusqlite::Result<Vec<A
         values.push(Box::new(after.id));
     }
     let sql = format!(
-        "SELECT a.id, a.delivery_id, a.connection_id, c.connector_type, c.display_name, a.originating_module,
-                a.event_identifier, a.attempt_number, a.trigger, a.outcome, a.vendor_response_code, a.latency_ms,
-                a.attempted_at, a.next_attempt_at, a.error_class, a.request_summary, a.response_summary
+        "SELECT {ATTEMPT_COLUMNS}
          FROM {from} LEFT JOIN connections c ON c.id = a.connection_id
          WHERE {}
          ORDER BY {expression} {direction}, a.id {direction}
@@ -229,6 +232,17 @@ pub fn query(conn: &Connection, f: &AttemptFilter<'_>) -> rusqlite::Result<Vec<A
         .query_map(params_from_iter(values.iter()), attempt_from_row)?
         .collect();
     rows
+}
+
+/// Every attempt of one delivery, first to last.
+pub fn of_delivery(conn: &Connection, delivery_id: &str) -> rusqlite::Result<Vec<AttemptRow>> {
+    conn.prepare_cached(&format!(
+        "SELECT {ATTEMPT_COLUMNS}
+         FROM delivery_attempts a LEFT JOIN connections c ON c.id = a.connection_id
+         WHERE a.delivery_id = ?1 ORDER BY a.id"
+    ))?
+    .query_map([delivery_id], attempt_from_row)?
+    .collect()
 }
 
 /// Latency order over every outcome, from the per-outcome latency indexes: each outcome's

@@ -12,6 +12,7 @@ pub mod activity;
 pub mod attempts;
 pub mod connection_credentials;
 pub mod connections;
+pub mod delivery_health;
 pub mod delivery_writes;
 pub mod operators;
 pub mod outbox;

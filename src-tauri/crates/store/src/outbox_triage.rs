@@ -130,3 +130,29 @@ pub fn requeue(tx: &Transaction<'_>, ids: &[String], now: i64) -> rusqlite::Resu
     }
     Ok(done)
 }
+
+/// Where a delivery stands: its status, and its outbox row if it still has one.
+pub struct Standing {
+    pub status: DeliveryStatus,
+    /// (due_at, parked, attempts_made) while it is in the outbox.
+    pub waiting: Option<(i64, bool, u32)>,
+}
+
+pub fn standing(conn: &Connection, delivery_id: &str) -> rusqlite::Result<Option<Standing>> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(
+        "SELECT d.status, o.due_at, o.parked, o.attempts_made
+         FROM deliveries d LEFT JOIN outbox o ON o.delivery_id = d.id WHERE d.id = ?1",
+    )?
+    .query_row([delivery_id], |row| {
+        let due_at: Option<i64> = row.get(1)?;
+        Ok(Standing {
+            status: row.get(0)?,
+            waiting: match due_at {
+                Some(due_at) => Some((due_at, row.get(2)?, row.get(3)?)),
+                None => None,
+            },
+        })
+    })
+    .optional()
+}

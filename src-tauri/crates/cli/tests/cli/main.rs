@@ -236,6 +236,20 @@ fn settings_and_sites_through_the_cli() {
         "{}",
         stderr_line(&bad)
     );
+    let schedule = cli(
+        data,
+        &["settings", "retry-schedule", "0", "10", "600", "--json"],
+    );
+    assert_eq!(
+        serde_json::from_slice::<Vec<u64>>(&schedule.stdout).unwrap(),
+        [0, 10, 600]
+    );
+    let bad = cli(data, &["settings", "retry-schedule", "10"]);
+    assert!(
+        stderr_line(&bad).contains("starts with 0"),
+        "{}",
+        stderr_line(&bad)
+    );
     let purge = cli(data, &["deliveries", "purge", "--json"]);
     assert!(purge.status.success(), "{}", stderr_line(&purge));
 }

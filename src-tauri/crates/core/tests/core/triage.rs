@@ -136,3 +136,77 @@ fn retention_deletes_old_attempts_and_keeps_what_can_still_be_retried() {
         .unwrap();
     assert!(searched.rows.is_empty(), "the search index forgot it too");
 }
+
+#[test]
+fn a_deliverys_timeline_shows_its_attempts_and_the_schedule_ahead() {
+    let f = fixture();
+    let id = brevo(&f);
+    fault(&f, &id, Some(503));
+    let queued = f
+        .core
+        .send_event(&id, "send_transactional_email", email(600))
+        .unwrap();
+    f.core.deliver_due(10).unwrap();
+    let timeline = f.core.delivery_timeline(&queued.delivery_id).unwrap();
+    assert_eq!(timeline.attempts.len(), 1);
+    assert_eq!(timeline.attempts[0].vendor_response_code, Some(503));
+    let next = timeline.next_attempt_at.unwrap();
+    assert_eq!(next, timeline.attempts[0].next_attempt_at.unwrap());
+    // After the 5 s retry: 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then a dead letter.
+    let minutes: Vec<i64> = timeline
+        .schedule_ahead
+        .iter()
+        .map(|at| (at - next) / 60_000)
+        .collect();
+    assert_eq!(minutes, [5, 35, 155, 455, 1055, 1655]);
+    assert!(!timeline.stopped);
+
+    // A shorter schedule set by an Administrator: the second attempt is the last.
+    assert_eq!(
+        f.core.set_retry_schedule(vec![5]).unwrap_err().code(),
+        "invalid_argument"
+    );
+    f.core.set_retry_schedule(vec![0, 5]).unwrap();
+    assert_eq!(f.core.retry_schedule().unwrap(), [0, 5]);
+    f.clock.advance(6_000);
+    assert_eq!(f.core.deliver_due(10).unwrap().dead_lettered, 1);
+    let timeline = f.core.delivery_timeline(&queued.delivery_id).unwrap();
+    assert!(timeline.stopped);
+    assert_eq!(timeline.status.as_str(), "dead_letter");
+    assert_eq!(timeline.next_attempt_at, None);
+    assert_eq!(
+        f.core.delivery_timeline("dlv_nope").unwrap_err().code(),
+        "not_found"
+    );
+}
+
+#[test]
+fn delivery_health_counts_deliveries_and_latency_per_bucket() {
+    let f = fixture();
+    let id = brevo(&f);
+    for n in 0..3 {
+        f.core
+            .send_event(&id, "send_transactional_email", email(700 + n))
+            .unwrap();
+    }
+    f.core.deliver_due(10).unwrap();
+    fault(&f, &id, Some(500));
+    f.core
+        .send_event(&id, "send_transactional_email", email(703))
+        .unwrap();
+    f.core.deliver_due(10).unwrap();
+    let health = f.core.delivery_health(&id, 1).unwrap();
+    assert_eq!(health.bucket_ms, 3_600_000);
+    let total: u32 = health.buckets.iter().map(|b| b.attempts).sum();
+    let delivered: u32 = health.buckets.iter().map(|b| b.delivered).sum();
+    assert_eq!((total, delivered), (4, 3));
+    assert!(health.buckets.iter().all(|b| b.start >= health.since));
+    assert_eq!(
+        f.core.delivery_health(&id, 0).unwrap_err().code(),
+        "invalid_argument"
+    );
+    assert_eq!(
+        f.core.delivery_health(&id, 30).unwrap().bucket_ms,
+        86_400_000
+    );
+}

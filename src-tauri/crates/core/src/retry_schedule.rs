@@ -1,0 +1,64 @@
+//! The retry schedule as a setting (SPEC §8): each attempt's wait in seconds, the first 0.
+//! Every delivery pass reads it, so a change applies to the next attempt scheduled.
+
+use crate::retry_policy::{RetryPolicy, SECOND};
+use crate::{Core, CoreError, CoreResult};
+use sgen_store::settings;
+
+const KEY: &str = "retry_schedule_s";
+const MAX_ATTEMPTS: usize = 20;
+const MAX_WAIT_S: u64 = 7 * 24 * 60 * 60;
+
+impl Core {
+    /// Each attempt's wait after the one before, in seconds (the first attempt's is 0).
+    pub fn retry_schedule(&self) -> CoreResult<Vec<u64>> {
+        Ok(self
+            .retry_policy()?
+            .delays_ms
+            .iter()
+            .map(|ms| (ms / SECOND) as u64)
+            .collect())
+    }
+
+    /// Administrators only: 1 to 20 attempts, the first immediate, none more than a week
+    /// after the one before. Deliveries already waiting keep the time they were given.
+    pub fn set_retry_schedule(&self, waits_s: Vec<u64>) -> CoreResult<Vec<u64>> {
+        self.require_administrator("change the retry schedule")?;
+        if waits_s.is_empty() || waits_s.len() > MAX_ATTEMPTS {
+            return Err(CoreError::invalid(format!(
+                "the retry schedule has 1 to {MAX_ATTEMPTS} attempts"
+            )));
+        }
+        if waits_s[0] != 0 {
+            return Err(CoreError::invalid(
+                "the first attempt is made immediately: the schedule starts with 0",
+            ));
+        }
+        if waits_s.iter().any(|&w| w > MAX_WAIT_S) {
+            return Err(CoreError::invalid(
+                "no wait in the retry schedule may be longer than 7 days",
+            ));
+        }
+        let text =
+            serde_json::to_string(&waits_s).map_err(|e| CoreError::Internal(e.to_string()))?;
+        self.store.write(|tx| {
+            settings::set(tx, KEY, &text)?;
+            Ok::<_, CoreError>(())
+        })?;
+        Ok(waits_s)
+    }
+
+    pub(crate) fn retry_policy(&self) -> CoreResult<RetryPolicy> {
+        let stored = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(settings::get(conn, KEY)?))?;
+        let waits: Option<Vec<u64>> = stored.and_then(|text| serde_json::from_str(&text).ok());
+        Ok(match waits {
+            Some(waits) if !waits.is_empty() => RetryPolicy {
+                delays_ms: waits.iter().map(|s| *s as i64 * SECOND).collect(),
+                ..RetryPolicy::default()
+            },
+            _ => RetryPolicy::default(),
+        })
+    }
+}
