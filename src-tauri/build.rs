@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "delivery_send",
     "delivery_retry",
     "triage_queue",
+    "outbox_counts",
     "deliveries_retry_bulk",
     "delivery_settings_get",
     "allow_list_set",

@@ -122,14 +122,11 @@ fn work_in_background(core: &Arc<Core>) {
             }
         }
     });
-    repeat("delivery-worker", Duration::ZERO, core, |core| {
-        match core.deliver_or_wait(DELIVER_EVERY) {
-            Ok(round) if round.attempted > 0 => tracing::debug!(?round, "delivery pass"),
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(code = e.code(), error = %e, "delivery pass failed");
-                std::thread::sleep(DELIVER_EVERY);
-            }
+    repeat("delivery-worker", DELIVER_EVERY, core, |core| {
+        // Runs for as long as the app does; returns only when recording fails (the disk is
+        // full, the database broke), and is started again after a pause.
+        if let Err(e) = core.deliver_continuously(DELIVER_EVERY, &|| true) {
+            tracing::warn!(code = e.code(), error = %e, "delivery worker stopped");
         }
     });
     repeat("log-retention", PURGE_EVERY, core, |core| {

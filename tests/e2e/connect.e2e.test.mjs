@@ -75,6 +75,20 @@ test("connect a key, test it, pause and resume, break the vendor, disconnect", a
   await browser.$('[data-testid="send-test-event-submit"]').click();
   await sendResult(/1 failed/);
   await waitForState("error");
+  assert.match(await browser.$('[data-testid="health-summary"]').getText(), /% of \d+ attempts delivered/);
+
+  // The triage view lists the stopped delivery with what to do, and the connection in error.
+  const detailUrl = await browser.getUrl();
+  await browser.execute(() => (window.location.hash = "#/triage"));
+  const stopped = await until(browser, async () => {
+    const items = await browser.$$('[data-testid="triage-delivery"]');
+    return items.length > 0 && (await items[0].getText());
+  }, "the stopped delivery is not in the triage queue");
+  assert.match(stopped, /gone \(410\)/);
+  assert.match(await browser.$('[data-testid="triage-connections"]').getText(), /Brevo/);
+  await screenshot("11b-triage");
+  await browser.url(detailUrl);
+  await waitForState("error");
   await browser.$('[data-testid="fault-status"]').selectByAttribute("value", "");
   await browser.$('[data-testid="fault-apply"]').click();
   const failedRow = await until(browser, async () => {
@@ -84,6 +98,7 @@ test("connect a key, test it, pause and resume, break the vendor, disconnect", a
     return false;
   }, "the failed attempt is not in the log");
   await failedRow.click();
+  await until(browser, async () => /stopped/.test(await browser.$('[data-testid="delivery-next"]').getText()), "the delivery detail does not say it stopped");
   await browser.$('[data-testid="attempt-retry"]').click();
   await until(browser, async () => {
     const el = browser.$('[data-testid="attempt-retry-result"]');
@@ -107,6 +122,30 @@ test("connect a key, test it, pause and resume, break the vendor, disconnect", a
   await browser.$('[data-testid="action-disconnect"]').click();
   await browser.$('[data-testid="action-disconnect-confirm"]').click();
   await until(browser, async () => (await browser.getUrl()).endsWith("#/connections"), "back to the list after disconnect");
+});
+
+test("an Administrator sets the allow-list, the retry schedule and the retention", async () => {
+  await browser.execute(() => (window.location.hash = "#/settings"));
+  await until(browser, async () => browser.$('[data-testid="allow-list"]').isExisting(), "settings view");
+  const saved = (pattern) => until(browser, async () => {
+    const el = browser.$('[data-testid="settings-saved"]');
+    return (await el.isExisting()) && pattern.test(await el.getText());
+  }, `no saved notice matching ${pattern}`);
+  await browser.$('[data-testid="allow-list"]').setValue("hooks.internal.example\n10.0.0.7");
+  await browser.$('[data-testid="allow-list-save"]').click();
+  await saved(/Allow-list saved/);
+  assert.equal(await browser.$('[data-testid="allow-list"]').getValue(), "hooks.internal.example\n10.0.0.7");
+  assert.equal(await browser.$('[data-testid="retry-schedule"]').getValue(), "0, 5s, 5m, 30m, 2h, 5h, 10h, 10h");
+  await browser.$('[data-testid="retention-days"]').setValue("30");
+  await browser.$('[data-testid="retention-save"]').click();
+  await saved(/Retention saved/);
+  await browser.$('[data-testid="allow-list"]').setValue("https://x.example/path");
+  await browser.$('[data-testid="allow-list-save"]').click();
+  await until(browser, async () => {
+    const el = browser.$('[data-testid="settings"] [role="alert"]');
+    return (await el.isExisting()) && /not a host name/.test(await el.getText());
+  }, "a URL in the allow-list was not refused with the reason");
+  await screenshot("16-settings");
 });
 
 test("a malformed key is refused with the reason and nothing is stored", async () => {

@@ -7,8 +7,10 @@ import { ConnectionsView } from "./features/connections/ConnectionsView";
 import { DeliveryLogView } from "./features/deliveries/DeliveryLogView";
 import { ConnectorPage } from "./features/library/ConnectorPage";
 import { LibraryView } from "./features/library/LibraryView";
+import { SettingsView } from "./features/settings/SettingsView";
 import { StartupScreen } from "./features/startup/StartupScreen";
 import { useAppStatus } from "./features/startup/useAppStatus";
+import { TriageView } from "./features/triage/TriageView";
 import { call } from "./ipc";
 import { href, type Route, useRoute } from "./router";
 import { ScopeContext } from "./scope";
@@ -25,6 +27,8 @@ const NAV: { view: Route["view"]; label: string; matches: Route["view"][] }[] = 
   { view: "library", label: "Library", matches: ["library", "connector"] },
   { view: "connections", label: "Connections", matches: ["connections", "connection"] },
   { view: "deliveries", label: "Delivery log", matches: ["deliveries"] },
+  { view: "triage", label: "Triage", matches: ["triage"] },
+  { view: "settings", label: "Settings", matches: ["settings"] },
 ];
 
 function Workspace() {
@@ -118,5 +122,9 @@ function View({ route }: { route: Route }) {
       return <ConnectionDetailView id={route.id} />;
     case "deliveries":
       return <DeliveryLogView />;
+    case "triage":
+      return <TriageView />;
+    case "settings":
+      return <SettingsView />;
   }
 }

@@ -1,5 +1,5 @@
 // Hash routes, so the app works from the bundled files with no server:
-//   #/library  #/library/:slug  #/connections  #/connections/:id  #/deliveries
+//   #/library  #/library/:slug  #/connections  #/connections/:id  #/deliveries  #/triage  #/settings
 import { useEffect, useState } from "react";
 
 export type Route =
@@ -7,7 +7,9 @@ export type Route =
   | { view: "connector"; slug: string }
   | { view: "connections" }
   | { view: "connection"; id: string }
-  | { view: "deliveries" };
+  | { view: "deliveries" }
+  | { view: "triage" }
+  | { view: "settings" };
 
 export function parseRoute(hash: string): Route {
   const [view, param] = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
@@ -15,6 +17,8 @@ export function parseRoute(hash: string): Route {
   if (view === "connections" && param) return { view: "connection", id: param };
   if (view === "connections") return { view: "connections" };
   if (view === "deliveries") return { view: "deliveries" };
+  if (view === "triage") return { view: "triage" };
+  if (view === "settings") return { view: "settings" };
   return { view: "library" };
 }
 

@@ -44,6 +44,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         outbound::delivery_send,
         outbound::delivery_retry,
         triage::triage_queue,
+        triage::outbox_counts,
         triage::deliveries_retry_bulk,
         settings::delivery_settings_get,
         settings::allow_list_set,

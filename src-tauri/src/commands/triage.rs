@@ -4,8 +4,9 @@
 use super::with_core;
 use crate::{AppState, IpcError};
 use sgen_core::delivery_detail::{DeliveryHealth, DeliveryTimeline};
-use sgen_core::delivery_triage::{BulkRetry, RetryFilter, TriageItem};
+use sgen_core::delivery_triage::{BulkRetry, OutboxCounts, RetryFilter, TriageItem};
 use sgen_core::sites::Scope;
+
 use tauri::State;
 
 #[tauri::command]
@@ -14,6 +15,14 @@ pub async fn triage_queue(
     scope: Scope,
 ) -> Result<Vec<TriageItem>, IpcError> {
     with_core(&state, move |core| core.triage_queue(&scope)).await
+}
+
+#[tauri::command]
+pub async fn outbox_counts(
+    state: State<'_, AppState>,
+    scope: Scope,
+) -> Result<OutboxCounts, IpcError> {
+    with_core(&state, move |core| core.outbox_counts(&scope)).await
 }
 
 /// Re-queues the filtered set; the worker attempts it on its next passes.

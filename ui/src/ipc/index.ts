@@ -10,13 +10,18 @@ import type { ConnectorDetail } from "../bindings/ConnectorDetail";
 import type { ConnectorSummary } from "../bindings/ConnectorSummary";
 import type { DeliveryPage } from "../bindings/DeliveryPage";
 import type { DeliveryQuery } from "../bindings/DeliveryQuery";
+import type { BulkRetry } from "../bindings/BulkRetry";
+import type { DeliveryHealth } from "../bindings/DeliveryHealth";
 import type { DeliveryRound } from "../bindings/DeliveryRound";
+import type { DeliveryTimeline } from "../bindings/DeliveryTimeline";
 import type { IpcError as IpcErrorShape } from "../bindings/IpcError";
 import type { NewConnectionRequest } from "../bindings/NewConnectionRequest";
 import type { OAuthConnectRequest } from "../bindings/OAuthConnectRequest";
 import type { Operator } from "../bindings/Operator";
 import type { OutboundEvent } from "../bindings/OutboundEvent";
+import type { OutboxCounts } from "../bindings/OutboxCounts";
 import type { Resumed } from "../bindings/Resumed";
+import type { RetryFilter } from "../bindings/RetryFilter";
 import type { Revocation } from "../bindings/Revocation";
 import type { SandboxFaults } from "../bindings/SandboxFaults";
 import type { SandboxState } from "../bindings/SandboxState";
@@ -25,6 +30,14 @@ import type { Sent } from "../bindings/Sent";
 import type { SigningSecretIssued } from "../bindings/SigningSecretIssued";
 import type { Site } from "../bindings/Site";
 import type { TestOutcome } from "../bindings/TestOutcome";
+import type { TriageItem } from "../bindings/TriageItem";
+
+/** Administrator settings of delivery (mirrors `DeliverySettings` in the shell). */
+export interface DeliverySettings {
+  allow_list: string[];
+  retention_days: number;
+  retry_schedule_s: number[];
+}
 
 export interface Commands {
   app_status: { args: Record<string, never>; result: AppStatus };
@@ -52,6 +65,15 @@ export interface Commands {
   connection_refresh: { args: { id: string }; result: TestOutcome };
   delivery_send: { args: { id: string; action: string; event: OutboundEvent }; result: Sent };
   delivery_retry: { args: { delivery_id: string }; result: DeliveryRound };
+  delivery_timeline: { args: { delivery_id: string }; result: DeliveryTimeline };
+  delivery_health: { args: { id: string; days: number }; result: DeliveryHealth };
+  triage_queue: { args: { scope: Scope }; result: TriageItem[] };
+  outbox_counts: { args: { scope: Scope }; result: OutboxCounts };
+  deliveries_retry_bulk: { args: { scope: Scope; filter: RetryFilter }; result: BulkRetry };
+  delivery_settings_get: { args: { site_id: string }; result: DeliverySettings };
+  allow_list_set: { args: { scope: Scope; hosts: string[] }; result: string[] };
+  retention_set: { args: { days: number }; result: number };
+  retry_schedule_set: { args: { waits: number[] }; result: number[] };
   signed_token_begin: { args: { scope: Scope; request: NewConnectionRequest }; result: SigningSecretIssued };
   signed_token_register_sandbox: { args: { pending_id: string }; result: null };
   signed_token_finish: { args: { pending_id: string }; result: ConnectionDetail };

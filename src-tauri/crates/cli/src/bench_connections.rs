@@ -28,7 +28,7 @@ fn main() {
     let clock = Arc::new(FixedClock::new(chrono::Utc::now().timestamp_millis()));
     let site = BenchSite::open(clock.clone());
     let (core, scope) = (&site.core, &site.scope);
-    let request = || site.brevo_request();
+    let request = || site.brevo_account_request(0);
     // The first call starts the sandbox vendor; keep that out of the figures.
     let id = core
         .create_connection(scope, request())

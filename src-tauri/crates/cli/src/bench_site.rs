@@ -40,18 +40,20 @@ impl BenchSite {
         }
     }
 
-    /// A Brevo connection with the catalog's example key, at the sandbox vendor.
-    pub fn brevo_request(&self) -> NewConnectionRequest {
-        let key = self
+    /// A Brevo connection at the sandbox vendor, to account `n`: its own key, so faults set for it touch no
+    /// other connection.
+    pub fn brevo_account_request(&self, n: u32) -> NewConnectionRequest {
+        let example = self
             .core
             .catalog()
             .get("brevo")
             .and_then(|m| m.credential_fields.first())
             .map(|f| f.example.clone())
             .expect("brevo has an API key field");
+        let key = format!("{}{n:08}", &example[..example.len() - 8]);
         NewConnectionRequest {
             connector_type: "brevo".into(),
-            display_name: "Brevo (bench)".into(),
+            display_name: format!("Brevo (bench {n})"),
             auth_flow: "api_key".into(),
             fields: BTreeMap::from([("api_key".to_string(), Secret::new(key))]),
             api_base_override: Some(SANDBOX_ENDPOINT.into()),

@@ -1,35 +1,42 @@
-//! One delivery pass (SPEC §6): lease the due deliveries, send them side by side, then record
-//! every attempt — and each delivery's new state — in one transaction. One commit per pass
-//! instead of one per attempt is what lets the log keep up: a commit's flush costs more than a
-//! loopback delivery. A worker that dies before that commit leaves leases that run out, and
-//! each of those deliveries is attempted again with the same id (see the crash tests).
+//! The delivery worker (SPEC §6): senders lease due deliveries from the outbox in small
+//! batches and send them side by side, while the calling thread records their results a batch
+//! per transaction as they arrive. Results are committed in groups because a commit's flush
+//! costs more than a loopback delivery; they are committed as soon as they are ready, so a slow
+//! vendor never holds back what faster ones answered. A connection has at most
+//! `PER_CONNECTION` requests in flight, so a failing or slow vendor occupies a few senders,
+//! never all of them. A worker that dies before a commit leaves leases that run out, and each
+//! of those deliveries is attempted again with the same id (see the crash tests).
 
-use crate::delivery_failures::note_failure_runs;
-use crate::ids::random_bits;
-use crate::retry_policy::{parse_retry_after, AttemptResult};
-use crate::vendor_http::{self, Outgoing, DELIVERY_TIMEOUT};
+use crate::delivery_attempt::{Destination, Tried};
+use crate::vendor_http::DELIVERY_TIMEOUT;
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
-use sgen_catalog::{AuthFlow, Manifest};
-use sgen_store::delivery_writes::{NewAttempt, NewDelivery};
-use sgen_store::model::{AttemptTrigger, ConnectionState, DeliveryStatus, Outcome};
-use sgen_store::outbox::{self, AfterAttempt, Claimed};
-use sgen_vault::SecretFields;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::Instant;
+use sgen_store::outbox::{self, Claimed};
+use std::collections::{HashMap, VecDeque};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 use ts_rs::TS;
 
-/// Deliveries one pass attempts at most (the app's worker and the CLI).
+/// Deliveries one bounded run attempts at most (the CLI's `deliveries run`, tests).
 pub const DELIVERIES_PER_PASS: u32 = 200;
-/// Requests in flight at once within a pass. Sends mostly wait on the network, so more
-/// senders than cores keeps both the CPU and the vendors busy.
+/// Requests in flight at once. Sends mostly wait on the network, so more senders than cores
+/// keeps both the CPU and the vendors busy.
 const SENDERS: usize = 16;
-/// Longer than an attempt may take, so a live worker never loses its lease.
-const LEASE_MS: i64 = 2 * DELIVERY_TIMEOUT.as_millis() as i64;
+/// Requests in flight to one connection at once: half the senders, so a slow vendor leaves
+/// the other half to everyone else.
+const PER_CONNECTION: usize = SENDERS / 2;
+/// Deliveries leased per claim, and at most this many times four waiting in the worker.
+const CLAIM_BATCH: u32 = 128;
+/// Results recorded per transaction at most, and how long the first waits for company.
+const COMMIT_BATCH: usize = 256;
+const COMMIT_WAIT: Duration = Duration::from_millis(10);
+/// Longer than an attempt may take plus its wait in the worker, so a live worker never loses
+/// a lease: a delivery whose lease is too close to its end is left for the next claim.
+const LEASE_MS: i64 = 4 * DELIVERY_TIMEOUT.as_millis() as i64;
+const LEASE_MARGIN_MS: i64 = 2 * DELIVERY_TIMEOUT.as_millis() as i64;
 
-/// What one pass over the due deliveries did.
+/// What a run of the worker did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct DeliveryRound {
@@ -41,272 +48,341 @@ pub struct DeliveryRound {
     pub gone: u32,
 }
 
-/// Where one connection's attempts go, opened once per pass.
-struct Destination<'c> {
-    manifest: &'c Manifest,
-    flow: AuthFlow,
-    fields: SecretFields,
-    calls_go_to: Option<String>,
+impl DeliveryRound {
+    pub(crate) fn add(&mut self, other: &DeliveryRound) {
+        self.attempted += other.attempted;
+        self.delivered += other.delivered;
+        self.retrying += other.retrying;
+        self.dead_lettered += other.dead_lettered;
+        self.gone += other.gone;
+    }
 }
 
-/// How one attempt went, before it is recorded.
-struct Tried {
-    result: AttemptResult,
-    error_class: Option<String>,
-    latency_ms: u32,
+/// How long a run goes on.
+enum Until<'a> {
+    /// Until `n` deliveries were leased, or none is due.
+    Claimed(u32),
+    /// Until `keep_going` says stop; when nothing is due, waits for the bell up to `idle`.
+    Stopped {
+        idle: Duration,
+        keep_going: &'a (dyn Fn() -> bool + Sync),
+    },
 }
+
+/// A leased delivery waiting for a sender, with its connection's destination.
+struct Work<'c> {
+    claimed: Claimed,
+    destination: Arc<Result<Destination<'c>, String>>,
+    lease_ends: i64,
+}
+
+/// What the senders of one run share.
+struct Run<'c, 'u> {
+    waiting: Mutex<Waiting<'c>>,
+    /// Signalled when work is added, a connection frees a slot, or the run ends.
+    changed: Condvar,
+    until: Until<'u>,
+}
+
+#[derive(Default)]
+struct Waiting<'c> {
+    /// Leased deliveries by connection, and the connections that have some, in turn.
+    work: HashMap<String, VecDeque<Work<'c>>>,
+    turn: VecDeque<String>,
+    queued: usize,
+    in_flight: HashMap<String, usize>,
+    claimed: u32,
+    /// A sender is claiming from the outbox.
+    claiming: bool,
+    /// The last claim found nothing due.
+    drained: bool,
+    /// The run is over: bounded and nothing left, told to stop, or recording failed.
+    over: bool,
+}
+
+/// What a claim came to.
+enum Refill {
+    Added,
+    /// Nothing to claim until a sender frees a connection's slot.
+    Wait,
+    /// Nothing claimed this time; look again.
+    Again,
+}
+
+/// How long an idle sender waits before looking again (it is woken sooner by any change).
+const SENDER_NAP: Duration = Duration::from_millis(250);
 
 impl Core {
-    /// Attempts up to `limit` due deliveries.
+    /// Attempts up to `limit` due deliveries, then returns what happened to them.
     pub fn deliver_due(&self, limit: u32) -> CoreResult<DeliveryRound> {
+        self.run_worker(Until::Claimed(limit))
+    }
+
+    /// The app's delivery worker: runs until `keep_going` says stop, attempting deliveries as
+    /// they come due. A queued event wakes it at once; otherwise it looks every `idle`.
+    pub fn deliver_continuously(
+        &self,
+        idle: Duration,
+        keep_going: &(dyn Fn() -> bool + Sync),
+    ) -> CoreResult<DeliveryRound> {
+        self.run_worker(Until::Stopped { idle, keep_going })
+    }
+
+    /// Attempts one delivery now if it is due and no worker holds it (an operator's "send
+    /// now" or "retry now"), so the answer is about that delivery.
+    pub(crate) fn deliver_one(&self, delivery_id: &str) -> CoreResult<DeliveryRound> {
         let now = self.now();
         let claimed = self
             .store
-            .write(|tx| Ok::<_, CoreError>(outbox::claim(tx, now, LEASE_MS, limit)?))?;
-        if claimed.is_empty() {
+            .write(|tx| Ok::<_, CoreError>(outbox::claim_one(tx, delivery_id, now, LEASE_MS)?))?;
+        let Some(claimed) = claimed else {
             return Ok(DeliveryRound::default());
-        }
-        let destinations = self.open_destinations(&claimed);
-        let tried = self.send_all(&claimed, &destinations);
-        // The vendors have the deliveries; a crash here leaves them leased but unrecorded, to
-        // be attempted again with the same ids.
+        };
+        let destination = self
+            .open_destination(&claimed.connection_id)
+            .map_err(|e| e.to_string());
+        let tried = self.try_once(&claimed, &destination);
         fail::fail_point!("delivery.after_answer");
-        self.record_pass(&claimed, tried)
+        self.record_batch(std::slice::from_ref(&claimed), &[tried])
     }
 
-    /// One turn of the app's delivery worker: a pass over the due deliveries, then — unless
-    /// the pass was full, so more may be due already — a wait until an event is queued or
-    /// `idle` passes (retries coming due).
-    pub fn deliver_or_wait(&self, idle: std::time::Duration) -> CoreResult<DeliveryRound> {
-        let round = self.deliver_due(DELIVERIES_PER_PASS)?;
-        if round.attempted < DELIVERIES_PER_PASS {
-            self.delivery_bell.wait(idle);
-        }
-        Ok(round)
-    }
-
-    /// Each connection of the pass opened once: its credential refreshed if due, and unsealed.
-    /// A connection that cannot be opened fails its deliveries' attempts with the reason.
-    fn open_destinations<'c>(
-        &'c self,
-        claimed: &[Claimed],
-    ) -> HashMap<String, Result<Destination<'c>, String>> {
-        let mut opened = HashMap::new();
-        for c in claimed {
-            if !opened.contains_key(&c.connection_id) {
-                let destination = self
-                    .open_destination(&c.connection_id)
-                    .map_err(|e| e.to_string());
-                opened.insert(c.connection_id.clone(), destination);
+    fn run_worker(&self, until: Until<'_>) -> CoreResult<DeliveryRound> {
+        let run = Run {
+            waiting: Mutex::new(Waiting::default()),
+            changed: Condvar::new(),
+            until,
+        };
+        let (results, arrived) = mpsc::channel::<(Claimed, Tried)>();
+        std::thread::scope(|scope| {
+            for _ in 0..SENDERS {
+                let (results, run) = (results.clone(), &run);
+                scope.spawn(move || self.send_until_over(run, results));
             }
-        }
-        opened
-    }
-
-    fn open_destination(&self, connection_id: &str) -> CoreResult<Destination<'_>> {
-        let (record, fields) = self.open_connection(connection_id)?;
-        let manifest = self.manifest(&record.connector_type)?;
-        let flow = self.flow_of(&record)?;
-        let calls_go_to = self.calls_go_to(&record, flow, &fields)?;
-        Ok(Destination {
-            manifest,
-            flow,
-            fields,
-            calls_go_to,
+            drop(results);
+            let recorded = self.record_as_they_arrive(&arrived);
+            if recorded.is_err() {
+                lock(&run.waiting).over = true;
+                run.changed.notify_all();
+                // The senders finish their requests; those results are not recorded and their
+                // leases run out, so the deliveries are attempted again.
+                while arrived.recv().is_ok() {}
+            }
+            recorded
+        })
+        .and_then(|round| {
+            // Deliveries leased but not attempted (the run was told to stop) are due again
+            // now rather than when their leases would run out.
+            let left: Vec<String> = lock(&run.waiting)
+                .work
+                .values()
+                .flatten()
+                .map(|w| w.claimed.delivery_id.clone())
+                .collect();
+            if !left.is_empty() {
+                self.store
+                    .write(|tx| Ok::<_, CoreError>(outbox::release(tx, &left)?))?;
+            }
+            Ok(round)
         })
     }
 
-    /// Sends every claimed delivery, `SENDERS` at a time; the results come back in order.
-    fn send_all(
+    /// The calling thread's part: record results in batches until every sender is done.
+    fn record_as_they_arrive(
         &self,
-        claimed: &[Claimed],
-        destinations: &HashMap<String, Result<Destination<'_>, String>>,
-    ) -> Vec<Tried> {
-        let next = AtomicUsize::new(0);
-        let results: Mutex<Vec<Option<Tried>>> = Mutex::new(claimed.iter().map(|_| None).collect());
-        std::thread::scope(|scope| {
-            for _ in 0..SENDERS.min(claimed.len()) {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(delivery) = claimed.get(i) else {
-                        break;
-                    };
-                    let tried = self.try_once(delivery, &destinations[&delivery.connection_id]);
-                    results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(tried);
-                });
-            }
-        });
-        results
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner())
-            .into_iter()
-            .map(|t| t.expect("every claimed delivery was tried"))
-            .collect()
-    }
-
-    fn try_once(&self, claimed: &Claimed, destination: &Result<Destination<'_>, String>) -> Tried {
-        let started = Instant::now();
-        let (result, error_class) = match send(claimed, destination) {
-            Ok(Ok(answer)) => {
-                let retry_after_ms = answer
-                    .retry_after
-                    .as_deref()
-                    .and_then(|v| parse_retry_after(v, self.now()));
-                let answered = AttemptResult::Answered {
-                    status: answer.status,
-                    retry_after_ms,
-                };
-                (answered, None)
-            }
-            Ok(Err(ureq::Error::Timeout(_))) => {
-                (AttemptResult::TimedOut, Some("timeout".to_string()))
-            }
-            Ok(Err(err)) => (
-                AttemptResult::Unreachable,
-                Some(vendor_http::describe(&err)),
-            ),
-            // Ours, not the vendor's (the connection is gone, its credential cannot be opened,
-            // the event lacks a field the address needs): recorded, then retried on schedule
-            // in case someone fixes it.
-            Err(reason) => (AttemptResult::Unreachable, Some(reason)),
-        };
-        Tried {
-            result,
-            error_class,
-            latency_ms: started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32,
-        }
-    }
-
-    /// Every attempt of the pass into the delivery log, with each delivery's new state, in one
-    /// transaction; a 410 puts its connection in `error`, and so does a run of failures.
-    fn record_pass(&self, claimed: &[Claimed], tried: Vec<Tried>) -> CoreResult<DeliveryRound> {
-        let now = self.now();
-        let policy = self.retry_policy()?;
-        let mut afters = Vec::with_capacity(claimed.len());
-        for (c, t) in claimed.iter().zip(&tried) {
-            let unit = (random_bits()? >> 11) as f64 / (1u64 << 53) as f64;
-            afters.push(policy.after(c.attempts_made + 1, t.result, now, unit));
-        }
-        let deliveries: Vec<NewDelivery<'_>> = claimed
-            .iter()
-            .map(|c| NewDelivery {
-                id: &c.delivery_id,
-                connection_id: &c.connection_id,
-                environment_id: c.environment_id,
-                originating_module: &c.originating_module,
-                event_identifier: &c.event_identifier,
-                action: Some(&c.action),
-                status: DeliveryStatus::Pending,
-                created_at: now,
-            })
-            .collect();
-        let summaries: Vec<(String, Option<String>)> = claimed
-            .iter()
-            .zip(&tried)
-            .map(|(c, t)| {
-                let response = status_of(t.result).map(|s| format!("HTTP {s}"));
-                (format!("{} {}", c.action, c.delivery_id), response)
-            })
-            .collect();
-        let attempts: Vec<NewAttempt<'_>> = (0..claimed.len())
-            .map(|i| {
-                let (c, t, after) = (&claimed[i], &tried[i], afters[i]);
-                NewAttempt {
-                    delivery: &deliveries[i],
-                    attempt_number: c.attempts_made + 1,
-                    trigger: if c.manual {
-                        AttemptTrigger::Manual
-                    } else {
-                        AttemptTrigger::Scheduled
-                    },
-                    outcome: match after {
-                        AfterAttempt::Delivered => Outcome::Delivered,
-                        AfterAttempt::RetryAt(_) => Outcome::Retried,
-                        AfterAttempt::DeadLetter | AfterAttempt::DestinationGone => Outcome::Failed,
-                    },
-                    vendor_response_code: status_of(t.result),
-                    latency_ms: t.latency_ms,
-                    attempted_at: now,
-                    next_attempt_at: match after {
-                        AfterAttempt::RetryAt(at) => Some(at),
-                        _ => None,
-                    },
-                    error_class: t.error_class.as_deref(),
-                    request_summary: Some(&summaries[i].0),
-                    response_summary: summaries[i].1.as_deref(),
-                }
-            })
-            .collect();
-        self.store.write(|tx| {
-            outbox::record_attempts(tx, &attempts, &afters)?;
-            for (attempt, after) in attempts.iter().zip(&afters) {
-                if *after == AfterAttempt::DestinationGone {
-                    sgen_store::connections::transition(
-                        tx,
-                        attempt.delivery.connection_id,
-                        ConnectionState::Error,
-                        "the destination answered 410 Gone: fix or re-enable it",
-                        None,
-                        now,
-                    )?;
-                }
-            }
-            note_failure_runs(self, tx, &attempts, now)
-        })?;
+        arrived: &mpsc::Receiver<(Claimed, Tried)>,
+    ) -> CoreResult<DeliveryRound> {
         let mut round = DeliveryRound::default();
-        for after in afters {
-            round.attempted += 1;
-            match after {
-                AfterAttempt::Delivered => round.delivered += 1,
-                AfterAttempt::RetryAt(_) => round.retrying += 1,
-                AfterAttempt::DeadLetter => round.dead_lettered += 1,
-                AfterAttempt::DestinationGone => round.gone += 1,
+        while let Ok(first) = arrived.recv() {
+            let mut batch = vec![first];
+            let deadline = Instant::now() + COMMIT_WAIT;
+            while batch.len() < COMMIT_BATCH {
+                match arrived.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                    Ok(more) => batch.push(more),
+                    Err(_) => break,
+                }
             }
+            // The vendors have these deliveries; a crash here leaves them leased but
+            // unrecorded, to be attempted again with the same ids.
+            fail::fail_point!("delivery.after_answer");
+            let (claimed, tried): (Vec<Claimed>, Vec<Tried>) = batch.into_iter().unzip();
+            round.add(&self.record_batch(&claimed, &tried)?);
         }
         Ok(round)
     }
-}
 
-fn status_of(result: AttemptResult) -> Option<u16> {
-    match result {
-        AttemptResult::Answered { status, .. } => Some(status),
-        _ => None,
+    /// One sender: take the next delivery whose connection has room, send it, hand the result
+    /// to the recorder. With nothing to take, claim from the outbox if no other sender is.
+    fn send_until_over<'c>(&'c self, run: &Run<'c, '_>, results: mpsc::Sender<(Claimed, Tried)>) {
+        let mut w = lock(&run.waiting);
+        loop {
+            if let Until::Stopped { keep_going, .. } = run.until {
+                if !keep_going() {
+                    w.over = true;
+                }
+            }
+            if w.over {
+                run.changed.notify_all();
+                return;
+            }
+            if let Some(work) = take_next(&mut w) {
+                drop(w);
+                // A delivery that waited too long for a sender may soon be leased again by
+                // another worker: leave it to that claim rather than risk two attempts at once.
+                if self.now() < work.lease_ends - LEASE_MARGIN_MS {
+                    let tried = self.try_once(&work.claimed, &work.destination);
+                    if results.send((work.claimed.clone(), tried)).is_err() {
+                        return;
+                    }
+                }
+                w = lock(&run.waiting);
+                if let Some(n) = w.in_flight.get_mut(&work.claimed.connection_id) {
+                    *n -= 1;
+                }
+                // No one is woken for the freed slot: this sender takes the next delivery
+                // itself, and if it finds none, neither would another.
+                continue;
+            }
+            if w.claiming {
+                w = nap(run, w);
+                continue;
+            }
+            w.claiming = true;
+            drop(w);
+            let refill = self.refill(run);
+            w = lock(&run.waiting);
+            w.claiming = false;
+            match refill {
+                Refill::Added => run.changed.notify_all(),
+                Refill::Wait => w = nap(run, w),
+                Refill::Again => {}
+            }
+        }
+    }
+
+    /// Claims due deliveries for the run, or decides there is nothing to claim.
+    fn refill<'c>(&'c self, run: &Run<'c, '_>) -> Refill {
+        let (queued, open_queued, claimed, drained, full) = {
+            let w = lock(&run.waiting);
+            // A connection with a batch waiting already gets no more until it is worked off,
+            // so a slow one cannot fill the worker with deliveries it is too slow to take.
+            let full: Vec<String> = w
+                .work
+                .iter()
+                .filter(|(_, q)| q.len() >= CLAIM_BATCH as usize)
+                .map(|(c, _)| c.clone())
+                .collect();
+            let held_by_full: usize = full.iter().map(|c| w.work[c].len()).sum();
+            (
+                w.queued,
+                w.queued - held_by_full,
+                w.claimed,
+                w.drained,
+                full,
+            )
+        };
+        let room = match run.until {
+            Until::Claimed(limit) => limit.saturating_sub(claimed).min(CLAIM_BATCH),
+            Until::Stopped { .. } => CLAIM_BATCH,
+        };
+        if room == 0 || drained || open_queued >= 4 * CLAIM_BATCH as usize {
+            // A bounded run with nothing left waiting is over once its requests are answered.
+            let mut w = lock(&run.waiting);
+            if queued == 0 && matches!(run.until, Until::Claimed(_)) {
+                w.over = true;
+            }
+            return Refill::Wait;
+        }
+        let now = self.now();
+        let batch = match self
+            .store
+            .write(|tx| Ok::<_, CoreError>(outbox::claim(tx, now, LEASE_MS, room, &full)?))
+        {
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::warn!(code = e.code(), error = %e, "claiming due deliveries failed");
+                return Refill::Wait;
+            }
+        };
+        if batch.is_empty() && !full.is_empty() {
+            // Only the full connections have deliveries due: work those off first.
+            return Refill::Wait;
+        }
+        if batch.is_empty() {
+            match run.until {
+                Until::Claimed(_) => lock(&run.waiting).drained = true,
+                // Nothing due: sleep until an event is queued or retries may have come due.
+                Until::Stopped { idle, .. } if queued == 0 => self.delivery_bell.wait(idle),
+                Until::Stopped { .. } => return Refill::Wait,
+            }
+            return Refill::Again;
+        }
+        let mut destinations: HashMap<String, Arc<Result<Destination<'c>, String>>> =
+            HashMap::new();
+        let mut work = Vec::with_capacity(batch.len());
+        for claimed in batch {
+            let destination = destinations
+                .entry(claimed.connection_id.clone())
+                .or_insert_with(|| {
+                    Arc::new(
+                        self.open_destination(&claimed.connection_id)
+                            .map_err(|e| e.to_string()),
+                    )
+                })
+                .clone();
+            work.push(Work {
+                claimed,
+                destination,
+                lease_ends: now + LEASE_MS,
+            });
+        }
+        let mut w = lock(&run.waiting);
+        w.claimed += work.len() as u32;
+        w.queued += work.len();
+        for item in work {
+            let connection = item.claimed.connection_id.clone();
+            let queue = w.work.entry(connection.clone()).or_default();
+            queue.push_back(item);
+            if queue.len() == 1 {
+                w.turn.push_back(connection);
+            }
+        }
+        Refill::Added
     }
 }
 
-/// One attempt at the vendor, with the connection's credential.
-fn send(
-    claimed: &Claimed,
-    destination: &Result<Destination<'_>, String>,
-) -> Result<Result<vendor_http::Answer, ureq::Error>, String> {
-    let d = destination.as_ref().map_err(Clone::clone)?;
-    let action = d
-        .manifest
-        .actions
-        .iter()
-        .find(|a| a.id == claimed.action)
-        .ok_or_else(|| {
-            format!(
-                "{} has no action `{}`",
-                d.manifest.display_name, claimed.action
-            )
-        })?;
-    let payload: serde_json::Value = serde_json::from_str(&claimed.payload)
-        .map_err(|e| format!("the stored payload cannot be read: {e}"))?;
-    vendor_http::send(
-        d.manifest,
-        d.flow,
-        &d.fields,
-        d.calls_go_to.as_deref(),
-        Outgoing {
-            method: action.method,
-            path: &action.path,
-            body: claimed.payload.clone().into_bytes(),
-            values: payload.as_object(),
-            message_id: &claimed.delivery_id,
-            idempotent: true,
-            timeout: DELIVERY_TIMEOUT,
-        },
-    )
-    .map_err(|e| e.to_string())
+fn lock<'a, 'c>(waiting: &'a Mutex<Waiting<'c>>) -> MutexGuard<'a, Waiting<'c>> {
+    waiting.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Waits for a change in the run (or a short while), holding nothing.
+fn nap<'a, 'c>(
+    run: &'a Run<'c, '_>,
+    w: MutexGuard<'a, Waiting<'c>>,
+) -> MutexGuard<'a, Waiting<'c>> {
+    run.changed
+        .wait_timeout(w, SENDER_NAP)
+        .map(|(w, _)| w)
+        .unwrap_or_else(|p| p.into_inner().0)
+}
+
+/// The next waiting delivery of the first connection, in turn, that has room; marked in
+/// flight, and its connection sent to the back of the turn.
+fn take_next<'c>(w: &mut Waiting<'c>) -> Option<Work<'c>> {
+    let in_flight = &w.in_flight;
+    let index = w.turn.iter().position(|connection| {
+        in_flight
+            .get(connection)
+            .is_none_or(|n| *n < PER_CONNECTION)
+    })?;
+    let connection = w.turn.remove(index)?;
+    let queue = w.work.get_mut(&connection)?;
+    let work = queue.pop_front()?;
+    if queue.is_empty() {
+        w.work.remove(&connection);
+    } else {
+        w.turn.push_back(connection.clone());
+    }
+    w.queued -= 1;
+    *w.in_flight.entry(connection).or_default() += 1;
+    Some(work)
 }

@@ -6,7 +6,8 @@ use crate::sites::Scope;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_store::model::{ConnectionState, DeliveryStatus};
-use sgen_store::outbox_triage::{self, RetrySelection, StoppedDelivery};
+use sgen_store::outbox_triage::{self, RetrySelection};
+pub use sgen_store::outbox_triage::{OutboxCounts, StoppedDelivery};
 use ts_rs::TS;
 
 /// Stopped deliveries listed at most (newest first).
@@ -62,6 +63,14 @@ impl Core {
                 delivery,
             })
             .collect())
+    }
+
+    /// How many deliveries are due, waiting for a retry, stopped and held.
+    pub fn outbox_counts(&self, scope: &Scope) -> CoreResult<OutboxCounts> {
+        let environment_id = self.environment_id(scope)?;
+        let now = self.now();
+        self.store
+            .read(|conn| Ok::<_, CoreError>(outbox_triage::counts(conn, environment_id, now)?))
     }
 
     /// An operator's retry of one waiting delivery (stopped, or waiting for its scheduled
@@ -129,6 +138,9 @@ impl Core {
                 as u32;
             done += chunk.len() as u32;
             progress(done, total);
+        }
+        if requeued > 0 {
+            self.delivery_bell.ring();
         }
         Ok(BulkRetry {
             matched: total,

@@ -9,6 +9,7 @@ mod clock;
 mod connect_steps;
 mod credentials;
 mod cursor;
+mod delivery_attempt;
 mod delivery_bell;
 mod delivery_failures;
 mod delivery_pass;

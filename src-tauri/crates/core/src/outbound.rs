@@ -45,11 +45,22 @@ pub struct Sent {
 }
 
 impl Core {
+    /// Queues the event; the delivery worker is woken to attempt it.
     pub fn send_event(
         &self,
         connection_id: &str,
         action_id: &str,
         event: OutboundEvent,
+    ) -> CoreResult<Enqueued> {
+        self.queue_event(connection_id, action_id, event, true)
+    }
+
+    fn queue_event(
+        &self,
+        connection_id: &str,
+        action_id: &str,
+        event: OutboundEvent,
+        wake_worker: bool,
     ) -> CoreResult<Enqueued> {
         let record = self.record(connection_id)?;
         let manifest = self.manifest(&record.connector_type)?;
@@ -121,29 +132,31 @@ impl Core {
             )?;
             Ok::<_, CoreError>(())
         })?;
-        self.delivery_bell.ring();
+        if wake_worker {
+            self.delivery_bell.ring();
+        }
         Ok(Enqueued {
             delivery_id,
             held: record.state == ConnectionState::Paused,
         })
     }
 
-    /// Queues the event and makes a delivery pass right away, so the person who sent it sees
-    /// its first attempt (the CLI, the window's "send test event").
+    /// Queues the event and attempts it right away, so the person who sent it sees its first
+    /// attempt (the CLI, the window's "send test event").
     pub fn send_event_now(
         &self,
         connection_id: &str,
         action_id: &str,
         event: OutboundEvent,
     ) -> CoreResult<Sent> {
-        let queued = self.send_event(connection_id, action_id, event)?;
-        let round = self.deliver_due(DELIVERIES_PER_PASS)?;
+        let queued = self.queue_event(connection_id, action_id, event, false)?;
+        let round = self.deliver_one(&queued.delivery_id)?;
         Ok(Sent { queued, round })
     }
 
     /// An operator's retry, attempted at once.
     pub fn retry_delivery_now(&self, delivery_id: &str) -> CoreResult<DeliveryRound> {
         self.retry_delivery(delivery_id)?;
-        self.deliver_due(DELIVERIES_PER_PASS)
+        self.deliver_one(delivery_id)
     }
 }

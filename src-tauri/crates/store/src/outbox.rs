@@ -3,7 +3,9 @@
 
 use crate::delivery_writes::{append_attempts, insert_deliveries, NewAttempt, NewDelivery};
 use crate::model::DeliveryStatus;
+use rusqlite::types::Value;
 use rusqlite::{params, Transaction};
+use std::rc::Rc;
 
 /// A delivery a worker holds the lease on.
 #[derive(Debug, Clone)]
@@ -45,25 +47,68 @@ pub fn enqueue(
 }
 
 /// Leases up to `limit` due deliveries until `now + lease_ms`: due, not leased by a live
-/// worker, and for a connection that is not paused (a paused connection's deliveries are held).
+/// worker, for a connection that is not paused (a paused connection's deliveries are held)
+/// nor in `skip` (the worker has enough of its deliveries waiting already).
 pub fn claim(
     tx: &Transaction<'_>,
     now: i64,
     lease_ms: i64,
     limit: u32,
+    skip: &[String],
+) -> rusqlite::Result<Vec<Claimed>> {
+    let skip = Rc::new(skip.iter().cloned().map(Value::from).collect::<Vec<_>>());
+    lease_where(
+        tx,
+        "AND o.connection_id NOT IN rarray(?3) ORDER BY o.due_at LIMIT ?2",
+        params![now, limit, skip],
+        now + lease_ms,
+    )
+}
+
+/// Gives up the leases on deliveries a worker claimed but will not attempt.
+pub fn release(tx: &Transaction<'_>, delivery_ids: &[String]) -> rusqlite::Result<()> {
+    let mut release =
+        tx.prepare_cached("UPDATE outbox SET leased_until = 0 WHERE delivery_id = ?1")?;
+    for id in delivery_ids {
+        release.execute([id])?;
+    }
+    Ok(())
+}
+
+/// Leases one delivery if it is due and free (an operator's "send now" or "retry now").
+pub fn claim_one(
+    tx: &Transaction<'_>,
+    delivery_id: &str,
+    now: i64,
+    lease_ms: i64,
+) -> rusqlite::Result<Option<Claimed>> {
+    let mut one = lease_where(
+        tx,
+        "AND o.delivery_id = ?2",
+        params![now, delivery_id],
+        now + lease_ms,
+    )?;
+    Ok(one.pop())
+}
+
+/// Leases until `lease_until` the due, free, unheld rows that `rest` narrows (?1 is now).
+fn lease_where(
+    tx: &Transaction<'_>,
+    rest: &str,
+    values: impl rusqlite::Params,
+    lease_until: i64,
 ) -> rusqlite::Result<Vec<Claimed>> {
     let claimed: Vec<Claimed> = tx
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT o.delivery_id, o.connection_id, d.environment_id, d.originating_module,
                     d.event_identifier, coalesce(d.action, ''), o.payload, o.attempts_made, o.manual
              FROM outbox o
              JOIN deliveries d ON d.id = o.delivery_id
              JOIN connections c ON c.id = o.connection_id
              WHERE o.due_at <= ?1 AND o.leased_until <= ?1 AND o.parked = 0 AND c.state != 'paused'
-             ORDER BY o.due_at
-             LIMIT ?2",
-        )?
-        .query_map(params![now, limit], |row| {
+             {rest}"
+        ))?
+        .query_map(values, |row| {
             Ok(Claimed {
                 delivery_id: row.get(0)?,
                 connection_id: row.get(1)?,
@@ -80,7 +125,7 @@ pub fn claim(
     let mut lease =
         tx.prepare_cached("UPDATE outbox SET leased_until = ?2 WHERE delivery_id = ?1")?;
     for c in &claimed {
-        lease.execute(params![c.delivery_id, now + lease_ms])?;
+        lease.execute(params![c.delivery_id, lease_until])?;
     }
     Ok(claimed)
 }

@@ -156,3 +156,37 @@ pub fn standing(conn: &Connection, delivery_id: &str) -> rusqlite::Result<Option
     })
     .optional()
 }
+
+/// How the environment's outbox stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct OutboxCounts {
+    /// Due now (or being attempted).
+    pub due: u32,
+    /// Waiting for a scheduled retry.
+    pub scheduled: u32,
+    /// Stopped: dead letters and destinations gone.
+    pub stopped: u32,
+    /// Held because their connection is paused.
+    pub held: u32,
+}
+
+pub fn counts(conn: &Connection, environment_id: i64, now: i64) -> rusqlite::Result<OutboxCounts> {
+    conn.prepare_cached(
+        "SELECT coalesce(sum(o.parked = 0 AND c.state IS NOT 'paused' AND o.due_at <= ?2), 0),
+                coalesce(sum(o.parked = 0 AND c.state IS NOT 'paused' AND o.due_at > ?2), 0),
+                coalesce(sum(o.parked = 1), 0),
+                coalesce(sum(o.parked = 0 AND c.state IS 'paused'), 0)
+         FROM outbox o JOIN deliveries d ON d.id = o.delivery_id
+         LEFT JOIN connections c ON c.id = o.connection_id
+         WHERE d.environment_id = ?1",
+    )?
+    .query_row(params![environment_id, now], |row| {
+        Ok(OutboxCounts {
+            due: row.get(0)?,
+            scheduled: row.get(1)?,
+            stopped: row.get(2)?,
+            held: row.get(3)?,
+        })
+    })
+}

@@ -7,6 +7,7 @@ import { href } from "../../router";
 import { useAsync } from "../../useAsync";
 import { DeliveryLog } from "../deliveries/DeliveryLog";
 import { ConnectionActions } from "./ConnectionActions";
+import { DeliveryHealthChart } from "./DeliveryHealthChart";
 import { EditScopes } from "./EditScopes";
 import { SandboxFaults } from "./SandboxFaults";
 import { SendTestEvent } from "./SendTestEvent";
@@ -101,6 +102,7 @@ export function ConnectionDetailView({ id }: { id: string }) {
           />
         )}
         {r.base_url_override === "sandbox" && <SandboxFaults connectionId={r.id} connectorType={r.connector_type} />}
+        <DeliveryHealthChart connectionId={r.id} version={version} />
         <SendTestEvent connectionId={r.id} connectorType={r.connector_type} onSent={() => setVersion((v) => v + 1)} />
       </div>
       <h2>Delivery log</h2>

@@ -3,12 +3,11 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { AttemptRow } from "../../bindings/AttemptRow";
 import { OutcomeBadge } from "../../components/Badges";
 import { ErrorNotice } from "../../components/ErrorNotice";
-import { formatLatency, formatTime, humanize } from "../../components/format";
+import { formatLatency, formatTime } from "../../components/format";
 import { SortHeader, type SortState } from "../../components/SortHeader";
-import { href } from "../../router";
 import { useScope } from "../../scope";
-import { call, IpcError } from "../../ipc";
-import { toIpcError, useDebounced } from "../../useAsync";
+import { useDebounced } from "../../useAsync";
+import { DeliveryTimelinePanel } from "./DeliveryTimelinePanel";
 import { PRESETS, rangeBounds, type RangePreset } from "./dateRange";
 import { PAGE_SIZE, useDeliveryPages } from "./useDeliveryPages";
 
@@ -154,7 +153,7 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
         </button>
       </div>
       {selected && (
-        <AttemptDetail
+        <DeliveryTimelinePanel
           row={selected}
           showConnection={!connectionId}
           onClose={() => setSelected(undefined)}
@@ -162,80 +161,5 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
         />
       )}
     </div>
-  );
-}
-
-function AttemptDetail({
-  row,
-  showConnection,
-  onClose,
-  onRetried,
-}: {
-  row: AttemptRow;
-  showConnection: boolean;
-  onClose: () => void;
-  onRetried: () => void;
-}) {
-  const [retried, setRetried] = useState<string>();
-  const [error, setError] = useState<IpcError>();
-
-  async function retry() {
-    setError(undefined);
-    try {
-      const round = await call("delivery_retry", { delivery_id: row.delivery_id });
-      setRetried(round.delivered > 0 ? "Retried: delivered." : "Retried: it failed again; see the new attempt.");
-      onRetried();
-    } catch (e) {
-      setError(toIpcError(e));
-    }
-  }
-
-  return (
-    <aside className="panel attempt-detail" aria-label="Attempt detail" data-testid="attempt-detail">
-      <div className="panel-head">
-        <h3>
-          Attempt {row.attempt_number} of <code>{row.delivery_id}</code>
-        </h3>
-        <button type="button" className="ghost" onClick={onClose} aria-label="Close attempt detail">
-          ✕
-        </button>
-      </div>
-      <dl className="facts">
-        {showConnection && (
-          <>
-            <dt>Connection</dt>
-            <dd>
-              <a href={href({ view: "connection", id: row.connection_id })}>{row.connection_display_name ?? row.connection_id}</a>
-            </dd>
-          </>
-        )}
-        <dt>Event</dt>
-        <dd className="mono">{row.event_identifier}</dd>
-        <dt>Outcome</dt>
-        <dd>
-          <OutcomeBadge outcome={row.outcome} /> {row.error_class && humanize(row.error_class)} · {humanize(row.trigger)}
-        </dd>
-        <dt>Request</dt>
-        <dd className="mono wrap">{row.request_summary ?? "—"}</dd>
-        <dt>Response</dt>
-        <dd className="mono wrap">{row.response_summary ?? "—"}</dd>
-        <dt>Next attempt</dt>
-        <dd>{row.next_attempt_at ? formatTime(row.next_attempt_at) : "none scheduled"}</dd>
-      </dl>
-      {row.outcome === "failed" && (
-        <p>
-          <button type="button" onClick={() => void retry()} data-testid="attempt-retry">
-            Retry this delivery
-          </button>{" "}
-          <span className="muted small">Same delivery id, so the vendor can tell it is the same event.</span>
-        </p>
-      )}
-      {retried && (
-        <p className="muted small" role="status" data-testid="attempt-retry-result">
-          {retried}
-        </p>
-      )}
-      {error && <ErrorNotice error={error} />}
-    </aside>
   );
 }

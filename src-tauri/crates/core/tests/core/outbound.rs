@@ -336,3 +336,71 @@ fn disconnecting_ends_the_connections_undelivered_deliveries() {
     let err = f.core.retry_delivery(&held.delivery_id).unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
+
+#[test]
+fn a_slow_vendor_holds_only_its_own_deliveries_and_stopping_gives_back_the_rest() {
+    let f = fixture();
+    let healthy = brevo(&f);
+    let slow = f
+        .core
+        .create_connection(
+            &live(&f.summary),
+            NewConnectionRequest {
+                connector_type: "brevo".into(),
+                display_name: "Brevo (slow account)".into(),
+                auth_flow: "api_key".into(),
+                fields: BTreeMap::from([(
+                    "api_key".to_string(),
+                    Secret::new(KEY.replace("AbCdEfGhIjKlMnOp", "SlowSlowSlowSlow")),
+                )]),
+                api_base_override: Some(SANDBOX_ENDPOINT.into()),
+            },
+        )
+        .unwrap()
+        .row
+        .record
+        .id;
+    let answers_in_a_second = SandboxFaults {
+        latency_ms: 1_000,
+        ..Default::default()
+    };
+    f.core
+        .set_sandbox_faults(&slow, answers_in_a_second)
+        .unwrap();
+    for n in 0..20 {
+        f.core
+            .send_event(&slow, "send_transactional_email", email(800 + n))
+            .unwrap();
+    }
+    for n in 0..20 {
+        f.core
+            .send_event(&healthy, "send_transactional_email", email(900 + n))
+            .unwrap();
+    }
+    let running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let worker = {
+        let (core, running) = (f.core.clone(), running.clone());
+        std::thread::spawn(move || {
+            core.deliver_continuously(std::time::Duration::from_millis(50), &|| {
+                running.load(std::sync::atomic::Ordering::Relaxed)
+            })
+            .unwrap()
+        })
+    };
+    // The healthy connection's twenty go through while the slow one still works on its first.
+    while attempts(&f, &healthy).len() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(attempts(&f, &slow).len() < 20);
+    running.store(false, std::sync::atomic::Ordering::Relaxed);
+    let round = worker.join().unwrap();
+    assert!(round.delivered >= 20, "{round:?}");
+    // What the worker leased but did not attempt is free at once, not after its lease.
+    f.core
+        .set_sandbox_faults(&slow, SandboxFaults::default())
+        .unwrap();
+    let done_before = attempts(&f, &slow).len();
+    let rest = f.core.deliver_due(100).unwrap();
+    assert_eq!(rest.delivered as usize, 20 - done_before);
+    assert_eq!(attempts(&f, &slow).len(), 20);
+}

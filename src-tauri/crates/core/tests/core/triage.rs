@@ -22,6 +22,8 @@ fn stopped_deliveries_are_triaged_and_retried_in_bulk_with_the_same_ids() {
         gone.push(queued.delivery_id);
     }
     assert_eq!(f.core.deliver_due(10).unwrap().gone, 3);
+    let counts = f.core.outbox_counts(&scope).unwrap();
+    assert_eq!((counts.due, counts.stopped), (0, 3));
     let queue = f.core.triage_queue(&scope).unwrap();
     let ours: Vec<_> = queue
         .iter()
@@ -57,6 +59,8 @@ fn stopped_deliveries_are_triaged_and_retried_in_bulk_with_the_same_ids() {
     };
     let bulk = f.core.retry_deliveries(&scope, &all, |_, _| {}).unwrap();
     assert_eq!((bulk.matched, bulk.requeued), (2, 2));
+    let counts = f.core.outbox_counts(&scope).unwrap();
+    assert_eq!((counts.due, counts.stopped), (3, 0));
     assert_eq!(f.core.deliver_due(10).unwrap().delivered, 3);
     assert!(f
         .core

@@ -1,0 +1,223 @@
+//! One delivery attempt, in pieces a worker puts together (SPEC §6): the destination opened
+//! (credential refreshed if due, unsealed), one request with the delivery id as its
+//! idempotency key, and a batch of results recorded — each attempt with its delivery's new
+//! state — in one transaction. A 410 puts its connection in `error`, and so does a run of
+//! failures.
+
+use crate::delivery_failures::note_failure_runs;
+use crate::ids::random_bits;
+use crate::retry_policy::{parse_retry_after, AttemptResult};
+use crate::vendor_http::{self, Outgoing, DELIVERY_TIMEOUT};
+use crate::{Core, CoreResult};
+use sgen_catalog::{AuthFlow, Manifest};
+use sgen_store::delivery_writes::{NewAttempt, NewDelivery};
+use sgen_store::model::{AttemptTrigger, ConnectionState, DeliveryStatus, Outcome};
+use sgen_store::outbox::{self, AfterAttempt, Claimed};
+use sgen_vault::SecretFields;
+use std::time::Instant;
+
+use crate::delivery_pass::DeliveryRound;
+
+/// Where one connection's attempts go, opened once and shared by its attempts.
+pub(crate) struct Destination<'c> {
+    manifest: &'c Manifest,
+    flow: AuthFlow,
+    fields: SecretFields,
+    calls_go_to: Option<String>,
+}
+
+/// How one attempt went, before it is recorded.
+pub(crate) struct Tried {
+    result: AttemptResult,
+    error_class: Option<String>,
+    latency_ms: u32,
+}
+
+impl Core {
+    pub(crate) fn open_destination(&self, connection_id: &str) -> CoreResult<Destination<'_>> {
+        let (record, fields) = self.open_connection(connection_id)?;
+        let manifest = self.manifest(&record.connector_type)?;
+        let flow = self.flow_of(&record)?;
+        let calls_go_to = self.calls_go_to(&record, flow, &fields)?;
+        Ok(Destination {
+            manifest,
+            flow,
+            fields,
+            calls_go_to,
+        })
+    }
+
+    pub(crate) fn try_once(
+        &self,
+        claimed: &Claimed,
+        destination: &Result<Destination<'_>, String>,
+    ) -> Tried {
+        let started = Instant::now();
+        let (result, error_class) = match send(claimed, destination) {
+            Ok(Ok(answer)) => {
+                let retry_after_ms = answer
+                    .retry_after
+                    .as_deref()
+                    .and_then(|v| parse_retry_after(v, self.now()));
+                let answered = AttemptResult::Answered {
+                    status: answer.status,
+                    retry_after_ms,
+                };
+                (answered, None)
+            }
+            Ok(Err(ureq::Error::Timeout(_))) => {
+                (AttemptResult::TimedOut, Some("timeout".to_string()))
+            }
+            Ok(Err(err)) => (
+                AttemptResult::Unreachable,
+                Some(vendor_http::describe(&err)),
+            ),
+            // Ours, not the vendor's (the connection is gone, its credential cannot be opened,
+            // the event lacks a field the address needs): recorded, then retried on schedule
+            // in case someone fixes it.
+            Err(reason) => (AttemptResult::Unreachable, Some(reason)),
+        };
+        Tried {
+            result,
+            error_class,
+            latency_ms: started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32,
+        }
+    }
+
+    /// Every attempt of a batch into the delivery log, with each delivery's new state, in one
+    /// transaction.
+    pub(crate) fn record_batch(
+        &self,
+        claimed: &[Claimed],
+        tried: &[Tried],
+    ) -> CoreResult<DeliveryRound> {
+        let now = self.now();
+        let policy = self.retry_policy()?;
+        let mut afters = Vec::with_capacity(claimed.len());
+        for (c, t) in claimed.iter().zip(tried) {
+            let unit = (random_bits()? >> 11) as f64 / (1u64 << 53) as f64;
+            afters.push(policy.after(c.attempts_made + 1, t.result, now, unit));
+        }
+        let deliveries: Vec<NewDelivery<'_>> = claimed
+            .iter()
+            .map(|c| NewDelivery {
+                id: &c.delivery_id,
+                connection_id: &c.connection_id,
+                environment_id: c.environment_id,
+                originating_module: &c.originating_module,
+                event_identifier: &c.event_identifier,
+                action: Some(&c.action),
+                status: DeliveryStatus::Pending,
+                created_at: now,
+            })
+            .collect();
+        let summaries: Vec<(String, Option<String>)> = claimed
+            .iter()
+            .zip(tried)
+            .map(|(c, t)| {
+                let response = status_of(t.result).map(|s| format!("HTTP {s}"));
+                (format!("{} {}", c.action, c.delivery_id), response)
+            })
+            .collect();
+        let attempts: Vec<NewAttempt<'_>> = (0..claimed.len())
+            .map(|i| {
+                let (c, t, after) = (&claimed[i], &tried[i], afters[i]);
+                NewAttempt {
+                    delivery: &deliveries[i],
+                    attempt_number: c.attempts_made + 1,
+                    trigger: if c.manual {
+                        AttemptTrigger::Manual
+                    } else {
+                        AttemptTrigger::Scheduled
+                    },
+                    outcome: match after {
+                        AfterAttempt::Delivered => Outcome::Delivered,
+                        AfterAttempt::RetryAt(_) => Outcome::Retried,
+                        AfterAttempt::DeadLetter | AfterAttempt::DestinationGone => Outcome::Failed,
+                    },
+                    vendor_response_code: status_of(t.result),
+                    latency_ms: t.latency_ms,
+                    attempted_at: now,
+                    next_attempt_at: match after {
+                        AfterAttempt::RetryAt(at) => Some(at),
+                        _ => None,
+                    },
+                    error_class: t.error_class.as_deref(),
+                    request_summary: Some(&summaries[i].0),
+                    response_summary: summaries[i].1.as_deref(),
+                }
+            })
+            .collect();
+        self.store.write(|tx| {
+            outbox::record_attempts(tx, &attempts, &afters)?;
+            for (attempt, after) in attempts.iter().zip(&afters) {
+                if *after == AfterAttempt::DestinationGone {
+                    sgen_store::connections::transition(
+                        tx,
+                        attempt.delivery.connection_id,
+                        ConnectionState::Error,
+                        "the destination answered 410 Gone: fix or re-enable it",
+                        None,
+                        now,
+                    )?;
+                }
+            }
+            note_failure_runs(self, tx, &attempts, now)
+        })?;
+        let mut round = DeliveryRound::default();
+        for after in afters {
+            round.attempted += 1;
+            match after {
+                AfterAttempt::Delivered => round.delivered += 1,
+                AfterAttempt::RetryAt(_) => round.retrying += 1,
+                AfterAttempt::DeadLetter => round.dead_lettered += 1,
+                AfterAttempt::DestinationGone => round.gone += 1,
+            }
+        }
+        Ok(round)
+    }
+}
+
+fn status_of(result: AttemptResult) -> Option<u16> {
+    match result {
+        AttemptResult::Answered { status, .. } => Some(status),
+        _ => None,
+    }
+}
+
+/// One attempt at the vendor, with the connection's credential.
+fn send(
+    claimed: &Claimed,
+    destination: &Result<Destination<'_>, String>,
+) -> Result<Result<vendor_http::Answer, ureq::Error>, String> {
+    let d = destination.as_ref().map_err(Clone::clone)?;
+    let action = d
+        .manifest
+        .actions
+        .iter()
+        .find(|a| a.id == claimed.action)
+        .ok_or_else(|| {
+            format!(
+                "{} has no action `{}`",
+                d.manifest.display_name, claimed.action
+            )
+        })?;
+    let payload: serde_json::Value = serde_json::from_str(&claimed.payload)
+        .map_err(|e| format!("the stored payload cannot be read: {e}"))?;
+    vendor_http::send(
+        d.manifest,
+        d.flow,
+        &d.fields,
+        d.calls_go_to.as_deref(),
+        Outgoing {
+            method: action.method,
+            path: &action.path,
+            body: claimed.payload.clone().into_bytes(),
+            values: payload.as_object(),
+            message_id: &claimed.delivery_id,
+            idempotent: true,
+            timeout: DELIVERY_TIMEOUT,
+        },
+    )
+    .map_err(|e| e.to_string())
+}

@@ -1,0 +1,117 @@
+import { useState } from "react";
+import type { AttemptRow } from "../../bindings/AttemptRow";
+import { OutcomeBadge } from "../../components/Badges";
+import { ErrorNotice } from "../../components/ErrorNotice";
+import { formatLatency, formatRelative, formatTime, humanize } from "../../components/format";
+import { call, type IpcError } from "../../ipc";
+import { href } from "../../router";
+import { toIpcError, useAsync } from "../../useAsync";
+
+/** The delivery an attempt belongs to: every attempt, what happens next, and Retry. */
+export function DeliveryTimelinePanel({
+  row,
+  showConnection,
+  onClose,
+  onRetried,
+}: {
+  row: AttemptRow;
+  showConnection: boolean;
+  onClose: () => void;
+  onRetried: () => void;
+}) {
+  const [version, setVersion] = useState(0);
+  const timeline = useAsync(() => call("delivery_timeline", { delivery_id: row.delivery_id }), [row.delivery_id, version]);
+  const [retried, setRetried] = useState<string>();
+  const [error, setError] = useState<IpcError>();
+  const [busy, setBusy] = useState(false);
+
+  async function retry() {
+    setError(undefined);
+    setBusy(true);
+    try {
+      const round = await call("delivery_retry", { delivery_id: row.delivery_id });
+      setRetried(round.delivered > 0 ? "Retried: delivered." : "Retried: it failed again; see the new attempt.");
+      setVersion((v) => v + 1);
+      onRetried();
+    } catch (e) {
+      setError(toIpcError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const t = timeline.value;
+  const waiting = t && (t.stopped || t.next_attempt_at !== null);
+  return (
+    <aside className="panel attempt-detail" aria-label="Delivery detail" data-testid="attempt-detail">
+      <div className="panel-head">
+        <h3>
+          Delivery <code>{row.delivery_id}</code>
+        </h3>
+        <button type="button" className="ghost" onClick={onClose} aria-label="Close delivery detail">
+          ✕
+        </button>
+      </div>
+      <dl className="facts">
+        {showConnection && (
+          <>
+            <dt>Connection</dt>
+            <dd>
+              <a href={href({ view: "connection", id: row.connection_id })}>{row.connection_display_name ?? row.connection_id}</a>
+            </dd>
+          </>
+        )}
+        <dt>Event</dt>
+        <dd className="mono">{row.event_identifier}</dd>
+        <dt>Status</dt>
+        <dd data-testid="delivery-status">{t ? humanize(t.status) : "…"}</dd>
+        <dt>Request</dt>
+        <dd className="mono wrap">{row.request_summary ?? "—"}</dd>
+        <dt>Next attempt</dt>
+        <dd data-testid="delivery-next">
+          {t?.next_attempt_at ? `${formatTime(t.next_attempt_at)} (${formatRelative(t.next_attempt_at)})` : t?.stopped ? "none: stopped, waiting for an operator" : "none"}
+        </dd>
+      </dl>
+      {timeline.status === "error" && <ErrorNotice error={timeline.error} />}
+      {t && (
+        <>
+          <h4>Attempts</h4>
+          <ol className="timeline attempts" data-testid="delivery-attempts">
+            {t.attempts.map((a) => (
+              <li key={a.id} className={a.id === row.id ? "current" : ""}>
+                <div>
+                  <strong>#{a.attempt_number}</strong> <OutcomeBadge outcome={a.outcome} />{" "}
+                  <span className="mono">{a.vendor_response_code ? `HTTP ${a.vendor_response_code}` : a.error_class ? humanize(a.error_class) : ""}</span>{" "}
+                  <span className="muted">· {formatLatency(a.latency_ms)} · {humanize(a.trigger)}</span>
+                </div>
+                <div className="muted small">{formatTime(a.attempted_at)}</div>
+              </li>
+            ))}
+          </ol>
+          {t.schedule_ahead.length > 0 && (
+            <>
+              <h4>If the next attempt fails too</h4>
+              <p className="muted small" data-testid="schedule-ahead">
+                Then, about {t.schedule_ahead.map((at) => formatRelative(at)).join(", ")}; after that it becomes a dead letter.
+              </p>
+            </>
+          )}
+        </>
+      )}
+      {waiting && (
+        <p>
+          <button type="button" onClick={() => void retry()} disabled={busy} data-testid="attempt-retry">
+            {t.stopped ? "Retry this delivery" : "Retry now"}
+          </button>{" "}
+          <span className="muted small">Same delivery id, so the vendor can tell it is the same event.</span>
+        </p>
+      )}
+      {retried && (
+        <p className="muted small" role="status" data-testid="attempt-retry-result">
+          {retried}
+        </p>
+      )}
+      {error && <ErrorNotice error={error} />}
+    </aside>
+  );
+}

@@ -1,0 +1,149 @@
+import { useState } from "react";
+import { ErrorNotice } from "../../components/ErrorNotice";
+import { call, type DeliverySettings, type IpcError } from "../../ipc";
+import { useScope } from "../../scope";
+import { toIpcError, useAsync } from "../../useAsync";
+
+const UNITS: [string, number][] = [
+  ["d", 86_400],
+  ["h", 3_600],
+  ["m", 60],
+  ["s", 1],
+];
+
+/** 0, 5s, 5m, 2h: the schedule as a person writes it. */
+export function formatWaits(waits: number[]): string {
+  return waits
+    .map((w) => {
+      const unit = UNITS.find(([, size]) => w >= size && w % size === 0);
+      return unit ? `${w / unit[1]}${unit[0]}` : String(w);
+    })
+    .join(", ");
+}
+
+export function parseWaits(text: string): number[] | string {
+  const waits: number[] = [];
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const match = /^(\d+)\s*([dhms]?)$/.exec(part);
+    if (!match) return `"${part}" is not a wait like 30s, 5m, 2h or 1d`;
+    const size = UNITS.find(([u]) => u === (match[2] || "s"))![1];
+    waits.push(Number(match[1]) * size);
+  }
+  return waits;
+}
+
+/** What an Administrator sets for delivery: the outbound allow-list for webhook destinations
+ *  (this site), the retry schedule and the delivery-log retention (the app). */
+export function SettingsView() {
+  const scope = useScope();
+  const settings = useAsync(() => call("delivery_settings_get", { site_id: scope.site_id }), [scope.site_id]);
+  if (settings.status === "error") return <ErrorNotice error={settings.error} />;
+  if (!settings.value) return <p className="muted">Loading…</p>;
+  return (
+    <section aria-labelledby="settings-title" data-testid="settings">
+      <div className="view-header">
+        <h1 id="settings-title">Settings</h1>
+        <p className="muted">Delivery settings. Only an Administrator can change them; every change is in the activity log.</p>
+      </div>
+      <SettingsForm current={settings.value} />
+    </section>
+  );
+}
+
+/** Each save shows what the app kept (the allow-list cleaned up, for example). */
+function SettingsForm({ current }: { current: DeliverySettings }) {
+  const scope = useScope();
+  const [hosts, setHosts] = useState(current.allow_list.join("\n"));
+  const [schedule, setSchedule] = useState(formatWaits(current.retry_schedule_s));
+  const [days, setDays] = useState(String(current.retention_days));
+  const [error, setError] = useState<IpcError>();
+  const [saved, setSaved] = useState<string>();
+
+  async function save(what: string, run: () => Promise<unknown>) {
+    setError(undefined);
+    setSaved(undefined);
+    try {
+      await run();
+      setSaved(`${what} saved.`);
+    } catch (e) {
+      setError(toIpcError(e));
+    }
+  }
+
+  const waits = parseWaits(schedule);
+  return (
+    <div className="panels">
+      <form
+        className="panel"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const list = hosts.split(/[\s,]+/).filter(Boolean);
+          void save("Allow-list", async () => setHosts((await call("allow_list_set", { scope, hosts: list })).join("\n")));
+        }}
+      >
+        <h2>Outbound allow-list</h2>
+        <p className="muted small">
+          Webhook destinations on this computer, the local network or a cloud metadata address are refused when a connection is made. Hosts listed here (one per
+          line, no scheme or path) are let through — private addresses included. Sandbox sites may always use this computer.
+        </p>
+        <textarea rows={4} value={hosts} onChange={(e) => setHosts(e.target.value)} aria-label="Allow-listed hosts" placeholder="hooks.internal.example" data-testid="allow-list" />
+        <div className="form-actions">
+          <button type="submit" data-testid="allow-list-save">
+            Save allow-list
+          </button>
+        </div>
+      </form>
+      <form
+        className="panel"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (typeof waits !== "string") void save("Retry schedule", async () => setSchedule(formatWaits(await call("retry_schedule_set", { waits }))));
+        }}
+      >
+        <h2>Retry schedule</h2>
+        <p className="muted small">
+          Each attempt's wait after the one before (each ±20 %), starting with 0 for the first attempt. After the last one a delivery becomes a dead letter. A 429 or a
+          timeout always waits at least a minute.
+        </p>
+        <input value={schedule} onChange={(e) => setSchedule(e.target.value)} aria-label="Retry schedule" data-testid="retry-schedule" />
+        {typeof waits === "string" ? (
+          <p className="notice-error small">{waits}</p>
+        ) : (
+          <p className="muted small">
+            {waits.length} attempts over about {formatWaits([waits.reduce((a, b) => a + b, 0)])}.
+          </p>
+        )}
+        <div className="form-actions">
+          <button type="submit" disabled={typeof waits === "string"} data-testid="retry-schedule-save">
+            Save schedule
+          </button>
+        </div>
+      </form>
+      <form
+        className="panel"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save("Retention", async () => setDays(String(await call("retention_set", { days: Number(days) }))));
+        }}
+      >
+        <h2>Delivery-log retention</h2>
+        <p className="muted small">Attempts older than this leave the log (checked every hour). Stopped deliveries keep their payload and can still be retried.</p>
+        <label className="field-inline">
+          <input type="number" min={1} max={3650} value={days} onChange={(e) => setDays(e.target.value)} aria-label="Retention in days" data-testid="retention-days" />
+          <span>days</span>
+        </label>
+        <div className="form-actions">
+          <button type="submit" data-testid="retention-save">
+            Save retention
+          </button>
+        </div>
+      </form>
+      {saved && (
+        <p role="status" className="notice" data-testid="settings-saved">
+          {saved}
+        </p>
+      )}
+      {error && <ErrorNotice error={error} />}
+    </div>
+  );
+}
