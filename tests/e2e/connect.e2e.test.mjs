@@ -100,10 +100,13 @@ test("connect a key, test it, pause and resume, break the vendor, disconnect", a
   await failedRow.click();
   await until(browser, async () => /stopped/.test(await browser.$('[data-testid="delivery-next"]').getText()), "the delivery detail does not say it stopped");
   await browser.$('[data-testid="attempt-retry"]').click();
-  await until(browser, async () => {
+  const retried = await until(browser, async () => {
     const el = browser.$('[data-testid="attempt-retry-result"]');
-    return (await el.isExisting()) && /delivered/.test(await el.getText());
-  }, "the retry did not deliver");
+    return (await el.isExisting()) && (await el.getText());
+  }, "the retry gave no result");
+  if (!/Retried: delivered/.test(retried)) await screenshot("failed-retry");
+  assert.match(retried, /Retried: delivered/);
+  assert.match(await browser.$('[data-testid="delivery-status"]').getText(), /Delivered/);
   await screenshot("11a-delivery-retried");
 
   await browser.$('[data-testid="fault-offline"]').click();
@@ -131,7 +134,7 @@ test("an Administrator sets the allow-list, the retry schedule and the retention
     const el = browser.$('[data-testid="settings-saved"]');
     return (await el.isExisting()) && pattern.test(await el.getText());
   }, `no saved notice matching ${pattern}`);
-  await browser.$('[data-testid="allow-list"]').setValue("hooks.internal.example\n10.0.0.7");
+  await browser.$('[data-testid="allow-list"]').setValue("hooks.internal.example, 10.0.0.7");
   await browser.$('[data-testid="allow-list-save"]').click();
   await saved(/Allow-list saved/);
   assert.equal(await browser.$('[data-testid="allow-list"]').getValue(), "hooks.internal.example\n10.0.0.7");

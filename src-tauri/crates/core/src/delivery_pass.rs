@@ -33,7 +33,7 @@ const COMMIT_BATCH: usize = 256;
 const COMMIT_WAIT: Duration = Duration::from_millis(10);
 /// Longer than an attempt may take plus its wait in the worker, so a live worker never loses
 /// a lease: a delivery whose lease is too close to its end is left for the next claim.
-const LEASE_MS: i64 = 4 * DELIVERY_TIMEOUT.as_millis() as i64;
+pub(crate) const LEASE_MS: i64 = 4 * DELIVERY_TIMEOUT.as_millis() as i64;
 const LEASE_MARGIN_MS: i64 = 2 * DELIVERY_TIMEOUT.as_millis() as i64;
 
 /// What a run of the worker did.
@@ -128,14 +128,10 @@ impl Core {
         self.run_worker(Until::Stopped { idle, keep_going })
     }
 
-    /// Attempts one delivery now if it is due and no worker holds it (an operator's "send
-    /// now" or "retry now"), so the answer is about that delivery.
-    pub(crate) fn deliver_one(&self, delivery_id: &str) -> CoreResult<DeliveryRound> {
-        let now = self.now();
-        let claimed = self
-            .store
-            .write(|tx| Ok::<_, CoreError>(outbox::claim_one(tx, delivery_id, now, LEASE_MS)?))?;
-        let Some(claimed) = claimed else {
+    /// Attempts a delivery the caller leased (an operator's "send now" or "retry now"), so
+    /// the answer is about that delivery; nothing when it could not be leased (paused).
+    pub(crate) fn attempt_leased(&self, leased: Option<Claimed>) -> CoreResult<DeliveryRound> {
+        let Some(claimed) = leased else {
             return Ok(DeliveryRound::default());
         };
         let destination = self

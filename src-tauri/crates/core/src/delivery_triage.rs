@@ -2,10 +2,12 @@
 //! to do about it, and retries — one, or a filtered set with progress — that reuse each
 //! delivery's id (its idempotency key) and append to its log.
 
+use crate::delivery_pass::LEASE_MS;
 use crate::sites::Scope;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_store::model::{ConnectionState, DeliveryStatus};
+use sgen_store::outbox::{self, Claimed};
 use sgen_store::outbox_triage::{self, RetrySelection};
 pub use sgen_store::outbox_triage::{OutboxCounts, StoppedDelivery};
 use ts_rs::TS;
@@ -74,20 +76,30 @@ impl Core {
     }
 
     /// An operator's retry of one waiting delivery (stopped, or waiting for its scheduled
-    /// retry): attempted on the next pass with the same id; its earlier attempts stay.
+    /// retry): attempted on the worker's next pass with the same id; its earlier attempts stay.
     pub fn retry_delivery(&self, delivery_id: &str) -> CoreResult<()> {
+        self.requeue(delivery_id, false)?;
+        self.delivery_bell.ring();
+        Ok(())
+    }
+
+    /// Makes one waiting delivery due now; with `lease`, leases it to the caller in the same
+    /// transaction, so no worker takes it first.
+    pub(crate) fn requeue(&self, delivery_id: &str, lease: bool) -> CoreResult<Option<Claimed>> {
         let now = self.now();
         let ids = [delivery_id.to_string()];
-        let requeued = self
-            .store
-            .write(|tx| Ok::<_, CoreError>(outbox_triage::requeue(tx, &ids, now)?))?;
-        if requeued == 0 {
-            return Err(CoreError::NotFound {
-                what: "delivery waiting to be retried",
-                id: delivery_id.to_string(),
-            });
-        }
-        Ok(())
+        self.store.write(|tx| {
+            if outbox_triage::requeue(tx, &ids, now)? == 0 {
+                return Err(CoreError::NotFound {
+                    what: "delivery waiting to be retried",
+                    id: delivery_id.to_string(),
+                });
+            }
+            Ok(match lease {
+                true => outbox::claim_one(tx, delivery_id, now, LEASE_MS)?,
+                false => None,
+            })
+        })
     }
 
     /// Re-queues every delivery the filter matches, `RETRY_CHUNK` per transaction, telling

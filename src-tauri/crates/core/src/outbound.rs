@@ -5,6 +5,7 @@
 //! a worker that dies mid-attempt leaves a lease that runs out, and the delivery is attempted
 //! again with the same id.
 
+use crate::delivery_pass::LEASE_MS;
 pub use crate::delivery_pass::{DeliveryRound, DELIVERIES_PER_PASS};
 use crate::ids::random_bits;
 use crate::{ids, Core, CoreError, CoreResult};
@@ -52,16 +53,37 @@ impl Core {
         action_id: &str,
         event: OutboundEvent,
     ) -> CoreResult<Enqueued> {
-        self.queue_event(connection_id, action_id, event, true)
+        let (queued, _) = self.queue_event(connection_id, action_id, event, false)?;
+        Ok(queued)
     }
 
+    /// Queues the event and attempts it right away, so the person who sent it sees its first
+    /// attempt (the CLI, the window's "send test event").
+    pub fn send_event_now(
+        &self,
+        connection_id: &str,
+        action_id: &str,
+        event: OutboundEvent,
+    ) -> CoreResult<Sent> {
+        let (queued, round) = self.queue_event(connection_id, action_id, event, true)?;
+        Ok(Sent { queued, round })
+    }
+
+    /// An operator's retry, attempted at once.
+    pub fn retry_delivery_now(&self, delivery_id: &str) -> CoreResult<DeliveryRound> {
+        let leased = self.requeue(delivery_id, true)?;
+        self.attempt_leased(leased)
+    }
+
+    /// Writes the delivery and its outbox row; then either attempts it here (`attempt_now`,
+    /// leased in the same transaction so no worker takes it first) or wakes the worker.
     fn queue_event(
         &self,
         connection_id: &str,
         action_id: &str,
         event: OutboundEvent,
-        wake_worker: bool,
-    ) -> CoreResult<Enqueued> {
+        attempt_now: bool,
+    ) -> CoreResult<(Enqueued, DeliveryRound)> {
         let record = self.record(connection_id)?;
         let manifest = self.manifest(&record.connector_type)?;
         let action = manifest
@@ -114,7 +136,7 @@ impl Core {
         let now = self.now();
         let delivery_id = ids::time_ordered_id("dlv", now, random_bits()?);
         let payload = event.payload.to_string();
-        self.store.write(|tx| {
+        let leased = self.store.write(|tx| {
             outbox::enqueue(
                 tx,
                 &NewDelivery {
@@ -130,33 +152,22 @@ impl Core {
                 &payload,
                 now,
             )?;
-            Ok::<_, CoreError>(())
+            Ok::<_, CoreError>(match attempt_now {
+                true => outbox::claim_one(tx, &delivery_id, now, LEASE_MS)?,
+                false => None,
+            })
         })?;
-        if wake_worker {
-            self.delivery_bell.ring();
-        }
-        Ok(Enqueued {
+        let round = match attempt_now {
+            true => self.attempt_leased(leased)?,
+            false => {
+                self.delivery_bell.ring();
+                DeliveryRound::default()
+            }
+        };
+        let queued = Enqueued {
             delivery_id,
             held: record.state == ConnectionState::Paused,
-        })
-    }
-
-    /// Queues the event and attempts it right away, so the person who sent it sees its first
-    /// attempt (the CLI, the window's "send test event").
-    pub fn send_event_now(
-        &self,
-        connection_id: &str,
-        action_id: &str,
-        event: OutboundEvent,
-    ) -> CoreResult<Sent> {
-        let queued = self.queue_event(connection_id, action_id, event, false)?;
-        let round = self.deliver_one(&queued.delivery_id)?;
-        Ok(Sent { queued, round })
-    }
-
-    /// An operator's retry, attempted at once.
-    pub fn retry_delivery_now(&self, delivery_id: &str) -> CoreResult<DeliveryRound> {
-        self.retry_delivery(delivery_id)?;
-        self.deliver_one(delivery_id)
+        };
+        Ok((queued, round))
     }
 }

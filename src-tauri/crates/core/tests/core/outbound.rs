@@ -170,6 +170,15 @@ fn gone_rate_limited_and_recovered_destinations() {
     assert_eq!(record.state, ConnectionState::Error);
     f.clock.advance(3_600_000);
     assert_eq!(f.core.deliver_due(10).unwrap().attempted, 0);
+
+    // Fixed at the vendor, retried by hand: attempted at once, delivered.
+    fault(&f, &id, None);
+    let gone = attempts(&f, &id)
+        .into_iter()
+        .find(|a| a.vendor_response_code == Some(410))
+        .unwrap()
+        .delivery_id;
+    assert_eq!(f.core.retry_delivery_now(&gone).unwrap().delivered, 1);
 }
 
 #[test]
