@@ -8,7 +8,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
 export PATH="$CACHE/tools/bin:$PATH"
 
 APT_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
-  webkit2gtk-driver xvfb xauth x11-utils imagemagick dbus dbus-x11 gnome-keyring xdg-utils chromium sqlite3)
+  webkit2gtk-driver xvfb xauth x11-utils imagemagick dbus dbus-x11 gnome-keyring xdg-utils chromium sqlite3
+  python3-venv)
 
 install_apt_packages() {
   local missing=()
@@ -34,6 +35,17 @@ install_ui_packages() {
 install_tauri_driver() {
   if ! command -v tauri-driver >/dev/null; then
     cargo install tauri-driver --locked --version 2.1.0 --root "$CACHE/tools"
+  fi
+}
+
+# localstripe (PyPI), a fake Stripe server by others, for the Stripe connector's tests; in a
+# virtualenv of its own, pinned, found by the tests through SGEN_LOCALSTRIPE.
+LOCALSTRIPE_VERSION=1.15.10
+export SGEN_LOCALSTRIPE="$CACHE/localstripe-$LOCALSTRIPE_VERSION/bin/localstripe"
+install_localstripe() {
+  if [ ! -x "$SGEN_LOCALSTRIPE" ]; then
+    python3 -m venv "$CACHE/localstripe-$LOCALSTRIPE_VERSION"
+    "$CACHE/localstripe-$LOCALSTRIPE_VERSION/bin/pip" install -q "localstripe==$LOCALSTRIPE_VERSION"
   fi
 }
 

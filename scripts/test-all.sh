@@ -9,6 +9,7 @@ step "install"
 install_apt_packages
 install_ui_packages
 install_tauri_driver
+install_localstripe
 
 step "format and lints"
 cargo fmt --all --check

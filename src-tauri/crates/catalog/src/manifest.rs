@@ -81,6 +81,16 @@ impl AuthFlow {
     }
 }
 
+/// The encoding of a request body.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyEncoding {
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded`, nested values in brackets (`metadata[order]=7`).
+    Form,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
@@ -111,6 +121,9 @@ pub struct Manifest {
     pub inbound_events: InboundEvents,
     #[serde(default)]
     pub actions: Vec<Action>,
+    /// How action bodies are written: JSON unless the vendor takes forms (Stripe).
+    #[serde(default)]
+    pub request_body: BodyEncoding,
     pub docs_url: String,
 }
 

@@ -15,6 +15,7 @@ mod delivery_failures;
 mod delivery_pass;
 mod destination_policy;
 mod error;
+mod form_body;
 mod ids;
 mod oauth;
 mod retry_policy;

@@ -3,10 +3,11 @@
 //! vendor expects them. The client follows no redirects (a 3xx is an answer, recorded, never
 //! followed); failures are described without the URL, which can carry a key in its query.
 
+use crate::form_body;
 use crate::signed_token::SIGNING_SECRET;
 use crate::test_outcome::TestOutcome;
 use crate::{CoreError, CoreResult};
-use sgen_catalog::{AuthFlow, HttpMethod, Manifest, RequestAuth};
+use sgen_catalog::{AuthFlow, BodyEncoding, HttpMethod, Manifest, RequestAuth};
 use sgen_vault::{webhook_signing, SecretFields};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -117,10 +118,26 @@ pub(crate) fn send(
         )?;
         format!("{}{}", base.trim_end_matches('/'), path)
     };
+    let mut body = outgoing.body;
+    let reads = matches!(outgoing.method, HttpMethod::Get | HttpMethod::Delete);
+    let form = manifest.request_body == BodyEncoding::Form;
     let mut request = ureq::http::Request::builder()
         .method(outgoing.method.as_str())
         .header("Accept", "application/json");
-    if !outgoing.body.is_empty() {
+    if reads {
+        // A read carries no body: the event's fields become its query (`GET /v1/events?…`).
+        if let Some(values) = outgoing.values.filter(|v| !v.is_empty()) {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&form_body::encode(values));
+        }
+        body = Vec::new();
+    } else if form && !body.is_empty() {
+        let values = outgoing.values.ok_or_else(|| {
+            CoreError::invalid("this vendor takes forms: the event must be a JSON object")
+        })?;
+        body = form_body::encode(values).into_bytes();
+        request = request.header("Content-Type", "application/x-www-form-urlencoded");
+    } else if !body.is_empty() {
         request = request.header("Content-Type", "application/json");
     }
     match manifest.request_auth_for(flow) {
@@ -152,7 +169,7 @@ pub(crate) fn send(
             url.push_str(&format!("{name}={value}"));
         }
         RequestAuth::StandardWebhooksSignature => {
-            for (name, value) in signature_headers(fields, outgoing.message_id, &outgoing.body)? {
+            for (name, value) in signature_headers(fields, outgoing.message_id, &body)? {
                 request = request.header(name, value);
             }
         }
@@ -168,7 +185,7 @@ pub(crate) fn send(
     let timeout = outgoing.timeout;
     let request = request
         .uri(url.as_str())
-        .body(outgoing.body)
+        .body(body)
         .map_err(|_| CoreError::invalid("the connection's API address is not a valid URL"))?;
     Ok(agent(timeout).run(request).map(|mut response| {
         let retry_after = response

@@ -14,6 +14,7 @@ mod crash;
 mod destinations;
 mod every_connector;
 mod lifecycle;
+mod localstripe;
 mod oauth;
 mod oidc;
 mod outbound;
