@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "retry_schedule_set",
     "delivery_timeline",
     "delivery_health",
+    "field_mapping_set",
     "signed_token_begin",
     "signed_token_register_sandbox",
     "signed_token_finish",

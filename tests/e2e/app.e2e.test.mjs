@@ -86,6 +86,12 @@ test("a connection's detail view shows its record, state history and delivery lo
   assert.match(await browser.$('[data-testid="connection-fields"]').getText(), /Operator of record/);
   await until(browser, async () => (await count('[data-testid="log-row"]')) > 0, "per-connection log rows");
   await screenshot("04-connection-detail");
+  // Its delivery health over the demo's history: bars per day and a success rate.
+  const health = browser.$('[data-testid="delivery-health"]');
+  await health.$("button=90 days").click();
+  await until(browser, async () => /% of [\d,]+ attempts delivered/.test(await browser.$('[data-testid="health-summary"]').getText()), "health summary");
+  await health.scrollIntoView();
+  await screenshot("04b-connection-health");
 });
 
 test("the delivery log filters by outcome, date range and search, and pages", async () => {

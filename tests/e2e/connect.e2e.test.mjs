@@ -68,6 +68,13 @@ test("connect a key, test it, pause and resume, break the vendor, disconnect", a
     const el = browser.$('[data-testid="send-test-event-result"]');
     return (await el.isExisting()) && pattern.test(await el.getText());
   }, `no send result matching ${pattern}`);
+  // A field mapping with a constant: saved, and the next test event is made with it.
+  await browser.$('[data-testid="field-mapping-text"]').setValue('templateId = "7"');
+  await browser.$('[data-testid="field-mapping-save"]').click();
+  await until(browser, async () => {
+    const el = browser.$('[data-testid="field-mapping-saved"]');
+    return (await el.isExisting()) && /Mapping saved/.test(await el.getText());
+  }, "the field mapping was not saved");
   await browser.$('[data-testid="send-test-event-submit"]').click();
   await sendResult(/1 delivered/);
   await browser.$('[data-testid="fault-status"]').selectByAttribute("value", "410");

@@ -130,3 +130,17 @@ pub async fn connection_refresh(
 ) -> Result<TestOutcome, IpcError> {
     with_core(&state, move |core| core.refresh_connection(&id)).await
 }
+
+/// Sets (an empty mapping clears) how an action's request is made from an event.
+#[tauri::command]
+pub async fn field_mapping_set(
+    state: State<'_, AppState>,
+    id: String,
+    action: String,
+    mapping: sgen_core::field_mapping::ActionMapping,
+) -> Result<serde_json::Value, IpcError> {
+    with_core(&state, move |core| {
+        core.set_field_mapping(&id, &action, mapping)
+    })
+    .await
+}

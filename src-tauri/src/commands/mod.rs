@@ -41,6 +41,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         lifecycle::oauth_cancel,
         lifecycle::oauth_app_link,
         lifecycle::connection_refresh,
+        lifecycle::field_mapping_set,
         outbound::delivery_send,
         outbound::delivery_retry,
         triage::triage_queue,

@@ -13,4 +13,8 @@ has_credential: boolean, has_refresh_token: boolean, expires_at: number | null, 
 /**
  * Where an OAuth connection was authorized, when not at the catalog's or a sandbox's server.
  */
-oauth_server: OAuthServer | null, field_mapping: Record<string, string>, created_at: number, updated_at: number, };
+oauth_server: OAuthServer | null, 
+/**
+ * Per action, request field → event field (see the core's `field_mapping`).
+ */
+field_mapping: Record<string, Record<string, string>>, created_at: number, updated_at: number, };

@@ -63,6 +63,7 @@ export interface Commands {
   oauth_cancel: { args: { flow_id: string }; result: null };
   oauth_app_link: { args: { link: string }; result: null };
   connection_refresh: { args: { id: string }; result: TestOutcome };
+  field_mapping_set: { args: { id: string; action: string; mapping: Record<string, string> }; result: Record<string, Record<string, string>> };
   delivery_send: { args: { id: string; action: string; event: OutboundEvent }; result: Sent };
   delivery_retry: { args: { delivery_id: string }; result: DeliveryRound };
   delivery_timeline: { args: { delivery_id: string }; result: DeliveryTimeline };

@@ -116,6 +116,17 @@ pub enum ConnectionsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Set how an action's request is made from an event: `--field TARGET=SOURCE` for each
+    /// field (dotted paths; a "quoted" source is a constant). No --field clears the mapping.
+    Map {
+        id: String,
+        #[arg(long)]
+        action: String,
+        #[arg(long = "field", value_name = "TARGET=SOURCE")]
+        fields: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Stop deliveries; keep the credential.
     Pause {
         id: String,

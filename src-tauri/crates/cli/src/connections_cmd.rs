@@ -101,6 +101,26 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
         ConnectionsCommand::Refresh { id, json } => {
             output::test_outcome(&open(Access::ReadWrite)?.refresh_connection(&id)?, json)
         }
+        ConnectionsCommand::Map {
+            id,
+            action,
+            fields,
+            json,
+        } => {
+            let mut mapping = sgen_core::field_mapping::ActionMapping::new();
+            for field in fields {
+                let (target, source) = field.split_once('=').ok_or_else(|| {
+                    CoreError::invalid(format!("--field `{field}` is not TARGET=SOURCE"))
+                })?;
+                mapping.insert(target.trim().to_string(), source.trim().to_string());
+            }
+            let stored = open(Access::ReadWrite)?.set_field_mapping(&id, &action, mapping)?;
+            if json {
+                return output::json(&stored);
+            }
+            println!("{stored}");
+            Ok(())
+        }
         ConnectionsCommand::Pause { id, json } => {
             output::connection(&open(Access::ReadWrite)?.pause_connection(&id)?, json)
         }

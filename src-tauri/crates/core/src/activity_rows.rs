@@ -35,6 +35,33 @@ pub(crate) fn log(tx: &Transaction<'_>, a: &Activity<'_>) -> CoreResult<()> {
     Ok(())
 }
 
+/// An app-wide setting changed (retention, retry schedule): a row with its prior and new
+/// values, in the caller's transaction.
+pub(crate) fn log_app_setting(
+    tx: &Transaction<'_>,
+    at: i64,
+    operator_id: &str,
+    action: &str,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> CoreResult<()> {
+    activity::append(
+        tx,
+        &NewActivity {
+            at,
+            operator_id,
+            site_id: None,
+            environment_id: None,
+            connection_id: None,
+            action,
+            outcome: "success",
+            details: &serde_json::json!({ "before": before, "after": after }),
+            catalog_version: sgen_catalog::CATALOG_VERSION,
+        },
+    )?;
+    Ok(())
+}
+
 impl Core {
     /// A row about `record`, in the caller's transaction.
     #[allow(clippy::too_many_arguments)]

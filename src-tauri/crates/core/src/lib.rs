@@ -15,6 +15,7 @@ mod delivery_failures;
 mod delivery_pass;
 mod destination_policy;
 mod error;
+pub mod field_mapping;
 mod form_body;
 mod ids;
 mod oauth;

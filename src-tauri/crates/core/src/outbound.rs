@@ -8,7 +8,7 @@
 use crate::delivery_pass::LEASE_MS;
 pub use crate::delivery_pass::{DeliveryRound, DELIVERIES_PER_PASS};
 use crate::ids::random_bits;
-use crate::{ids, Core, CoreError, CoreResult};
+use crate::{field_mapping, ids, Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_catalog::AuthFlow;
 use sgen_store::delivery_writes::NewDelivery;
@@ -24,7 +24,9 @@ pub struct OutboundEvent {
     pub originating_module: String,
     /// What it is about (`order.paid ord_1042`), searchable in the delivery log.
     pub event_identifier: String,
-    /// The request body; its top-level fields also fill the action's path (`{list_id}`).
+    /// The event's fields: the request body as they are, or what the connection's field
+    /// mapping for the action makes of them. The body's top-level fields also fill the
+    /// action's path (`{list_id}`).
     #[ts(type = "Record<string, unknown>")]
     pub payload: serde_json::Value,
 }
@@ -133,9 +135,15 @@ impl Core {
                 "the connection holds no credential; connect it again",
             ));
         }
+        // The connection's field mapping for the action makes the request from the event.
+        let payload = match field_mapping::for_action(&record.field_mapping, action_id) {
+            Some(mapping) => field_mapping::apply(&mapping, &event.payload)
+                .map_err(CoreError::InvalidArgument)?,
+            None => event.payload.clone(),
+        }
+        .to_string();
         let now = self.now();
         let delivery_id = ids::time_ordered_id("dlv", now, random_bits()?);
-        let payload = event.payload.to_string();
         let leased = self.store.write(|tx| {
             outbox::enqueue(
                 tx,

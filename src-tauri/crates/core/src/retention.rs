@@ -1,6 +1,7 @@
 //! Delivery-log retention (SPEC §6, §8): a setting, 90 days unless an Administrator changes
 //! it, enforced by a background job (the app runs it hourly; the CLI on request).
 
+use crate::activity_rows::log_app_setting;
 use crate::{Core, CoreError, CoreResult};
 use sgen_store::{retention, settings};
 
@@ -22,15 +23,24 @@ impl Core {
 
     /// Administrators only; 1 to 3,650 days.
     pub fn set_delivery_log_retention_days(&self, days: u32) -> CoreResult<u32> {
-        self.require_administrator("change the delivery-log retention")?;
+        let operator = self.require_administrator("change the delivery-log retention")?;
         if !(1..=3650).contains(&days) {
             return Err(CoreError::invalid(
                 "the delivery-log retention must be 1 to 3650 days",
             ));
         }
+        let before = self.delivery_log_retention_days()?;
+        let now = self.now();
         self.store.write(|tx| {
             settings::set(tx, RETENTION_KEY, &days.to_string())?;
-            Ok::<_, CoreError>(())
+            log_app_setting(
+                tx,
+                now,
+                &operator.id,
+                "settings.delivery_log_retention",
+                before.into(),
+                days.into(),
+            )
         })?;
         Ok(days)
     }

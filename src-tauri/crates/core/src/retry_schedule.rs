@@ -1,6 +1,7 @@
 //! The retry schedule as a setting (SPEC §8): each attempt's wait in seconds, the first 0.
 //! Every delivery pass reads it, so a change applies to the next attempt scheduled.
 
+use crate::activity_rows::log_app_setting;
 use crate::retry_policy::{RetryPolicy, SECOND};
 use crate::{Core, CoreError, CoreResult};
 use sgen_store::settings;
@@ -23,7 +24,7 @@ impl Core {
     /// Administrators only: 1 to 20 attempts, the first immediate, none more than a week
     /// after the one before. Deliveries already waiting keep the time they were given.
     pub fn set_retry_schedule(&self, waits_s: Vec<u64>) -> CoreResult<Vec<u64>> {
-        self.require_administrator("change the retry schedule")?;
+        let operator = self.require_administrator("change the retry schedule")?;
         if waits_s.is_empty() || waits_s.len() > MAX_ATTEMPTS {
             return Err(CoreError::invalid(format!(
                 "the retry schedule has 1 to {MAX_ATTEMPTS} attempts"
@@ -41,9 +42,18 @@ impl Core {
         }
         let text =
             serde_json::to_string(&waits_s).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let before = self.retry_schedule()?;
+        let now = self.now();
         self.store.write(|tx| {
             settings::set(tx, KEY, &text)?;
-            Ok::<_, CoreError>(())
+            log_app_setting(
+                tx,
+                now,
+                &operator.id,
+                "settings.retry_schedule",
+                serde_json::json!(before),
+                serde_json::json!(waits_s),
+            )
         })?;
         Ok(waits_s)
     }

@@ -34,7 +34,8 @@ pub struct ConnectionRecord {
     pub base_url_override: Option<String>,
     /// Where an OAuth connection was authorized, when not at the catalog's or a sandbox's server.
     pub oauth_server: Option<OAuthServer>,
-    #[ts(type = "Record<string, string>")]
+    /// Per action, request field → event field (see the core's `field_mapping`).
+    #[ts(type = "Record<string, Record<string, string>>")]
     pub field_mapping: serde_json::Value,
     #[ts(type = "number")]
     pub created_at: i64,
@@ -229,6 +230,19 @@ pub fn due_for_refresh(conn: &Connection, before: i64) -> rusqlite::Result<Vec<S
 }
 
 /// Records the time of the newest delivery attempt, never moving it backwards.
+pub fn set_field_mapping(
+    tx: &Transaction<'_>,
+    id: &str,
+    mapping: &serde_json::Value,
+    at: i64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE connections SET field_mapping = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, mapping.to_string(), at],
+    )?;
+    Ok(())
+}
+
 pub fn note_delivery(tx: &Transaction<'_>, id: &str, at: i64) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE connections SET last_delivery_at = max(coalesce(last_delivery_at, 0), ?2) WHERE id = ?1",

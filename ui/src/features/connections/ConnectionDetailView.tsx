@@ -9,6 +9,7 @@ import { DeliveryLog } from "../deliveries/DeliveryLog";
 import { ConnectionActions } from "./ConnectionActions";
 import { DeliveryHealthChart } from "./DeliveryHealthChart";
 import { EditScopes } from "./EditScopes";
+import { FieldMapping } from "./FieldMapping";
 import { SandboxFaults } from "./SandboxFaults";
 import { SendTestEvent } from "./SendTestEvent";
 
@@ -45,7 +46,7 @@ export function ConnectionDetailView({ id }: { id: string }) {
           ],
         ] as [string, React.ReactNode][])
       : []),
-    ["Field mapping", Object.keys(r.field_mapping).length ? JSON.stringify(r.field_mapping) : "none"],
+    ["Field mapping", Object.keys(r.field_mapping).length ? `for ${Object.keys(r.field_mapping).join(", ")}` : "none: events go as they are"],
     ["Created", formatTime(r.created_at)],
     ["Updated", formatTime(r.updated_at)],
   ];
@@ -103,6 +104,12 @@ export function ConnectionDetailView({ id }: { id: string }) {
         )}
         {r.base_url_override === "sandbox" && <SandboxFaults connectionId={r.id} connectorType={r.connector_type} />}
         <DeliveryHealthChart connectionId={r.id} version={version} />
+        <FieldMapping
+          connectionId={r.id}
+          connectorType={r.connector_type}
+          stored={r.field_mapping}
+          onSaved={() => setVersion((v) => v + 1)}
+        />
         <SendTestEvent connectionId={r.id} connectorType={r.connector_type} onSent={() => setVersion((v) => v + 1)} />
       </div>
       <h2>Delivery log</h2>

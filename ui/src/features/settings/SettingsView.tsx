@@ -21,6 +21,14 @@ export function formatWaits(waits: number[]): string {
     .join(", ");
 }
 
+/** A total wait as a person says it: 40 min, 6.5 h, 1.2 days. */
+export function formatSpan(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1).replace(/\.0$/, "")} h`;
+  return `${(seconds / 86400).toFixed(1).replace(/\.0$/, "")} days`;
+}
+
 export function parseWaits(text: string): number[] | string {
   const waits: number[] = [];
   for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
@@ -72,78 +80,80 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
 
   const waits = parseWaits(schedule);
   return (
-    <div className="panels">
-      <form
-        className="panel"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const list = hosts.split(/[\s,]+/).filter(Boolean);
-          void save("Allow-list", async () => setHosts((await call("allow_list_set", { scope, hosts: list })).join("\n")));
-        }}
-      >
-        <h2>Outbound allow-list</h2>
-        <p className="muted small">
-          Webhook destinations on this computer, the local network or a cloud metadata address are refused when a connection is made. Hosts listed here (one per
-          line, no scheme or path) are let through — private addresses included. Sandbox sites may always use this computer.
-        </p>
-        <textarea rows={4} value={hosts} onChange={(e) => setHosts(e.target.value)} aria-label="Allow-listed hosts" placeholder="hooks.internal.example" data-testid="allow-list" />
-        <div className="form-actions">
-          <button type="submit" data-testid="allow-list-save">
-            Save allow-list
-          </button>
-        </div>
-      </form>
-      <form
-        className="panel"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (typeof waits !== "string") void save("Retry schedule", async () => setSchedule(formatWaits(await call("retry_schedule_set", { waits }))));
-        }}
-      >
-        <h2>Retry schedule</h2>
-        <p className="muted small">
-          Each attempt's wait after the one before (each ±20 %), starting with 0 for the first attempt. After the last one a delivery becomes a dead letter. A 429 or a
-          timeout always waits at least a minute.
-        </p>
-        <input value={schedule} onChange={(e) => setSchedule(e.target.value)} aria-label="Retry schedule" data-testid="retry-schedule" />
-        {typeof waits === "string" ? (
-          <p className="notice-error small">{waits}</p>
-        ) : (
-          <p className="muted small">
-            {waits.length} attempts over about {formatWaits([waits.reduce((a, b) => a + b, 0)])}.
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="submit" disabled={typeof waits === "string"} data-testid="retry-schedule-save">
-            Save schedule
-          </button>
-        </div>
-      </form>
-      <form
-        className="panel"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save("Retention", async () => setDays(String(await call("retention_set", { days: Number(days) }))));
-        }}
-      >
-        <h2>Delivery-log retention</h2>
-        <p className="muted small">Attempts older than this leave the log (checked every hour). Stopped deliveries keep their payload and can still be retried.</p>
-        <label className="field-inline">
-          <input type="number" min={1} max={3650} value={days} onChange={(e) => setDays(e.target.value)} aria-label="Retention in days" data-testid="retention-days" />
-          <span>days</span>
-        </label>
-        <div className="form-actions">
-          <button type="submit" data-testid="retention-save">
-            Save retention
-          </button>
-        </div>
-      </form>
+    <>
       {saved && (
-        <p role="status" className="notice" data-testid="settings-saved">
+        <p role="status" className="notice notice-good" data-testid="settings-saved">
           {saved}
         </p>
       )}
       {error && <ErrorNotice error={error} />}
-    </div>
+      <div className="panels settings">
+        <form
+          className="panel"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const list = hosts.split(/[\s,]+/).filter(Boolean);
+            void save("Allow-list", async () => setHosts((await call("allow_list_set", { scope, hosts: list })).join("\n")));
+          }}
+        >
+          <h2>Outbound allow-list</h2>
+          <p className="muted small">
+            Webhook destinations on this computer, the local network or a cloud metadata address are refused when a connection is made. Hosts listed here (one per
+            line, no scheme or path) are let through — private addresses included. Sandbox sites may always use this computer.
+          </p>
+          <textarea rows={4} value={hosts} onChange={(e) => setHosts(e.target.value)} aria-label="Allow-listed hosts" placeholder="hooks.internal.example" data-testid="allow-list" />
+          <div className="form-actions">
+            <button type="submit" data-testid="allow-list-save">
+              Save allow-list
+            </button>
+          </div>
+        </form>
+        <form
+          className="panel"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (typeof waits !== "string") void save("Retry schedule", async () => setSchedule(formatWaits(await call("retry_schedule_set", { waits }))));
+          }}
+        >
+          <h2>Retry schedule</h2>
+          <p className="muted small">
+            Each attempt's wait after the one before (each ±20 %), starting with 0 for the first attempt. After the last one a delivery becomes a dead letter. A 429 or a
+            timeout always waits at least a minute.
+          </p>
+          <input value={schedule} onChange={(e) => setSchedule(e.target.value)} aria-label="Retry schedule" data-testid="retry-schedule" />
+          {typeof waits === "string" ? (
+            <p className="notice-error small">{waits}</p>
+          ) : (
+            <p className="muted small">
+              {waits.length} attempts over about {formatSpan(waits.reduce((a, b) => a + b, 0))}, then a dead letter.
+            </p>
+          )}
+          <div className="form-actions">
+            <button type="submit" disabled={typeof waits === "string"} data-testid="retry-schedule-save">
+              Save schedule
+            </button>
+          </div>
+        </form>
+        <form
+          className="panel"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save("Retention", async () => setDays(String(await call("retention_set", { days: Number(days) }))));
+          }}
+        >
+          <h2>Delivery-log retention</h2>
+          <p className="muted small">Attempts older than this leave the log (checked every hour). Stopped deliveries keep their payload and can still be retried.</p>
+          <label className="days">
+            <input type="number" min={1} max={3650} value={days} onChange={(e) => setDays(e.target.value)} aria-label="Retention in days" data-testid="retention-days" />{" "}
+            days
+          </label>
+          <div className="form-actions">
+            <button type="submit" data-testid="retention-save">
+              Save retention
+            </button>
+          </div>
+        </form>
+      </div>
+    </>
   );
 }

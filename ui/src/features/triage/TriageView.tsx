@@ -76,20 +76,6 @@ export function TriageView() {
       </div>
       {error && <ErrorNotice error={error} />}
       <div className="panel">
-        <h2>Connections</h2>
-        {connections.status === "error" && <ErrorNotice error={connections.error} />}
-        {unhealthy.length === 0 && connections.status === "ready" && <p className="muted">Every connection is active or paused.</p>}
-        <ul className="triage-list" data-testid="triage-connections">
-          {unhealthy.map((row) => (
-            <li key={row.record.id}>
-              <StateBadge state={row.record.state} /> <a href={href({ view: "connection", id: row.record.id })}>{row.record.display_name}</a>{" "}
-              <span className="muted">· {row.connector_name}</span>
-              <div className="small">{CONNECTION_STEP[row.record.state as (typeof UNHEALTHY)[number]]}</div>
-            </li>
-          ))}
-        </ul>
-      </div>
-      <div className="panel">
         <div className="panel-head">
           <h2>Stopped deliveries</h2>
           <button
@@ -129,6 +115,22 @@ export function TriageView() {
               <button type="button" className="ghost" disabled={busy} onClick={() => void retry(() => call("delivery_retry", { delivery_id: d.delivery_id }))}>
                 Retry
               </button>
+            </li>
+          ))}
+        </ul>
+      </div>
+      <div className="panel">
+        <h2>Connections</h2>
+        {connections.status === "error" && <ErrorNotice error={connections.error} />}
+        {unhealthy.length === 0 && connections.status === "ready" && <p className="muted">Every connection is active or paused.</p>}
+        <ul className="triage-list" data-testid="triage-connections">
+          {unhealthy.map((row) => (
+            <li key={row.record.id}>
+              <div>
+                <StateBadge state={row.record.state} /> <a href={href({ view: "connection", id: row.record.id })}>{row.record.display_name}</a>{" "}
+                <span className="muted">· {row.connector_name}</span>
+              </div>
+              <div className="small">{CONNECTION_STEP[row.record.state as (typeof UNHEALTHY)[number]]}</div>
             </li>
           ))}
         </ul>

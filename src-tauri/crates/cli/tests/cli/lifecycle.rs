@@ -454,6 +454,49 @@ fn an_event_is_sent_through_the_cli_and_its_attempt_is_in_the_log() {
     assert_eq!(retried["attempts"]["delivered"], 1, "{retried}");
     let queue = json(&cli(data, &["deliveries", "dead-letters", "--json"]));
     assert_eq!(queue, serde_json::json!([]));
+    // A field mapping makes the request from the event's own fields.
+    let map = [
+        "connections",
+        "map",
+        &id,
+        "--action",
+        "send_transactional_email",
+        "--field",
+        "to.0.email=user.email",
+        "--field",
+        "templateId=\"7\"",
+        "--json",
+    ];
+    let mapped = json(&cli(data, &map));
+    assert_eq!(
+        mapped["send_transactional_email"]["to.0.email"],
+        "user.email"
+    );
+    std::fs::write(
+        &event,
+        r#"{"originating_module": "accounts", "event_identifier": "user.created usr_10",
+            "payload": {"user": {"email": "grace@example.com"}}}"#,
+    )
+    .unwrap();
+    assert_eq!(json(&cli(data, &send))["round"]["delivered"], 1);
+    let bad = cli(
+        data,
+        &[
+            "connections",
+            "map",
+            &id,
+            "--action",
+            "send_transactional_email",
+            "--field",
+            "nope",
+        ],
+    );
+    assert!(
+        stderr_line(&bad).contains("TARGET=SOURCE"),
+        "{}",
+        stderr_line(&bad)
+    );
+
     let neither = cli(data, &["deliveries", "retry"]);
     assert!(
         stderr_line(&neither).contains("--outcome"),

@@ -214,3 +214,66 @@ fn delivery_health_counts_deliveries_and_latency_per_bucket() {
         86_400_000
     );
 }
+
+#[test]
+fn a_field_mapping_makes_the_request_from_the_event_and_refuses_events_it_cannot_map() {
+    let f = fixture();
+    let id = brevo(&f);
+    let mapping = [
+        ("to.0.email", "customer.email"),
+        ("templateId", "\"7\""),
+        ("params.order", "order.id"),
+    ]
+    .into_iter()
+    .map(|(t, s)| (t.to_string(), s.to_string()))
+    .collect();
+    let stored = f
+        .core
+        .set_field_mapping(&id, "send_transactional_email", mapping)
+        .unwrap();
+    assert_eq!(
+        stored["send_transactional_email"]["to.0.email"],
+        "customer.email"
+    );
+    let order = |customer: serde_json::Value| sgen_core::outbound::OutboundEvent {
+        originating_module: "commerce".into(),
+        event_identifier: "order.paid ord_77".into(),
+        payload: serde_json::json!({"customer": customer, "order": {"id": "ord_77"}}),
+    };
+    let sent = f
+        .core
+        .send_event_now(
+            &id,
+            "send_transactional_email",
+            order(serde_json::json!({"email": "ada@example.com"})),
+        )
+        .unwrap();
+    assert_eq!(sent.round.delivered, 1);
+    let refused = f
+        .core
+        .send_event(
+            &id,
+            "send_transactional_email",
+            order(serde_json::json!({})),
+        )
+        .unwrap_err();
+    assert!(refused.to_string().contains("customer.email"), "{refused}");
+    let bad = f.core.set_field_mapping(
+        &id,
+        "send_transactional_email",
+        [("to email".to_string(), "x".to_string())]
+            .into_iter()
+            .collect(),
+    );
+    assert_eq!(bad.unwrap_err().code(), "invalid_argument");
+    let unknown = f
+        .core
+        .set_field_mapping(&id, "launch_rocket", Default::default());
+    assert_eq!(unknown.unwrap_err().code(), "invalid_argument");
+    // An empty mapping clears it: the event goes as it is again.
+    let cleared = f
+        .core
+        .set_field_mapping(&id, "send_transactional_email", Default::default())
+        .unwrap();
+    assert_eq!(cleared, serde_json::json!({}));
+}
