@@ -13,6 +13,8 @@ originating_module: string,
  */
 event_identifier: string, 
 /**
- * The request body; its top-level fields also fill the action's path (`{list_id}`).
+ * The event's fields: the request body as they are, or what the connection's field
+ * mapping for the action makes of them. The body's top-level fields also fill the
+ * action's path (`{list_id}`).
  */
 payload: Record<string, unknown>, };

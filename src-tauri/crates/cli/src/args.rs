@@ -319,8 +319,10 @@ pub enum DeliveriesCommand {
     Retry {
         /// The delivery's id; or omit it and give --outcome.
         delivery: Option<String>,
+        /// Which deliveries (with --outcome failed or retried); since/until are when they were
+        /// queued.
         #[command(flatten)]
-        filter: RetryArgs,
+        filter: FilterArgs,
         #[arg(long)]
         json: bool,
     },
@@ -372,28 +374,9 @@ impl ScopeArgs {
     }
 }
 
+/// Which deliveries or attempts a command is about: the delivery log's filters.
 #[derive(Args)]
-pub struct RetryArgs {
-    #[command(flatten)]
-    pub scope: ScopeArgs,
-    /// failed | retried
-    #[arg(long, conflicts_with = "delivery")]
-    pub outcome: Option<String>,
-    #[arg(long)]
-    pub connection: Option<String>,
-    /// Deliveries created since: a duration back from now (`7d`) or a date/time.
-    #[arg(long)]
-    pub since: Option<String>,
-    /// Deliveries created before: a date/time or a duration back from now.
-    #[arg(long)]
-    pub until: Option<String>,
-    /// Text the event identifier contains.
-    #[arg(long)]
-    pub search: Option<String>,
-}
-
-#[derive(Args)]
-pub struct QueryArgs {
+pub struct FilterArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,
     #[arg(long)]
@@ -410,6 +393,12 @@ pub struct QueryArgs {
     /// Text the event identifier contains.
     #[arg(long)]
     pub search: Option<String>,
+}
+
+#[derive(Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// attempted_at | latency_ms | vendor_response_code | outcome | event_identifier | originating_module
     #[arg(long)]
     pub sort: Option<String>,
@@ -435,8 +424,8 @@ fn bound(flag: &str, value: &Option<String>, now: &Now) -> Result<Option<i64>, C
         .transpose()
 }
 
-impl RetryArgs {
-    pub fn to_filter(&self, outcome: &str, now: &Now) -> Result<RetryFilter, CoreError> {
+impl FilterArgs {
+    pub fn to_retry_filter(&self, outcome: &str, now: &Now) -> Result<RetryFilter, CoreError> {
         Ok(RetryFilter {
             outcome: outcome.to_string(),
             connection_id: self.connection.clone(),
@@ -449,13 +438,13 @@ impl RetryArgs {
 
 impl QueryArgs {
     pub fn to_query(&self, now: &Now) -> Result<DeliveryQuery, CoreError> {
-        let bound = |flag: &str, value: &Option<String>| bound(flag, value, now);
+        let f = &self.filter;
         Ok(DeliveryQuery {
-            connection_id: self.connection.clone(),
-            outcome: self.outcome.clone(),
-            since: bound("since", &self.since)?,
-            until: bound("until", &self.until)?,
-            search: self.search.clone(),
+            connection_id: f.connection.clone(),
+            outcome: f.outcome.clone(),
+            since: bound("since", &f.since, now)?,
+            until: bound("until", &f.until, now)?,
+            search: f.search.clone(),
             sort: self.sort.clone(),
             descending: Some(!self.asc),
             limit: self.limit,

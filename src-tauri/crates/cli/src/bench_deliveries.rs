@@ -100,30 +100,31 @@ fn throughput(n: u64) {
     );
 }
 
-/// Attempts that delivered, for one connection (the log's count, not the engine's word).
-fn delivered_count(site: &BenchSite, connection: &str) -> u64 {
-    let mut count = 0;
-    let mut cursor = None;
+/// Every row of the delivery log that `query` selects, page by page.
+fn log_rows(site: &BenchSite, query: DeliveryQuery) -> Vec<sgen_core::deliveries::AttemptRow> {
+    let mut rows = Vec::new();
+    let mut query = DeliveryQuery {
+        limit: Some(500),
+        ..query
+    };
     loop {
-        let page = site
-            .core
-            .deliveries(
-                &site.scope,
-                &DeliveryQuery {
-                    connection_id: Some(connection.into()),
-                    outcome: Some("delivered".into()),
-                    limit: Some(500),
-                    cursor,
-                    ..Default::default()
-                },
-            )
-            .expect("log");
-        count += page.rows.len() as u64;
+        let page = site.core.deliveries(&site.scope, &query).expect("log");
+        rows.extend(page.rows);
         match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => return count,
+            Some(next) => query.cursor = Some(next),
+            None => return rows,
         }
     }
+}
+
+/// Attempts that delivered, for one connection (the log's count, not the engine's word).
+fn delivered_count(site: &BenchSite, connection: &str) -> u64 {
+    let query = DeliveryQuery {
+        connection_id: Some(connection.into()),
+        outcome: Some("delivered".into()),
+        ..Default::default()
+    };
+    log_rows(site, query).len() as u64
 }
 
 fn fairness(n: u64) {
@@ -239,31 +240,14 @@ fn latency(rate: u64, seconds: u64) {
     std::thread::sleep(Duration::from_millis(500));
     running.store(false, Ordering::Relaxed);
     worker.join().expect("worker thread");
-    let mut waits: Vec<i64> = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = site
-            .core
-            .deliveries(
-                &site.scope,
-                &DeliveryQuery {
-                    connection_id: Some(id.clone()),
-                    limit: Some(500),
-                    cursor,
-                    ..Default::default()
-                },
-            )
-            .expect("log");
-        for row in &page.rows {
-            if let Some(at) = queued_at.get(&row.delivery_id) {
-                waits.push(row.attempted_at - at);
-            }
-        }
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
+    let query = DeliveryQuery {
+        connection_id: Some(id.clone()),
+        ..Default::default()
+    };
+    let mut waits: Vec<i64> = log_rows(&site, query)
+        .iter()
+        .filter_map(|row| Some(row.attempted_at - queued_at.get(&row.delivery_id)?))
+        .collect();
     waits.sort_unstable();
     let pct = |p: f64| waits[((waits.len() - 1) as f64 * p) as usize];
     println!(

@@ -15,7 +15,7 @@ pub fn run(
     match command {
         DeliveriesCommand::Query(args) => {
             let core = open(Access::ReadOnly)?;
-            let scope = args.scope.resolve(&core)?;
+            let scope = args.filter.scope.resolve(&core)?;
             let query = args.to_query(&Now::system())?;
             output::deliveries(&core.deliveries(&scope, &query)?, args.json)
         }
@@ -31,9 +31,14 @@ pub fn run(
         }
         DeliveriesCommand::Retry {
             delivery: Some(delivery),
+            filter,
             json,
-            ..
         } => {
+            if filter.outcome.is_some() {
+                return Err(CoreError::invalid(
+                    "give a delivery id or --outcome with filters, not both",
+                ));
+            }
             let core = open(Access::ReadWrite)?;
             output::delivery_round(&core.retry_delivery_now(&delivery)?, json)
         }
@@ -47,7 +52,7 @@ pub fn run(
             })?;
             let core = open(Access::ReadWrite)?;
             let scope = filter.scope.resolve(&core)?;
-            let filter = filter.to_filter(&outcome, &Now::system())?;
+            let filter = filter.to_retry_filter(&outcome, &Now::system())?;
             let bulk = core.retry_deliveries(&scope, &filter, |done, total| {
                 if !json {
                     eprint!("\rre-queued {done}/{total}");

@@ -3,61 +3,63 @@
 //! and a destination that answers with a redirect has the 3xx recorded, its target never
 //! contacted.
 
+use super::signed_token::webhook;
 use super::{live, seeded};
 use sgen_core::lifecycle::NewConnectionRequest;
 use sgen_core::model::EnvironmentName;
 use sgen_core::sites::Scope;
-use sgen_core::Secret;
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+/// A webhook connection request whose calls go to `url` itself.
 fn webhook_to(url: &str) -> NewConnectionRequest {
     NewConnectionRequest {
-        connector_type: "webhook".into(),
-        display_name: "Order webhook".into(),
-        auth_flow: "signed_token".into(),
-        fields: BTreeMap::from([("endpoint_url".to_string(), Secret::new(url))]),
         api_base_override: None,
+        ..webhook(url)
     }
 }
 
 /// A loopback HTTP server answering each request with `answer(n)` (n counts from 0), as raw
 /// status line and headers; returns its address and how many requests it has seen.
-fn serve(answer: impl Fn(usize) -> String + Send + 'static) -> (String, Arc<AtomicUsize>) {
+fn serve(answer: impl Fn(usize) -> String + Send + Sync + 'static) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let seen = Arc::new(AtomicUsize::new(0));
     let counter = seen.clone();
+    let answer = Arc::new(answer);
     std::thread::spawn(move || {
+        // A thread per connection: clients keep connections open between requests.
         for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream);
-            loop {
-                let mut length = 0;
-                let mut line = String::new();
-                let mut lines = 0;
-                while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        length = v.trim().parse().unwrap_or(0);
+            let (counter, answer) = (counter.clone(), answer.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream);
+                loop {
+                    let mut length = 0;
+                    let mut line = String::new();
+                    let mut lines = 0;
+                    while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                        lines += 1;
+                        line.clear();
                     }
-                    lines += 1;
-                    line.clear();
+                    if lines == 0 {
+                        break;
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        break;
+                    }
+                    let n = counter.fetch_add(1, Ordering::SeqCst);
+                    let response = format!("{}\r\ncontent-length: 0\r\n\r\n", answer(n));
+                    if reader.get_mut().write_all(response.as_bytes()).is_err() {
+                        break;
+                    }
                 }
-                if lines == 0 {
-                    break;
-                }
-                let mut body = vec![0; length];
-                if reader.read_exact(&mut body).is_err() {
-                    break;
-                }
-                let n = counter.fetch_add(1, Ordering::SeqCst);
-                let response = format!("{}\r\ncontent-length: 0\r\n\r\n", answer(n));
-                if reader.get_mut().write_all(response.as_bytes()).is_err() {
-                    break;
-                }
-            }
+            });
         }
     });
     (address, seen)

@@ -38,10 +38,14 @@ impl LocalStripe {
             .stderr(Stdio::null())
             .spawn()
             .expect("localstripe starts");
-        let url = format!("http://127.0.0.1:{port}");
+        // Owned before waiting, so a failure below still stops and reaps it.
+        let started = LocalStripe {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
         for _ in 0..100 {
             if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return LocalStripe { child, url };
+                return started;
             }
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -9,7 +9,7 @@ use sgen_core::test_outcome::TestOutcome;
 use sgen_core::{CoreError, SandboxFaults, Secret, SANDBOX_ENDPOINT};
 use std::collections::BTreeMap;
 
-fn webhook(endpoint: &str) -> NewConnectionRequest {
+pub(super) fn webhook(endpoint: &str) -> NewConnectionRequest {
     NewConnectionRequest {
         connector_type: "webhook".into(),
         display_name: "Order relay".into(),
