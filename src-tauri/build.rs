@@ -42,6 +42,8 @@ const COMMANDS: &[&str] = &[
     "signed_token_register_sandbox",
     "signed_token_finish",
     "signed_token_cancel",
+    "signing_secret_rotate",
+    "signing_secret_rotation_finish",
 ];
 
 fn main() {

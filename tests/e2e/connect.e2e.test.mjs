@@ -244,6 +244,19 @@ test("a webhook's signing secret is shown once and the sandbox receiver checks i
   assert.ok(!(await browser.$("body").getText()).includes(secret.slice(6)), "the secret is shown again");
   await browser.$('[data-testid="action-test"]').click();
   assert.match(await result(), /Connected/);
+
+  // Rotation: a new secret, shown once, while the old one keeps signing; then finished.
+  await browser.$('[data-testid="rotate-secret-start"]').click();
+  const rotated = await until(browser, async () => {
+    const el = browser.$('[data-testid="rotate-secret-value"]');
+    return (await el.isExisting()) && (await el.getText());
+  }, "the new secret was never shown");
+  assert.match(rotated, /^whsec_/);
+  assert.notEqual(rotated, secret);
+  assert.match(await browser.$('[data-testid="rotate-secret-overlap"]').getText(), /both signatures until/);
+  await browser.$('[data-testid="rotate-secret-finish"]').click();
+  await until(browser, async () => /Rotation finished/.test(await browser.$('[data-testid="rotate-secret-overlap"]').getText()), "rotation not finished");
+  await screenshot("13b-secret-rotated");
 });
 
 test("a vendor that refuses loopback comes back through the app link to the running app", async () => {

@@ -1,7 +1,7 @@
 // A webhook receiver that checks signatures with the reference verifier of the Standard
 // Webhooks project (the `standardwebhooks` npm package), not with our code. POST /secrets with
-// {"secret": "whsec_…"} registers a secret, as an operator would in their endpoint's settings;
-// any other POST is verified against the registered secrets: 200 {"verified": true} when one
+// {"secret": "whsec_…"} registers a secret, as an operator would in their endpoint's settings,
+// and POST /secrets/clear forgets them all; any other POST is verified against the registered secrets: 200 {"verified": true} when one
 // accepts it, 401 with the verifier's message otherwise. Prints one JSON line with its address,
 // then serves until stdin closes.
 import http from "node:http";
@@ -20,6 +20,10 @@ const server = http.createServer((request, response) => {
       response.writeHead(status, { "content-type": "application/json" });
       response.end(JSON.stringify(value));
     };
+    if (request.url === "/secrets/clear") {
+      secrets.length = 0;
+      return answer(204, {});
+    }
     if (request.url === "/secrets") {
       secrets.push(JSON.parse(body).secret);
       return answer(204, {});

@@ -57,6 +57,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         signed_token::signed_token_register_sandbox,
         signed_token::signed_token_finish,
         signed_token::signed_token_cancel,
+        signed_token::signing_secret_rotate,
+        signed_token::signing_secret_rotation_finish,
     ]
 }
 

@@ -43,3 +43,20 @@ pub async fn signed_token_cancel(
 ) -> Result<(), IpcError> {
     with_core(&state, move |core| core.cancel_signed_token(&pending_id)).await
 }
+
+/// A new signing secret, shown once; the old one keeps signing for a day.
+#[tauri::command]
+pub async fn signing_secret_rotate(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<sgen_core::signing_secret_rotation::RotatedSigningSecret, IpcError> {
+    with_core(&state, move |core| core.rotate_signing_secret(&id)).await
+}
+
+#[tauri::command]
+pub async fn signing_secret_rotation_finish(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<(), IpcError> {
+    with_core(&state, move |core| core.finish_signing_secret_rotation(&id)).await
+}

@@ -23,6 +23,7 @@ import type { OutboxCounts } from "../bindings/OutboxCounts";
 import type { Resumed } from "../bindings/Resumed";
 import type { RetryFilter } from "../bindings/RetryFilter";
 import type { Revocation } from "../bindings/Revocation";
+import type { RotatedSigningSecret } from "../bindings/RotatedSigningSecret";
 import type { SandboxFaults } from "../bindings/SandboxFaults";
 import type { SandboxState } from "../bindings/SandboxState";
 import type { Scope } from "../bindings/Scope";
@@ -79,6 +80,8 @@ export interface Commands {
   signed_token_register_sandbox: { args: { pending_id: string }; result: null };
   signed_token_finish: { args: { pending_id: string }; result: ConnectionDetail };
   signed_token_cancel: { args: { pending_id: string }; result: null };
+  signing_secret_rotate: { args: { id: string }; result: RotatedSigningSecret };
+  signing_secret_rotation_finish: { args: { id: string }; result: null };
 }
 
 /** A command failure: `code` is stable and machine-readable, `message` is for a person. */

@@ -127,6 +127,15 @@ pub enum ConnectionsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Webhook connections: a new signing secret (printed once, on stderr); the old one keeps
+    /// signing for a day. `--finish` drops the old one now.
+    RotateSecret {
+        id: String,
+        #[arg(long)]
+        finish: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Stop deliveries; keep the credential.
     Pause {
         id: String,

@@ -121,6 +121,31 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
             println!("{stored}");
             Ok(())
         }
+        ConnectionsCommand::RotateSecret { id, finish, json } => {
+            let core = open(Access::ReadWrite)?;
+            if finish {
+                core.finish_signing_secret_rotation(&id)?;
+                if json {
+                    return output::json(&serde_json::json!({ "finished": true }));
+                }
+                println!("the previous signing secret no longer signs");
+                return Ok(());
+            }
+            let rotated = core.rotate_signing_secret(&id)?;
+            // The secret goes to stderr, so --json output (often logged) never holds it.
+            eprintln!(
+                "new signing secret (shown once): {}",
+                rotated.signing_secret
+            );
+            let until = serde_json::json!({ "previous_signs_until": rotated.previous_signs_until });
+            if json {
+                return output::json(&until);
+            }
+            let until = chrono::DateTime::from_timestamp_millis(rotated.previous_signs_until)
+                .map_or_else(String::new, |t| t.to_rfc3339());
+            println!("the previous secret signs too until {until}");
+            Ok(())
+        }
         ConnectionsCommand::Pause { id, json } => {
             output::connection(&open(Access::ReadWrite)?.pause_connection(&id)?, json)
         }

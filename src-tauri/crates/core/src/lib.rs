@@ -45,6 +45,7 @@ mod outbound_settings;
 pub mod refresher;
 pub mod retention;
 pub mod signed_token;
+pub mod signing_secret_rotation;
 pub mod sites;
 pub mod test_outcome;
 

@@ -4,7 +4,7 @@
 //! followed); failures are described without the URL, which can carry a key in its query.
 
 use crate::form_body;
-use crate::signed_token::SIGNING_SECRET;
+use crate::signing_secret_rotation::signing_secrets;
 use crate::test_outcome::TestOutcome;
 use crate::{CoreError, CoreResult};
 use sgen_catalog::{AuthFlow, BodyEncoding, HttpMethod, Manifest, RequestAuth};
@@ -224,16 +224,25 @@ fn signature_headers(
     message_id: &str,
     body: &[u8],
 ) -> CoreResult<[(&'static str, String); 3]> {
-    let now_s = chrono::Utc::now().timestamp();
-    let secret = fields
-        .get(SIGNING_SECRET)
-        .ok_or_else(|| CoreError::Internal("the connection has no signing secret".into()))?;
-    let signature = webhook_signing::sign(secret, message_id, now_s, body)
+    let now = chrono::Utc::now();
+    let now_s = now.timestamp();
+    // During a rotation the old secret signs too: the receiver accepts either (the header
+    // holds space-separated signatures).
+    let secrets = signing_secrets(fields, now.timestamp_millis());
+    if secrets.is_empty() {
+        return Err(CoreError::Internal(
+            "the connection has no signing secret".into(),
+        ));
+    }
+    let signatures = secrets
+        .into_iter()
+        .map(|secret| webhook_signing::sign(secret, message_id, now_s, body))
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|e| CoreError::Internal(e.to_string()))?;
     Ok([
         ("webhook-id", message_id.to_string()),
         ("webhook-timestamp", now_s.to_string()),
-        ("webhook-signature", signature),
+        ("webhook-signature", signatures.join(" ")),
     ])
 }
 

@@ -63,6 +63,10 @@ impl SecretFields {
         self.0.get(name)
     }
 
+    pub fn remove(&mut self, name: &str) -> Option<Secret> {
+        self.0.remove(name)
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.0.keys().map(String::as_str)
     }

@@ -10,6 +10,7 @@ import { ConnectionActions } from "./ConnectionActions";
 import { DeliveryHealthChart } from "./DeliveryHealthChart";
 import { EditScopes } from "./EditScopes";
 import { FieldMapping } from "./FieldMapping";
+import { RotateSigningSecret } from "./RotateSigningSecret";
 import { SandboxFaults } from "./SandboxFaults";
 import { SendTestEvent } from "./SendTestEvent";
 
@@ -102,6 +103,7 @@ export function ConnectionDetailView({ id }: { id: string }) {
             onChanged={() => setVersion((v) => v + 1)}
           />
         )}
+        {r.auth_flow === "signed_token" && <RotateSigningSecret connectionId={r.id} onChanged={() => setVersion((v) => v + 1)} />}
         {r.base_url_override === "sandbox" && <SandboxFaults connectionId={r.id} connectorType={r.connector_type} />}
         <DeliveryHealthChart connectionId={r.id} version={version} />
         <FieldMapping

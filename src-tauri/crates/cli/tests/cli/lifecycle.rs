@@ -320,6 +320,25 @@ fn a_signed_token_is_shown_once_and_registered_before_the_test_message() {
         tested,
         serde_json::json!({"outcome": "vendor_error", "code": 503})
     );
+
+    // Rotation: the new secret on stderr only; the overlap's end in the JSON.
+    let rotated = cli(data, &["connections", "rotate-secret", &id, "--json"]);
+    assert!(rotated.status.success(), "{}", stderr_line(&rotated));
+    let stderr = String::from_utf8_lossy(&rotated.stderr);
+    let new_secret = stderr
+        .split_whitespace()
+        .find(|w| w.starts_with("whsec_"))
+        .expect("the new secret on stderr");
+    assert_ne!(new_secret, secret);
+    assert!(!String::from_utf8_lossy(&rotated.stdout).contains("whsec_"));
+    assert!(json(&rotated)["previous_signs_until"].as_i64().unwrap() > 0);
+    let finished = json(&cli(
+        data,
+        &["connections", "rotate-secret", &id, "--finish", "--json"],
+    ));
+    assert_eq!(finished["finished"], true);
+    let again = cli(data, &["connections", "rotate-secret", &id, "--finish"]);
+    assert!(stderr_line(&again).contains("no signing secret is being rotated out"));
     drop(sandbox.stdin.take());
     sandbox.wait().unwrap();
 }

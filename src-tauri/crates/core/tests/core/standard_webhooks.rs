@@ -1,7 +1,7 @@
 //! Our Standard Webhooks signatures against the reference verifier (the `standardwebhooks` npm
 //! package), run as a loopback receiver by tests/webhooks/standard-webhooks-receiver.mjs: a
 //! signed-token connection's test message and its deliveries are accepted with the secret the
-//! app made, and refused with any other.
+//! app made, and refused with any other; during a rotation with either the old or the new.
 
 use super::{live, seeded};
 use sgen_core::lifecycle::NewConnectionRequest;
@@ -40,6 +40,18 @@ impl Receiver {
             .unwrap()
             .to_string();
         Receiver { child, url }
+    }
+
+    /// The receiver holds `secrets` only.
+    fn hold_only(&self, secrets: &[&str]) {
+        let status = ureq::post(format!("{}/secrets/clear", self.url))
+            .send_empty()
+            .unwrap()
+            .status();
+        assert_eq!(status.as_u16(), 204);
+        for secret in secrets {
+            self.register(secret);
+        }
     }
 
     fn register(&self, secret: &str) {
@@ -101,7 +113,33 @@ fn the_reference_verifier_accepts_our_signatures_and_only_with_the_right_secret(
         event_identifier: "order.paid ord_1042".into(),
         payload: serde_json::json!({"type": "order.paid", "data": {"order": "ord_1042", "total": 129.5}}),
     };
-    core.send_event(&id, "post_event", event).unwrap();
+    core.send_event(&id, "post_event", event.clone()).unwrap();
     let round = core.deliver_due(10).unwrap();
     assert_eq!((round.attempted, round.delivered), (1, 1));
+
+    // Rotation: for a day both secrets sign, so a receiver holding either accepts.
+    let old = issued.signing_secret;
+    let rotated = core.rotate_signing_secret(&id).unwrap();
+    assert_ne!(rotated.signing_secret, old);
+    for holds in [&old, &rotated.signing_secret] {
+        receiver.hold_only(&[holds]);
+        let sent = core
+            .send_event_now(&id, "post_event", event.clone())
+            .unwrap();
+        assert_eq!(sent.round.delivered, 1, "{:?}", sent.round);
+    }
+    // Finished: the old secret no longer signs.
+    core.finish_signing_secret_rotation(&id).unwrap();
+    receiver.hold_only(&[&old]);
+    let sent = core
+        .send_event_now(&id, "post_event", event.clone())
+        .unwrap();
+    assert_eq!(sent.round.retrying, 1, "{:?}", sent.round);
+    receiver.hold_only(&[&rotated.signing_secret]);
+    let sent = core.send_event_now(&id, "post_event", event).unwrap();
+    assert_eq!(sent.round.delivered, 1, "{:?}", sent.round);
+    assert_eq!(
+        core.finish_signing_secret_rotation(&id).unwrap_err().code(),
+        "invalid_argument"
+    );
 }
