@@ -1,9 +1,9 @@
-//! Outbound delivery (SPEC §6). Sending an event to a connection's action writes the delivery
-//! and its outbox row in one transaction, after the scopes the action needs are checked: a
-//! missing scope is refused with its name and nothing is queued. Passes over the due deliveries
-//! are `delivery_pass`'s; the delivery id is the idempotency key on every attempt. A paused connection's deliveries stay in the outbox, held, until it resumes;
-//! a worker that dies mid-attempt leaves a lease that runs out, and the delivery is attempted
-//! again with the same id.
+//! Outbound delivery (SPEC §6): queueing an event for a connection's action. The scopes the
+//! action needs are checked first (a missing one is refused with its name, nothing queued),
+//! then the connection's field mapping makes the request, and the delivery and its outbox row
+//! are written in one transaction. The worker (`delivery_pass`) attempts it with the delivery
+//! id as idempotency key on every attempt; a paused connection's deliveries stay in the outbox,
+//! held, until it resumes.
 
 use crate::delivery_pass::LEASE_MS;
 pub use crate::delivery_pass::{DeliveryRound, DELIVERIES_PER_PASS};

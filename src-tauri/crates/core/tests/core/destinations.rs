@@ -1,7 +1,7 @@
 //! Webhook destinations under the SSRF policy, on a site of the operator's own (not a demo):
 //! this computer is refused however it is spelled until an Administrator allow-lists the host,
 //! and a destination that answers with a redirect has the 3xx recorded, its target never
-//! contacted.
+//! contacted. Only an Administrator changes these delivery settings.
 
 use super::signed_token::webhook;
 use super::{live, seeded};
@@ -163,4 +163,35 @@ fn a_redirect_is_recorded_and_never_followed() {
     assert_eq!(page.rows[0].vendor_response_code, Some(307));
     assert_eq!(page.rows[0].outcome.as_str(), "retried");
     assert_eq!(target_seen.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn only_an_administrator_changes_delivery_settings() {
+    let (dir, core, summary) = seeded(10);
+    let scope = live(&summary);
+    // Riley, the demo's Viewer, becomes the acting operator (as a switch of operator would).
+    let db = rusqlite::Connection::open(dir.path().join(sgen_core::DATABASE_FILE)).unwrap();
+    db.execute(
+        "UPDATE app_settings SET value = (SELECT id FROM operators WHERE role = 'viewer')
+         WHERE key = 'active_operator'",
+        [],
+    )
+    .unwrap();
+    assert_eq!(core.active_operator().unwrap().name, "Riley Chen");
+    let refusals = [
+        core.set_outbound_allow_list(&scope, vec!["10.0.0.7".into()])
+            .unwrap_err(),
+        core.set_retry_schedule(vec![0, 5]).unwrap_err(),
+        core.set_delivery_log_retention_days(30).unwrap_err(),
+        core.create_site("Mine", "mine.example").unwrap_err(),
+    ];
+    for refused in refusals {
+        assert_eq!(refused.code(), "permission_denied", "{refused}");
+        assert!(
+            refused.to_string().starts_with("only an Administrator can"),
+            "{refused}"
+        );
+    }
+    assert!(core.outbound_allow_list(&scope.site_id).unwrap().is_empty());
+    assert_eq!(core.delivery_log_retention_days().unwrap(), 90);
 }
