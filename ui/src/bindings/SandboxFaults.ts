@@ -18,7 +18,8 @@ revoked: boolean,
  */
 dropped_scopes: Array<string>, 
 /**
- * Every call answers this status instead (a 5xx, 429, 401 or 403).
+ * Every call answers this status instead (400 as a schema mismatch, 401, 403, 410, 429
+ * with `Retry-After`, or a 5xx).
  */
 status: number | null, 
 /**

@@ -232,11 +232,19 @@ pub(crate) fn fault_answer(manifest: &Manifest, faults: &Faults) -> Option<Respo
         return Some(expired(manifest));
     }
     let status = StatusCode::from_u16(faults.status?).ok()?;
-    let mut response = error(
-        status,
-        "sandbox_fault",
-        "the sandbox was told to fail this call",
-    );
+    let mut response = match status {
+        // What a vendor says to a request whose fields do not match its schema.
+        StatusCode::BAD_REQUEST => error(
+            status,
+            "invalid_request",
+            "the request does not match this endpoint's schema (a sandbox fault)",
+        ),
+        _ => error(
+            status,
+            "sandbox_fault",
+            "the sandbox was told to fail this call",
+        ),
+    };
     if status == StatusCode::TOO_MANY_REQUESTS {
         response
             .headers_mut()

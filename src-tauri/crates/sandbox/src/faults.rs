@@ -12,7 +12,8 @@ pub struct Faults {
     pub revoked: bool,
     /// Scopes the vendor no longer grants: calls needing them answer 403.
     pub dropped_scopes: Vec<String>,
-    /// Every call answers this status instead (a 5xx, 429, 401 or 403).
+    /// Every call answers this status instead (400 as a schema mismatch, 401, 403, 410, 429
+    /// with `Retry-After`, or a 5xx).
     pub status: Option<u16>,
     /// Added to every answer.
     #[ts(type = "number")]

@@ -182,6 +182,49 @@ fn a_rate_limited_answer_says_when_to_retry() {
 }
 
 #[test]
+fn actions_refuse_a_malformed_body_and_a_schema_fault_with_400() {
+    let sandbox = sandbox(7);
+    let url = format!("{}/v1/customers", sandbox.api_base("stripe").unwrap());
+    let key = example(
+        Catalog::embedded().unwrap().get("stripe").unwrap(),
+        "api_key",
+    );
+    let post = |content_type: &str, body: &str| {
+        let mut response = agent()
+            .post(&url)
+            .header("Authorization", format!("Bearer {key}"))
+            .header("Content-Type", content_type)
+            .send(body)
+            .unwrap();
+        let status = response.status().as_u16();
+        let json: serde_json::Value = response.body_mut().read_json().unwrap_or_default();
+        (status, json)
+    };
+    assert_eq!(
+        post("application/x-www-form-urlencoded", "email=a%40b.example").0,
+        200
+    );
+    assert_eq!(
+        post("application/json", "{\"email\": \"a@b.example\"}").0,
+        200
+    );
+    let (status, body) = post("application/json", "[1, 2]");
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "invalid_request_body");
+
+    let faults = Faults {
+        status: Some(400),
+        ..Faults::default()
+    };
+    sandbox
+        .set_faults("stripe", &sandbox.account_for("stripe", &key), faults)
+        .unwrap();
+    let (status, body) = post("application/x-www-form-urlencoded", "email=a%40b.example");
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "invalid_request");
+}
+
+#[test]
 fn an_offline_vendor_refuses_connections_and_comes_back_on_the_same_address() {
     let sandbox = sandbox(7);
     let brevo = Catalog::embedded().unwrap().get("brevo").unwrap().clone();

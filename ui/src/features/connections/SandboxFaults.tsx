@@ -8,7 +8,8 @@ import { toIpcError } from "../../useAsync";
 import { useConnector } from "./useConnector";
 
 const HEALTHY: Faults = { token_expired: false, revoked: false, dropped_scopes: [], status: null, latency_ms: 0 };
-const STATUSES = [401, 403, 410, 429, 500, 503];
+const STATUSES = [400, 401, 403, 410, 429, 500, 503];
+const STATUS_MEANING: Record<number, string> = { 400: "the request does not match the schema", 410: "gone", 429: "rate limited, Retry-After" };
 
 export function SandboxFaults({ connectionId, connectorType }: { connectionId: string; connectorType: string }) {
   const scopes = useConnector(connectorType)?.summary.scopes ?? [];
@@ -107,6 +108,7 @@ export function SandboxFaults({ connectionId, connectorType }: { connectionId: s
           {STATUSES.map((s) => (
             <option key={s} value={s}>
               HTTP {s}
+              {STATUS_MEANING[s] ? ` (${STATUS_MEANING[s]})` : ""}
             </option>
           ))}
         </select>
