@@ -1,7 +1,7 @@
 //! `deliveries …`: the log, sending, retries (one or a filtered set), the triage queue and
 //! retention.
 
-use crate::args::DeliveriesCommand;
+use crate::delivery_args::DeliveriesCommand;
 use crate::output;
 use crate::time_bounds::Now;
 use sgen_core::outbound::DELIVERIES_PER_PASS;

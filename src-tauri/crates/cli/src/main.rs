@@ -4,6 +4,7 @@
 mod args;
 mod connections_cmd;
 mod deliveries_cmd;
+mod delivery_args;
 mod output;
 mod sandbox_cmd;
 mod secret_input;

@@ -8,7 +8,7 @@ use crate::delivery_failures::note_failure_runs;
 use crate::ids::random_bits;
 use crate::retry_policy::{parse_retry_after, AttemptResult};
 use crate::vendor_http::{self, Outgoing, DELIVERY_TIMEOUT};
-use crate::{Core, CoreResult};
+use crate::{Core, CoreError, CoreResult};
 use sgen_catalog::{AuthFlow, Manifest};
 use sgen_store::delivery_writes::{NewAttempt, NewDelivery};
 use sgen_store::model::{AttemptTrigger, ConnectionState, DeliveryStatus, Outcome};
@@ -50,10 +50,14 @@ impl Core {
     pub(crate) fn try_once(
         &self,
         claimed: &Claimed,
-        destination: &Result<Destination<'_>, String>,
+        destination: &CoreResult<Destination<'_>>,
     ) -> Tried {
         let started = Instant::now();
-        let (result, error_class) = match send(claimed, destination) {
+        let sent = match destination {
+            Ok(d) => send(claimed, d).map_err(|e| our_failure(&e)),
+            Err(e) => Err(our_failure(e)),
+        };
+        let (result, error_class) = match sent {
             Ok(Ok(answer)) => {
                 let retry_after_ms = answer
                     .retry_after
@@ -188,22 +192,21 @@ fn status_of(result: AttemptResult) -> Option<u16> {
 /// One attempt at the vendor, with the connection's credential.
 fn send(
     claimed: &Claimed,
-    destination: &Result<Destination<'_>, String>,
-) -> Result<Result<vendor_http::Answer, ureq::Error>, String> {
-    let d = destination.as_ref().map_err(Clone::clone)?;
+    d: &Destination<'_>,
+) -> CoreResult<Result<vendor_http::Answer, ureq::Error>> {
     let action = d
         .manifest
         .actions
         .iter()
         .find(|a| a.id == claimed.action)
         .ok_or_else(|| {
-            format!(
+            CoreError::invalid(format!(
                 "{} has no action `{}`",
                 d.manifest.display_name, claimed.action
-            )
+            ))
         })?;
     let payload: serde_json::Value = serde_json::from_str(&claimed.payload)
-        .map_err(|e| format!("the stored payload cannot be read: {e}"))?;
+        .map_err(|e| CoreError::Internal(format!("the stored payload cannot be read: {e}")))?;
     vendor_http::send(
         d.manifest,
         d.flow,
@@ -219,5 +222,10 @@ fn send(
             timeout: DELIVERY_TIMEOUT,
         },
     )
-    .map_err(|e| e.to_string())
+}
+
+/// How a failure of ours (not the vendor's) reads in the delivery log: its stable code first,
+/// then what it means.
+fn our_failure(err: &CoreError) -> String {
+    format!("{}: {err}", err.code())
 }

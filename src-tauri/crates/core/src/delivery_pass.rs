@@ -72,7 +72,7 @@ enum Until<'a> {
 /// A leased delivery waiting for a sender, with its connection's destination.
 struct Work<'c> {
     claimed: Claimed,
-    destination: Arc<Result<Destination<'c>, String>>,
+    destination: Arc<CoreResult<Destination<'c>>>,
     lease_ends: i64,
 }
 
@@ -134,9 +134,7 @@ impl Core {
         let Some(claimed) = leased else {
             return Ok(DeliveryRound::default());
         };
-        let destination = self
-            .open_destination(&claimed.connection_id)
-            .map_err(|e| e.to_string());
+        let destination = self.open_destination(&claimed.connection_id);
         let tried = self.try_once(&claimed, &destination);
         fail::fail_point!("delivery.after_answer");
         self.record_batch(std::slice::from_ref(&claimed), &[tried])
@@ -312,18 +310,12 @@ impl Core {
             }
             return Refill::Again;
         }
-        let mut destinations: HashMap<String, Arc<Result<Destination<'c>, String>>> =
-            HashMap::new();
+        let mut destinations: HashMap<String, Arc<CoreResult<Destination<'c>>>> = HashMap::new();
         let mut work = Vec::with_capacity(batch.len());
         for claimed in batch {
             let destination = destinations
                 .entry(claimed.connection_id.clone())
-                .or_insert_with(|| {
-                    Arc::new(
-                        self.open_destination(&claimed.connection_id)
-                            .map_err(|e| e.to_string()),
-                    )
-                })
+                .or_insert_with(|| Arc::new(self.open_destination(&claimed.connection_id)))
                 .clone();
             work.push(Work {
                 claimed,

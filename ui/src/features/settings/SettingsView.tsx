@@ -88,38 +88,28 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
       )}
       {error && <ErrorNotice error={error} />}
       <div className="panels settings">
-        <form
-          className="panel"
-          onSubmit={(e) => {
-            e.preventDefault();
+        <SettingPanel
+          title="Outbound allow-list"
+          help="Webhook destinations on this computer, the local network or a cloud metadata address are refused when a connection is made. Hosts listed here (one per line, no scheme or path) are let through — private addresses included. Sandbox sites may always use this computer."
+          submit="Save allow-list"
+          testId="allow-list-save"
+          onSubmit={() => {
             const list = hosts.split(/[\s,]+/).filter(Boolean);
             void save("Allow-list", async () => setHosts((await call("allow_list_set", { scope, hosts: list })).join("\n")));
           }}
         >
-          <h2>Outbound allow-list</h2>
-          <p className="muted small">
-            Webhook destinations on this computer, the local network or a cloud metadata address are refused when a connection is made. Hosts listed here (one per
-            line, no scheme or path) are let through — private addresses included. Sandbox sites may always use this computer.
-          </p>
           <textarea rows={4} value={hosts} onChange={(e) => setHosts(e.target.value)} aria-label="Allow-listed hosts" placeholder="hooks.internal.example" data-testid="allow-list" />
-          <div className="form-actions">
-            <button type="submit" data-testid="allow-list-save">
-              Save allow-list
-            </button>
-          </div>
-        </form>
-        <form
-          className="panel"
-          onSubmit={(e) => {
-            e.preventDefault();
+        </SettingPanel>
+        <SettingPanel
+          title="Retry schedule"
+          help="Each attempt's wait after the one before (each ±20 %), starting with 0 for the first attempt. After the last one a delivery becomes a dead letter. A 429 or a timeout always waits at least a minute."
+          submit="Save schedule"
+          testId="retry-schedule-save"
+          disabled={typeof waits === "string"}
+          onSubmit={() => {
             if (typeof waits !== "string") void save("Retry schedule", async () => setSchedule(formatWaits(await call("retry_schedule_set", { waits }))));
           }}
         >
-          <h2>Retry schedule</h2>
-          <p className="muted small">
-            Each attempt's wait after the one before (each ±20 %), starting with 0 for the first attempt. After the last one a delivery becomes a dead letter. A 429 or a
-            timeout always waits at least a minute.
-          </p>
           <input value={schedule} onChange={(e) => setSchedule(e.target.value)} aria-label="Retry schedule" data-testid="retry-schedule" />
           {typeof waits === "string" ? (
             <p className="notice-error small">{waits}</p>
@@ -128,32 +118,58 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
               {waits.length} attempts over about {formatSpan(waits.reduce((a, b) => a + b, 0))}, then a dead letter.
             </p>
           )}
-          <div className="form-actions">
-            <button type="submit" disabled={typeof waits === "string"} data-testid="retry-schedule-save">
-              Save schedule
-            </button>
-          </div>
-        </form>
-        <form
-          className="panel"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void save("Retention", async () => setDays(String(await call("retention_set", { days: Number(days) }))));
-          }}
+        </SettingPanel>
+        <SettingPanel
+          title="Delivery-log retention"
+          help="Attempts older than this leave the log (checked every hour). Stopped deliveries keep their payload and can still be retried."
+          submit="Save retention"
+          testId="retention-save"
+          onSubmit={() => void save("Retention", async () => setDays(String(await call("retention_set", { days: Number(days) }))))}
         >
-          <h2>Delivery-log retention</h2>
-          <p className="muted small">Attempts older than this leave the log (checked every hour). Stopped deliveries keep their payload and can still be retried.</p>
           <label className="days">
             <input type="number" min={1} max={3650} value={days} onChange={(e) => setDays(e.target.value)} aria-label="Retention in days" data-testid="retention-days" />{" "}
             days
           </label>
-          <div className="form-actions">
-            <button type="submit" data-testid="retention-save">
-              Save retention
-            </button>
-          </div>
-        </form>
+        </SettingPanel>
       </div>
     </>
+  );
+}
+
+/** One setting: a titled panel, what it does, its field, and a Save button. */
+function SettingPanel({
+  title,
+  help,
+  submit,
+  testId,
+  disabled = false,
+  onSubmit,
+  children,
+}: {
+  title: string;
+  help: string;
+  submit: string;
+  testId: string;
+  disabled?: boolean;
+  onSubmit: () => void;
+  children: React.ReactNode;
+}) {
+  return (
+    <form
+      className="panel"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      <h2>{title}</h2>
+      <p className="muted small">{help}</p>
+      {children}
+      <div className="form-actions">
+        <button type="submit" disabled={disabled} data-testid={testId}>
+          {submit}
+        </button>
+      </div>
+    </form>
   );
 }
