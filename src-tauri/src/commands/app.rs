@@ -1,6 +1,6 @@
 use super::with_core;
 use crate::{AppState, AppStatus, IpcError};
-use sgen_core::sites::{Operator, Site};
+use sgen_core::kernel::sites::{Operator, Site};
 use tauri::State;
 
 #[tauri::command]

@@ -1,7 +1,7 @@
 use super::with_core;
 use crate::{AppState, IpcError};
-use sgen_core::library::{ConnectorDetail, ConnectorSummary};
-use sgen_core::sites::Scope;
+use sgen_core::connections::library::{ConnectorDetail, ConnectorSummary};
+use sgen_core::kernel::sites::Scope;
 use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command]

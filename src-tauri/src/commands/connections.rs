@@ -1,7 +1,7 @@
 use super::with_core;
 use crate::{AppState, IpcError};
-use sgen_core::connections::{ConnectionDetail, ConnectionPage, ConnectionQuery};
-use sgen_core::sites::Scope;
+use sgen_core::connections::detail::{ConnectionDetail, ConnectionPage, ConnectionQuery};
+use sgen_core::kernel::sites::Scope;
 use tauri::State;
 
 #[tauri::command]

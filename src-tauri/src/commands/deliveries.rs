@@ -1,7 +1,7 @@
 use super::with_core;
 use crate::{AppState, IpcError};
-use sgen_core::deliveries::{DeliveryPage, DeliveryQuery};
-use sgen_core::sites::Scope;
+use sgen_core::delivery::log::{DeliveryPage, DeliveryQuery};
+use sgen_core::kernel::sites::Scope;
 use tauri::State;
 
 #[tauri::command]

@@ -1,10 +1,10 @@
 use super::with_core;
 use crate::{AppState, IpcError};
-use sgen_core::connections::ConnectionDetail;
-use sgen_core::lifecycle::{NewConnectionRequest, Resumed, Revocation};
-use sgen_core::oauth_connect::{AuthorizationStarted, OAuthConnectRequest};
-use sgen_core::sites::Scope;
-use sgen_core::test_outcome::TestOutcome;
+use sgen_core::connections::detail::ConnectionDetail;
+use sgen_core::connections::lifecycle::{NewConnectionRequest, Resumed, Revocation};
+use sgen_core::connections::test_outcome::TestOutcome;
+use sgen_core::kernel::sites::Scope;
+use sgen_core::oauth::connect::{AuthorizationStarted, OAuthConnectRequest};
 use sgen_core::{SandboxFaults, SandboxState};
 use tauri::{AppHandle, Runtime, State};
 
@@ -137,7 +137,7 @@ pub async fn field_mapping_set(
     state: State<'_, AppState>,
     id: String,
     action: String,
-    mapping: sgen_core::field_mapping::ActionMapping,
+    mapping: sgen_core::delivery::field_mapping::ActionMapping,
 ) -> Result<serde_json::Value, IpcError> {
     with_core(&state, move |core| {
         core.set_field_mapping(&id, &action, mapping)

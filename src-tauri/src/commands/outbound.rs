@@ -2,7 +2,7 @@
 
 use super::with_core;
 use crate::{AppState, IpcError};
-use sgen_core::outbound::{DeliveryRound, OutboundEvent, Sent};
+use sgen_core::delivery::enqueue::{DeliveryRound, OutboundEvent, Sent};
 use tauri::State;
 
 #[tauri::command]

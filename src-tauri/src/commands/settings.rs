@@ -3,7 +3,7 @@
 
 use super::with_core;
 use crate::{AppState, IpcError};
-use sgen_core::sites::Scope;
+use sgen_core::kernel::sites::Scope;
 use tauri::State;
 
 #[derive(serde::Serialize)]

@@ -2,10 +2,10 @@
 
 use super::with_core;
 use crate::{AppState, IpcError};
-use sgen_core::connections::ConnectionDetail;
-use sgen_core::lifecycle::NewConnectionRequest;
-use sgen_core::signed_token::SigningSecretIssued;
-use sgen_core::sites::Scope;
+use sgen_core::connections::detail::ConnectionDetail;
+use sgen_core::connections::lifecycle::NewConnectionRequest;
+use sgen_core::connections::signed_token::SigningSecretIssued;
+use sgen_core::kernel::sites::Scope;
 use tauri::State;
 
 #[tauri::command]
@@ -49,7 +49,7 @@ pub async fn signed_token_cancel(
 pub async fn signing_secret_rotate(
     state: State<'_, AppState>,
     id: String,
-) -> Result<sgen_core::signing_secret_rotation::RotatedSigningSecret, IpcError> {
+) -> Result<sgen_core::connections::signing_secret_rotation::RotatedSigningSecret, IpcError> {
     with_core(&state, move |core| core.rotate_signing_secret(&id)).await
 }
 

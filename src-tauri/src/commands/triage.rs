@@ -3,9 +3,9 @@
 
 use super::with_core;
 use crate::{AppState, IpcError};
-use sgen_core::delivery_detail::{DeliveryHealth, DeliveryTimeline};
-use sgen_core::delivery_triage::{BulkRetry, OutboxCounts, RetryFilter, TriageItem};
-use sgen_core::sites::Scope;
+use sgen_core::delivery::detail::{DeliveryHealth, DeliveryTimeline};
+use sgen_core::delivery::triage::{BulkRetry, OutboxCounts, RetryFilter, TriageItem};
+use sgen_core::kernel::sites::Scope;
 
 use tauri::State;
 

@@ -2,8 +2,8 @@
 
 use crate::delivery_args::DeliveriesCommand;
 use clap::{Args, Parser, Subcommand};
+use sgen_core::kernel::sites::Scope;
 use sgen_core::model::EnvironmentName;
-use sgen_core::sites::Scope;
 use sgen_core::{Core, CoreError};
 use std::path::PathBuf;
 

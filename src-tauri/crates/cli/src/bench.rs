@@ -4,10 +4,10 @@
 //!
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench -- [ATTEMPTS] [RUNS]
 
-use sgen_core::deliveries::DeliveryQuery;
+use sgen_core::delivery::log::DeliveryQuery;
 use sgen_core::demo::DemoOptions;
+use sgen_core::kernel::sites::Scope;
 use sgen_core::model::EnvironmentName;
-use sgen_core::sites::Scope;
 use sgen_core::{Access, Core, CoreConfig};
 mod bench_stats;
 
@@ -56,7 +56,7 @@ fn main() {
     let (connections, connection_names): (Vec<String>, Vec<String>) = core
         .connections(
             &scope,
-            &sgen_core::connections::ConnectionQuery {
+            &sgen_core::connections::detail::ConnectionQuery {
                 page_size: Some(200),
                 ..Default::default()
             },

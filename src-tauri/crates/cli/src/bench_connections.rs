@@ -11,8 +11,8 @@ mod bench_stats;
 
 use bench_site::BenchSite;
 use bench_stats::{measure, percentile_ms};
-use sgen_core::oauth_connect::OAuthConnectRequest;
-use sgen_core::sites::Scope;
+use sgen_core::kernel::sites::Scope;
+use sgen_core::oauth::connect::OAuthConnectRequest;
 use sgen_core::{Core, FixedClock, SANDBOX_ENDPOINT};
 use std::sync::Arc;
 use std::time::Instant;

@@ -17,8 +17,8 @@
 mod bench_site;
 
 use bench_site::BenchSite;
-use sgen_core::deliveries::DeliveryQuery;
-use sgen_core::outbound::OutboundEvent;
+use sgen_core::delivery::enqueue::OutboundEvent;
+use sgen_core::delivery::log::DeliveryQuery;
 use sgen_core::{SandboxFaults, SystemClock};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -101,7 +101,7 @@ fn throughput(n: u64) {
 }
 
 /// Every row of the delivery log that `query` selects, page by page.
-fn log_rows(site: &BenchSite, query: DeliveryQuery) -> Vec<sgen_core::deliveries::AttemptRow> {
+fn log_rows(site: &BenchSite, query: DeliveryQuery) -> Vec<sgen_core::delivery::log::AttemptRow> {
     let mut rows = Vec::new();
     let mut query = DeliveryQuery {
         limit: Some(500),

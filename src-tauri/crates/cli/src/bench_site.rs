@@ -2,10 +2,10 @@
 //! data directory, site keys in keyring-core's mock store (so the OS keyring's own latency is
 //! not in the figures), and a Brevo key request aimed at this process's sandbox vendor.
 
+use sgen_core::connections::lifecycle::NewConnectionRequest;
 use sgen_core::demo::DemoOptions;
-use sgen_core::lifecycle::NewConnectionRequest;
+use sgen_core::kernel::sites::Scope;
 use sgen_core::model::EnvironmentName;
-use sgen_core::sites::Scope;
 use sgen_core::{Access, Clock, Core, CoreConfig, Secret, SANDBOX_ENDPOINT};
 use std::collections::BTreeMap;
 use std::sync::Arc;

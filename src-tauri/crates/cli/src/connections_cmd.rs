@@ -3,9 +3,9 @@
 use crate::args::ConnectionsCommand;
 use crate::output;
 use crate::secret_input::{read_secret, wait_for_go_ahead};
-use sgen_core::connections::ConnectionQuery;
-use sgen_core::lifecycle::NewConnectionRequest;
-use sgen_core::oauth_connect::OAuthConnectRequest;
+use sgen_core::connections::detail::ConnectionQuery;
+use sgen_core::connections::lifecycle::NewConnectionRequest;
+use sgen_core::oauth::connect::OAuthConnectRequest;
 use sgen_core::{Access, Core, CoreConfig, CoreError, Secret};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,7 +17,7 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
             let core = open(Access::ReadOnly)?;
             let query = ConnectionQuery {
                 state,
-                page_size: Some(sgen_core::connections::MAX_PAGE_SIZE),
+                page_size: Some(sgen_core::connections::detail::MAX_PAGE_SIZE),
                 ..Default::default()
             };
             output::connections(&core.connections(&scope.resolve(&core)?, &query)?, json)
@@ -107,7 +107,7 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
             fields,
             json,
         } => {
-            let mut mapping = sgen_core::field_mapping::ActionMapping::new();
+            let mut mapping = sgen_core::delivery::field_mapping::ActionMapping::new();
             for field in fields {
                 let (target, source) = field.split_once('=').ok_or_else(|| {
                     CoreError::invalid(format!("--field `{field}` is not TARGET=SOURCE"))

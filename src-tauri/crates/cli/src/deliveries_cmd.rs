@@ -4,7 +4,7 @@
 use crate::delivery_args::DeliveriesCommand;
 use crate::output;
 use crate::time_bounds::Now;
-use sgen_core::outbound::DELIVERIES_PER_PASS;
+use sgen_core::delivery::enqueue::DELIVERIES_PER_PASS;
 use sgen_core::{Access, Core, CoreError};
 use std::path::Path;
 
@@ -62,7 +62,7 @@ pub fn run(
                 eprintln!();
             }
             // Then attempted, pass by pass, so the operator sees how it went.
-            let mut total = sgen_core::outbound::DeliveryRound::default();
+            let mut total = sgen_core::delivery::enqueue::DeliveryRound::default();
             loop {
                 let round = core.deliver_due(DELIVERIES_PER_PASS)?;
                 total.attempted += round.attempted;
@@ -107,7 +107,7 @@ pub fn run(
 }
 
 /// An event from a JSON file, or stdin for `-`.
-fn read_event(path: &Path) -> Result<sgen_core::outbound::OutboundEvent, CoreError> {
+fn read_event(path: &Path) -> Result<sgen_core::delivery::enqueue::OutboundEvent, CoreError> {
     let text = if path.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin())
     } else {

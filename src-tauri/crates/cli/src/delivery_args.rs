@@ -4,8 +4,8 @@
 use crate::args::ScopeArgs;
 use crate::time_bounds::{self, Now};
 use clap::{Args, Subcommand};
-use sgen_core::deliveries::DeliveryQuery;
-use sgen_core::delivery_triage::RetryFilter;
+use sgen_core::delivery::log::DeliveryQuery;
+use sgen_core::delivery::triage::RetryFilter;
 use sgen_core::CoreError;
 use std::path::PathBuf;
 

@@ -53,10 +53,10 @@ fn run(cli: Cli) -> Result<(), CoreError> {
     match cli.command {
         Command::Catalog {
             command: CatalogCommand::List { json },
-        } => output::catalog(&sgen_core::library::catalog_entries()?, json),
+        } => output::catalog(&sgen_core::connections::library::catalog_entries()?, json),
         Command::Catalog {
             command: CatalogCommand::Validate { dir },
-        } => output::validated(&sgen_core::library::validate_dir(&dir)?),
+        } => output::validated(&sgen_core::connections::library::validate_dir(&dir)?),
         Command::Sites {
             command: SitesCommand::List { json },
         } => output::sites(&open(Access::ReadOnly)?.sites()?, json),

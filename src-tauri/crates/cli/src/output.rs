@@ -1,9 +1,9 @@
 //! What the CLI prints: JSON with `--json`, otherwise aligned text for a person.
 
 use serde::Serialize;
-use sgen_core::deliveries::DeliveryPage;
+use sgen_core::connections::library::ConnectorSummary;
+use sgen_core::delivery::log::DeliveryPage;
 use sgen_core::demo::DemoSummary;
-use sgen_core::library::ConnectorSummary;
 use sgen_core::CoreError;
 
 pub fn json(value: &impl Serialize) -> Result<(), CoreError> {
@@ -34,7 +34,7 @@ pub fn validated(count: &usize) -> Result<(), CoreError> {
     Ok(())
 }
 
-pub fn sites(sites: &[sgen_core::sites::Site], as_json: bool) -> Result<(), CoreError> {
+pub fn sites(sites: &[sgen_core::kernel::sites::Site], as_json: bool) -> Result<(), CoreError> {
     if as_json {
         return json(&sites);
     }
@@ -95,7 +95,7 @@ pub fn deliveries(page: &DeliveryPage, as_json: bool) -> Result<(), CoreError> {
 }
 
 pub fn connections(
-    page: &sgen_core::connections::ConnectionPage,
+    page: &sgen_core::connections::detail::ConnectionPage,
     as_json: bool,
 ) -> Result<(), CoreError> {
     if as_json {
@@ -115,7 +115,7 @@ pub fn connections(
 }
 
 pub fn connection(
-    detail: &sgen_core::connections::ConnectionDetail,
+    detail: &sgen_core::connections::detail::ConnectionDetail,
     as_json: bool,
 ) -> Result<(), CoreError> {
     if as_json {
@@ -133,7 +133,7 @@ pub fn connection(
 }
 
 pub fn test_outcome(
-    outcome: &sgen_core::test_outcome::TestOutcome,
+    outcome: &sgen_core::connections::test_outcome::TestOutcome,
     as_json: bool,
 ) -> Result<(), CoreError> {
     if as_json {
@@ -145,7 +145,7 @@ pub fn test_outcome(
 
 pub fn disconnected(
     id: &str,
-    revocation: sgen_core::lifecycle::Revocation,
+    revocation: sgen_core::connections::lifecycle::Revocation,
     as_json: bool,
 ) -> Result<(), CoreError> {
     if as_json {
@@ -177,7 +177,7 @@ pub fn sandbox_vendors(vendors: &[SandboxVendor], as_json: bool) -> Result<(), C
         .map_err(|e| CoreError::Internal(e.to_string()))
 }
 
-pub fn sent(sent: &sgen_core::outbound::Sent, as_json: bool) -> Result<(), CoreError> {
+pub fn sent(sent: &sgen_core::delivery::enqueue::Sent, as_json: bool) -> Result<(), CoreError> {
     if as_json {
         return json(sent);
     }
@@ -192,7 +192,7 @@ pub fn sent(sent: &sgen_core::outbound::Sent, as_json: bool) -> Result<(), CoreE
 }
 
 pub fn delivery_round(
-    round: &sgen_core::outbound::DeliveryRound,
+    round: &sgen_core::delivery::enqueue::DeliveryRound,
     as_json: bool,
 ) -> Result<(), CoreError> {
     if as_json {
@@ -206,8 +206,8 @@ pub fn delivery_round(
 }
 
 pub fn bulk_retry(
-    bulk: &sgen_core::delivery_triage::BulkRetry,
-    round: &sgen_core::outbound::DeliveryRound,
+    bulk: &sgen_core::delivery::triage::BulkRetry,
+    round: &sgen_core::delivery::enqueue::DeliveryRound,
     as_json: bool,
 ) -> Result<(), CoreError> {
     if as_json {
@@ -227,7 +227,7 @@ pub fn bulk_retry(
 }
 
 pub fn triage(
-    items: &[sgen_core::delivery_triage::TriageItem],
+    items: &[sgen_core::delivery::triage::TriageItem],
     as_json: bool,
 ) -> Result<(), CoreError> {
     if as_json {

@@ -3,7 +3,7 @@
 
 use super::plan::{ConnectionPlan, DAY_MS};
 use super::rng::DemoRng;
-use crate::deliveries::{HistoricalAttempt, HistoricalDelivery};
+use crate::delivery::log::{HistoricalAttempt, HistoricalDelivery};
 use sgen_store::model::{ConnectionState, DeliveryStatus, Outcome};
 
 /// Delay before each retry (SPEC §6): immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.

@@ -7,9 +7,9 @@ mod plan;
 mod rng;
 mod sandbox_credentials;
 
-use crate::connections::{insert_connection, ConnectionSpec, Placement};
-use crate::deliveries::import_history;
-use crate::oauth_authorization::REFRESH_TOKEN;
+use crate::connections::detail::{insert_connection, ConnectionSpec, Placement};
+use crate::delivery::log::import_history;
+use crate::oauth::authorization::REFRESH_TOKEN;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use history::Target;
 use plan::{demo_plans, DAY_MS};

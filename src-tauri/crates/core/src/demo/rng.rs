@@ -38,11 +38,11 @@ impl DemoRng {
     /// An id whose leading digits are the time, so ids made in time order sort in time order
     /// and land at the end of their index instead of all over it.
     pub(crate) fn time_ordered_id(&mut self, prefix: &str, at_ms: i64) -> String {
-        crate::ids::time_ordered_id(prefix, at_ms, self.next_u64())
+        crate::kernel::ids::time_ordered_id(prefix, at_ms, self.next_u64())
     }
 
     pub(crate) fn id(&mut self, prefix: &str) -> String {
-        crate::ids::id_from_bits(
+        crate::kernel::ids::id_from_bits(
             prefix,
             (u128::from(self.next_u64()) << 64) | u128::from(self.next_u64()),
         )

@@ -6,10 +6,10 @@
 //! then tested; only a credential whose test connects is kept.
 
 use super::plan::ConnectionPlan;
-use crate::oauth_authorization::Granted;
-use crate::signed_token::SIGNING_SECRET;
-use crate::test_outcome::TestOutcome;
-use crate::vendor_http::{self, ACCESS_TOKEN};
+use crate::connections::signed_token::SIGNING_SECRET;
+use crate::connections::test_outcome::TestOutcome;
+use crate::kernel::vendor_http::{self, ACCESS_TOKEN};
+use crate::oauth::authorization::Granted;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use sgen_catalog::{AuthFlow, Manifest};
 use sgen_vault::webhook_signing::generate_signing_secret;

@@ -1,11 +1,21 @@
+//! OAuth (SPEC §4): authorizing a connection (`authorization`, `connect`, `reauthorize`), the
+//! return paths, refreshing tokens (`refresh`, the background `refresher`) and client
+//! credentials (`client_token`).
+//!
 //! OAuth 2 authorization code with PKCE over a loopback redirect (RFC 6749, 7636, 8252, 9207),
 //! or a deep link where the vendor refuses loopback, and refresh. The browser is the system's
 //! (the caller opens `authorize_url`); the app only listens for the one callback it expects.
 
+pub(crate) mod authorization;
 mod callback;
+pub(crate) mod client_token;
+pub mod connect;
 mod deep_link;
 mod loopback;
 mod pkce;
+pub(crate) mod reauthorize;
+pub(crate) mod refresh;
+pub mod refresher;
 mod tokens;
 
 pub(crate) use callback::{Awaited, Callback};

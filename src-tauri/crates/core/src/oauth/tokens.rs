@@ -106,7 +106,7 @@ pub(crate) fn revoke(url: &str, client_id: &str, token: &Secret) -> Result<(), T
     let response = agent()
         .post(url)
         .send_form([("token", token.expose()), ("client_id", client_id)])
-        .map_err(|e| TokenError::Network(crate::vendor_http::describe(&e)))?;
+        .map_err(|e| TokenError::Network(crate::kernel::vendor_http::describe(&e)))?;
     match response.status().as_u16() {
         200 => Ok(()),
         status @ 300..=399 => Err(TokenError::Redirected(status)),
@@ -137,7 +137,8 @@ fn post(url: &str, form: &[(&str, &str)]) -> Result<Tokens, TokenError> {
 fn read_tokens(
     sent: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> Result<Tokens, TokenError> {
-    let mut response = sent.map_err(|e| TokenError::Network(crate::vendor_http::describe(&e)))?;
+    let mut response =
+        sent.map_err(|e| TokenError::Network(crate::kernel::vendor_http::describe(&e)))?;
     let status = response.status().as_u16();
     if (300..400).contains(&status) {
         return Err(TokenError::Redirected(status));

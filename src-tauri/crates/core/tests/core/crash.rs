@@ -10,10 +10,10 @@
 use super::live;
 use super::oauth::{browser_returns, consent};
 use sgen_catalog::Catalog;
+use sgen_core::connections::test_outcome::TestOutcome;
 use sgen_core::demo::DemoOptions;
 use sgen_core::model::ConnectionState;
-use sgen_core::oauth_connect::OAuthConnectRequest;
-use sgen_core::test_outcome::TestOutcome;
+use sgen_core::oauth::connect::OAuthConnectRequest;
 use sgen_core::{Access, Core, CoreConfig};
 use sgen_sandbox::Sandbox;
 use sgen_store::connections::OAuthServer;
@@ -85,7 +85,7 @@ fn run_and_kill(dir: &std::path::Path, id: &str, fail_point: &str) {
 }
 
 /// A grant for `id` (or a new connection): the authorization flow, consented over HTTP.
-fn authorize(core: &Arc<Core>, start: sgen_core::oauth_connect::AuthorizationStarted) -> String {
+fn authorize(core: &Arc<Core>, start: sgen_core::oauth::connect::AuthorizationStarted) -> String {
     let finishing = {
         let core = core.clone();
         std::thread::spawn(move || core.finish_oauth(&start.flow_id))
@@ -200,7 +200,7 @@ fn a_kill_between_a_deliverys_answer_and_its_commit_loses_nothing() {
     let id = core
         .create_connection(
             &live(&summary),
-            sgen_core::lifecycle::NewConnectionRequest {
+            sgen_core::connections::lifecycle::NewConnectionRequest {
                 connector_type: "brevo".into(),
                 display_name: "Brevo (crash test)".into(),
                 auth_flow: "api_key".into(),
@@ -214,7 +214,7 @@ fn a_kill_between_a_deliverys_answer_and_its_commit_loses_nothing() {
         .id;
     let scope = live(&summary);
     let log = |core: &Core| {
-        let query = sgen_core::deliveries::DeliveryQuery {
+        let query = sgen_core::delivery::log::DeliveryQuery {
             connection_id: Some(id.clone()),
             ..Default::default()
         };
@@ -225,7 +225,7 @@ fn a_kill_between_a_deliverys_answer_and_its_commit_loses_nothing() {
 
     for round in 0..KILLS {
         let core = open(dir.path());
-        let event = sgen_core::outbound::OutboundEvent {
+        let event = sgen_core::delivery::enqueue::OutboundEvent {
             originating_module: "notifications".into(),
             event_identifier: format!("password.reset usr_{round}"),
             payload: serde_json::json!({"templateId": 7}),

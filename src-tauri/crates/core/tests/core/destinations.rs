@@ -5,9 +5,9 @@
 
 use super::signed_token::webhook;
 use super::{live, seeded};
-use sgen_core::lifecycle::NewConnectionRequest;
+use sgen_core::connections::lifecycle::NewConnectionRequest;
+use sgen_core::kernel::sites::Scope;
 use sgen_core::model::EnvironmentName;
-use sgen_core::sites::Scope;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -143,7 +143,7 @@ fn a_redirect_is_recorded_and_never_followed() {
         .row
         .record
         .id;
-    let event = sgen_core::outbound::OutboundEvent {
+    let event = sgen_core::delivery::enqueue::OutboundEvent {
         originating_module: "commerce".into(),
         event_identifier: "order.paid ord_7".into(),
         payload: serde_json::json!({"type": "order.paid"}),
@@ -154,7 +154,7 @@ fn a_redirect_is_recorded_and_never_followed() {
     let page = core
         .deliveries(
             &live(&summary),
-            &sgen_core::deliveries::DeliveryQuery {
+            &sgen_core::delivery::log::DeliveryQuery {
                 connection_id: Some(id),
                 ..Default::default()
             },

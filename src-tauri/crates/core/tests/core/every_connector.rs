@@ -5,10 +5,10 @@
 use super::oauth::{browser_returns, consent};
 use super::{live, seeded};
 use sgen_catalog::{AuthFlow, Catalog, Manifest};
-use sgen_core::lifecycle::{NewConnectionRequest, Revocation};
+use sgen_core::connections::lifecycle::{NewConnectionRequest, Revocation};
+use sgen_core::connections::test_outcome::TestOutcome;
 use sgen_core::model::ConnectionState;
-use sgen_core::oauth_connect::OAuthConnectRequest;
-use sgen_core::test_outcome::TestOutcome;
+use sgen_core::oauth::connect::OAuthConnectRequest;
 use sgen_core::{Core, SandboxFaults, Secret, SANDBOX_ENDPOINT};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,7 +25,7 @@ fn fields(manifest: &Manifest, flow: AuthFlow) -> BTreeMap<String, Secret> {
 /// Connects with `flow` the way the window does, playing the person where one is needed.
 fn create(
     core: &Arc<Core>,
-    scope: &sgen_core::sites::Scope,
+    scope: &sgen_core::kernel::sites::Scope,
     m: &Manifest,
     flow: AuthFlow,
 ) -> String {

@@ -3,9 +3,9 @@
 
 use super::{live, open_with_store, seeded};
 use sgen_catalog::Catalog;
-use sgen_core::lifecycle::{NewConnectionRequest, Revocation};
+use sgen_core::connections::lifecycle::{NewConnectionRequest, Revocation};
+use sgen_core::connections::test_outcome::TestOutcome;
 use sgen_core::model::ConnectionState;
-use sgen_core::test_outcome::TestOutcome;
 use sgen_core::{Core, CoreError, Secret};
 use sgen_sandbox::{Faults, Sandbox};
 use std::collections::BTreeMap;
@@ -445,7 +445,7 @@ fn the_demo_connections_hold_working_sandbox_credentials_and_show_their_state() 
         .rows;
     rows.extend(
         core.connections(
-            &sgen_core::sites::Scope {
+            &sgen_core::kernel::sites::Scope {
                 site_id: summary.site_id.clone(),
                 environment: sgen_core::model::EnvironmentName::Staging,
             },

@@ -6,9 +6,9 @@
 //! Needs localstripe installed (scripts/setup.sh does it): #[ignore]d for a plain `cargo test`.
 
 use super::{live, seeded};
-use sgen_core::deliveries::DeliveryQuery;
-use sgen_core::lifecycle::NewConnectionRequest;
-use sgen_core::outbound::OutboundEvent;
+use sgen_core::connections::lifecycle::NewConnectionRequest;
+use sgen_core::delivery::enqueue::OutboundEvent;
+use sgen_core::delivery::log::DeliveryQuery;
 use sgen_core::Secret;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,11 +1,11 @@
 //! The core against real SQLite files: the demo generator, the connections and delivery-log
 //! queries with every filter, keyset paging, and every kind of bad input.
 
-use sgen_core::connections::ConnectionQuery;
-use sgen_core::deliveries::DeliveryQuery;
+use sgen_core::connections::detail::ConnectionQuery;
+use sgen_core::delivery::log::DeliveryQuery;
 use sgen_core::demo::{DemoOptions, DemoSummary};
+use sgen_core::kernel::sites::Scope;
 use sgen_core::model::{ConnectionState, EnvironmentName};
-use sgen_core::sites::Scope;
 use sgen_core::{Access, Core, CoreConfig, FixedClock};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -66,7 +66,7 @@ fn all_pages(
     core: &Core,
     scope: &Scope,
     query: DeliveryQuery,
-) -> Vec<sgen_core::deliveries::DeliveryPage> {
+) -> Vec<sgen_core::delivery::log::DeliveryPage> {
     let mut pages = vec![core.deliveries(scope, &query).unwrap()];
     while let Some(cursor) = pages.last().unwrap().next_cursor.clone() {
         pages.push(
@@ -88,7 +88,7 @@ fn all_rows(
     core: &Core,
     scope: &Scope,
     query: DeliveryQuery,
-) -> Vec<sgen_core::deliveries::AttemptRow> {
+) -> Vec<sgen_core::delivery::log::AttemptRow> {
     all_pages(core, scope, query)
         .into_iter()
         .flat_map(|p| p.rows)
@@ -194,7 +194,7 @@ fn keyset_paging_visits_every_row_once_in_order() {
         let rows = all_rows(&core, &scope, query);
         let ids: HashSet<i64> = rows.iter().map(|r| r.id).collect();
         assert_eq!(ids.len(), rows.len(), "{sort}: no row twice");
-        let key = |r: &sgen_core::deliveries::AttemptRow| match sort {
+        let key = |r: &sgen_core::delivery::log::AttemptRow| match sort {
             "attempted_at" => (r.attempted_at, String::new()),
             "latency_ms" => (i64::from(r.latency_ms), String::new()),
             "vendor_response_code" => (r.vendor_response_code.map_or(-1, i64::from), String::new()),

@@ -2,10 +2,10 @@
 //! plays the browser over HTTP), refresh with rotation, and one refresh under concurrent use.
 
 use super::{live, NOW};
+use sgen_core::connections::test_outcome::TestOutcome;
 use sgen_core::demo::DemoOptions;
 use sgen_core::model::ConnectionState;
-use sgen_core::oauth_connect::OAuthConnectRequest;
-use sgen_core::test_outcome::TestOutcome;
+use sgen_core::oauth::connect::OAuthConnectRequest;
 use sgen_core::{Access, Core, CoreConfig, FixedClock};
 use std::sync::Arc;
 
@@ -125,7 +125,7 @@ pub(super) fn browser_returns(callback: &str) -> u16 {
 fn connect(
     f: &Fixture,
     decision: &str,
-) -> sgen_core::CoreResult<sgen_core::connections::ConnectionDetail> {
+) -> sgen_core::CoreResult<sgen_core::connections::detail::ConnectionDetail> {
     let started = f.core.begin_oauth(&live(&f.summary), hubspot()).unwrap();
     let core = f.core.clone();
     let flow = started.flow_id.clone();
@@ -283,7 +283,7 @@ fn disconnect_revokes_the_grant_at_the_vendor() {
     let id = connect(&f, "approve").unwrap().row.record.id;
     assert_eq!(
         f.core.disconnect_connection(&id).unwrap(),
-        sgen_core::lifecycle::Revocation::Revoked
+        sgen_core::connections::lifecycle::Revocation::Revoked
     );
     assert_eq!(f.core.connection(&id).unwrap_err().code(), "not_found");
 }
@@ -335,7 +335,7 @@ fn reauthorize(
     id: &str,
     scopes: &[&str],
     decision: &str,
-) -> sgen_core::CoreResult<sgen_core::connections::ConnectionDetail> {
+) -> sgen_core::CoreResult<sgen_core::connections::detail::ConnectionDetail> {
     let scopes = scopes.iter().map(|s| s.to_string()).collect();
     let started = f.core.begin_reauthorization(id, scopes).unwrap();
     let core = f.core.clone();

@@ -4,10 +4,10 @@
 //! (rotation) → revoke, and a token endpoint that answers a redirect.
 
 use super::live;
-use sgen_core::lifecycle::Revocation;
+use sgen_core::connections::lifecycle::Revocation;
+use sgen_core::connections::test_outcome::TestOutcome;
 use sgen_core::model::ConnectionState;
-use sgen_core::oauth_connect::OAuthConnectRequest;
-use sgen_core::test_outcome::TestOutcome;
+use sgen_core::oauth::connect::OAuthConnectRequest;
 use sgen_store::connections::OAuthServer;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -82,7 +82,7 @@ fn authorize(
     core: &Arc<sgen_core::Core>,
     summary: &sgen_core::demo::DemoSummary,
     request: OAuthConnectRequest,
-) -> sgen_core::CoreResult<sgen_core::connections::ConnectionDetail> {
+) -> sgen_core::CoreResult<sgen_core::connections::detail::ConnectionDetail> {
     let started = core.begin_oauth(&live(summary), request).unwrap();
     let finishing = {
         let core = core.clone();

@@ -6,11 +6,11 @@
 
 use super::live;
 use super::oauth::{browser_returns, consent, fixture, Fixture};
-use sgen_core::deliveries::DeliveryQuery;
-use sgen_core::lifecycle::NewConnectionRequest;
+use sgen_core::connections::lifecycle::NewConnectionRequest;
+use sgen_core::delivery::enqueue::{DeliveryRound, OutboundEvent};
+use sgen_core::delivery::log::DeliveryQuery;
 use sgen_core::model::ConnectionState;
-use sgen_core::oauth_connect::OAuthConnectRequest;
-use sgen_core::outbound::{DeliveryRound, OutboundEvent};
+use sgen_core::oauth::connect::OAuthConnectRequest;
 use sgen_core::{SandboxFaults, Secret, SANDBOX_ENDPOINT};
 use std::collections::BTreeMap;
 
@@ -43,7 +43,7 @@ pub(super) fn email(n: u32) -> OutboundEvent {
     }
 }
 
-pub(super) fn attempts(f: &Fixture, connection: &str) -> Vec<sgen_core::deliveries::AttemptRow> {
+pub(super) fn attempts(f: &Fixture, connection: &str) -> Vec<sgen_core::delivery::log::AttemptRow> {
     let mut rows = f
         .core
         .deliveries(

@@ -3,9 +3,9 @@
 //! message, and the receiver's refusals and faults map to test outcomes.
 
 use super::{live, open_with_store, seeded};
-use sgen_core::lifecycle::{NewConnectionRequest, Revocation};
+use sgen_core::connections::lifecycle::{NewConnectionRequest, Revocation};
+use sgen_core::connections::test_outcome::TestOutcome;
 use sgen_core::model::ConnectionState;
-use sgen_core::test_outcome::TestOutcome;
 use sgen_core::{CoreError, SandboxFaults, Secret, SANDBOX_ENDPOINT};
 use std::collections::BTreeMap;
 

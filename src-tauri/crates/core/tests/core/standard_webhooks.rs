@@ -4,9 +4,9 @@
 //! app made, and refused with any other; during a rotation with either the old or the new.
 
 use super::{live, seeded};
-use sgen_core::lifecycle::NewConnectionRequest;
+use sgen_core::connections::lifecycle::NewConnectionRequest;
+use sgen_core::connections::test_outcome::TestOutcome;
 use sgen_core::model::ConnectionState;
-use sgen_core::test_outcome::TestOutcome;
 use sgen_core::{CoreError, Secret};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -108,7 +108,7 @@ fn the_reference_verifier_accepts_our_signatures_and_only_with_the_right_secret(
     );
 
     // A real delivery: signed with the delivery id as `webhook-id`, accepted by the verifier.
-    let event = sgen_core::outbound::OutboundEvent {
+    let event = sgen_core::delivery::enqueue::OutboundEvent {
         originating_module: "commerce".into(),
         event_identifier: "order.paid ord_1042".into(),
         payload: serde_json::json!({"type": "order.paid", "data": {"order": "ord_1042", "total": 129.5}}),

@@ -5,7 +5,7 @@
 use super::live;
 use super::oauth::fixture;
 use super::outbound::{brevo, email, fault};
-use sgen_core::delivery_triage::RetryFilter;
+use sgen_core::delivery::triage::RetryFilter;
 
 #[test]
 fn stopped_deliveries_are_triaged_and_retried_in_bulk_with_the_same_ids() {
@@ -132,7 +132,7 @@ fn retention_deletes_old_attempts_and_keeps_what_can_still_be_retried() {
         .core
         .deliveries(
             &scope,
-            &sgen_core::deliveries::DeliveryQuery {
+            &sgen_core::delivery::log::DeliveryQuery {
                 search: Some("usr_500".into()),
                 ..Default::default()
             },
@@ -235,7 +235,7 @@ fn a_field_mapping_makes_the_request_from_the_event_and_refuses_events_it_cannot
         stored["send_transactional_email"]["to.0.email"],
         "customer.email"
     );
-    let order = |customer: serde_json::Value| sgen_core::outbound::OutboundEvent {
+    let order = |customer: serde_json::Value| sgen_core::delivery::enqueue::OutboundEvent {
         originating_module: "commerce".into(),
         event_identifier: "order.paid ord_77".into(),
         payload: serde_json::json!({"customer": customer, "order": {"id": "ord_77"}}),

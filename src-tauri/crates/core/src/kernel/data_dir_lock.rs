@@ -1,6 +1,6 @@
 //! The data directory: created on first use and locked while a read-write core has it open.
 
-use crate::error::{CoreError, CoreResult};
+use crate::kernel::error::{CoreError, CoreResult};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::Path;

@@ -3,14 +3,16 @@
 //! row and its sealed credential written in one transaction. A failed test stores nothing but
 //! an activity row saying so.
 
-use crate::activity_rows::{log, Activity};
-use crate::api_address::checked_api_base;
-use crate::connections::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
-use crate::ids::random_bits;
-use crate::lifecycle::NewConnectionRequest;
-use crate::sites::Scope;
-use crate::test_outcome::TestOutcome;
-use crate::{credentials, ids, vendor_http, Core, CoreError, CoreResult};
+use crate::connections::api_address::checked_api_base;
+use crate::connections::detail::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
+use crate::connections::lifecycle::NewConnectionRequest;
+use crate::connections::test_outcome::TestOutcome;
+use crate::kernel::activity::{log, Activity};
+use crate::kernel::ids::random_bits;
+use crate::kernel::sites::Scope;
+use crate::{
+    connections::credential_form, kernel::ids, kernel::vendor_http, Core, CoreError, CoreResult,
+};
 use sgen_catalog::AuthFlow;
 use sgen_store::model::ConnectionState;
 use sgen_vault::{Binding, SecretFields};
@@ -53,7 +55,7 @@ impl Core {
         let api_base = checked_api_base(request.api_base_override.as_deref())?;
         // Resolving the address now refuses an unusable sandbox before anything else happens.
         self.api_base_for(&manifest.slug, api_base.as_deref())?;
-        let fields = credentials::check(manifest, flow, request.fields)?;
+        let fields = credential_form::check(manifest, flow, request.fields)?;
         self.environment_id(scope)?;
         Ok(CheckedForm {
             connector_type: manifest.slug.clone(),

@@ -35,7 +35,7 @@ pub enum CoreError {
     TokenEndpoint(String),
     /// The connection's credential was refused or could not be checked; nothing was stored.
     #[error("the test call failed: {0}")]
-    TestFailed(crate::test_outcome::TestOutcome),
+    TestFailed(crate::connections::test_outcome::TestOutcome),
     /// The action needs scopes the connection was not granted; nothing was queued.
     #[error("{action} needs the scope{} {}, which this connection does not hold; edit its scopes and authorize again", if missing.len() == 1 { "" } else { "s" }, missing.join(", "))]
     ScopeMissing {

@@ -3,9 +3,9 @@
 //! connection (same id, history and delivery log) only once its code is redeemed and the test
 //! call connects; until then the old credential keeps working.
 
-use crate::oauth_authorization::{seal_grant, Granted};
-use crate::oauth_connect::{AuthorizationStarted, Purpose};
-use crate::{connections::ConnectionDetail, Core, CoreError, CoreResult};
+use crate::oauth::authorization::{seal_grant, Granted};
+use crate::oauth::connect::{AuthorizationStarted, Purpose};
+use crate::{connections::detail::ConnectionDetail, Core, CoreError, CoreResult};
 use sgen_catalog::AuthFlow;
 use sgen_store::model::ConnectionState;
 use sgen_store::{connection_credentials, connections};

@@ -1,7 +1,7 @@
 //! Delivery-log retention (SPEC §6, §8): a setting, 90 days unless an Administrator changes
 //! it, enforced by a background job (the app runs it hourly; the CLI on request).
 
-use crate::activity_rows::log_app_setting;
+use crate::kernel::activity::log_app_setting;
 use crate::{Core, CoreError, CoreResult};
 use sgen_store::{retention, settings};
 

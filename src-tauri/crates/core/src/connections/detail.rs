@@ -1,6 +1,6 @@
 //! The connections list and detail views, and recording a connection with its attribution.
 
-use crate::sites::Scope;
+use crate::kernel::sites::Scope;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_store::activity::{self, NewActivity};

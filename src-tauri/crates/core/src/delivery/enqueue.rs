@@ -1,14 +1,14 @@
 //! Outbound delivery (SPEC §6): queueing an event for a connection's action. The scopes the
 //! action needs are checked first (a missing one is refused with its name, nothing queued),
 //! then the connection's field mapping makes the request, and the delivery and its outbox row
-//! are written in one transaction. The worker (`delivery_pass`) attempts it with the delivery
+//! are written in one transaction. The worker (`delivery::worker`) attempts it with the delivery
 //! id as idempotency key on every attempt; a paused connection's deliveries stay in the outbox,
 //! held, until it resumes.
 
-use crate::delivery_pass::LEASE_MS;
-pub use crate::delivery_pass::{DeliveryRound, DELIVERIES_PER_PASS};
-use crate::ids::random_bits;
-use crate::{field_mapping, ids, Core, CoreError, CoreResult};
+use crate::delivery::worker::LEASE_MS;
+pub use crate::delivery::worker::{DeliveryRound, DELIVERIES_PER_PASS};
+use crate::kernel::ids::random_bits;
+use crate::{delivery::field_mapping, kernel::ids, Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_catalog::AuthFlow;
 use sgen_store::delivery_writes::NewDelivery;

@@ -5,11 +5,11 @@
 //! one keeps the old. `invalid_grant` moves the connection to `auth_expired` (authorize again);
 //! a vendor or network failure keeps everything as it was.
 
-use crate::activity_rows::{self, Activity};
+use crate::connections::test_outcome::TestOutcome;
+use crate::kernel::activity::{self, Activity};
+use crate::kernel::vendor_http::ACCESS_TOKEN;
+use crate::oauth::authorization::REFRESH_TOKEN;
 use crate::oauth::{self, TokenError};
-use crate::oauth_authorization::REFRESH_TOKEN;
-use crate::test_outcome::TestOutcome;
-use crate::vendor_http::ACCESS_TOKEN;
 use crate::{Core, CoreError, CoreResult};
 use sgen_catalog::AuthFlow;
 use sgen_store::connection_credentials;
@@ -135,7 +135,7 @@ impl Core {
                             now,
                         )?;
                     }
-                    activity_rows::log(
+                    activity::log(
                         tx,
                         &activity(
                             "success",
@@ -156,13 +156,13 @@ impl Core {
                         None,
                         now,
                     )?;
-                    activity_rows::log(tx, &activity("invalid_grant", serde_json::json!({})))
+                    activity::log(tx, &activity("invalid_grant", serde_json::json!({})))
                 })?;
                 Ok(Refresh::GrantRefused)
             }
             Err(other) => {
                 self.store.write(|tx| {
-                    activity_rows::log(
+                    activity::log(
                         tx,
                         &activity("failed", serde_json::json!({ "reason": other.to_string() })),
                     )

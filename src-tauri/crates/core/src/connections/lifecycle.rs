@@ -3,10 +3,10 @@
 //! the active operator, moves the state machine with a recorded cause, and appends an
 //! activity-log row that names what happened and never a secret.
 
-use crate::connections::ConnectionDetail;
-use crate::sites::Scope;
-use crate::test_outcome::TestOutcome;
-use crate::{vendor_http, Core, CoreError, CoreResult};
+use crate::connections::detail::ConnectionDetail;
+use crate::connections::test_outcome::TestOutcome;
+use crate::kernel::sites::Scope;
+use crate::{kernel::vendor_http, Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_catalog::{AuthFlow, Manifest};
 use sgen_store::connection_credentials;
@@ -293,7 +293,7 @@ impl Core {
         if flow == AuthFlow::SignedToken
             && record.base_url_override.as_deref() == Some(crate::SANDBOX_ENDPOINT)
         {
-            if let Some(secret) = fields.get(crate::signed_token::SIGNING_SECRET) {
+            if let Some(secret) = fields.get(crate::connections::signed_token::SIGNING_SECRET) {
                 self.register_with_sandbox_receiver(slug, secret)?;
             }
         }

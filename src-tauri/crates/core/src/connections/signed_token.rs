@@ -4,12 +4,12 @@
 //! the secret lives only in this process's memory, so a failed test can be retried after the
 //! operator fixes their endpoint, and a cancelled or abandoned one leaves nothing behind.
 
-use crate::connect_steps::CheckedForm;
-use crate::connections::ConnectionDetail;
-use crate::ids::random_bits;
-use crate::lifecycle::NewConnectionRequest;
-use crate::sites::Scope;
-use crate::{ids, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
+use crate::connections::connect_steps::CheckedForm;
+use crate::connections::detail::ConnectionDetail;
+use crate::connections::lifecycle::NewConnectionRequest;
+use crate::kernel::ids::random_bits;
+use crate::kernel::sites::Scope;
+use crate::{kernel::ids, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use serde::Serialize;
 use sgen_catalog::AuthFlow;
 use sgen_vault::webhook_signing::generate_signing_secret;

@@ -1,14 +1,14 @@
 //! Creating an OAuth connection: `begin_oauth` prepares an authorization (see
-//! `oauth_authorization`) and returns the URL for the system browser; `finish_oauth` waits for
+//! `oauth::authorization`) and returns the URL for the system browser; `finish_oauth` waits for
 //! it (at most five minutes, or until `cancel_oauth`) and stores the connection, or the new grant
 //! of one being re-authorized, with its tokens sealed. Nothing is stored unless all of it works.
 
-use crate::api_address::checked_api_base;
-use crate::connections::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
-use crate::ids::random_bits;
-use crate::oauth_authorization::{seal_grant, Authorization, Granted};
-use crate::sites::Scope;
-use crate::{ids, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
+use crate::connections::api_address::checked_api_base;
+use crate::connections::detail::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
+use crate::kernel::ids::random_bits;
+use crate::kernel::sites::Scope;
+use crate::oauth::authorization::{seal_grant, Authorization, Granted};
+use crate::{kernel::ids, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use serde::{Deserialize, Serialize};
 use sgen_catalog::AuthFlow;
 use sgen_store::connections::OAuthServer;

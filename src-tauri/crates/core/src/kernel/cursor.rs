@@ -2,7 +2,7 @@
 //! fingerprint of the filter it was made for, sealed with a checksum: an altered cursor, or one
 //! reused with another filter, is refused with a clear message instead of yielding a wrong page.
 
-use crate::error::{CoreError, CoreResult};
+use crate::kernel::error::{CoreError, CoreResult};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};

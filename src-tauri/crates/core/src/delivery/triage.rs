@@ -2,8 +2,8 @@
 //! to do about it, and retries — one, or a filtered set with progress — that reuse each
 //! delivery's id (its idempotency key) and append to its log.
 
-use crate::delivery_pass::LEASE_MS;
-use crate::sites::Scope;
+use crate::delivery::worker::LEASE_MS;
+use crate::kernel::sites::Scope;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_store::model::{ConnectionState, DeliveryStatus};

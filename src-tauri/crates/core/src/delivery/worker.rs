@@ -7,8 +7,8 @@
 //! never all of them. A worker that dies before a commit leaves leases that run out, and each
 //! of those deliveries is attempted again with the same id (see the crash tests).
 
-use crate::delivery_attempt::{Destination, Tried};
-use crate::vendor_http::DELIVERY_TIMEOUT;
+use crate::delivery::attempt::{Destination, Tried};
+use crate::kernel::vendor_http::DELIVERY_TIMEOUT;
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
 use sgen_store::outbox::{self, Claimed};

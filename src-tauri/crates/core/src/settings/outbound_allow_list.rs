@@ -1,8 +1,8 @@
 //! A site's outbound settings (SPEC §8): the hosts an Administrator allow-listed for webhook
 //! destinations the SSRF policy would otherwise refuse. Kept per site in `app_settings`.
 
-use crate::destination_policy::{check_destination, Allowance};
-use crate::sites::Scope;
+use crate::delivery::destination_policy::{check_destination, Allowance};
+use crate::kernel::sites::Scope;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use sgen_store::settings;
 
@@ -66,9 +66,9 @@ impl Core {
                 &allow_list_key(&scope.site_id),
                 &serde_json::to_string(&cleaned).unwrap_or_default(),
             )?;
-            crate::activity_rows::log(
+            crate::kernel::activity::log(
                 tx,
-                &crate::activity_rows::Activity {
+                &crate::kernel::activity::Activity {
                     at: now,
                     operator_id: &operator.id,
                     site_id: &scope.site_id,

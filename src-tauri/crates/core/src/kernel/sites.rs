@@ -56,7 +56,8 @@ impl Core {
             )));
         }
         let now = self.now();
-        let id = crate::ids::time_ordered_id("site", now, crate::ids::random_bits()?);
+        let id =
+            crate::kernel::ids::time_ordered_id("site", now, crate::kernel::ids::random_bits()?);
         self.store
             .write(|tx| Ok::<_, CoreError>(sites::insert(tx, &id, name, &domain, false, now)?))
     }

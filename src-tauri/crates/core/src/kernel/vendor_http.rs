@@ -3,9 +3,9 @@
 //! vendor expects them. The client follows no redirects (a 3xx is an answer, recorded, never
 //! followed); failures are described without the URL, which can carry a key in its query.
 
-use crate::form_body;
-use crate::signing_secret_rotation::signing_secrets;
-use crate::test_outcome::TestOutcome;
+use crate::connections::signing_secret_rotation::signing_secrets;
+use crate::connections::test_outcome::TestOutcome;
+use crate::delivery::form_body;
 use crate::{CoreError, CoreResult};
 use sgen_catalog::{AuthFlow, BodyEncoding, HttpMethod, Manifest, RequestAuth};
 use sgen_vault::{webhook_signing, SecretFields};
@@ -73,7 +73,7 @@ pub(crate) fn test_call(
     api_base_override: Option<&str>,
 ) -> CoreResult<TestOutcome> {
     let call = &manifest.test_call;
-    let message_id = format!("msg_test_{:016x}", crate::ids::random_bits()?);
+    let message_id = format!("msg_test_{:016x}", crate::kernel::ids::random_bits()?);
     let body = match (manifest.request_auth_for(flow), call.method) {
         (RequestAuth::StandardWebhooksSignature, _) => test_message()?,
         (_, HttpMethod::Get | HttpMethod::Delete) => Vec::new(),

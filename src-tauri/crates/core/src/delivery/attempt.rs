@@ -4,10 +4,10 @@
 //! state — in one transaction. A 410 puts its connection in `error`, and so does a run of
 //! failures.
 
-use crate::delivery_failures::note_failure_runs;
-use crate::ids::random_bits;
-use crate::retry_policy::{parse_retry_after, AttemptResult};
-use crate::vendor_http::{self, Outgoing, DELIVERY_TIMEOUT};
+use crate::delivery::failures::note_failure_runs;
+use crate::delivery::retry_policy::{parse_retry_after, AttemptResult};
+use crate::kernel::ids::random_bits;
+use crate::kernel::vendor_http::{self, Outgoing, DELIVERY_TIMEOUT};
 use crate::{Core, CoreError, CoreResult};
 use sgen_catalog::{AuthFlow, Manifest};
 use sgen_store::delivery_writes::{NewAttempt, NewDelivery};
@@ -16,7 +16,7 @@ use sgen_store::outbox::{self, AfterAttempt, Claimed};
 use sgen_vault::SecretFields;
 use std::time::Instant;
 
-use crate::delivery_pass::DeliveryRound;
+use crate::delivery::worker::DeliveryRound;
 
 /// Where one connection's attempts go, opened once and shared by its attempts.
 pub(crate) struct Destination<'c> {

@@ -1,6 +1,6 @@
 //! The connector library view: catalog entries and whether the current site has each.
 
-use crate::sites::Scope;
+use crate::kernel::sites::Scope;
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
 use sgen_catalog::{Manifest, RedirectKind, Revocation};

@@ -3,7 +3,7 @@
 //! the old one's — so the receiver keeps accepting whichever it holds while its operator
 //! installs the new one. Finishing the rotation (or the day passing) drops the old secret.
 
-use crate::signed_token::SIGNING_SECRET;
+use crate::connections::signed_token::SIGNING_SECRET;
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
 use sgen_catalog::AuthFlow;

@@ -3,12 +3,12 @@
 //! loopback), the authorize URL for the system browser, then the one valid callback, the code
 //! redeemed at the token endpoint and the test call. Nothing here stores anything.
 
+use crate::connections::test_outcome::TestOutcome;
+use crate::kernel::vendor_http::{self, ACCESS_TOKEN};
 use crate::oauth::{
     exchange_code, Awaited, Callback, CallbackListener, DeepLinkReturn, Endpoints, Pkce,
     ReturnPath, DEEP_LINK_SCHEME,
 };
-use crate::test_outcome::TestOutcome;
-use crate::vendor_http::{self, ACCESS_TOKEN};
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use sgen_catalog::{AuthFlow, Manifest, RedirectKind};
 use sgen_store::connections::OAuthServer;

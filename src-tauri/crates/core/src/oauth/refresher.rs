@@ -4,7 +4,7 @@
 //! again after a backoff that doubles from one minute to an hour; one the vendor refused
 //! (`invalid_grant`) is `auth_expired` and waits for a person.
 
-use crate::token_refresh::{Refresh, REFRESH_MARGIN_MS};
+use crate::oauth::refresh::{Refresh, REFRESH_MARGIN_MS};
 use crate::{Core, CoreError, CoreResult};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

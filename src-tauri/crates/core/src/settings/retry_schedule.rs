@@ -1,8 +1,8 @@
 //! The retry schedule as a setting (SPEC §8): each attempt's wait in seconds, the first 0.
 //! Every delivery pass reads it, so a change applies to the next attempt scheduled.
 
-use crate::activity_rows::log_app_setting;
-use crate::retry_policy::{RetryPolicy, SECOND};
+use crate::delivery::retry_policy::{RetryPolicy, SECOND};
+use crate::kernel::activity::log_app_setting;
 use crate::{Core, CoreError, CoreResult};
 use sgen_store::settings;
 

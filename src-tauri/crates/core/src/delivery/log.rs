@@ -1,8 +1,8 @@
 //! The delivery log view (SPEC §6): global or per connection, filtered, sorted and keyset-paged;
 //! and recording deliveries with their attempts.
 
-use crate::cursor::{self, PagePosition};
-use crate::sites::Scope;
+use crate::kernel::cursor::{self, PagePosition};
+use crate::kernel::sites::Scope;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 pub use sgen_store::attempts::AttemptRow;

@@ -2,8 +2,8 @@
 //! id and secret; the app fetches an access token with them, tests it, and keeps all three
 //! sealed. When the token is due, it simply fetches another (there is no refresh token).
 
+use crate::kernel::vendor_http::ACCESS_TOKEN;
 use crate::oauth::{self, Tokens};
-use crate::vendor_http::ACCESS_TOKEN;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use sgen_catalog::Manifest;
 use sgen_vault::SecretFields;

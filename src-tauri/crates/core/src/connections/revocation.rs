@@ -2,10 +2,10 @@
 //! server the connection was authorized at. It never fails the disconnect; what happened is
 //! what the activity log records.
 
-use crate::lifecycle::Revocation;
+use crate::connections::lifecycle::Revocation;
+use crate::kernel::vendor_http::ACCESS_TOKEN;
+use crate::oauth::authorization::REFRESH_TOKEN;
 use crate::oauth::{self, Endpoints};
-use crate::oauth_authorization::REFRESH_TOKEN;
-use crate::vendor_http::ACCESS_TOKEN;
 use crate::{Core, SANDBOX_ENDPOINT};
 use sgen_catalog::AuthFlow;
 use sgen_store::connections::ConnectionRecord;

@@ -1,0 +1,14 @@
+//! Connections (SPEC §4): the library of connectors, the connect forms and their test calls,
+//! signed-token webhooks and their secret rotation, the lifecycle (test, pause, resume,
+//! disconnect with revocation), and the list and detail views.
+
+pub(crate) mod api_address;
+pub(crate) mod connect_steps;
+pub(crate) mod credential_form;
+pub mod detail;
+pub mod library;
+pub mod lifecycle;
+pub(crate) mod revocation;
+pub mod signed_token;
+pub mod signing_secret_rotation;
+pub mod test_outcome;
