@@ -71,6 +71,7 @@ pub struct Core {
     refresh_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     refresh_backoff: oauth::refresher::Backoff,
     delivery_bell: delivery::bell::DeliveryBell,
+    events: kernel::events::EventBus,
     _lock: Option<kernel::data_dir_lock::DataDirLock>,
 }
 
@@ -101,6 +102,7 @@ impl Core {
             refresh_locks: Mutex::new(HashMap::new()),
             refresh_backoff: Default::default(),
             delivery_bell: Default::default(),
+            events: Default::default(),
             _lock: lock,
         })
     }
@@ -111,6 +113,11 @@ impl Core {
 
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// What changed, as it commits: the window and the automations listen here.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<kernel::events::CoreEvent> {
+        self.events.subscribe()
     }
 
     fn now(&self) -> i64 {

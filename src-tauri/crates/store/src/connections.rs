@@ -134,7 +134,9 @@ pub fn insert(tx: &Transaction<'_>, c: &NewConnection<'_>) -> rusqlite::Result<(
     )
 }
 
-/// Moves a connection to `to` and records why. A transition to the current state is a no-op.
+/// Moves a connection to `to` and records why; returns the state it left. A transition to the
+/// current state is a no-op (None). The core's `Core::transition` is the only caller: it adds
+/// the activity row and the event.
 pub fn transition(
     tx: &Transaction<'_>,
     id: &str,
@@ -142,20 +144,20 @@ pub fn transition(
     cause: &str,
     operator_id: Option<&str>,
     at: i64,
-) -> rusqlite::Result<bool> {
+) -> rusqlite::Result<Option<ConnectionState>> {
     let from: ConnectionState =
         tx.query_row("SELECT state FROM connections WHERE id = ?1", [id], |row| {
             row.get(0)
         })?;
     if from == to {
-        return Ok(false);
+        return Ok(None);
     }
     tx.execute(
         "UPDATE connections SET state = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, to, at],
     )?;
     insert_transition(tx, id, Some(from), to, cause, operator_id, at)?;
-    Ok(true)
+    Ok(Some(from))
 }
 
 fn insert_transition(

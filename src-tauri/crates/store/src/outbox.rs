@@ -32,6 +32,18 @@ pub enum AfterAttempt {
     DestinationGone,
 }
 
+impl AfterAttempt {
+    /// Where the delivery stands after the attempt.
+    pub fn status(self) -> DeliveryStatus {
+        match self {
+            AfterAttempt::RetryAt(_) => DeliveryStatus::Pending,
+            AfterAttempt::Delivered => DeliveryStatus::Delivered,
+            AfterAttempt::DeadLetter => DeliveryStatus::DeadLetter,
+            AfterAttempt::DestinationGone => DeliveryStatus::Failed,
+        }
+    }
+}
+
 pub fn enqueue(
     tx: &Transaction<'_>,
     delivery: &NewDelivery<'_>,
@@ -155,25 +167,15 @@ pub fn record_attempts(
             attempt.attempted_at,
         )?;
         let id = attempt.delivery.id;
-        let status = match *after {
+        match *after {
             AfterAttempt::RetryAt(due_at) => {
                 reschedule.execute(params![id, due_at])?;
                 continue;
             }
-            AfterAttempt::Delivered => {
-                remove.execute([id])?;
-                DeliveryStatus::Delivered
-            }
-            AfterAttempt::DeadLetter => {
-                park.execute([id])?;
-                DeliveryStatus::DeadLetter
-            }
-            AfterAttempt::DestinationGone => {
-                park.execute([id])?;
-                DeliveryStatus::Failed
-            }
+            AfterAttempt::Delivered => remove.execute([id])?,
+            AfterAttempt::DeadLetter | AfterAttempt::DestinationGone => park.execute([id])?,
         };
-        set_status.execute(params![id, status])?;
+        set_status.execute(params![id, after.status()])?;
     }
     Ok(())
 }

@@ -82,7 +82,7 @@ impl Core {
         let outcome = vendor_http::test_call(manifest, form.flow, &fields, calls_go_to.as_deref())?;
         let now = self.now();
         let TestOutcome::Connected { account_id } = &outcome else {
-            self.store.write(|tx| {
+            self.write(|tx| {
                 log(
                     tx,
                     &Activity {
@@ -104,7 +104,7 @@ impl Core {
         };
         let id = ids::time_ordered_id("con", now, random_bits()?);
         let blob = key.seal(Binding::credential(&id), &fields);
-        self.store.write(|tx| {
+        self.write(|tx| {
             insert_connection(
                 tx,
                 &Placement {

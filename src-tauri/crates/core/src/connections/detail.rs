@@ -1,6 +1,8 @@
 //! The connections list and detail views, and recording a connection with its attribution.
 
+use crate::kernel::events::CoreEvent;
 use crate::kernel::sites::Scope;
+use crate::kernel::write::Tx;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_store::activity::{self, NewActivity};
@@ -189,9 +191,9 @@ pub(crate) struct Placement<'a> {
 }
 
 /// Inserts a connection with its creation transition and an activity-log row, in the caller's
-/// transaction.
+/// transaction, and announces it once that commits.
 pub(crate) fn insert_connection(
-    tx: &sgen_store::Transaction<'_>,
+    tx: &Tx<'_, '_>,
     at: &Placement<'_>,
     spec: &ConnectionSpec<'_>,
     cause: &str,
@@ -239,5 +241,8 @@ pub(crate) fn insert_connection(
             catalog_version: sgen_catalog::CATALOG_VERSION,
         },
     )?;
+    tx.publish(CoreEvent::ConnectionChanged {
+        connection_id: at.id.to_string(),
+    });
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 use crate::connections::detail::ConnectionDetail;
 use crate::connections::test_outcome::TestOutcome;
+use crate::kernel::connection_state::{Operation, Transition};
 use crate::kernel::sites::Scope;
 use crate::{kernel::vendor_http, Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
@@ -103,28 +104,24 @@ impl Core {
         let outcome = self.call_test(&record, &fields)?;
         let operator = self.active_operator()?;
         let now = self.now();
-        self.store.write(|tx| {
+        let cause = format!("test call: {outcome}");
+        self.write(|tx| {
             connections::record_test(tx, id, outcome.kind(), account_of(&outcome), now)?;
-            if record.state != ConnectionState::Paused {
-                if let Some(to) = observed_state(&outcome) {
-                    connections::transition(
-                        tx,
-                        id,
-                        to,
-                        &format!("test call: {outcome}"),
-                        Some(&operator.id),
-                        now,
-                    )?;
-                }
-            }
-            self.log_on(
+            // A paused connection stays paused: only resume ends a pause.
+            let observed = observed_state(&outcome)
+                .filter(|_| record.state != ConnectionState::Paused)
+                .map(|to| Transition { to, cause: &cause });
+            self.record_operation(
                 tx,
                 &record,
-                &operator.id,
-                "connection.test",
-                outcome.kind(),
-                now,
-                serde_json::json!({ "test_outcome": outcome }),
+                observed,
+                Operation {
+                    operator_id: Some(&operator.id),
+                    action: "connection.test",
+                    outcome: outcome.kind(),
+                    details: serde_json::json!({ "test_outcome": outcome }),
+                    at: now,
+                },
             )
         })?;
         Ok(outcome)
@@ -138,23 +135,21 @@ impl Core {
         }
         let operator = self.active_operator()?;
         let now = self.now();
-        self.store.write(|tx| {
-            connections::transition(
-                tx,
-                id,
-                ConnectionState::Paused,
-                &format!("paused by {}", operator.name),
-                Some(&operator.id),
-                now,
-            )?;
-            self.log_on(
+        self.write(|tx| {
+            self.record_operation(
                 tx,
                 &record,
-                &operator.id,
-                "connection.pause",
-                "success",
-                now,
-                serde_json::json!({}),
+                Some(Transition {
+                    to: ConnectionState::Paused,
+                    cause: &format!("paused by {}", operator.name),
+                }),
+                Operation {
+                    operator_id: Some(&operator.id),
+                    action: "connection.pause",
+                    outcome: "success",
+                    details: serde_json::json!({}),
+                    at: now,
+                },
             )
         })?;
         self.connection(id)
@@ -175,24 +170,22 @@ impl Core {
             TestOutcome::Connected { .. } => (ConnectionState::Active, "success"),
             _ => (ConnectionState::Error, "failed"),
         };
-        self.store.write(|tx| {
+        self.write(|tx| {
             connections::record_test(tx, id, outcome.kind(), account_of(&outcome), now)?;
-            connections::transition(
-                tx,
-                id,
-                to,
-                &format!("resumed by {}; test call: {outcome}", operator.name),
-                Some(&operator.id),
-                now,
-            )?;
-            self.log_on(
+            self.record_operation(
                 tx,
                 &record,
-                &operator.id,
-                "connection.resume",
-                result,
-                now,
-                serde_json::json!({ "test_outcome": outcome }),
+                Some(Transition {
+                    to,
+                    cause: &format!("resumed by {}; test call: {outcome}", operator.name),
+                }),
+                Operation {
+                    operator_id: Some(&operator.id),
+                    action: "connection.resume",
+                    outcome: result,
+                    details: serde_json::json!({ "test_outcome": outcome }),
+                    at: now,
+                },
             )
         })?;
         Ok(Resumed {
@@ -210,24 +203,27 @@ impl Core {
         let revocation = self.revoke_at_vendor(&record);
         let operator = self.active_operator()?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.write(|tx| {
             let abandoned = sgen_store::outbox::abandon_for_connection(tx, id)?;
-            self.log_on(
+            self.record_operation(
                 tx,
                 &record,
-                &operator.id,
-                "connection.disconnect",
-                "success",
-                now,
-                serde_json::json!({
-                    "connector_type": record.connector_type,
-                    "display_name": record.display_name,
-                    "revocation": revocation.as_str(),
-                    "deliveries_abandoned": abandoned,
-                }),
+                None,
+                Operation {
+                    operator_id: Some(&operator.id),
+                    action: "connection.disconnect",
+                    outcome: "success",
+                    details: serde_json::json!({
+                        "connector_type": record.connector_type,
+                        "display_name": record.display_name,
+                        "revocation": revocation.as_str(),
+                        "deliveries_abandoned": abandoned,
+                    }),
+                    at: now,
+                },
             )?;
             connection_credentials::delete(tx, id)?;
-            Ok::<_, CoreError>(())
+            Ok(())
         })?;
         Ok(revocation)
     }

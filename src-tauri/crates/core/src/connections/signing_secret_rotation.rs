@@ -4,6 +4,7 @@
 //! installs the new one. Finishing the rotation (or the day passing) drops the old secret.
 
 use crate::connections::signed_token::SIGNING_SECRET;
+use crate::kernel::connection_state::Operation;
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
 use sgen_catalog::AuthFlow;
@@ -105,9 +106,21 @@ impl Core {
         let details = change(&mut fields)?;
         let blob = key.seal(Binding::credential(connection_id), &fields);
         let now = self.now();
-        self.store.write(|tx| {
+        self.write(|tx| {
             connection_credentials::set(tx, connection_id, &blob, None, None, now)?;
-            self.log_on(tx, &record, &operator.id, action, "success", now, details)
+            self.record_operation(
+                tx,
+                &record,
+                None,
+                Operation {
+                    operator_id: Some(&operator.id),
+                    action,
+                    outcome: "success",
+                    details,
+                    at: now,
+                },
+            )?;
+            Ok(())
         })
     }
 }

@@ -6,8 +6,12 @@
 
 use crate::delivery::failures::note_failure_runs;
 use crate::delivery::retry_policy::{parse_retry_after, AttemptResult};
+use crate::delivery::worker::DeliveryRound;
+use crate::kernel::connection_state::{Operation, Transition};
+use crate::kernel::events::CoreEvent;
 use crate::kernel::ids::random_bits;
 use crate::kernel::vendor_http::{self, Outgoing, DELIVERY_TIMEOUT};
+use crate::kernel::write::Tx;
 use crate::{Core, CoreError, CoreResult};
 use sgen_catalog::{AuthFlow, Manifest};
 use sgen_store::delivery_writes::{NewAttempt, NewDelivery};
@@ -15,8 +19,6 @@ use sgen_store::model::{AttemptTrigger, ConnectionState, DeliveryStatus, Outcome
 use sgen_store::outbox::{self, AfterAttempt, Claimed};
 use sgen_vault::SecretFields;
 use std::time::Instant;
-
-use crate::delivery::worker::DeliveryRound;
 
 /// Where one connection's attempts go, opened once and shared by its attempts.
 pub(crate) struct Destination<'c> {
@@ -152,18 +154,27 @@ impl Core {
                 }
             })
             .collect();
-        self.store.write(|tx| {
+        self.write(|tx| {
             outbox::record_attempts(tx, &attempts, &afters)?;
             for (attempt, after) in attempts.iter().zip(&afters) {
+                let (delivery_id, connection_id) =
+                    (attempt.delivery.id, attempt.delivery.connection_id);
+                tx.publish(CoreEvent::DeliveryRecorded {
+                    delivery_id: delivery_id.to_string(),
+                    connection_id: connection_id.to_string(),
+                    status: after.status(),
+                });
+                if matches!(
+                    after,
+                    AfterAttempt::DeadLetter | AfterAttempt::DestinationGone
+                ) {
+                    tx.publish(CoreEvent::DeliveryDeadLettered {
+                        delivery_id: delivery_id.to_string(),
+                        connection_id: connection_id.to_string(),
+                    });
+                }
                 if *after == AfterAttempt::DestinationGone {
-                    sgen_store::connections::transition(
-                        tx,
-                        attempt.delivery.connection_id,
-                        ConnectionState::Error,
-                        "the destination answered 410 Gone: fix or re-enable it",
-                        None,
-                        now,
-                    )?;
+                    self.destination_gone(tx, connection_id, now)?;
                 }
             }
             note_failure_runs(self, tx, &attempts, now)
@@ -179,6 +190,30 @@ impl Core {
             }
         }
         Ok(round)
+    }
+
+    /// A 410 from the destination: the connection goes to `error` until someone fixes or
+    /// re-enables the endpoint, and the failure is surfaced.
+    fn destination_gone(&self, tx: &Tx<'_, '_>, connection_id: &str, now: i64) -> CoreResult<()> {
+        let Some(record) = sgen_store::connections::get(tx, connection_id)? else {
+            return Ok(());
+        };
+        self.record_operation(
+            tx,
+            &record,
+            Some(Transition {
+                to: ConnectionState::Error,
+                cause: "the destination answered 410 Gone: fix or re-enable it",
+            }),
+            Operation {
+                operator_id: None,
+                action: "failure.surfaced",
+                outcome: "error",
+                details: serde_json::json!({ "failure": "destination_gone", "vendor_response_code": 410 }),
+                at: now,
+            },
+        )?;
+        Ok(())
     }
 }
 

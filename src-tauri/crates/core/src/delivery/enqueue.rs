@@ -7,6 +7,7 @@
 
 use crate::delivery::worker::LEASE_MS;
 pub use crate::delivery::worker::{DeliveryRound, DELIVERIES_PER_PASS};
+use crate::kernel::events::CoreEvent;
 use crate::kernel::ids::random_bits;
 use crate::{delivery::field_mapping, kernel::ids, Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
@@ -144,7 +145,7 @@ impl Core {
         .to_string();
         let now = self.now();
         let delivery_id = ids::time_ordered_id("dlv", now, random_bits()?);
-        let leased = self.store.write(|tx| {
+        let leased = self.write(|tx| {
             outbox::enqueue(
                 tx,
                 &NewDelivery {
@@ -160,7 +161,11 @@ impl Core {
                 &payload,
                 now,
             )?;
-            Ok::<_, CoreError>(match attempt_now {
+            tx.publish(CoreEvent::DeliveryQueued {
+                delivery_id: delivery_id.clone(),
+                connection_id: connection_id.to_string(),
+            });
+            Ok(match attempt_now {
                 true => outbox::claim_one(tx, &delivery_id, now, LEASE_MS)?,
                 false => None,
             })

@@ -3,10 +3,11 @@
 //! rather than each delivery quietly working through its retries. A test call that succeeds
 //! moves it back (see `lifecycle`).
 
+use crate::kernel::connection_state::{Operation, Transition};
+use crate::kernel::write::Tx;
 use crate::{Core, CoreResult};
 use sgen_store::delivery_writes::NewAttempt;
 use sgen_store::model::{ConnectionState, Outcome};
-use sgen_store::Transaction;
 use std::collections::BTreeSet;
 
 /// Attempts in a row that make a pattern: more than one delivery's worth at the start of the
@@ -16,7 +17,7 @@ pub(crate) const FAILURE_RUN: u32 = 10;
 /// Called in the transaction that recorded `attempts`.
 pub(crate) fn note_failure_runs(
     core: &Core,
-    tx: &Transaction<'_>,
+    tx: &Tx<'_, '_>,
     attempts: &[NewAttempt<'_>],
     now: i64,
 ) -> CoreResult<()> {
@@ -54,22 +55,20 @@ pub(crate) fn note_failure_runs(
             _ => "no answer".to_string(),
         };
         let cause = format!("{FAILURE_RUN} delivery attempts in a row failed (last: {last})");
-        sgen_store::connections::transition(
-            tx,
-            connection_id,
-            ConnectionState::Error,
-            &cause,
-            None,
-            now,
-        )?;
-        core.log_on(
+        core.record_operation(
             tx,
             &record,
-            &record.operator_of_record,
-            "failure.surfaced",
-            "error",
-            now,
-            serde_json::json!({ "failure": "deliveries_failing", "attempts": FAILURE_RUN, "last": last }),
+            Some(Transition {
+                to: ConnectionState::Error,
+                cause: &cause,
+            }),
+            Operation {
+                operator_id: None,
+                action: "failure.surfaced",
+                outcome: "error",
+                details: serde_json::json!({ "failure": "deliveries_failing", "attempts": FAILURE_RUN, "last": last }),
+                at: now,
+            },
         )?;
     }
     Ok(())

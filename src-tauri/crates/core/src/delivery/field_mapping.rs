@@ -6,6 +6,7 @@
 //! the event is queued, so the outbox holds the request that will be sent, and an event that
 //! lacks a mapped field is refused then, naming it, with nothing queued.
 
+use crate::kernel::connection_state::Operation;
 use crate::{Core, CoreError, CoreResult};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -126,16 +127,19 @@ impl Core {
         }
         let after = Value::Object(after);
         let now = self.now();
-        self.store.write(|tx| {
+        self.write(|tx| {
             sgen_store::connections::set_field_mapping(tx, connection_id, &after, now)?;
-            self.log_on(
+            self.record_operation(
                 tx,
                 &record,
-                &operator.id,
-                "connection.field_mapping",
-                "success",
-                now,
-                serde_json::json!({ "action": action, "before": before, "after": after }),
+                None,
+                Operation {
+                    operator_id: Some(&operator.id),
+                    action: "connection.field_mapping",
+                    outcome: "success",
+                    details: serde_json::json!({ "action": action, "before": before, "after": after }),
+                    at: now,
+                },
             )
         })?;
         Ok(after)

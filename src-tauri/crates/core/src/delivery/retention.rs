@@ -31,7 +31,7 @@ impl Core {
         }
         let before = self.delivery_log_retention_days()?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.write(|tx| {
             settings::set(tx, RETENTION_KEY, &days.to_string())?;
             log_app_setting(
                 tx,
@@ -51,7 +51,7 @@ impl Core {
         let before = self.now() - i64::from(self.delivery_log_retention_days()?) * DAY_MS;
         let mut purged = 0u64;
         loop {
-            let n = self.store.write(|tx| {
+            let n = self.write(|tx| {
                 Ok::<_, CoreError>(retention::purge_attempts_before(tx, before, PURGE_BATCH)?)
             })?;
             purged += n as u64;

@@ -3,7 +3,9 @@
 //! delivery's id (its idempotency key) and append to its log.
 
 use crate::delivery::worker::LEASE_MS;
+use crate::kernel::events::CoreEvent;
 use crate::kernel::sites::Scope;
+use crate::kernel::write::Tx;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_store::model::{ConnectionState, DeliveryStatus};
@@ -88,8 +90,8 @@ impl Core {
     pub(crate) fn requeue(&self, delivery_id: &str, lease: bool) -> CoreResult<Option<Claimed>> {
         let now = self.now();
         let ids = [delivery_id.to_string()];
-        self.store.write(|tx| {
-            if outbox_triage::requeue(tx, &ids, now)? == 0 {
+        self.write(|tx| {
+            if requeue(tx, &ids, now)? == 0 {
                 return Err(CoreError::NotFound {
                     what: "delivery waiting to be retried",
                     id: delivery_id.to_string(),
@@ -144,10 +146,7 @@ impl Core {
         progress(0, total);
         for chunk in ids.chunks(RETRY_CHUNK) {
             let now = self.now();
-            requeued += self
-                .store
-                .write(|tx| Ok::<_, CoreError>(outbox_triage::requeue(tx, chunk, now)?))?
-                as u32;
+            requeued += self.write(|tx| requeue(tx, chunk, now))? as u32;
             done += chunk.len() as u32;
             progress(done, total);
         }
@@ -159,6 +158,17 @@ impl Core {
             requeued,
         })
     }
+}
+
+/// Makes `ids` due now, announcing how many were, once that commits.
+fn requeue(tx: &Tx<'_, '_>, ids: &[String], now: i64) -> CoreResult<usize> {
+    let count = outbox_triage::requeue(tx, ids, now)?;
+    if count > 0 {
+        tx.publish(CoreEvent::DeliveriesRequeued {
+            count: count as u32,
+        });
+    }
+    Ok(count)
 }
 
 fn next_step(d: &StoppedDelivery) -> String {

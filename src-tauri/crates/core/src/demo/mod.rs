@@ -9,6 +9,8 @@ mod sandbox_credentials;
 
 use crate::connections::detail::{insert_connection, ConnectionSpec, Placement};
 use crate::delivery::log::import_history;
+use crate::kernel::connection_state::{Operation, Transition};
+use crate::kernel::write::Tx;
 use crate::oauth::authorization::REFRESH_TOKEN;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use history::Target;
@@ -105,7 +107,7 @@ impl Core {
             true => self.demo_credentials(&site_id, &plans),
             false => (None, plans.iter().map(|_| None).collect()),
         };
-        let (deliveries, attempts) = self.store.write(|tx| {
+        let (deliveries, attempts) = self.write(|tx| {
             let site = sites::insert(
                 tx,
                 &site_id,
@@ -228,7 +230,7 @@ impl Core {
     #[allow(clippy::too_many_arguments)] // the demo's context, one piece each
     fn seed_connection<'p>(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_, '_>,
         rng: &mut DemoRng,
         (site_id, environment_id): (&str, i64),
         plan: &'p plan::ConnectionPlan,
@@ -293,16 +295,15 @@ impl Core {
             let from = now - days_ago * DAY_MS;
             (from, from + hours * 60 * 60 * 1000, cause)
         });
+        let record = connections::get(tx, &id)?.ok_or_else(|| CoreError::NotFound {
+            what: "connection",
+            id: id.clone(),
+        })?;
+        let mut story = Vec::new();
         if let Some((from, to, cause)) = incident {
-            connections::transition(tx, &id, ConnectionState::Error, cause, None, from)?;
-            connections::transition(
-                tx,
-                &id,
-                ConnectionState::Active,
-                "delivery succeeded after retries; connection restored",
-                None,
-                to,
-            )?;
+            story.push((ConnectionState::Error, cause, None, from));
+            let restored = "delivery succeeded after retries; connection restored";
+            story.push((ConnectionState::Active, restored, None, to));
         }
         let broke_at = plan.end.map(|(state, days_ago, cause)| {
             let at = now - days_ago * DAY_MS - rng.below(DAY_MS as u64 / 2) as i64;
@@ -310,7 +311,24 @@ impl Core {
             (state, at, cause, operator)
         });
         if let Some((state, at, cause, operator)) = broke_at {
-            connections::transition(tx, &id, state, cause, operator, at)?;
+            story.push((state, cause, operator, at));
+        }
+        for (to, cause, operator_id, at) in story {
+            // The activity row an operator would find for each turn of the story.
+            let (action, outcome) = match to {
+                ConnectionState::Paused => ("connection.pause", "success"),
+                ConnectionState::Active => ("connection.test", "connected"),
+                _ => ("failure.surfaced", "error"),
+            };
+            let details = serde_json::json!({ "cause": cause });
+            let operation = Operation {
+                operator_id,
+                action,
+                outcome,
+                details,
+                at,
+            };
+            self.record_operation(tx, &record, Some(Transition { to, cause }), operation)?;
         }
         let action = manifest.actions.iter().find(|a| a.id == plan.traffic.3);
         Ok(Target {

@@ -1,9 +1,10 @@
 //! Activity-log rows for what operators and the app do to connections (SPEC §8): who, which
 //! connection, what, how it went. Details never hold a secret.
 
-use crate::{Core, CoreResult};
+use crate::kernel::events::CoreEvent;
+use crate::kernel::write::Tx;
+use crate::CoreResult;
 use sgen_store::activity::{self, NewActivity};
-use sgen_store::connections::ConnectionRecord;
 use sgen_store::Transaction;
 
 pub(crate) struct Activity<'a> {
@@ -36,9 +37,9 @@ pub(crate) fn log(tx: &Transaction<'_>, a: &Activity<'_>) -> CoreResult<()> {
 }
 
 /// An app-wide setting changed (retention, retry schedule): a row with its prior and new
-/// values, in the caller's transaction.
+/// values, in the caller's transaction, and a `settings.changed` event once it commits.
 pub(crate) fn log_app_setting(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_, '_>,
     at: i64,
     operator_id: &str,
     action: &str,
@@ -59,39 +60,8 @@ pub(crate) fn log_app_setting(
             catalog_version: sgen_catalog::CATALOG_VERSION,
         },
     )?;
+    tx.publish(CoreEvent::SettingsChanged {
+        setting: action.trim_start_matches("settings.").to_string(),
+    });
     Ok(())
-}
-
-impl Core {
-    /// A row about `record`, in the caller's transaction.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn log_on(
-        &self,
-        tx: &Transaction<'_>,
-        record: &ConnectionRecord,
-        operator_id: &str,
-        action: &str,
-        outcome: &str,
-        at: i64,
-        details: serde_json::Value,
-    ) -> CoreResult<()> {
-        let site_id: String = tx.query_row(
-            "SELECT site_id FROM environments WHERE id = ?1",
-            [record.environment_id],
-            |row| row.get(0),
-        )?;
-        log(
-            tx,
-            &Activity {
-                at,
-                operator_id,
-                site_id: &site_id,
-                environment_id: record.environment_id,
-                connection_id: Some(&record.id),
-                action,
-                outcome,
-                details,
-            },
-        )
-    }
 }

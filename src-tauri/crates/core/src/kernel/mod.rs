@@ -1,16 +1,20 @@
-//! What every domain shares: the clock, errors and ids, the sites and the acting operator, the
+//! What every domain shares: the write transaction and the event bus it publishes to, the one
+//! connection-state transition, the clock, errors and ids, the sites and the acting operator, the
 //! activity log, the vault and sealed credentials, page cursors, the data directory, vendor
 //! HTTP and the sandbox vendors.
 
 pub(crate) mod activity;
 pub mod clock;
+pub(crate) mod connection_state;
 pub(crate) mod cursor;
 pub mod data_dir;
 pub(crate) mod data_dir_lock;
 pub mod error;
+pub mod events;
 pub(crate) mod ids;
 pub mod sandbox_access;
 pub(crate) mod sealed_credentials;
 pub mod sites;
 pub(crate) mod vault_access;
 pub(crate) mod vendor_http;
+pub(crate) mod write;

@@ -157,7 +157,7 @@ impl Core {
         let (blob, refresh_blob) = seal_grant(&key, &id, &granted);
         let expires_at = granted.expires_in_s.map(|s| now + s * 1000);
         let outcome = &granted.outcome;
-        self.store.write(|tx| {
+        self.write(|tx| {
             insert_connection(
                 tx,
                 &Placement {

@@ -3,6 +3,7 @@
 //! connection (same id, history and delivery log) only once its code is redeemed and the test
 //! call connects; until then the old credential keeps working.
 
+use crate::kernel::connection_state::{Operation, Transition};
 use crate::oauth::authorization::{seal_grant, Granted};
 use crate::oauth::connect::{AuthorizationStarted, Purpose};
 use crate::{connections::detail::ConnectionDetail, Core, CoreError, CoreResult};
@@ -67,33 +68,31 @@ impl Core {
             .filter(|s| !granted.scopes.contains(s))
             .collect();
         let outcome = &granted.outcome;
-        self.store.write(|tx| {
+        self.write(|tx| {
             connection_credentials::set(tx, id, &blob, refresh_blob.as_deref(), expires_at, now)?;
             connections::set_grant(tx, id, &granted.scopes, granted.account_id.as_deref(), now)?;
             connections::record_test(tx, id, outcome.kind(), granted.account_id.as_deref(), now)?;
+            let cause = format!(
+                "re-authorized by {} with scopes {}; test call: {outcome}",
+                operator.name,
+                granted.scopes.join(" ")
+            );
             // A paused connection stays paused: only resume ends a pause.
-            if record.state != ConnectionState::Paused {
-                connections::transition(
-                    tx,
-                    id,
-                    ConnectionState::Active,
-                    &format!(
-                        "re-authorized by {} with scopes {}; test call: {outcome}",
-                        operator.name,
-                        granted.scopes.join(" ")
-                    ),
-                    Some(&operator.id),
-                    now,
-                )?;
-            }
-            self.log_on(
+            let reactivated = (record.state != ConnectionState::Paused).then_some(Transition {
+                to: ConnectionState::Active,
+                cause: &cause,
+            });
+            self.record_operation(
                 tx,
                 &record,
-                &operator.id,
-                "connection.reauthorize",
-                "success",
-                now,
-                serde_json::json!({ "scopes_added": added, "scopes_removed": removed }),
+                reactivated,
+                Operation {
+                    operator_id: Some(&operator.id),
+                    action: "connection.reauthorize",
+                    outcome: "success",
+                    details: serde_json::json!({ "scopes_added": added, "scopes_removed": removed }),
+                    at: now,
+                },
             )
         })?;
         self.connection(id)

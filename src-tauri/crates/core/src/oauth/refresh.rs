@@ -6,14 +6,13 @@
 //! a vendor or network failure keeps everything as it was.
 
 use crate::connections::test_outcome::TestOutcome;
-use crate::kernel::activity::{self, Activity};
+use crate::kernel::connection_state::{Operation, Transition};
 use crate::kernel::vendor_http::ACCESS_TOKEN;
 use crate::oauth::authorization::REFRESH_TOKEN;
 use crate::oauth::{self, TokenError};
 use crate::{Core, CoreError, CoreResult};
 use sgen_catalog::AuthFlow;
 use sgen_store::connection_credentials;
-use sgen_store::connections;
 use sgen_store::model::ConnectionState;
 use sgen_vault::{Binding, SecretFields};
 use std::sync::{Arc, Mutex};
@@ -90,15 +89,12 @@ impl Core {
             record.oauth_server.as_ref(),
         )?;
         let operator = self.active_operator()?;
-        let activity = |outcome: &'static str, details: serde_json::Value| Activity {
-            at: now,
-            operator_id: &operator.id,
-            site_id: &sealed.site_id,
-            environment_id: record.environment_id,
-            connection_id: Some(id),
+        let operation = |outcome: &'static str, details: serde_json::Value| Operation {
+            operator_id: Some(&operator.id),
             action: "connection.refresh",
             outcome,
             details,
+            at: now,
         };
         match oauth::refresh(&endpoints.token_url, &endpoints.client_id, refresh_token) {
             Ok(tokens) => {
@@ -116,7 +112,7 @@ impl Core {
                     None => refresh_blob,
                 };
                 let expires_at = tokens.expires_in_s.map(|s| now + s * 1000);
-                self.store.write(|tx| {
+                self.write(|tx| {
                     connection_credentials::set(
                         tx,
                         id,
@@ -125,19 +121,16 @@ impl Core {
                         expires_at,
                         now,
                     )?;
-                    if record.state == ConnectionState::AuthExpired {
-                        connections::transition(
-                            tx,
-                            id,
-                            ConnectionState::Active,
-                            "token refreshed",
-                            None,
-                            now,
-                        )?;
-                    }
-                    activity::log(
+                    let restored =
+                        (record.state == ConnectionState::AuthExpired).then_some(Transition {
+                            to: ConnectionState::Active,
+                            cause: "token refreshed",
+                        });
+                    self.record_operation(
                         tx,
-                        &activity(
+                        &record,
+                        restored,
+                        operation(
                             "success",
                             serde_json::json!({ "refresh_token_rotated": rotated }),
                         ),
@@ -146,25 +139,27 @@ impl Core {
                 Ok(Refresh::Refreshed)
             }
             Err(TokenError::InvalidGrant) => {
-                self.store.write(|tx| {
+                self.write(|tx| {
                     connection_credentials::forget_refresh_token(tx, id, now)?;
-                    connections::transition(
+                    self.record_operation(
                         tx,
-                        id,
-                        ConnectionState::AuthExpired,
-                        "refresh refused by the vendor (invalid_grant): authorize again",
-                        None,
-                        now,
-                    )?;
-                    activity::log(tx, &activity("invalid_grant", serde_json::json!({})))
+                        &record,
+                        Some(Transition {
+                            to: ConnectionState::AuthExpired,
+                            cause: "refresh refused by the vendor (invalid_grant): authorize again",
+                        }),
+                        operation("invalid_grant", serde_json::json!({})),
+                    )
                 })?;
                 Ok(Refresh::GrantRefused)
             }
             Err(other) => {
-                self.store.write(|tx| {
-                    activity::log(
+                self.write(|tx| {
+                    self.record_operation(
                         tx,
-                        &activity("failed", serde_json::json!({ "reason": other.to_string() })),
+                        &record,
+                        None,
+                        operation("failed", serde_json::json!({ "reason": other.to_string() })),
                     )
                 })?;
                 Err(RefreshFailure::Token(other))
@@ -190,9 +185,9 @@ impl Core {
             self.fetch_client_token(manifest, record.base_url_override.as_deref(), &fields)?;
         let new_blob = key.seal(Binding::credential(&record.id), &renewed);
         let expires_at = tokens.expires_in_s.map(|s| now + s * 1000);
-        self.store.write(|tx| {
+        self.write(|tx| {
             connection_credentials::set(tx, &record.id, &new_blob, None, expires_at, now)?;
-            Ok::<_, CoreError>(())
+            Ok(())
         })?;
         Ok(Refresh::Refreshed)
     }

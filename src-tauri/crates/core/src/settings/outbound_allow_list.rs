@@ -2,6 +2,7 @@
 //! destinations the SSRF policy would otherwise refuse. Kept per site in `app_settings`.
 
 use crate::delivery::destination_policy::{check_destination, Allowance};
+use crate::kernel::events::CoreEvent;
 use crate::kernel::sites::Scope;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use sgen_store::settings;
@@ -60,7 +61,7 @@ impl Core {
         let before = self.outbound_allow_list(&scope.site_id)?;
         let environment_id = self.environment_id(scope)?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.write(|tx| {
             settings::set(
                 tx,
                 &allow_list_key(&scope.site_id),
@@ -78,7 +79,11 @@ impl Core {
                     outcome: "success",
                     details: serde_json::json!({ "before": before, "after": cleaned }),
                 },
-            )
+            )?;
+            tx.publish(CoreEvent::SettingsChanged {
+                setting: "outbound_allow_list".into(),
+            });
+            Ok(())
         })?;
         Ok(cleaned)
     }

@@ -44,7 +44,7 @@ impl Core {
             serde_json::to_string(&waits_s).map_err(|e| CoreError::Internal(e.to_string()))?;
         let before = self.retry_schedule()?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.write(|tx| {
             settings::set(tx, KEY, &text)?;
             log_app_setting(
                 tx,

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 mod crash;
 mod destinations;
+mod events;
 mod every_connector;
 mod lifecycle;
 mod localstripe;
