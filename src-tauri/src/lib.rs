@@ -3,11 +3,13 @@
 
 mod commands;
 mod deep_links;
+mod events;
 mod ipc_error;
 mod logging;
 mod startup;
 mod system_browser;
 
+pub use events::WindowEvents;
 pub use ipc_error::IpcError;
 pub use startup::{AppState, AppStatus};
 
@@ -27,6 +29,7 @@ pub fn run() {
     let state = AppState::preparing();
     let opener = state.clone();
     let links = state.clone();
+    let exiting = state.clone();
     // Single-instance first, so a second launch (an app link from the browser) reaches this one
     // and then exits before it does anything else.
     configure(tauri::Builder::default(), state)
@@ -37,14 +40,22 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             open_main_window(app, &data_dir)?;
-            opener.open_in_background(data_dir);
+            let handle = app.handle().clone();
+            opener.open_in_background(data_dir, move |core, supervisor| {
+                events::forward(handle, core, supervisor)
+            });
             deep_links::listen(app, links);
             Ok(())
         })
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "the app could not start");
             std::process::exit(1)
+        })
+        .run(move |_app, event| {
+            if let tauri::RunEvent::Exit = event {
+                exiting.shut_down();
+            }
         });
 }
 

@@ -1,14 +1,17 @@
 //! Opening the core off the main thread, creating the demo site on first run, and telling the
 //! UI how far along that is. Until the core is ready every command answers `not_ready`; if it
 //! cannot open (a damaged or newer database, a locked data directory) every command answers
-//! with that error, so the window can show it instead of failing to appear.
+//! with that error, so the window can show it instead of failing to appear. Once open, the
+//! core's background work starts under its supervisor, whose task status the app status
+//! carries, and is shut down (drained, leases given back) when the app exits.
 
 use serde::Serialize;
+use sgen_core::background::{Cadences, SHUTDOWN_WITHIN};
 use sgen_core::demo::DemoOptions;
+use sgen_core::kernel::supervisor::{Supervisor, TaskStatus};
 use sgen_core::{Access, Core, CoreConfig, CoreError};
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, RwLock};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -25,6 +28,8 @@ pub enum AppStatus {
     },
     Ready {
         data_dir: String,
+        /// The background tasks (token refresher, delivery worker, …) and how each is doing.
+        background: Vec<TaskStatus>,
     },
     Failed {
         code: String,
@@ -39,23 +44,34 @@ enum Phase {
 }
 
 #[derive(Clone)]
-pub struct AppState(Arc<RwLock<Phase>>);
+pub struct AppState {
+    phase: Arc<RwLock<Phase>>,
+    background: Arc<Mutex<Option<Supervisor>>>,
+}
 
 impl AppState {
     pub fn preparing() -> Self {
-        Self(Arc::new(RwLock::new(Phase::Starting(AppStatus::Opening))))
+        Self::in_phase(Phase::Starting(AppStatus::Opening))
     }
 
-    /// A state around an already-open core (the IPC tests use this).
+    /// A state around an already-open core, with no background work (the IPC tests use this).
     pub fn ready(core: Core) -> Self {
-        Self(Arc::new(RwLock::new(Phase::Ready(Arc::new(core)))))
+        Self::in_phase(Phase::Ready(Arc::new(core)))
+    }
+
+    fn in_phase(phase: Phase) -> Self {
+        Self {
+            phase: Arc::new(RwLock::new(phase)),
+            background: Arc::default(),
+        }
     }
 
     pub fn status(&self) -> AppStatus {
-        match &*self.0.read().expect("app state") {
+        match &*self.phase.read().expect("app state") {
             Phase::Starting(status) => status.clone(),
             Phase::Ready(core) => AppStatus::Ready {
                 data_dir: core.data_dir().display().to_string(),
+                background: self.background_status(),
             },
             Phase::Failed(e) => AppStatus::Failed {
                 code: e.code.clone(),
@@ -64,8 +80,15 @@ impl AppState {
         }
     }
 
+    fn background_status(&self) -> Vec<TaskStatus> {
+        match &*self.background.lock().expect("background") {
+            Some(supervisor) => supervisor.status(),
+            None => Vec::new(),
+        }
+    }
+
     pub fn core(&self) -> Result<Arc<Core>, crate::IpcError> {
-        match &*self.0.read().expect("app state") {
+        match &*self.phase.read().expect("app state") {
             Phase::Ready(core) => Ok(core.clone()),
             Phase::Starting(_) => Err(CoreError::NotReady.into()),
             Phase::Failed(e) => Err(e.clone()),
@@ -74,13 +97,27 @@ impl AppState {
 
     /// Opens the data directory on a named thread that ends when the core is ready; the window
     /// shows progress meanwhile. An interrupted demo seed leaves whole committed batches only.
-    pub fn open_in_background(&self, data_dir: PathBuf) {
+    /// Once open, the background work starts, and `with_background` adds the shell's own tasks
+    /// (forwarding core events to the window) to its supervisor.
+    pub fn open_in_background(
+        &self,
+        data_dir: PathBuf,
+        with_background: impl FnOnce(&Arc<Core>, &Supervisor) + Send + 'static,
+    ) {
         let state = self.clone();
         let spawned = std::thread::Builder::new().name("core-open".into()).spawn(move || {
             let phase = match open(&state, data_dir) {
                 Ok(core) => {
                     let core = Arc::new(core);
-                    work_in_background(&core);
+                    match core.start_background(Cadences::default()) {
+                        Ok(supervisor) => {
+                            with_background(&core, &supervisor);
+                            *state.background.lock().expect("background") = Some(supervisor);
+                        }
+                        Err(e) => {
+                            tracing::error!(code = e.code(), error = %e, "no background work")
+                        }
+                    }
                     Phase::Ready(core)
                 }
                 Err(e) => {
@@ -88,68 +125,29 @@ impl AppState {
                     Phase::Failed(e.into())
                 }
             };
-            *state.0.write().expect("app state") = phase;
+            *state.phase.write().expect("app state") = phase;
         });
         if let Err(e) = spawned {
-            *self.0.write().expect("app state") =
+            *self.phase.write().expect("app state") =
                 Phase::Failed(CoreError::Internal(e.to_string()).into());
         }
     }
 
-    fn set(&self, status: AppStatus) {
-        *self.0.write().expect("app state") = Phase::Starting(status);
+    /// Stops the background work as the app exits: in-flight deliveries are recorded and the
+    /// rest given back, within `SHUTDOWN_WITHIN`.
+    pub fn shut_down(&self) {
+        let Some(supervisor) = self.background.lock().expect("background").take() else {
+            return;
+        };
+        if supervisor.shutdown(SHUTDOWN_WITHIN) {
+            tracing::info!("background work stopped");
+        } else {
+            tracing::warn!(bound = ?SHUTDOWN_WITHIN, "background work still busy at exit; its leases will run out");
+        }
     }
-}
 
-/// How often the background refresher looks for tokens about to expire (it refreshes those
-/// within 15 minutes of expiry, so a minute is ample).
-const REFRESH_EVERY: Duration = Duration::from_secs(60);
-/// How often the delivery worker looks for due retries; a newly queued event wakes it at once.
-const DELIVER_EVERY: Duration = Duration::from_secs(1);
-/// How often old attempts are purged from the delivery log.
-const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
-
-/// The work the app does while it is open, each on a thread of its own so the window never
-/// waits for a vendor: keeping OAuth connections fresh, delivering due events, and purging the
-/// delivery log past its retention (SPEC §6). All end with the core.
-fn work_in_background(core: &Arc<Core>) {
-    repeat("token-refresher", REFRESH_EVERY, core, |core| {
-        match core.refresh_due(4) {
-            Ok(round) if round.due > 0 => tracing::info!(?round, "background refresh"),
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(code = e.code(), error = %e, "background refresh round failed")
-            }
-        }
-    });
-    repeat("delivery-worker", DELIVER_EVERY, core, |core| {
-        // Runs for as long as the app does; returns only when recording fails (the disk is
-        // full, the database broke), and is started again after a pause.
-        if let Err(e) = core.deliver_continuously(DELIVER_EVERY, &|| true) {
-            tracing::warn!(code = e.code(), error = %e, "delivery worker stopped");
-        }
-    });
-    repeat("log-retention", PURGE_EVERY, core, |core| {
-        match core.purge_delivery_log() {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "delivery log retention"),
-            Err(e) => tracing::warn!(code = e.code(), error = %e, "delivery log retention failed"),
-        }
-    });
-}
-
-/// Runs `work` on a thread of its own, `pause` apart, until the core is dropped.
-fn repeat(name: &str, pause: Duration, core: &Arc<Core>, work: impl Fn(&Core) + Send + 'static) {
-    let core = Arc::downgrade(core);
-    let spawned = std::thread::Builder::new()
-        .name(name.into())
-        .spawn(move || loop {
-            std::thread::sleep(pause);
-            let Some(core) = core.upgrade() else { return };
-            work(&core);
-        });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, thread = name, "cannot start background work");
+    fn set(&self, status: AppStatus) {
+        *self.phase.write().expect("app state") = Phase::Starting(status);
     }
 }
 

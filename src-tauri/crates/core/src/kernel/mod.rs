@@ -15,6 +15,7 @@ pub(crate) mod ids;
 pub mod sandbox_access;
 pub(crate) mod sealed_credentials;
 pub mod sites;
+pub mod supervisor;
 pub(crate) mod vault_access;
 pub(crate) mod vendor_http;
 pub(crate) mod write;

@@ -1,0 +1,94 @@
+//! The work the app does while it is open (SPEC §4, §6): keeping OAuth connections fresh,
+//! delivering due events, and purging the delivery log past its retention. Each is a task on
+//! the core's runtime under the supervisor; the desktop app and the CLI's long-running
+//! commands start them the same way, with `Core::start_background`.
+
+use crate::kernel::supervisor::{blocking, Supervisor, FIRST_BACKOFF};
+use crate::{Core, CoreError, CoreResult};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often each task looks for work.
+#[derive(Debug, Clone)]
+pub struct Cadences {
+    /// Tokens are refreshed within 15 minutes of expiry, so a minute is ample.
+    pub refresh_every: Duration,
+    /// How often the delivery worker looks for due retries; a newly queued event wakes it at
+    /// once.
+    pub deliver_every: Duration,
+    pub purge_every: Duration,
+}
+
+impl Default for Cadences {
+    fn default() -> Self {
+        Self {
+            refresh_every: Duration::from_secs(60),
+            deliver_every: Duration::from_secs(1),
+            purge_every: Duration::from_secs(60 * 60),
+        }
+    }
+}
+
+/// How long shutdown waits for the tasks to finish what they are doing: longer than a slow
+/// vendor's answer, shorter than anyone waits for a window to close.
+pub const SHUTDOWN_WITHIN: Duration = Duration::from_secs(10);
+
+impl Core {
+    /// Starts the token refresher, the delivery worker and the log-retention job. Stop them
+    /// with `Supervisor::shutdown`.
+    pub fn start_background(self: &Arc<Self>, cadences: Cadences) -> CoreResult<Supervisor> {
+        let supervisor = Supervisor::new(FIRST_BACKOFF).map_err(|e| {
+            CoreError::Internal(format!("cannot start the background runtime: {e}"))
+        })?;
+        let cancel = supervisor.cancellation();
+
+        let (core, stop, every) = (self.clone(), cancel.clone(), cadences.refresh_every);
+        supervisor.supervise("token-refresher", move || {
+            let (core, stop) = (core.clone(), stop.clone());
+            Box::pin(async move {
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => return Ok(()),
+                        _ = tokio::time::sleep(every) => {}
+                    }
+                    let core = core.clone();
+                    let round = blocking(move || core.refresh_due(4)).await?;
+                    if round.due > 0 {
+                        tracing::info!(?round, "background refresh");
+                    }
+                }
+            })
+        });
+
+        let (core, stop, every) = (self.clone(), cancel.clone(), cadences.deliver_every);
+        supervisor.supervise("delivery-worker", move || {
+            let (core, stop) = (core.clone(), stop.clone());
+            Box::pin(async move {
+                // Returns once told to stop (in-flight attempts recorded, leases given back),
+                // or when recording fails (the disk is full), which the supervisor restarts.
+                blocking(move || core.deliver_continuously(every, &|| !stop.is_cancelled()))
+                    .await
+                    .map(|_| ())
+            })
+        });
+
+        let (core, stop, every) = (self.clone(), cancel, cadences.purge_every);
+        supervisor.supervise("log-retention", move || {
+            let (core, stop) = (core.clone(), stop.clone());
+            Box::pin(async move {
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => return Ok(()),
+                        _ = tokio::time::sleep(every) => {}
+                    }
+                    let core = core.clone();
+                    let purged = blocking(move || core.purge_delivery_log()).await?;
+                    if purged > 0 {
+                        tracing::info!(purged, "delivery log retention");
+                    }
+                }
+            })
+        });
+        Ok(supervisor)
+    }
+}

@@ -1,0 +1,220 @@
+//! Background work with an owner (ARCHITECTURE §8): each task runs on the core's tokio runtime
+//! under a supervisor that restarts it with backoff when it panics or fails, records that in
+//! the status the app shows, and stops it through a cancellation token. Shutdown cancels every
+//! task and waits, at most a bounded time, for them to finish what they were doing.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+/// The first wait before a failed task is started again; it doubles up to `MAX_BACKOFF`.
+pub(crate) const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// How one background task is doing, for the app's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TaskStatus {
+    pub name: String,
+    /// `running`, `restarting` (waiting out its backoff after a failure) or `stopped`.
+    pub state: String,
+    /// Times it failed and was started again.
+    pub restarts: u32,
+    /// What went wrong last, with its code (`task_panicked`, or the core error's code).
+    pub last_failure: Option<String>,
+}
+
+/// One run of a task: it returns when its token is cancelled (Ok) or when it cannot go on
+/// (Err, with a `code: message` line); a panic counts as a failure too.
+pub type TaskRun = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+
+/// The runtime and the tasks on it.
+pub struct Supervisor {
+    runtime: Runtime,
+    cancel: CancellationToken,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+    status: Arc<Mutex<BTreeMap<String, TaskStatus>>>,
+    first_backoff: Duration,
+}
+
+impl Supervisor {
+    pub(crate) fn new(first_backoff: Duration) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("sgen-background")
+            .enable_all()
+            .build()?;
+        Ok(Self {
+            runtime,
+            cancel: CancellationToken::new(),
+            tasks: Mutex::new(Vec::new()),
+            status: Arc::default(),
+            first_backoff,
+        })
+    }
+
+    /// The token every task watches; cancelled by `shutdown`.
+    pub fn cancellation(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    /// Runs `start()` until it returns Ok, starting it again after each failure or panic.
+    pub fn supervise(&self, name: &str, start: impl Fn() -> TaskRun + Send + Sync + 'static) {
+        let (name, status, cancel) = (name.to_string(), self.status.clone(), self.cancel.clone());
+        let first_backoff = self.first_backoff;
+        set(&status, &name, |s| s.state = "running".into());
+        let supervisor = self.runtime.spawn(async move {
+            let mut backoff = first_backoff;
+            loop {
+                let failure = match tokio::spawn(start()).await {
+                    Ok(Ok(())) => break,
+                    Ok(Err(failure)) => failure,
+                    Err(joined) => format!("task_panicked: {}", panic_message(joined)),
+                };
+                tracing::error!(task = %name, failure = %failure, "background task failed; restarting");
+                set(&status, &name, |s| {
+                    s.state = "restarting".into();
+                    s.restarts += 1;
+                    s.last_failure = Some(failure.clone());
+                });
+                tokio::select! {
+                    _ = cancel.cancelled() => break,
+                    _ = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                set(&status, &name, |s| s.state = "running".into());
+            }
+            set(&status, &name, |s| s.state = "stopped".into());
+        });
+        self.tasks.lock().expect("task list").push(supervisor);
+    }
+
+    pub fn status(&self) -> Vec<TaskStatus> {
+        self.status
+            .lock()
+            .expect("task status")
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Cancels every task and waits up to `within` for them to finish; returns whether all
+    /// did. Work a task could not finish in time is not lost: a delivery's lease runs out and
+    /// it is attempted again, a refresh is simply due again.
+    pub fn shutdown(self, within: Duration) -> bool {
+        self.cancel.cancel();
+        let tasks = std::mem::take(&mut *self.tasks.lock().expect("task list"));
+        let finished = self.runtime.block_on(async {
+            tokio::time::timeout(within, async {
+                for task in tasks {
+                    let _ = task.await;
+                }
+            })
+            .await
+            .is_ok()
+        });
+        self.runtime.shutdown_timeout(Duration::from_millis(100));
+        finished
+    }
+}
+
+fn set(
+    status: &Mutex<BTreeMap<String, TaskStatus>>,
+    name: &str,
+    change: impl FnOnce(&mut TaskStatus),
+) {
+    let mut all = status.lock().expect("task status");
+    let entry = all.entry(name.to_string()).or_insert_with(|| TaskStatus {
+        name: name.to_string(),
+        state: "running".into(),
+        restarts: 0,
+        last_failure: None,
+    });
+    change(entry);
+}
+
+fn panic_message(joined: tokio::task::JoinError) -> String {
+    match joined.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into()),
+        Err(other) => other.to_string(),
+    }
+}
+
+/// Runs `work` (SQLite, blocking HTTP) on tokio's blocking pool, never on a runtime worker; its
+/// error or panic becomes the task's failure line.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> crate::CoreResult<T> + Send + 'static,
+) -> Result<T, String> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(format!("{}: {e}", e.code())),
+        Err(joined) => Err(format!("task_panicked: {}", panic_message(joined))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[test]
+    fn a_task_that_panics_is_restarted_and_the_status_says_so() {
+        let supervisor = Supervisor::new(Duration::from_millis(10)).unwrap();
+        let runs = Arc::new(AtomicU32::new(0));
+        let cancel = supervisor.cancellation();
+        let counted = runs.clone();
+        supervisor.supervise("flaky", move || {
+            let (runs, cancel) = (counted.clone(), cancel.clone());
+            Box::pin(async move {
+                if runs.fetch_add(1, Ordering::SeqCst) == 0 {
+                    panic!("the first run breaks");
+                }
+                cancel.cancelled().await;
+                Ok(())
+            })
+        });
+        let restarted = |s: &[TaskStatus]| s[0].restarts == 1 && s[0].state == "running";
+        for _ in 0..500 {
+            if restarted(&supervisor.status()) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let status = supervisor.status();
+        assert!(restarted(&status), "{status:?}");
+        assert_eq!(
+            status[0].last_failure.as_deref(),
+            Some("task_panicked: the first run breaks")
+        );
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+        assert!(supervisor.shutdown(Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn a_failing_task_backs_off_and_shutdown_stops_it_while_it_waits() {
+        let supervisor = Supervisor::new(Duration::from_secs(3600)).unwrap();
+        supervisor.supervise("broken", || {
+            Box::pin(async { Err("database_busy: locked".into()) })
+        });
+        for _ in 0..500 {
+            if supervisor.status()[0].state == "restarting" {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(supervisor.status()[0].state, "restarting");
+        // Waiting out an hour's backoff does not hold up shutdown.
+        assert!(supervisor.shutdown(Duration::from_secs(5)));
+    }
+}
