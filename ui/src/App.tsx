@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { EnvironmentName } from "./bindings/EnvironmentName";
 import type { Scope } from "./bindings/Scope";
 import { ErrorNotice } from "./components/ErrorNotice";
+import { useCoreEvents } from "./data/coreEvents";
 import { ConnectionDetailView } from "./features/connections/ConnectionDetailView";
 import { ConnectionsView } from "./features/connections/ConnectionsView";
 import { DeliveryLogView } from "./features/deliveries/DeliveryLogView";
@@ -32,6 +33,7 @@ const NAV: { view: Route["view"]; label: string; matches: Route["view"][] }[] = 
 ];
 
 function Workspace() {
+  useCoreEvents();
   const route = useRoute();
   const [theme, toggleTheme] = useTheme();
   const sites = useAsync(() => call("sites_list", {}), []);

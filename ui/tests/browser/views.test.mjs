@@ -64,7 +64,7 @@ function backend() {
 
 async function openPage(hash) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
-  await page.addInitScript({ content: `${mocks}\nmockIPC(${backend.toString()}());` });
+  await page.addInitScript({ content: `${mocks}\nmockIPC(${backend.toString()}(), { shouldMockEvents: true });` });
   await page.goto(base + hash);
   return page;
 }

@@ -1,10 +1,9 @@
-import { useState } from "react";
 import { StateBadge } from "../../components/Badges";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { authFlowLabel, formatRelative, formatTime, humanize } from "../../components/format";
-import { call } from "../../ipc";
 import { href } from "../../router";
-import { useAsync } from "../../useAsync";
+import { useCall } from "../../data/useCall";
+import { useRefresh } from "../../data/useRefresh";
 import { DeliveryLog } from "../deliveries/DeliveryLog";
 import { ConnectionActions } from "./ConnectionActions";
 import { DeliveryHealthChart } from "./DeliveryHealthChart";
@@ -15,12 +14,13 @@ import { SandboxFaults } from "./SandboxFaults";
 import { SendTestEvent } from "./SendTestEvent";
 
 export function ConnectionDetailView({ id }: { id: string }) {
-  // Bumped after an action, so the record and its history are read again.
-  const [version, setVersion] = useState(0);
-  const detail = useAsync(() => call("connection_get", { id }), [id, version]);
+  // Core events keep this view current; an action of its own refreshes it at once.
+  const detail = useCall("connection_get", { id });
+  const refresh = useRefresh();
+  const changed = () => refresh(["connection_get", "deliveries_query", "delivery_health"]);
   if (detail.status === "error") return <ErrorNotice error={detail.error} />;
-  if (!detail.value) return <p className="muted">Loading…</p>;
-  const { row, transitions, delivery_attempts } = detail.value;
+  if (!detail.data) return <p className="muted">Loading…</p>;
+  const { row, transitions, delivery_attempts } = detail.data;
   const r = row.record;
   const fields: [string, React.ReactNode][] = [
     ["Connection id", <code key="id">{r.id}</code>],
@@ -63,7 +63,7 @@ export function ConnectionDetailView({ id }: { id: string }) {
         <p className="muted">
           {row.connector_name} · {row.family_label} · {delivery_attempts.toLocaleString()} delivery attempts logged
         </p>
-        <ConnectionActions record={r} onChanged={() => setVersion((v) => v + 1)} />
+        <ConnectionActions record={r} onChanged={changed} />
       </div>
       <div className="panels">
         <div className="panel">
@@ -100,23 +100,22 @@ export function ConnectionDetailView({ id }: { id: string }) {
             connectionId={r.id}
             connectorType={r.connector_type}
             held={r.scopes_granted}
-            onChanged={() => setVersion((v) => v + 1)}
+            onChanged={changed}
           />
         )}
-        {r.auth_flow === "signed_token" && <RotateSigningSecret connectionId={r.id} onChanged={() => setVersion((v) => v + 1)} />}
+        {r.auth_flow === "signed_token" && <RotateSigningSecret connectionId={r.id} onChanged={changed} />}
         {r.base_url_override === "sandbox" && <SandboxFaults connectionId={r.id} connectorType={r.connector_type} />}
-        <DeliveryHealthChart connectionId={r.id} version={version} />
+        <DeliveryHealthChart connectionId={r.id} />
         <FieldMapping
           connectionId={r.id}
           connectorType={r.connector_type}
           stored={r.field_mapping}
-          onSaved={() => setVersion((v) => v + 1)}
+          onSaved={changed}
         />
-        <SendTestEvent connectionId={r.id} connectorType={r.connector_type} onSent={() => setVersion((v) => v + 1)} />
+        <SendTestEvent connectionId={r.id} connectorType={r.connector_type} onSent={changed} />
       </div>
       <h2>Delivery log</h2>
-      {/* Read again after every action: a test event or a retry adds attempts. */}
-      <DeliveryLog key={version} connectionId={r.id} />
+      <DeliveryLog connectionId={r.id} />
     </section>
   );
 }

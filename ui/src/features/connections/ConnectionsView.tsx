@@ -4,10 +4,10 @@ import { StateBadge } from "../../components/Badges";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatRelative, humanize } from "../../components/format";
 import { SortHeader, type SortState } from "../../components/SortHeader";
-import { call } from "../../ipc";
+import { useCall } from "../../data/useCall";
 import { navigate } from "../../router";
 import { useScope } from "../../scope";
-import { useAsync, useDebounced } from "../../useAsync";
+import { useDebounced } from "../../useAsync";
 
 const STATES: ConnectionState[] = ["active", "paused", "auth_expired", "auth_revoked", "error"];
 const PAGE_SIZE = 10;
@@ -19,8 +19,8 @@ export function ConnectionsView() {
   const [sort, setSort] = useState<SortState>({ column: "display_name", descending: false });
   const [page, setPage] = useState(0);
   const query = { text: useDebounced(text), state, sort: sort.column, descending: sort.descending, page, page_size: PAGE_SIZE };
-  const result = useAsync(() => call("connections_list", { scope, query }), [JSON.stringify(query), scope.site_id, scope.environment]);
-  const data = result.value;
+  const result = useCall("connections_list", { scope, query });
+  const data = result.data;
   const pages = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
   const resetPage = <T,>(set: (v: T) => void) => (v: T) => {
     set(v);

@@ -2,8 +2,7 @@ import { useState } from "react";
 import type { HealthBucket } from "../../bindings/HealthBucket";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatLatency } from "../../components/format";
-import { call } from "../../ipc";
-import { useAsync } from "../../useAsync";
+import { useCall } from "../../data/useCall";
 
 const RANGES = [
   { days: 1, label: "24 h" },
@@ -16,10 +15,10 @@ const PAD = 4;
 
 /** Success rate and latency of a connection's attempts over time: one bar per hour or day,
  *  delivered in the good tone, the rest in the bad one, mean latency as a line. */
-export function DeliveryHealthChart({ connectionId, version }: { connectionId: string; version: number }) {
+export function DeliveryHealthChart({ connectionId }: { connectionId: string }) {
   const [days, setDays] = useState(14);
-  const health = useAsync(() => call("delivery_health", { id: connectionId, days }), [connectionId, days, version]);
-  const h = health.value;
+  const health = useCall("delivery_health", { id: connectionId, days });
+  const h = health.data;
   const slots = h ? Math.round((days * 86_400_000) / h.bucket_ms) + 1 : 0;
   const byStart = new Map<number, HealthBucket>((h?.buckets ?? []).map((b) => [b.start, b]));
   const buckets = h ? Array.from({ length: slots }, (_, i) => byStart.get(h.since + i * h.bucket_ms)) : [];

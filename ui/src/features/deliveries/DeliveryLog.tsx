@@ -31,7 +31,6 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
   const [to, setTo] = useState("");
   const [sort, setSort] = useState<SortState>({ column: "attempted_at", descending: true });
   const [selected, setSelected] = useState<AttemptRow>();
-  const [generation, setGeneration] = useState(0);
   const debouncedSearch = useDebounced(search);
   // "Now" is fixed when the range changes, so paging through a relative range is stable.
   const bounds = useMemo(() => rangeBounds(preset, from, to, Date.now()), [preset, from, to]);
@@ -42,7 +41,7 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
     sort: sort.column,
     descending: sort.descending,
     ...bounds,
-  }, generation);
+  });
 
   const scroller = useRef<HTMLDivElement>(null);
   // TanStack Virtual returns functions React Compiler cannot memoize; this component is not compiled.
@@ -157,7 +156,6 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
           row={selected}
           showConnection={!connectionId}
           onClose={() => setSelected(undefined)}
-          onRetried={() => setGeneration((g) => g + 1)}
         />
       )}
     </div>

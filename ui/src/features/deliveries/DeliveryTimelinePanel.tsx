@@ -1,46 +1,30 @@
-import { useState } from "react";
 import type { AttemptRow } from "../../bindings/AttemptRow";
 import { OutcomeBadge } from "../../components/Badges";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatLatency, formatRelative, formatTime, humanize } from "../../components/format";
-import { call, type IpcError } from "../../ipc";
+import { useAction } from "../../data/useAction";
+import { useCall } from "../../data/useCall";
+import { call } from "../../ipc";
 import { href } from "../../router";
-import { toIpcError, useAsync } from "../../useAsync";
 
 /** The delivery an attempt belongs to: every attempt, what happens next, and Retry. */
 export function DeliveryTimelinePanel({
   row,
   showConnection,
   onClose,
-  onRetried,
 }: {
   row: AttemptRow;
   showConnection: boolean;
   onClose: () => void;
-  onRetried: () => void;
 }) {
-  const [version, setVersion] = useState(0);
-  const timeline = useAsync(() => call("delivery_timeline", { delivery_id: row.delivery_id }), [row.delivery_id, version]);
-  const [retried, setRetried] = useState<string>();
-  const [error, setError] = useState<IpcError>();
-  const [busy, setBusy] = useState(false);
+  const timeline = useCall("delivery_timeline", { delivery_id: row.delivery_id });
+  const retry = useAction(
+    (delivery_id: string) => call("delivery_retry", { delivery_id }),
+    ["delivery_timeline", "deliveries_query", "delivery_health", "connection_get", "triage_queue", "outbox_counts"],
+  );
+  const retried = retry.data && (retry.data.delivered > 0 ? "Retried: delivered." : "Retried: it failed again; see the new attempt.");
 
-  async function retry() {
-    setError(undefined);
-    setBusy(true);
-    try {
-      const round = await call("delivery_retry", { delivery_id: row.delivery_id });
-      setRetried(round.delivered > 0 ? "Retried: delivered." : "Retried: it failed again; see the new attempt.");
-      setVersion((v) => v + 1);
-      onRetried();
-    } catch (e) {
-      setError(toIpcError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const t = timeline.value;
+  const t = timeline.data;
   const waiting = t && (t.stopped || t.next_attempt_at !== null);
   return (
     <aside className="panel attempt-detail" aria-label="Delivery detail" data-testid="attempt-detail">
@@ -100,7 +84,7 @@ export function DeliveryTimelinePanel({
       )}
       {waiting && (
         <p>
-          <button type="button" onClick={() => void retry()} disabled={busy} data-testid="attempt-retry">
+          <button type="button" onClick={() => retry.mutate(row.delivery_id)} disabled={retry.isPending} data-testid="attempt-retry">
             {t.stopped ? "Retry this delivery" : "Retry now"}
           </button>{" "}
           <span className="muted small">Same delivery id, so the vendor can tell it is the same event.</span>
@@ -111,7 +95,7 @@ export function DeliveryTimelinePanel({
           {retried}
         </p>
       )}
-      {error && <ErrorNotice error={error} />}
+      {retry.error && <ErrorNotice error={retry.error} />}
     </aside>
   );
 }

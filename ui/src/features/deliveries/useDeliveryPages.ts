@@ -1,10 +1,13 @@
 // The delivery log's rows, fetched page by page with the backend's keyset cursor. Changing the
-// query starts over; `loadMore` appends the next page. Everything held is tagged with the query
-// it belongs to, so rows of a superseded query are never shown or appended to.
-import { useCallback, useEffect, useRef, useState } from "react";
+// query starts over; `loadMore` appends the next page. The pages are a query of the window's
+// data layer, so a core event about deliveries reads the loaded pages again (see
+// `data/coreEvents.ts`).
+import { type InfiniteData, useInfiniteQuery } from "@tanstack/react-query";
 import type { AttemptRow } from "../../bindings/AttemptRow";
+import type { DeliveryPage } from "../../bindings/DeliveryPage";
 import type { DeliveryQuery } from "../../bindings/DeliveryQuery";
 import type { Scope } from "../../bindings/Scope";
+import { callKey } from "../../data/useCall";
 import { call, IpcError } from "../../ipc";
 import { toIpcError } from "../../useAsync";
 
@@ -18,51 +21,24 @@ export interface DeliveryPages {
   loadMore: () => void;
 }
 
-interface Held {
-  key: string;
-  rows: AttemptRow[];
-  cursor: string | null;
-  error?: IpcError;
-  loadingMore: boolean;
-}
-
-/** `generation` reads the same query again from the start (after a retry added attempts). */
-export function useDeliveryPages(scope: Scope, query: Omit<DeliveryQuery, "cursor" | "limit">, generation = 0): DeliveryPages {
-  const key = JSON.stringify([scope, query, generation]);
-  const [held, setHeld] = useState<Held>();
-  const latestKey = useRef(key);
-
-  const fetchPage = useCallback((forKey: string, after: string | null, previous: AttemptRow[]) => {
-    const [pageScope, pageQuery] = JSON.parse(forKey) as [Scope, DeliveryQuery];
-    call("deliveries_query", { scope: pageScope, query: { ...pageQuery, limit: PAGE_SIZE, cursor: after ?? undefined } }).then(
-      (page) => {
-        if (forKey !== latestKey.current) return;
-        setHeld({ key: forKey, rows: [...previous, ...page.rows], cursor: page.next_cursor, loadingMore: false });
-      },
-      (e: unknown) => {
-        if (forKey !== latestKey.current) return;
-        setHeld({ key: forKey, rows: previous, cursor: null, error: toIpcError(e), loadingMore: false });
-      },
-    );
-  }, []);
-
-  useEffect(() => {
-    latestKey.current = key;
-    fetchPage(key, null, []);
-  }, [key, fetchPage]);
-
-  const current = held?.key === key ? held : undefined;
-  const loadMore = useCallback(() => {
-    if (!current?.cursor || current.loadingMore) return;
-    setHeld({ ...current, loadingMore: true });
-    fetchPage(current.key, current.cursor, current.rows);
-  }, [current, fetchPage]);
-
+export function useDeliveryPages(scope: Scope, query: Omit<DeliveryQuery, "cursor" | "limit">): DeliveryPages {
+  const pages = useInfiniteQuery<DeliveryPage, IpcError, InfiniteData<DeliveryPage>, readonly unknown[], string | null>({
+    queryKey: callKey("deliveries_query", { scope, query }),
+    queryFn: ({ pageParam }) =>
+      call("deliveries_query", { scope, query: { ...query, limit: PAGE_SIZE, cursor: pageParam ?? undefined } }).catch((e: unknown) =>
+        Promise.reject(toIpcError(e)),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.next_cursor,
+  });
+  const { fetchNextPage, hasNextPage, isFetchingNextPage } = pages;
   return {
-    rows: current?.rows ?? [],
-    hasMore: Boolean(current?.cursor),
-    loading: !current || current.loadingMore,
-    error: current?.error,
-    loadMore,
+    rows: pages.data?.pages.flatMap((page) => page.rows) ?? [],
+    hasMore: hasNextPage,
+    loading: pages.isPending || isFetchingNextPage,
+    error: pages.error ?? undefined,
+    loadMore: () => {
+      if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+    },
   };
 }

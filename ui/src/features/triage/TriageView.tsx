@@ -1,13 +1,15 @@
-import { useEffect, useState } from "react";
+import { useQueries } from "@tanstack/react-query";
+import { useState } from "react";
 import type { BulkRetry } from "../../bindings/BulkRetry";
 import type { ConnectionRow } from "../../bindings/ConnectionRow";
 import { StateBadge } from "../../components/Badges";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatRelative, humanize } from "../../components/format";
-import { call, type IpcError } from "../../ipc";
+import { useAction } from "../../data/useAction";
+import { callQuery, useCall } from "../../data/useCall";
+import { call } from "../../ipc";
 import { href } from "../../router";
 import { useScope } from "../../scope";
-import { toIpcError, useAsync } from "../../useAsync";
 
 const UNHEALTHY = ["error", "auth_expired", "auth_revoked"] as const;
 const CONNECTION_STEP: Record<(typeof UNHEALTHY)[number], string> = {
@@ -15,62 +17,48 @@ const CONNECTION_STEP: Record<(typeof UNHEALTHY)[number], string> = {
   auth_expired: "Refresh it, or reconnect it if the vendor refuses the refresh.",
   auth_revoked: "Reconnect it: the vendor no longer accepts its credential.",
 };
-/** How often the queue is read again while a bulk retry is being delivered. */
-const POLL_MS = 1500;
+/** What a retry changes on this screen. */
+const RETRY_REFRESHES = ["triage_queue", "outbox_counts", "connections_list", "deliveries_query"] as const;
 
 /** What needs an operator: unhealthy connections and deliveries that stopped, each with the
- *  step that unblocks it; stopped deliveries can be retried one by one or all at once. */
+ *  step that unblocks it; stopped deliveries can be retried one by one or all at once. The
+ *  core's events keep it current, so a bulk retry's progress shows as its deliveries are made. */
 export function TriageView() {
   const scope = useScope();
-  const [version, setVersion] = useState(0);
-  const queue = useAsync(() => call("triage_queue", { scope }), [scope.site_id, scope.environment, version]);
-  const counts = useAsync(() => call("outbox_counts", { scope }), [scope.site_id, scope.environment, version]);
-  const connections = useAsync(
-    () =>
-      Promise.all(
-        UNHEALTHY.map((state) =>
-          call("connections_list", { scope, query: { state, page: 0, page_size: 100, sort: "display_name", descending: false } }).then((p) => p.rows),
-        ),
-      ).then((lists) => lists.flat()),
-    [scope.site_id, scope.environment, version],
-  );
+  const queue = useCall("triage_queue", { scope });
+  const counts = useCall("outbox_counts", { scope });
+  const connections = useQueries({
+    queries: UNHEALTHY.map((state) =>
+      callQuery("connections_list", { scope, query: { state, page: 0, page_size: 100, sort: "display_name", descending: false } }),
+    ),
+    combine: (lists) => ({
+      rows: lists.flatMap((list) => list.data?.rows ?? []),
+      error: lists.find((list) => list.error)?.error,
+      ready: lists.every((list) => list.isSuccess),
+    }),
+  });
   const [bulk, setBulk] = useState<{ result: BulkRetry; dueBefore: number }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<IpcError>();
+  const retryAll = useAction(async (dueBefore: number) => {
+    const result = await call("deliveries_retry_bulk", { scope, filter: { outcome: "failed" } });
+    setBulk({ result, dueBefore });
+  }, [...RETRY_REFRESHES]);
+  const retryOne = useAction((delivery_id: string) => call("delivery_retry", { delivery_id }), [...RETRY_REFRESHES]);
+  const busy = retryAll.isPending || retryOne.isPending;
+  const error = retryAll.error ?? retryOne.error;
 
-  // While re-queued deliveries are being attempted, read the queue again so progress shows.
-  const due = counts.value?.due ?? 0;
+  const due = counts.data?.due ?? 0;
   const delivering = bulk !== undefined && due > bulk.dueBefore;
-  useEffect(() => {
-    if (!delivering) return;
-    const timer = setTimeout(() => setVersion((v) => v + 1), POLL_MS);
-    return () => clearTimeout(timer);
-  }, [delivering, version]);
-
-  async function retry(run: () => Promise<unknown>) {
-    setError(undefined);
-    setBusy(true);
-    try {
-      await run();
-    } catch (e) {
-      setError(toIpcError(e));
-    } finally {
-      setBusy(false);
-      setVersion((v) => v + 1);
-    }
-  }
-
-  const items = queue.value ?? [];
-  const unhealthy: ConnectionRow[] = connections.value ?? [];
+  const items = queue.data ?? [];
+  const unhealthy: ConnectionRow[] = connections.rows;
   const attempted = bulk ? Math.max(0, bulk.result.requeued - Math.max(0, due - bulk.dueBefore)) : 0;
   return (
     <section aria-labelledby="triage-title" data-testid="triage">
       <div className="view-header">
         <h1 id="triage-title">Triage</h1>
         <p className="muted">What needs you: connections that stopped working and deliveries that stopped trying.</p>
-        {counts.value && (
+        {counts.data && (
           <p className="muted small" data-testid="outbox-counts">
-            Outbox: {counts.value.due} due now · {counts.value.scheduled} waiting for a retry · {counts.value.stopped} stopped · {counts.value.held} held by paused connections
+            Outbox: {counts.data.due} due now · {counts.data.scheduled} waiting for a retry · {counts.data.stopped} stopped · {counts.data.held} held by paused connections
           </p>
         )}
       </div>
@@ -82,13 +70,7 @@ export function TriageView() {
             type="button"
             disabled={busy || items.length === 0}
             data-testid="triage-retry-all"
-            onClick={() =>
-              void retry(async () => {
-                const dueBefore = counts.value?.due ?? 0;
-                const result = await call("deliveries_retry_bulk", { scope, filter: { outcome: "failed" } });
-                setBulk({ result, dueBefore });
-              })
-            }
+            onClick={() => retryAll.mutate(counts.data?.due ?? 0)}
           >
             Retry all {items.length > 0 ? items.length : ""}
           </button>
@@ -100,7 +82,7 @@ export function TriageView() {
           </div>
         )}
         {queue.status === "error" && <ErrorNotice error={queue.error} />}
-        {items.length === 0 && queue.status === "ready" && <p className="muted">No delivery is waiting for an operator.</p>}
+        {items.length === 0 && queue.status === "success" && <p className="muted">No delivery is waiting for an operator.</p>}
         <ul className="triage-list" data-testid="triage-deliveries">
           {items.map(({ delivery: d, next_step }) => (
             <li key={d.delivery_id} data-testid="triage-delivery">
@@ -112,7 +94,7 @@ export function TriageView() {
                 {d.attempts_made} attempt{d.attempts_made === 1 ? "" : "s"} · last {d.last_response_code ? `HTTP ${d.last_response_code}` : humanize(d.last_error_class ?? "no answer")} {formatRelative(d.last_attempted_at)} · <code>{d.delivery_id}</code>
               </div>
               <div className="small">{next_step}</div>
-              <button type="button" className="ghost" disabled={busy} onClick={() => void retry(() => call("delivery_retry", { delivery_id: d.delivery_id }))}>
+              <button type="button" className="ghost" disabled={busy} onClick={() => retryOne.mutate(d.delivery_id)}>
                 Retry
               </button>
             </li>
@@ -121,8 +103,8 @@ export function TriageView() {
       </div>
       <div className="panel">
         <h2>Connections</h2>
-        {connections.status === "error" && <ErrorNotice error={connections.error} />}
-        {unhealthy.length === 0 && connections.status === "ready" && <p className="muted">Every connection is active or paused.</p>}
+        {connections.error && <ErrorNotice error={connections.error} />}
+        {unhealthy.length === 0 && connections.ready && <p className="muted">Every connection is active or paused.</p>}
         <ul className="triage-list" data-testid="triage-connections">
           {unhealthy.map((row) => (
             <li key={row.record.id}>

@@ -1,0 +1,61 @@
+// The core's events, as the shell forwards them (`core-events`), turned into refetches of the
+// answers they change. The table is exhaustive over the event kinds the Rust side declares, so
+// a new kind does not type-check until someone says what it refreshes.
+import type { QueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import type { CoreEvent } from "../bindings/CoreEvent";
+import { onCoreEvents, type Commands } from "../ipc";
+import { refetch } from "./useRefresh";
+
+const CONNECTION_VIEWS: (keyof Commands)[] = ["connections_list", "connection_get", "catalog_list", "catalog_get", "triage_queue", "outbox_counts"];
+const DELIVERY_VIEWS: (keyof Commands)[] = [
+  "deliveries_query",
+  "delivery_timeline",
+  "delivery_health",
+  "triage_queue",
+  "outbox_counts",
+  "connection_get",
+  "connections_list",
+];
+
+export const REFRESHED_BY: Record<CoreEvent["kind"], (keyof Commands)[]> = {
+  "connection.state_changed": CONNECTION_VIEWS,
+  "connection.changed": CONNECTION_VIEWS,
+  "delivery.queued": DELIVERY_VIEWS,
+  "delivery.requeued": DELIVERY_VIEWS,
+  "delivery.recorded": DELIVERY_VIEWS,
+  "delivery.dead_lettered": DELIVERY_VIEWS,
+  "settings.changed": ["delivery_settings_get"],
+};
+
+/** Refetches what `events` changed; everything when some were missed. */
+export function refresh(client: QueryClient, events: CoreEvent[], lagged: boolean): void {
+  if (lagged) {
+    void client.invalidateQueries();
+    return;
+  }
+  refetch(client, new Set(events.flatMap((event) => REFRESHED_BY[event.kind])));
+}
+
+/** Listens for the core's events while the workspace is open. */
+export function useCoreEvents(): void {
+  const client = useQueryClient();
+  useEffect(() => {
+    let stop: (() => void) | undefined;
+    let stopped = false;
+    onCoreEvents(({ events, lagged }) => refresh(client, events, lagged)).then(
+      (unlisten) => {
+        if (stopped) unlisten();
+        else stop = unlisten;
+      },
+      // Views still load and refresh after their own actions; they just do not follow changes
+      // made elsewhere. Nothing on screen can fix this, so it goes to the console.
+      (e: unknown) => console.error("cannot listen for the core's events", e),
+    );
+    return () => {
+      stopped = true;
+      stop?.();
+    };
+  }, [client]);
+}

@@ -1,0 +1,71 @@
+import { QueryClientProvider } from "@tanstack/react-query";
+import { emit } from "@tauri-apps/api/event";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { render, screen, waitFor } from "@testing-library/react";
+import { afterEach, expect, it } from "vitest";
+import type { WindowEvents } from "../../src/bindings/WindowEvents";
+import { useCoreEvents } from "../../src/data/coreEvents";
+import { newQueryClient } from "../../src/data/queryClient";
+import { TriageView } from "../../src/features/triage/TriageView";
+import { ScopeContext } from "../../src/scope";
+
+afterEach(() => clearMocks());
+
+const stopped = {
+  delivery: {
+    delivery_id: "dlv_1",
+    connection_id: "con_1",
+    connection_display_name: "Brevo",
+    event_identifier: "password.reset usr_7",
+    status: "dead_letter",
+    attempts_made: 8,
+    last_response_code: 503,
+    last_error_class: null,
+    last_attempted_at: 0,
+    connection_state: "active",
+  },
+  next_step: "The vendor failed or could not be reached: check its status, then retry.",
+};
+
+function Workspace() {
+  useCoreEvents();
+  return <TriageView />;
+}
+
+it("a core event refreshes the view that shows what it changed", async () => {
+  let queue: unknown[] = [];
+  const asked: string[] = [];
+  mockIPC(
+    (cmd) => {
+      asked.push(cmd);
+      if (cmd === "triage_queue") return queue;
+      if (cmd === "outbox_counts") return { due: 0, scheduled: 0, stopped: queue.length, held: 0 };
+      if (cmd === "connections_list") return { rows: [], total: 0 };
+      throw new Error(`unexpected ${cmd}`);
+    },
+    { shouldMockEvents: true },
+  );
+  render(
+    <QueryClientProvider client={newQueryClient()}>
+      <ScopeContext.Provider value={{ site_id: "site_1", environment: "live" }}>
+        <Workspace />
+      </ScopeContext.Provider>
+    </QueryClientProvider>,
+  );
+  await screen.findByText("No delivery is waiting for an operator.");
+  const before = asked.length;
+
+  // A settings change does not touch triage: nothing is read again.
+  await emit("core-events", { events: [{ kind: "settings.changed", setting: "retention" }], lagged: false } satisfies WindowEvents);
+  expect(asked.length).toBe(before);
+
+  // The worker dead-letters a delivery: the queue is read again and shows it.
+  queue = [stopped];
+  await emit("core-events", {
+    events: [{ kind: "delivery.dead_lettered", delivery_id: "dlv_1", connection_id: "con_1" }],
+    lagged: false,
+  } satisfies WindowEvents);
+  await waitFor(() => expect(screen.getAllByTestId("triage-delivery")).toHaveLength(1));
+  expect(screen.getByText("password.reset usr_7")).toBeTruthy();
+  expect(screen.getByTestId("outbox-counts").textContent).toContain("1 stopped");
+});
