@@ -1,55 +1,33 @@
-//! Declares the app's commands so each gets an `allow-…` permission and the capability file
-//! grants exactly the ones the window uses.
+//! Gives each of the app's commands an `allow-…` permission, so the capability file grants
+//! exactly the ones the window uses. The command list is written once, in `commands::handler()`'s
+//! `generate_handler!`; this reads it from there, and hands it to the tests (`SGEN_COMMANDS`),
+//! which check that the capability file and `ui/src/ipc` name the same commands.
 
-/// Every `#[tauri::command]` the shell registers; kept in step with `commands::handler()`.
-const COMMANDS: &[&str] = &[
-    "app_status",
-    "sites_list",
-    "operator_active",
-    "catalog_list",
-    "catalog_get",
-    "catalog_open_docs",
-    "connections_list",
-    "connection_get",
-    "deliveries_query",
-    "connection_create",
-    "connection_test",
-    "connection_pause",
-    "connection_resume",
-    "connection_disconnect",
-    "sandbox_faults_set",
-    "sandbox_state_get",
-    "sandbox_offline_set",
-    "oauth_begin",
-    "oauth_reauthorize_begin",
-    "oauth_finish",
-    "oauth_cancel",
-    "oauth_app_link",
-    "connection_refresh",
-    "delivery_send",
-    "delivery_retry",
-    "triage_queue",
-    "outbox_counts",
-    "deliveries_retry_bulk",
-    "delivery_settings_get",
-    "allow_list_set",
-    "retention_set",
-    "retry_schedule_set",
-    "delivery_timeline",
-    "delivery_health",
-    "field_mapping_set",
-    "signed_token_begin",
-    "signed_token_register_sandbox",
-    "signed_token_finish",
-    "signed_token_cancel",
-    "signing_secret_rotate",
-    "signing_secret_rotation_finish",
-];
+const HANDLER: &str = "src/commands/mod.rs";
 
 fn main() {
+    println!("cargo:rerun-if-changed={HANDLER}");
+    let commands = registered_commands();
+    println!("cargo:rustc-env=SGEN_COMMANDS={}", commands.join(","));
+    let commands: &'static [&'static str] = Vec::leak(commands);
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
     )
     .expect("tauri build step");
+}
+
+/// The names in `generate_handler![module::name, …]`.
+fn registered_commands() -> Vec<&'static str> {
+    let source = String::leak(std::fs::read_to_string(HANDLER).expect("the command handler"));
+    let list = source
+        .split_once("generate_handler![")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .map(|(list, _)| list)
+        .expect("a generate_handler![…] list in src/commands/mod.rs");
+    list.split(',')
+        .map(str::trim)
+        .filter(|path| !path.is_empty())
+        .map(|path| path.rsplit("::").next().unwrap_or(path))
+        .collect()
 }

@@ -27,7 +27,9 @@ fn deliver(state: &AppState, link: &str) {
         .and_then(|core| core.receive_deep_link(link).map_err(IpcError::from));
     match delivered {
         Ok(()) => tracing::info!("app link delivered to its authorization"),
-        Err(e) => tracing::warn!(code = %e.code, error = %e.message, "app link not delivered"),
+        Err(e) => {
+            tracing::warn!(code = e.code.as_str(), error = %e.message, "app link not delivered")
+        }
     }
 }
 

@@ -27,7 +27,7 @@ pub struct WindowEvents {
 
 pub fn forward<R: Runtime>(app: AppHandle<R>, core: &Arc<Core>, supervisor: &Supervisor) {
     let (core, cancel) = (core.clone(), supervisor.cancellation());
-    supervisor.supervise("window-events", move || {
+    supervisor.supervise("window events", move || {
         let (app, cancel, mut bus) = (app.clone(), cancel.clone(), core.subscribe());
         Box::pin(async move {
             loop {

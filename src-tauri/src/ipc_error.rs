@@ -2,13 +2,14 @@
 //! here and replaced with a generic message, so no path, SQL or secret reaches a toast.
 
 use serde::Serialize;
+use sgen_core::kernel::error::ErrorCode;
 use sgen_core::CoreError;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct IpcError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -22,7 +23,7 @@ impl From<CoreError> for IpcError {
             other => other.to_string(),
         };
         IpcError {
-            code: err.code().into(),
+            code: err.kind(),
             message,
         }
     }

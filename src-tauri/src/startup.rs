@@ -8,6 +8,7 @@
 use serde::Serialize;
 use sgen_core::background::{Cadences, SHUTDOWN_WITHIN};
 use sgen_core::demo::DemoOptions;
+use sgen_core::kernel::error::ErrorCode;
 use sgen_core::kernel::supervisor::{Supervisor, TaskStatus};
 use sgen_core::{Access, Core, CoreConfig, CoreError};
 use std::path::PathBuf;
@@ -32,7 +33,7 @@ pub enum AppStatus {
         background: Vec<TaskStatus>,
     },
     Failed {
-        code: String,
+        code: ErrorCode,
         message: String,
     },
 }
@@ -74,7 +75,7 @@ impl AppState {
                 background: self.background_status(),
             },
             Phase::Failed(e) => AppStatus::Failed {
-                code: e.code.clone(),
+                code: e.code,
                 message: e.message.clone(),
             },
         }

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { EnvironmentName } from "./bindings/EnvironmentName";
-import type { Scope } from "./bindings/Scope";
+import type { SiteEnvironment } from "./bindings/SiteEnvironment";
 import { ErrorNotice } from "./components/ErrorNotice";
 import { useCoreEvents } from "./data/coreEvents";
 import { ConnectionDetailView } from "./features/connections/ConnectionDetailView";
@@ -9,6 +9,7 @@ import { DeliveryLogView } from "./features/deliveries/DeliveryLogView";
 import { ConnectorPage } from "./features/library/ConnectorPage";
 import { LibraryView } from "./features/library/LibraryView";
 import { SettingsView } from "./features/settings/SettingsView";
+import { BackgroundHealth } from "./features/startup/BackgroundHealth";
 import { StartupScreen } from "./features/startup/StartupScreen";
 import { useAppStatus } from "./features/startup/useAppStatus";
 import { TriageView } from "./features/triage/TriageView";
@@ -46,7 +47,7 @@ function Workspace() {
   const siteId = chosenSite ?? siteList[0]?.id;
 
   if (sites.status === "error") return <ErrorNotice error={sites.error} />;
-  const scope: Scope | null = siteId ? { site_id: siteId, environment } : null;
+  const scope: SiteEnvironment | null = siteId ? { site_id: siteId, environment } : null;
 
   return (
     <div className="layout">
@@ -80,6 +81,7 @@ function Workspace() {
           ))}
         </div>
         <div className="spacer" />
+        <BackgroundHealth />
         {operator.value && (
           <span className="operator" title={`Role: ${operator.value.role}`}>
             {operator.value.name} · <span className="muted">{operator.value.role}</span>

@@ -1,10 +1,10 @@
 // The site and environment every view is about. Switching either re-renders every view.
 import { createContext, useContext } from "react";
-import type { Scope } from "./bindings/Scope";
+import type { SiteEnvironment } from "./bindings/SiteEnvironment";
 
-export const ScopeContext = createContext<Scope | null>(null);
+export const ScopeContext = createContext<SiteEnvironment | null>(null);
 
-export function useScope(): Scope {
+export function useScope(): SiteEnvironment {
   const scope = useContext(ScopeContext);
   if (!scope) throw new Error("useScope outside ScopeContext");
   return scope;

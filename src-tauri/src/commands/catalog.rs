@@ -1,13 +1,13 @@
 use super::with_core;
 use crate::{AppState, IpcError};
 use sgen_core::connections::library::{ConnectorDetail, ConnectorSummary};
-use sgen_core::kernel::sites::Scope;
+use sgen_core::kernel::sites::SiteEnvironment;
 use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command]
 pub async fn catalog_list(
     state: State<'_, AppState>,
-    scope: Scope,
+    scope: SiteEnvironment,
 ) -> Result<Vec<ConnectorSummary>, IpcError> {
     with_core(&state, move |core| core.library(&scope)).await
 }
@@ -15,7 +15,7 @@ pub async fn catalog_list(
 #[tauri::command]
 pub async fn catalog_get(
     state: State<'_, AppState>,
-    scope: Scope,
+    scope: SiteEnvironment,
     slug: String,
 ) -> Result<ConnectorDetail, IpcError> {
     with_core(&state, move |core| core.connector(&scope, &slug)).await

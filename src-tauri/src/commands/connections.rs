@@ -1,13 +1,13 @@
 use super::with_core;
 use crate::{AppState, IpcError};
 use sgen_core::connections::detail::{ConnectionDetail, ConnectionPage, ConnectionQuery};
-use sgen_core::kernel::sites::Scope;
+use sgen_core::kernel::sites::SiteEnvironment;
 use tauri::State;
 
 #[tauri::command]
 pub async fn connections_list(
     state: State<'_, AppState>,
-    scope: Scope,
+    scope: SiteEnvironment,
     query: ConnectionQuery,
 ) -> Result<ConnectionPage, IpcError> {
     with_core(&state, move |core| core.connections(&scope, &query)).await

@@ -3,7 +3,7 @@ use crate::{AppState, IpcError};
 use sgen_core::connections::detail::ConnectionDetail;
 use sgen_core::connections::lifecycle::{NewConnectionRequest, Resumed, Revocation};
 use sgen_core::connections::test_outcome::TestOutcome;
-use sgen_core::kernel::sites::Scope;
+use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::oauth::connect::{AuthorizationStarted, OAuthConnectRequest};
 use sgen_core::{SandboxFaults, SandboxState};
 use tauri::{AppHandle, Runtime, State};
@@ -11,7 +11,7 @@ use tauri::{AppHandle, Runtime, State};
 #[tauri::command]
 pub async fn connection_create(
     state: State<'_, AppState>,
-    scope: Scope,
+    scope: SiteEnvironment,
     request: NewConnectionRequest,
 ) -> Result<ConnectionDetail, IpcError> {
     with_core(&state, move |core| core.create_connection(&scope, request)).await
@@ -81,7 +81,7 @@ pub async fn sandbox_offline_set(
 pub async fn oauth_begin<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    scope: Scope,
+    scope: SiteEnvironment,
     request: OAuthConnectRequest,
 ) -> Result<AuthorizationStarted, IpcError> {
     let started = with_core(&state, move |core| core.begin_oauth(&scope, request)).await?;

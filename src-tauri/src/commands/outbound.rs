@@ -2,7 +2,7 @@
 
 use super::with_core;
 use crate::{AppState, IpcError};
-use sgen_core::delivery::enqueue::{DeliveryRound, OutboundEvent, Sent};
+use sgen_core::delivery::enqueue::{OutboundEvent, Sent, WorkerReport};
 use tauri::State;
 
 #[tauri::command]
@@ -19,6 +19,6 @@ pub async fn delivery_send(
 pub async fn delivery_retry(
     state: State<'_, AppState>,
     delivery_id: String,
-) -> Result<DeliveryRound, IpcError> {
+) -> Result<WorkerReport, IpcError> {
     with_core(&state, move |core| core.retry_delivery_now(&delivery_id)).await
 }

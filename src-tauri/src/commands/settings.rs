@@ -3,14 +3,17 @@
 
 use super::with_core;
 use crate::{AppState, IpcError};
-use sgen_core::kernel::sites::Scope;
+use sgen_core::kernel::sites::SiteEnvironment;
 use tauri::State;
 
-#[derive(serde::Serialize)]
+/// The Settings view's delivery panel, read in one call.
+#[derive(serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct DeliverySettings {
     allow_list: Vec<String>,
     retention_days: u32,
     /// Each attempt's wait after the one before, in seconds.
+    #[ts(type = "number[]")]
     retry_schedule_s: Vec<u64>,
 }
 
@@ -32,7 +35,7 @@ pub async fn delivery_settings_get(
 #[tauri::command]
 pub async fn allow_list_set(
     state: State<'_, AppState>,
-    scope: Scope,
+    scope: SiteEnvironment,
     hosts: Vec<String>,
 ) -> Result<Vec<String>, IpcError> {
     with_core(&state, move |core| {

@@ -5,13 +5,13 @@ use crate::{AppState, IpcError};
 use sgen_core::connections::detail::ConnectionDetail;
 use sgen_core::connections::lifecycle::NewConnectionRequest;
 use sgen_core::connections::signed_token::SigningSecretIssued;
-use sgen_core::kernel::sites::Scope;
+use sgen_core::kernel::sites::SiteEnvironment;
 use tauri::State;
 
 #[tauri::command]
 pub async fn signed_token_begin(
     state: State<'_, AppState>,
-    scope: Scope,
+    scope: SiteEnvironment,
     request: NewConnectionRequest,
 ) -> Result<SigningSecretIssued, IpcError> {
     with_core(&state, move |core| core.begin_signed_token(&scope, request)).await

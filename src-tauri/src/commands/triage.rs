@@ -5,14 +5,14 @@ use super::with_core;
 use crate::{AppState, IpcError};
 use sgen_core::delivery::detail::{DeliveryHealth, DeliveryTimeline};
 use sgen_core::delivery::triage::{BulkRetry, OutboxCounts, RetryFilter, TriageItem};
-use sgen_core::kernel::sites::Scope;
+use sgen_core::kernel::sites::SiteEnvironment;
 
 use tauri::State;
 
 #[tauri::command]
 pub async fn triage_queue(
     state: State<'_, AppState>,
-    scope: Scope,
+    scope: SiteEnvironment,
 ) -> Result<Vec<TriageItem>, IpcError> {
     with_core(&state, move |core| core.triage_queue(&scope)).await
 }
@@ -20,7 +20,7 @@ pub async fn triage_queue(
 #[tauri::command]
 pub async fn outbox_counts(
     state: State<'_, AppState>,
-    scope: Scope,
+    scope: SiteEnvironment,
 ) -> Result<OutboxCounts, IpcError> {
     with_core(&state, move |core| core.outbox_counts(&scope)).await
 }
@@ -29,7 +29,7 @@ pub async fn outbox_counts(
 #[tauri::command]
 pub async fn deliveries_retry_bulk(
     state: State<'_, AppState>,
-    scope: Scope,
+    scope: SiteEnvironment,
     filter: RetryFilter,
 ) -> Result<BulkRetry, IpcError> {
     with_core(&state, move |core| {

@@ -300,3 +300,37 @@ fn a_signed_token_is_shown_once_and_the_connection_never_repeats_it() {
     let err = invoke(&h, "signed_token_cancel", pending).unwrap_err();
     assert_eq!(err["code"], "not_found");
 }
+
+/// The commands are declared once (the handler's `generate_handler!`, which `build.rs` reads);
+/// the capability file must grant exactly those, and the window's typed `Commands` must name
+/// exactly those.
+#[test]
+fn the_capability_and_the_window_name_exactly_the_registered_commands() {
+    use std::collections::BTreeSet;
+    let registered: BTreeSet<String> = env!("SGEN_COMMANDS").split(',').map(String::from).collect();
+    assert!(registered.contains("app_status") && registered.len() > 30);
+
+    let capability: Value =
+        serde_json::from_str(include_str!("../../capabilities/default.json")).unwrap();
+    let granted: BTreeSet<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect();
+    assert_eq!(granted, registered, "capabilities/default.json");
+
+    let ipc = include_str!("../../../ui/src/ipc/index.ts");
+    let commands = ipc
+        .split_once("export interface Commands {")
+        .and_then(|(_, rest)| rest.split_once("\n}"))
+        .map(|(body, _)| body)
+        .expect("the Commands interface in ui/src/ipc/index.ts");
+    let typed: BTreeSet<String> = commands
+        .lines()
+        .filter_map(|line| line.trim().split_once(": {"))
+        .map(|(name, _)| name.to_string())
+        .collect();
+    assert_eq!(typed, registered, "ui/src/ipc/index.ts");
+}

@@ -27,6 +27,7 @@ export const REFRESHED_BY: Record<CoreEvent["kind"], (keyof Commands)[]> = {
   "delivery.recorded": DELIVERY_VIEWS,
   "delivery.dead_lettered": DELIVERY_VIEWS,
   "settings.changed": ["delivery_settings_get"],
+  "background.changed": ["app_status"],
 };
 
 /** Refetches what `events` changed; everything when some were missed. */

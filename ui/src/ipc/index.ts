@@ -11,10 +11,12 @@ import type { ConnectorDetail } from "../bindings/ConnectorDetail";
 import type { ConnectorSummary } from "../bindings/ConnectorSummary";
 import type { DeliveryPage } from "../bindings/DeliveryPage";
 import type { DeliveryQuery } from "../bindings/DeliveryQuery";
+import type { DeliverySettings } from "../bindings/DeliverySettings";
 import type { BulkRetry } from "../bindings/BulkRetry";
 import type { DeliveryHealth } from "../bindings/DeliveryHealth";
-import type { DeliveryRound } from "../bindings/DeliveryRound";
+import type { WorkerReport } from "../bindings/WorkerReport";
 import type { DeliveryTimeline } from "../bindings/DeliveryTimeline";
+import type { ErrorCode } from "../bindings/ErrorCode";
 import type { IpcError as IpcErrorShape } from "../bindings/IpcError";
 import type { NewConnectionRequest } from "../bindings/NewConnectionRequest";
 import type { OAuthConnectRequest } from "../bindings/OAuthConnectRequest";
@@ -27,7 +29,7 @@ import type { Revocation } from "../bindings/Revocation";
 import type { RotatedSigningSecret } from "../bindings/RotatedSigningSecret";
 import type { SandboxFaults } from "../bindings/SandboxFaults";
 import type { SandboxState } from "../bindings/SandboxState";
-import type { Scope } from "../bindings/Scope";
+import type { SiteEnvironment } from "../bindings/SiteEnvironment";
 import type { Sent } from "../bindings/Sent";
 import type { SigningSecretIssued } from "../bindings/SigningSecretIssued";
 import type { Site } from "../bindings/Site";
@@ -35,24 +37,19 @@ import type { TestOutcome } from "../bindings/TestOutcome";
 import type { TriageItem } from "../bindings/TriageItem";
 import type { WindowEvents } from "../bindings/WindowEvents";
 
-/** Administrator settings of delivery (mirrors `DeliverySettings` in the shell). */
-export interface DeliverySettings {
-  allow_list: string[];
-  retention_days: number;
-  retry_schedule_s: number[];
-}
+export type { DeliverySettings };
 
 export interface Commands {
   app_status: { args: Record<string, never>; result: AppStatus };
   sites_list: { args: Record<string, never>; result: Site[] };
   operator_active: { args: Record<string, never>; result: Operator };
-  catalog_list: { args: { scope: Scope }; result: ConnectorSummary[] };
-  catalog_get: { args: { scope: Scope; slug: string }; result: ConnectorDetail };
+  catalog_list: { args: { scope: SiteEnvironment }; result: ConnectorSummary[] };
+  catalog_get: { args: { scope: SiteEnvironment; slug: string }; result: ConnectorDetail };
   catalog_open_docs: { args: { slug: string }; result: null };
-  connections_list: { args: { scope: Scope; query: ConnectionQuery }; result: ConnectionPage };
+  connections_list: { args: { scope: SiteEnvironment; query: ConnectionQuery }; result: ConnectionPage };
   connection_get: { args: { id: string }; result: ConnectionDetail };
-  deliveries_query: { args: { scope: Scope; query: DeliveryQuery }; result: DeliveryPage };
-  connection_create: { args: { scope: Scope; request: NewConnectionRequest }; result: ConnectionDetail };
+  deliveries_query: { args: { scope: SiteEnvironment; query: DeliveryQuery }; result: DeliveryPage };
+  connection_create: { args: { scope: SiteEnvironment; request: NewConnectionRequest }; result: ConnectionDetail };
   connection_test: { args: { id: string }; result: TestOutcome };
   connection_pause: { args: { id: string }; result: ConnectionDetail };
   connection_resume: { args: { id: string }; result: Resumed };
@@ -61,24 +58,24 @@ export interface Commands {
   sandbox_state_get: { args: { id: string }; result: SandboxState };
   sandbox_offline_set: { args: { id: string; offline: boolean }; result: null };
   oauth_reauthorize_begin: { args: { id: string; scopes: string[] }; result: AuthorizationStarted };
-  oauth_begin: { args: { scope: Scope; request: OAuthConnectRequest }; result: AuthorizationStarted };
+  oauth_begin: { args: { scope: SiteEnvironment; request: OAuthConnectRequest }; result: AuthorizationStarted };
   oauth_finish: { args: { flow_id: string }; result: ConnectionDetail };
   oauth_cancel: { args: { flow_id: string }; result: null };
   oauth_app_link: { args: { link: string }; result: null };
   connection_refresh: { args: { id: string }; result: TestOutcome };
   field_mapping_set: { args: { id: string; action: string; mapping: Record<string, string> }; result: Record<string, Record<string, string>> };
   delivery_send: { args: { id: string; action: string; event: OutboundEvent }; result: Sent };
-  delivery_retry: { args: { delivery_id: string }; result: DeliveryRound };
+  delivery_retry: { args: { delivery_id: string }; result: WorkerReport };
   delivery_timeline: { args: { delivery_id: string }; result: DeliveryTimeline };
   delivery_health: { args: { id: string; days: number }; result: DeliveryHealth };
-  triage_queue: { args: { scope: Scope }; result: TriageItem[] };
-  outbox_counts: { args: { scope: Scope }; result: OutboxCounts };
-  deliveries_retry_bulk: { args: { scope: Scope; filter: RetryFilter }; result: BulkRetry };
+  triage_queue: { args: { scope: SiteEnvironment }; result: TriageItem[] };
+  outbox_counts: { args: { scope: SiteEnvironment }; result: OutboxCounts };
+  deliveries_retry_bulk: { args: { scope: SiteEnvironment; filter: RetryFilter }; result: BulkRetry };
   delivery_settings_get: { args: { site_id: string }; result: DeliverySettings };
-  allow_list_set: { args: { scope: Scope; hosts: string[] }; result: string[] };
+  allow_list_set: { args: { scope: SiteEnvironment; hosts: string[] }; result: string[] };
   retention_set: { args: { days: number }; result: number };
   retry_schedule_set: { args: { waits: number[] }; result: number[] };
-  signed_token_begin: { args: { scope: Scope; request: NewConnectionRequest }; result: SigningSecretIssued };
+  signed_token_begin: { args: { scope: SiteEnvironment; request: NewConnectionRequest }; result: SigningSecretIssued };
   signed_token_register_sandbox: { args: { pending_id: string }; result: null };
   signed_token_finish: { args: { pending_id: string }; result: ConnectionDetail };
   signed_token_cancel: { args: { pending_id: string }; result: null };
@@ -86,10 +83,15 @@ export interface Commands {
   signing_secret_rotation_finish: { args: { id: string }; result: null };
 }
 
-/** A command failure: `code` is stable and machine-readable, `message` is for a person. */
+/** Where a failure came from when the backend did not say: the window itself (`ui`) or the
+ * bridge to the backend (`ipc`). */
+export type WindowErrorCode = "ui" | "ipc";
+
+/** A command failure: `code` is stable and machine-readable (the backend's codes are the
+ * generated `ErrorCode` union), `message` is for a person. */
 export class IpcError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: ErrorCode | WindowErrorCode;
+  constructor(code: ErrorCode | WindowErrorCode, message: string) {
     super(message);
     this.code = code;
     this.name = "IpcError";

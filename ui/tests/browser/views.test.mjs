@@ -47,7 +47,7 @@ function backend() {
   });
   return (cmd, args) => {
     switch (cmd) {
-      case "app_status": return { state: "ready", data_dir: "/tmp" };
+      case "app_status": return { state: "ready", data_dir: "/tmp", background: [] };
       case "sites_list": return [site];
       case "operator_active": return { id: "op_1", name: "Dana Whitfield", role: "administrator", created_at: 0 };
       case "catalog_list": return [{ slug: "stripe", display_name: "Stripe", family: "payment_platforms", family_label: "Payment platforms", summary: "Payments", auth_flows: ["api_key"], scopes: [], configured: true }];

@@ -6,6 +6,7 @@ import { afterEach, expect, it } from "vitest";
 import type { WindowEvents } from "../../src/bindings/WindowEvents";
 import { useCoreEvents } from "../../src/data/coreEvents";
 import { newQueryClient } from "../../src/data/queryClient";
+import { BackgroundHealth } from "../../src/features/startup/BackgroundHealth";
 import { TriageView } from "../../src/features/triage/TriageView";
 import { ScopeContext } from "../../src/scope";
 
@@ -68,4 +69,32 @@ it("a core event refreshes the view that shows what it changed", async () => {
   await waitFor(() => expect(screen.getAllByTestId("triage-delivery")).toHaveLength(1));
   expect(screen.getByText("password.reset usr_7")).toBeTruthy();
   expect(screen.getByTestId("outbox-counts").textContent).toContain("1 stopped");
+});
+
+it("a failing background task shows in the window until it runs again", async () => {
+  const worker = { name: "delivery worker", state: "restarting", restarts: 1, last_failure: "task_panicked: boom" };
+  let background = [worker];
+  mockIPC(
+    (cmd) => {
+      if (cmd === "app_status") return { state: "ready", data_dir: "/tmp", background };
+      throw new Error(`unexpected ${cmd}`);
+    },
+    { shouldMockEvents: true },
+  );
+  function Topbar() {
+    useCoreEvents();
+    return <BackgroundHealth />;
+  }
+  render(
+    <QueryClientProvider client={newQueryClient()}>
+      <Topbar />
+    </QueryClientProvider>,
+  );
+  const badge = await screen.findByTestId("background-health");
+  expect(badge.textContent).toBe("The delivery worker failed (task_panicked: boom); restarting");
+
+  const running = { ...worker, state: "running" };
+  background = [running];
+  await emit("core-events", { events: [{ kind: "background.changed", status: running }], lagged: false } satisfies WindowEvents);
+  await waitFor(() => expect(screen.queryByTestId("background-health")).toBeNull());
 });

@@ -2,7 +2,7 @@
 
 use crate::delivery_args::DeliveriesCommand;
 use clap::{Args, Parser, Subcommand};
-use sgen_core::kernel::sites::Scope;
+use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::model::EnvironmentName;
 use sgen_core::{Core, CoreError};
 use std::path::PathBuf;
@@ -312,7 +312,7 @@ pub struct ScopeArgs {
 }
 
 impl ScopeArgs {
-    pub fn resolve(&self, core: &Core) -> Result<Scope, CoreError> {
+    pub fn resolve(&self, core: &Core) -> Result<SiteEnvironment, CoreError> {
         let site_id = match &self.site {
             Some(site) => site.clone(),
             None => core
@@ -324,7 +324,7 @@ impl ScopeArgs {
                     CoreError::invalid("the data directory has no site; run `demo seed` first")
                 })?,
         };
-        Ok(Scope {
+        Ok(SiteEnvironment {
             site_id,
             environment: self.environment,
         })

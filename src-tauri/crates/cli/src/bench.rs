@@ -6,7 +6,7 @@
 
 use sgen_core::delivery::log::DeliveryQuery;
 use sgen_core::demo::DemoOptions;
-use sgen_core::kernel::sites::Scope;
+use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::model::EnvironmentName;
 use sgen_core::{Access, Core, CoreConfig};
 mod bench_stats;
@@ -49,7 +49,7 @@ fn main() {
         size as f64 / 1_048_576.0
     );
 
-    let scope = Scope {
+    let scope = SiteEnvironment {
         site_id: summary.site_id.clone(),
         environment: EnvironmentName::Live,
     };

@@ -11,7 +11,7 @@ mod bench_stats;
 
 use bench_site::BenchSite;
 use bench_stats::{measure, percentile_ms};
-use sgen_core::kernel::sites::Scope;
+use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::oauth::connect::OAuthConnectRequest;
 use sgen_core::{Core, FixedClock, SANDBOX_ENDPOINT};
 use std::sync::Arc;
@@ -68,7 +68,7 @@ fn main() {
 }
 
 /// One OAuth connection to the HubSpot sandbox vendor, the browser's part done over HTTP.
-fn connect_oauth(core: &Core, scope: &Scope) {
+fn connect_oauth(core: &Core, scope: &SiteEnvironment) {
     let request = OAuthConnectRequest {
         connector_type: "hubspot".into(),
         display_name: "HubSpot (bench)".into(),

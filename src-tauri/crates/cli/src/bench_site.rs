@@ -4,7 +4,7 @@
 
 use sgen_core::connections::lifecycle::NewConnectionRequest;
 use sgen_core::demo::DemoOptions;
-use sgen_core::kernel::sites::Scope;
+use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::model::EnvironmentName;
 use sgen_core::{Access, Clock, Core, CoreConfig, Secret, SANDBOX_ENDPOINT};
 use std::collections::BTreeMap;
@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 pub struct BenchSite {
     pub core: Core,
-    pub scope: Scope,
+    pub scope: SiteEnvironment,
     _dir: tempfile::TempDir,
 }
 
@@ -32,7 +32,7 @@ impl BenchSite {
         let site_id = core.seed_demo(&options, |_, _| {}).expect("seed").site_id;
         BenchSite {
             core,
-            scope: Scope {
+            scope: SiteEnvironment {
                 site_id,
                 environment: EnvironmentName::Live,
             },

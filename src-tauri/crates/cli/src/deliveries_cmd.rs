@@ -62,7 +62,7 @@ pub fn run(
                 eprintln!();
             }
             // Then attempted, pass by pass, so the operator sees how it went.
-            let mut total = sgen_core::delivery::enqueue::DeliveryRound::default();
+            let mut total = sgen_core::delivery::enqueue::WorkerReport::default();
             loop {
                 let round = core.deliver_due(DELIVERIES_PER_PASS)?;
                 total.attempted += round.attempted;

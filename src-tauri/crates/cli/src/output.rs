@@ -192,7 +192,7 @@ pub fn sent(sent: &sgen_core::delivery::enqueue::Sent, as_json: bool) -> Result<
 }
 
 pub fn delivery_round(
-    round: &sgen_core::delivery::enqueue::DeliveryRound,
+    round: &sgen_core::delivery::enqueue::WorkerReport,
     as_json: bool,
 ) -> Result<(), CoreError> {
     if as_json {
@@ -207,7 +207,7 @@ pub fn delivery_round(
 
 pub fn bulk_retry(
     bulk: &sgen_core::delivery::triage::BulkRetry,
-    round: &sgen_core::delivery::enqueue::DeliveryRound,
+    round: &sgen_core::delivery::enqueue::WorkerReport,
     as_json: bool,
 ) -> Result<(), CoreError> {
     if as_json {

@@ -3,7 +3,8 @@
 //! the core's runtime under the supervisor; the desktop app and the CLI's long-running
 //! commands start them the same way, with `Core::start_background`.
 
-use crate::kernel::supervisor::{blocking, Supervisor, FIRST_BACKOFF};
+use crate::kernel::events::CoreEvent;
+use crate::kernel::supervisor::{blocking, Supervisor, TaskStatus, FIRST_BACKOFF};
 use crate::{Core, CoreError, CoreResult};
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,13 +38,22 @@ impl Core {
     /// Starts the token refresher, the delivery worker and the log-retention job. Stop them
     /// with `Supervisor::shutdown`.
     pub fn start_background(self: &Arc<Self>, cadences: Cadences) -> CoreResult<Supervisor> {
-        let supervisor = Supervisor::new(FIRST_BACKOFF).map_err(|e| {
+        // Each change of a task's status is announced, so the window shows it as it happens.
+        let core = Arc::downgrade(self);
+        let announce = Arc::new(move |status: &TaskStatus| {
+            if let Some(core) = core.upgrade() {
+                core.events.publish(vec![CoreEvent::BackgroundChanged {
+                    status: status.clone(),
+                }]);
+            }
+        });
+        let supervisor = Supervisor::new(FIRST_BACKOFF, announce).map_err(|e| {
             CoreError::Internal(format!("cannot start the background runtime: {e}"))
         })?;
         let cancel = supervisor.cancellation();
 
         let (core, stop, every) = (self.clone(), cancel.clone(), cadences.refresh_every);
-        supervisor.supervise("token-refresher", move || {
+        supervisor.supervise("token refresher", move || {
             let (core, stop) = (core.clone(), stop.clone());
             Box::pin(async move {
                 loop {
@@ -61,7 +71,7 @@ impl Core {
         });
 
         let (core, stop, every) = (self.clone(), cancel.clone(), cadences.deliver_every);
-        supervisor.supervise("delivery-worker", move || {
+        supervisor.supervise("delivery worker", move || {
             let (core, stop) = (core.clone(), stop.clone());
             Box::pin(async move {
                 // Returns once told to stop (in-flight attempts recorded, leases given back),
@@ -73,7 +83,7 @@ impl Core {
         });
 
         let (core, stop, every) = (self.clone(), cancel, cadences.purge_every);
-        supervisor.supervise("log-retention", move || {
+        supervisor.supervise("log retention", move || {
             let (core, stop) = (core.clone(), stop.clone());
             Box::pin(async move {
                 loop {

@@ -6,7 +6,7 @@ import { type InfiniteData, useInfiniteQuery } from "@tanstack/react-query";
 import type { AttemptRow } from "../../bindings/AttemptRow";
 import type { DeliveryPage } from "../../bindings/DeliveryPage";
 import type { DeliveryQuery } from "../../bindings/DeliveryQuery";
-import type { Scope } from "../../bindings/Scope";
+import type { SiteEnvironment } from "../../bindings/SiteEnvironment";
 import { callKey } from "../../data/useCall";
 import { call, IpcError } from "../../ipc";
 import { toIpcError } from "../../useAsync";
@@ -21,7 +21,7 @@ export interface DeliveryPages {
   loadMore: () => void;
 }
 
-export function useDeliveryPages(scope: Scope, query: Omit<DeliveryQuery, "cursor" | "limit">): DeliveryPages {
+export function useDeliveryPages(scope: SiteEnvironment, query: Omit<DeliveryQuery, "cursor" | "limit">): DeliveryPages {
   const pages = useInfiniteQuery<DeliveryPage, IpcError, InfiniteData<DeliveryPage>, readonly unknown[], string | null>({
     queryKey: callKey("deliveries_query", { scope, query }),
     queryFn: ({ pageParam }) =>

@@ -9,7 +9,7 @@ use crate::connections::lifecycle::NewConnectionRequest;
 use crate::connections::test_outcome::TestOutcome;
 use crate::kernel::activity::{log, Activity};
 use crate::kernel::ids::random_bits;
-use crate::kernel::sites::Scope;
+use crate::kernel::sites::SiteEnvironment;
 use crate::{
     connections::credential_form, kernel::ids, kernel::vendor_http, Core, CoreError, CoreResult,
 };
@@ -31,7 +31,7 @@ pub(crate) struct CheckedForm {
 impl Core {
     pub(crate) fn checked_form(
         &self,
-        scope: &Scope,
+        scope: &SiteEnvironment,
         request: NewConnectionRequest,
     ) -> CoreResult<CheckedForm> {
         let manifest = self.manifest(&request.connector_type)?;
@@ -69,7 +69,7 @@ impl Core {
     /// The test call with `fields`; stores the connection only if it connects.
     pub(crate) fn test_and_store(
         &self,
-        scope: &Scope,
+        scope: &SiteEnvironment,
         form: &CheckedForm,
         fields: SecretFields,
         expires_at: Option<i64>,

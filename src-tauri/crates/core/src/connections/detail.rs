@@ -1,7 +1,7 @@
 //! The connections list and detail views, and recording a connection with its attribution.
 
 use crate::kernel::events::CoreEvent;
-use crate::kernel::sites::Scope;
+use crate::kernel::sites::SiteEnvironment;
 use crate::kernel::write::Tx;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
@@ -92,7 +92,7 @@ pub struct ConnectionSpec<'a> {
 impl Core {
     pub fn connections(
         &self,
-        scope: &Scope,
+        scope: &SiteEnvironment,
         query: &ConnectionQuery,
     ) -> CoreResult<ConnectionPage> {
         let environment_id = self.environment_id(scope)?;

@@ -1,6 +1,6 @@
 //! The connector library view: catalog entries and whether the current site has each.
 
-use crate::kernel::sites::Scope;
+use crate::kernel::sites::SiteEnvironment;
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
 use sgen_catalog::{Manifest, RedirectKind, Revocation};
@@ -68,14 +68,14 @@ pub struct ConnectorDetail {
 }
 
 impl Core {
-    pub fn library(&self, scope: &Scope) -> CoreResult<Vec<ConnectorSummary>> {
+    pub fn library(&self, scope: &SiteEnvironment) -> CoreResult<Vec<ConnectorSummary>> {
         let configured = self.configured_connectors(scope)?;
         Ok(in_library_order(&self.catalog)
             .map(|m| summary(m, configured.contains(&m.slug)))
             .collect())
     }
 
-    pub fn connector(&self, scope: &Scope, slug: &str) -> CoreResult<ConnectorDetail> {
+    pub fn connector(&self, scope: &SiteEnvironment, slug: &str) -> CoreResult<ConnectorDetail> {
         let manifest = self.catalog.get(slug).ok_or_else(|| CoreError::NotFound {
             what: "connector",
             id: slug.into(),
@@ -125,7 +125,7 @@ impl Core {
         })
     }
 
-    fn configured_connectors(&self, scope: &Scope) -> CoreResult<Vec<String>> {
+    fn configured_connectors(&self, scope: &SiteEnvironment) -> CoreResult<Vec<String>> {
         let environment_id = self.environment_id(scope)?;
         self.store
             .read(|conn| Ok(connections::configured_connectors(conn, environment_id)?))

@@ -6,7 +6,7 @@
 use crate::connections::detail::ConnectionDetail;
 use crate::connections::test_outcome::TestOutcome;
 use crate::kernel::connection_state::{Operation, Transition};
-use crate::kernel::sites::Scope;
+use crate::kernel::sites::SiteEnvironment;
 use crate::{kernel::vendor_http, Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_catalog::{AuthFlow, Manifest};
@@ -66,7 +66,7 @@ impl Core {
     /// with its credential sealed under the site's key, in one transaction.
     pub fn create_connection(
         &self,
-        scope: &Scope,
+        scope: &SiteEnvironment,
         request: NewConnectionRequest,
     ) -> CoreResult<ConnectionDetail> {
         let form = self.checked_form(scope, request)?;

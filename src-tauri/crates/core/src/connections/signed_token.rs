@@ -8,7 +8,7 @@ use crate::connections::connect_steps::CheckedForm;
 use crate::connections::detail::ConnectionDetail;
 use crate::connections::lifecycle::NewConnectionRequest;
 use crate::kernel::ids::random_bits;
-use crate::kernel::sites::Scope;
+use crate::kernel::sites::SiteEnvironment;
 use crate::{kernel::ids, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use serde::Serialize;
 use sgen_catalog::AuthFlow;
@@ -35,7 +35,7 @@ pub struct SigningSecretIssued {
 }
 
 pub(crate) struct PendingSignedToken {
-    scope: Scope,
+    scope: SiteEnvironment,
     form: CheckedForm,
     deadline: Instant,
 }
@@ -43,7 +43,7 @@ pub(crate) struct PendingSignedToken {
 impl Core {
     pub fn begin_signed_token(
         &self,
-        scope: &Scope,
+        scope: &SiteEnvironment,
         request: NewConnectionRequest,
     ) -> CoreResult<SigningSecretIssued> {
         let mut form = self.checked_form(scope, request)?;

@@ -6,7 +6,7 @@
 
 use crate::delivery::failures::note_failure_runs;
 use crate::delivery::retry_policy::{parse_retry_after, AttemptResult};
-use crate::delivery::worker::DeliveryRound;
+use crate::delivery::worker::WorkerReport;
 use crate::kernel::connection_state::{Operation, Transition};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::ids::random_bits;
@@ -96,7 +96,7 @@ impl Core {
         &self,
         claimed: &[Claimed],
         tried: &[Tried],
-    ) -> CoreResult<DeliveryRound> {
+    ) -> CoreResult<WorkerReport> {
         let now = self.now();
         let policy = self.retry_policy()?;
         let mut afters = Vec::with_capacity(claimed.len());
@@ -179,7 +179,7 @@ impl Core {
             }
             note_failure_runs(self, tx, &attempts, now)
         })?;
-        let mut round = DeliveryRound::default();
+        let mut round = WorkerReport::default();
         for after in afters {
             round.attempted += 1;
             match after {

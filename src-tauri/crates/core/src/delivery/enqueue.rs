@@ -6,7 +6,7 @@
 //! held, until it resumes.
 
 use crate::delivery::worker::LEASE_MS;
-pub use crate::delivery::worker::{DeliveryRound, DELIVERIES_PER_PASS};
+pub use crate::delivery::worker::{WorkerReport, DELIVERIES_PER_PASS};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::ids::random_bits;
 use crate::{delivery::field_mapping, kernel::ids, Core, CoreError, CoreResult};
@@ -45,7 +45,7 @@ pub struct Enqueued {
 #[ts(export)]
 pub struct Sent {
     pub queued: Enqueued,
-    pub round: DeliveryRound,
+    pub round: WorkerReport,
 }
 
 impl Core {
@@ -73,7 +73,7 @@ impl Core {
     }
 
     /// An operator's retry, attempted at once.
-    pub fn retry_delivery_now(&self, delivery_id: &str) -> CoreResult<DeliveryRound> {
+    pub fn retry_delivery_now(&self, delivery_id: &str) -> CoreResult<WorkerReport> {
         let leased = self.requeue(delivery_id, true)?;
         self.attempt_leased(leased)
     }
@@ -86,7 +86,7 @@ impl Core {
         action_id: &str,
         event: OutboundEvent,
         attempt_now: bool,
-    ) -> CoreResult<(Enqueued, DeliveryRound)> {
+    ) -> CoreResult<(Enqueued, WorkerReport)> {
         let record = self.record(connection_id)?;
         let manifest = self.manifest(&record.connector_type)?;
         let action = manifest
@@ -174,7 +174,7 @@ impl Core {
             true => self.attempt_leased(leased)?,
             false => {
                 self.delivery_bell.ring();
-                DeliveryRound::default()
+                WorkerReport::default()
             }
         };
         let queued = Enqueued {

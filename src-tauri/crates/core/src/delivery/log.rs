@@ -2,7 +2,7 @@
 //! and recording deliveries with their attempts.
 
 use crate::kernel::cursor::{self, PagePosition};
-use crate::kernel::sites::Scope;
+use crate::kernel::sites::SiteEnvironment;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 pub use sgen_store::attempts::AttemptRow;
@@ -79,7 +79,11 @@ pub struct HistoricalAttempt {
 }
 
 impl Core {
-    pub fn deliveries(&self, scope: &Scope, query: &DeliveryQuery) -> CoreResult<DeliveryPage> {
+    pub fn deliveries(
+        &self,
+        scope: &SiteEnvironment,
+        query: &DeliveryQuery,
+    ) -> CoreResult<DeliveryPage> {
         let environment_id = self.environment_id(scope)?;
         let connection_id = query.connection_id.as_deref().filter(|c| !c.is_empty());
         if let Some(id) = connection_id {

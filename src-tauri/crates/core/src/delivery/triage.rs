@@ -4,7 +4,7 @@
 
 use crate::delivery::worker::LEASE_MS;
 use crate::kernel::events::CoreEvent;
-use crate::kernel::sites::Scope;
+use crate::kernel::sites::SiteEnvironment;
 use crate::kernel::write::Tx;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
@@ -55,7 +55,7 @@ pub struct BulkRetry {
 }
 
 impl Core {
-    pub fn triage_queue(&self, scope: &Scope) -> CoreResult<Vec<TriageItem>> {
+    pub fn triage_queue(&self, scope: &SiteEnvironment) -> CoreResult<Vec<TriageItem>> {
         let environment_id = self.environment_id(scope)?;
         let stopped = self.store.read(|conn| {
             Ok::<_, CoreError>(outbox_triage::stopped(conn, environment_id, TRIAGE_LIMIT)?)
@@ -70,7 +70,7 @@ impl Core {
     }
 
     /// How many deliveries are due, waiting for a retry, stopped and held.
-    pub fn outbox_counts(&self, scope: &Scope) -> CoreResult<OutboxCounts> {
+    pub fn outbox_counts(&self, scope: &SiteEnvironment) -> CoreResult<OutboxCounts> {
         let environment_id = self.environment_id(scope)?;
         let now = self.now();
         self.store
@@ -108,7 +108,7 @@ impl Core {
     /// `progress` (done, total) after each.
     pub fn retry_deliveries(
         &self,
-        scope: &Scope,
+        scope: &SiteEnvironment,
         filter: &RetryFilter,
         mut progress: impl FnMut(u32, u32),
     ) -> CoreResult<BulkRetry> {

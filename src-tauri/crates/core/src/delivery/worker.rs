@@ -39,7 +39,7 @@ const LEASE_MARGIN_MS: i64 = 2 * DELIVERY_TIMEOUT.as_millis() as i64;
 /// What a run of the worker did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
-pub struct DeliveryRound {
+pub struct WorkerReport {
     pub attempted: u32,
     pub delivered: u32,
     pub retrying: u32,
@@ -48,8 +48,8 @@ pub struct DeliveryRound {
     pub gone: u32,
 }
 
-impl DeliveryRound {
-    pub(crate) fn add(&mut self, other: &DeliveryRound) {
+impl WorkerReport {
+    pub(crate) fn add(&mut self, other: &WorkerReport) {
         self.attempted += other.attempted;
         self.delivered += other.delivered;
         self.retrying += other.retrying;
@@ -114,7 +114,7 @@ const SENDER_NAP: Duration = Duration::from_millis(250);
 
 impl Core {
     /// Attempts up to `limit` due deliveries, then returns what happened to them.
-    pub fn deliver_due(&self, limit: u32) -> CoreResult<DeliveryRound> {
+    pub fn deliver_due(&self, limit: u32) -> CoreResult<WorkerReport> {
         self.run_worker(Until::Claimed(limit))
     }
 
@@ -124,15 +124,15 @@ impl Core {
         &self,
         idle: Duration,
         keep_going: &(dyn Fn() -> bool + Sync),
-    ) -> CoreResult<DeliveryRound> {
+    ) -> CoreResult<WorkerReport> {
         self.run_worker(Until::Stopped { idle, keep_going })
     }
 
     /// Attempts a delivery the caller leased (an operator's "send now" or "retry now"), so
     /// the answer is about that delivery; nothing when it could not be leased (paused).
-    pub(crate) fn attempt_leased(&self, leased: Option<Claimed>) -> CoreResult<DeliveryRound> {
+    pub(crate) fn attempt_leased(&self, leased: Option<Claimed>) -> CoreResult<WorkerReport> {
         let Some(claimed) = leased else {
-            return Ok(DeliveryRound::default());
+            return Ok(WorkerReport::default());
         };
         let destination = self.open_destination(&claimed.connection_id);
         let tried = self.try_once(&claimed, &destination);
@@ -140,7 +140,7 @@ impl Core {
         self.record_batch(std::slice::from_ref(&claimed), &[tried])
     }
 
-    fn run_worker(&self, until: Until<'_>) -> CoreResult<DeliveryRound> {
+    fn run_worker(&self, until: Until<'_>) -> CoreResult<WorkerReport> {
         let run = Run {
             waiting: Mutex::new(Waiting::default()),
             changed: Condvar::new(),
@@ -184,8 +184,8 @@ impl Core {
     fn record_as_they_arrive(
         &self,
         arrived: &mpsc::Receiver<(Claimed, Tried)>,
-    ) -> CoreResult<DeliveryRound> {
-        let mut round = DeliveryRound::default();
+    ) -> CoreResult<WorkerReport> {
+        let mut round = WorkerReport::default();
         while let Ok(first) = arrived.recv() {
             let mut batch = vec![first];
             let deadline = Instant::now() + COMMIT_WAIT;

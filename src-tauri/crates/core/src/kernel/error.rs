@@ -1,7 +1,10 @@
 //! The core's one error type. Each variant has a stable `code()` that crosses IPC and the CLI;
 //! messages say what is wrong and what to do, and never contain a secret.
 
+use serde::Serialize;
 use sgen_store::StoreError;
+use sgen_vault::VaultError;
+use ts_rs::TS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -29,7 +32,7 @@ pub enum CoreError {
     NotReady,
     /// The OS keyring could not be used, or a stored secret could not be opened.
     #[error(transparent)]
-    Vault(#[from] sgen_vault::VaultError),
+    Vault(#[from] VaultError),
     /// A vendor's token endpoint did not give a token (refused, failed, redirected, unreachable).
     #[error("{0}")]
     TokenEndpoint(String),
@@ -53,28 +56,80 @@ pub enum CoreError {
     Internal(String),
 }
 
-impl CoreError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            CoreError::InvalidArgument(_) => "invalid_argument",
-            CoreError::InvalidCursor(_) => "invalid_cursor",
-            CoreError::NotFound { .. } => "not_found",
-            CoreError::DatabaseCorrupt(_) => "database_corrupt",
-            CoreError::SchemaTooNew(_) => "schema_too_new",
-            CoreError::SchemaTooOld(_) => "schema_too_old",
-            CoreError::DatabaseMissing(_) => "database_missing",
-            CoreError::DataDirInUse(_) => "data_dir_in_use",
-            CoreError::Busy => "busy",
-            CoreError::CatalogInvalid(_) => "catalog_invalid",
-            CoreError::NotReady => "not_ready",
-            CoreError::Vault(e) => e.code(),
-            CoreError::TestFailed(_) => "test_failed",
-            CoreError::TokenEndpoint(_) => "token_endpoint_failed",
-            CoreError::ScopeMissing { .. } => "scope_missing",
-            CoreError::DestinationRefused(_) => "destination_refused",
-            CoreError::PermissionDenied(_) => "permission_denied",
-            CoreError::Internal(_) => "internal",
+/// Declares the error codes once: the enum, its wire name per variant (serde and ts-rs use the
+/// same text), and `as_str` for logs and the CLI.
+macro_rules! error_codes {
+    ($($variant:ident = $text:literal,)+) => {
+        /// Every code an error can carry across IPC and the CLI. Generated into TypeScript as a
+        /// union of string literals, so the window can switch on it exhaustively.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+        #[ts(export)]
+        pub enum ErrorCode { $(#[serde(rename = $text)] $variant,)+ }
+
+        impl ErrorCode {
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $text,)+ }
+            }
         }
+    };
+}
+
+error_codes! {
+    InvalidArgument = "invalid_argument",
+    InvalidCursor = "invalid_cursor",
+    NotFound = "not_found",
+    DatabaseCorrupt = "database_corrupt",
+    SchemaTooNew = "schema_too_new",
+    SchemaTooOld = "schema_too_old",
+    DatabaseMissing = "database_missing",
+    DataDirInUse = "data_dir_in_use",
+    Busy = "busy",
+    CatalogInvalid = "catalog_invalid",
+    NotReady = "not_ready",
+    SecureStorageUnavailable = "secure_storage_unavailable",
+    DataKeyMissing = "data_key_missing",
+    DataKeyDamaged = "data_key_damaged",
+    CredentialTampered = "credential_tampered",
+    TestFailed = "test_failed",
+    TokenEndpointFailed = "token_endpoint_failed",
+    ScopeMissing = "scope_missing",
+    DestinationRefused = "destination_refused",
+    PermissionDenied = "permission_denied",
+    Internal = "internal",
+}
+
+impl CoreError {
+    pub fn kind(&self) -> ErrorCode {
+        match self {
+            CoreError::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            CoreError::InvalidCursor(_) => ErrorCode::InvalidCursor,
+            CoreError::NotFound { .. } => ErrorCode::NotFound,
+            CoreError::DatabaseCorrupt(_) => ErrorCode::DatabaseCorrupt,
+            CoreError::SchemaTooNew(_) => ErrorCode::SchemaTooNew,
+            CoreError::SchemaTooOld(_) => ErrorCode::SchemaTooOld,
+            CoreError::DatabaseMissing(_) => ErrorCode::DatabaseMissing,
+            CoreError::DataDirInUse(_) => ErrorCode::DataDirInUse,
+            CoreError::Busy => ErrorCode::Busy,
+            CoreError::CatalogInvalid(_) => ErrorCode::CatalogInvalid,
+            CoreError::NotReady => ErrorCode::NotReady,
+            CoreError::Vault(e) => match e {
+                VaultError::Unavailable(_) => ErrorCode::SecureStorageUnavailable,
+                VaultError::KeyMissing => ErrorCode::DataKeyMissing,
+                VaultError::KeyDamaged => ErrorCode::DataKeyDamaged,
+                VaultError::Tampered => ErrorCode::CredentialTampered,
+            },
+            CoreError::TestFailed(_) => ErrorCode::TestFailed,
+            CoreError::TokenEndpoint(_) => ErrorCode::TokenEndpointFailed,
+            CoreError::ScopeMissing { .. } => ErrorCode::ScopeMissing,
+            CoreError::DestinationRefused(_) => ErrorCode::DestinationRefused,
+            CoreError::PermissionDenied(_) => ErrorCode::PermissionDenied,
+            CoreError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The stable code, for logs, the CLI and tests.
+    pub fn code(&self) -> &'static str {
+        self.kind().as_str()
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {

@@ -2,6 +2,7 @@
 //! commits (never for one that rolled back). The desktop shell forwards these to the window,
 //! which refreshes what it shows; the coming automations listen to the same events.
 
+use crate::kernel::supervisor::TaskStatus;
 use serde::Serialize;
 use sgen_store::model::{ConnectionState, DeliveryStatus};
 use tokio::sync::broadcast;
@@ -49,6 +50,9 @@ pub enum CoreEvent {
         delivery_id: String,
         connection_id: String,
     },
+    /// A background task started, failed and is waiting to restart, or stopped.
+    #[serde(rename = "background.changed")]
+    BackgroundChanged { status: TaskStatus },
     /// An operator changed a setting (`outbound_allow_list`, `retry_schedule`, …).
     #[serde(rename = "settings.changed")]
     SettingsChanged { setting: String },

@@ -13,7 +13,7 @@ use ts_rs::TS;
 /// Which site and environment a request is about. Every view is scoped by one.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
-pub struct Scope {
+pub struct SiteEnvironment {
     pub site_id: String,
     pub environment: EnvironmentName,
 }
@@ -63,7 +63,7 @@ impl Core {
     }
 
     /// The environment row a scope names, or a not-found error naming what is missing.
-    pub fn environment_id(&self, scope: &Scope) -> CoreResult<i64> {
+    pub fn environment_id(&self, scope: &SiteEnvironment) -> CoreResult<i64> {
         self.store
             .read(|conn| {
                 Ok::<_, CoreError>(sites::environment_id(

@@ -35,6 +35,9 @@ pub struct TaskStatus {
 /// (Err, with a `code: message` line); a panic counts as a failure too.
 pub type TaskRun = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 
+/// Told each time a task's status changes (the core publishes it as an event).
+pub(crate) type OnChange = Arc<dyn Fn(&TaskStatus) + Send + Sync>;
+
 /// The runtime and the tasks on it.
 pub struct Supervisor {
     runtime: Runtime,
@@ -42,10 +45,11 @@ pub struct Supervisor {
     tasks: Mutex<Vec<JoinHandle<()>>>,
     status: Arc<Mutex<BTreeMap<String, TaskStatus>>>,
     first_backoff: Duration,
+    on_change: OnChange,
 }
 
 impl Supervisor {
-    pub(crate) fn new(first_backoff: Duration) -> std::io::Result<Self> {
+    pub(crate) fn new(first_backoff: Duration, on_change: OnChange) -> std::io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("sgen-background")
@@ -57,6 +61,7 @@ impl Supervisor {
             tasks: Mutex::new(Vec::new()),
             status: Arc::default(),
             first_backoff,
+            on_change,
         })
     }
 
@@ -68,8 +73,22 @@ impl Supervisor {
     /// Runs `start()` until it returns Ok, starting it again after each failure or panic.
     pub fn supervise(&self, name: &str, start: impl Fn() -> TaskRun + Send + Sync + 'static) {
         let (name, status, cancel) = (name.to_string(), self.status.clone(), self.cancel.clone());
-        let first_backoff = self.first_backoff;
-        set(&status, &name, |s| s.state = "running".into());
+        let (first_backoff, on_change) = (self.first_backoff, self.on_change.clone());
+        let set = move |name: &str, change: &dyn Fn(&mut TaskStatus)| {
+            let changed = {
+                let mut all = status.lock().expect("task status");
+                let entry = all.entry(name.to_string()).or_insert_with(|| TaskStatus {
+                    name: name.to_string(),
+                    state: "running".into(),
+                    restarts: 0,
+                    last_failure: None,
+                });
+                change(entry);
+                entry.clone()
+            };
+            on_change(&changed);
+        };
+        set(&name, &|s| s.state = "running".into());
         let supervisor = self.runtime.spawn(async move {
             let mut backoff = first_backoff;
             loop {
@@ -79,7 +98,7 @@ impl Supervisor {
                     Err(joined) => format!("task_panicked: {}", panic_message(joined)),
                 };
                 tracing::error!(task = %name, failure = %failure, "background task failed; restarting");
-                set(&status, &name, |s| {
+                set(&name, &|s| {
                     s.state = "restarting".into();
                     s.restarts += 1;
                     s.last_failure = Some(failure.clone());
@@ -89,9 +108,9 @@ impl Supervisor {
                     _ = tokio::time::sleep(backoff) => {}
                 }
                 backoff = (backoff * 2).min(MAX_BACKOFF);
-                set(&status, &name, |s| s.state = "running".into());
+                set(&name, &|s| s.state = "running".into());
             }
-            set(&status, &name, |s| s.state = "stopped".into());
+            set(&name, &|s| s.state = "stopped".into());
         });
         self.tasks.lock().expect("task list").push(supervisor);
     }
@@ -125,21 +144,6 @@ impl Supervisor {
     }
 }
 
-fn set(
-    status: &Mutex<BTreeMap<String, TaskStatus>>,
-    name: &str,
-    change: impl FnOnce(&mut TaskStatus),
-) {
-    let mut all = status.lock().expect("task status");
-    let entry = all.entry(name.to_string()).or_insert_with(|| TaskStatus {
-        name: name.to_string(),
-        state: "running".into(),
-        restarts: 0,
-        last_failure: None,
-    });
-    change(entry);
-}
-
 fn panic_message(joined: tokio::task::JoinError) -> String {
     match joined.try_into_panic() {
         Ok(payload) => payload
@@ -170,7 +174,7 @@ mod tests {
 
     #[test]
     fn a_task_that_panics_is_restarted_and_the_status_says_so() {
-        let supervisor = Supervisor::new(Duration::from_millis(10)).unwrap();
+        let supervisor = Supervisor::new(Duration::from_millis(10), Arc::new(|_| {})).unwrap();
         let runs = Arc::new(AtomicU32::new(0));
         let cancel = supervisor.cancellation();
         let counted = runs.clone();
@@ -203,7 +207,7 @@ mod tests {
 
     #[test]
     fn a_failing_task_backs_off_and_shutdown_stops_it_while_it_waits() {
-        let supervisor = Supervisor::new(Duration::from_secs(3600)).unwrap();
+        let supervisor = Supervisor::new(Duration::from_secs(3600), Arc::new(|_| {})).unwrap();
         supervisor.supervise("broken", || {
             Box::pin(async { Err("database_busy: locked".into()) })
         });

@@ -6,7 +6,7 @@
 use crate::connections::api_address::checked_api_base;
 use crate::connections::detail::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
 use crate::kernel::ids::random_bits;
-use crate::kernel::sites::Scope;
+use crate::kernel::sites::SiteEnvironment;
 use crate::oauth::authorization::{seal_grant, Authorization, Granted};
 use crate::{kernel::ids, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use serde::{Deserialize, Serialize};
@@ -47,7 +47,7 @@ pub struct AuthorizationStarted {
 /// What an authorization is for.
 pub(crate) enum Purpose {
     New {
-        scope: Scope,
+        scope: SiteEnvironment,
         request: Box<OAuthConnectRequest>,
     },
     /// New scopes (or a new grant) for a connection that exists.
@@ -63,7 +63,7 @@ pub(crate) struct PendingFlow {
 impl Core {
     pub fn begin_oauth(
         &self,
-        scope: &Scope,
+        scope: &SiteEnvironment,
         request: OAuthConnectRequest,
     ) -> CoreResult<AuthorizationStarted> {
         let manifest = self.manifest(&request.connector_type)?;
@@ -144,7 +144,7 @@ impl Core {
 
     fn store_new_oauth(
         &self,
-        scope: &Scope,
+        scope: &SiteEnvironment,
         request: &OAuthConnectRequest,
         api_base: Option<&str>,
         granted: Granted,

@@ -3,7 +3,7 @@
 
 use crate::delivery::destination_policy::{check_destination, Allowance};
 use crate::kernel::events::CoreEvent;
-use crate::kernel::sites::Scope;
+use crate::kernel::sites::SiteEnvironment;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use sgen_store::settings;
 
@@ -28,7 +28,7 @@ impl Core {
     /// without scheme, port or path.
     pub fn set_outbound_allow_list(
         &self,
-        scope: &Scope,
+        scope: &SiteEnvironment,
         hosts: Vec<String>,
     ) -> CoreResult<Vec<String>> {
         let operator = self.require_administrator("change the outbound allow-list")?;
@@ -92,7 +92,7 @@ impl Core {
     /// address if one was given, else its destination URL) judged for the site.
     pub(crate) fn check_webhook_destination(
         &self,
-        scope: &Scope,
+        scope: &SiteEnvironment,
         api_base: Option<&str>,
         destination_url: Option<&str>,
     ) -> CoreResult<()> {

@@ -6,7 +6,7 @@
 use super::signed_token::webhook;
 use super::{live, seeded};
 use sgen_core::connections::lifecycle::NewConnectionRequest;
-use sgen_core::kernel::sites::Scope;
+use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::model::EnvironmentName;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -72,7 +72,7 @@ fn this_computer_is_refused_on_a_real_site_until_an_administrator_allow_lists_it
         .create_site("Northwind Goods", "northwind.example")
         .unwrap();
     assert!(!site.demo);
-    let scope = Scope {
+    let scope = SiteEnvironment {
         site_id: site.id,
         environment: EnvironmentName::Live,
     };

@@ -25,7 +25,7 @@ fn fields(manifest: &Manifest, flow: AuthFlow) -> BTreeMap<String, Secret> {
 /// Connects with `flow` the way the window does, playing the person where one is needed.
 fn create(
     core: &Arc<Core>,
-    scope: &sgen_core::kernel::sites::Scope,
+    scope: &sgen_core::kernel::sites::SiteEnvironment,
     m: &Manifest,
     flow: AuthFlow,
 ) -> String {

@@ -445,7 +445,7 @@ fn the_demo_connections_hold_working_sandbox_credentials_and_show_their_state() 
         .rows;
     rows.extend(
         core.connections(
-            &sgen_core::kernel::sites::Scope {
+            &sgen_core::kernel::sites::SiteEnvironment {
                 site_id: summary.site_id.clone(),
                 environment: sgen_core::model::EnvironmentName::Staging,
             },

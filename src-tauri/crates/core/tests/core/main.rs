@@ -4,7 +4,7 @@
 use sgen_core::connections::detail::ConnectionQuery;
 use sgen_core::delivery::log::DeliveryQuery;
 use sgen_core::demo::{DemoOptions, DemoSummary};
-use sgen_core::kernel::sites::Scope;
+use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::model::{ConnectionState, EnvironmentName};
 use sgen_core::{Access, Core, CoreConfig, FixedClock};
 use std::collections::HashSet;
@@ -57,8 +57,8 @@ fn open_with_store(path: &std::path::Path, store: Arc<keyring_core::CredentialSt
     .unwrap()
 }
 
-fn live(summary: &DemoSummary) -> Scope {
-    Scope {
+fn live(summary: &DemoSummary) -> SiteEnvironment {
+    SiteEnvironment {
         site_id: summary.site_id.clone(),
         environment: EnvironmentName::Live,
     }
@@ -66,7 +66,7 @@ fn live(summary: &DemoSummary) -> Scope {
 
 fn all_pages(
     core: &Core,
-    scope: &Scope,
+    scope: &SiteEnvironment,
     query: DeliveryQuery,
 ) -> Vec<sgen_core::delivery::log::DeliveryPage> {
     let mut pages = vec![core.deliveries(scope, &query).unwrap()];
@@ -88,7 +88,7 @@ fn all_pages(
 /// Every row a query selects, following its cursors to the end.
 fn all_rows(
     core: &Core,
-    scope: &Scope,
+    scope: &SiteEnvironment,
     query: DeliveryQuery,
 ) -> Vec<sgen_core::delivery::log::AttemptRow> {
     all_pages(core, scope, query)
@@ -132,7 +132,7 @@ fn the_demo_site_has_every_state_and_its_history() {
         );
         assert!(!detail.transitions[0].cause.is_empty());
     }
-    let staging = Scope {
+    let staging = SiteEnvironment {
         environment: EnvironmentName::Staging,
         ..live(&summary)
     };

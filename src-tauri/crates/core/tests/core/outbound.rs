@@ -7,7 +7,7 @@
 use super::live;
 use super::oauth::{browser_returns, consent, fixture, Fixture};
 use sgen_core::connections::lifecycle::NewConnectionRequest;
-use sgen_core::delivery::enqueue::{DeliveryRound, OutboundEvent};
+use sgen_core::delivery::enqueue::{OutboundEvent, WorkerReport};
 use sgen_core::delivery::log::DeliveryQuery;
 use sgen_core::model::ConnectionState;
 use sgen_core::oauth::connect::OAuthConnectRequest;
@@ -85,7 +85,7 @@ fn a_2xx_delivers_and_the_attempt_is_in_the_log() {
     assert_eq!(log[0].vendor_response_code, Some(200));
     assert_eq!(log[0].next_attempt_at, None);
     // Nothing is left to do.
-    assert_eq!(f.core.deliver_due(10).unwrap(), DeliveryRound::default());
+    assert_eq!(f.core.deliver_due(10).unwrap(), WorkerReport::default());
 }
 
 #[test]

@@ -3,7 +3,7 @@
 /**
  * What a run of the worker did.
  */
-export type DeliveryRound = { attempted: number, delivered: number, retrying: number, dead_lettered: number, 
+export type WorkerReport = { attempted: number, delivered: number, retrying: number, dead_lettered: number, 
 /**
  * The destination answered 410 Gone.
  */

@@ -4,4 +4,4 @@ import type { EnvironmentName } from "./EnvironmentName";
 /**
  * Which site and environment a request is about. Every view is scoped by one.
  */
-export type Scope = { site_id: string, environment: EnvironmentName, };
+export type SiteEnvironment = { site_id: string, environment: EnvironmentName, };
