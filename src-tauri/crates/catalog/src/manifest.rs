@@ -106,7 +106,7 @@ pub struct Manifest {
     #[serde(default)]
     pub client_credentials: Option<ClientCredentialsEndpoint>,
     #[serde(default)]
-    pub scopes: Vec<SiteEnvironment>,
+    pub scopes: Vec<Scope>,
     #[serde(default)]
     pub credential_fields: Vec<CredentialField>,
     /// How a stored credential is attached to API requests.
@@ -166,7 +166,7 @@ pub struct ClientCredentialsEndpoint {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SiteEnvironment {
+pub struct Scope {
     pub id: String,
     pub description: String,
 }

@@ -48,7 +48,7 @@ export function ConnectorPage({ slug }: { slug: string }) {
             <table className="simple" data-testid="scopes-table">
               <thead>
                 <tr>
-                  <th>SiteEnvironment</th>
+                  <th>Scope</th>
                   <th>What it allows</th>
                   <th>Needed by</th>
                 </tr>
