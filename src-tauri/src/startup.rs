@@ -140,7 +140,7 @@ impl AppState {
         let Some(supervisor) = self.background.lock().expect("background").take() else {
             return;
         };
-        if supervisor.shutdown(SHUTDOWN_WITHIN) {
+        if supervisor.shutdown(SHUTDOWN_WITHIN).finished {
             tracing::info!("background work stopped");
         } else {
             tracing::warn!(bound = ?SHUTDOWN_WITHIN, "background work still busy at exit; its leases will run out");

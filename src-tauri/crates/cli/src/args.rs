@@ -53,6 +53,12 @@ pub enum Command {
         #[command(subcommand)]
         command: ConnectionsCommand,
     },
+    /// The app's background work without its window — refreshing tokens, delivering due
+    /// events, purging the log past its retention — until stdin closes.
+    Work {
+        #[arg(long)]
+        json: bool,
+    },
     /// Simulated vendors on this computer.
     Sandbox {
         #[command(subcommand)]

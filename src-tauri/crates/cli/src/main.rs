@@ -10,6 +10,7 @@ mod sandbox_cmd;
 mod secret_input;
 mod settings_cmd;
 mod time_bounds;
+mod work_cmd;
 
 use args::{CatalogCommand, Cli, Command, DemoCommand, SitesCommand};
 use clap::Parser;
@@ -96,5 +97,6 @@ fn run(cli: Cli) -> Result<(), CoreError> {
         ),
         Command::Connections { command } => connections_cmd::run(&data_dir, command),
         Command::Sandbox { command } => sandbox_cmd::run(command),
+        Command::Work { json } => work_cmd::run(open(Access::ReadWrite)?, json),
     }
 }

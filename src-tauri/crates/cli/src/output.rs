@@ -257,3 +257,21 @@ pub fn triage(
     }
     Ok(())
 }
+
+/// How each background task ended (`work`).
+pub fn tasks(
+    tasks: &[sgen_core::kernel::supervisor::TaskStatus],
+    as_json: bool,
+) -> Result<(), CoreError> {
+    if as_json {
+        return json(&tasks);
+    }
+    for task in tasks {
+        let failure = task.last_failure.as_deref().unwrap_or("");
+        println!(
+            "{:<16} {:<10} restarts {:<3} {failure}",
+            task.name, task.state, task.restarts
+        );
+    }
+    Ok(())
+}

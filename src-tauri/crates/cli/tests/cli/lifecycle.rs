@@ -534,3 +534,103 @@ fn an_event_is_sent_through_the_cli_and_its_attempt_is_in_the_log() {
     drop(sandbox.stdin.take());
     sandbox.wait().unwrap();
 }
+
+#[test]
+#[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
+fn work_delivers_a_due_retry_without_the_app_and_stops_when_stdin_closes() {
+    let dir = seeded_data_dir();
+    let data = dir.path();
+    let (mut sandbox, vendor, api_base) = start_sandbox(&["brevo"]);
+    let create = [
+        "connections",
+        "create",
+        "--connector",
+        "brevo",
+        "--name",
+        "Brevo (CLI work)",
+        "--api-base",
+        &api_base,
+        "--json",
+    ];
+    let detail = json(&cli_with_stdin(data, &create, &format!("{CANARY_KEY}\n")));
+    let id = detail["row"]["record"]["id"].as_str().unwrap().to_string();
+    json(&cli(
+        data,
+        &["settings", "retry-schedule", "0", "1", "--json"],
+    ));
+    let fault = |args: &[&str]| {
+        let mut all = vec!["sandbox", "fault", "--vendor", &vendor, "--account", "*"];
+        all.extend_from_slice(args);
+        assert!(cli(data, &all).status.success());
+    };
+    // The first attempt fails; its retry is due a second later.
+    fault(&["--status", "503"]);
+    let event = dir.path().join("event.json");
+    std::fs::write(
+        &event,
+        r#"{"originating_module": "notifications", "event_identifier": "password.reset usr_11",
+            "payload": {"to": [{"email": "ada@example.com"}], "templateId": 7}}"#,
+    )
+    .unwrap();
+    let send = [
+        "deliveries",
+        "send",
+        "--connection",
+        &id,
+        "--action",
+        "send_transactional_email",
+        "--event",
+        event.to_str().unwrap(),
+        "--json",
+    ];
+    assert_eq!(json(&cli(data, &send))["round"]["retrying"], 1);
+    fault(&[]);
+
+    let mut work = spawn_cli(data, &["work", "--json"]);
+    let delivered = |data| {
+        let log = json(&cli(
+            data,
+            &[
+                "deliveries",
+                "query",
+                "--connection",
+                &id,
+                "--outcome",
+                "delivered",
+                "--json",
+            ],
+        ));
+        log["rows"].as_array().unwrap().len()
+    };
+    let mut waited = 0;
+    while delivered(data) == 0 && waited < 100 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    }
+    assert_eq!(delivered(data), 1, "the retry was not delivered by `work`");
+
+    drop(work.stdin.take());
+    let out = work.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tasks: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ended: Vec<(&str, &str)> = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap(), t["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        ended,
+        [
+            ("delivery worker", "stopped"),
+            ("log retention", "stopped"),
+            ("token refresher", "stopped"),
+        ]
+    );
+    drop(sandbox.stdin.take());
+    sandbox.wait().unwrap();
+}

@@ -124,10 +124,10 @@ impl Supervisor {
             .collect()
     }
 
-    /// Cancels every task and waits up to `within` for them to finish; returns whether all
-    /// did. Work a task could not finish in time is not lost: a delivery's lease runs out and
-    /// it is attempted again, a refresh is simply due again.
-    pub fn shutdown(self, within: Duration) -> bool {
+    /// Cancels every task and waits up to `within` for them to finish. Work a task could not
+    /// finish in time is not lost: a delivery's lease runs out and it is attempted again, a
+    /// refresh is simply due again.
+    pub fn shutdown(self, within: Duration) -> Shutdown {
         self.cancel.cancel();
         let tasks = std::mem::take(&mut *self.tasks.lock().expect("task list"));
         let finished = self.runtime.block_on(async {
@@ -139,9 +139,17 @@ impl Supervisor {
             .await
             .is_ok()
         });
+        let tasks = self.status();
         self.runtime.shutdown_timeout(Duration::from_millis(100));
-        finished
+        Shutdown { finished, tasks }
     }
+}
+
+/// How shutting down went: whether every task finished within the bound, and how each ended.
+#[derive(Debug)]
+pub struct Shutdown {
+    pub finished: bool,
+    pub tasks: Vec<TaskStatus>,
 }
 
 fn panic_message(joined: tokio::task::JoinError) -> String {
@@ -202,7 +210,7 @@ mod tests {
             Some("task_panicked: the first run breaks")
         );
         assert_eq!(runs.load(Ordering::SeqCst), 2);
-        assert!(supervisor.shutdown(Duration::from_secs(5)));
+        assert!(supervisor.shutdown(Duration::from_secs(5)).finished);
     }
 
     #[test]
@@ -219,6 +227,8 @@ mod tests {
         }
         assert_eq!(supervisor.status()[0].state, "restarting");
         // Waiting out an hour's backoff does not hold up shutdown.
-        assert!(supervisor.shutdown(Duration::from_secs(5)));
+        let shutdown = supervisor.shutdown(Duration::from_secs(5));
+        assert!(shutdown.finished);
+        assert_eq!(shutdown.tasks[0].state, "stopped");
     }
 }

@@ -39,10 +39,9 @@ fn stopping_with_deliveries_in_flight_loses_nothing_and_gives_leases_back() {
     assert_eq!(status.len(), 3, "{status:?}");
     assert!(status.iter().all(|task| task.state == "running"));
 
-    assert!(
-        background.shutdown(SHUTDOWN_WITHIN),
-        "shutdown took longer than its bound"
-    );
+    let shutdown = background.shutdown(SHUTDOWN_WITHIN);
+    assert!(shutdown.finished, "shutdown took longer than its bound");
+    assert!(shutdown.tasks.iter().all(|task| task.state == "stopped"));
 
     // Every delivery is either recorded as attempted or waiting, unleased, in the outbox.
     let attempted = count("SELECT count(DISTINCT delivery_id) FROM delivery_attempts WHERE connection_id IN (SELECT id FROM connections WHERE connector_type = 'brevo' AND display_name = 'Brevo (outbound)')");
