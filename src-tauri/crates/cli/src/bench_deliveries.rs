@@ -2,8 +2,10 @@
 //! that answer 200 at once, every attempt durably logged. Issue 4's targets on this 2-core
 //! machine:
 //!
-//! * `throughput [N]`: N events queued, then delivered — ≥ 2,000 deliveries/s; prints CPU per
-//!   delivery.
+//! * `throughput [N] [URL]`: N events queued, then delivered — ≥ 2,000 deliveries/s; prints
+//!   the queueing and delivery rates apart and end to end, and CPU per delivery. With URL, to a
+//!   webhook connection at that receiver (signed as Standard Webhooks; it must answer 2xx to
+//!   the test message), so another system can be measured delivering to the very same one.
 //! * `fairness [N]`: N events over 10 destinations, all healthy, then with one failing (503)
 //!   and with one slow (2 s) — the other nine's throughput drops by at most 10 %.
 //! * `latency [RATE] [SECONDS]`: the app's continuous worker while events are sent at RATE/s —
@@ -17,10 +19,11 @@
 mod bench_site;
 
 use bench_site::BenchSite;
+use sgen_core::connections::lifecycle::NewConnectionRequest;
 use sgen_core::delivery::enqueue::OutboundEvent;
 use sgen_core::delivery::log::DeliveryQuery;
-use sgen_core::{SandboxFaults, SystemClock};
-use std::collections::HashMap;
+use sgen_core::{SandboxFaults, Secret, SystemClock};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -68,12 +71,10 @@ fn connect(site: &BenchSite, n: u32) -> String {
         .id
 }
 
-fn queue(site: &BenchSite, connections: &[String], from: u64, n: u64) {
+fn queue(site: &BenchSite, connections: &[String], action: &str, from: u64, n: u64) {
     for i in from..from + n {
         let id = &connections[(i % connections.len() as u64) as usize];
-        site.core
-            .send_event(id, "send_transactional_email", event(i))
-            .expect("queue");
+        site.core.send_event(id, action, event(i)).expect("queue");
     }
 }
 
@@ -84,19 +85,49 @@ fn deliver_all(site: &BenchSite) -> (f64, f64) {
     (started.elapsed().as_secs_f64(), cpu_seconds() - cpu)
 }
 
-fn throughput(n: u64) {
+/// A webhook connection to an outside receiver at `url`.
+fn connect_webhook(site: &BenchSite, url: &str) -> String {
+    let request = NewConnectionRequest {
+        connector_type: "webhook".into(),
+        display_name: "Webhook (bench receiver)".into(),
+        auth_flow: "signed_token".into(),
+        fields: BTreeMap::from([("endpoint_url".to_string(), Secret::new(url))]),
+        api_base_override: None,
+    };
+    let issued = site
+        .core
+        .begin_signed_token(&site.scope, request)
+        .expect("a webhook connection to the receiver");
+    let detail = site
+        .core
+        .finish_signed_token(&issued.pending_id)
+        .expect("the receiver accepts the test message");
+    detail.row.record.id
+}
+
+fn throughput(n: u64, receiver: Option<&str>) {
     let site = BenchSite::open(Arc::new(SystemClock));
-    let id = connect(&site, 0);
-    let started = Instant::now();
-    queue(&site, std::slice::from_ref(&id), 0, n);
+    let (id, action, to) = match receiver {
+        Some(url) => (connect_webhook(&site, url), "post_event", url.to_string()),
+        None => (
+            connect(&site, 0),
+            "send_transactional_email",
+            "the sandbox vendor (in this process)".to_string(),
+        ),
+    };
+    let (cpu_before, started) = (cpu_seconds(), Instant::now());
+    queue(&site, std::slice::from_ref(&id), action, 0, n);
     let queued_s = started.elapsed().as_secs_f64();
     let (secs, cpu) = deliver_all(&site);
     let delivered = delivered_count(&site, &id);
+    let total_cpu = cpu_seconds() - cpu_before;
     println!(
-        "throughput: queued {n} events in {queued_s:.2} s ({:.0}/s, one transaction each); delivered {delivered} in {secs:.2} s: {:.0} deliveries/s, {:.0} µs CPU per delivery (sandbox included); target ≥ 2,000/s",
+        "throughput to {to}: queued {n} events in {queued_s:.2} s ({:.0}/s, one transaction each); delivered {delivered} in {secs:.2} s ({:.0}/s, {:.0} µs CPU per delivery); end to end {:.0}/s, {:.0} µs CPU per event; target ≥ 2,000/s delivering",
         n as f64 / queued_s,
         delivered as f64 / secs,
-        cpu * 1e6 / delivered.max(1) as f64
+        cpu * 1e6 / delivered.max(1) as f64,
+        delivered as f64 / (queued_s + secs),
+        total_cpu * 1e6 / n.max(1) as f64,
     );
 }
 
@@ -153,7 +184,7 @@ fn fairness(n: u64) {
                 .set_sandbox_faults(&connections[0], faults)
                 .expect("fault");
         }
-        queue(&site, &connections, 0, n);
+        queue(&site, &connections, "send_transactional_email", 0, n);
         // The app's worker, until the nine healthy destinations have all their deliveries:
         // the tenth may still be working through its own.
         let expected = n - n / 10;
@@ -266,7 +297,13 @@ fn memory(total: u64) {
     let mut done = 0;
     while done < total {
         let n = ROUND.min(total - done);
-        queue(&site, std::slice::from_ref(&id), done, n);
+        queue(
+            &site,
+            std::slice::from_ref(&id),
+            "send_transactional_email",
+            done,
+            n,
+        );
         let (secs, _) = deliver_all(&site);
         done += n;
         println!(
@@ -284,13 +321,13 @@ fn main() {
             .map_or(default, |a| a.parse().expect("a number"))
     };
     match args.first().map(String::as_str) {
-        Some("throughput") => throughput(number(1, 20_000)),
+        Some("throughput") => throughput(number(1, 20_000), args.get(2).map(String::as_str)),
         Some("fairness") => fairness(number(1, 20_000)),
         Some("latency") => latency(number(1, 500), number(2, 10)),
         Some("memory") => memory(number(1, 1_000_000)),
         Some(other) => panic!("unknown mode {other}: throughput | fairness | latency | memory"),
         None => {
-            throughput(20_000);
+            throughput(20_000, None);
             fairness(20_000);
             latency(500, 10);
         }
