@@ -44,8 +44,10 @@ pub fn set_remote_faults(
         vendor::FAULTS_PATH
     );
     let failed = |reason: String| SandboxError::Control(vendor_url.to_string(), reason);
-    let response = ureq::post(&url)
-        .send_json(faults)
+    let response = control_client()
+        .post(&url)
+        .json(faults)
+        .send()
         .map_err(|e| failed(e.to_string()))?;
     match response.status().as_u16() {
         204 => Ok(()),
@@ -65,13 +67,27 @@ pub fn register_remote_signing_secret(
         webhook_receiver::SIGNING_SECRETS_PATH
     );
     let failed = |reason: String| SandboxError::Control(vendor_url.to_string(), reason);
-    let response = ureq::post(&url)
-        .send_json(serde_json::json!({ "secret": secret.expose() }))
+    let response = control_client()
+        .post(&url)
+        .json(&serde_json::json!({ "secret": secret.expose() }))
+        .send()
         .map_err(|e| failed(e.to_string()))?;
     match response.status().as_u16() {
         204 => Ok(()),
         status => Err(failed(format!("HTTP {status}"))),
     }
+}
+
+/// For a sandbox vendor's control endpoints in another process (plain http on loopback).
+fn control_client() -> reqwest::blocking::Client {
+    // The workspace's reqwest takes the process's rustls provider (see the core's
+    // `kernel::http`); a CLI that only talks to a sandbox has none installed yet.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .expect("the control client's settings are valid")
 }
 
 /// Where a sandbox vendor's authorization server answers.

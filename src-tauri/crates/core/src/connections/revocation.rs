@@ -5,7 +5,7 @@
 use crate::connections::lifecycle::Revocation;
 use crate::kernel::vendor_http::ACCESS_TOKEN;
 use crate::oauth::authorization::REFRESH_TOKEN;
-use crate::oauth::{self, Endpoints};
+use crate::oauth::{self, Endpoints, Revocable};
 use crate::{Core, SANDBOX_ENDPOINT};
 use sgen_catalog::AuthFlow;
 use sgen_store::connections::ConnectionRecord;
@@ -48,8 +48,20 @@ impl Core {
         ) else {
             return Revocation::Failed;
         };
-        let token = self.sealed_token_for_revocation(record);
-        match token.map(|t| oauth::revoke(&url, &client_id, &t)) {
+        let revoked = match self.sealed_token_for_revocation(record) {
+            Some((true, token)) => Some(oauth::revoke(
+                &url,
+                &client_id,
+                Revocable::RefreshToken(&token),
+            )),
+            Some((false, token)) => Some(oauth::revoke(
+                &url,
+                &client_id,
+                Revocable::AccessToken(&token),
+            )),
+            None => None,
+        };
+        match revoked {
             Some(Ok(())) => Revocation::Revoked,
             Some(Err(e)) => {
                 tracing::warn!(connection = %record.id, error = %e, "revocation failed");
@@ -59,11 +71,15 @@ impl Core {
         }
     }
 
-    fn sealed_token_for_revocation(&self, record: &ConnectionRecord) -> Option<sgen_vault::Secret> {
+    /// The grant's refresh token (true), else its access token (false).
+    fn sealed_token_for_revocation(
+        &self,
+        record: &ConnectionRecord,
+    ) -> Option<(bool, sgen_vault::Secret)> {
         let (sealed, key) = self.sealed_credentials(&record.id).ok()?;
         if let Some(blob) = sealed.refresh_token_blob {
             if let Ok(fields) = key.open(Binding::refresh_token(&record.id), &blob) {
-                return fields.get(REFRESH_TOKEN).cloned();
+                return fields.get(REFRESH_TOKEN).cloned().map(|t| (true, t));
             }
         }
         let fields = key
@@ -72,6 +88,6 @@ impl Core {
                 sealed.credential_blob.as_deref()?,
             )
             .ok()?;
-        fields.get(ACCESS_TOKEN).cloned()
+        fields.get(ACCESS_TOKEN).cloned().map(|t| (false, t))
     }
 }

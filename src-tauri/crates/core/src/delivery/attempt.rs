@@ -9,6 +9,7 @@ use crate::delivery::retry_policy::{parse_retry_after, AttemptResult};
 use crate::delivery::worker::WorkerReport;
 use crate::kernel::connection_state::{Operation, Transition};
 use crate::kernel::events::CoreEvent;
+use crate::kernel::http::NoAnswer;
 use crate::kernel::ids::random_bits;
 use crate::kernel::vendor_http::{self, Outgoing, DELIVERY_TIMEOUT};
 use crate::kernel::write::Tx;
@@ -71,13 +72,10 @@ impl Core {
                 };
                 (answered, None)
             }
-            Ok(Err(ureq::Error::Timeout(_))) => {
+            Ok(Err(failed)) if failed.timed_out => {
                 (AttemptResult::TimedOut, Some("timeout".to_string()))
             }
-            Ok(Err(err)) => (
-                AttemptResult::Unreachable,
-                Some(vendor_http::describe(&err)),
-            ),
+            Ok(Err(failed)) => (AttemptResult::Unreachable, Some(failed.reason)),
             // Ours, not the vendor's (the connection is gone, its credential cannot be opened,
             // the event lacks a field the address needs): recorded, then retried on schedule
             // in case someone fixes it.
@@ -228,7 +226,7 @@ fn status_of(result: AttemptResult) -> Option<u16> {
 fn send(
     claimed: &Claimed,
     d: &Destination<'_>,
-) -> CoreResult<Result<vendor_http::Answer, ureq::Error>> {
+) -> CoreResult<Result<vendor_http::Answer, NoAnswer>> {
     let action = d
         .manifest
         .actions

@@ -8,6 +8,7 @@
 use super::plan::ConnectionPlan;
 use crate::connections::signed_token::SIGNING_SECRET;
 use crate::connections::test_outcome::TestOutcome;
+use crate::kernel::http::{self, TEST_TIMEOUT};
 use crate::kernel::vendor_http::{self, ACCESS_TOKEN};
 use crate::oauth::authorization::Granted;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
@@ -134,14 +135,6 @@ impl Core {
     }
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
 fn failed(what: &str, e: String) -> CoreError {
     CoreError::Internal(format!("demo consent: {what}: {e}"))
 }
@@ -156,9 +149,9 @@ fn consent(issuer: &str, authorize_url: &str, login: &str) -> CoreResult<String>
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default()
     };
-    let decided = agent()
+    let decided = http::client(TEST_TIMEOUT)
         .post(format!("{issuer}/oauth/decide"))
-        .send_form([
+        .form(&[
             ("decision", "approve"),
             ("login", login),
             ("client_id", &param("client_id")),
@@ -167,7 +160,8 @@ fn consent(issuer: &str, authorize_url: &str, login: &str) -> CoreResult<String>
             ("state", &param("state")),
             ("code_challenge", &param("code_challenge")),
         ])
-        .map_err(|e| failed("consent", e.to_string()))?;
+        .send()
+        .map_err(|e| failed("consent", http::no_answer(&e).reason))?;
     decided
         .headers()
         .get("location")
@@ -183,10 +177,10 @@ fn consent(issuer: &str, authorize_url: &str, login: &str) -> CoreResult<String>
 
 /// The browser following the redirect to the app's loopback listener.
 fn follow(back_to_app: &str) -> CoreResult<()> {
-    agent()
+    http::client(TEST_TIMEOUT)
         .get(back_to_app)
-        .call()
-        .map_err(|e| failed("callback", e.to_string()))?;
+        .send()
+        .map_err(|e| failed("callback", http::no_answer(&e).reason))?;
     Ok(())
 }
 

@@ -1,46 +1,22 @@
 //! Calls to vendors (and sandbox vendors) for a connection: the test call and the attempts of
 //! deliveries, built from the manifest with the connection's credentials applied the way the
-//! vendor expects them. The client follows no redirects (a 3xx is an answer, recorded, never
-//! followed); failures are described without the URL, which can carry a key in its query.
+//! vendor expects them, sent with the process's HTTP clients (`kernel::http`: no redirect
+//! followed, bodies read to a limit, failures described without the URL).
 
 use crate::connections::signing_secret_rotation::signing_secrets;
 use crate::connections::test_outcome::TestOutcome;
 use crate::delivery::form_body;
+use crate::kernel::http::{self, NoAnswer};
+pub(crate) use crate::kernel::http::{DELIVERY_TIMEOUT, TEST_TIMEOUT};
 use crate::{CoreError, CoreResult};
 use sgen_catalog::{AuthFlow, BodyEncoding, HttpMethod, Manifest, RequestAuth};
 use sgen_vault::{webhook_signing, SecretFields};
-use std::sync::OnceLock;
 use std::time::Duration;
 
-/// How long a test call may take; a delivery attempt may take 30 s (SPEC §6).
-pub(crate) const TEST_TIMEOUT: Duration = Duration::from_secs(10);
-pub(crate) const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The field an OAuth connection's sealed credential keeps its access token in.
 pub(crate) const ACCESS_TOKEN: &str = "access_token";
 /// Enough for any whoami answer; a larger body is not read.
 const BODY_LIMIT: u64 = 256 * 1024;
-
-/// One client per timeout for the whole process, so connections to a vendor are kept alive and
-/// reused instead of opened for every call.
-fn agent(timeout: Duration) -> &'static ureq::Agent {
-    static TESTS: OnceLock<ureq::Agent> = OnceLock::new();
-    static DELIVERIES: OnceLock<ureq::Agent> = OnceLock::new();
-    let cell = if timeout == DELIVERY_TIMEOUT {
-        &DELIVERIES
-    } else {
-        &TESTS
-    };
-    cell.get_or_init(|| {
-        ureq::Agent::config_builder()
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .http_status_as_error(false)
-            .timeout_global(Some(timeout))
-            .user_agent(concat!("sgen-integrations/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into()
-    })
-}
 
 /// One request to a vendor for a connection, before its credential is attached.
 pub(crate) struct Outgoing<'a> {
@@ -91,8 +67,8 @@ pub(crate) fn test_call(
     Ok(
         match send(manifest, flow, fields, api_base_override, outgoing)? {
             Ok(answer) => TestOutcome::from_response(manifest, flow, answer.status, &answer.body),
-            Err(err) => TestOutcome::NetworkError {
-                reason: describe(&err),
+            Err(failed) => TestOutcome::NetworkError {
+                reason: failed.reason,
             },
         },
     )
@@ -106,7 +82,7 @@ pub(crate) fn send(
     fields: &SecretFields,
     api_base_override: Option<&str>,
     outgoing: Outgoing<'_>,
-) -> CoreResult<Result<Answer, ureq::Error>> {
+) -> CoreResult<Result<Answer, NoAnswer>> {
     let path = fill_templates(outgoing.path, fields, outgoing.values)?;
     let mut url = if path.starts_with("https://") || path.starts_with("http://") {
         path
@@ -121,9 +97,9 @@ pub(crate) fn send(
     let mut body = outgoing.body;
     let reads = matches!(outgoing.method, HttpMethod::Get | HttpMethod::Delete);
     let form = manifest.request_body == BodyEncoding::Form;
-    let mut request = ureq::http::Request::builder()
-        .method(outgoing.method.as_str())
-        .header("Accept", "application/json");
+    let method = reqwest::Method::from_bytes(outgoing.method.as_str().as_bytes())
+        .map_err(|_| CoreError::Internal("the manifest names an unknown HTTP method".into()))?;
+    let mut headers: Vec<(&str, String)> = vec![("Accept", "application/json".into())];
     if reads {
         // A read carries no body: the event's fields become its query (`GET /v1/events?…`).
         if let Some(values) = outgoing.values.filter(|v| !v.is_empty()) {
@@ -136,18 +112,18 @@ pub(crate) fn send(
             CoreError::invalid("this vendor takes forms: the event must be a JSON object")
         })?;
         body = form_body::encode(values).into_bytes();
-        request = request.header("Content-Type", "application/x-www-form-urlencoded");
+        headers.push(("Content-Type", "application/x-www-form-urlencoded".into()));
     } else if !body.is_empty() {
-        request = request.header("Content-Type", "application/json");
+        headers.push(("Content-Type", "application/json".into()));
     }
     match manifest.request_auth_for(flow) {
         RequestAuth::Bearer { field, scheme } => {
             let scheme = scheme.as_deref().unwrap_or("Bearer");
             let token = required(fields, field.as_deref().unwrap_or(ACCESS_TOKEN))?;
-            request = request.header("Authorization", format!("{scheme} {token}"));
+            headers.push(("Authorization", format!("{scheme} {token}")));
         }
         RequestAuth::Header { name, field } => {
-            request = request.header(name.as_str(), required(fields, field)?);
+            headers.push((name.as_str(), required(fields, field)?.to_string()));
         }
         RequestAuth::Basic {
             username_field,
@@ -160,7 +136,7 @@ pub(crate) fn send(
                 required(fields, password_field)?
             );
             let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
-            request = request.header("Authorization", format!("Basic {encoded}"));
+            headers.push(("Authorization", format!("Basic {encoded}")));
         }
         RequestAuth::Query { name, field } => {
             let value: String =
@@ -169,9 +145,7 @@ pub(crate) fn send(
             url.push_str(&format!("{name}={value}"));
         }
         RequestAuth::StandardWebhooksSignature => {
-            for (name, value) in signature_headers(fields, outgoing.message_id, &body)? {
-                request = request.header(name, value);
-            }
+            headers.extend(signature_headers(fields, outgoing.message_id, &body)?);
         }
     }
     if outgoing.idempotent
@@ -180,32 +154,31 @@ pub(crate) fn send(
             RequestAuth::StandardWebhooksSignature
         )
     {
-        request = request.header("Idempotency-Key", outgoing.message_id);
+        headers.push(("Idempotency-Key", outgoing.message_id.to_string()));
     }
-    let timeout = outgoing.timeout;
-    let request = request
-        .uri(url.as_str())
-        .body(body)
+    let url = reqwest::Url::parse(&url)
         .map_err(|_| CoreError::invalid("the connection's API address is not a valid URL"))?;
-    Ok(agent(timeout).run(request).map(|mut response| {
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        Answer {
-            status: response.status().as_u16(),
-            retry_after,
-            body: response
-                .body_mut()
-                .with_config()
-                .limit(BODY_LIMIT)
-                .read_to_vec()
-                .ok()
-                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-                .unwrap_or(serde_json::Value::Null),
-        }
-    }))
+    let mut request = http::client(outgoing.timeout).request(method, url);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    Ok(request
+        .body(body)
+        .send()
+        .map(|response| {
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            Answer {
+                status: response.status().as_u16(),
+                retry_after,
+                body: serde_json::from_slice(&http::body_up_to(response, BODY_LIMIT))
+                    .unwrap_or(serde_json::Value::Null),
+            }
+        })
+        .map_err(|e| http::no_answer(&e)))
 }
 
 /// A test message a receiver can recognise and ignore.
@@ -280,20 +253,5 @@ fn fill_templates(
             &filled[start..=end]
         ))),
         _ => Ok(filled),
-    }
-}
-
-/// A network failure in words, without the request (its URL may hold a key).
-pub(crate) fn describe(err: &ureq::Error) -> String {
-    match err {
-        ureq::Error::ConnectionFailed => "connection refused".into(),
-        ureq::Error::HostNotFound => "host not found".into(),
-        ureq::Error::Timeout(_) => "timed out".into(),
-        ureq::Error::Io(e) => match e.raw_os_error() {
-            Some(code) => format!("network error ({}, OS error {code})", e.kind()),
-            None => format!("network error ({e})"),
-        },
-        ureq::Error::Tls(_) => "TLS handshake failed".into(),
-        _ => "the request failed".into(),
     }
 }

@@ -6,8 +6,8 @@
 use crate::connections::test_outcome::TestOutcome;
 use crate::kernel::vendor_http::{self, ACCESS_TOKEN};
 use crate::oauth::{
-    exchange_code, Awaited, Callback, CallbackListener, DeepLinkReturn, Endpoints, Pkce,
-    ReturnPath, DEEP_LINK_SCHEME,
+    authorize_url, exchange_code, AuthorizeRequest, Awaited, Callback, CallbackListener,
+    DeepLinkReturn, Endpoints, Pkce, ReturnPath, DEEP_LINK_SCHEME,
 };
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use sgen_catalog::{AuthFlow, Manifest, RedirectKind};
@@ -78,7 +78,7 @@ impl Core {
             Some(_) => asked_scopes.to_vec(),
             None => requested_scopes(manifest, asked_scopes)?,
         };
-        let pkce = Pkce::new().map_err(|e| CoreError::Internal(format!("no randomness: {e}")))?;
+        let pkce = Pkce::new();
         let return_path = match manifest.oauth.as_ref().map(|o| o.redirect) {
             Some(RedirectKind::DeepLink) => {
                 let (sender, links) = std::sync::mpsc::channel();
@@ -93,24 +93,20 @@ impl Core {
                     .map_err(|e| CoreError::Internal(format!("loopback listener: {e}")))?,
             ),
         };
-        let mut url = url::Url::parse(&endpoints.authorize_url)
-            .map_err(|_| CoreError::invalid("the vendor's authorize address is not a URL"))?;
-        {
-            let mut query = url.query_pairs_mut();
-            query
-                .append_pair("response_type", "code")
-                .append_pair("client_id", &endpoints.client_id)
-                .append_pair("redirect_uri", &return_path.redirect_uri())
-                .append_pair("scope", &scopes.join(" "))
-                .append_pair("state", &pkce.state)
-                .append_pair("code_challenge", &pkce.challenge)
-                .append_pair("code_challenge_method", "S256");
-            if let Some(oauth) = &manifest.oauth {
-                for (key, value) in &oauth.extra_authorize_params {
-                    query.append_pair(key, value);
-                }
-            }
-        }
+        let extra_params = manifest
+            .oauth
+            .iter()
+            .flat_map(|oauth| &oauth.extra_authorize_params)
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let request = AuthorizeRequest {
+            authorize_url: &endpoints.authorize_url,
+            client_id: &endpoints.client_id,
+            redirect_uri: return_path.redirect_uri(),
+            scopes: &scopes,
+            extra_params,
+        };
+        let authorize_url = authorize_url(request, &pkce).map_err(CoreError::invalid)?;
         Ok(Authorization {
             connector_type: manifest.slug.clone(),
             api_base,
@@ -119,7 +115,7 @@ impl Core {
             scopes,
             return_path,
             deadline: Instant::now() + FLOW_TIMEOUT,
-            authorize_url: url.to_string(),
+            authorize_url,
         })
     }
 

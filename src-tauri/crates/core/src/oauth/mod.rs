@@ -7,23 +7,25 @@
 //! (the caller opens `authorize_url`); the app only listens for the one callback it expects.
 
 pub(crate) mod authorization;
+mod authorize_request;
 mod callback;
 pub(crate) mod client_token;
 pub mod connect;
 mod deep_link;
 mod loopback;
-mod pkce;
 pub(crate) mod reauthorize;
 pub(crate) mod refresh;
 pub mod refresher;
 mod tokens;
 
+pub(crate) use authorize_request::{authorize_url, AuthorizeRequest, Pkce};
 pub(crate) use callback::{Awaited, Callback};
 pub(crate) use deep_link::DeepLinkReturn;
 pub use deep_link::DEEP_LINK_SCHEME;
 pub(crate) use loopback::CallbackListener;
-pub(crate) use pkce::Pkce;
-pub(crate) use tokens::{client_credentials, exchange_code, refresh, revoke, TokenError, Tokens};
+pub(crate) use tokens::{
+    client_credentials, exchange_code, refresh, revoke, Revocable, TokenError, Tokens,
+};
 
 /// Where the browser comes back to: the loopback listener, or a deep link for vendors that
 /// refuse loopback redirect URIs.

@@ -1,8 +1,25 @@
-//! The token endpoint: redeem a code, refresh. Requests follow no redirects (a 3xx is an error,
-//! never followed to wherever it points) and errors never carry a token.
+//! The token endpoint and revocation through the `oauth2` crate (RFC 6749 code exchange with
+//! PKCE, refresh, client credentials; RFC 7009 revocation with `token_type_hint`), sent by
+//! `kernel::http`'s client: no redirect followed (a 3xx is an error, never followed to wherever
+//! it points), the answer read to a limit, and errors that never carry a token.
+//!
+//! The crate refuses a revocation endpoint that is not https (RFC 7009 §2). The sandbox vendors
+//! and the test authorization servers listen on plain http on this computer; for those alone
+//! the crate is given the https spelling of the address and the transport sends it as http on
+//! loopback (see CONTRIBUTING). Any other http revocation address is refused as the crate says.
 
+use crate::kernel::http::{self, NoAnswer, TOKEN_TIMEOUT};
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthorizationCode, ClientId, ClientSecret, HttpRequest, HttpResponse, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, StandardRevocableToken,
+    SyncHttpClient, TokenResponse, TokenUrl,
+};
 use sgen_vault::Secret;
-use std::time::Duration;
+use std::cell::Cell;
+
+/// A token endpoint's answer is small; more than this is not read.
+const BODY_LIMIT: u64 = 64 * 1024;
 
 #[derive(Debug)]
 pub(crate) struct Tokens {
@@ -24,6 +41,8 @@ pub(crate) enum TokenError {
     /// A redirect, which is not followed.
     Redirected(u16),
     Network(String),
+    /// The endpoint's address cannot be used (not a URL; an http revocation endpoint).
+    Address(String),
 }
 
 impl std::fmt::Display for TokenError {
@@ -43,8 +62,15 @@ impl std::fmt::Display for TokenError {
             TokenError::Network(reason) => {
                 write!(f, "could not reach the token endpoint: {reason}")
             }
+            TokenError::Address(reason) => write!(f, "the endpoint's address: {reason}"),
         }
     }
+}
+
+/// A grant to revoke, with the hint RFC 7009 lets the server use.
+pub(crate) enum Revocable<'a> {
+    RefreshToken(&'a Secret),
+    AccessToken(&'a Secret),
 }
 
 pub(crate) fn exchange_code(
@@ -54,16 +80,15 @@ pub(crate) fn exchange_code(
     redirect_uri: &str,
     verifier: &str,
 ) -> Result<Tokens, TokenError> {
-    post(
-        token_url,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", redirect_uri),
-            ("client_id", client_id),
-            ("code_verifier", verifier),
-        ],
-    )
+    let redirect = RedirectUrl::new(redirect_uri.to_string()).map_err(address)?;
+    let transport = Transport::new(false);
+    let answer = BasicClient::new(ClientId::new(client_id.to_string()))
+        .set_token_uri(token_uri(token_url)?)
+        .set_redirect_uri(redirect)
+        .exchange_code(AuthorizationCode::new(code.to_string()))
+        .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_string()))
+        .request(&transport);
+    tokens(answer, &transport)
 }
 
 pub(crate) fn refresh(
@@ -71,14 +96,13 @@ pub(crate) fn refresh(
     client_id: &str,
     refresh_token: &Secret,
 ) -> Result<Tokens, TokenError> {
-    post(
-        token_url,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token.expose()),
-            ("client_id", client_id),
-        ],
-    )
+    let transport = Transport::new(false);
+    let refresh_token = RefreshToken::new(refresh_token.expose().to_string());
+    let answer = BasicClient::new(ClientId::new(client_id.to_string()))
+        .set_token_uri(token_uri(token_url)?)
+        .exchange_refresh_token(&refresh_token)
+        .request(&transport);
+    tokens(answer, &transport)
 }
 
 /// RFC 6749 §4.4: a token for the client itself, the client authenticating with HTTP Basic.
@@ -87,78 +111,160 @@ pub(crate) fn client_credentials(
     client_id: &str,
     client_secret: &Secret,
 ) -> Result<Tokens, TokenError> {
-    use base64::Engine;
-    let basic = base64::engine::general_purpose::STANDARD
-        .encode(format!("{client_id}:{}", client_secret.expose()));
-    let request = agent()
-        .post(token_url)
-        .header("Authorization", format!("Basic {basic}"));
-    read_tokens(
-        request
-            .header("Accept", "application/json")
-            .send_form([("grant_type", "client_credentials")]),
-    )
+    let transport = Transport::new(false);
+    let answer = BasicClient::new(ClientId::new(client_id.to_string()))
+        .set_client_secret(ClientSecret::new(client_secret.expose().to_string()))
+        .set_token_uri(token_uri(token_url)?)
+        .exchange_client_credentials()
+        .request(&transport);
+    tokens(answer, &transport)
 }
 
 /// RFC 7009: 200 means the token is gone (whether or not the vendor knew it). A public client
 /// identifies itself with its client id.
-pub(crate) fn revoke(url: &str, client_id: &str, token: &Secret) -> Result<(), TokenError> {
-    let response = agent()
-        .post(url)
-        .send_form([("token", token.expose()), ("client_id", client_id)])
-        .map_err(|e| TokenError::Network(crate::kernel::vendor_http::describe(&e)))?;
-    match response.status().as_u16() {
-        200 => Ok(()),
-        status @ 300..=399 => Err(TokenError::Redirected(status)),
-        status => Err(TokenError::Vendor(status)),
-    }
+pub(crate) fn revoke(url: &str, client_id: &str, token: Revocable<'_>) -> Result<(), TokenError> {
+    let loopback_http = is_loopback_http(url);
+    let url = match loopback_http {
+        true => url.replacen("http://", "https://", 1),
+        false => url.to_string(),
+    };
+    let token = match token {
+        Revocable::RefreshToken(t) => {
+            StandardRevocableToken::RefreshToken(RefreshToken::new(t.expose().to_string()))
+        }
+        Revocable::AccessToken(t) => {
+            StandardRevocableToken::AccessToken(oauth2::AccessToken::new(t.expose().to_string()))
+        }
+    };
+    let transport = Transport::new(loopback_http);
+    let client = BasicClient::new(ClientId::new(client_id.to_string()))
+        .set_revocation_url(RevocationUrl::new(url).map_err(address)?);
+    let request = client
+        .revoke_token(token)
+        .map_err(|e| TokenError::Address(e.to_string()))?;
+    request
+        .request(&transport)
+        .map_err(|e| failure(e, &transport))
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into()
+fn token_uri(url: &str) -> Result<TokenUrl, TokenError> {
+    TokenUrl::new(url.to_string()).map_err(address)
 }
 
-fn post(url: &str, form: &[(&str, &str)]) -> Result<Tokens, TokenError> {
-    read_tokens(
-        agent()
-            .post(url)
-            .header("Accept", "application/json")
-            .send_form(form.iter().copied()),
-    )
+fn address(e: oauth2::url::ParseError) -> TokenError {
+    TokenError::Address(format!("not a URL ({e})"))
 }
 
-/// A token endpoint's answer: tokens, or why not.
-fn read_tokens(
-    sent: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-) -> Result<Tokens, TokenError> {
-    let mut response =
-        sent.map_err(|e| TokenError::Network(crate::kernel::vendor_http::describe(&e)))?;
-    let status = response.status().as_u16();
-    if (300..400).contains(&status) {
-        return Err(TokenError::Redirected(status));
-    }
-    let body: serde_json::Value = response
-        .body_mut()
-        .with_config()
-        .limit(64 * 1024)
-        .read_json()
-        .unwrap_or(serde_json::Value::Null);
-    let text = |key: &str| body.get(key).and_then(|v| v.as_str()).map(str::to_string);
-    match (status, text("access_token"), text("error")) {
-        (200, Some(access), _) => Ok(Tokens {
-            access_token: Secret::new(access),
-            refresh_token: text("refresh_token").map(Secret::new),
-            expires_in_s: body.get("expires_in").and_then(|v| v.as_i64()),
-            scope: text("scope"),
+fn is_loopback_http(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == "http"
+            && matches!(u.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
+                | matches!(u.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
+                | matches!(u.host(), Some(url::Host::Domain("localhost")))
+    })
+}
+
+type Answer = Result<
+    oauth2::basic::BasicTokenResponse,
+    RequestTokenError<TransportError, oauth2::basic::BasicErrorResponse>,
+>;
+
+fn tokens(answer: Answer, transport: &Transport) -> Result<Tokens, TokenError> {
+    let answer = answer.map_err(|e| failure(e, transport))?;
+    Ok(Tokens {
+        access_token: Secret::new(answer.access_token().secret().clone()),
+        refresh_token: answer
+            .refresh_token()
+            .map(|t| Secret::new(t.secret().clone())),
+        expires_in_s: answer
+            .expires_in()
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+        scope: answer.scopes().map(|scopes| {
+            scopes
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
         }),
-        (_, _, Some(error)) if error == "invalid_grant" => Err(TokenError::InvalidGrant),
-        (400..=499, _, Some(error)) => Err(TokenError::Refused(error)),
-        (code, _, _) => Err(TokenError::Vendor(code)),
+    })
+}
+
+fn failure<T: oauth2::ErrorResponseType + std::fmt::Display>(
+    e: RequestTokenError<TransportError, oauth2::StandardErrorResponse<T>>,
+    transport: &Transport,
+) -> TokenError {
+    let status = transport.status.get().unwrap_or(0);
+    match e {
+        RequestTokenError::Request(TransportError::Redirected(code)) => {
+            TokenError::Redirected(code)
+        }
+        RequestTokenError::Request(TransportError::NoAnswer(failed)) => {
+            TokenError::Network(failed.reason)
+        }
+        RequestTokenError::Request(TransportError::Unsendable) => {
+            TokenError::Address("the request could not be made".into())
+        }
+        RequestTokenError::ServerResponse(refused) => match refused.error().to_string() {
+            error if error == "invalid_grant" => TokenError::InvalidGrant,
+            error if (400..500).contains(&status) => TokenError::Refused(error),
+            _ => TokenError::Vendor(status),
+        },
+        RequestTokenError::Parse(..) | RequestTokenError::Other(_) => TokenError::Vendor(status),
+    }
+}
+
+/// The crate's HTTP transport: `kernel::http`'s client, the status kept for the error, a 3xx
+/// turned into an error rather than followed.
+struct Transport {
+    loopback_http: bool,
+    status: Cell<Option<u16>>,
+}
+
+impl Transport {
+    fn new(loopback_http: bool) -> Self {
+        Self {
+            loopback_http,
+            status: Cell::new(None),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum TransportError {
+    #[error("{}", .0.reason)]
+    NoAnswer(NoAnswer),
+    #[error("redirected (HTTP {0})")]
+    Redirected(u16),
+    #[error("the request could not be made")]
+    Unsendable,
+}
+
+impl SyncHttpClient for Transport {
+    type Error = TransportError;
+
+    fn call(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let (parts, body) = request.into_parts();
+        let mut url = parts.uri.to_string();
+        if self.loopback_http {
+            url = url.replacen("https://", "http://", 1);
+        }
+        let response = http::client(TOKEN_TIMEOUT)
+            .request(parts.method, url)
+            .headers(parts.headers)
+            .body(body)
+            .send()
+            .map_err(|e| TransportError::NoAnswer(http::no_answer(&e)))?;
+        let status = response.status();
+        self.status.set(Some(status.as_u16()));
+        if status.is_redirection() {
+            return Err(TransportError::Redirected(status.as_u16()));
+        }
+        let mut answer = oauth2::http::Response::builder().status(status);
+        for (name, value) in response.headers() {
+            answer = answer.header(name, value);
+        }
+        answer
+            .body(http::body_up_to(response, BODY_LIMIT))
+            .map_err(|_| TransportError::Unsendable)
     }
 }

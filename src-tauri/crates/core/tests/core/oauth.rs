@@ -71,12 +71,13 @@ fn query(url: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A parameter of the authorize URL, as the consent page's form carries it (empty when the
+/// URL has none: a request for no particular scopes leaves `scope` out).
 fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap()
+        .map_or("", |(_, v)| v.as_str())
 }
 
 /// What a person does in the browser: open the consent page, choose, and follow the redirect

@@ -1,0 +1,102 @@
+//! The process's HTTP clients for everything the app sends to vendors (test calls, deliveries,
+//! token endpoints, revocation): reqwest over rustls, one client per timeout class so
+//! connections to a vendor are kept alive and reused, no redirect ever followed (a 3xx is an
+//! answer, recorded, never followed to wherever it points), and bodies read only up to a limit.
+//! Failures are described without the request, whose URL can carry a key in its query.
+
+use reqwest::blocking::{Client, Response};
+use std::error::Error as _;
+use std::io::Read;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// How long a test call or a token request may take; a delivery attempt may take 30 s (SPEC §6).
+pub(crate) const TEST_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why a request got no answer, in words that never include the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NoAnswer {
+    pub(crate) timed_out: bool,
+    pub(crate) reason: String,
+}
+
+/// The shared client for requests that may take `timeout`.
+pub(crate) fn client(timeout: Duration) -> &'static Client {
+    static TESTS: OnceLock<Client> = OnceLock::new();
+    static DELIVERIES: OnceLock<Client> = OnceLock::new();
+    let cell = if timeout == DELIVERY_TIMEOUT {
+        &DELIVERIES
+    } else {
+        &TESTS
+    };
+    cell.get_or_init(|| {
+        // reqwest's rustls takes the process's crypto provider; ring is ours (an error only
+        // means one is installed already).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .user_agent(concat!("sgen-integrations/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the HTTP client's settings are valid")
+    })
+}
+
+/// At most `limit` bytes of the answer's body; what does not fit is not read.
+pub(crate) fn body_up_to(response: Response, limit: u64) -> Vec<u8> {
+    let mut body = Vec::new();
+    // A body cut short by the network reads as what arrived.
+    let _ = response.take(limit).read_to_end(&mut body);
+    body
+}
+
+/// A failed request in words, without the request (its URL may hold a key).
+pub(crate) fn no_answer(err: &reqwest::Error) -> NoAnswer {
+    let timed_out = err.is_timeout();
+    let reason = if timed_out {
+        "timed out".to_string()
+    } else if err.is_connect() && chain_mentions(err, "dns error") {
+        "host not found".into()
+    } else if source_of::<rustls::Error>(err).is_some() {
+        "TLS handshake failed".into()
+    } else if let Some(io) = source_of::<std::io::Error>(err) {
+        match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
+            std::io::ErrorKind::ConnectionReset => "connection reset".into(),
+            kind => match io.raw_os_error() {
+                Some(code) => format!("network error ({kind}, OS error {code})"),
+                None => format!("network error ({kind})"),
+            },
+        }
+    } else if err.is_connect() {
+        "could not connect".into()
+    } else {
+        "the request failed".into()
+    };
+    NoAnswer { timed_out, reason }
+}
+
+fn source_of<E: std::error::Error + 'static>(err: &reqwest::Error) -> Option<&E> {
+    let mut source = err.source();
+    while let Some(e) = source {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        source = e.source();
+    }
+    None
+}
+
+/// Whether an error below `err` says `words` (hyper-util names resolver failures only so).
+fn chain_mentions(err: &reqwest::Error, words: &str) -> bool {
+    let mut source = err.source();
+    while let Some(e) = source {
+        if e.to_string().contains(words) {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
