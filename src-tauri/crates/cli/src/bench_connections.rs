@@ -86,11 +86,9 @@ fn connect_oauth(core: &Core, scope: &SiteEnvironment) {
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default()
         };
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .build()
-            .into();
+        // The browser, which must not follow the vendor's redirect by itself: the core's
+        // client follows none.
+        let browser = sgen_core::kernel::http::client(sgen_core::kernel::http::TEST_TIMEOUT);
         let decide = started
             .authorize_url
             .split("/oauth/authorize")
@@ -98,9 +96,9 @@ fn connect_oauth(core: &Core, scope: &SiteEnvironment) {
             .expect("base")
             .to_string()
             + "/oauth/decide";
-        let answer = agent
+        let answer = browser
             .post(&decide)
-            .send_form([
+            .form(&[
                 ("decision", "approve".to_string()),
                 ("login", "bench@acme.example".to_string()),
                 ("client_id", param("client_id")),
@@ -109,6 +107,7 @@ fn connect_oauth(core: &Core, scope: &SiteEnvironment) {
                 ("state", param("state")),
                 ("code_challenge", param("code_challenge")),
             ])
+            .send()
             .expect("consent");
         let back = answer
             .headers()
@@ -116,7 +115,7 @@ fn connect_oauth(core: &Core, scope: &SiteEnvironment) {
             .expect("redirect")
             .to_str()
             .expect("text");
-        agent.get(back).call().expect("callback");
+        browser.get(back).send().expect("callback");
         finishing.join().expect("finish thread");
     })
 }

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// How long a test call or a token request may take; a delivery attempt may take 30 s (SPEC §6).
-pub(crate) const TEST_TIMEOUT: Duration = Duration::from_secs(10);
+pub const TEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 pub(crate) const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -23,7 +23,7 @@ pub(crate) struct NoAnswer {
 }
 
 /// The shared client for requests that may take `timeout`.
-pub(crate) fn client(timeout: Duration) -> &'static Client {
+pub fn client(timeout: Duration) -> &'static Client {
     static TESTS: OnceLock<Client> = OnceLock::new();
     static DELIVERIES: OnceLock<Client> = OnceLock::new();
     let cell = if timeout == DELIVERY_TIMEOUT {

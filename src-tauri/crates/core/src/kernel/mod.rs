@@ -11,7 +11,7 @@ pub mod data_dir;
 pub(crate) mod data_dir_lock;
 pub mod error;
 pub mod events;
-pub(crate) mod http;
+pub mod http;
 pub(crate) mod ids;
 pub mod sandbox_access;
 pub(crate) mod sealed_credentials;
