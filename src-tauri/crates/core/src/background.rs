@@ -4,10 +4,11 @@
 //! commands start them the same way, with `Core::start_background`.
 
 use crate::kernel::events::CoreEvent;
-use crate::kernel::supervisor::{blocking, Supervisor, TaskStatus, FIRST_BACKOFF};
+use crate::kernel::supervisor::{blocking, Supervisor, TaskRun, TaskStatus, FIRST_BACKOFF};
 use crate::{Core, CoreError, CoreResult};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 /// How often each task looks for work.
 #[derive(Debug, Clone)]
@@ -52,23 +53,16 @@ impl Core {
         })?;
         let cancel = supervisor.cancellation();
 
-        let (core, stop, every) = (self.clone(), cancel.clone(), cadences.refresh_every);
-        supervisor.supervise("token refresher", move || {
-            let (core, stop) = (core.clone(), stop.clone());
-            Box::pin(async move {
-                loop {
-                    tokio::select! {
-                        _ = stop.cancelled() => return Ok(()),
-                        _ = tokio::time::sleep(every) => {}
-                    }
-                    let core = core.clone();
-                    let round = blocking(move || core.refresh_due(4)).await?;
-                    if round.due > 0 {
-                        tracing::info!(?round, "background refresh");
-                    }
+        supervisor.supervise(
+            "token refresher",
+            periodically(self, &cancel, cadences.refresh_every, |core| {
+                let round = core.refresh_due(4)?;
+                if round.due > 0 {
+                    tracing::info!(?round, "background refresh");
                 }
-            })
-        });
+                Ok(())
+            }),
+        );
 
         let (core, stop, every) = (self.clone(), cancel.clone(), cadences.deliver_every);
         supervisor.supervise("delivery worker", move || {
@@ -82,23 +76,39 @@ impl Core {
             })
         });
 
-        let (core, stop, every) = (self.clone(), cancel, cadences.purge_every);
-        supervisor.supervise("log retention", move || {
-            let (core, stop) = (core.clone(), stop.clone());
-            Box::pin(async move {
-                loop {
-                    tokio::select! {
-                        _ = stop.cancelled() => return Ok(()),
-                        _ = tokio::time::sleep(every) => {}
-                    }
-                    let core = core.clone();
-                    let purged = blocking(move || core.purge_delivery_log()).await?;
-                    if purged > 0 {
-                        tracing::info!(purged, "delivery log retention");
-                    }
+        supervisor.supervise(
+            "log retention",
+            periodically(self, &cancel, cadences.purge_every, |core| {
+                let purged = core.purge_delivery_log()?;
+                if purged > 0 {
+                    tracing::info!(purged, "delivery log retention");
                 }
-            })
-        });
+                Ok(())
+            }),
+        );
         Ok(supervisor)
+    }
+}
+
+/// A task that does `work` every `period` (first after one period) until `stop` is cancelled.
+fn periodically(
+    core: &Arc<Core>,
+    stop: &CancellationToken,
+    period: Duration,
+    work: fn(&Core) -> CoreResult<()>,
+) -> impl Fn() -> TaskRun + Send + Sync + 'static {
+    let (core, stop) = (core.clone(), stop.clone());
+    move || {
+        let (core, stop) = (core.clone(), stop.clone());
+        Box::pin(async move {
+            loop {
+                tokio::select! {
+                    _ = stop.cancelled() => return Ok(()),
+                    _ = tokio::time::sleep(period) => {}
+                }
+                let core = core.clone();
+                blocking(move || work(&core)).await?;
+            }
+        })
     }
 }

@@ -93,6 +93,52 @@ fn seeded_data_dir() -> tempfile::TempDir {
     dir
 }
 
+/// A Brevo connection at the sandbox vendor `api_base`, made through the CLI; its id.
+fn brevo_connection(data: &std::path::Path, api_base: &str, name: &str) -> String {
+    let create = [
+        "connections",
+        "create",
+        "--connector",
+        "brevo",
+        "--name",
+        name,
+        "--api-base",
+        api_base,
+        "--json",
+    ];
+    let detail = json(&cli_with_stdin(data, &create, &format!("{CANARY_KEY}\n")));
+    detail["row"]["record"]["id"].as_str().unwrap().to_string()
+}
+
+/// An event file for Brevo's transactional email, about `user`.
+fn email_event(dir: &std::path::Path, user: &str) -> std::path::PathBuf {
+    let event = dir.join("event.json");
+    std::fs::write(
+        &event,
+        format!(
+            r#"{{"originating_module": "notifications", "event_identifier": "password.reset {user}",
+                "payload": {{"to": [{{"email": "ada@example.com"}}], "templateId": 7}}}}"#
+        ),
+    )
+    .unwrap();
+    event
+}
+
+/// `deliveries send` of `event` to `connection`'s transactional email, as JSON.
+fn send_args<'a>(connection: &'a str, event: &'a std::path::Path) -> [&'a str; 9] {
+    [
+        "deliveries",
+        "send",
+        "--connection",
+        connection,
+        "--action",
+        "send_transactional_email",
+        "--event",
+        event.to_str().unwrap(),
+        "--json",
+    ]
+}
+
 fn json(output: &Output) -> Value {
     assert!(
         output.status.success(),
@@ -397,38 +443,9 @@ fn an_event_is_sent_through_the_cli_and_its_attempt_is_in_the_log() {
     let dir = seeded_data_dir();
     let data = dir.path();
     let (mut sandbox, vendor, api_base) = start_sandbox(&["brevo"]);
-    let create = [
-        "connections",
-        "create",
-        "--connector",
-        "brevo",
-        "--name",
-        "Brevo (CLI send)",
-        "--api-base",
-        &api_base,
-        "--json",
-    ];
-    let detail = json(&cli_with_stdin(data, &create, &format!("{CANARY_KEY}\n")));
-    let id = detail["row"]["record"]["id"].as_str().unwrap().to_string();
-
-    let event = dir.path().join("event.json");
-    std::fs::write(
-        &event,
-        r#"{"originating_module": "notifications", "event_identifier": "password.reset usr_9",
-            "payload": {"to": [{"email": "ada@example.com"}], "templateId": 7}}"#,
-    )
-    .unwrap();
-    let send = [
-        "deliveries",
-        "send",
-        "--connection",
-        &id,
-        "--action",
-        "send_transactional_email",
-        "--event",
-        event.to_str().unwrap(),
-        "--json",
-    ];
+    let id = brevo_connection(data, &api_base, "Brevo (CLI send)");
+    let event = email_event(dir.path(), "usr_9");
+    let send = send_args(&id, &event);
     let sent = json(&cli(data, &send));
     assert_eq!(sent["round"]["delivered"], 1, "{sent}");
     let log = json(&cli(
@@ -541,19 +558,7 @@ fn work_delivers_a_due_retry_without_the_app_and_stops_when_stdin_closes() {
     let dir = seeded_data_dir();
     let data = dir.path();
     let (mut sandbox, vendor, api_base) = start_sandbox(&["brevo"]);
-    let create = [
-        "connections",
-        "create",
-        "--connector",
-        "brevo",
-        "--name",
-        "Brevo (CLI work)",
-        "--api-base",
-        &api_base,
-        "--json",
-    ];
-    let detail = json(&cli_with_stdin(data, &create, &format!("{CANARY_KEY}\n")));
-    let id = detail["row"]["record"]["id"].as_str().unwrap().to_string();
+    let id = brevo_connection(data, &api_base, "Brevo (CLI work)");
     json(&cli(
         data,
         &["settings", "retry-schedule", "0", "1", "--json"],
@@ -565,24 +570,8 @@ fn work_delivers_a_due_retry_without_the_app_and_stops_when_stdin_closes() {
     };
     // The first attempt fails; its retry is due a second later.
     fault(&["--status", "503"]);
-    let event = dir.path().join("event.json");
-    std::fs::write(
-        &event,
-        r#"{"originating_module": "notifications", "event_identifier": "password.reset usr_11",
-            "payload": {"to": [{"email": "ada@example.com"}], "templateId": 7}}"#,
-    )
-    .unwrap();
-    let send = [
-        "deliveries",
-        "send",
-        "--connection",
-        &id,
-        "--action",
-        "send_transactional_email",
-        "--event",
-        event.to_str().unwrap(),
-        "--json",
-    ];
+    let event = email_event(dir.path(), "usr_11");
+    let send = send_args(&id, &event);
     assert_eq!(json(&cli(data, &send))["round"]["retrying"], 1);
     fault(&[]);
 
