@@ -3,6 +3,7 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { render, screen, waitFor } from "@testing-library/react";
 import { afterEach, expect, it } from "vitest";
+import type { TaskStatus } from "../../src/bindings/TaskStatus";
 import type { WindowEvents } from "../../src/bindings/WindowEvents";
 import { useCoreEvents } from "../../src/data/coreEvents";
 import { newQueryClient } from "../../src/data/queryClient";
@@ -72,7 +73,7 @@ it("a core event refreshes the view that shows what it changed", async () => {
 });
 
 it("a failing background task shows in the window until it runs again", async () => {
-  const worker = { name: "delivery worker", state: "restarting", restarts: 1, last_failure: "task_panicked: boom" };
+  const worker: TaskStatus = { name: "delivery worker", state: "restarting", restarts: 1, last_failure: "task_panicked: boom" };
   let background = [worker];
   mockIPC(
     (cmd) => {
@@ -93,7 +94,7 @@ it("a failing background task shows in the window until it runs again", async ()
   const badge = await screen.findByTestId("background-health");
   expect(badge.textContent).toBe("The delivery worker failed (task_panicked: boom); restarting");
 
-  const running = { ...worker, state: "running" };
+  const running: TaskStatus = { ...worker, state: "running" };
   background = [running];
   await emit("core-events", { events: [{ kind: "background.changed", status: running }], lagged: false } satisfies WindowEvents);
   await waitFor(() => expect(screen.queryByTestId("background-health")).toBeNull());

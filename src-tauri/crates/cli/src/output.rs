@@ -270,7 +270,9 @@ pub fn tasks(
         let failure = task.last_failure.as_deref().unwrap_or("");
         println!(
             "{:<16} {:<10} restarts {:<3} {failure}",
-            task.name, task.state, task.restarts
+            task.name,
+            task.state.as_str(),
+            task.restarts
         );
     }
     Ok(())

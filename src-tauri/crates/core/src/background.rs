@@ -68,6 +68,11 @@ impl Core {
         supervisor.supervise("delivery worker", move || {
             let (core, stop) = (core.clone(), stop.clone());
             Box::pin(async move {
+                // Not while the app is starting: its window comes first.
+                tokio::select! {
+                    _ = stop.cancelled() => return Ok(()),
+                    _ = tokio::time::sleep(every) => {}
+                }
                 // Returns once told to stop (in-flight attempts recorded, leases given back),
                 // or when recording fails (the disk is full), which the supervisor restarts.
                 blocking(move || core.deliver_continuously(every, &|| !stop.is_cancelled()))

@@ -18,13 +18,32 @@ use ts_rs::TS;
 pub(crate) const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum TaskState {
+    Running,
+    /// Waiting out its backoff after a failure.
+    Restarting,
+    Stopped,
+}
+
+impl TaskState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Running => "running",
+            TaskState::Restarting => "restarting",
+            TaskState::Stopped => "stopped",
+        }
+    }
+}
+
 /// How one background task is doing, for the app's status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct TaskStatus {
     pub name: String,
-    /// `running`, `restarting` (waiting out its backoff after a failure) or `stopped`.
-    pub state: String,
+    pub state: TaskState,
     /// Times it failed and was started again.
     pub restarts: u32,
     /// What went wrong last, with its code (`task_panicked`, or the core error's code).
@@ -79,7 +98,7 @@ impl Supervisor {
                 let mut all = status.lock().expect("task status");
                 let entry = all.entry(name.to_string()).or_insert_with(|| TaskStatus {
                     name: name.to_string(),
-                    state: "running".into(),
+                    state: TaskState::Running,
                     restarts: 0,
                     last_failure: None,
                 });
@@ -88,7 +107,7 @@ impl Supervisor {
             };
             on_change(&changed);
         };
-        set(&name, &|s| s.state = "running".into());
+        set(&name, &|s| s.state = TaskState::Running);
         let supervisor = self.runtime.spawn(async move {
             let mut backoff = first_backoff;
             loop {
@@ -99,7 +118,7 @@ impl Supervisor {
                 };
                 tracing::error!(task = %name, failure = %failure, "background task failed; restarting");
                 set(&name, &|s| {
-                    s.state = "restarting".into();
+                    s.state = TaskState::Restarting;
                     s.restarts += 1;
                     s.last_failure = Some(failure.clone());
                 });
@@ -108,9 +127,9 @@ impl Supervisor {
                     _ = tokio::time::sleep(backoff) => {}
                 }
                 backoff = (backoff * 2).min(MAX_BACKOFF);
-                set(&name, &|s| s.state = "running".into());
+                set(&name, &|s| s.state = TaskState::Running);
             }
-            set(&name, &|s| s.state = "stopped".into());
+            set(&name, &|s| s.state = TaskState::Stopped);
         });
         self.tasks.lock().expect("task list").push(supervisor);
     }
@@ -196,7 +215,7 @@ mod tests {
                 Ok(())
             })
         });
-        let restarted = |s: &[TaskStatus]| s[0].restarts == 1 && s[0].state == "running";
+        let restarted = |s: &[TaskStatus]| s[0].restarts == 1 && s[0].state == TaskState::Running;
         for _ in 0..500 {
             if restarted(&supervisor.status()) {
                 break;
@@ -220,15 +239,15 @@ mod tests {
             Box::pin(async { Err("database_busy: locked".into()) })
         });
         for _ in 0..500 {
-            if supervisor.status()[0].state == "restarting" {
+            if supervisor.status()[0].state == TaskState::Restarting {
                 break;
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        assert_eq!(supervisor.status()[0].state, "restarting");
+        assert_eq!(supervisor.status()[0].state, TaskState::Restarting);
         // Waiting out an hour's backoff does not hold up shutdown.
         let shutdown = supervisor.shutdown(Duration::from_secs(5));
         assert!(shutdown.finished);
-        assert_eq!(shutdown.tasks[0].state, "stopped");
+        assert_eq!(shutdown.tasks[0].state, TaskState::Stopped);
     }
 }
