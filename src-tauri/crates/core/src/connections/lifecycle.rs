@@ -143,13 +143,7 @@ impl Core {
                     to: ConnectionState::Paused,
                     cause: &format!("paused by {}", operator.name),
                 }),
-                Operation {
-                    operator_id: Some(&operator.id),
-                    action: "connection.pause",
-                    outcome: "success",
-                    details: serde_json::json!({}),
-                    at: now,
-                },
+                Operation::succeeded(&operator.id, "connection.pause", serde_json::json!({}), now),
             )
         })?;
         self.connection(id)
@@ -209,18 +203,17 @@ impl Core {
                 tx,
                 &record,
                 None,
-                Operation {
-                    operator_id: Some(&operator.id),
-                    action: "connection.disconnect",
-                    outcome: "success",
-                    details: serde_json::json!({
+                Operation::succeeded(
+                    &operator.id,
+                    "connection.disconnect",
+                    serde_json::json!({
                         "connector_type": record.connector_type,
                         "display_name": record.display_name,
                         "revocation": revocation.as_str(),
                         "deliveries_abandoned": abandoned,
                     }),
-                    at: now,
-                },
+                    now,
+                ),
             )?;
             connection_credentials::delete(tx, id)?;
             Ok(())

@@ -112,13 +112,7 @@ impl Core {
                 tx,
                 &record,
                 None,
-                Operation {
-                    operator_id: Some(&operator.id),
-                    action,
-                    outcome: "success",
-                    details,
-                    at: now,
-                },
+                Operation::succeeded(&operator.id, action, details, now),
             )?;
             Ok(())
         })

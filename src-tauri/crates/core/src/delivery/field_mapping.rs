@@ -133,13 +133,12 @@ impl Core {
                 tx,
                 &record,
                 None,
-                Operation {
-                    operator_id: Some(&operator.id),
-                    action: "connection.field_mapping",
-                    outcome: "success",
-                    details: serde_json::json!({ "action": action, "before": before, "after": after }),
-                    at: now,
-                },
+                Operation::succeeded(
+                    &operator.id,
+                    "connection.field_mapping",
+                    serde_json::json!({ "action": action, "before": before, "after": after }),
+                    now,
+                ),
             )
         })?;
         Ok(after)

@@ -29,6 +29,24 @@ pub(crate) struct Operation<'a> {
     pub(crate) at: i64,
 }
 
+impl<'a> Operation<'a> {
+    /// An operator's operation that did what it was asked.
+    pub(crate) fn succeeded(
+        operator_id: &'a str,
+        action: &'a str,
+        details: serde_json::Value,
+        at: i64,
+    ) -> Self {
+        Operation {
+            operator_id: Some(operator_id),
+            action,
+            outcome: "success",
+            details,
+            at,
+        }
+    }
+}
+
 impl Core {
     /// Records `operation` on `record`'s connection and, when `transition` names a state other
     /// than the current one, moves it there. Returns whether the state changed.
