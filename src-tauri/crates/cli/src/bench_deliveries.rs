@@ -11,6 +11,9 @@
 //! * `latency [RATE] [SECONDS]`: the app's continuous worker while events are sent at RATE/s —
 //!   p99 enqueue-to-attempt ≤ 50 ms at 500/s.
 //! * `memory [TOTAL]`: TOTAL deliveries in rounds of 100,000 — resident memory stays flat.
+//! * `slow [CONNECTIONS] [MS]`: CONNECTIONS vendors each answering in MS ms (default 50 and
+//!   2,000) — throughput is what the per-connection cap allows (8 in flight each), not what a
+//!   thread count does: 50 × 8 / 2 s = 200 deliveries/s.
 //!
 //! With no arguments: throughput 20000, fairness 20000, latency 500 10.
 //!
@@ -316,6 +319,31 @@ fn memory(total: u64) {
     }
 }
 
+fn slow(connections: u32, latency_ms: u64) {
+    const PER_CONNECTION_CAP: u64 = 8;
+    // Five waves of the cap per connection, so the run is long enough to measure.
+    let per_connection = 5 * PER_CONNECTION_CAP;
+    let site = BenchSite::open(Arc::new(SystemClock));
+    let ids: Vec<String> = (0..connections).map(|i| connect(&site, i)).collect();
+    for id in &ids {
+        let faults = SandboxFaults {
+            latency_ms,
+            ..Default::default()
+        };
+        site.core.set_sandbox_faults(id, faults).expect("fault");
+    }
+    let n = per_connection * u64::from(connections);
+    queue(&site, &ids, "send_transactional_email", 0, n);
+    let (secs, cpu) = deliver_all(&site);
+    let delivered: u64 = ids.iter().map(|c| delivered_count(&site, c)).sum();
+    let bound = (u64::from(connections) * PER_CONNECTION_CAP) as f64 / (latency_ms as f64 / 1e3);
+    println!(
+        "slow vendors: {connections} connections answering in {latency_ms} ms, {delivered} of {n} delivered in {secs:.2} s: {:.0}/s ({:.0} µs CPU per delivery); the per-connection cap allows {bound:.0}/s",
+        delivered as f64 / secs,
+        cpu * 1e6 / delivered.max(1) as f64,
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let number = |i: usize, default: u64| {
@@ -327,7 +355,10 @@ fn main() {
         Some("fairness") => fairness(number(1, 20_000)),
         Some("latency") => latency(number(1, 500), number(2, 10)),
         Some("memory") => memory(number(1, 1_000_000)),
-        Some(other) => panic!("unknown mode {other}: throughput | fairness | latency | memory"),
+        Some("slow") => slow(number(1, 50) as u32, number(2, 2_000)),
+        Some(other) => {
+            panic!("unknown mode {other}: throughput | fairness | latency | memory | slow")
+        }
         None => {
             throughput(20_000, None);
             fairness(20_000);

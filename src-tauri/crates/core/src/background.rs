@@ -5,7 +5,7 @@
 
 use crate::kernel::events::CoreEvent;
 use crate::kernel::supervisor::{blocking, Supervisor, TaskRun, TaskStatus, FIRST_BACKOFF};
-use crate::{Core, CoreError, CoreResult};
+use crate::{Core, CoreResult};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -48,9 +48,7 @@ impl Core {
                 }]);
             }
         });
-        let supervisor = Supervisor::new(FIRST_BACKOFF, announce).map_err(|e| {
-            CoreError::Internal(format!("cannot start the background runtime: {e}"))
-        })?;
+        let supervisor = Supervisor::new(self.runtime.handle()?.clone(), FIRST_BACKOFF, announce);
         let cancel = supervisor.cancellation();
 
         supervisor.supervise(

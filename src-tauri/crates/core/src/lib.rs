@@ -73,6 +73,7 @@ pub struct Core {
     refresh_backoff: oauth::refresher::Backoff,
     delivery_bell: delivery::bell::DeliveryBell,
     events: kernel::events::EventBus,
+    runtime: kernel::runtime::CoreRuntime,
     _lock: Option<kernel::data_dir_lock::DataDirLock>,
 }
 
@@ -104,6 +105,7 @@ impl Core {
             refresh_backoff: Default::default(),
             delivery_bell: Default::default(),
             events: Default::default(),
+            runtime: Default::default(),
             _lock: lock,
         })
     }

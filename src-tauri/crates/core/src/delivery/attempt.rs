@@ -11,7 +11,7 @@ use crate::kernel::connection_state::{Operation, Transition};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::http::NoAnswer;
 use crate::kernel::ids::random_bits;
-use crate::kernel::vendor_http::{self, Outgoing, DELIVERY_TIMEOUT};
+use crate::kernel::vendor_http::{self, Outgoing, Prepared, DELIVERY_TIMEOUT};
 use crate::kernel::write::Tx;
 use crate::{Core, CoreError, CoreResult};
 use sgen_catalog::{AuthFlow, Manifest};
@@ -19,7 +19,7 @@ use sgen_store::delivery_writes::{NewAttempt, NewDelivery};
 use sgen_store::model::{AttemptTrigger, ConnectionState, DeliveryStatus, Outcome};
 use sgen_store::outbox::{self, AfterAttempt, Claimed};
 use sgen_vault::SecretFields;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Where one connection's attempts go, opened once and shared by its attempts.
 pub(crate) struct Destination<'c> {
@@ -50,16 +50,23 @@ impl Core {
         })
     }
 
+    /// One attempt from this thread (an operator's "send now").
     pub(crate) fn try_once(
         &self,
         claimed: &Claimed,
         destination: &CoreResult<Destination<'_>>,
     ) -> Tried {
         let started = Instant::now();
-        let sent = match destination {
-            Ok(d) => send(claimed, d).map_err(|e| our_failure(&e)),
-            Err(e) => Err(our_failure(e)),
-        };
+        let sent = request(claimed, destination).map(Prepared::send);
+        self.tried(sent, started.elapsed())
+    }
+
+    /// How an attempt went, from its request (Err: ours, never sent) and the network's answer.
+    pub(crate) fn tried(
+        &self,
+        sent: Result<Result<vendor_http::Answer, NoAnswer>, String>,
+        took: Duration,
+    ) -> Tried {
         let (result, error_class) = match sent {
             Ok(Ok(answer)) => {
                 let retry_after_ms = answer
@@ -84,7 +91,7 @@ impl Core {
         Tried {
             result,
             error_class,
-            latency_ms: started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32,
+            latency_ms: took.as_millis().min(u128::from(u32::MAX)) as u32,
         }
     }
 
@@ -222,25 +229,30 @@ fn status_of(result: AttemptResult) -> Option<u16> {
     }
 }
 
-/// One attempt at the vendor, with the connection's credential.
-fn send(
+/// The request for one attempt at the vendor, with the connection's credential; Err is a
+/// failure of ours, in the words the delivery log shows.
+pub(crate) fn request(
     claimed: &Claimed,
-    d: &Destination<'_>,
-) -> CoreResult<Result<vendor_http::Answer, NoAnswer>> {
+    destination: &CoreResult<Destination<'_>>,
+) -> Result<Prepared, String> {
+    let d = destination.as_ref().map_err(our_failure)?;
     let action = d
         .manifest
         .actions
         .iter()
         .find(|a| a.id == claimed.action)
         .ok_or_else(|| {
-            CoreError::invalid(format!(
+            our_failure(&CoreError::invalid(format!(
                 "{} has no action `{}`",
                 d.manifest.display_name, claimed.action
-            ))
+            )))
         })?;
-    let payload: serde_json::Value = serde_json::from_str(&claimed.payload)
-        .map_err(|e| CoreError::Internal(format!("the stored payload cannot be read: {e}")))?;
-    vendor_http::send(
+    let payload: serde_json::Value = serde_json::from_str(&claimed.payload).map_err(|e| {
+        our_failure(&CoreError::Internal(format!(
+            "the stored payload cannot be read: {e}"
+        )))
+    })?;
+    vendor_http::prepare(
         d.manifest,
         d.flow,
         &d.fields,
@@ -255,6 +267,7 @@ fn send(
             timeout: DELIVERY_TIMEOUT,
         },
     )
+    .map_err(|e| our_failure(&e))
 }
 
 /// How a failure of ours (not the vendor's) reads in the delivery log: its stable code first,

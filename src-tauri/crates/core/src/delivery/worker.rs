@@ -1,13 +1,15 @@
-//! The delivery worker (SPEC §6): senders lease due deliveries from the outbox in small
-//! batches and send them side by side, while the calling thread records their results a batch
-//! per transaction as they arrive. Results are committed in groups because a commit's flush
-//! costs more than a loopback delivery; they are committed as soon as they are ready, so a slow
-//! vendor never holds back what faster ones answered. A connection has at most
-//! `PER_CONNECTION` requests in flight, so a failing or slow vendor occupies a few senders,
-//! never all of them. A worker that dies before a commit leaves leases that run out, and each
-//! of those deliveries is attempted again with the same id (see the crash tests).
+//! The delivery worker (SPEC §6): a claimer leases due deliveries from the outbox in small
+//! batches, a dispatcher sends them side by side as async requests on the core's runtime, and
+//! the calling thread records their results a batch per transaction as they arrive. Results are
+//! committed in groups because a commit's flush costs more than a loopback delivery; they are
+//! committed as soon as they are ready, so a slow vendor never holds back what faster ones
+//! answered. A connection has at most `PER_CONNECTION` requests in flight, and that cap, not a
+//! thread count, bounds what slow vendors take: fifty connections answering in two seconds each
+//! get four hundred requests in flight. A worker that dies before a commit leaves leases that
+//! run out, and each of those deliveries is attempted again with the same id (see the crash
+//! tests).
 
-use crate::delivery::attempt::{Destination, Tried};
+use crate::delivery::attempt::{request, Destination, Tried};
 use crate::kernel::vendor_http::DELIVERY_TIMEOUT;
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
@@ -16,16 +18,19 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
 use ts_rs::TS;
 
 /// Deliveries one bounded run attempts at most (the CLI's `deliveries run`, tests).
 pub const DELIVERIES_PER_PASS: u32 = 200;
-/// Requests in flight at once. Sends mostly wait on the network, so more senders than cores
-/// keeps both the CPU and the vendors busy.
-const SENDERS: usize = 16;
-/// Requests in flight to one connection at once: half the senders, so a slow vendor leaves
-/// the other half to everyone else.
-const PER_CONNECTION: usize = SENDERS / 2;
+/// Requests in flight to one connection at once: enough to keep a fast vendor busy, few enough
+/// that a slow or failing one holds little.
+const PER_CONNECTION: usize = 8;
+/// Requests in flight at once across all connections: a bound on open sockets and memory (each
+/// request holds a socket here and, in the demo, one in the sandbox vendor), far above what the
+/// per-connection cap lets a few connections use.
+const MAX_IN_FLIGHT: usize = 512;
 /// Deliveries leased per claim, and at most this many times four waiting in the worker.
 const CLAIM_BATCH: u32 = 128;
 /// Results recorded per transaction at most, and how long the first waits for company.
@@ -69,18 +74,20 @@ enum Until<'a> {
     },
 }
 
-/// A leased delivery waiting for a sender, with its connection's destination.
+/// A leased delivery waiting to be sent, with its connection's destination.
 struct Work<'c> {
     claimed: Claimed,
     destination: Arc<CoreResult<Destination<'c>>>,
     lease_ends: i64,
 }
 
-/// What the senders of one run share.
+/// What the claimer and the dispatcher of one run share.
 struct Run<'c, 'u> {
     waiting: Mutex<Waiting<'c>>,
-    /// Signalled when work is added, a connection frees a slot, or the run ends.
-    changed: Condvar,
+    /// Wakes the claimer: a connection freed a slot, or the run ends.
+    slot_freed: Condvar,
+    /// Wakes the dispatcher: work was added, or the run ends.
+    work_added: Notify,
     until: Until<'u>,
 }
 
@@ -92,25 +99,45 @@ struct Waiting<'c> {
     queued: usize,
     in_flight: HashMap<String, usize>,
     claimed: u32,
-    /// A sender is claiming from the outbox.
-    claiming: bool,
     /// The last claim found nothing due.
     drained: bool,
+    /// A slot was freed since the claimer last looked (so its wake-up is not lost while it
+    /// claims).
+    slot_freed: bool,
     /// The run is over: bounded and nothing left, told to stop, or recording failed.
     over: bool,
+}
+
+impl Run<'_, '_> {
+    /// Marks the run over if it was told to stop; whether it is over.
+    fn over(&self, w: &mut Waiting<'_>) -> bool {
+        if let Until::Stopped { keep_going, .. } = self.until {
+            if !w.over && !keep_going() {
+                self.end(w);
+            }
+        }
+        w.over
+    }
+
+    fn end(&self, w: &mut Waiting<'_>) {
+        w.over = true;
+        self.slot_freed.notify_all();
+        self.work_added.notify_one();
+    }
 }
 
 /// What a claim came to.
 enum Refill {
     Added,
-    /// Nothing to claim until a sender frees a connection's slot.
+    /// Nothing to claim until the dispatcher frees a connection's slot.
     Wait,
     /// Nothing claimed this time; look again.
     Again,
 }
 
-/// How long an idle sender waits before looking again (it is woken sooner by any change).
-const SENDER_NAP: Duration = Duration::from_millis(250);
+/// How long an idle claimer or dispatcher waits before looking again (it is woken sooner by
+/// any change); also how soon either notices it was told to stop.
+const NAP: Duration = Duration::from_millis(250);
 
 impl Core {
     /// Attempts up to `limit` due deliveries, then returns what happened to them.
@@ -141,23 +168,22 @@ impl Core {
     }
 
     fn run_worker(&self, until: Until<'_>) -> CoreResult<WorkerReport> {
+        let (runtime, client) = (self.runtime.handle()?, self.runtime.delivery_client()?);
         let run = Run {
             waiting: Mutex::new(Waiting::default()),
-            changed: Condvar::new(),
+            slot_freed: Condvar::new(),
+            work_added: Notify::new(),
             until,
         };
         let (results, arrived) = mpsc::channel::<(Claimed, Tried)>();
         std::thread::scope(|scope| {
-            for _ in 0..SENDERS {
-                let (results, run) = (results.clone(), &run);
-                scope.spawn(move || self.send_until_over(run, results));
-            }
-            drop(results);
+            let run = &run;
+            scope.spawn(move || self.claim_until_over(run));
+            scope.spawn(move || runtime.block_on(self.dispatch(run, results, client)));
             let recorded = self.record_as_they_arrive(&arrived);
             if recorded.is_err() {
-                lock(&run.waiting).over = true;
-                run.changed.notify_all();
-                // The senders finish their requests; those results are not recorded and their
+                run.end(&mut lock(&run.waiting));
+                // The requests in flight finish; those results are not recorded and their
                 // leases run out, so the deliveries are attempted again.
                 while arrived.recv().is_ok() {}
             }
@@ -180,7 +206,7 @@ impl Core {
         })
     }
 
-    /// The calling thread's part: record results in batches until every sender is done.
+    /// The calling thread's part: record results in batches until the dispatcher is done.
     fn record_as_they_arrive(
         &self,
         arrived: &mpsc::Receiver<(Claimed, Tried)>,
@@ -204,59 +230,108 @@ impl Core {
         Ok(round)
     }
 
-    /// One sender: take the next delivery whose connection has room, send it, hand the result
-    /// to the recorder. With nothing to take, claim from the outbox if no other sender is.
-    fn send_until_over<'c>(&'c self, run: &Run<'c, '_>, results: mpsc::Sender<(Claimed, Tried)>) {
-        let mut w = lock(&run.waiting);
+    /// The claimer's thread (SQLite and opening credentials block, so not on the runtime):
+    /// keeps the run supplied with leased deliveries until it is over.
+    fn claim_until_over<'c>(&'c self, run: &Run<'c, '_>) {
         loop {
-            if let Until::Stopped { keep_going, .. } = run.until {
-                if !keep_going() {
-                    w.over = true;
-                }
-            }
-            if w.over {
-                run.changed.notify_all();
+            if run.over(&mut lock(&run.waiting)) {
                 return;
             }
-            if let Some(work) = take_next(&mut w) {
-                drop(w);
-                // A delivery that waited too long for a sender may soon be leased again by
-                // another worker: leave it to that claim rather than risk two attempts at once.
-                if self.now() < work.lease_ends - LEASE_MARGIN_MS {
-                    let tried = self.try_once(&work.claimed, &work.destination);
-                    if results.send((work.claimed.clone(), tried)).is_err() {
-                        return;
-                    }
+            match self.refill(run) {
+                Refill::Added => run.work_added.notify_one(),
+                Refill::Wait => {
+                    let w = lock(&run.waiting);
+                    let _ = run
+                        .slot_freed
+                        .wait_timeout_while(w, NAP, |w| !w.slot_freed && !w.over);
                 }
-                w = lock(&run.waiting);
-                if let Some(n) = w.in_flight.get_mut(&work.claimed.connection_id) {
-                    *n -= 1;
-                }
-                // No one is woken for the freed slot: this sender takes the next delivery
-                // itself, and if it finds none, neither would another.
-                continue;
-            }
-            if w.claiming {
-                w = nap(run, w);
-                continue;
-            }
-            w.claiming = true;
-            drop(w);
-            let refill = self.refill(run);
-            w = lock(&run.waiting);
-            w.claiming = false;
-            match refill {
-                Refill::Added => run.changed.notify_all(),
-                Refill::Wait => w = nap(run, w),
                 Refill::Again => {}
             }
         }
     }
 
+    /// The dispatcher, on the core's runtime: starts every waiting delivery whose connection
+    /// has room, hands each answer to the recorder, and once the run is over, finishes the
+    /// requests in flight (a request is never abandoned half way).
+    async fn dispatch<'c>(
+        &'c self,
+        run: &Run<'c, '_>,
+        results: mpsc::Sender<(Claimed, Tried)>,
+        client: &reqwest::Client,
+    ) {
+        let mut sending = JoinSet::new();
+        let mut in_flight: HashMap<tokio::task::Id, (Work<'c>, Instant)> = HashMap::new();
+        loop {
+            let (starting, over) = {
+                let mut w = lock(&run.waiting);
+                let over = run.over(&mut w);
+                let mut starting = Vec::new();
+                while !over && in_flight.len() + starting.len() < MAX_IN_FLIGHT {
+                    match take_next(&mut w) {
+                        Some(work) => starting.push(work),
+                        None => break,
+                    }
+                }
+                (starting, over)
+            };
+            if over && in_flight.is_empty() {
+                return;
+            }
+            for work in starting {
+                // A delivery that waited too long may soon be leased again by another worker:
+                // leave it to that claim rather than risk two attempts at once.
+                if self.now() >= work.lease_ends - LEASE_MARGIN_MS {
+                    self.free_slot(run, &work);
+                    continue;
+                }
+                let started = Instant::now();
+                match request(&work.claimed, &work.destination) {
+                    Ok(prepared) => {
+                        let id = sending.spawn(prepared.send_async(client.clone())).id();
+                        in_flight.insert(id, (work, started));
+                    }
+                    Err(ours) => {
+                        let tried = self.tried(Err(ours), started.elapsed());
+                        let _ = results.send((work.claimed.clone(), tried));
+                        self.free_slot(run, &work);
+                    }
+                }
+            }
+            tokio::select! {
+                Some(done) = sending.join_next_with_id(), if !in_flight.is_empty() => {
+                    let (id, sent) = match done {
+                        Ok((id, answer)) => (id, Ok(answer)),
+                        Err(joined) => (joined.id(), Err(format!("task_panicked: {joined}"))),
+                    };
+                    if let Some((work, started)) = in_flight.remove(&id) {
+                        let tried = self.tried(sent, started.elapsed());
+                        // Nowhere to go only once recording failed; the lease runs out.
+                        let _ = results.send((work.claimed.clone(), tried));
+                        self.free_slot(run, &work);
+                    }
+                }
+                _ = run.work_added.notified() => {}
+                _ = tokio::time::sleep(NAP) => {}
+            }
+        }
+    }
+
+    /// A delivery of `work`'s connection is no longer in flight: its slot is free, and the
+    /// claimer may have room to claim.
+    fn free_slot(&self, run: &Run<'_, '_>, work: &Work<'_>) {
+        let mut w = lock(&run.waiting);
+        if let Some(n) = w.in_flight.get_mut(&work.claimed.connection_id) {
+            *n -= 1;
+        }
+        w.slot_freed = true;
+        run.slot_freed.notify_one();
+    }
+
     /// Claims due deliveries for the run, or decides there is nothing to claim.
     fn refill<'c>(&'c self, run: &Run<'c, '_>) -> Refill {
         let (queued, open_queued, claimed, drained, full) = {
-            let w = lock(&run.waiting);
+            let mut w = lock(&run.waiting);
+            w.slot_freed = false;
             // A connection with a batch waiting already gets no more until it is worked off,
             // so a slow one cannot fill the worker with deliveries it is too slow to take.
             let full: Vec<String> = w
@@ -280,9 +355,8 @@ impl Core {
         };
         if room == 0 || drained || open_queued >= 4 * CLAIM_BATCH as usize {
             // A bounded run with nothing left waiting is over once its requests are answered.
-            let mut w = lock(&run.waiting);
             if queued == 0 && matches!(run.until, Until::Claimed(_)) {
-                w.over = true;
+                run.end(&mut lock(&run.waiting));
             }
             return Refill::Wait;
         }
@@ -340,17 +414,6 @@ impl Core {
 
 fn lock<'a, 'c>(waiting: &'a Mutex<Waiting<'c>>) -> MutexGuard<'a, Waiting<'c>> {
     waiting.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Waits for a change in the run (or a short while), holding nothing.
-fn nap<'a, 'c>(
-    run: &'a Run<'c, '_>,
-    w: MutexGuard<'a, Waiting<'c>>,
-) -> MutexGuard<'a, Waiting<'c>> {
-    run.changed
-        .wait_timeout(w, SENDER_NAP)
-        .map(|(w, _)| w)
-        .unwrap_or_else(|p| p.into_inner().0)
 }
 
 /// The next waiting delivery of the first connection, in turn, that has room; marked in

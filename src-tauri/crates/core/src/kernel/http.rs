@@ -22,7 +22,21 @@ pub(crate) struct NoAnswer {
     pub(crate) reason: String,
 }
 
-/// The shared client for requests that may take `timeout`.
+/// The one set of settings both kinds of client take (their builders share no trait).
+macro_rules! configured {
+    ($builder:expr, $timeout:expr) => {{
+        // reqwest's rustls takes the process's crypto provider; ring is ours (an error only
+        // means one is installed already).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        $builder
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout($timeout)
+            .user_agent(concat!("sgen-integrations/", env!("CARGO_PKG_VERSION")))
+    }};
+}
+
+/// The shared blocking client for requests that may take `timeout` (test calls, token
+/// endpoints, an operator's "send now").
 pub fn client(timeout: Duration) -> &'static Client {
     static TESTS: OnceLock<Client> = OnceLock::new();
     static DELIVERIES: OnceLock<Client> = OnceLock::new();
@@ -32,16 +46,18 @@ pub fn client(timeout: Duration) -> &'static Client {
         &TESTS
     };
     cell.get_or_init(|| {
-        // reqwest's rustls takes the process's crypto provider; ring is ours (an error only
-        // means one is installed already).
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .user_agent(concat!("sgen-integrations/", env!("CARGO_PKG_VERSION")))
+        configured!(Client::builder(), timeout)
             .build()
             .expect("the HTTP client's settings are valid")
     })
+}
+
+/// An async client with the same settings, for the delivery worker's requests on the core's
+/// runtime (`kernel::runtime`).
+pub(crate) fn async_client(timeout: Duration) -> reqwest::Client {
+    configured!(reqwest::Client::builder(), timeout)
+        .build()
+        .expect("the HTTP client's settings are valid")
 }
 
 /// At most `limit` bytes of the answer's body; what does not fit is not read.
@@ -49,6 +65,19 @@ pub(crate) fn body_up_to(response: Response, limit: u64) -> Vec<u8> {
     let mut body = Vec::new();
     // A body cut short by the network reads as what arrived.
     let _ = response.take(limit).read_to_end(&mut body);
+    body
+}
+
+/// The same, for an async answer: chunks are read until the limit is passed.
+pub(crate) async fn body_up_to_async(mut response: reqwest::Response, limit: u64) -> Vec<u8> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())]);
+        if body.len() == limit {
+            break;
+        }
+    }
     body
 }
 

@@ -1,7 +1,7 @@
 //! What every domain shares: the write transaction and the event bus it publishes to, the one
 //! connection-state transition, the clock, errors and ids, the sites and the acting operator, the
-//! activity log, the vault and sealed credentials, page cursors, the data directory, vendor
-//! HTTP and the sandbox vendors.
+//! activity log, the vault and sealed credentials, page cursors, the data directory, the core's
+//! one tokio runtime and the supervisor of its tasks, vendor HTTP and the sandbox vendors.
 
 pub(crate) mod activity;
 pub mod clock;
@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub(crate) mod ids;
+pub(crate) mod runtime;
 pub mod sandbox_access;
 pub(crate) mod sealed_credentials;
 pub mod sites;

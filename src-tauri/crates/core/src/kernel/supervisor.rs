@@ -9,7 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::runtime::Runtime;
+use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
@@ -57,9 +57,9 @@ pub type TaskRun = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 /// Told each time a task's status changes (the core publishes it as an event).
 pub(crate) type OnChange = Arc<dyn Fn(&TaskStatus) + Send + Sync>;
 
-/// The runtime and the tasks on it.
+/// The tasks on the core's runtime.
 pub struct Supervisor {
-    runtime: Runtime,
+    runtime: Handle,
     cancel: CancellationToken,
     tasks: Mutex<Vec<JoinHandle<()>>>,
     status: Arc<Mutex<BTreeMap<String, TaskStatus>>>,
@@ -68,20 +68,15 @@ pub struct Supervisor {
 }
 
 impl Supervisor {
-    pub(crate) fn new(first_backoff: Duration, on_change: OnChange) -> std::io::Result<Self> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("sgen-background")
-            .enable_all()
-            .build()?;
-        Ok(Self {
+    pub(crate) fn new(runtime: Handle, first_backoff: Duration, on_change: OnChange) -> Self {
+        Self {
             runtime,
             cancel: CancellationToken::new(),
             tasks: Mutex::new(Vec::new()),
             status: Arc::default(),
             first_backoff,
             on_change,
-        })
+        }
     }
 
     /// The token every task watches; cancelled by `shutdown`.
@@ -158,9 +153,10 @@ impl Supervisor {
             .await
             .is_ok()
         });
-        let tasks = self.status();
-        self.runtime.shutdown_timeout(Duration::from_millis(100));
-        Shutdown { finished, tasks }
+        Shutdown {
+            finished,
+            tasks: self.status(),
+        }
     }
 }
 
@@ -199,9 +195,18 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
 
+    fn test_runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
     #[test]
     fn a_task_that_panics_is_restarted_and_the_status_says_so() {
-        let supervisor = Supervisor::new(Duration::from_millis(10), Arc::new(|_| {})).unwrap();
+        let runtime = test_runtime();
+        let supervisor = Supervisor::new(runtime.handle().clone(), Duration::from_millis(10), Arc::new(|_| {}));
         let runs = Arc::new(AtomicU32::new(0));
         let cancel = supervisor.cancellation();
         let counted = runs.clone();
@@ -234,7 +239,8 @@ mod tests {
 
     #[test]
     fn a_failing_task_backs_off_and_shutdown_stops_it_while_it_waits() {
-        let supervisor = Supervisor::new(Duration::from_secs(3600), Arc::new(|_| {})).unwrap();
+        let runtime = test_runtime();
+        let supervisor = Supervisor::new(runtime.handle().clone(), Duration::from_secs(3600), Arc::new(|_| {}));
         supervisor.supervise("broken", || {
             Box::pin(async { Err("database_busy: locked".into()) })
         });

@@ -83,6 +83,27 @@ pub(crate) fn send(
     api_base_override: Option<&str>,
     outgoing: Outgoing<'_>,
 ) -> CoreResult<Result<Answer, NoAnswer>> {
+    Ok(prepare(manifest, flow, fields, api_base_override, outgoing)?.send())
+}
+
+/// A request ready to go: its credential attached, owning all it needs, so it can be sent
+/// from this thread or handed to the core's runtime.
+pub(crate) struct Prepared {
+    method: reqwest::Method,
+    url: reqwest::Url,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+    timeout: Duration,
+}
+
+/// Builds the request `send` sends; see there.
+pub(crate) fn prepare(
+    manifest: &Manifest,
+    flow: AuthFlow,
+    fields: &SecretFields,
+    api_base_override: Option<&str>,
+    outgoing: Outgoing<'_>,
+) -> CoreResult<Prepared> {
     let path = fill_templates(outgoing.path, fields, outgoing.values)?;
     let mut url = if path.starts_with("https://") || path.starts_with("http://") {
         path
@@ -158,27 +179,74 @@ pub(crate) fn send(
     }
     let url = reqwest::Url::parse(&url)
         .map_err(|_| CoreError::invalid("the connection's API address is not a valid URL"))?;
-    let mut request = http::client(outgoing.timeout).request(method, url);
+    let mut header_map = reqwest::header::HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
-        request = request.header(name, value);
+        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| CoreError::invalid(format!("`{name}` is not a valid header name")))?;
+        // Never the value in the message: it is usually the credential.
+        let value = reqwest::header::HeaderValue::from_str(&value).map_err(|_| {
+            CoreError::invalid(format!(
+                "the value for the `{name}` header has characters a header cannot carry"
+            ))
+        })?;
+        header_map.append(name, value);
     }
-    Ok(request
-        .body(body)
-        .send()
-        .map(|response| {
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            Answer {
-                status: response.status().as_u16(),
-                retry_after,
-                body: serde_json::from_slice(&http::body_up_to(response, BODY_LIMIT))
-                    .unwrap_or(serde_json::Value::Null),
-            }
-        })
-        .map_err(|e| http::no_answer(&e)))
+    Ok(Prepared {
+        method,
+        url,
+        headers: header_map,
+        body,
+        timeout: outgoing.timeout,
+    })
+}
+
+impl Prepared {
+    /// Sends it with the process's blocking client for its timeout.
+    pub(crate) fn send(self) -> Result<Answer, NoAnswer> {
+        http::client(self.timeout)
+            .request(self.method, self.url)
+            .headers(self.headers)
+            .body(self.body)
+            .send()
+            .map(|response| {
+                let (status, retry_after) = status_line(response.status(), response.headers());
+                answer(status, retry_after, &http::body_up_to(response, BODY_LIMIT))
+            })
+            .map_err(|e| http::no_answer(&e))
+    }
+
+    /// Sends it with `client` (the core runtime's, made for the same timeout).
+    pub(crate) async fn send_async(self, client: reqwest::Client) -> Result<Answer, NoAnswer> {
+        let response = client
+            .request(self.method, self.url)
+            .headers(self.headers)
+            .body(self.body)
+            .send()
+            .await
+            .map_err(|e| http::no_answer(&e))?;
+        let (status, retry_after) = status_line(response.status(), response.headers());
+        let body = http::body_up_to_async(response, BODY_LIMIT).await;
+        Ok(answer(status, retry_after, &body))
+    }
+}
+
+fn status_line(
+    status: reqwest::StatusCode,
+    headers: &reqwest::header::HeaderMap,
+) -> (u16, Option<String>) {
+    let retry_after = headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    (status.as_u16(), retry_after)
+}
+
+fn answer(status: u16, retry_after: Option<String>, body: &[u8]) -> Answer {
+    Answer {
+        status,
+        retry_after,
+        body: serde_json::from_slice(body).unwrap_or(serde_json::Value::Null),
+    }
 }
 
 /// A test message a receiver can recognise and ignore.

@@ -166,6 +166,58 @@ fn a_redirect_is_recorded_and_never_followed() {
 }
 
 #[test]
+fn slow_destinations_are_in_flight_together_up_to_each_ones_cap() {
+    const CONNECTIONS: usize = 5;
+    // The worker's cap per connection: this many, times five, in flight at once.
+    const EACH: usize = 8;
+    let (_dir, core, summary) = seeded(10);
+    // The receiver holds every delivery until all forty are open at once, which only a worker
+    // bounded by its per-connection cap (not by a pool of sixteen senders) reaches; if they
+    // never are, each answers 503 after a while and the assertion below fails.
+    let gate = Arc::new((std::sync::Mutex::new(0usize), std::sync::Condvar::new()));
+    let (receiver, _) = serve(move |n| {
+        if n < CONNECTIONS {
+            return "HTTP/1.1 204 No Content".into(); // the test messages
+        }
+        let (arrived, all_here) = &*gate;
+        let mut arrived = arrived.lock().unwrap();
+        *arrived += 1;
+        all_here.notify_all();
+        let (arrived, _) = all_here
+            .wait_timeout_while(arrived, std::time::Duration::from_secs(20), |a| {
+                *a < CONNECTIONS * EACH
+            })
+            .unwrap();
+        if *arrived >= CONNECTIONS * EACH {
+            "HTTP/1.1 204 No Content".into()
+        } else {
+            "HTTP/1.1 503 Service Unavailable".into()
+        }
+    });
+    for c in 0..CONNECTIONS {
+        let request = NewConnectionRequest {
+            api_base_override: Some(receiver.clone()),
+            ..webhook_to("https://93.184.215.14/hook")
+        };
+        let issued = core.begin_signed_token(&live(&summary), request).unwrap();
+        let id = core.finish_signed_token(&issued.pending_id).unwrap().row.record.id;
+        for e in 0..EACH {
+            let event = sgen_core::delivery::enqueue::OutboundEvent {
+                originating_module: "commerce".into(),
+                event_identifier: format!("order.paid ord_{c}_{e}"),
+                payload: serde_json::json!({"type": "order.paid"}),
+            };
+            core.send_event(&id, "post_event", event).unwrap();
+        }
+    }
+    let round = core.deliver_due(100).unwrap();
+    assert_eq!(
+        (round.attempted, round.delivered),
+        ((CONNECTIONS * EACH) as u32, (CONNECTIONS * EACH) as u32)
+    );
+}
+
+#[test]
 fn only_an_administrator_changes_delivery_settings() {
     let (dir, core, summary) = seeded(10);
     let scope = live(&summary);
