@@ -13,11 +13,10 @@ import { BackgroundHealth } from "./features/startup/BackgroundHealth";
 import { StartupScreen } from "./features/startup/StartupScreen";
 import { useAppStatus } from "./features/startup/useAppStatus";
 import { TriageView } from "./features/triage/TriageView";
-import { call } from "./ipc";
+import { useCall } from "./data/useCall";
 import { href, type Route, useRoute } from "./router";
 import { ScopeContext } from "./scope";
 import { useTheme } from "./theme";
-import { useAsync } from "./useAsync";
 
 export function App() {
   const status = useAppStatus();
@@ -37,16 +36,16 @@ function Workspace() {
   useCoreEvents();
   const route = useRoute();
   const [theme, toggleTheme] = useTheme();
-  const sites = useAsync(() => call("sites_list", {}), []);
-  const operator = useAsync(() => call("operator_active", {}), []);
+  const sites = useCall("sites_list", {});
+  const operator = useCall("operator_active", {});
   const [chosenSite, setSiteId] = useState<string>();
   const [environment, setEnvironment] = useState<EnvironmentName>("live");
 
-  const siteList = sites.value ?? [];
+  const siteList = sites.data ?? [];
   // Until the operator picks one, the first site is shown.
   const siteId = chosenSite ?? siteList[0]?.id;
 
-  if (sites.status === "error") return <ErrorNotice error={sites.error} />;
+  if (sites.error) return <ErrorNotice error={sites.error} />;
   const scope: SiteEnvironment | null = siteId ? { site_id: siteId, environment } : null;
 
   return (
@@ -82,9 +81,9 @@ function Workspace() {
         </div>
         <div className="spacer" />
         <BackgroundHealth />
-        {operator.value && (
-          <span className="operator" title={`Role: ${operator.value.role}`}>
-            {operator.value.name} · <span className="muted">{operator.value.role}</span>
+        {operator.data && (
+          <span className="operator" title={`Role: ${operator.data.role}`}>
+            {operator.data.name} · <span className="muted">{operator.data.role}</span>
           </span>
         )}
         <button type="button" className="ghost" onClick={toggleTheme} aria-label="Toggle dark theme" data-testid="theme-toggle">

@@ -6,7 +6,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import type { CoreEvent } from "../bindings/CoreEvent";
 import { onCoreEvents, type Commands } from "../ipc";
-import { refetch } from "./useRefresh";
+import { refetch } from "./refetch";
 
 const CONNECTION_VIEWS: (keyof Commands)[] = ["connections_list", "connection_get", "catalog_list", "catalog_get", "triage_queue", "outbox_counts"];
 const DELIVERY_VIEWS: (keyof Commands)[] = [

@@ -1,8 +1,7 @@
 // Reading a command's answer: cached by command and arguments, refetched when a core event says
 // it changed (`coreEvents.ts`), with the previous answer kept on screen while a new one loads.
 import { keepPreviousData, queryOptions, useQuery, type UseQueryResult } from "@tanstack/react-query";
-import { call, type Commands, type IpcError } from "../ipc";
-import { toIpcError } from "../useAsync";
+import { call, type Commands, type IpcError, toIpcError } from "../ipc";
 
 /** The query key of `command` with `args`: the command's name first, so one event can
  * invalidate every answer of a command. */

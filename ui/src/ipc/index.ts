@@ -98,7 +98,12 @@ export class IpcError extends Error {
   }
 }
 
-function toIpcError(raw: unknown): IpcError {
+/** Anything a failed promise gave, as an IpcError: the window's own failures become `ui`. */
+export function toIpcError(e: unknown): IpcError {
+  return e instanceof IpcError ? e : new IpcError("ui", String(e));
+}
+
+function fromInvokeFailure(raw: unknown): IpcError {
   if (raw && typeof raw === "object" && "code" in raw && "message" in raw) {
     const shape = raw as IpcErrorShape;
     return new IpcError(shape.code, shape.message);
@@ -113,7 +118,7 @@ export async function call<K extends keyof Commands>(
   try {
     return await invoke<Commands[K]["result"]>(command, args);
   } catch (raw) {
-    throw toIpcError(raw);
+    throw fromInvokeFailure(raw);
   }
 }
 

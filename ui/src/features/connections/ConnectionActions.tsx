@@ -1,33 +1,23 @@
 // Test, pause or resume, and disconnect one connection. Each action reports what happened in
-// words and hands the new state to the detail view.
+// words, and the views it changed are refetched.
 import { useState } from "react";
 import type { ConnectionRecord } from "../../bindings/ConnectionRecord";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { describeOutcome } from "../../components/testOutcome";
 import { humanize } from "../../components/format";
-import { call, IpcError } from "../../ipc";
+import { useAction } from "../../data/useAction";
+import { call } from "../../ipc";
 import { navigate } from "../../router";
-import { toIpcError } from "../../useAsync";
+import { CONNECTION_ANSWERS } from "./connectionAnswers";
 
-export function ConnectionActions({ record, onChanged }: { record: ConnectionRecord; onChanged: () => void }) {
-  const [busy, setBusy] = useState<string>();
-  const [result, setResult] = useState<string>();
-  const [error, setError] = useState<IpcError>();
+/** One of the bar's actions: its label while it runs, and what it says when done. */
+type BarAction = { label: string; run: () => Promise<string> };
+
+export function ConnectionActions({ record }: { record: ConnectionRecord }) {
   const [confirming, setConfirming] = useState(false);
-
-  async function run(label: string, action: () => Promise<string>) {
-    setBusy(label);
-    setError(undefined);
-    setResult(undefined);
-    try {
-      setResult(await action());
-      onChanged();
-    } catch (e) {
-      setError(toIpcError(e));
-    } finally {
-      setBusy(undefined);
-    }
-  }
+  const action = useAction(({ run }: BarAction) => run(), [...CONNECTION_ANSWERS, "triage_queue", "outbox_counts"]);
+  const busy = action.isPending ? action.variables.label : undefined;
+  const run = (label: string, steps: () => Promise<string>) => action.mutate({ label, run: steps });
 
   const id = record.id;
   const paused = record.state === "paused";
@@ -37,7 +27,7 @@ export function ConnectionActions({ record, onChanged }: { record: ConnectionRec
         type="button"
         disabled={!!busy}
         data-testid="action-test"
-        onClick={() => void run("test", async () => describeOutcome(await call("connection_test", { id })))}
+        onClick={() => run("test", async () => describeOutcome(await call("connection_test", { id })))}
       >
         {busy === "test" ? "Testing…" : "Test connection"}
       </button>
@@ -47,7 +37,7 @@ export function ConnectionActions({ record, onChanged }: { record: ConnectionRec
           disabled={!!busy}
           data-testid="action-refresh"
           onClick={() =>
-            void run("refresh", async () => `Refreshed: ${describeOutcome(await call("connection_refresh", { id }))}`)
+            run("refresh", async () => `Refreshed: ${describeOutcome(await call("connection_refresh", { id }))}`)
           }
         >
           {busy === "refresh" ? "Refreshing…" : "Refresh token"}
@@ -59,7 +49,7 @@ export function ConnectionActions({ record, onChanged }: { record: ConnectionRec
           disabled={!!busy}
           data-testid="action-resume"
           onClick={() =>
-            void run("resume", async () => {
+            run("resume", async () => {
               const resumed = await call("connection_resume", { id });
               return `Resumed: ${describeOutcome(resumed.outcome)}; now ${humanize(resumed.detail.row.record.state)}`;
             })
@@ -73,7 +63,7 @@ export function ConnectionActions({ record, onChanged }: { record: ConnectionRec
           disabled={!!busy}
           data-testid="action-pause"
           onClick={() =>
-            void run("pause", async () => {
+            run("pause", async () => {
               await call("connection_pause", { id });
               return "Paused: deliveries are held until you resume.";
             })
@@ -91,16 +81,11 @@ export function ConnectionActions({ record, onChanged }: { record: ConnectionRec
             data-testid="action-disconnect-confirm"
             disabled={!!busy}
             onClick={() =>
-              void (async () => {
-                setBusy("disconnect");
-                try {
-                  await call("connection_disconnect", { id });
-                  navigate({ view: "connections" });
-                } catch (e) {
-                  setError(toIpcError(e));
-                  setBusy(undefined);
-                }
-              })()
+              run("disconnect", async () => {
+                await call("connection_disconnect", { id });
+                navigate({ view: "connections" });
+                return "Disconnected.";
+              })
             }
           >
             Disconnect
@@ -114,12 +99,12 @@ export function ConnectionActions({ record, onChanged }: { record: ConnectionRec
           Disconnect…
         </button>
       )}
-      {result && (
+      {action.isSuccess && (
         <p className="notice" role="status" data-testid="action-result">
-          {result}
+          {action.data}
         </p>
       )}
-      {error && <ErrorNotice error={error} />}
+      {action.error && <ErrorNotice error={action.error} />}
     </div>
   );
 }

@@ -3,7 +3,6 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { authFlowLabel, formatRelative, formatTime, humanize } from "../../components/format";
 import { href } from "../../router";
 import { useCall } from "../../data/useCall";
-import { useRefresh } from "../../data/useRefresh";
 import { DeliveryLog } from "../deliveries/DeliveryLog";
 import { ConnectionActions } from "./ConnectionActions";
 import { DeliveryHealthChart } from "./DeliveryHealthChart";
@@ -14,10 +13,8 @@ import { SandboxFaults } from "./SandboxFaults";
 import { SendTestEvent } from "./SendTestEvent";
 
 export function ConnectionDetailView({ id }: { id: string }) {
-  // Core events keep this view current; an action of its own refreshes it at once.
+  // Core events keep this view current; its own actions refetch it at once (useAction).
   const detail = useCall("connection_get", { id });
-  const refresh = useRefresh();
-  const changed = () => refresh(["connection_get", "deliveries_query", "delivery_health"]);
   if (detail.status === "error") return <ErrorNotice error={detail.error} />;
   if (!detail.data) return <p className="muted">Loading…</p>;
   const { row, transitions, delivery_attempts } = detail.data;
@@ -63,7 +60,7 @@ export function ConnectionDetailView({ id }: { id: string }) {
         <p className="muted">
           {row.connector_name} · {row.family_label} · {delivery_attempts.toLocaleString()} delivery attempts logged
         </p>
-        <ConnectionActions record={r} onChanged={changed} />
+        <ConnectionActions record={r} />
       </div>
       <div className="panels">
         <div className="panel">
@@ -100,19 +97,17 @@ export function ConnectionDetailView({ id }: { id: string }) {
             connectionId={r.id}
             connectorType={r.connector_type}
             held={r.scopes_granted}
-            onChanged={changed}
           />
         )}
-        {r.auth_flow === "signed_token" && <RotateSigningSecret connectionId={r.id} onChanged={changed} />}
+        {r.auth_flow === "signed_token" && <RotateSigningSecret connectionId={r.id} />}
         {r.base_url_override === "sandbox" && <SandboxFaults connectionId={r.id} connectorType={r.connector_type} />}
         <DeliveryHealthChart connectionId={r.id} />
         <FieldMapping
           connectionId={r.id}
           connectorType={r.connector_type}
           stored={r.field_mapping}
-          onSaved={changed}
         />
-        <SendTestEvent connectionId={r.id} connectorType={r.connector_type} onSent={changed} />
+        <SendTestEvent connectionId={r.id} connectorType={r.connector_type} />
       </div>
       <h2>Delivery log</h2>
       <DeliveryLog connectionId={r.id} />

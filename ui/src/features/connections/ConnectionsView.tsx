@@ -1,3 +1,4 @@
+import { useDebounced } from "../../data/useDebounced";
 import { useState } from "react";
 import type { ConnectionState } from "../../bindings/ConnectionState";
 import { StateBadge } from "../../components/Badges";
@@ -7,7 +8,6 @@ import { SortHeader, type SortState } from "../../components/SortHeader";
 import { useCall } from "../../data/useCall";
 import { navigate } from "../../router";
 import { useScope } from "../../scope";
-import { useDebounced } from "../../useAsync";
 
 const STATES: ConnectionState[] = ["active", "paused", "auth_expired", "auth_revoked", "error"];
 const PAGE_SIZE = 10;

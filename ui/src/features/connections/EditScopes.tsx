@@ -3,44 +3,36 @@
 // new one is redeemed and tested, so cancelling or refusing changes nothing.
 import { useState } from "react";
 import { ErrorNotice } from "../../components/ErrorNotice";
-import { call, IpcError } from "../../ipc";
-import { toIpcError } from "../../useAsync";
+import { useAction } from "../../data/useAction";
+import { call } from "../../ipc";
+import { CancelOAuthFlow } from "../library/CancelOAuthFlow";
+import { CONNECTION_ANSWERS } from "./connectionAnswers";
 import { useConnector } from "./useConnector";
 
 export function EditScopes({
   connectionId,
   connectorType,
   held,
-  onChanged,
 }: {
   connectionId: string;
   connectorType: string;
   held: string[];
-  onChanged: () => void;
 }) {
   const vendorScopes = useConnector(connectorType)?.summary.scopes ?? [];
   const [picked, setPicked] = useState<string[]>(held);
   const [waitingFlow, setWaitingFlow] = useState<string>();
-  const [done, setDone] = useState<string>();
-  const [error, setError] = useState<IpcError>();
   const unchanged = picked.length === held.length && picked.every((s) => held.includes(s));
-
-  async function reauthorize() {
-    setError(undefined);
-    setDone(undefined);
+  const reauthorize = useAction(async (scopes: string[]) => {
+    const started = await call("oauth_reauthorize_begin", { id: connectionId, scopes });
+    setWaitingFlow(started.flow_id);
     try {
-      const started = await call("oauth_reauthorize_begin", { id: connectionId, scopes: picked });
-      setWaitingFlow(started.flow_id);
       const detail = await call("oauth_finish", { flow_id: started.flow_id });
       setPicked(detail.row.record.scopes_granted);
-      setDone(`Re-authorized: ${detail.row.record.scopes_granted.join(", ")}`);
-      onChanged();
-    } catch (e) {
-      setError(toIpcError(e));
+      return `Re-authorized: ${detail.row.record.scopes_granted.join(", ")}`;
     } finally {
       setWaitingFlow(undefined);
     }
-  }
+  }, CONNECTION_ANSWERS);
 
   return (
     <div className="panel" data-testid="edit-scopes">
@@ -62,24 +54,22 @@ export function EditScopes({
       <div className="form-actions">
         <button
           type="button"
-          disabled={unchanged || picked.length === 0 || !!waitingFlow}
-          onClick={() => void reauthorize()}
+          disabled={unchanged || picked.length === 0 || reauthorize.isPending}
+          onClick={() => reauthorize.mutate(picked)}
           data-testid="scopes-reauthorize"
         >
           {waitingFlow ? "Waiting for the browser…" : "Re-authorize with these scopes"}
         </button>
         {waitingFlow && (
-          <button type="button" onClick={() => void call("oauth_cancel", { flow_id: waitingFlow })}>
-            Cancel
-          </button>
+          <CancelOAuthFlow flowId={waitingFlow} />
         )}
       </div>
-      {done && (
+      {reauthorize.isSuccess && (
         <p className="muted small" role="status" data-testid="scopes-result">
-          {done}
+          {reauthorize.data}
         </p>
       )}
-      {error && <ErrorNotice error={error} />}
+      {reauthorize.error && <ErrorNotice error={reauthorize.error} />}
     </div>
   );
 }

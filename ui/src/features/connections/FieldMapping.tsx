@@ -3,8 +3,9 @@
 // An action without a mapping sends the event's payload as it is.
 import { useState } from "react";
 import { ErrorNotice } from "../../components/ErrorNotice";
-import { call, type IpcError } from "../../ipc";
-import { toIpcError } from "../../useAsync";
+import { useAction } from "../../data/useAction";
+import { call } from "../../ipc";
+import { CONNECTION_ANSWERS } from "./connectionAnswers";
 import { useConnector } from "./useConnector";
 
 type Mapping = Record<string, string>;
@@ -29,34 +30,20 @@ export function FieldMapping({
   connectionId,
   connectorType,
   stored,
-  onSaved,
 }: {
   connectionId: string;
   connectorType: string;
   stored: Record<string, Mapping>;
-  onSaved: () => void;
 }) {
   const actions = useConnector(connectorType)?.actions ?? [];
   const [picked, setAction] = useState<string>();
   const action = picked ?? actions[0]?.id ?? "";
   const [edits, setEdits] = useState<Record<string, string>>({});
   const text = edits[action] ?? mappingToText(stored[action]);
-  const [error, setError] = useState<IpcError>();
-  const [saved, setSaved] = useState<string>();
-
-  async function save() {
-    setError(undefined);
-    setSaved(undefined);
-    const mapping = textToMapping(text);
-    if (typeof mapping === "string") return;
-    try {
-      await call("field_mapping_set", { id: connectionId, action, mapping });
-      setSaved(Object.keys(mapping).length ? "Mapping saved: new events for this action are mapped." : "Mapping cleared: events go as they are.");
-      onSaved();
-    } catch (e) {
-      setError(toIpcError(e));
-    }
-  }
+  const saving = useAction(async (mapping: Mapping) => {
+    await call("field_mapping_set", { id: connectionId, action, mapping });
+    return Object.keys(mapping).length ? "Mapping saved: new events for this action are mapped." : "Mapping cleared: events go as they are.";
+  }, CONNECTION_ANSWERS);
 
   if (actions.length === 0) return null;
   const parsed = textToMapping(text);
@@ -87,17 +74,22 @@ export function FieldMapping({
       </label>
       {typeof parsed === "string" && <p className="notice notice-error small">{parsed}</p>}
       <div className="form-actions">
-        <button type="button" disabled={typeof parsed === "string"} onClick={() => void save()} data-testid="field-mapping-save">
-          Save mapping
+        <button
+          type="button"
+          disabled={typeof parsed === "string" || saving.isPending}
+          onClick={() => typeof parsed !== "string" && saving.mutate(parsed)}
+          data-testid="field-mapping-save"
+        >
+          {saving.isPending ? "Saving…" : "Save mapping"}
         </button>
         <span className="muted small">Empty sends events as they are.</span>
       </div>
-      {saved && (
+      {saving.isSuccess && (
         <p className="muted small" role="status" data-testid="field-mapping-saved">
-          {saved}
+          {saving.data}
         </p>
       )}
-      {error && <ErrorNotice error={error} />}
+      {saving.error && <ErrorNotice error={saving.error} />}
     </div>
   );
 }

@@ -5,23 +5,14 @@ import { useState } from "react";
 import type { RotatedSigningSecret } from "../../bindings/RotatedSigningSecret";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatTime } from "../../components/format";
-import { call, type IpcError } from "../../ipc";
-import { toIpcError } from "../../useAsync";
+import { useAction } from "../../data/useAction";
+import { call } from "../../ipc";
+import { CONNECTION_ANSWERS } from "./connectionAnswers";
 
-export function RotateSigningSecret({ connectionId, onChanged }: { connectionId: string; onChanged: () => void }) {
+export function RotateSigningSecret({ connectionId }: { connectionId: string }) {
   const [rotated, setRotated] = useState<RotatedSigningSecret>();
   const [finished, setFinished] = useState(false);
-  const [error, setError] = useState<IpcError>();
-
-  async function run(step: () => Promise<void>) {
-    setError(undefined);
-    try {
-      await step();
-      onChanged();
-    } catch (e) {
-      setError(toIpcError(e));
-    }
-  }
+  const step = useAction((run: () => Promise<void>) => run(), CONNECTION_ANSWERS);
 
   return (
     <div className="panel" data-testid="rotate-secret">
@@ -32,7 +23,12 @@ export function RotateSigningSecret({ connectionId, onChanged }: { connectionId:
             Rotate it when it may have leaked, or on a schedule. The new secret is shown once; the old one keeps signing for a day, so your endpoint never
             refuses a delivery while you install the new one.
           </p>
-          <button type="button" onClick={() => void run(async () => setRotated(await call("signing_secret_rotate", { id: connectionId })))} data-testid="rotate-secret-start">
+          <button
+            type="button"
+            disabled={step.isPending}
+            onClick={() => step.mutate(async () => setRotated(await call("signing_secret_rotate", { id: connectionId })))}
+            data-testid="rotate-secret-start"
+          >
             Rotate signing secret
           </button>
         </>
@@ -53,8 +49,9 @@ export function RotateSigningSecret({ connectionId, onChanged }: { connectionId:
             <button
               type="button"
               className="ghost"
+              disabled={step.isPending}
               onClick={() =>
-                void run(async () => {
+                step.mutate(async () => {
                   await call("signing_secret_rotation_finish", { id: connectionId });
                   setFinished(true);
                 })
@@ -66,7 +63,7 @@ export function RotateSigningSecret({ connectionId, onChanged }: { connectionId:
           )}
         </>
       )}
-      {error && <ErrorNotice error={error} />}
+      {step.error && <ErrorNotice error={step.error} />}
     </div>
   );
 }

@@ -1,10 +1,12 @@
 // Fault controls for a connection to a sandbox vendor: break the simulated vendor the way real
 // vendors break, then test and watch the state follow.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { SandboxFaults as Faults } from "../../bindings/SandboxFaults";
 import { ErrorNotice } from "../../components/ErrorNotice";
-import { call, IpcError } from "../../ipc";
-import { toIpcError } from "../../useAsync";
+import { useAction } from "../../data/useAction";
+import { useCall } from "../../data/useCall";
+import { call } from "../../ipc";
+import { CONNECTION_ANSWERS } from "./connectionAnswers";
 import { useConnector } from "./useConnector";
 
 const HEALTHY: Faults = { token_expired: false, revoked: false, dropped_scopes: [], status: null, latency_ms: 0 };
@@ -13,45 +15,24 @@ const STATUS_MEANING: Record<number, string> = { 400: "the request does not matc
 
 export function SandboxFaults({ connectionId, connectorType }: { connectionId: string; connectorType: string }) {
   const scopes = useConnector(connectorType)?.summary.scopes ?? [];
-  const [faults, setFaults] = useState<Faults>(HEALTHY);
-  const [offline, setOffline] = useState(false);
-  const [applied, setApplied] = useState<string>();
-  const [error, setError] = useState<IpcError>();
   // Start from what the vendor is doing now (the demo breaks some connections on purpose).
-  useEffect(() => {
-    let current = true;
-    call("sandbox_state_get", { id: connectionId })
-      .then((state) => {
-        if (!current) return;
-        setFaults(state.faults);
-        setOffline(state.offline);
-      })
-      .catch((e: unknown) => current && setError(toIpcError(e)));
-    return () => {
-      current = false;
-    };
-  }, [connectionId]);
+  const state = useCall("sandbox_state_get", { id: connectionId });
+  const [edited, setFaults] = useState<Faults>();
+  const faults = edited ?? state.data?.faults ?? HEALTHY;
+  const offline = state.data?.offline ?? false;
+  const change = useAction((run: () => Promise<string>) => run(), ["sandbox_state_get", ...CONNECTION_ANSWERS]);
 
-  async function apply(next: Faults) {
-    setError(undefined);
-    try {
+  const apply = (next: Faults) =>
+    change.mutate(async () => {
       await call("sandbox_faults_set", { id: connectionId, faults: next });
-      setApplied(next === HEALTHY ? "The sandbox vendor is healthy again." : "Faults applied; test the connection to see the effect.");
-    } catch (e) {
-      setError(toIpcError(e));
-    }
-  }
-
-  async function switchOffline(next: boolean) {
-    setError(undefined);
-    try {
+      return next === HEALTHY ? "The sandbox vendor is healthy again." : "Faults applied; test the connection to see the effect.";
+    });
+  const failed = change.error ?? state.error;
+  const switchOffline = (next: boolean) =>
+    change.mutate(async () => {
       await call("sandbox_offline_set", { id: connectionId, offline: next });
-      setOffline(next);
-      setApplied(next ? "The vendor is offline: every call is refused." : "The vendor is back online.");
-    } catch (e) {
-      setError(toIpcError(e));
-    }
-  }
+      return next ? "The vendor is offline: every call is refused." : "The vendor is back online.";
+    });
 
   return (
     <div className="panel" data-testid="sandbox-faults">
@@ -124,24 +105,29 @@ export function SandboxFaults({ connectionId, connectorType }: { connectionId: s
         />
       </label>
       <div className="form-actions">
-        <button type="button" data-testid="fault-apply" onClick={() => void apply(faults)}>
+        <button type="button" data-testid="fault-apply" disabled={change.isPending} onClick={() => apply(faults)}>
           Apply faults
         </button>
         <button
           type="button"
+          disabled={change.isPending}
           onClick={() => {
             setFaults(HEALTHY);
-            void apply(HEALTHY);
+            apply(HEALTHY);
           }}
         >
           Heal
         </button>
-        <button type="button" data-testid="fault-offline" onClick={() => void switchOffline(!offline)}>
+        <button type="button" data-testid="fault-offline" disabled={change.isPending} onClick={() => switchOffline(!offline)}>
           {offline ? "Bring the vendor back online" : "Take the vendor offline"}
         </button>
       </div>
-      {applied && <p className="muted small" role="status">{applied}</p>}
-      {error && <ErrorNotice error={error} />}
+      {change.isSuccess && (
+        <p className="muted small" role="status">
+          {change.data}
+        </p>
+      )}
+      {failed && <ErrorNotice error={failed} />}
     </div>
   );
 }

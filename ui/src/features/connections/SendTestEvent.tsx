@@ -3,57 +3,33 @@
 // sandbox vendor with faults, watch it retry).
 import { useState } from "react";
 import { ErrorNotice } from "../../components/ErrorNotice";
+import { useAction } from "../../data/useAction";
 import { call, IpcError } from "../../ipc";
-import { toIpcError } from "../../useAsync";
+import { CONNECTION_ANSWERS } from "./connectionAnswers";
 import { useConnector } from "./useConnector";
 
-export function SendTestEvent({
-  connectionId,
-  connectorType,
-  onSent,
-}: {
-  connectionId: string;
-  connectorType: string;
-  onSent: () => void;
-}) {
+export function SendTestEvent({ connectionId, connectorType }: { connectionId: string; connectorType: string }) {
   const actions = useConnector(connectorType)?.actions ?? [];
   const [picked, setAction] = useState<string>();
   const action = picked ?? actions[0]?.id ?? "";
   const [payload, setPayload] = useState('{\n  "type": "sgen.test"\n}');
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<string>();
-  const [error, setError] = useState<IpcError>();
-
-  async function send() {
-    setError(undefined);
-    setResult(undefined);
+  const sending = useAction(async (text: string) => {
     let parsed: Record<string, unknown>;
     try {
-      parsed = JSON.parse(payload) as Record<string, unknown>;
+      parsed = JSON.parse(text) as Record<string, unknown>;
     } catch (e) {
-      setError(new IpcError("invalid_argument", `The payload is not JSON: ${(e as Error).message}`));
-      return;
+      throw new IpcError("invalid_argument", `The payload is not JSON: ${(e as Error).message}`);
     }
-    setBusy(true);
-    try {
-      const sent = await call("delivery_send", {
-        id: connectionId,
-        action,
-        event: { originating_module: "operator-test", event_identifier: `test.event ${new Date().toISOString()}`, payload: parsed },
-      });
-      const r = sent.round;
-      setResult(
-        sent.queued.held
-          ? `Queued ${sent.queued.delivery_id}; held while the connection is paused.`
-          : `Queued ${sent.queued.delivery_id}: ${r.delivered} delivered, ${r.retrying} to retry, ${r.dead_lettered + r.gone} failed.`,
-      );
-      onSent();
-    } catch (e) {
-      setError(toIpcError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+    const sent = await call("delivery_send", {
+      id: connectionId,
+      action,
+      event: { originating_module: "operator-test", event_identifier: `test.event ${new Date().toISOString()}`, payload: parsed },
+    });
+    const r = sent.round;
+    return sent.queued.held
+      ? `Queued ${sent.queued.delivery_id}; held while the connection is paused.`
+      : `Queued ${sent.queued.delivery_id}: ${r.delivered} delivered, ${r.retrying} to retry, ${r.dead_lettered + r.gone} failed.`;
+  }, CONNECTION_ANSWERS);
 
   if (actions.length === 0) return null;
   return (
@@ -74,16 +50,16 @@ export function SendTestEvent({
         <textarea rows={5} spellCheck={false} value={payload} onChange={(e) => setPayload(e.target.value)} name="payload" />
       </label>
       <div className="form-actions">
-        <button type="button" disabled={busy} onClick={() => void send()} data-testid="send-test-event-submit">
-          {busy ? "Sending…" : "Send"}
+        <button type="button" disabled={sending.isPending} onClick={() => sending.mutate(payload)} data-testid="send-test-event-submit">
+          {sending.isPending ? "Sending…" : "Send"}
         </button>
       </div>
-      {result && (
+      {sending.isSuccess && (
         <p className="muted small" role="status" data-testid="send-test-event-result">
-          {result}
+          {sending.data}
         </p>
       )}
-      {error && <ErrorNotice error={error} />}
+      {sending.error && <ErrorNotice error={sending.error} />}
     </div>
   );
 }

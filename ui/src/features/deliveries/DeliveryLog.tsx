@@ -1,3 +1,4 @@
+import { useDebounced } from "../../data/useDebounced";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { AttemptRow } from "../../bindings/AttemptRow";
@@ -6,7 +7,6 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatLatency, formatTime } from "../../components/format";
 import { SortHeader, type SortState } from "../../components/SortHeader";
 import { useScope } from "../../scope";
-import { useDebounced } from "../../useAsync";
 import { DeliveryTimelinePanel } from "./DeliveryTimelinePanel";
 import { PRESETS, rangeBounds, type RangePreset } from "./dateRange";
 import { PAGE_SIZE, useDeliveryPages } from "./useDeliveryPages";

@@ -8,8 +8,7 @@ import type { DeliveryPage } from "../../bindings/DeliveryPage";
 import type { DeliveryQuery } from "../../bindings/DeliveryQuery";
 import type { SiteEnvironment } from "../../bindings/SiteEnvironment";
 import { callKey } from "../../data/useCall";
-import { call, IpcError } from "../../ipc";
-import { toIpcError } from "../../useAsync";
+import { call, IpcError, toIpcError } from "../../ipc";
 
 export const PAGE_SIZE = 100;
 

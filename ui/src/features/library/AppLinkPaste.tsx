@@ -3,21 +3,13 @@
 // another browser profile), the person pastes the address the browser was sent to.
 import { useState } from "react";
 import { ErrorNotice } from "../../components/ErrorNotice";
-import { call, IpcError } from "../../ipc";
-import { toIpcError } from "../../useAsync";
+import { useAction } from "../../data/useAction";
+import { call } from "../../ipc";
 
 export function AppLinkPaste({ vendor }: { vendor: string }) {
   const [link, setLink] = useState("");
-  const [error, setError] = useState<IpcError>();
-
-  async function deliver() {
-    setError(undefined);
-    try {
-      await call("oauth_app_link", { link: link.trim() });
-    } catch (e) {
-      setError(toIpcError(e));
-    }
-  }
+  // The flow waiting for this link continues by itself once it arrives.
+  const deliver = useAction((pasted: string) => call("oauth_app_link", { link: pasted.trim() }), []);
 
   return (
     <div className="app-link-paste" data-testid="app-link-paste">
@@ -33,10 +25,10 @@ export function AppLinkPaste({ vendor }: { vendor: string }) {
         value={link}
         onChange={(e) => setLink(e.target.value)}
       />
-      <button type="button" disabled={!link.trim()} onClick={() => void deliver()}>
+      <button type="button" disabled={!link.trim() || deliver.isPending} onClick={() => deliver.mutate(link)}>
         Continue
       </button>
-      {error && <ErrorNotice error={error} />}
+      {deliver.error && <ErrorNotice error={deliver.error} />}
     </div>
   );
 }

@@ -8,11 +8,12 @@ import type { ConnectorDetail } from "../../bindings/ConnectorDetail";
 import type { SigningSecretIssued } from "../../bindings/SigningSecretIssued";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { authFlowLabel } from "../../components/format";
-import { call, IpcError } from "../../ipc";
+import { useAction } from "../../data/useAction";
+import { call } from "../../ipc";
 import { navigate } from "../../router";
 import { useScope } from "../../scope";
-import { toIpcError } from "../../useAsync";
 import { AppLinkPaste } from "./AppLinkPaste";
+import { CancelOAuthFlow } from "./CancelOAuthFlow";
 import { EMPTY_SERVER, OAuthServerFields } from "./OAuthServerFields";
 import { SigningSecretSetup } from "./SigningSecretSetup";
 
@@ -32,10 +33,8 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
   const [customBase, setCustomBase] = useState("");
   const [server, setServer] = useState(EMPTY_SERVER);
   const [scopes, setScopes] = useState<string[]>(connector.summary.scopes.map((s) => s.id));
-  const [busy, setBusy] = useState(false);
   const [waitingFlow, setWaitingFlow] = useState<string>();
   const [appLink, setAppLink] = useState(false);
-  const [error, setError] = useState<IpcError>();
   const [issued, setIssued] = useState<SigningSecretIssued>();
   const oauth = flow === "oauth2";
   const fields = oauth ? [] : connector.credential_fields.filter((f) => f.flows.length === 0 || f.flows.includes(flow));
@@ -69,23 +68,18 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
     }
   }
 
-  async function submit(event: React.FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+  const connect = useAction(
+    async () => {
       if (flow === "signed_token") {
         setIssued(await call("signed_token_begin", { scope, request: formRequest() }));
-        setBusy(false);
         return;
       }
       const detail = await (oauth ? connectWithBrowser() : call("connection_create", { scope, request: formRequest() }));
       navigate({ view: "connection", id: detail.row.record.id });
-    } catch (e) {
-      setError(toIpcError(e));
-      setBusy(false);
-    }
-  }
+    },
+    ["connections_list", "catalog_list", "catalog_get"],
+  );
+  const busy = connect.isPending;
 
   if (flows.length === 0) {
     return (
@@ -99,7 +93,10 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
     return <SigningSecretSetup issued={issued} onCancel={() => setIssued(undefined)} />;
   }
   return (
-    <form className="connect-form" onSubmit={(e) => void submit(e)} data-testid="connect-form">
+    <form className="connect-form" onSubmit={(e) => {
+        e.preventDefault();
+        connect.mutate(undefined);
+      }} data-testid="connect-form">
       {flows.length > 1 && (
         <label>
           Auth flow
@@ -192,7 +189,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
           </>
         )}
       </fieldset>
-      {error && <ErrorNotice error={error} />}
+      {connect.error && <ErrorNotice error={connect.error} />}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy || (oauth && vendor === "catalog")} data-testid="connect-submit">
           {!busy ? (oauth ? "Connect in the browser" : flow === "signed_token" ? "Make a signing secret" : "Connect") : waitingFlow ? "Waiting for the browser…" : "Testing with the vendor…"}
@@ -202,9 +199,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
             <span className="muted small" role="status" data-testid="oauth-waiting">
               Finish signing in to {connector.summary.display_name} in your browser; this page continues by itself.
             </span>
-            <button type="button" data-testid="oauth-cancel" onClick={() => void call("oauth_cancel", { flow_id: waitingFlow })}>
-              Cancel
-            </button>
+            <CancelOAuthFlow flowId={waitingFlow} testId="oauth-cancel" />
           </>
         ) : (
           <span className="muted small">

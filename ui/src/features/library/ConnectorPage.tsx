@@ -1,20 +1,23 @@
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { authFlowLabel, humanize } from "../../components/format";
+import { useAction } from "../../data/useAction";
+import { useCall } from "../../data/useCall";
 import { call } from "../../ipc";
 import { href } from "../../router";
 import { useScope } from "../../scope";
-import { useAsync } from "../../useAsync";
 import { ConnectForm } from "./ConnectForm";
 
 export function ConnectorPage({ slug }: { slug: string }) {
   const scope = useScope();
-  const detail = useAsync(() => call("catalog_get", { scope, slug }), [scope.site_id, scope.environment, slug]);
-  const sites = useAsync(() => call("sites_list", {}), []);
-  const demoSite = sites.value?.find((site) => site.id === scope.site_id)?.demo ?? false;
-  if (detail.status === "error") return <ErrorNotice error={detail.error} />;
+  const detail = useCall("catalog_get", { scope, slug });
+  const sites = useCall("sites_list", {});
+  const openDocs = useAction(() => call("catalog_open_docs", { slug }), []);
+  const demoSite = sites.data?.find((site) => site.id === scope.site_id)?.demo ?? false;
+  const failed = detail.error ?? sites.error;
+  if (failed) return <ErrorNotice error={failed} />;
   // The form's defaults depend on whether this is the demo site, so it waits for both.
-  if (!detail.value || !sites.value) return <p className="muted">Loading…</p>;
-  const c = detail.value;
+  if (!detail.data || !sites.data) return <p className="muted">Loading…</p>;
+  const c = detail.data;
   const s = c.summary;
   return (
     <section aria-labelledby="connector-title" data-testid="connector-page">
@@ -28,10 +31,11 @@ export function ConnectorPage({ slug }: { slug: string }) {
           {s.configured ? "configured on this site" : "not configured on this site"}
         </p>
         <p>{s.summary}</p>
-        <button type="button" onClick={() => void call("catalog_open_docs", { slug })} data-testid="open-docs">
+        <button type="button" onClick={() => openDocs.mutate(undefined)} disabled={openDocs.isPending} data-testid="open-docs">
           Open vendor documentation ↗
         </button>
         <span className="muted small"> {c.docs_url}</span>
+        {openDocs.error && <ErrorNotice error={openDocs.error} />}
       </div>
 
       <div className="panel connect-panel">

@@ -2,10 +2,9 @@ import { useMemo, useState } from "react";
 import type { ConnectorSummary } from "../../bindings/ConnectorSummary";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { authFlowLabel } from "../../components/format";
-import { call } from "../../ipc";
 import { href } from "../../router";
 import { useScope } from "../../scope";
-import { useAsync } from "../../useAsync";
+import { useCall } from "../../data/useCall";
 
 /** Connectors matching the family, auth flow and name filters, grouped by family in order. */
 export function filterLibrary(
@@ -25,11 +24,11 @@ export function filterLibrary(
 
 export function LibraryView() {
   const scope = useScope();
-  const library = useAsync(() => call("catalog_list", { scope }), [scope.site_id, scope.environment]);
+  const library = useCall("catalog_list", { scope });
   const [family, setFamily] = useState("");
   const [flow, setFlow] = useState("");
   const [text, setText] = useState("");
-  const connectors = useMemo(() => library.value ?? [], [library.value]);
+  const connectors = useMemo(() => library.data ?? [], [library.data]);
   const families = useMemo(() => [...new Map(connectors.map((c) => [c.family, c.family_label])).entries()], [connectors]);
   const flows = useMemo(() => [...new Set(connectors.flatMap((c) => c.auth_flows))].sort(), [connectors]);
   const groups = filterLibrary(connectors, { family, flow, text });
@@ -69,8 +68,8 @@ export function LibraryView() {
           ))}
         </select>
       </div>
-      {library.status === "error" && <ErrorNotice error={library.error} />}
-      {library.status === "ready" && groups.length === 0 && <p className="empty">No connector matches these filters.</p>}
+      {library.error && <ErrorNotice error={library.error} />}
+      {library.isSuccess && groups.length === 0 && <p className="empty">No connector matches these filters.</p>}
       {groups.map(([label, items]) => (
         <div key={label} className="family-group" data-testid="family-group">
           <h2>{label}</h2>

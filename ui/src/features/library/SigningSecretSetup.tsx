@@ -4,34 +4,35 @@
 import { useState } from "react";
 import type { SigningSecretIssued } from "../../bindings/SigningSecretIssued";
 import { ErrorNotice } from "../../components/ErrorNotice";
-import { call, IpcError } from "../../ipc";
+import { useAction } from "../../data/useAction";
+import { call, toIpcError } from "../../ipc";
 import { navigate } from "../../router";
-import { toIpcError } from "../../useAsync";
+
+type Step = "register" | "test" | "cancel";
 
 export function SigningSecretSetup({ issued, onCancel }: { issued: SigningSecretIssued; onCancel: () => void }) {
-  const [busy, setBusy] = useState<"register" | "test">();
   const [registered, setRegistered] = useState(false);
   const [copied, setCopied] = useState(false);
-  const [error, setError] = useState<IpcError>();
   const pending = { pending_id: issued.pending_id };
-
-  async function run(step: "register" | "test") {
-    setBusy(step);
-    setError(undefined);
-    try {
-      if (step === "register") {
+  const step = useAction(
+    async (which: Step) => {
+      if (which === "register") {
         await call("signed_token_register_sandbox", pending);
         setRegistered(true);
-      } else {
+      } else if (which === "test") {
         const detail = await call("signed_token_finish", pending);
         navigate({ view: "connection", id: detail.row.record.id });
+      } else {
+        // A secret the app already forgot (it expired) needs no cancelling: leave all the same.
+        await call("signed_token_cancel", pending).catch((e: unknown) => {
+          if (toIpcError(e).code !== "not_found") throw e;
+        });
+        onCancel();
       }
-    } catch (e) {
-      setError(toIpcError(e));
-    } finally {
-      setBusy(undefined);
-    }
-  }
+    },
+    ["connections_list", "catalog_list", "catalog_get"],
+  );
+  const busy = step.isPending ? step.variables : undefined;
 
   async function copy() {
     try {
@@ -41,11 +42,6 @@ export function SigningSecretSetup({ issued, onCancel }: { issued: SigningSecret
       // No clipboard access: the text stays selectable.
       setCopied(false);
     }
-  }
-
-  async function cancel() {
-    await call("signed_token_cancel", pending).catch(() => undefined);
-    onCancel();
   }
 
   return (
@@ -67,7 +63,7 @@ export function SigningSecretSetup({ issued, onCancel }: { issued: SigningSecret
           <button
             type="button"
             disabled={busy !== undefined || registered}
-            onClick={() => void run("register")}
+            onClick={() => step.mutate("register")}
             data-testid="signing-secret-register"
           >
             {registered ? "Registered with the sandbox receiver" : "Register it with the sandbox receiver"}
@@ -75,18 +71,18 @@ export function SigningSecretSetup({ issued, onCancel }: { issued: SigningSecret
           <span className="muted small">What you would do in your own endpoint's settings.</span>
         </p>
       )}
-      {error && <ErrorNotice error={error} />}
+      {step.error && <ErrorNotice error={step.error} />}
       <div className="form-actions">
         <button
           type="button"
           className="primary"
           disabled={busy !== undefined}
-          onClick={() => void run("test")}
+          onClick={() => step.mutate("test")}
           data-testid="signing-secret-finish"
         >
           {busy === "test" ? "Sending a signed test message…" : "Send a test message and connect"}
         </button>
-        <button type="button" onClick={() => void cancel()} disabled={busy !== undefined}>
+        <button type="button" onClick={() => step.mutate("cancel")} disabled={busy !== undefined}>
           Cancel
         </button>
         <span className="muted small">Nothing is stored until your endpoint accepts the signed test message.</span>

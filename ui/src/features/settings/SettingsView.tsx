@@ -1,8 +1,9 @@
 import { useState } from "react";
 import { ErrorNotice } from "../../components/ErrorNotice";
-import { call, type DeliverySettings, type IpcError } from "../../ipc";
+import { useAction } from "../../data/useAction";
+import { call, type DeliverySettings } from "../../ipc";
 import { useScope } from "../../scope";
-import { toIpcError, useAsync } from "../../useAsync";
+import { useCall } from "../../data/useCall";
 
 const UNITS: [string, number][] = [
   ["d", 86_400],
@@ -44,16 +45,16 @@ export function parseWaits(text: string): number[] | string {
  *  (this site), the retry schedule and the delivery-log retention (the app). */
 export function SettingsView() {
   const scope = useScope();
-  const settings = useAsync(() => call("delivery_settings_get", { site_id: scope.site_id }), [scope.site_id]);
-  if (settings.status === "error") return <ErrorNotice error={settings.error} />;
-  if (!settings.value) return <p className="muted">Loading…</p>;
+  const settings = useCall("delivery_settings_get", { site_id: scope.site_id });
+  if (settings.error) return <ErrorNotice error={settings.error} />;
+  if (!settings.data) return <p className="muted">Loading…</p>;
   return (
     <section aria-labelledby="settings-title" data-testid="settings">
       <div className="view-header">
         <h1 id="settings-title">Settings</h1>
         <p className="muted">Delivery settings. Only an Administrator can change them; every change is in the activity log.</p>
       </div>
-      <SettingsForm current={settings.value} />
+      <SettingsForm current={settings.data} />
     </section>
   );
 }
@@ -64,50 +65,44 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
   const [hosts, setHosts] = useState(current.allow_list.join("\n"));
   const [schedule, setSchedule] = useState(formatWaits(current.retry_schedule_s));
   const [days, setDays] = useState(String(current.retention_days));
-  const [error, setError] = useState<IpcError>();
-  const [saved, setSaved] = useState<string>();
-
-  async function save(what: string, run: () => Promise<unknown>) {
-    setError(undefined);
-    setSaved(undefined);
-    try {
-      await run();
-      setSaved(`${what} saved.`);
-    } catch (e) {
-      setError(toIpcError(e));
-    }
-  }
+  const saving = useAction(async ({ what, run }: { what: string; run: () => Promise<void> }) => {
+    await run();
+    return `${what} saved.`;
+  }, ["delivery_settings_get"]);
+  const save = (what: string, run: () => Promise<void>) => saving.mutate({ what, run });
 
   const waits = parseWaits(schedule);
   return (
     <>
-      {saved && (
+      {saving.isSuccess && (
         <p role="status" className="notice notice-good" data-testid="settings-saved">
-          {saved}
+          {saving.data}
         </p>
       )}
-      {error && <ErrorNotice error={error} />}
+      {saving.error && <ErrorNotice error={saving.error} />}
       <div className="panels settings">
         <SettingPanel
+          saving={saving.isPending}
           title="Outbound allow-list"
           help="Webhook destinations on this computer, the local network or a cloud metadata address are refused when a connection is made. Hosts listed here (one per line, no scheme or path) are let through — private addresses included. Sandbox sites may always use this computer."
           submit="Save allow-list"
           testId="allow-list-save"
           onSubmit={() => {
             const list = hosts.split(/[\s,]+/).filter(Boolean);
-            void save("Allow-list", async () => setHosts((await call("allow_list_set", { scope, hosts: list })).join("\n")));
+            save("Allow-list", async () => setHosts((await call("allow_list_set", { scope, hosts: list })).join("\n")));
           }}
         >
           <textarea rows={4} value={hosts} onChange={(e) => setHosts(e.target.value)} aria-label="Allow-listed hosts" placeholder="hooks.internal.example" data-testid="allow-list" />
         </SettingPanel>
         <SettingPanel
+          saving={saving.isPending}
           title="Retry schedule"
           help="Each attempt's wait after the one before (each ±20 %), starting with 0 for the first attempt. After the last one a delivery becomes a dead letter. A 429 or a timeout always waits at least a minute."
           submit="Save schedule"
           testId="retry-schedule-save"
           disabled={typeof waits === "string"}
           onSubmit={() => {
-            if (typeof waits !== "string") void save("Retry schedule", async () => setSchedule(formatWaits(await call("retry_schedule_set", { waits }))));
+            if (typeof waits !== "string") save("Retry schedule", async () => setSchedule(formatWaits(await call("retry_schedule_set", { waits }))));
           }}
         >
           <input value={schedule} onChange={(e) => setSchedule(e.target.value)} aria-label="Retry schedule" data-testid="retry-schedule" />
@@ -120,11 +115,12 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
           )}
         </SettingPanel>
         <SettingPanel
+          saving={saving.isPending}
           title="Delivery-log retention"
           help="Attempts older than this leave the log (checked every hour). Stopped deliveries keep their payload and can still be retried."
           submit="Save retention"
           testId="retention-save"
-          onSubmit={() => void save("Retention", async () => setDays(String(await call("retention_set", { days: Number(days) }))))}
+          onSubmit={() => save("Retention", async () => setDays(String(await call("retention_set", { days: Number(days) }))))}
         >
           <label className="days">
             <input type="number" min={1} max={3650} value={days} onChange={(e) => setDays(e.target.value)} aria-label="Retention in days" data-testid="retention-days" />{" "}
@@ -143,6 +139,7 @@ function SettingPanel({
   submit,
   testId,
   disabled = false,
+  saving,
   onSubmit,
   children,
 }: {
@@ -151,6 +148,8 @@ function SettingPanel({
   submit: string;
   testId: string;
   disabled?: boolean;
+  /** A save is under way: the buttons wait for it. */
+  saving: boolean;
   onSubmit: () => void;
   children: React.ReactNode;
 }) {
@@ -166,8 +165,8 @@ function SettingPanel({
       <p className="muted small">{help}</p>
       {children}
       <div className="form-actions">
-        <button type="submit" disabled={disabled} data-testid={testId}>
-          {submit}
+        <button type="submit" disabled={disabled || saving} data-testid={testId}>
+          {saving ? "Saving…" : submit}
         </button>
       </div>
     </form>

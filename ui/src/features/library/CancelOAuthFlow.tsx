@@ -1,0 +1,17 @@
+// Cancels an OAuth flow that is waiting for the browser. The flow's own call then fails with
+// `cancelled`; if the cancel itself fails, it says so here rather than leaving the form waiting.
+import { ErrorNotice } from "../../components/ErrorNotice";
+import { useAction } from "../../data/useAction";
+import { call } from "../../ipc";
+
+export function CancelOAuthFlow({ flowId, testId }: { flowId: string; testId?: string }) {
+  const cancel = useAction(() => call("oauth_cancel", { flow_id: flowId }), []);
+  return (
+    <>
+      <button type="button" data-testid={testId} disabled={cancel.isPending} onClick={() => cancel.mutate(undefined)}>
+        {cancel.isPending ? "Cancelling…" : "Cancel"}
+      </button>
+      {cancel.error && <ErrorNotice error={cancel.error} />}
+    </>
+  );
+}
