@@ -66,10 +66,7 @@ fn front(upstream: String) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
+        let client = reqwest::blocking::Client::new();
         for stream in listener.incoming().flatten() {
             let mut reader = BufReader::new(stream);
             let mut head = String::new();
@@ -105,9 +102,8 @@ fn front(upstream: String) -> String {
                     br#"{"id": "acct_localstripe", "object": "account"}"#.to_vec(),
                 )
             } else {
-                let mut request = ureq::http::Request::builder()
-                    .method(method.as_str())
-                    .uri(format!("{upstream}{target}"));
+                let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+                let mut request = client.request(method, format!("{upstream}{target}"));
                 for (name, value) in &headers {
                     if !["host", "content-length", "connection"]
                         .contains(&name.to_ascii_lowercase().as_str())
@@ -115,9 +111,9 @@ fn front(upstream: String) -> String {
                         request = request.header(name, value);
                     }
                 }
-                let mut response = agent.run(request.body(body).unwrap()).unwrap();
+                let response = request.body(body).send().unwrap();
                 let status = response.status().as_u16();
-                (status, response.body_mut().read_to_vec().unwrap())
+                (status, response.bytes().unwrap().to_vec())
             };
             let mut stream = reader.into_inner();
             let _ = write!(
@@ -168,14 +164,13 @@ fn a_stripe_delivery_creates_the_customer_at_localstripe() {
     assert_eq!(sent.round.delivered, 1, "{:?}", sent.round);
 
     // localstripe has the customer, with the nested field read from the form.
-    let found: serde_json::Value =
-        ureq::get(format!("{}/v1/customers?email=ada@example.com", stripe.url))
-            .header("Authorization", format!("Bearer {KEY}"))
-            .call()
-            .unwrap()
-            .body_mut()
-            .read_json()
-            .unwrap();
+    let found: serde_json::Value = reqwest::blocking::Client::new()
+        .get(format!("{}/v1/customers?email=ada@example.com", stripe.url))
+        .header("Authorization", format!("Bearer {KEY}"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     let created = &found["data"][0];
     assert_eq!(created["name"], "Ada Lovelace");
     assert_eq!(created["metadata"]["site_user"], "usr_1815");

@@ -9,13 +9,13 @@ use sgen_core::oauth::connect::OAuthConnectRequest;
 use sgen_core::{Access, Core, CoreConfig, FixedClock};
 use std::sync::Arc;
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .max_redirects_will_error(false)
+/// A client that, like a test's browser stand-in should, reports a redirect rather than
+/// following it.
+fn agent() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .build()
-        .into()
+        .unwrap()
 }
 
 pub(super) struct Fixture {
@@ -83,7 +83,7 @@ fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
 /// What a person does in the browser: open the consent page, choose, and follow the redirect
 /// back to the app. Returns the callback URL the vendor sent the browser to.
 pub(super) fn consent(authorize_url: &str, decision: &str) -> String {
-    let page = agent().get(authorize_url).call().unwrap();
+    let page = agent().get(authorize_url).send().unwrap();
     assert_eq!(page.status().as_u16(), 200);
     let params = query(authorize_url);
     let decide = authorize_url
@@ -94,7 +94,7 @@ pub(super) fn consent(authorize_url: &str, decision: &str) -> String {
         + "/oauth/decide";
     let response = agent()
         .post(&decide)
-        .send_form([
+        .form(&[
             ("decision", decision),
             ("login", "ops@acme.example"),
             ("client_id", get(&params, "client_id")),
@@ -103,6 +103,7 @@ pub(super) fn consent(authorize_url: &str, decision: &str) -> String {
             ("state", get(&params, "state")),
             ("code_challenge", get(&params, "code_challenge")),
         ])
+        .send()
         .unwrap();
     assert_eq!(response.status().as_u16(), 302);
     response
@@ -117,7 +118,7 @@ pub(super) fn consent(authorize_url: &str, decision: &str) -> String {
 pub(super) fn browser_returns(callback: &str) -> u16 {
     agent()
         .get(callback)
-        .call()
+        .send()
         .map(|r| r.status().as_u16())
         .unwrap_or(0)
 }
@@ -469,6 +470,6 @@ fn a_vendor_that_refuses_loopback_comes_back_through_the_app_link() {
         "sgen-integrations%3A%2F%2Fcallback%2Fsquare",
         "http%3A%2F%2F127.0.0.1%3A9%2Fcallback%2Fsquare",
     );
-    let page = agent().get(&loopback).call().unwrap();
+    let page = agent().get(&loopback).send().unwrap();
     assert_eq!(page.status().as_u16(), 400);
 }

@@ -44,8 +44,9 @@ impl Receiver {
 
     /// The receiver holds `secrets` only.
     fn hold_only(&self, secrets: &[&str]) {
-        let status = ureq::post(format!("{}/secrets/clear", self.url))
-            .send_empty()
+        let status = reqwest::blocking::Client::new()
+            .post(format!("{}/secrets/clear", self.url))
+            .send()
             .unwrap()
             .status();
         assert_eq!(status.as_u16(), 204);
@@ -55,8 +56,10 @@ impl Receiver {
     }
 
     fn register(&self, secret: &str) {
-        let status = ureq::post(format!("{}/secrets", self.url))
-            .send_json(serde_json::json!({ "secret": secret }))
+        let status = reqwest::blocking::Client::new()
+            .post(format!("{}/secrets", self.url))
+            .json(&serde_json::json!({ "secret": secret }))
+            .send()
             .unwrap()
             .status();
         assert_eq!(status.as_u16(), 204);
