@@ -25,9 +25,7 @@ pub use sgen_vault::Secret;
 use sgen_catalog::Catalog;
 use sgen_store::Store;
 use sgen_vault::{CredentialStore, Vault};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// File name of the database inside a data directory.
@@ -52,6 +50,9 @@ impl CoreConfig {
     }
 }
 
+/// Everything a user can do, as methods grouped by domain (`connections`, `oauth`, `delivery`,
+/// `settings`, `demo`). The first fields are the kernel's, shared by every domain; the last
+/// are each domain's own, defined in its folder, and only that domain touches them.
 pub struct Core {
     store: Store,
     catalog: Catalog,
@@ -61,20 +62,12 @@ pub struct Core {
     vault: Mutex<Option<Arc<Vault>>>,
     /// Started on first use; see `kernel::sandbox_access`.
     sandbox: OnceLock<sgen_sandbox::Sandbox>,
-    /// Authorizations waiting for `finish_oauth`, and the cancel flag of every open one.
-    oauth_flows: Mutex<HashMap<String, oauth::connect::PendingFlow>>,
-    oauth_cancels: Mutex<HashMap<String, Arc<AtomicBool>>>,
-    /// Deep-link flows waiting for their link, by `state`.
-    deep_links: Mutex<HashMap<String, std::sync::mpsc::Sender<url::Url>>>,
-    /// Signing secrets shown to the operator, waiting for their endpoint to accept them.
-    signed_tokens: Mutex<HashMap<String, connections::signed_token::PendingSignedToken>>,
-    /// One refresh at a time per connection.
-    refresh_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
-    refresh_backoff: oauth::refresher::Backoff,
-    delivery_bell: delivery::bell::DeliveryBell,
     events: kernel::events::EventBus,
     runtime: kernel::runtime::CoreRuntime,
     _lock: Option<kernel::data_dir_lock::DataDirLock>,
+    connections: connections::ConnectionsState,
+    oauth: oauth::state::OAuthState,
+    delivery: delivery::DeliveryState,
 }
 
 impl Core {
@@ -97,16 +90,12 @@ impl Core {
             credential_store: config.credential_store,
             vault: Mutex::new(None),
             sandbox: OnceLock::new(),
-            oauth_flows: Mutex::new(HashMap::new()),
-            oauth_cancels: Mutex::new(HashMap::new()),
-            deep_links: Mutex::new(HashMap::new()),
-            signed_tokens: Mutex::new(HashMap::new()),
-            refresh_locks: Mutex::new(HashMap::new()),
-            refresh_backoff: Default::default(),
-            delivery_bell: Default::default(),
             events: Default::default(),
             runtime: Default::default(),
             _lock: lock,
+            connections: Default::default(),
+            oauth: Default::default(),
+            delivery: Default::default(),
         })
     }
 

@@ -12,3 +12,11 @@ pub(crate) mod revocation;
 pub mod signed_token;
 pub mod signing_secret_rotation;
 pub mod test_outcome;
+
+/// What the connections domain keeps between calls.
+#[derive(Default)]
+pub(crate) struct ConnectionsState {
+    /// Signing secrets shown to the operator, waiting for their endpoint to accept them.
+    pub(crate) signed_tokens:
+        std::sync::Mutex<std::collections::HashMap<String, signed_token::PendingSignedToken>>,
+}

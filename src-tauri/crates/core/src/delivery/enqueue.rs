@@ -173,7 +173,7 @@ impl Core {
         let round = match attempt_now {
             true => self.attempt_leased(leased)?,
             false => {
-                self.delivery_bell.ring();
+                self.delivery.bell.ring();
                 WorkerReport::default()
             }
         };

@@ -15,3 +15,10 @@ pub mod retention;
 pub(crate) mod retry_policy;
 pub mod triage;
 pub mod worker;
+
+/// What the delivery domain keeps between calls.
+#[derive(Default)]
+pub(crate) struct DeliveryState {
+    /// Rung when an event is queued or a delivery is due again, so the worker wakes at once.
+    pub(crate) bell: bell::DeliveryBell,
+}

@@ -81,7 +81,7 @@ impl Core {
     /// retry): attempted on the worker's next pass with the same id; its earlier attempts stay.
     pub fn retry_delivery(&self, delivery_id: &str) -> CoreResult<()> {
         self.requeue(delivery_id, false)?;
-        self.delivery_bell.ring();
+        self.delivery.bell.ring();
         Ok(())
     }
 
@@ -151,7 +151,7 @@ impl Core {
             progress(done, total);
         }
         if requeued > 0 {
-            self.delivery_bell.ring();
+            self.delivery.bell.ring();
         }
         Ok(BulkRetry {
             matched: total,

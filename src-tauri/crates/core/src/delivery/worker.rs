@@ -379,7 +379,7 @@ impl Core {
             match run.until {
                 Until::Claimed(_) => lock(&run.waiting).drained = true,
                 // Nothing due: sleep until an event is queued or retries may have come due.
-                Until::Stopped { idle, .. } if queued == 0 => self.delivery_bell.wait(idle),
+                Until::Stopped { idle, .. } if queued == 0 => self.delivery.bell.wait(idle),
                 Until::Stopped { .. } => return Refill::Wait,
             }
             return Refill::Again;

@@ -261,7 +261,7 @@ impl Core {
         '_,
         std::collections::HashMap<String, std::sync::mpsc::Sender<url::Url>>,
     > {
-        self.deep_links.lock().unwrap_or_else(|p| p.into_inner())
+        self.oauth.deep_links.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

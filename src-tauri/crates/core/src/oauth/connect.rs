@@ -216,13 +216,13 @@ impl Core {
     fn oauth_flows(
         &self,
     ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, PendingFlow>> {
-        self.oauth_flows.lock().unwrap_or_else(|p| p.into_inner())
+        self.oauth.flows.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn oauth_cancels(
         &self,
     ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Arc<AtomicBool>>> {
-        self.oauth_cancels.lock().unwrap_or_else(|p| p.into_inner())
+        self.oauth.cancels.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

@@ -16,6 +16,7 @@ mod loopback;
 pub(crate) mod reauthorize;
 pub(crate) mod refresh;
 pub mod refresher;
+pub(crate) mod state;
 mod tokens;
 
 pub(crate) use authorize_request::{authorize_url, AuthorizeRequest, Pkce};

@@ -193,7 +193,7 @@ impl Core {
     }
 
     fn refresh_lock(&self, id: &str) -> Arc<Mutex<()>> {
-        self.refresh_locks
+        self.oauth.refresh_locks
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .entry(id.to_string())

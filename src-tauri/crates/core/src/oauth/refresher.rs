@@ -60,7 +60,7 @@ impl Core {
                 )?)
             })?
             .into_iter()
-            .filter(|id| !self.refresh_backoff.waiting(id, now))
+            .filter(|id| !self.oauth.refresh_backoff.waiting(id, now))
             .collect();
         let next = AtomicUsize::new(0);
         let counts: Mutex<RefreshRound> = Mutex::new(RefreshRound {
@@ -76,14 +76,14 @@ impl Core {
                         match result {
                             Ok(Refresh::Refreshed) => {
                                 counts.refreshed += 1;
-                                self.refresh_backoff.succeeded(id);
+                                self.oauth.refresh_backoff.succeeded(id);
                             }
                             Ok(Refresh::GrantRefused) => counts.refused += 1,
                             Ok(Refresh::NotDue) => {}
                             Err(e) => {
                                 tracing::warn!(connection = %id, error = %e, "background refresh failed");
                                 counts.failed += 1;
-                                self.refresh_backoff.failed(id, now);
+                                self.oauth.refresh_backoff.failed(id, now);
                             }
                         }
                     }
