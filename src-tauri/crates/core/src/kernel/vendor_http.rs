@@ -65,25 +65,13 @@ pub(crate) fn test_call(
         timeout: TEST_TIMEOUT,
     };
     Ok(
-        match send(manifest, flow, fields, api_base_override, outgoing)? {
+        match prepare(manifest, flow, fields, api_base_override, outgoing)?.send() {
             Ok(answer) => TestOutcome::from_response(manifest, flow, answer.status, &answer.body),
             Err(failed) => TestOutcome::NetworkError {
                 reason: failed.reason,
             },
         },
     )
-}
-
-/// Sends `outgoing` with the connection's credential attached the way the vendor expects it.
-/// The outer error is ours (a bad address, a missing field); the inner one is the network's.
-pub(crate) fn send(
-    manifest: &Manifest,
-    flow: AuthFlow,
-    fields: &SecretFields,
-    api_base_override: Option<&str>,
-    outgoing: Outgoing<'_>,
-) -> CoreResult<Result<Answer, NoAnswer>> {
-    Ok(prepare(manifest, flow, fields, api_base_override, outgoing)?.send())
 }
 
 /// A request ready to go: its credential attached, owning all it needs, so it can be sent
@@ -96,7 +84,8 @@ pub(crate) struct Prepared {
     timeout: Duration,
 }
 
-/// Builds the request `send` sends; see there.
+/// The request for `outgoing`, with the connection's credential attached the way the vendor
+/// expects it; an error here is ours (a bad address, a missing field), never the network's.
 pub(crate) fn prepare(
     manifest: &Manifest,
     flow: AuthFlow,
