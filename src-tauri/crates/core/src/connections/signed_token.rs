@@ -131,7 +131,10 @@ impl Core {
     fn pending_signed_tokens(
         &self,
     ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, PendingSignedToken>> {
-        self.connections.signed_tokens.lock().unwrap_or_else(|p| p.into_inner())
+        self.connections
+            .signed_tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 }
 

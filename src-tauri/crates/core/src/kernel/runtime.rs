@@ -26,7 +26,12 @@ struct Started {
 
 impl CoreRuntime {
     pub(crate) fn handle(&self) -> CoreResult<&Handle> {
-        Ok(self.started()?.runtime.as_ref().expect("kept until drop").handle())
+        Ok(self
+            .started()?
+            .runtime
+            .as_ref()
+            .expect("kept until drop")
+            .handle())
     }
 
     pub(crate) fn delivery_client(&self) -> CoreResult<&reqwest::Client> {

@@ -206,7 +206,11 @@ mod tests {
     #[test]
     fn a_task_that_panics_is_restarted_and_the_status_says_so() {
         let runtime = test_runtime();
-        let supervisor = Supervisor::new(runtime.handle().clone(), Duration::from_millis(10), Arc::new(|_| {}));
+        let supervisor = Supervisor::new(
+            runtime.handle().clone(),
+            Duration::from_millis(10),
+            Arc::new(|_| {}),
+        );
         let runs = Arc::new(AtomicU32::new(0));
         let cancel = supervisor.cancellation();
         let counted = runs.clone();
@@ -240,7 +244,11 @@ mod tests {
     #[test]
     fn a_failing_task_backs_off_and_shutdown_stops_it_while_it_waits() {
         let runtime = test_runtime();
-        let supervisor = Supervisor::new(runtime.handle().clone(), Duration::from_secs(3600), Arc::new(|_| {}));
+        let supervisor = Supervisor::new(
+            runtime.handle().clone(),
+            Duration::from_secs(3600),
+            Arc::new(|_| {}),
+        );
         supervisor.supervise("broken", || {
             Box::pin(async { Err("database_busy: locked".into()) })
         });

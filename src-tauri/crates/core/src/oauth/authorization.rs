@@ -261,7 +261,10 @@ impl Core {
         '_,
         std::collections::HashMap<String, std::sync::mpsc::Sender<url::Url>>,
     > {
-        self.oauth.deep_links.lock().unwrap_or_else(|p| p.into_inner())
+        self.oauth
+            .deep_links
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 }
 

@@ -193,7 +193,8 @@ impl Core {
     }
 
     fn refresh_lock(&self, id: &str) -> Arc<Mutex<()>> {
-        self.oauth.refresh_locks
+        self.oauth
+            .refresh_locks
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .entry(id.to_string())

@@ -200,7 +200,12 @@ fn slow_destinations_are_in_flight_together_up_to_each_ones_cap() {
             ..webhook_to("https://93.184.215.14/hook")
         };
         let issued = core.begin_signed_token(&live(&summary), request).unwrap();
-        let id = core.finish_signed_token(&issued.pending_id).unwrap().row.record.id;
+        let id = core
+            .finish_signed_token(&issued.pending_id)
+            .unwrap()
+            .row
+            .record
+            .id;
         for e in 0..EACH {
             let event = sgen_core::delivery::enqueue::OutboundEvent {
                 originating_module: "commerce".into(),
