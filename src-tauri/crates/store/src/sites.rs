@@ -102,6 +102,19 @@ pub fn environment_id(
     .optional()
 }
 
+/// The site an environment belongs to, if the environment exists.
+pub fn site_of_environment(
+    conn: &Connection,
+    environment_id: i64,
+) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT site_id FROM environments WHERE id = ?1",
+        params![environment_id],
+        |row| row.get(0),
+    )
+    .optional()
+}
+
 pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT count(*) FROM sites", [], |row| row.get(0))
 }

@@ -8,8 +8,10 @@ use crate::connections::detail::{insert_connection, ConnectionDetail, Connection
 use crate::connections::lifecycle::NewConnectionRequest;
 use crate::connections::test_outcome::TestOutcome;
 use crate::kernel::activity::{log, Activity};
+use crate::kernel::destination_policy::check_destination;
 use crate::kernel::ids::random_bits;
 use crate::kernel::sites::SiteEnvironment;
+use crate::settings::outbound_allow_list::is_sandbox;
 use crate::{
     connections::credential_form, kernel::ids, kernel::vendor_http, Core, CoreError, CoreResult,
 };
@@ -79,7 +81,19 @@ impl Core {
         let operator = self.active_operator()?;
         let key = self.vault()?.site_key(&scope.site_id)?;
         let calls_go_to = self.api_base_for(&manifest.slug, form.api_base.as_deref())?;
-        let outcome = vendor_http::test_call(manifest, form.flow, &fields, calls_go_to.as_deref())?;
+        let policy = self.policy_for(&scope.site_id, is_sandbox(form.api_base.as_deref()))?;
+        // An address the operator gave is judged now, so a refusal says so rather than
+        // reading as a network failure of the test call.
+        if let (Some(address), Some(policy)) = (&form.api_base, &policy) {
+            check_destination(address, policy)?;
+        }
+        let outcome = vendor_http::test_call(
+            manifest,
+            form.flow,
+            &fields,
+            calls_go_to.as_deref(),
+            policy.as_ref(),
+        )?;
         let now = self.now();
         let TestOutcome::Connected { account_id } = &outcome else {
             self.write(|tx| {

@@ -261,7 +261,8 @@ impl Core {
         let manifest = self.manifest(&record.connector_type)?;
         let flow = self.flow_of(record)?;
         let api_base = self.calls_go_to(record, flow, fields)?;
-        vendor_http::test_call(manifest, flow, fields, api_base.as_deref())
+        let policy = self.send_policy(record)?;
+        vendor_http::test_call(manifest, flow, fields, api_base.as_deref(), policy.as_ref())
     }
 
     pub(crate) fn flow_of(&self, record: &ConnectionRecord) -> CoreResult<AuthFlow> {

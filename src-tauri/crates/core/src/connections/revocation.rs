@@ -48,16 +48,21 @@ impl Core {
         ) else {
             return Revocation::Failed;
         };
+        let Ok(policy) = self.token_policy(record) else {
+            return Revocation::Failed;
+        };
         let revoked = match self.sealed_token_for_revocation(record) {
             Some((true, token)) => Some(oauth::revoke(
                 &url,
                 &client_id,
                 Revocable::RefreshToken(&token),
+                policy.as_ref(),
             )),
             Some((false, token)) => Some(oauth::revoke(
                 &url,
                 &client_id,
                 Revocable::AccessToken(&token),
+                policy.as_ref(),
             )),
             None => None,
         };

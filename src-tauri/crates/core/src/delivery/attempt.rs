@@ -8,6 +8,7 @@ use crate::delivery::failures::note_failure_runs;
 use crate::delivery::retry_policy::{parse_retry_after, AttemptResult};
 use crate::delivery::worker::WorkerReport;
 use crate::kernel::connection_state::{Operation, Transition};
+use crate::kernel::destination_policy::Allowance;
 use crate::kernel::events::CoreEvent;
 use crate::kernel::http::NoAnswer;
 use crate::kernel::ids::random_bits;
@@ -19,6 +20,7 @@ use sgen_store::delivery_writes::{NewAttempt, NewDelivery};
 use sgen_store::model::{AttemptTrigger, ConnectionState, DeliveryStatus, Outcome};
 use sgen_store::outbox::{self, AfterAttempt, Claimed};
 use sgen_vault::SecretFields;
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 /// Where one connection's attempts go, opened once and shared by its attempts.
@@ -27,6 +29,7 @@ pub(crate) struct Destination<'c> {
     flow: AuthFlow,
     fields: SecretFields,
     calls_go_to: Option<String>,
+    policy: Option<Allowance>,
 }
 
 /// How one attempt went, before it is recorded.
@@ -42,12 +45,29 @@ impl Core {
         let manifest = self.manifest(&record.connector_type)?;
         let flow = self.flow_of(&record)?;
         let calls_go_to = self.calls_go_to(&record, flow, &fields)?;
+        let policy = self.send_policy(&record)?;
         Ok(Destination {
             manifest,
             flow,
             fields,
             calls_go_to,
+            policy,
         })
+    }
+
+    /// The request of one attempt, ready to be sent on the core's runtime by the client for
+    /// its policy; Err is a failure of ours, never sent.
+    pub(crate) fn attempt_async(
+        &self,
+        claimed: &Claimed,
+        destination: &CoreResult<Destination<'_>>,
+    ) -> Result<impl Future<Output = Result<vendor_http::Answer, NoAnswer>> + use<>, String> {
+        let prepared = request(claimed, destination)?;
+        let client = self
+            .runtime
+            .delivery_client(prepared.policy.as_ref())
+            .map_err(|e| our_failure(&e))?;
+        Ok(prepared.send_async(client))
     }
 
     /// One attempt from this thread (an operator's "send now").
@@ -265,6 +285,7 @@ pub(crate) fn request(
             message_id: &claimed.delivery_id,
             idempotent: true,
             timeout: DELIVERY_TIMEOUT,
+            policy: d.policy.as_ref(),
         },
     )
     .map_err(|e| our_failure(&e))

@@ -4,7 +4,6 @@
 
 pub(crate) mod attempt;
 pub(crate) mod bell;
-pub(crate) mod destination_policy;
 pub mod detail;
 pub mod enqueue;
 pub(crate) mod failures;

@@ -9,7 +9,7 @@
 //! run out, and each of those deliveries is attempted again with the same id (see the crash
 //! tests).
 
-use crate::delivery::attempt::{request, Destination, Tried};
+use crate::delivery::attempt::{Destination, Tried};
 use crate::kernel::vendor_http::DELIVERY_TIMEOUT;
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
@@ -168,7 +168,7 @@ impl Core {
     }
 
     fn run_worker(&self, until: Until<'_>) -> CoreResult<WorkerReport> {
-        let (runtime, client) = (self.runtime.handle()?, self.runtime.delivery_client()?);
+        let runtime = self.runtime.handle()?;
         let run = Run {
             waiting: Mutex::new(Waiting::default()),
             slot_freed: Condvar::new(),
@@ -179,7 +179,7 @@ impl Core {
         std::thread::scope(|scope| {
             let run = &run;
             scope.spawn(move || self.claim_until_over(run));
-            scope.spawn(move || runtime.block_on(self.dispatch(run, results, client)));
+            scope.spawn(move || runtime.block_on(self.dispatch(run, results)));
             let recorded = self.record_as_they_arrive(&arrived);
             if recorded.is_err() {
                 run.end(&mut lock(&run.waiting));
@@ -253,12 +253,7 @@ impl Core {
     /// The dispatcher, on the core's runtime: starts every waiting delivery whose connection
     /// has room, hands each answer to the recorder, and once the run is over, finishes the
     /// requests in flight (a request is never abandoned half way).
-    async fn dispatch<'c>(
-        &'c self,
-        run: &Run<'c, '_>,
-        results: mpsc::Sender<(Claimed, Tried)>,
-        client: &reqwest::Client,
-    ) {
+    async fn dispatch<'c>(&'c self, run: &Run<'c, '_>, results: mpsc::Sender<(Claimed, Tried)>) {
         let mut sending = JoinSet::new();
         let mut in_flight: HashMap<tokio::task::Id, (Work<'c>, Instant)> = HashMap::new();
         loop {
@@ -285,9 +280,9 @@ impl Core {
                     continue;
                 }
                 let started = Instant::now();
-                match request(&work.claimed, &work.destination) {
-                    Ok(prepared) => {
-                        let id = sending.spawn(prepared.send_async(client.clone())).id();
+                match self.attempt_async(&work.claimed, &work.destination) {
+                    Ok(attempt) => {
+                        let id = sending.spawn(attempt).id();
                         in_flight.insert(id, (work, started));
                     }
                     Err(ours) => {

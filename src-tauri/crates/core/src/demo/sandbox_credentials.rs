@@ -74,7 +74,8 @@ impl Core {
             _ => {}
         }
         let base = self.sandbox_api_base(&manifest.slug)?;
-        match vendor_http::test_call(manifest, flow, &fields, Some(&base))? {
+        // The app's own sandbox vendor: no SSRF policy to apply.
+        match vendor_http::test_call(manifest, flow, &fields, Some(&base), None)? {
             TestOutcome::Connected { account_id } => Ok(DemoCredential {
                 fields,
                 refresh_token: None,
@@ -94,8 +95,14 @@ impl Core {
         plan: &ConnectionPlan,
         scopes: &[String],
     ) -> CoreResult<DemoCredential> {
-        let authorization =
-            self.prepare_authorization(manifest, Some(SANDBOX_ENDPOINT.to_string()), None, scopes)?;
+        // The app's own sandbox vendor: no SSRF policy to apply.
+        let authorization = self.prepare_authorization(
+            manifest,
+            Some(SANDBOX_ENDPOINT.to_string()),
+            None,
+            scopes,
+            Default::default(),
+        )?;
         let issuer = self.sandbox_oauth(&manifest.slug)?.issuer;
         let authorize_url = authorization.authorize_url.clone();
         let redeemed = std::thread::scope(|scope| {

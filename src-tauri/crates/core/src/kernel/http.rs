@@ -4,10 +4,13 @@
 //! answer, recorded, never followed to wherever it points), and bodies read only up to a limit.
 //! Failures are described without the request, whose URL can carry a key in its query.
 
+use crate::kernel::destination_policy::{Allowance, PolicyResolver, Refused};
 use reqwest::blocking::{Client, Response};
+use std::collections::HashMap;
 use std::error::Error as _;
+use std::hash::Hash;
 use std::io::Read;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// How long a test call or a token request may take; a delivery attempt may take 30 s (SPEC §6).
@@ -22,40 +25,72 @@ pub(crate) struct NoAnswer {
     pub(crate) reason: String,
 }
 
-/// The one set of settings both kinds of client take (their builders share no trait).
+/// The one set of settings both kinds of client take (their builders share no trait): under a
+/// policy, its resolver judges every address a connection is opened to.
 macro_rules! configured {
-    ($builder:expr, $timeout:expr) => {{
+    ($builder:expr, $timeout:expr, $policy:expr) => {{
         // reqwest's rustls takes the process's crypto provider; ring is ours (an error only
         // means one is installed already).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        $builder
+        let builder = $builder
             .redirect(reqwest::redirect::Policy::none())
             .timeout($timeout)
-            .user_agent(concat!("sgen-integrations/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("sgen-integrations/", env!("CARGO_PKG_VERSION")));
+        match $policy {
+            Some(allowance) => {
+                builder.dns_resolver(Arc::new(PolicyResolver(Allowance::clone(allowance))))
+            }
+            None => builder,
+        }
     }};
 }
 
-/// The shared blocking client for requests that may take `timeout` (test calls, token
-/// endpoints, an operator's "send now").
-pub fn client(timeout: Duration) -> &'static Client {
-    static TESTS: OnceLock<Client> = OnceLock::new();
-    static DELIVERIES: OnceLock<Client> = OnceLock::new();
-    let cell = if timeout == DELIVERY_TIMEOUT {
-        &DELIVERIES
-    } else {
-        &TESTS
-    };
-    cell.get_or_init(|| {
-        configured!(Client::builder(), timeout)
-            .build()
-            .expect("the HTTP client's settings are valid")
-    })
+/// Clients by what they were made for. A few policies exist at a time (one per site, and one
+/// more each time an allow-list changes); past this many, the old ones are let go.
+pub(crate) struct Clients<K, C>(Mutex<HashMap<K, C>>);
+
+const CLIENTS_KEPT: usize = 32;
+
+impl<K: Eq + Hash + Clone, C: Clone> Clients<K, C> {
+    pub(crate) fn get_or_make(&self, key: &K, make: impl FnOnce() -> C) -> C {
+        let mut clients = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(client) = clients.get(key) {
+            return client.clone();
+        }
+        if clients.len() >= CLIENTS_KEPT {
+            clients.clear();
+        }
+        clients.entry(key.clone()).or_insert_with(make).clone()
+    }
+}
+
+impl<K, C> Default for Clients<K, C> {
+    fn default() -> Self {
+        Self(Mutex::new(HashMap::new()))
+    }
+}
+
+/// The process's blocking client for requests that may take `timeout` (test calls, token
+/// endpoints, an operator's "send now"), under `policy` when the operator chose the address.
+pub fn client(timeout: Duration) -> Client {
+    client_under(timeout, None)
+}
+
+pub(crate) fn client_under(timeout: Duration, policy: Option<&Allowance>) -> Client {
+    static CLIENTS: OnceLock<Clients<(Duration, Option<Allowance>), Client>> = OnceLock::new();
+    CLIENTS
+        .get_or_init(Clients::default)
+        .get_or_make(&(timeout, policy.cloned()), || {
+            configured!(Client::builder(), timeout, policy)
+                .build()
+                .expect("the HTTP client's settings are valid")
+        })
 }
 
 /// An async client with the same settings, for the delivery worker's requests on the core's
-/// runtime (`kernel::runtime`).
-pub(crate) fn async_client(timeout: Duration) -> reqwest::Client {
-    configured!(reqwest::Client::builder(), timeout)
+/// runtime (`kernel::runtime`, which keeps them).
+pub(crate) fn async_client(timeout: Duration, policy: Option<&Allowance>) -> reqwest::Client {
+    configured!(reqwest::Client::builder(), timeout, policy)
         .build()
         .expect("the HTTP client's settings are valid")
 }
@@ -84,7 +119,9 @@ pub(crate) async fn body_up_to_async(mut response: reqwest::Response, limit: u64
 /// A failed request in words, without the request (its URL may hold a key).
 pub(crate) fn no_answer(err: &reqwest::Error) -> NoAnswer {
     let timed_out = err.is_timeout();
-    let reason = if timed_out {
+    let reason = if let Some(refused) = source_of::<Refused>(err) {
+        format!("destination_refused: {refused}")
+    } else if timed_out {
         "timed out".to_string()
     } else if err.is_connect() && chain_mentions(err, "dns error") {
         "host not found".into()

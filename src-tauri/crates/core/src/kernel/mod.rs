@@ -9,6 +9,7 @@ pub(crate) mod connection_state;
 pub(crate) mod cursor;
 pub mod data_dir;
 pub(crate) mod data_dir_lock;
+pub(crate) mod destination_policy;
 pub mod error;
 pub mod events;
 pub mod http;

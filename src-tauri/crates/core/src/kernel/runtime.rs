@@ -3,7 +3,8 @@
 //! connections live on it. It is started on first use (a CLI command that only reads never
 //! starts it) and stopped with the core.
 
-use crate::kernel::http;
+use crate::kernel::destination_policy::Allowance;
+use crate::kernel::http::{self, Clients};
 use crate::{CoreError, CoreResult};
 use std::sync::OnceLock;
 use tokio::runtime::{Handle, Runtime};
@@ -19,9 +20,9 @@ pub(crate) struct CoreRuntime {
 
 struct Started {
     runtime: Option<Runtime>,
-    /// For delivery attempts; a client's pooled connections belong to the runtime that opened
-    /// them, so it is made here rather than once per process.
-    deliveries: reqwest::Client,
+    /// For delivery attempts, one per SSRF policy; a client's pooled connections belong to the
+    /// runtime that opened them, so they are kept here rather than once per process.
+    deliveries: Clients<Option<Allowance>, reqwest::Client>,
 }
 
 impl CoreRuntime {
@@ -34,8 +35,17 @@ impl CoreRuntime {
             .handle())
     }
 
-    pub(crate) fn delivery_client(&self) -> CoreResult<&reqwest::Client> {
-        Ok(&self.started()?.deliveries)
+    /// The client for delivery attempts under `policy`.
+    pub(crate) fn delivery_client(
+        &self,
+        policy: Option<&Allowance>,
+    ) -> CoreResult<reqwest::Client> {
+        Ok(self
+            .started()?
+            .deliveries
+            .get_or_make(&policy.cloned(), || {
+                http::async_client(http::DELIVERY_TIMEOUT, policy)
+            }))
     }
 
     fn started(&self) -> CoreResult<&Started> {
@@ -48,11 +58,10 @@ impl CoreRuntime {
             .enable_all()
             .build()
             .map_err(|e| CoreError::Internal(format!("cannot start the core's runtime: {e}")))?;
-        let deliveries = http::async_client(http::DELIVERY_TIMEOUT);
         // Two threads racing here both build one; the loser's is dropped unused.
         let _ = self.started.set(Started {
             runtime: Some(runtime),
-            deliveries,
+            deliveries: Clients::default(),
         });
         Ok(self.started.get().expect("set above"))
     }

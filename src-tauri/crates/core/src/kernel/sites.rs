@@ -78,6 +78,16 @@ impl Core {
             })
     }
 
+    /// The site an environment (a connection's, say) belongs to.
+    pub(crate) fn site_of_environment(&self, environment_id: i64) -> CoreResult<String> {
+        self.store
+            .read(|conn| Ok::<_, CoreError>(sites::site_of_environment(conn, environment_id)?))?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "environment",
+                id: environment_id.to_string(),
+            })
+    }
+
     /// The operator every action of this session is attributed to.
     pub fn active_operator(&self) -> CoreResult<Operator> {
         self.store.read(|conn| {

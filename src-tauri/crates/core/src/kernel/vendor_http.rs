@@ -6,6 +6,7 @@
 use crate::connections::signing_secret_rotation::signing_secrets;
 use crate::connections::test_outcome::TestOutcome;
 use crate::delivery::form_body;
+use crate::kernel::destination_policy::Allowance;
 use crate::kernel::http::{self, NoAnswer};
 pub(crate) use crate::kernel::http::{DELIVERY_TIMEOUT, TEST_TIMEOUT};
 use crate::{CoreError, CoreResult};
@@ -31,6 +32,8 @@ pub(crate) struct Outgoing<'a> {
     pub(crate) message_id: &'a str,
     pub(crate) idempotent: bool,
     pub(crate) timeout: Duration,
+    /// The SSRF policy the address is judged by; None for the app's own sandbox vendors.
+    pub(crate) policy: Option<&'a Allowance>,
 }
 
 /// What a vendor answered, read no further than the caller needs.
@@ -47,6 +50,7 @@ pub(crate) fn test_call(
     flow: AuthFlow,
     fields: &SecretFields,
     api_base_override: Option<&str>,
+    policy: Option<&Allowance>,
 ) -> CoreResult<TestOutcome> {
     let call = &manifest.test_call;
     let message_id = format!("msg_test_{:016x}", crate::kernel::ids::random_bits()?);
@@ -63,6 +67,7 @@ pub(crate) fn test_call(
         message_id: &message_id,
         idempotent: false,
         timeout: TEST_TIMEOUT,
+        policy,
     };
     Ok(
         match prepare(manifest, flow, fields, api_base_override, outgoing)?.send() {
@@ -82,6 +87,8 @@ pub(crate) struct Prepared {
     headers: reqwest::header::HeaderMap,
     body: Vec<u8>,
     timeout: Duration,
+    /// Sent by a client whose resolver judges addresses by it.
+    pub(crate) policy: Option<Allowance>,
 }
 
 /// The request for `outgoing`, with the connection's credential attached the way the vendor
@@ -168,6 +175,9 @@ pub(crate) fn prepare(
     }
     let url = reqwest::Url::parse(&url)
         .map_err(|_| CoreError::invalid("the connection's API address is not a valid URL"))?;
+    if let Some(policy) = outgoing.policy {
+        policy.check_address_in(&url)?;
+    }
     let mut header_map = reqwest::header::HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
         let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
@@ -186,13 +196,14 @@ pub(crate) fn prepare(
         headers: header_map,
         body,
         timeout: outgoing.timeout,
+        policy: outgoing.policy.cloned(),
     })
 }
 
 impl Prepared {
-    /// Sends it with the process's blocking client for its timeout.
+    /// Sends it with the process's blocking client for its timeout and policy.
     pub(crate) fn send(self) -> Result<Answer, NoAnswer> {
-        http::client(self.timeout)
+        http::client_under(self.timeout, self.policy.as_ref())
             .request(self.method, self.url)
             .headers(self.headers)
             .body(self.body)
@@ -204,7 +215,7 @@ impl Prepared {
             .map_err(|e| http::no_answer(&e))
     }
 
-    /// Sends it with `client` (the core runtime's, made for the same timeout).
+    /// Sends it with `client` (the core runtime's, made for the same timeout and policy).
     pub(crate) async fn send_async(self, client: reqwest::Client) -> Result<Answer, NoAnswer> {
         let response = client
             .request(self.method, self.url)

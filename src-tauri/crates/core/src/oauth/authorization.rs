@@ -4,11 +4,13 @@
 //! redeemed at the token endpoint and the test call. Nothing here stores anything.
 
 use crate::connections::test_outcome::TestOutcome;
+use crate::kernel::destination_policy::{check_destination, Allowance};
 use crate::kernel::vendor_http::{self, ACCESS_TOKEN};
 use crate::oauth::{
     authorize_url, exchange_code, AuthorizeRequest, Awaited, Callback, CallbackListener,
     DeepLinkReturn, Endpoints, Pkce, ReturnPath, DEEP_LINK_SCHEME,
 };
+use crate::settings::outbound_allow_list::is_sandbox;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use sgen_catalog::{AuthFlow, Manifest, RedirectKind};
 use sgen_store::connections::OAuthServer;
@@ -34,6 +36,16 @@ pub(crate) struct Authorization {
     return_path: ReturnPath,
     deadline: Instant,
     pub(crate) authorize_url: String,
+    policies: Policies,
+}
+
+/// The SSRF policies an authorization's requests are judged by (None: the app's own sandbox).
+#[derive(Default)]
+pub(crate) struct Policies {
+    /// The test call, to the connection's API address.
+    pub(crate) api: Option<Allowance>,
+    /// The token and revocation endpoints.
+    pub(crate) tokens: Option<Allowance>,
 }
 
 impl Authorization {
@@ -66,12 +78,23 @@ impl Core {
         api_base: Option<String>,
         oauth_server: Option<&OAuthServer>,
         asked_scopes: &[String],
+        policies: Policies,
     ) -> CoreResult<Authorization> {
         if !manifest.auth_flows.contains(&AuthFlow::Oauth2) {
             return Err(CoreError::invalid(format!(
                 "{} does not connect with OAuth",
                 manifest.display_name
             )));
+        }
+        if let (Some(server), Some(policy)) = (oauth_server, &policies.tokens) {
+            // The browser goes to the first, the app to the others: all are the operator's.
+            for url in [Some(&server.authorize_url), Some(&server.token_url)]
+                .into_iter()
+                .chain([server.revoke_url.as_ref()])
+                .flatten()
+            {
+                check_destination(url, policy)?;
+            }
         }
         let endpoints = self.oauth_endpoints(manifest, api_base.as_deref(), oauth_server)?;
         let scopes = match oauth_server {
@@ -116,6 +139,7 @@ impl Core {
             return_path,
             deadline: Instant::now() + FLOW_TIMEOUT,
             authorize_url,
+            policies,
         })
     }
 
@@ -134,6 +158,7 @@ impl Core {
             scopes,
             return_path,
             deadline,
+            policies,
             ..
         } = authorization;
         let redirect_uri = return_path.redirect_uri();
@@ -166,6 +191,7 @@ impl Core {
             &code,
             &redirect_uri,
             &pkce.verifier,
+            policies.tokens.as_ref(),
         )
         .map_err(|e| CoreError::TokenEndpoint(e.to_string()))?;
         let manifest = self.manifest(&connector_type)?;
@@ -176,6 +202,7 @@ impl Core {
             AuthFlow::Oauth2,
             &credential,
             calls_go_to.as_deref(),
+            policies.api.as_ref(),
         )?;
         let TestOutcome::Connected { account_id } = &outcome else {
             return Err(CoreError::TestFailed(outcome));
@@ -196,6 +223,19 @@ impl Core {
             },
             api_base,
         ))
+    }
+
+    /// The policies for an authorization on `site_id` with this API address and server.
+    pub(crate) fn oauth_policies(
+        &self,
+        site_id: &str,
+        api_base: Option<&str>,
+        server: Option<&OAuthServer>,
+    ) -> CoreResult<Policies> {
+        Ok(Policies {
+            api: self.policy_for(site_id, is_sandbox(api_base))?,
+            tokens: self.policy_for(site_id, is_sandbox(api_base) && server.is_none())?,
+        })
     }
 
     /// The authorization server a connection uses: the one it was given, its sandbox vendor's,

@@ -36,7 +36,9 @@ impl Core {
         let (Some(id), Some(secret)) = (fields.get(CLIENT_ID), fields.get(CLIENT_SECRET)) else {
             return Err(CoreError::invalid("the client id and secret are required"));
         };
-        let tokens = oauth::client_credentials(&token_url, id.expose(), secret)
+        // The catalog's token URL or the sandbox's, never one an operator typed: no SSRF
+        // policy to apply.
+        let tokens = oauth::client_credentials(&token_url, id.expose(), secret, None)
             .map_err(|e| CoreError::TokenEndpoint(e.to_string()))?;
         let with_token = fields
             .clone()

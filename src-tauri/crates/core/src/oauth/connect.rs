@@ -79,8 +79,15 @@ impl Core {
             .clone()
             .map(checked_server)
             .transpose()?;
-        let authorization =
-            self.prepare_authorization(manifest, api_base, oauth_server.as_ref(), &request.scopes)?;
+        let policies =
+            self.oauth_policies(&scope.site_id, api_base.as_deref(), oauth_server.as_ref())?;
+        let authorization = self.prepare_authorization(
+            manifest,
+            api_base,
+            oauth_server.as_ref(),
+            &request.scopes,
+            policies,
+        )?;
         self.register_flow(
             Purpose::New {
                 scope: scope.clone(),

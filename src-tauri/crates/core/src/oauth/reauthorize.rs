@@ -29,11 +29,17 @@ impl Core {
             return Err(CoreError::invalid("pick at least one scope"));
         }
         let manifest = self.manifest(&record.connector_type)?;
+        let policies = self.oauth_policies(
+            &self.site_of_environment(record.environment_id)?,
+            record.base_url_override.as_deref(),
+            record.oauth_server.as_ref(),
+        )?;
         let authorization = self.prepare_authorization(
             manifest,
             record.base_url_override.clone(),
             record.oauth_server.as_ref(),
             &scopes,
+            policies,
         )?;
         self.register_flow(
             Purpose::Reauthorize {

@@ -96,7 +96,13 @@ impl Core {
             details,
             at: now,
         };
-        match oauth::refresh(&endpoints.token_url, &endpoints.client_id, refresh_token) {
+        let policy = self.token_policy(&record)?;
+        match oauth::refresh(
+            &endpoints.token_url,
+            &endpoints.client_id,
+            refresh_token,
+            policy.as_ref(),
+        ) {
             Ok(tokens) => {
                 // The vendor has rotated the refresh token; a crash here leaves the old one
                 // stored (see the crash tests).

@@ -8,6 +8,7 @@
 //! the crate is given the https spelling of the address and the transport sends it as http on
 //! loopback (see CONTRIBUTING). Any other http revocation address is refused as the crate says.
 
+use crate::kernel::destination_policy::Allowance;
 use crate::kernel::http::{self, NoAnswer, TOKEN_TIMEOUT};
 use oauth2::basic::BasicClient;
 use oauth2::{
@@ -79,9 +80,10 @@ pub(crate) fn exchange_code(
     code: &str,
     redirect_uri: &str,
     verifier: &str,
+    policy: Option<&Allowance>,
 ) -> Result<Tokens, TokenError> {
     let redirect = RedirectUrl::new(redirect_uri.to_string()).map_err(address)?;
-    let transport = Transport::new(false);
+    let transport = Transport::new(false, policy);
     let answer = BasicClient::new(ClientId::new(client_id.to_string()))
         .set_token_uri(token_uri(token_url)?)
         .set_redirect_uri(redirect)
@@ -95,8 +97,9 @@ pub(crate) fn refresh(
     token_url: &str,
     client_id: &str,
     refresh_token: &Secret,
+    policy: Option<&Allowance>,
 ) -> Result<Tokens, TokenError> {
-    let transport = Transport::new(false);
+    let transport = Transport::new(false, policy);
     let refresh_token = RefreshToken::new(refresh_token.expose().to_string());
     let answer = BasicClient::new(ClientId::new(client_id.to_string()))
         .set_token_uri(token_uri(token_url)?)
@@ -110,8 +113,9 @@ pub(crate) fn client_credentials(
     token_url: &str,
     client_id: &str,
     client_secret: &Secret,
+    policy: Option<&Allowance>,
 ) -> Result<Tokens, TokenError> {
-    let transport = Transport::new(false);
+    let transport = Transport::new(false, policy);
     let answer = BasicClient::new(ClientId::new(client_id.to_string()))
         .set_client_secret(ClientSecret::new(client_secret.expose().to_string()))
         .set_token_uri(token_uri(token_url)?)
@@ -122,7 +126,12 @@ pub(crate) fn client_credentials(
 
 /// RFC 7009: 200 means the token is gone (whether or not the vendor knew it). A public client
 /// identifies itself with its client id.
-pub(crate) fn revoke(url: &str, client_id: &str, token: Revocable<'_>) -> Result<(), TokenError> {
+pub(crate) fn revoke(
+    url: &str,
+    client_id: &str,
+    token: Revocable<'_>,
+    policy: Option<&Allowance>,
+) -> Result<(), TokenError> {
     let loopback_http = is_loopback_http(url);
     let url = match loopback_http {
         true => url.replacen("http://", "https://", 1),
@@ -136,7 +145,7 @@ pub(crate) fn revoke(url: &str, client_id: &str, token: Revocable<'_>) -> Result
             StandardRevocableToken::AccessToken(oauth2::AccessToken::new(t.expose().to_string()))
         }
     };
-    let transport = Transport::new(loopback_http);
+    let transport = Transport::new(loopback_http, policy);
     let client = BasicClient::new(ClientId::new(client_id.to_string()))
         .set_revocation_url(RevocationUrl::new(url).map_err(address)?);
     let request = client
@@ -204,6 +213,7 @@ fn failure<T: oauth2::ErrorResponseType + std::fmt::Display>(
         RequestTokenError::Request(TransportError::Unsendable) => {
             TokenError::Address("the request could not be made".into())
         }
+        RequestTokenError::Request(TransportError::Refused(why)) => TokenError::Address(why),
         RequestTokenError::ServerResponse(refused) => match refused.error().to_string() {
             error if error == "invalid_grant" => TokenError::InvalidGrant,
             error if (400..500).contains(&status) => TokenError::Refused(error),
@@ -213,17 +223,19 @@ fn failure<T: oauth2::ErrorResponseType + std::fmt::Display>(
     }
 }
 
-/// The crate's HTTP transport: `kernel::http`'s client, the status kept for the error, a 3xx
-/// turned into an error rather than followed.
+/// The crate's HTTP transport: `kernel::http`'s client under the SSRF policy, the status kept
+/// for the error, a 3xx turned into an error rather than followed.
 struct Transport {
     loopback_http: bool,
+    policy: Option<Allowance>,
     status: Cell<Option<u16>>,
 }
 
 impl Transport {
-    fn new(loopback_http: bool) -> Self {
+    fn new(loopback_http: bool, policy: Option<&Allowance>) -> Self {
         Self {
             loopback_http,
+            policy: policy.cloned(),
             status: Cell::new(None),
         }
     }
@@ -237,6 +249,8 @@ enum TransportError {
     Redirected(u16),
     #[error("the request could not be made")]
     Unsendable,
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl SyncHttpClient for Transport {
@@ -248,7 +262,12 @@ impl SyncHttpClient for Transport {
         if self.loopback_http {
             url = url.replacen("https://", "http://", 1);
         }
-        let response = http::client(TOKEN_TIMEOUT)
+        if let (Some(policy), Ok(parsed)) = (&self.policy, reqwest::Url::parse(&url)) {
+            policy
+                .check_address_in(&parsed)
+                .map_err(|e| TransportError::Refused(e.to_string()))?;
+        }
+        let response = http::client_under(TOKEN_TIMEOUT, self.policy.as_ref())
             .request(parts.method, url)
             .headers(parts.headers)
             .body(body)

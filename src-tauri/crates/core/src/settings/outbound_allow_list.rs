@@ -1,14 +1,20 @@
-//! A site's outbound settings (SPEC §8): the hosts an Administrator allow-listed for webhook
-//! destinations the SSRF policy would otherwise refuse. Kept per site in `app_settings`.
+//! A site's outbound settings (SPEC §8): the hosts an Administrator allow-listed for addresses
+//! the SSRF policy would otherwise refuse, kept per site in `app_settings`, and the policy a
+//! site's requests are judged by (`kernel::destination_policy`).
 
-use crate::delivery::destination_policy::{check_destination, Allowance};
+use crate::kernel::destination_policy::{check_destination, Allowance};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::sites::SiteEnvironment;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
+use sgen_store::connections::ConnectionRecord;
 use sgen_store::settings;
 
 /// At most this many hosts: an allow-list is a short list of exceptions, not a second internet.
 const MAX_ALLOWED_HOSTS: usize = 100;
+
+pub(crate) fn is_sandbox(api_base: Option<&str>) -> bool {
+    api_base == Some(SANDBOX_ENDPOINT)
+}
 
 fn allow_list_key(site_id: &str) -> String {
     format!("outbound_allow_list:{site_id}")
@@ -102,17 +108,44 @@ impl Core {
             None => destination_url
                 .ok_or_else(|| CoreError::invalid("the destination URL is missing"))?,
         };
-        let sandbox_site = self
-            .sites()?
-            .iter()
-            .any(|s| s.id == scope.site_id && s.demo);
-        let allowed_hosts = self.outbound_allow_list(&scope.site_id)?;
-        check_destination(
-            target,
-            &Allowance {
-                sandbox_site,
-                allowed_hosts: &allowed_hosts,
-            },
-        )
+        check_destination(target, &self.site_allowance(&scope.site_id)?)
+    }
+
+    /// What the site permits beyond public addresses: this computer on a sandbox site, and
+    /// the hosts an Administrator allow-listed.
+    pub(crate) fn site_allowance(&self, site_id: &str) -> CoreResult<Allowance> {
+        let sandbox_site = self.sites()?.iter().any(|s| s.id == site_id && s.demo);
+        Ok(Allowance::new(
+            sandbox_site,
+            &self.outbound_allow_list(site_id)?,
+        ))
+    }
+
+    /// The policy a site's requests are judged by: none for the app's own sandbox vendors,
+    /// which listen on this computer by design; the site's for every other address.
+    pub(crate) fn policy_for(
+        &self,
+        site_id: &str,
+        to_sandbox: bool,
+    ) -> CoreResult<Option<Allowance>> {
+        match to_sandbox {
+            true => Ok(None),
+            false => self.site_allowance(site_id).map(Some),
+        }
+    }
+
+    /// The policy a connection's API calls (test calls, deliveries) are judged by.
+    pub(crate) fn send_policy(&self, record: &ConnectionRecord) -> CoreResult<Option<Allowance>> {
+        let site_id = self.site_of_environment(record.environment_id)?;
+        self.policy_for(&site_id, is_sandbox(record.base_url_override.as_deref()))
+    }
+
+    /// The policy a connection's token and revocation requests are judged by: its
+    /// authorization server is the sandbox's only when no other was given.
+    pub(crate) fn token_policy(&self, record: &ConnectionRecord) -> CoreResult<Option<Allowance>> {
+        let site_id = self.site_of_environment(record.environment_id)?;
+        let to_sandbox =
+            is_sandbox(record.base_url_override.as_deref()) && record.oauth_server.is_none();
+        self.policy_for(&site_id, to_sandbox)
     }
 }

@@ -222,6 +222,108 @@ fn slow_destinations_are_in_flight_together_up_to_each_ones_cap() {
     );
 }
 
+/// A real (not demo) site of the operator's own, in its live environment.
+fn own_site(core: &sgen_core::Core) -> SiteEnvironment {
+    let site = core
+        .create_site("Northwind Goods", "northwind.example")
+        .unwrap();
+    SiteEnvironment {
+        site_id: site.id,
+        environment: EnvironmentName::Live,
+    }
+}
+
+fn order(n: u32) -> sgen_core::delivery::enqueue::OutboundEvent {
+    sgen_core::delivery::enqueue::OutboundEvent {
+        originating_module: "commerce".into(),
+        event_identifier: format!("order.paid ord_{n}"),
+        payload: serde_json::json!({"type": "order.paid"}),
+    }
+}
+
+#[test]
+fn every_send_is_judged_again_so_a_host_taken_off_the_allow_list_gets_nothing() {
+    let (_dir, core, _summary) = seeded(10);
+    let scope = own_site(&core);
+    let (receiver, seen) = serve(|_| "HTTP/1.1 204 No Content".into());
+    let port = receiver.rsplit(':').next().unwrap().to_string();
+    // By name, the clients' resolver judges what `localhost` resolves to when a connection is
+    // opened; an address is judged before the request is made.
+    for host in ["localhost", "127.0.0.1"] {
+        core.set_outbound_allow_list(&scope, vec![host.into()])
+            .unwrap();
+        let request = NewConnectionRequest {
+            api_base_override: Some(format!("http://{host}:{port}")),
+            ..webhook_to("https://93.184.215.14/hook")
+        };
+        let issued = core.begin_signed_token(&scope, request).unwrap();
+        let id = core
+            .finish_signed_token(&issued.pending_id)
+            .unwrap()
+            .row
+            .record
+            .id;
+        core.send_event(&id, "post_event", order(1)).unwrap();
+        assert_eq!(core.deliver_due(10).unwrap().delivered, 1, "{host}");
+        let reached = seen.load(Ordering::SeqCst);
+
+        core.set_outbound_allow_list(&scope, vec![]).unwrap();
+        core.send_event(&id, "post_event", order(2)).unwrap();
+        let round = core.deliver_due(10).unwrap();
+        assert_eq!((round.attempted, round.delivered), (1, 0), "{host}");
+        assert_eq!(seen.load(Ordering::SeqCst), reached, "{host} got a request");
+        let page = core
+            .deliveries(
+                &scope,
+                &sgen_core::delivery::log::DeliveryQuery {
+                    connection_id: Some(id),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let why = page.rows[0].error_class.clone().unwrap_or_default();
+        assert!(why.starts_with("destination_refused: "), "{host}: {why}");
+        assert!(why.contains("loopback"), "{host}: {why}");
+    }
+}
+
+#[test]
+fn api_addresses_and_other_authorization_servers_are_judged_when_given() {
+    let (_dir, core, _summary) = seeded(10);
+    let scope = own_site(&core);
+    let (receiver, seen) = serve(|_| "HTTP/1.1 200 OK".into());
+    let brevo = NewConnectionRequest {
+        connector_type: "brevo".into(),
+        display_name: "Brevo (a test server)".into(),
+        auth_flow: "api_key".into(),
+        fields: std::collections::BTreeMap::from([(
+            "api_key".to_string(),
+            sgen_core::Secret::new(format!("xkeysib-{}-AbCdEfGhIjKlMnOp", "a".repeat(64))),
+        )]),
+        api_base_override: Some(receiver.clone()),
+    };
+    let refused = core.create_connection(&scope, brevo).unwrap_err();
+    assert_eq!(refused.code(), "destination_refused", "{refused}");
+
+    let server = sgen_core::OAuthServer {
+        authorize_url: "https://93.184.215.14/authorize".into(),
+        token_url: format!("{receiver}/token"),
+        revoke_url: None,
+        issuer: None,
+        client_id: "sgen".into(),
+    };
+    let request = sgen_core::oauth::connect::OAuthConnectRequest {
+        connector_type: "salesforce".into(),
+        display_name: "Salesforce (another server)".into(),
+        scopes: vec![],
+        api_base_override: Some("https://na1.salesforce.example".into()),
+        oauth_server: Some(server),
+    };
+    let refused = core.begin_oauth(&scope, request).unwrap_err();
+    assert_eq!(refused.code(), "destination_refused", "{refused}");
+    assert_eq!(seen.load(Ordering::SeqCst), 0, "nothing was sent");
+}
+
 #[test]
 fn only_an_administrator_changes_delivery_settings() {
     let (dir, core, summary) = seeded(10);
