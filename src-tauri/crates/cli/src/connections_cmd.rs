@@ -2,6 +2,7 @@
 
 use crate::args::ConnectionsCommand;
 use crate::output;
+use crate::output::out;
 use crate::secret_input::{read_secret, wait_for_go_ahead};
 use sgen_core::connections::detail::ConnectionQuery;
 use sgen_core::connections::lifecycle::NewConnectionRequest;
@@ -118,7 +119,7 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
             if json {
                 return output::json(&stored);
             }
-            println!("{stored}");
+            out!("{stored}");
             Ok(())
         }
         ConnectionsCommand::RotateSecret { id, finish, json } => {
@@ -128,7 +129,7 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
                 if json {
                     return output::json(&serde_json::json!({ "finished": true }));
                 }
-                println!("the previous signing secret no longer signs");
+                out!("the previous signing secret no longer signs");
                 return Ok(());
             }
             let rotated = core.rotate_signing_secret(&id)?;
@@ -143,7 +144,7 @@ pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError
             }
             let until = chrono::DateTime::from_timestamp_millis(rotated.previous_signs_until)
                 .map_or_else(String::new, |t| t.to_rfc3339());
-            println!("the previous secret signs too until {until}");
+            out!("the previous secret signs too until {until}");
             Ok(())
         }
         ConnectionsCommand::Pause { id, json } => {

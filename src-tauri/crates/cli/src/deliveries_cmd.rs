@@ -3,6 +3,7 @@
 
 use crate::delivery_args::DeliveriesCommand;
 use crate::output;
+use crate::output::out;
 use crate::time_bounds::Now;
 use sgen_core::delivery::enqueue::DELIVERIES_PER_PASS;
 use sgen_core::{Access, Core, CoreError};
@@ -100,7 +101,7 @@ pub fn run(
                     &serde_json::json!({"purged": purged, "retention_days": days}),
                 );
             }
-            println!("purged {purged} attempt(s) older than {days} days");
+            out!("purged {purged} attempt(s) older than {days} days");
             Ok(())
         }
     }

@@ -1,4 +1,31 @@
-//! What the CLI prints: JSON with `--json`, otherwise aligned text for a person.
+//! What the CLI prints: JSON with `--json`, otherwise aligned text for a person. Every line
+//! goes through `out!`, so a closed stdout (`… | head -3`) ends the command quietly, as it
+//! does for git and ripgrep, instead of a panic and a backtrace.
+
+use std::io::Write;
+
+/// `println!` for the command's output; see [`line`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::output::line(format_args!($($arg)*)) };
+}
+pub(crate) use out;
+
+/// Writes one line to stdout. Whoever reads it may stop early: the command's work is done by
+/// the time it prints, so it exits at once and quietly. Any other write error is said on stderr.
+pub fn line(text: std::fmt::Arguments<'_>) {
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_fmt(text)
+        .and_then(|()| stdout.write_all(b"\n"));
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("error [io]: cannot write the output: {e}");
+            std::process::exit(1);
+        }
+    }
+}
 
 use serde::Serialize;
 use sgen_core::connections::library::ConnectorSummary;
@@ -9,7 +36,7 @@ use sgen_core::CoreError;
 pub fn json(value: &impl Serialize) -> Result<(), CoreError> {
     let text =
         serde_json::to_string_pretty(value).map_err(|e| CoreError::Internal(e.to_string()))?;
-    println!("{text}");
+    out!("{text}");
     Ok(())
 }
 
@@ -18,7 +45,7 @@ pub fn catalog(entries: &[ConnectorSummary], as_json: bool) -> Result<(), CoreEr
         return json(&entries);
     }
     for c in entries {
-        println!(
+        out!(
             "{:<26} {:<26} {:<24} {}",
             c.slug,
             c.display_name,
@@ -30,7 +57,7 @@ pub fn catalog(entries: &[ConnectorSummary], as_json: bool) -> Result<(), CoreEr
 }
 
 pub fn validated(count: &usize) -> Result<(), CoreError> {
-    println!("{count} manifest(s) valid");
+    out!("{count} manifest(s) valid");
     Ok(())
 }
 
@@ -39,7 +66,7 @@ pub fn sites(sites: &[sgen_core::kernel::sites::Site], as_json: bool) -> Result<
         return json(&sites);
     }
     for s in sites {
-        println!(
+        out!(
             "{}  {}  ({}){}",
             s.id,
             s.name,
@@ -58,7 +85,7 @@ pub fn demo(
     if as_json {
         return json(summary);
     }
-    println!(
+    out!(
         "demo site {} created: {} connections ({} connected to sandbox vendors), {} deliveries, {} attempts in {:.1} s",
         summary.site_id,
         summary.connections,
@@ -77,7 +104,7 @@ pub fn deliveries(page: &DeliveryPage, as_json: bool) -> Result<(), CoreError> {
     for r in &page.rows {
         let when = chrono::DateTime::from_timestamp_millis(r.attempted_at)
             .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string());
-        println!(
+        out!(
             "{}  {:<9} {:>4} {:>6} ms  {:<14} {}",
             when.unwrap_or_default(),
             r.outcome.as_str(),
@@ -89,7 +116,7 @@ pub fn deliveries(page: &DeliveryPage, as_json: bool) -> Result<(), CoreError> {
         );
     }
     if let Some(cursor) = &page.next_cursor {
-        println!("more: --cursor {cursor}");
+        out!("more: --cursor {cursor}");
     }
     Ok(())
 }
@@ -103,7 +130,7 @@ pub fn connections(
     }
     for row in &page.rows {
         let r = &row.record;
-        println!(
+        out!(
             "{}  {:<14} {:<20} {}",
             r.id,
             r.state.as_str(),
@@ -122,7 +149,7 @@ pub fn connection(
         return json(detail);
     }
     let r = &detail.row.record;
-    println!(
+    out!(
         "{}  {}  {}  account {}",
         r.id,
         r.state.as_str(),
@@ -139,7 +166,7 @@ pub fn test_outcome(
     if as_json {
         return json(outcome);
     }
-    println!("{}: {outcome}", outcome.kind());
+    out!("{}: {outcome}", outcome.kind());
     Ok(())
 }
 
@@ -151,7 +178,7 @@ pub fn disconnected(
     if as_json {
         return json(&serde_json::json!({ "id": id, "revocation": revocation }));
     }
-    println!("{id} disconnected; vendor-side revocation: {revocation:?}");
+    out!("{id} disconnected; vendor-side revocation: {revocation:?}");
     Ok(())
 }
 
@@ -167,7 +194,7 @@ pub fn sandbox_vendors(vendors: &[SandboxVendor], as_json: bool) -> Result<(), C
         json(&vendors)?;
     } else {
         for v in vendors {
-            println!("{:<26} {}  (API {})", v.connector, v.vendor, v.api_base);
+            out!("{:<26} {}  (API {})", v.connector, v.vendor, v.api_base);
         }
     }
     // A script waits for this line before it uses the addresses.
@@ -187,7 +214,7 @@ pub fn sent(sent: &sgen_core::delivery::enqueue::Sent, as_json: bool) -> Result<
     } else {
         ""
     };
-    println!("queued {}{held}", queued.delivery_id);
+    out!("queued {}{held}", queued.delivery_id);
     delivery_round(&sent.round, false)
 }
 
@@ -198,9 +225,13 @@ pub fn delivery_round(
     if as_json {
         return json(round);
     }
-    println!(
+    out!(
         "attempted {}: {} delivered, {} to retry, {} dead-lettered, {} destination gone",
-        round.attempted, round.delivered, round.retrying, round.dead_lettered, round.gone
+        round.attempted,
+        round.delivered,
+        round.retrying,
+        round.dead_lettered,
+        round.gone
     );
     Ok(())
 }
@@ -213,7 +244,7 @@ pub fn bulk_retry(
     if as_json {
         return json(&serde_json::json!({ "retry": bulk, "attempts": round }));
     }
-    println!(
+    out!(
         "{} matched, {} re-queued; attempted {}: {} delivered, {} to retry, {} dead-lettered, {} destination gone",
         bulk.matched,
         bulk.requeued,
@@ -234,7 +265,7 @@ pub fn triage(
         return json(&items);
     }
     if items.is_empty() {
-        println!("no delivery is waiting for an operator");
+        out!("no delivery is waiting for an operator");
     }
     for item in items {
         let d = &item.delivery;
@@ -243,7 +274,7 @@ pub fn triage(
             (None, Some(class)) => class.clone(),
             _ => "-".into(),
         };
-        println!(
+        out!(
             "{}  {:<11} {:<28} {:<32} {:<10} {}",
             d.delivery_id,
             d.status.as_str(),
@@ -268,7 +299,7 @@ pub fn tasks(
     }
     for task in tasks {
         let failure = task.last_failure.as_deref().unwrap_or("");
-        println!(
+        out!(
             "{:<16} {:<10} restarts {:<3} {failure}",
             task.name,
             task.state.as_str(),

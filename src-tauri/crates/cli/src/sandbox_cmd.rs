@@ -2,6 +2,7 @@
 
 use crate::args::SandboxCommand;
 use crate::output;
+use crate::output::out;
 use sgen_catalog::Catalog;
 use sgen_core::CoreError;
 use sgen_sandbox::{Faults, Sandbox};
@@ -39,7 +40,7 @@ pub fn run(command: SandboxCommand) -> Result<(), CoreError> {
         SandboxCommand::RegisterSecret { vendor } => {
             let secret = crate::secret_input::read_secret("Signing secret")?;
             sgen_sandbox::register_remote_signing_secret(&vendor, &secret).map_err(failed)?;
-            println!("signing secret registered");
+            out!("signing secret registered");
             Ok(())
         }
         SandboxCommand::Fault {
@@ -59,7 +60,7 @@ pub fn run(command: SandboxCommand) -> Result<(), CoreError> {
                 latency_ms,
             };
             sgen_sandbox::set_remote_faults(&vendor, &account, &faults).map_err(failed)?;
-            println!("faults set for {account}");
+            out!("faults set for {account}");
             Ok(())
         }
     }

@@ -3,6 +3,7 @@
 
 use crate::args::SettingsCommand;
 use crate::output;
+use crate::output::out;
 use sgen_core::{Access, Core, CoreError};
 
 pub fn run(
@@ -32,10 +33,10 @@ pub fn run(
                 return output::json(&list);
             }
             if list.is_empty() {
-                println!("no host is allow-listed");
+                out!("no host is allow-listed");
             }
             for host in list {
-                println!("{host}");
+                out!("{host}");
             }
             Ok(())
         }
@@ -49,7 +50,7 @@ pub fn run(
                 return output::json(&waits);
             }
             let listed: Vec<String> = waits.iter().map(|w| format!("{w}s")).collect();
-            println!("attempts wait {} after the one before", listed.join(", "));
+            out!("attempts wait {} after the one before", listed.join(", "));
             Ok(())
         }
         SettingsCommand::Retention { days, json } => {
@@ -60,7 +61,7 @@ pub fn run(
             if json {
                 return output::json(&serde_json::json!({ "retention_days": days }));
             }
-            println!("the delivery log keeps {days} days");
+            out!("the delivery log keeps {days} days");
             Ok(())
         }
     }

@@ -253,3 +253,27 @@ fn settings_and_sites_through_the_cli() {
     let purge = cli(data, &["deliveries", "purge", "--json"]);
     assert!(purge.status.success(), "{}", stderr_line(&purge));
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = cli(dir.path(), &["demo", "seed", "--deliveries", "3000"]);
+    assert!(seeded.status.success());
+    // Far more than a pipe holds, so the command is still writing when the reader goes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["deliveries", "query", "--limit", "500", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 3];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is closed here, as `| head -c 3` closes it.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(stderr.is_empty(), "{stderr}");
+}
