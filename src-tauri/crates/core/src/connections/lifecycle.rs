@@ -7,6 +7,7 @@ use crate::connections::detail::ConnectionDetail;
 use crate::connections::test_outcome::TestOutcome;
 use crate::kernel::connection_state::{Operation, Transition};
 use crate::kernel::sites::SiteEnvironment;
+use crate::oauth;
 use crate::{kernel::vendor_http, Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_catalog::{AuthFlow, Manifest};
@@ -92,7 +93,7 @@ impl Core {
             let (with_token, tokens) =
                 self.fetch_client_token(manifest, form.api_base.as_deref(), &fields)?;
             fields = with_token;
-            expires_at = tokens.expires_in_s.map(|s| self.now() + s * 1000);
+            expires_at = oauth::expires_at(self.now(), tokens.expires_in_s);
         }
         self.test_and_store(scope, &form, fields, expires_at)
     }

@@ -92,7 +92,8 @@ impl RetryPolicy {
 pub(crate) fn parse_retry_after(value: &str, now: i64) -> Option<i64> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<i64>() {
-        return Some(seconds.max(0) * SECOND);
+        // Clamped before it is multiplied: a vendor's 2^63 must not overflow.
+        return Some(seconds.clamp(0, MAX_RETRY_AFTER_MS / SECOND) * SECOND);
     }
     chrono::DateTime::parse_from_rfc2822(value)
         .ok()
@@ -110,6 +111,17 @@ mod tests {
             status,
             retry_after_ms: None,
         }
+    }
+
+    #[test]
+    fn a_retry_after_out_of_range_is_clamped_never_overflowed() {
+        assert_eq!(parse_retry_after("120", NOW), Some(120 * SECOND));
+        assert_eq!(parse_retry_after("-3", NOW), Some(0));
+        assert_eq!(
+            parse_retry_after("9223372036854775807", NOW),
+            Some(MAX_RETRY_AFTER_MS)
+        );
+        assert_eq!(parse_retry_after("soon", NOW), None);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::connections::detail::{insert_connection, ConnectionSpec, Placement};
 use crate::delivery::log::import_history;
 use crate::kernel::connection_state::{Operation, Transition};
 use crate::kernel::write::Tx;
+use crate::oauth;
 use crate::oauth::authorization::REFRESH_TOKEN;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use history::Target;
@@ -252,7 +253,7 @@ impl Core {
             (key.seal(Binding::credential(&id), &c.fields), refresh)
         });
         let expires_at = match credential {
-            Some((c, _)) => c.expires_in_s.map(|s| now + s * 1000),
+            Some((c, _)) => oauth::expires_at(now, c.expires_in_s),
             None => oauth.then_some(now + 45 * 60 * 1000),
         };
         insert_connection(

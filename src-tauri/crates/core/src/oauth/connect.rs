@@ -7,6 +7,7 @@ use crate::connections::api_address::checked_api_base;
 use crate::connections::detail::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
 use crate::kernel::ids::random_bits;
 use crate::kernel::sites::SiteEnvironment;
+use crate::oauth;
 use crate::oauth::authorization::{seal_grant, Authorization, Granted};
 use crate::{kernel::ids, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use serde::{Deserialize, Serialize};
@@ -162,7 +163,7 @@ impl Core {
         let now = self.now();
         let id = ids::time_ordered_id("con", now, random_bits()?);
         let (blob, refresh_blob) = seal_grant(&key, &id, &granted);
-        let expires_at = granted.expires_in_s.map(|s| now + s * 1000);
+        let expires_at = oauth::expires_at(now, granted.expires_in_s);
         let outcome = &granted.outcome;
         self.write(|tx| {
             insert_connection(

@@ -25,7 +25,7 @@ pub(crate) use deep_link::DeepLinkReturn;
 pub use deep_link::DEEP_LINK_SCHEME;
 pub(crate) use loopback::CallbackListener;
 pub(crate) use tokens::{
-    client_credentials, exchange_code, refresh, revoke, Revocable, TokenError, Tokens,
+    client_credentials, exchange_code, expires_at, refresh, revoke, Revocable, TokenError, Tokens,
 };
 
 /// Where the browser comes back to: the loopback listener, or a deep link for vendors that

@@ -4,6 +4,7 @@
 //! call connects; until then the old credential keeps working.
 
 use crate::kernel::connection_state::{Operation, Transition};
+use crate::oauth;
 use crate::oauth::authorization::{seal_grant, Granted};
 use crate::oauth::connect::{AuthorizationStarted, Purpose};
 use crate::{connections::detail::ConnectionDetail, Core, CoreError, CoreResult};
@@ -62,7 +63,7 @@ impl Core {
         let now = self.now();
         let (blob, refresh_blob) = seal_grant(&key, id, &granted);
         let refresh_blob = refresh_blob.or(sealed.refresh_token_blob);
-        let expires_at = granted.expires_in_s.map(|s| now + s * 1000);
+        let expires_at = oauth::expires_at(now, granted.expires_in_s);
         let added: Vec<&String> = granted
             .scopes
             .iter()

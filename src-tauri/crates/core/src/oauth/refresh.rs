@@ -117,7 +117,7 @@ impl Core {
                     ),
                     None => refresh_blob,
                 };
-                let expires_at = tokens.expires_in_s.map(|s| now + s * 1000);
+                let expires_at = oauth::expires_at(now, tokens.expires_in_s);
                 self.write(|tx| {
                     connection_credentials::set(
                         tx,
@@ -190,7 +190,7 @@ impl Core {
         let (renewed, tokens) =
             self.fetch_client_token(manifest, record.base_url_override.as_deref(), &fields)?;
         let new_blob = key.seal(Binding::credential(&record.id), &renewed);
-        let expires_at = tokens.expires_in_s.map(|s| now + s * 1000);
+        let expires_at = oauth::expires_at(now, tokens.expires_in_s);
         self.write(|tx| {
             connection_credentials::set(tx, &record.id, &new_blob, None, expires_at, now)?;
             Ok(())

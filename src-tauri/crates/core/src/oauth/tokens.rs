@@ -22,6 +22,26 @@ use std::cell::Cell;
 /// A token endpoint's answer is small; more than this is not read.
 const BODY_LIMIT: u64 = 64 * 1024;
 
+/// The shortest and longest token lifetime believed. A vendor's `expires_in` of 0 would have
+/// the refresher renew the token every minute, and one of 2^63 seconds would overflow the
+/// expiry; both are clamped (and logged), never trusted as sent.
+const SHORTEST_LIFETIME_S: i64 = 60;
+const LONGEST_LIFETIME_S: i64 = 365 * 24 * 3600;
+
+/// When a token that lives `expires_in_s` (as the vendor said) expires, from `now` (ms).
+pub(crate) fn expires_at(now: i64, expires_in_s: Option<i64>) -> Option<i64> {
+    let said = expires_in_s?;
+    let believed = said.clamp(SHORTEST_LIFETIME_S, LONGEST_LIFETIME_S);
+    if believed != said {
+        tracing::warn!(
+            said,
+            believed,
+            "the vendor's token lifetime is out of range; clamped"
+        );
+    }
+    Some(now.saturating_add(believed * 1000))
+}
+
 #[derive(Debug)]
 pub(crate) struct Tokens {
     pub access_token: Secret,
@@ -285,5 +305,26 @@ impl SyncHttpClient for Transport {
         answer
             .body(http::body_up_to(response, BODY_LIMIT))
             .map_err(|_| TransportError::Unsendable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000_000;
+
+    #[test]
+    fn a_token_lifetime_out_of_range_is_clamped_never_overflowed() {
+        assert_eq!(expires_at(NOW, Some(3600)), Some(NOW + 3_600_000));
+        // 0 or negative would have the refresher renew it every minute: a minute at least.
+        assert_eq!(expires_at(NOW, Some(0)), Some(NOW + 60_000));
+        assert_eq!(expires_at(NOW, Some(-5)), Some(NOW + 60_000));
+        // 2^63 − 1 seconds: a year at most, no overflow.
+        assert_eq!(
+            expires_at(NOW, Some(i64::MAX)),
+            Some(NOW + 365 * 24 * 3_600_000)
+        );
+        assert_eq!(expires_at(NOW, None), None);
     }
 }
