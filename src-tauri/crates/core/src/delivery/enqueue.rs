@@ -48,6 +48,10 @@ pub struct Sent {
     pub round: WorkerReport,
 }
 
+/// The largest request an event may become: far above any vendor action's body, and a bound on
+/// what one outbox row holds.
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
 impl Core {
     /// Queues the event; the delivery worker is woken to attempt it.
     pub fn send_event(
@@ -143,6 +147,12 @@ impl Core {
             None => event.payload.clone(),
         }
         .to_string();
+        if payload.len() > MAX_REQUEST_BYTES {
+            return Err(CoreError::PayloadTooLarge {
+                size: payload.len(),
+                limit: MAX_REQUEST_BYTES,
+            });
+        }
         let now = self.now();
         let delivery_id = ids::time_ordered_id("dlv", now, random_bits()?);
         let leased = self.write(|tx| {

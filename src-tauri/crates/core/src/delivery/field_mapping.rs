@@ -14,6 +14,11 @@ use std::collections::BTreeMap;
 /// Target path → source path (or quoted constant), for one action.
 pub type ActionMapping = BTreeMap<String, String>;
 
+/// The deepest a path goes, and the highest array position it names: a request body is a few
+/// levels deep, and `to.4000000000` would otherwise make an array of four billion nulls.
+const MAX_DEPTH: usize = 16;
+const MAX_INDEX: usize = 999;
+
 /// The request body `mapping` makes of `payload`.
 pub(crate) fn apply(mapping: &ActionMapping, payload: &Value) -> Result<Value, String> {
     let mut body = Value::Object(Map::new());
@@ -24,7 +29,7 @@ pub(crate) fn apply(mapping: &ActionMapping, payload: &Value) -> Result<Value, S
                 format!("the event has no `{source}`, which the field mapping puts in `{target}`")
             })?,
         };
-        place(&mut body, target, value);
+        place(&mut body, target, value)?;
     }
     Ok(body)
 }
@@ -43,12 +48,15 @@ fn lookup<'v>(payload: &'v Value, path: &str) -> Option<&'v Value> {
 }
 
 /// Puts `value` at `path` in `body`, making the objects (and, for numeric segments, arrays)
-/// on the way.
-fn place(body: &mut Value, path: &str, value: Value) {
+/// on the way. A path stored before paths were bounded is refused here rather than obeyed.
+fn place(body: &mut Value, path: &str, value: Value) -> Result<(), String> {
+    if !valid_path(path) {
+        return Err(format!("`{path}` is not a field path this app accepts"));
+    }
     let mut here = body;
     for segment in path.split('.') {
-        here = match segment.parse::<usize>() {
-            Ok(index) => {
+        here = match array_index(segment) {
+            Some(index) => {
                 if !here.is_array() {
                     *here = Value::Array(Vec::new());
                 }
@@ -58,7 +66,7 @@ fn place(body: &mut Value, path: &str, value: Value) {
                 }
                 &mut items[index]
             }
-            Err(_) => {
+            None => {
                 if !here.is_object() {
                     *here = Value::Object(Map::new());
                 }
@@ -70,15 +78,26 @@ fn place(body: &mut Value, path: &str, value: Value) {
         };
     }
     *here = value;
+    Ok(())
+}
+
+/// A segment of digits names an array position.
+fn array_index(segment: &str) -> Option<usize> {
+    segment
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| segment.parse().unwrap_or(usize::MAX))
 }
 
 fn valid_path(path: &str) -> bool {
     !path.is_empty()
         && path.len() <= 200
+        && path.split('.').count() <= MAX_DEPTH
         && path.split('.').all(|s| {
             !s.is_empty()
                 && s.chars()
                     .all(|c| c.is_ascii_alphanumeric() || "_-$".contains(c))
+                && array_index(s).is_none_or(|i| i <= MAX_INDEX)
         })
 }
 
@@ -103,7 +122,7 @@ impl Core {
         for (target, source) in &mapping {
             if !valid_path(target) {
                 return Err(CoreError::invalid(format!(
-                    "`{target}` is not a field path (letters, digits, _ - $, separated by dots)"
+                    "`{target}` is not a field path (letters, digits, _ - $, separated by dots; at most {MAX_DEPTH} deep, array positions up to {MAX_INDEX})"
                 )));
             }
             if constant(source).is_none() && !valid_path(source) {
@@ -181,8 +200,22 @@ mod tests {
     #[test]
     fn paths_are_checked() {
         assert!(valid_path("properties.email"));
+        assert!(valid_path("to.999.email"));
         assert!(!valid_path("properties..email"));
         assert!(!valid_path("a b"));
         assert!(!valid_path(""));
+        // Positions past any request's arrays, and depth past any request's nesting.
+        assert!(!valid_path("a.4000000000"));
+        assert!(!valid_path("a.18446744073709551615"));
+        assert!(!valid_path("a.99999999999999999999999"));
+        assert!(!valid_path(&["a"; 17].join(".")));
+    }
+
+    #[test]
+    fn a_stored_path_past_the_bounds_is_refused_not_obeyed() {
+        let mapping: ActionMapping =
+            [("a.18446744073709551615".to_string(), "\"x\"".to_string())].into();
+        let err = apply(&mapping, &serde_json::json!({})).unwrap_err();
+        assert!(err.contains("not a field path"), "{err}");
     }
 }

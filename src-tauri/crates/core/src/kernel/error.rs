@@ -48,6 +48,9 @@ pub enum CoreError {
     /// A webhook destination the SSRF policy refuses; nothing was sent to it.
     #[error("{0}")]
     DestinationRefused(String),
+    /// An event whose request would be larger than a delivery may carry; nothing was queued.
+    #[error("the event's request would be {size} bytes; a delivery carries at most {limit}")]
+    PayloadTooLarge { size: usize, limit: usize },
     /// The active operator's role does not allow this.
     #[error("{0}")]
     PermissionDenied(String),
@@ -94,6 +97,7 @@ error_codes! {
     TokenEndpointFailed = "token_endpoint_failed",
     ScopeMissing = "scope_missing",
     DestinationRefused = "destination_refused",
+    PayloadTooLarge = "payload_too_large",
     PermissionDenied = "permission_denied",
     Internal = "internal",
 }
@@ -122,6 +126,7 @@ impl CoreError {
             CoreError::TokenEndpoint(_) => ErrorCode::TokenEndpointFailed,
             CoreError::ScopeMissing { .. } => ErrorCode::ScopeMissing,
             CoreError::DestinationRefused(_) => ErrorCode::DestinationRefused,
+            CoreError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             CoreError::PermissionDenied(_) => ErrorCode::PermissionDenied,
             CoreError::Internal(_) => ErrorCode::Internal,
         }

@@ -89,6 +89,22 @@ fn a_2xx_delivers_and_the_attempt_is_in_the_log() {
 }
 
 #[test]
+fn an_event_larger_than_a_delivery_carries_is_refused_and_nothing_is_queued() {
+    let f = fixture();
+    let id = brevo(&f);
+    let limit = sgen_core::delivery::enqueue::MAX_REQUEST_BYTES;
+    let mut event = email(1);
+    event.payload["params"]["note"] = serde_json::Value::String("x".repeat(limit));
+    let refused = f
+        .core
+        .send_event(&id, "send_transactional_email", event)
+        .unwrap_err();
+    assert_eq!(refused.code(), "payload_too_large", "{refused}");
+    assert_eq!(f.core.deliver_due(10).unwrap(), WorkerReport::default());
+    assert!(attempts(&f, &id).is_empty());
+}
+
+#[test]
 fn failures_follow_the_schedule_then_dead_letter() {
     let f = fixture();
     let id = brevo(&f);
