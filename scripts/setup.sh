@@ -7,9 +7,10 @@ CACHE="${SGEN_CACHE:-$HOME/.cache/sgen}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
 export PATH="$CACHE/tools/bin:$PATH"
 
+# desktop-file-utils: update-desktop-database, which registers the app-link handler.
 APT_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
   webkit2gtk-driver xvfb xauth x11-utils imagemagick dbus dbus-x11 gnome-keyring xdg-utils chromium sqlite3
-  python3-venv)
+  python3-venv desktop-file-utils)
 
 install_apt_packages() {
   local missing=()

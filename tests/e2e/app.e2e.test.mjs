@@ -30,7 +30,7 @@ async function clearInput(selector) {
 test("the library shows every family and filters by family, auth flow and name", async () => {
   assert.equal(await count('[data-testid="family-group"]'), 6);
   assert.ok((await count('[data-testid="connector-card"]')) >= 20);
-  await screenshot("01-library");
+  await screenshot(browser, "01-library");
 
   await browser.$('[data-testid="library-family"]').selectByAttribute("value", "payment_platforms");
   await until(browser, async () => (await count('[data-testid="family-group"]')) === 1, "family filter");
@@ -47,14 +47,14 @@ test("the library shows every family and filters by family, auth flow and name",
   await browser.$('[data-testid="connector-card"]').click();
   await until(browser, async () => browser.$('[data-testid="scopes-table"]').isExisting(), "connector page");
   assert.match(await browser.$('[data-testid="scopes-table"]').getText(), /crm\.objects\.contacts\.write/);
-  await screenshot("02-connector-page");
+  await screenshot(browser, "02-connector-page");
 });
 
 test("the connections list sorts, filters by state and text, and pages", async () => {
   await browser.$('[data-testid="nav-connections"]').click();
   await until(browser, async () => (await count('[data-testid="connection-row"]')) === 10, "first page of 10");
   assert.equal(await browser.$('[data-testid="connections-range"]').getText(), "1–10 of 16");
-  await screenshot("03-connections");
+  await screenshot(browser, "03-connections");
 
   await browser.$('[data-testid="connections-next"]').click();
   await until(browser, async () => (await browser.$('[data-testid="connections-range"]').getText()) === "11–16 of 16", "second page");
@@ -85,20 +85,20 @@ test("a connection's detail view shows its record, state history and delivery lo
   assert.match(history, /consecutive delivery failures/);
   assert.match(await browser.$('[data-testid="connection-fields"]').getText(), /Operator of record/);
   await until(browser, async () => (await count('[data-testid="log-row"]')) > 0, "per-connection log rows");
-  await screenshot("04-connection-detail");
+  await screenshot(browser, "04-connection-detail");
   // Its delivery health over the demo's history: bars per day and a success rate.
   const health = browser.$('[data-testid="delivery-health"]');
   await health.$("button=90 days").click();
   await until(browser, async () => /% of [\d,]+ attempts delivered/.test(await browser.$('[data-testid="health-summary"]').getText()), "health summary");
   await health.scrollIntoView();
-  await screenshot("04b-connection-health");
+  await screenshot(browser, "04b-connection-health");
 });
 
 test("the delivery log filters by outcome, date range and search, and pages", async () => {
   await browser.$('[data-testid="nav-deliveries"]').click();
   await until(browser, async () => (await count('[data-testid="log-row"]')) > 10, "log rows");
   await until(browser, async () => /^100 entries loaded/.test(await browser.$('[data-testid="log-count"]').getText()), "first page");
-  await screenshot("05-delivery-log");
+  await screenshot(browser, "05-delivery-log");
 
   await browser.$('[data-testid="log-more"]').click();
   await until(browser, async () => /^200 entries loaded/.test(await browser.$('[data-testid="log-count"]').getText()), "second page");
@@ -126,7 +126,7 @@ test("the delivery log filters by outcome, date range and search, and pages", as
   }, "search");
   await browser.$('[data-testid="log-row"]').click();
   await until(browser, async () => browser.$('[data-testid="attempt-detail"]').isExisting(), "attempt detail");
-  await screenshot("06-delivery-log-filtered");
+  await screenshot(browser, "06-delivery-log-filtered");
 });
 
 test("switching environment and theme changes every view", async () => {
@@ -136,5 +136,5 @@ test("switching environment and theme changes every view", async () => {
   await browser.$('[data-testid="theme-toggle"]').click();
   const theme = await browser.execute(() => document.documentElement.dataset.theme);
   assert.ok(theme === "dark" || theme === "light");
-  await screenshot("07-staging-theme");
+  await screenshot(browser, "07-staging-theme");
 });

@@ -44,7 +44,7 @@ test("connect a key, test it, pause and resume, break the vendor, disconnect", a
   await browser.execute(() => (window.location.hash = "#/library/brevo"));
   await until(browser, async () => browser.$('[data-testid="connect-form"]').isExisting(), "connect form");
   await browser.$('input[name="api_key"]').setValue(KEY);
-  await screenshot("10-connect-form");
+  await screenshot(browser, "10-connect-form");
   await browser.$('[data-testid="connect-submit"]').click();
 
   await connected("key connect");
@@ -93,7 +93,7 @@ test("connect a key, test it, pause and resume, break the vendor, disconnect", a
   }, "the stopped delivery is not in the triage queue");
   assert.match(stopped, /gone \(410\)/);
   assert.match(await browser.$('[data-testid="triage-connections"]').getText(), /Brevo/);
-  await screenshot("11b-triage");
+  await screenshot(browser, "11b-triage");
   await browser.url(detailUrl);
   await waitForState("error");
   await browser.$('[data-testid="fault-status"]').selectByAttribute("value", "");
@@ -111,10 +111,10 @@ test("connect a key, test it, pause and resume, break the vendor, disconnect", a
     const el = browser.$('[data-testid="attempt-retry-result"]');
     return (await el.isExisting()) && (await el.getText());
   }, "the retry gave no result");
-  if (!/Retried: delivered/.test(retried)) await screenshot("failed-retry");
+  if (!/Retried: delivered/.test(retried)) await screenshot(browser, "failed-retry");
   assert.match(retried, /Retried: delivered/);
   assert.match(await browser.$('[data-testid="delivery-status"]').getText(), /Delivered/);
-  await screenshot("11a-delivery-retried");
+  await screenshot(browser, "11a-delivery-retried");
 
   await browser.$('[data-testid="fault-offline"]').click();
   await browser.$('[data-testid="action-test"]').click();
@@ -127,7 +127,7 @@ test("connect a key, test it, pause and resume, break the vendor, disconnect", a
   await waitForState("auth_revoked");
   assert.match(await result(), /refused the credential/);
   assert.match(await browser.$('[data-testid="state-history"]').getText(), /test call: the vendor refused/);
-  await screenshot("11-connection-revoked");
+  await screenshot(browser, "11-connection-revoked");
 
   await browser.$('[data-testid="action-disconnect"]').click();
   await browser.$('[data-testid="action-disconnect-confirm"]').click();
@@ -155,7 +155,7 @@ test("an Administrator sets the allow-list, the retry schedule and the retention
     const el = browser.$('[data-testid="settings"] [role="alert"]');
     return (await el.isExisting()) && /not a host name/.test(await el.getText());
   }, "a URL in the allow-list was not refused with the reason");
-  await screenshot("16-settings");
+  await screenshot(browser, "16-settings");
 });
 
 test("a malformed key is refused with the reason and nothing is stored", async () => {
@@ -169,7 +169,7 @@ test("a malformed key is refused with the reason and nothing is stored", async (
   }, "no error shown");
   assert.equal(await notice.getAttribute("data-code"), "invalid_argument");
   assert.match(await notice.getText(), /does not look like a Stripe/);
-  await screenshot("12-connect-refused");
+  await screenshot(browser, "12-connect-refused");
   await browser.execute(() => (window.location.hash = "#/connections"));
   await until(browser, async () => (await browser.$$('[data-testid="connection-row"]')).length > 0, "connections");
   assert.doesNotMatch(await browser.$("body").getText(), /Stripe — live/);
@@ -178,7 +178,7 @@ test("a malformed key is refused with the reason and nothing is stored", async (
 test("connect through the vendor's consent page in the browser, refresh, disconnect", async () => {
   await browser.execute(() => (window.location.hash = "#/library/hubspot"));
   await until(browser, async () => browser.$('[data-testid="scope-picker"]').isExisting(), "oauth form");
-  await screenshot("13-connect-oauth");
+  await screenshot(browser, "13-connect-oauth");
   await browser.$('[data-testid="connect-submit"]').click();
   // tests/e2e/fake-browser.py, as $BROWSER, allows access and returns to the app.
   await connected("oauth connect");
@@ -198,7 +198,7 @@ test("connect through the vendor's consent page in the browser, refresh, disconn
     const alert = browser.$('[data-testid="edit-scopes"] [role="alert"]');
     return (await alert.isExisting()) && `error: ${await alert.getText()}`;
   }, "re-authorization never finished").catch(async (e) => {
-    await screenshot("failed-reauthorize");
+    await screenshot(browser, "failed-reauthorize");
     throw e;
   });
   assert.doesNotMatch(reauthorized, /deals\.write/);
@@ -210,7 +210,7 @@ test("connect through the vendor's consent page in the browser, refresh, disconn
   await browser.$('[data-testid="action-test"]').click();
   await waitForState("error");
   await resultMatching(/Missing scopes: oauth/);
-  await screenshot("14-oauth-connection");
+  await screenshot(browser, "14-oauth-connection");
   await browser.$('[data-testid="action-disconnect"]').click();
   await browser.$('[data-testid="action-disconnect-confirm"]').click();
   await until(browser, async () => (await browser.getUrl()).endsWith("#/connections"), "back to the list after disconnect");
@@ -234,7 +234,7 @@ test("a webhook's signing secret is shown once and the sandbox receiver checks i
     return (await el.isExisting()) && (await el.getText());
   }, "no refusal shown");
   assert.match(refused, /refused/);
-  await screenshot("13-signing-secret");
+  await screenshot(browser, "13-signing-secret");
 
   await browser.$('[data-testid="signing-secret-register"]').click();
   await until(browser, async () => !(await browser.$('[data-testid="signing-secret-register"]').isEnabled()), "registration");
@@ -256,7 +256,7 @@ test("a webhook's signing secret is shown once and the sandbox receiver checks i
   assert.match(await browser.$('[data-testid="rotate-secret-overlap"]').getText(), /both signatures until/);
   await browser.$('[data-testid="rotate-secret-finish"]').click();
   await until(browser, async () => /Rotation finished/.test(await browser.$('[data-testid="rotate-secret-overlap"]').getText()), "rotation not finished");
-  await screenshot("13b-secret-rotated");
+  await screenshot(browser, "13b-secret-rotated");
 });
 
 test("a vendor that refuses loopback comes back through the app link to the running app", async () => {
@@ -268,7 +268,7 @@ test("a vendor that refuses loopback comes back through the app link to the runn
   await connected("app-link connect");
   await waitForState("active");
   assert.match(await browser.$('[data-testid="connection-fields"]').getText(), /sbx-square-/);
-  await screenshot("15-app-link-connection");
+  await screenshot(browser, "15-app-link-connection");
 });
 
 test("connect through another authorization server: the oidc-provider package", async () => {
@@ -288,7 +288,7 @@ test("connect through another authorization server: the oidc-provider package", 
     await browser.$('input[name="oauth_revoke_url"]').setValue(server.revoke_url);
     await browser.$('input[name="oauth_issuer"]').setValue(server.issuer);
     await browser.$('input[name="oauth_client_id"]').setValue("sgen-desktop");
-    await screenshot("16-connect-other-server");
+    await screenshot(browser, "16-connect-other-server");
     await browser.$('[data-testid="connect-submit"]').click();
     await connected("oidc-provider connect");
     await waitForState("active");

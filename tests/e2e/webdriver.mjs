@@ -1,6 +1,7 @@
 // Shared set-up for the real-window tests: a WebDriver session on the built app, and evidence
 // screenshots of the whole X display (WebKitWebDriver's own are stale under Xvfb).
 import { execFileSync } from "node:child_process";
+import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
@@ -20,10 +21,16 @@ export async function openApp() {
   });
 }
 
-export async function screenshot(name) {
-  // Give X a moment to show what the DOM already has.
+/** Evidence of what the window shows now. The DOM can be ahead of the pixels (the first view
+ * painted nothing yet), so the page paints two frames first, then X is given a moment. */
+export async function screenshot(browser, name) {
+  await browser.execute(() => new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(() => painted(true)))));
   await new Promise((resolve) => setTimeout(resolve, 400));
-  execFileSync("import", ["-window", "root", `${process.env.SGEN_ARTIFACTS}/${name}.png`]);
+  const file = `${process.env.SGEN_ARTIFACTS}/${name}.png`;
+  execFileSync("import", ["-window", "root", file]);
+  // An empty window compresses to under 20 kB; the lightest view here is over 60 kB.
+  const { size } = statSync(file);
+  if (size < 30_000) throw new Error(`${name}.png (${size} bytes) shows an empty window: the view had not painted`);
 }
 
 /** Waits until `probe` returns a truthy value, and returns it. */
