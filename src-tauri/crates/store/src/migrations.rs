@@ -8,6 +8,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_latency_order_from_outcome_indexes.sql"),
     include_str!("../migrations/0003_connection_oauth_server.sql"),
     include_str!("../migrations/0004_outbox.sql"),
+    include_str!("../migrations/0005_cursor_key.sql"),
 ];
 
 pub const LATEST_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

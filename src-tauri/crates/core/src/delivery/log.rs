@@ -143,8 +143,9 @@ impl Core {
             sort.as_str(),
             if descending { "desc" } else { "asc" },
         ]);
+        let key = self.cursor_key()?;
         let after = non_empty(&query.cursor)
-            .map(|c| cursor::decode(c, &filter_text))
+            .map(|c| cursor::decode(c, &filter_text, key))
             .transpose()?;
 
         let filter = AttemptFilter {
@@ -175,6 +176,7 @@ impl Core {
                         key: sort.key_of(last),
                     },
                     &filter_text,
+                    key,
                 )
             })
         } else {
