@@ -55,6 +55,7 @@ impl CoreConfig {
 /// are each domain's own, defined in its folder, and only that domain touches them.
 pub struct Core {
     store: Store,
+    access: Access,
     catalog: Catalog,
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
@@ -85,6 +86,7 @@ impl Core {
         let store = Store::open(&config.data_dir.join(DATABASE_FILE), config.access)?;
         Ok(Self {
             store,
+            access: config.access,
             catalog,
             clock: config.clock,
             data_dir: config.data_dir,

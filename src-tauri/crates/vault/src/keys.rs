@@ -34,14 +34,18 @@ pub fn os_credential_store() -> Result<Arc<CredentialStore>, VaultError> {
 /// keyring-core mock store in unit tests).
 pub struct Vault {
     store: Arc<CredentialStore>,
+    /// The data directory's own id: two data directories on one machine never share a key
+    /// entry, even for sites with the same id.
+    namespace: String,
     /// Serializes get-or-create, so two first uses cannot make two keys and lose one.
     creating: Mutex<()>,
 }
 
 impl Vault {
-    pub fn new(store: Arc<CredentialStore>) -> Self {
+    pub fn new(store: Arc<CredentialStore>, namespace: &str) -> Self {
         Vault {
             store,
+            namespace: namespace.to_string(),
             creating: Mutex::new(()),
         }
     }
@@ -83,6 +87,35 @@ impl Vault {
         Ok(DataKey(Zeroizing::new(key)))
     }
 
+    /// Copies a key filed under the name every data directory used to share
+    /// (`site-data-key/{site}`) to this directory's own name, unless it has one already;
+    /// whether there was one to copy. The old entry stays: another data directory may still
+    /// need it.
+    pub fn adopt_shared_key(&self, site_id: &str) -> Result<bool, VaultError> {
+        match self.existing_site_key(site_id) {
+            Err(VaultError::KeyMissing) => {}
+            other => return other.map(|_| false),
+        }
+        let shared = self
+            .store
+            .build(SERVICE, &format!("site-data-key/{site_id}"), None)
+            .map_err(VaultError::from_keyring)?;
+        let key = match shared.get_secret() {
+            Err(keyring_core::Error::NoEntry) => return Ok(false),
+            read => Zeroizing::new(read.map_err(VaultError::from_keyring)?),
+        };
+        self.entry(site_id)?
+            .set_secret(key.as_slice())
+            .map_err(VaultError::from_keyring)?;
+        let kept = self.existing_site_key(site_id)?;
+        if kept.0.as_slice() != key.as_slice() {
+            return Err(VaultError::Unavailable(
+                "the keyring did not keep the site's data key under its new name".into(),
+            ));
+        }
+        Ok(true)
+    }
+
     /// Removes the site's data key; every credential sealed under it becomes unreadable.
     pub fn delete_site_key(&self, site_id: &str) -> Result<(), VaultError> {
         match self.entry(site_id)?.delete_credential() {
@@ -93,7 +126,11 @@ impl Vault {
 
     fn entry(&self, site_id: &str) -> Result<Entry, VaultError> {
         self.store
-            .build(SERVICE, &format!("site-data-key/{site_id}"), None)
+            .build(
+                SERVICE,
+                &format!("site-data-key/{}/{site_id}", self.namespace),
+                None,
+            )
             .map_err(VaultError::from_keyring)
     }
 }

@@ -11,7 +11,9 @@ fn without_a_session_bus_secure_storage_is_unavailable() {
 
     let err = match os_credential_store() {
         Err(err) => err,
-        Ok(store) => Vault::new(store).site_key("site_a").unwrap_err(),
+        Ok(store) => Vault::new(store, "dir_test")
+            .site_key("site_a")
+            .unwrap_err(),
     };
     assert_eq!(err.code(), "secure_storage_unavailable", "{err}");
 }

@@ -18,13 +18,15 @@ fn fields() -> SecretFields {
 #[test]
 fn a_sealed_credential_opens_with_the_same_site_key_from_a_new_vault() {
     let store = mock_store();
-    let blob = Vault::new(store.clone())
+    let blob = Vault::new(store.clone(), "dir_test")
         .site_key("site_a")
         .unwrap()
         .seal(Binding::credential("con_1"), &fields());
     assert!(!String::from_utf8_lossy(&blob).contains("canary-api-key"));
 
-    let again = Vault::new(store).existing_site_key("site_a").unwrap();
+    let again = Vault::new(store, "dir_test")
+        .existing_site_key("site_a")
+        .unwrap();
     assert_eq!(
         again.open(Binding::credential("con_1"), &blob).unwrap(),
         fields()
@@ -33,7 +35,9 @@ fn a_sealed_credential_opens_with_the_same_site_key_from_a_new_vault() {
 
 #[test]
 fn a_blob_opens_only_for_its_own_connection_and_purpose() {
-    let key = Vault::new(mock_store()).site_key("site_a").unwrap();
+    let key = Vault::new(mock_store(), "dir_test")
+        .site_key("site_a")
+        .unwrap();
     let blob = key.seal(Binding::credential("con_1"), &fields());
     for wrong in [
         Binding::credential("con_2"),
@@ -45,7 +49,9 @@ fn a_blob_opens_only_for_its_own_connection_and_purpose() {
 
 #[test]
 fn altered_truncated_or_foreign_blobs_are_refused() {
-    let key = Vault::new(mock_store()).site_key("site_a").unwrap();
+    let key = Vault::new(mock_store(), "dir_test")
+        .site_key("site_a")
+        .unwrap();
     let binding = Binding::credential("con_1");
     let blob = key.seal(binding, &fields());
     let mut flipped = blob.clone();
@@ -59,7 +65,7 @@ fn altered_truncated_or_foreign_blobs_are_refused() {
 
 #[test]
 fn each_site_has_its_own_key_created_once() {
-    let vault = Vault::new(mock_store());
+    let vault = Vault::new(mock_store(), "dir_test");
     let a = vault.site_key("site_a").unwrap();
     let blob = a.seal(Binding::credential("con_1"), &fields());
     // Asking again returns the same key, not a new one.
@@ -74,7 +80,7 @@ fn each_site_has_its_own_key_created_once() {
 
 #[test]
 fn a_deleted_site_key_is_missing_and_is_not_recreated_by_reads() {
-    let vault = Vault::new(mock_store());
+    let vault = Vault::new(mock_store(), "dir_test");
     vault.site_key("site_a").unwrap();
     vault.delete_site_key("site_a").unwrap();
     assert!(matches!(
@@ -91,7 +97,7 @@ fn a_deleted_site_key_is_missing_and_is_not_recreated_by_reads() {
 
 #[test]
 fn a_keyring_that_refuses_access_is_secure_storage_unavailable() {
-    let vault = Vault::new(locked_store());
+    let vault = Vault::new(locked_store(), "dir_test");
     let err = vault.site_key("site_a").unwrap_err();
     assert_eq!(err.code(), "secure_storage_unavailable");
     assert!(err.to_string().starts_with("secure storage unavailable"));
@@ -103,6 +109,61 @@ fn secrets_never_print() {
     let printed = format!("{f:?} {} {:?}", f.get("api_key").unwrap(), f.get("api_key"));
     assert!(!printed.contains("canary"), "{printed}");
     assert!(printed.contains("redacted"));
-    let key = Vault::new(mock_store()).site_key("site_a").unwrap();
+    let key = Vault::new(mock_store(), "dir_test")
+        .site_key("site_a")
+        .unwrap();
     assert_eq!(format!("{key:?}"), "DataKey([redacted])");
+}
+
+#[test]
+fn two_data_directories_keep_their_own_key_for_the_same_site() {
+    let store = mock_store();
+    let (a, b) = (
+        Vault::new(store.clone(), "dir_a"),
+        Vault::new(store.clone(), "dir_b"),
+    );
+    let blob = a
+        .site_key("site_demo")
+        .unwrap()
+        .seal(Binding::credential("con_1"), &fields());
+    b.site_key("site_demo").unwrap();
+    // Replacing or deleting one directory's key leaves the other's credentials readable.
+    b.delete_site_key("site_demo").unwrap();
+    let key = a.existing_site_key("site_demo").unwrap();
+    assert_eq!(
+        key.open(Binding::credential("con_1"), &blob).unwrap(),
+        fields()
+    );
+}
+
+#[test]
+fn a_key_under_the_shared_name_is_adopted_and_stays_for_the_others() {
+    let store = mock_store();
+    // What an earlier build filed: one entry per site id, whatever the data directory.
+    let shared = store
+        .build("com.sgen.integrations", "site-data-key/site_demo", None)
+        .unwrap();
+    shared.set_secret(&[9u8; 32]).unwrap();
+    let blob = {
+        let vault = Vault::new(store.clone(), "dir_a");
+        assert!(vault.adopt_shared_key("site_demo").unwrap());
+        assert!(
+            !vault.adopt_shared_key("site_demo").unwrap(),
+            "adopted once"
+        );
+        vault
+            .existing_site_key("site_demo")
+            .unwrap()
+            .seal(Binding::credential("con_1"), &fields())
+    };
+    let other = Vault::new(store.clone(), "dir_b");
+    assert!(other.adopt_shared_key("site_demo").unwrap());
+    let key = other.existing_site_key("site_demo").unwrap();
+    assert_eq!(
+        key.open(Binding::credential("con_1"), &blob).unwrap(),
+        fields()
+    );
+    assert_eq!(shared.get_secret().unwrap(), vec![9u8; 32]);
+    // Nothing to adopt for a site no earlier build knew.
+    assert!(!other.adopt_shared_key("site_new").unwrap());
 }

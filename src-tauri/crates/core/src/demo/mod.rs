@@ -84,7 +84,10 @@ impl Core {
         }
         let mut rng = DemoRng::new(options.seed);
         let now = self.now();
-        let site_id = rng.id("site");
+        // Its own id in every data directory, unlike everything else the seed decides: keyring
+        // entries and support bundles tell sites apart by it.
+        let site_id =
+            crate::kernel::ids::time_ordered_id("site", now, crate::kernel::ids::random_bits()?);
         let dana = Operator {
             id: rng.id("op"),
             name: "Dana Whitfield".into(),

@@ -365,6 +365,72 @@ fn a_sandbox_connection_follows_its_vendor_across_restarts_and_takes_faults() {
 }
 
 #[test]
+fn keys_are_filed_per_data_directory_and_an_earlier_builds_shared_entry_is_adopted() {
+    let (dir, core, summary) = seeded(100);
+    drop(core);
+    let keyring: std::sync::Arc<keyring_core::CredentialStore> =
+        keyring_core::mock::Store::new().unwrap();
+    let core = open_with_store(dir.path(), keyring.clone());
+    let request = NewConnectionRequest {
+        api_base_override: Some(sgen_core::SANDBOX_ENDPOINT.into()),
+        ..brevo(&sandbox(), CANARY_KEY)
+    };
+    let id = core
+        .create_connection(&live(&summary), request)
+        .unwrap()
+        .row
+        .record
+        .id;
+    drop(core);
+
+    // Make the directory look as an earlier build left it: the key under the name every data
+    // directory shared, and no record of the move.
+    let db = rusqlite::Connection::open(dir.path().join(sgen_core::DATABASE_FILE)).unwrap();
+    let dir_id: String = db
+        .query_row(
+            "SELECT value FROM app_settings WHERE key = 'data_dir_id'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    db.execute(
+        "DELETE FROM app_settings WHERE key = 'keyring_entries_namespaced'",
+        [],
+    )
+    .unwrap();
+    let service = "com.sgen.integrations";
+    let own = keyring
+        .build(
+            service,
+            &format!("site-data-key/{dir_id}/{}", summary.site_id),
+            None,
+        )
+        .unwrap();
+    let key = own.get_secret().unwrap();
+    own.delete_credential().unwrap();
+    let shared = keyring
+        .build(service, &format!("site-data-key/{}", summary.site_id), None)
+        .unwrap();
+    shared.set_secret(&key).unwrap();
+
+    let core = open_with_store(dir.path(), keyring.clone());
+    assert!(matches!(
+        core.test_connection(&id).unwrap(),
+        TestOutcome::Connected { .. }
+    ));
+    assert_eq!(
+        own.get_secret().unwrap(),
+        key,
+        "filed under this directory's id"
+    );
+    assert_eq!(
+        shared.get_secret().unwrap(),
+        key,
+        "left for other directories"
+    );
+}
+
+#[test]
 fn fault_controls_are_only_for_sandbox_connections() {
     let (_dir, core, summary) = seeded(100);
     let id = core
