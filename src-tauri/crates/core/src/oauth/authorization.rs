@@ -23,6 +23,9 @@ const FLOW_TIMEOUT: Duration = Duration::from_secs(300);
 /// The public client the sandbox vendors know this app as.
 pub(crate) const SANDBOX_CLIENT_ID: &str = "sgen-integrations-desktop";
 pub(crate) const REFRESH_TOKEN: &str = "refresh_token";
+/// How a flow that got no code ends, for the person who started it.
+pub(crate) const CANCELLED: &str = "the authorization was cancelled";
+pub(crate) const TIMED_OUT: &str = "the browser did not come back within 5 minutes; start again";
 
 /// One authorization request sent to the browser: everything needed to check the callback
 /// and redeem its code.
@@ -53,9 +56,14 @@ impl Authorization {
         matches!(self.return_path, ReturnPath::DeepLink(_))
     }
 
-    /// The browser had its five minutes; the listener can close.
-    pub(crate) fn timed_out(&self) -> bool {
-        self.deadline <= Instant::now()
+    /// When the browser's time is up.
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// The `state` its deep link, if any, is filed under.
+    pub(crate) fn state(&self) -> &str {
+        &self.pkce.state
     }
 }
 
@@ -176,14 +184,8 @@ impl Core {
                     "the vendor did not grant access ({error})"
                 )))
             }
-            Callback::Cancelled => {
-                return Err(CoreError::invalid("the authorization was cancelled"))
-            }
-            Callback::TimedOut => {
-                return Err(CoreError::invalid(
-                    "the browser did not come back within 5 minutes; start again",
-                ))
-            }
+            Callback::Cancelled => return Err(CoreError::invalid(CANCELLED)),
+            Callback::TimedOut => return Err(CoreError::invalid(TIMED_OUT)),
         };
         let tokens = exchange_code(
             &endpoints.token_url,

@@ -8,14 +8,15 @@ use crate::connections::detail::{insert_connection, ConnectionDetail, Connection
 use crate::kernel::ids::random_bits;
 use crate::kernel::sites::SiteEnvironment;
 use crate::oauth;
-use crate::oauth::authorization::{seal_grant, Authorization, Granted};
+use crate::oauth::authorization::{seal_grant, Authorization, Granted, CANCELLED, TIMED_OUT};
 use crate::{kernel::ids, Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 use serde::{Deserialize, Serialize};
 use sgen_catalog::AuthFlow;
 use sgen_store::connections::OAuthServer;
 use sgen_store::model::ConnectionState;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -59,6 +60,13 @@ pub(crate) struct PendingFlow {
     purpose: Purpose,
     authorization: Authorization,
     cancelled: Arc<AtomicBool>,
+}
+
+/// How soon an abandoned flow is forgotten after its cancel or deadline.
+const ABANDON_TICK: Duration = Duration::from_millis(100);
+
+fn lock<T>(shared: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    shared.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Core {
@@ -107,20 +115,18 @@ impl Core {
         let authorize_url = authorization.authorize_url.clone();
         let app_link = authorization.returns_by_app_link();
         let cancelled = Arc::new(AtomicBool::new(false));
-        let mut flows = self.oauth_flows();
-        // Flows nobody finished in time are forgotten (their listeners close).
-        flows.retain(|_, flow| !flow.authorization.timed_out());
-        let mut cancels = self.oauth_cancels();
-        cancels.retain(|id, _| flows.contains_key(id));
-        cancels.insert(flow_id.clone(), cancelled.clone());
-        flows.insert(
+        let deadline = authorization.deadline();
+        self.oauth_cancels()
+            .insert(flow_id.clone(), cancelled.clone());
+        self.oauth_flows().insert(
             flow_id.clone(),
             PendingFlow {
                 purpose,
                 authorization,
-                cancelled,
+                cancelled: cancelled.clone(),
             },
         );
+        self.forget_when_abandoned(&flow_id, cancelled, deadline);
         Ok(AuthorizationStarted {
             flow_id,
             authorize_url,
@@ -128,15 +134,42 @@ impl Core {
         })
     }
 
+    /// A flow cancelled or out of time before anyone called `finish_oauth` is forgotten by
+    /// itself, soon after: its listener closes (the port is free) and its app-link entry goes.
+    /// One that `finish_oauth` took is that call's to end.
+    fn forget_when_abandoned(&self, flow_id: &str, cancelled: Arc<AtomicBool>, deadline: Instant) {
+        let (flow_id, flows, links) = (
+            flow_id.to_string(),
+            self.oauth.flows.clone(),
+            self.oauth.deep_links.clone(),
+        );
+        std::thread::spawn(move || {
+            while !cancelled.load(Ordering::SeqCst) && Instant::now() < deadline {
+                if !lock(&flows).contains_key(&flow_id) {
+                    return; // taken by finish_oauth
+                }
+                std::thread::sleep(ABANDON_TICK);
+            }
+            if let Some(flow) = lock(&flows).remove(&flow_id) {
+                lock(&links).remove(flow.authorization.state());
+            }
+            // Its cancel flag stays, so a late `finish_oauth` can say how the flow ended.
+        });
+    }
+
     /// Waits for the browser, then redeems, tests and stores. Blocks; call it off the UI thread.
     pub fn finish_oauth(&self, flow_id: &str) -> CoreResult<ConnectionDetail> {
-        let flow = self
-            .oauth_flows()
-            .remove(flow_id)
-            .ok_or_else(|| CoreError::NotFound {
-                what: "authorization",
-                id: flow_id.to_string(),
-            })?;
+        let Some(flow) = self.oauth_flows().remove(flow_id) else {
+            // Forgotten after a cancel or its deadline, before anyone came to finish it.
+            return Err(match self.oauth_cancels().remove(flow_id) {
+                Some(flag) if flag.load(Ordering::SeqCst) => CoreError::invalid(CANCELLED),
+                Some(_) => CoreError::invalid(TIMED_OUT),
+                None => CoreError::NotFound {
+                    what: "authorization",
+                    id: flow_id.to_string(),
+                },
+            });
+        };
         let granted = self.redeem(flow.authorization, &flow.cancelled);
         self.oauth_cancels().remove(flow_id);
         let (granted, api_base) = granted?;

@@ -6,13 +6,31 @@
 //! referrer.
 
 use super::callback::{Awaited, Callback, Verdict};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::time::Duration;
+use std::sync::mpsc::{self, Sender};
+use std::time::{Duration, Instant};
+
+/// A request's head (request line and headers) may be this long, and must have arrived this
+/// soon after the connection was accepted; a browser sends it at once.
+const HEAD_LIMIT: usize = 16 * 1024;
+const HEAD_DEADLINE: Duration = Duration::from_secs(5);
+/// Connections being read at once; more are closed at once (the browser's is among the first).
+const READERS: usize = 16;
+/// How often the accept loop looks at the flow: a cancel or deadline closes the port this soon.
+const TICK: Duration = Duration::from_millis(20);
 
 pub(crate) struct CallbackListener {
     listener: TcpListener,
     slug: String,
+}
+
+/// A connection whose request head was read (or given up on) by its reader thread.
+struct Arrived {
+    stream: TcpStream,
+    /// The request target (`/callback/…?…`), or None when the head was too long, too slow or
+    /// not HTTP.
+    target: Option<String>,
 }
 
 impl CallbackListener {
@@ -30,32 +48,57 @@ impl CallbackListener {
         format!("http://127.0.0.1:{port}/callback/{}", self.slug)
     }
 
-    /// Serves callbacks until one carries `state` (and `issuer`, when given).
+    /// Serves callbacks until one carries `state` (and `issuer`, when given). Each connection
+    /// is read on a thread of its own, so a client that trickles bytes or sends nothing holds
+    /// only itself; the loop answers what has arrived and closes the port (returning drops the
+    /// listener) within a tick of a cancel or the deadline.
     pub(crate) fn wait(self, awaited: &Awaited<'_>) -> Callback {
+        let (arrivals, arrived) = mpsc::channel();
+        let mut reading = 0usize;
         loop {
             if let Some(ended) = awaited.given_up() {
                 return ended;
             }
+            while let Ok(request) = arrived.try_recv() {
+                reading -= 1;
+                if let Some(done) = self.answer(request, awaited) {
+                    return done;
+                }
+            }
             match self.listener.accept() {
-                Ok((stream, _)) => {
-                    if let Some(done) = self.answer(stream, awaited) {
-                        return done;
+                Ok((stream, _)) if reading < READERS => {
+                    reading += 1;
+                    read_head_apart(stream, arrivals.clone());
+                }
+                // Too many at once: this one is closed unread.
+                Ok(_) => {}
+                // Nothing to accept: wait a tick, or less if a reader is done meanwhile.
+                Err(_) => {
+                    if let Ok(request) = arrived.recv_timeout(TICK) {
+                        reading -= 1;
+                        if let Some(done) = self.answer(request, awaited) {
+                            return done;
+                        }
                     }
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(20)),
             }
         }
     }
 
-    fn answer(&self, mut stream: TcpStream, awaited: &Awaited<'_>) -> Option<Callback> {
-        let _ = stream.set_nonblocking(false);
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-        let mut request_line = String::new();
-        BufReader::new(&stream).read_line(&mut request_line).ok()?;
-        let target = request_line.split_whitespace().nth(1).unwrap_or("");
+    fn answer(&self, request: Arrived, awaited: &Awaited<'_>) -> Option<Callback> {
+        let Arrived { mut stream, target } = request;
+        // A client that reads nothing cannot hold the loop: a page is far smaller than a
+        // socket's buffer, and the write gives up after this.
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+        let Some(target) = target else {
+            respond(
+                &mut stream,
+                "400 Bad Request",
+                "Not understood",
+                "This address expects one short request.",
+            );
+            return None;
+        };
         let url = url::Url::parse(&format!("http://127.0.0.1{target}")).ok();
         let Some(url) = url.filter(|u| u.path() == format!("/callback/{}", self.slug)) else {
             respond(
@@ -95,6 +138,38 @@ impl CallbackListener {
         respond(&mut stream, status, title, text);
         None
     }
+}
+
+/// Reads a request's head on a thread of its own, within the size and time bounds, and hands
+/// it to the accept loop.
+fn read_head_apart(stream: TcpStream, arrivals: Sender<Arrived>) {
+    std::thread::spawn(move || {
+        let target = read_target(&stream);
+        // The loop may have ended (the flow did): then the connection just closes.
+        let _ = arrivals.send(Arrived { stream, target });
+    });
+}
+
+/// The request target of the head on `stream`, if a whole head arrives within the bounds.
+fn read_target(mut stream: &TcpStream) -> Option<String> {
+    let deadline = Instant::now() + HEAD_DEADLINE;
+    stream.set_nonblocking(false).ok()?;
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        stream.set_read_timeout(Some(left)).ok()?;
+        let n = stream.read(&mut chunk).ok().filter(|&n| n > 0)?;
+        head.extend_from_slice(&chunk[..n]);
+        if head.len() > HEAD_LIMIT {
+            return None;
+        }
+    }
+    let line = head.split(|&b| b == b'\n').next()?;
+    let line = std::str::from_utf8(line).ok()?;
+    let mut parts = line.split_whitespace();
+    (parts.next()? == "GET").then_some(())?;
+    parts.next().map(str::to_string)
 }
 
 fn respond(stream: &mut TcpStream, status: &str, title: &str, text: &str) {

@@ -66,7 +66,7 @@ fn front(upstream: String) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
-        let client = reqwest::blocking::Client::new();
+        let client = super::http_client().build().unwrap();
         for stream in listener.incoming().flatten() {
             let mut reader = BufReader::new(stream);
             let mut head = String::new();
@@ -164,7 +164,9 @@ fn a_stripe_delivery_creates_the_customer_at_localstripe() {
     assert_eq!(sent.round.delivered, 1, "{:?}", sent.round);
 
     // localstripe has the customer, with the nested field read from the form.
-    let found: serde_json::Value = reqwest::blocking::Client::new()
+    let found: serde_json::Value = super::http_client()
+        .build()
+        .unwrap()
         .get(format!("{}/v1/customers?email=ada@example.com", stripe.url))
         .header("Authorization", format!("Bearer {KEY}"))
         .send()

@@ -26,6 +26,14 @@ mod triage;
 
 const NOW: i64 = 1_795_000_000_000;
 
+/// A plain HTTP client for the tests' own requests (a stand-in browser, a test server's admin
+/// calls). The workspace builds reqwest's rustls without a provider; ring is the app's, and it
+/// must be installed before the first client, whichever test makes it.
+fn http_client() -> reqwest::blocking::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::builder()
+}
+
 fn seeded(attempts: u64) -> (tempfile::TempDir, Core, DemoSummary) {
     let dir = tempfile::tempdir().unwrap();
     let core = open(dir.path());

@@ -12,7 +12,7 @@ use std::sync::Arc;
 /// A client that, like a test's browser stand-in should, reports a redirect rather than
 /// following it.
 fn agent() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
+    super::http_client()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
@@ -171,6 +171,87 @@ fn the_loopback_flow_creates_an_active_connection_with_sealed_tokens() {
     assert_eq!(r.scopes_granted, ["oauth", "crm.objects.contacts.read"]);
     // The listener closed with the first valid callback: a replay reaches nobody.
     assert_eq!(browser_returns(&callback), 0);
+}
+
+/// The loopback port of a flow's listener, from its authorize URL's redirect.
+fn listener_port(authorize_url: &str) -> u16 {
+    let redirect = url::Url::parse(get(&query(authorize_url), "redirect_uri")).unwrap();
+    redirect.port().unwrap()
+}
+
+/// A local process that opens a connection to the listener and sends a byte now and then,
+/// never finishing its request, until the listener closes it or `for_at_most` passes.
+fn trickle(port: u16, for_at_most: std::time::Duration) -> std::thread::JoinHandle<()> {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::thread::spawn(move || {
+        let until = std::time::Instant::now() + for_at_most;
+        while std::time::Instant::now() < until && stream.write_all(b"G").is_ok() {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    })
+}
+
+/// Whether the port refuses connections within `within` (the listener is gone).
+fn closes_within(port: u16, within: std::time::Duration) -> bool {
+    let until = std::time::Instant::now() + within;
+    while std::time::Instant::now() < until {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn a_client_that_trickles_bytes_neither_stalls_the_listener_nor_holds_its_port() {
+    let f = fixture();
+    let secs = std::time::Duration::from_secs;
+    // The browser's callback is answered while another local process trickles.
+    let started = f.core.begin_oauth(&live(&f.summary), hubspot()).unwrap();
+    let port = listener_port(&started.authorize_url);
+    let trickling = trickle(port, secs(20));
+    let core = f.core.clone();
+    let flow = started.flow_id.clone();
+    let finishing = std::thread::spawn(move || core.finish_oauth(&flow));
+    let callback = consent(&started.authorize_url, "approve");
+    // A browser that waits no longer than a person would.
+    let browser = super::http_client().timeout(secs(5)).build().unwrap();
+    let answered = browser.get(&callback).send().map(|r| r.status().as_u16());
+    assert_eq!(answered.ok(), Some(200));
+    finishing.join().unwrap().unwrap();
+    assert!(closes_within(port, secs(1)));
+
+    // A cancel closes the port within a second, trickling or not.
+    let started = f.core.begin_oauth(&live(&f.summary), hubspot()).unwrap();
+    let port = listener_port(&started.authorize_url);
+    let _second = trickle(port, secs(20));
+    let core = f.core.clone();
+    let flow = started.flow_id.clone();
+    let finishing = std::thread::spawn(move || core.finish_oauth(&flow));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    f.core.cancel_oauth(&started.flow_id).unwrap();
+    assert!(closes_within(port, secs(1)));
+    assert!(finishing.join().unwrap().is_err());
+    drop(trickling);
+}
+
+#[test]
+fn a_flow_nobody_finishes_frees_its_port_when_cancelled() {
+    let f = fixture();
+    let started = f.core.begin_oauth(&live(&f.summary), hubspot()).unwrap();
+    let port = listener_port(&started.authorize_url);
+    assert!(!closes_within(port, std::time::Duration::from_millis(300)));
+    f.core.cancel_oauth(&started.flow_id).unwrap();
+    assert!(closes_within(port, std::time::Duration::from_secs(1)));
+    // Finishing it now says how it ended, and it is then forgotten.
+    let late = f.core.finish_oauth(&started.flow_id).unwrap_err();
+    assert!(late.to_string().contains("cancelled"), "{late}");
+    assert_eq!(
+        f.core.finish_oauth(&started.flow_id).unwrap_err().code(),
+        "not_found"
+    );
 }
 
 #[test]

@@ -44,7 +44,9 @@ impl Receiver {
 
     /// The receiver holds `secrets` only.
     fn hold_only(&self, secrets: &[&str]) {
-        let status = reqwest::blocking::Client::new()
+        let status = super::http_client()
+            .build()
+            .unwrap()
             .post(format!("{}/secrets/clear", self.url))
             .send()
             .unwrap()
@@ -56,7 +58,9 @@ impl Receiver {
     }
 
     fn register(&self, secret: &str) {
-        let status = reqwest::blocking::Client::new()
+        let status = super::http_client()
+            .build()
+            .unwrap()
             .post(format!("{}/secrets", self.url))
             .json(&serde_json::json!({ "secret": secret }))
             .send()
