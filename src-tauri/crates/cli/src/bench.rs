@@ -2,6 +2,10 @@
 //! demo site and N delivery attempts through the core (timed), then runs each log query many
 //! times with varied parameters and prints p50/p95 per query against its target.
 //!
+//! Then, as a person runs it, the whole `sgen-integrations-cli deliveries query` process on that
+//! file (target median ≤ 20 ms), which needs the CLI built beside the bench:
+//!
+//!     cargo build --release -p sgen-integrations-cli
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench -- [ATTEMPTS] [RUNS]
 
 use sgen_core::delivery::log::DeliveryQuery;
@@ -38,15 +42,16 @@ fn main() {
         )
         .expect("seed");
     let seed_time = started.elapsed();
-    let size = std::fs::metadata(dir.path().join(sgen_core::DATABASE_FILE))
-        .map(|m| m.len())
-        .unwrap_or(0);
+    let mib = |file: &str| {
+        std::fs::metadata(dir.path().join(file)).map_or(0.0, |m| m.len() as f64 / 1_048_576.0)
+    };
     println!(
-        "seed: {} attempts ({} deliveries) through the core in {:.2} s (target ≤ 20 s for 1,000,000); database {:.0} MiB",
+        "seed: {} attempts ({} deliveries) through the core in {:.2} s (target ≤ 20 s for 1,000,000); database {:.0} MiB, its WAL {:.1} MiB",
         summary.delivery_attempts,
         summary.deliveries,
         seed_time.as_secs_f64(),
-        size as f64 / 1_048_576.0
+        mib(sgen_core::DATABASE_FILE),
+        mib(&format!("{}-wal", sgen_core::DATABASE_FILE)),
     );
 
     let scope = SiteEnvironment {
@@ -136,6 +141,42 @@ fn main() {
             format!("{} · {what}", connection_names[i % connections.len()])
         });
     }
+    drop(core);
+    whole_process_queries(dir.path(), 21);
+}
+
+/// `deliveries query` as a person runs it: a new process each time, opening the file read-only.
+fn whole_process_queries(data_dir: &std::path::Path, runs: usize) {
+    let cli = std::env::current_exe()
+        .expect("own path")
+        .with_file_name("sgen-integrations-cli");
+    if !cli.exists() {
+        println!("\nwhole process: skipped; build sgen-integrations-cli beside the bench first");
+        return;
+    }
+    let mut times: Vec<(Duration, usize)> = (0..runs)
+        .map(|i| {
+            let started = Instant::now();
+            let out = std::process::Command::new(&cli)
+                .arg("--data-dir")
+                .arg(data_dir)
+                .args(["deliveries", "query", "--limit", "50", "--json"])
+                .output()
+                .expect("the CLI runs");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            (started.elapsed(), i)
+        })
+        .collect();
+    times.sort();
+    println!(
+        "\nwhole process, `deliveries query --limit 50 --json`, {runs} runs: median {:.1} ms, p95 {:.1} ms (target median ≤ 20 ms)",
+        percentile_ms(&times, 0.5),
+        percentile_ms(&times, 0.95)
+    );
 }
 
 /// Where the time goes: the three slowest runs, described.

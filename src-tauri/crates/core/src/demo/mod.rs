@@ -151,6 +151,7 @@ impl Core {
             )
         })?;
         tracing::info!(deliveries, attempts, "demo site created");
+        self.store.checkpoint()?;
         self.show_demo_states(&plans, &credentials);
         Ok(DemoSummary {
             site_id,

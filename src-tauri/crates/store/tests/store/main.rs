@@ -131,3 +131,35 @@ fn readers_cannot_write() {
         "{err}"
     );
 }
+
+#[test]
+fn bulk_work_leaves_no_write_ahead_log_behind() {
+    let (dir, store) = fresh();
+    let wal = dir.path().join("db.sqlite3-wal");
+    let wal_bytes = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    // One large transaction, as a bulk load is: the WAL grows to hold it.
+    store
+        .write(|tx| {
+            for i in 0..20_000 {
+                sgen_store::settings::set(tx, &format!("bulk:{i}"), &"x".repeat(200))?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    assert!(
+        wal_bytes() > 1 << 20,
+        "the WAL holds the load: {}",
+        wal_bytes()
+    );
+    store.checkpoint().unwrap();
+    assert_eq!(wal_bytes(), 0, "emptied after the bulk work");
+    // A reader still open when the store closes does not keep the WAL alive.
+    store
+        .read(|c| Ok::<_, StoreError>(c.query_row("SELECT 1", [], |_| Ok(()))?))
+        .unwrap();
+    store
+        .write(|tx| Ok::<_, StoreError>(sgen_store::settings::set(tx, "after", "1")?))
+        .unwrap();
+    drop(store);
+    assert!(!wal.exists(), "the last close removes it");
+}
