@@ -61,6 +61,29 @@ impl Core {
         let (sealed, key) = self.sealed_credentials(id)?;
         let operator = self.active_operator()?;
         let now = self.now();
+        // The person signed in to another account at the vendor: this connection stays the
+        // one it was, rather than quietly becoming someone else's.
+        if let (Some(was), Some(came)) = (&record.vendor_account_id, &granted.account_id) {
+            if was != came {
+                self.write(|tx| {
+                    self.record_operation(
+                        tx,
+                        &record,
+                        None,
+                        Operation {
+                            operator_id: Some(&operator.id),
+                            action: "connection.reauthorize",
+                            outcome: "rejected",
+                            details: serde_json::json!({ "account": was, "signed_in_as": came }),
+                            at: now,
+                        },
+                    )
+                })?;
+                return Err(CoreError::invalid(format!(
+                    "the vendor signed in account `{came}`, but this connection is for `{was}`: sign in to `{was}`, or connect `{came}` as a new connection"
+                )));
+            }
+        }
         let (blob, refresh_blob) = seal_grant(&key, id, &granted);
         let refresh_blob = refresh_blob.or(sealed.refresh_token_blob);
         let expires_at = oauth::expires_at(now, granted.expires_in_s);

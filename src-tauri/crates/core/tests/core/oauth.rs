@@ -83,6 +83,11 @@ fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
 /// What a person does in the browser: open the consent page, choose, and follow the redirect
 /// back to the app. Returns the callback URL the vendor sent the browser to.
 pub(super) fn consent(authorize_url: &str, decision: &str) -> String {
+    consent_as(authorize_url, decision, "ops@acme.example")
+}
+
+/// The same, signed in at the vendor as `login`.
+fn consent_as(authorize_url: &str, decision: &str, login: &str) -> String {
     let page = agent().get(authorize_url).send().unwrap();
     assert_eq!(page.status().as_u16(), 200);
     let params = query(authorize_url);
@@ -96,7 +101,7 @@ pub(super) fn consent(authorize_url: &str, decision: &str) -> String {
         .post(&decide)
         .form(&[
             ("decision", decision),
-            ("login", "ops@acme.example"),
+            ("login", login),
             ("client_id", get(&params, "client_id")),
             ("redirect_uri", get(&params, "redirect_uri")),
             ("scope", get(&params, "scope")),
@@ -428,6 +433,28 @@ fn reauthorize(
         200
     );
     finishing.join().unwrap()
+}
+
+#[test]
+fn a_reauthorization_that_comes_back_for_another_account_is_refused() {
+    let f = fixture();
+    let before = connect(&f, "approve").unwrap().row.record;
+    let started = f
+        .core
+        .begin_reauthorization(&before.id, before.scopes_granted.clone())
+        .unwrap();
+    let core = f.core.clone();
+    let finishing = std::thread::spawn(move || core.finish_oauth(&started.flow_id));
+    let callback = consent_as(&started.authorize_url, "approve", "someone@else.example");
+    assert_eq!(browser_returns(&callback), 200);
+    let refused = finishing.join().unwrap().unwrap_err();
+    assert!(
+        refused.to_string().contains("this connection is for"),
+        "{refused}"
+    );
+    let after = f.core.connection(&before.id).unwrap().row.record;
+    assert_eq!(after.vendor_account_id, before.vendor_account_id);
+    assert_eq!(after.updated_at, before.updated_at, "nothing was swapped");
 }
 
 #[test]
