@@ -1,12 +1,16 @@
-//! Opening a URL in the person's browser, never a webview. `$BROWSER` (the long-standing Unix
-//! convention: commands separated by `:`, `%s` standing for the URL) wins when it is set, so a
-//! person — or a test — can choose the browser; otherwise the platform's opener decides.
+//! Opening a URL in the person's browser, never a webview, and only a web address the core
+//! deems openable (`kernel::external_link`). `$BROWSER` (the long-standing Unix convention:
+//! commands separated by `:`, `%s` standing for the URL) wins when it is set, so a person — or
+//! a test — can choose the browser; otherwise the platform's opener decides.
 
+use sgen_core::kernel::external_link::check_openable;
 use sgen_core::CoreError;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_opener::OpenerExt;
 
 pub fn open<R: Runtime>(app: &AppHandle<R>, url: &str) -> Result<(), CoreError> {
+    let url = check_openable(url)?.to_string();
+    let url = url.as_str();
     if let Some(command) = std::env::var("BROWSER").ok().and_then(|list| {
         list.split(':')
             .map(str::trim)

@@ -1,6 +1,8 @@
 //! IPC contract tests: each command through Tauri's mock runtime, checking the JSON shape the UI
 //! relies on and the `{code, message}` errors.
 
+mod config_lint;
+
 use serde_json::{json, Value};
 use sgen_core::demo::DemoOptions;
 use sgen_core::{Access, Core, CoreConfig};
