@@ -21,7 +21,11 @@ pub fn parse(text: &str, now: &Now) -> Result<i64, String> {
             _ => None,
         };
         if let (Some(unit_ms), Ok(count)) = (unit_ms, digits.parse::<i64>()) {
-            return Ok(now.0 - count * unit_ms);
+            // `99999999999999d` is no time anyone means; it is refused, not overflowed.
+            return count
+                .checked_mul(unit_ms)
+                .and_then(|back| now.0.checked_sub(back))
+                .ok_or_else(|| format!("`{text}` reaches past any date the log holds"));
         }
     }
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
@@ -41,6 +45,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_duration_too_long_to_mean_anything_is_refused() {
+        let err = parse("9999999999999999d", &Now(0)).unwrap_err();
+        assert!(err.contains("past any date"), "{err}");
+    }
+
+    #[test]
     fn parses_durations_dates_and_times() {
         let now = Now(1_000_000_000_000);
         assert_eq!(parse("7d", &now), Ok(now.0 - 7 * 86_400_000));
@@ -51,5 +61,14 @@ mod tests {
             .unwrap_err()
             .contains("not a duration"));
         assert!(parse("7w", &now).is_err());
+    }
+
+    proptest::proptest! {
+        /// `--since` and `--until` take any text a person types: a time, or a clear error.
+        #[test]
+        fn fuzz_parse_never_panics(text in ".{0,40}|[0-9]{1,25}[smhdw]?|-?[0-9]{1,6}-[0-9]{1,4}-[0-9]{1,4}.{0,12}") {
+            let now = Now::system();
+            let _ = parse(&text, &now);
+        }
     }
 }

@@ -50,24 +50,28 @@ impl Vault {
         }
     }
 
-    /// The site's data key, created and stored on first use. The new key is read back before
-    /// it is returned, so nothing is ever sealed under a key the keyring did not keep.
+    /// The site's data key, created and stored on first use.
     pub fn site_key(&self, site_id: &str) -> Result<DataKey, VaultError> {
         let _guard = self.creating.lock().unwrap_or_else(|p| p.into_inner());
         match self.existing_site_key(site_id) {
             Err(VaultError::KeyMissing) => {}
             other => return other,
         }
-        let entry = self.entry(site_id)?;
         let mut key = Zeroizing::new([0u8; KEY_LEN]);
         OsRng.fill_bytes(key.as_mut_slice());
-        entry
-            .set_secret(key.as_slice())
+        self.keep(site_id, key.as_slice())
+    }
+
+    /// Stores `key` as the site's and reads it back, so nothing is ever sealed under a key the
+    /// keyring did not keep.
+    fn keep(&self, site_id: &str, key: &[u8]) -> Result<DataKey, VaultError> {
+        self.entry(site_id)?
+            .set_secret(key)
             .map_err(VaultError::from_keyring)?;
         let stored = self.existing_site_key(site_id)?;
-        if stored.0.as_slice() != key.as_slice() {
+        if stored.0.as_slice() != key {
             return Err(VaultError::Unavailable(
-                "the keyring did not keep the site's new data key".into(),
+                "the keyring did not keep the site's data key".into(),
             ));
         }
         Ok(stored)
@@ -104,15 +108,7 @@ impl Vault {
             Err(keyring_core::Error::NoEntry) => return Ok(false),
             read => Zeroizing::new(read.map_err(VaultError::from_keyring)?),
         };
-        self.entry(site_id)?
-            .set_secret(key.as_slice())
-            .map_err(VaultError::from_keyring)?;
-        let kept = self.existing_site_key(site_id)?;
-        if kept.0.as_slice() != key.as_slice() {
-            return Err(VaultError::Unavailable(
-                "the keyring did not keep the site's data key under its new name".into(),
-            ));
-        }
+        self.keep(site_id, key.as_slice())?;
         Ok(true)
     }
 

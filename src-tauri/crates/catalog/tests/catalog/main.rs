@@ -1,5 +1,7 @@
 //! Loads every embedded manifest, and proves each validation rule rejects what it should.
 
+mod fuzz;
+
 use sgen_catalog::{Catalog, CatalogError, Family};
 
 #[test]

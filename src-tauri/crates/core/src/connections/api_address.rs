@@ -1,6 +1,7 @@
 //! Where a connection's API calls go: the catalog's address, an override (a vendor instance, a
 //! test server), or [`SANDBOX_ENDPOINT`], this process's sandbox vendor for the connector.
 
+use crate::kernel::external_link::names_this_computer;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
 
 /// An API base override is [`SANDBOX_ENDPOINT`] or a URL; plain http only on loopback (test
@@ -14,15 +15,9 @@ pub(crate) fn checked_api_base(text: Option<&str>) -> CoreResult<Option<String>>
     }
     let url =
         url::Url::parse(text).map_err(|_| CoreError::invalid(format!("`{text}` is not a URL")))?;
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name == "localhost",
-        None => false,
-    };
     match url.scheme() {
         "https" => Ok(Some(text.trim_end_matches('/').to_string())),
-        "http" if loopback => Ok(Some(text.trim_end_matches('/').to_string())),
+        "http" if names_this_computer(&url) => Ok(Some(text.trim_end_matches('/').to_string())),
         _ => Err(CoreError::invalid(
             "the API address must use https (plain http is allowed on this computer only)",
         )),

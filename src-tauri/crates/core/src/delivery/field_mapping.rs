@@ -218,4 +218,43 @@ mod tests {
         let err = apply(&mapping, &serde_json::json!({})).unwrap_err();
         assert!(err.contains("not a field path"), "{err}");
     }
+
+    fn json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            ".{0,20}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::from),
+                proptest::collection::btree_map("[a-z0-9]{1,4}", inner, 0..8)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Any path is judged without a panic; any mapping of paths the app accepts, applied to
+        /// any event, makes a request or says what is missing, and never a huge one.
+        #[test]
+        fn fuzz_paths_and_mappings_never_panic(
+            path in "[a-z0-9.]{0,40}|[0-9]{1,25}(\\.[0-9]{1,25}){0,3}|.{0,60}",
+            targets in proptest::collection::vec("[a-z]{1,3}(\\.[0-9]{1,4}|\\.[a-z]{1,3}){0,5}", 1..6),
+            sources in proptest::collection::vec("[a-z0-9]{1,3}(\\.[a-z0-9]{1,3}){0,3}|\"[a-z]{0,5}\"", 1..6),
+            event in json(),
+        ) {
+            let _ = valid_path(&path);
+            let mapping: ActionMapping = targets
+                .into_iter()
+                .zip(sources)
+                .filter(|(t, s)| valid_path(t) && (constant(s).is_some() || valid_path(s)))
+                .collect();
+            if let Ok(body) = apply(&mapping, &event) {
+                proptest::prop_assert!(body.to_string().len() < 64 * 1024);
+            }
+        }
+    }
 }

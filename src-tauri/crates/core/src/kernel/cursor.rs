@@ -190,4 +190,18 @@ mod tests {
         let err = decode(&forged, "f1", &key()).err().unwrap();
         assert!(err.to_string().contains("altered"), "{err}");
     }
+
+    proptest::proptest! {
+        /// Any text, and any change to a real cursor, is refused or read; never a panic.
+        #[test]
+        fn fuzz_decode_never_panics(text in ".{0,300}", flip in 0usize..200, byte in 0u8..=255) {
+            let _ = decode(&text, "f1", &key());
+            let mut cursor = encode(&position(), "f1", &key()).into_bytes();
+            let at = flip % cursor.len();
+            cursor[at] = byte;
+            if let Ok(mutated) = String::from_utf8(cursor) {
+                let _ = decode(&mutated, "f1", &key());
+            }
+        }
+    }
 }

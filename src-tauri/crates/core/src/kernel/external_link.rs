@@ -8,16 +8,21 @@ use crate::{CoreError, CoreResult};
 pub fn check_openable(address: &str) -> CoreResult<url::Url> {
     let refused = || CoreError::invalid(format!("`{address}` is not a web address the app opens"));
     let url = url::Url::parse(address).map_err(|_| refused())?;
-    let loopback = match url.host() {
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(url),
+        "http" if names_this_computer(&url) => Ok(url),
+        _ => Err(refused()),
+    }
+}
+
+/// Whether the URL's host is this computer, as written (a loopback address or `localhost`):
+/// where plain http is allowed, since nothing crosses a network.
+pub(crate) fn names_this_computer(url: &url::Url) -> bool {
+    match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         Some(url::Host::Domain(name)) => name == "localhost",
         None => false,
-    };
-    match url.scheme() {
-        "https" if url.host().is_some() => Ok(url),
-        "http" if loopback => Ok(url),
-        _ => Err(refused()),
     }
 }
 

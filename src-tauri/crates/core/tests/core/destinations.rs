@@ -21,6 +21,21 @@ fn webhook_to(url: &str) -> NewConnectionRequest {
     }
 }
 
+/// A webhook connection on `scope` whose calls go to `receiver` (its test message must be
+/// accepted); its id.
+fn webhook_at(core: &sgen_core::Core, scope: &SiteEnvironment, receiver: &str) -> String {
+    let request = NewConnectionRequest {
+        api_base_override: Some(receiver.to_string()),
+        ..webhook_to("https://93.184.215.14/hook")
+    };
+    let issued = core.begin_signed_token(scope, request).unwrap();
+    core.finish_signed_token(&issued.pending_id)
+        .unwrap()
+        .row
+        .record
+        .id
+}
+
 /// A loopback HTTP server answering each request with `answer(n)` (n counts from 0), as raw
 /// status line and headers; returns its address and how many requests it has seen.
 fn serve(answer: impl Fn(usize) -> String + Send + Sync + 'static) -> (String, Arc<AtomicUsize>) {
@@ -131,18 +146,8 @@ fn a_redirect_is_recorded_and_never_followed() {
         0 => "HTTP/1.1 204 No Content".into(),
         _ => format!("HTTP/1.1 307 Temporary Redirect\r\nlocation: {location}"),
     });
-    let request = NewConnectionRequest {
-        api_base_override: Some(receiver),
-        ..webhook_to("https://93.184.215.14/hook")
-    };
     // The demo site runs on sandbox vendors, so a loopback receiver is allowed.
-    let issued = core.begin_signed_token(&live(&summary), request).unwrap();
-    let id = core
-        .finish_signed_token(&issued.pending_id)
-        .unwrap()
-        .row
-        .record
-        .id;
+    let id = webhook_at(&core, &live(&summary), &receiver);
     let event = sgen_core::delivery::enqueue::OutboundEvent {
         originating_module: "commerce".into(),
         event_identifier: "order.paid ord_7".into(),
@@ -195,17 +200,7 @@ fn slow_destinations_are_in_flight_together_up_to_each_ones_cap() {
         }
     });
     for c in 0..CONNECTIONS {
-        let request = NewConnectionRequest {
-            api_base_override: Some(receiver.clone()),
-            ..webhook_to("https://93.184.215.14/hook")
-        };
-        let issued = core.begin_signed_token(&live(&summary), request).unwrap();
-        let id = core
-            .finish_signed_token(&issued.pending_id)
-            .unwrap()
-            .row
-            .record
-            .id;
+        let id = webhook_at(&core, &live(&summary), &receiver);
         for e in 0..EACH {
             let event = sgen_core::delivery::enqueue::OutboundEvent {
                 originating_module: "commerce".into(),
@@ -252,17 +247,7 @@ fn every_send_is_judged_again_so_a_host_taken_off_the_allow_list_gets_nothing() 
     for host in ["localhost", "127.0.0.1"] {
         core.set_outbound_allow_list(&scope, vec![host.into()])
             .unwrap();
-        let request = NewConnectionRequest {
-            api_base_override: Some(format!("http://{host}:{port}")),
-            ..webhook_to("https://93.184.215.14/hook")
-        };
-        let issued = core.begin_signed_token(&scope, request).unwrap();
-        let id = core
-            .finish_signed_token(&issued.pending_id)
-            .unwrap()
-            .row
-            .record
-            .id;
+        let id = webhook_at(&core, &scope, &format!("http://{host}:{port}"));
         core.send_event(&id, "post_event", order(1)).unwrap();
         assert_eq!(core.deliver_due(10).unwrap().delivered, 1, "{host}");
         let reached = seen.load(Ordering::SeqCst);

@@ -318,15 +318,17 @@ fn disconnect_removes_the_connection_and_keeps_the_audit_trail() {
     assert_eq!(leftover, 0);
 }
 
-fn state(core: &Core, id: &str) -> ConnectionState {
-    core.connection(id).unwrap().row.record.state
-}
-
-#[test]
-fn a_sandbox_connection_follows_its_vendor_across_restarts_and_takes_faults() {
+/// A demo data directory reopened on a keyring the test keeps (as the OS keyring outlives the
+/// app), with a Brevo connection to the sandbox vendor.
+fn sandbox_brevo_on_one_keyring() -> (
+    tempfile::TempDir,
+    std::sync::Arc<keyring_core::CredentialStore>,
+    Core,
+    sgen_core::demo::DemoSummary,
+    String,
+) {
     let (dir, core, summary) = seeded(100);
     drop(core);
-    // One keyring for both runs, as the OS keyring is.
     let keyring: std::sync::Arc<keyring_core::CredentialStore> =
         keyring_core::mock::Store::new().unwrap();
     let core = open_with_store(dir.path(), keyring.clone());
@@ -340,6 +342,16 @@ fn a_sandbox_connection_follows_its_vendor_across_restarts_and_takes_faults() {
         .row
         .record
         .id;
+    (dir, keyring, core, summary, id)
+}
+
+fn state(core: &Core, id: &str) -> ConnectionState {
+    core.connection(id).unwrap().row.record.state
+}
+
+#[test]
+fn a_sandbox_connection_follows_its_vendor_across_restarts_and_takes_faults() {
+    let (dir, keyring, core, _summary, id) = sandbox_brevo_on_one_keyring();
     core.set_sandbox_faults(
         &id,
         sgen_core::SandboxFaults {
@@ -366,21 +378,7 @@ fn a_sandbox_connection_follows_its_vendor_across_restarts_and_takes_faults() {
 
 #[test]
 fn keys_are_filed_per_data_directory_and_an_earlier_builds_shared_entry_is_adopted() {
-    let (dir, core, summary) = seeded(100);
-    drop(core);
-    let keyring: std::sync::Arc<keyring_core::CredentialStore> =
-        keyring_core::mock::Store::new().unwrap();
-    let core = open_with_store(dir.path(), keyring.clone());
-    let request = NewConnectionRequest {
-        api_base_override: Some(sgen_core::SANDBOX_ENDPOINT.into()),
-        ..brevo(&sandbox(), CANARY_KEY)
-    };
-    let id = core
-        .create_connection(&live(&summary), request)
-        .unwrap()
-        .row
-        .record
-        .id;
+    let (dir, keyring, core, summary, id) = sandbox_brevo_on_one_keyring();
     drop(core);
 
     // Make the directory look as an earlier build left it: the key under the name every data
