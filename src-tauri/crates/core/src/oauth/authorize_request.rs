@@ -50,3 +50,45 @@ pub(crate) fn authorize_url(request: AuthorizeRequest<'_>, pkce: &Pkce) -> Resul
     }
     Ok(authorize.url().0.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+
+    fn param(url: &str, name: &str) -> String {
+        url::Url::parse(url)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_challenge_is_the_s256_of_the_verifier_sent_and_new_per_flow() {
+        let request = || AuthorizeRequest {
+            authorize_url: "https://vendor.example/authorize",
+            client_id: "sgen",
+            redirect_uri: "http://127.0.0.1:4000/callback/hubspot".into(),
+            scopes: &[],
+            extra_params: vec![],
+        };
+        let (first, second) = (Pkce::new(), Pkce::new());
+        let url = authorize_url(request(), &first).unwrap();
+        let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(Sha256::digest(first.verifier.as_bytes()));
+        assert_eq!(param(&url, "code_challenge"), expected);
+        assert_eq!(param(&url, "code_challenge_method"), "S256");
+        assert!(first.verifier.len() >= 43, "RFC 7636: 43 to 128 characters");
+        assert_eq!(param(&url, "state"), first.state);
+        let other = authorize_url(request(), &second).unwrap();
+        assert_ne!(first.verifier, second.verifier);
+        assert_ne!(first.state, second.state);
+        assert_ne!(
+            param(&url, "code_challenge"),
+            param(&other, "code_challenge")
+        );
+    }
+}

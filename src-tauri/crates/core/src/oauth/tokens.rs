@@ -327,4 +327,43 @@ mod tests {
         );
         assert_eq!(expires_at(NOW, None), None);
     }
+
+    /// A loopback server that answers every request with `head` and counts the requests.
+    fn answering(head: String) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = seen.clone();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut buffer = [0u8; 4096];
+                let _ = stream.read(&mut buffer);
+                let _ = write!(
+                    stream,
+                    "{head}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                );
+            }
+        });
+        (address, seen)
+    }
+
+    #[test]
+    fn a_revocation_endpoint_that_redirects_sends_nothing_to_where_it_points() {
+        let (canary, canary_seen) = answering("HTTP/1.1 200 OK".into());
+        let (endpoint, endpoint_seen) =
+            answering(format!("HTTP/1.1 302 Found\r\nlocation: {canary}/steal"));
+        let token = Secret::new("rt_canary_9f2e");
+        let failed = revoke(
+            &format!("{endpoint}/revoke"),
+            "sgen",
+            Revocable::RefreshToken(&token),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(failed, TokenError::Redirected(302));
+        assert_eq!(endpoint_seen.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(canary_seen.load(std::sync::atomic::Ordering::SeqCst), 0);
+    }
 }
