@@ -3,4 +3,4 @@
 /**
  * What disconnecting did at the vendor.
  */
-export type Revocation = "revoked" | "failed" | "unsupported";
+export type Revocation = "revoked" | "pending" | "failed" | "unsupported";

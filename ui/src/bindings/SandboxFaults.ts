@@ -25,4 +25,9 @@ status: number | null,
 /**
  * Added to every answer.
  */
-latency_ms: number, };
+latency_ms: number, 
+/**
+ * Refreshes answer without a new `refresh_token`, as a vendor that does not rotate them
+ * does; the one presented stays valid.
+ */
+keeps_refresh_token: boolean, };

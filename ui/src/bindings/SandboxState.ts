@@ -8,4 +8,8 @@ export type SandboxState = { faults: SandboxFaults,
 /**
  * The whole vendor is off the network.
  */
-offline: boolean, };
+offline: boolean, 
+/**
+ * Where the vendor listens (`http://127.0.0.1:{port}`), for a person checking it by hand.
+ */
+address: string, };

@@ -312,7 +312,15 @@ impl HttpMethod {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Revocation {
     /// An RFC 7009 token revocation endpoint.
-    Rfc7009 { url: String },
+    Rfc7009 {
+        url: String,
+        /// Revoking any one token ends every grant the account gave the app (Google: "the
+        /// user's authorization for the app"), not just the grant the token belongs to. After
+        /// a re-authorization the old grant is then left alone: revoking it would end the
+        /// new one too.
+        #[serde(default)]
+        revokes_every_grant: bool,
+    },
     /// A vendor-specific call that invalidates the grant.
     VendorCall { method: HttpMethod, url: String },
     /// The vendor offers no programmatic revocation; `how` tells the operator what to do.

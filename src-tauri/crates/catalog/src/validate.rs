@@ -72,7 +72,7 @@ fn check_manifest(m: &Manifest, report: &mut impl FnMut(String)) {
         https("client_credentials.token_url", &cc.token_url);
     }
     match &m.revocation {
-        Revocation::Rfc7009 { url } | Revocation::VendorCall { url, .. } => {
+        Revocation::Rfc7009 { url, .. } | Revocation::VendorCall { url, .. } => {
             https("revocation.url", url)
         }
         Revocation::Unsupported { how } if how.trim().is_empty() => report(

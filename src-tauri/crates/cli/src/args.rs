@@ -199,6 +199,9 @@ pub enum SandboxCommand {
         /// A scope the vendor no longer grants (repeatable).
         #[arg(long = "drop-scope")]
         dropped_scopes: Vec<String>,
+        /// Refreshes send no new refresh token (a vendor that does not rotate them).
+        #[arg(long)]
+        keeps_refresh_token: bool,
     },
 }
 

@@ -51,6 +51,7 @@ pub fn run(command: SandboxCommand) -> Result<(), CoreError> {
             status,
             latency_ms,
             dropped_scopes,
+            keeps_refresh_token,
         } => {
             let faults = Faults {
                 token_expired,
@@ -58,6 +59,7 @@ pub fn run(command: SandboxCommand) -> Result<(), CoreError> {
                 dropped_scopes,
                 status,
                 latency_ms,
+                keeps_refresh_token,
             };
             sgen_sandbox::set_remote_faults(&vendor, &account, &faults).map_err(failed)?;
             out!("faults set for {account}");

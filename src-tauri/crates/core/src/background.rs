@@ -1,5 +1,6 @@
 //! The work the app does while it is open (SPEC §4, §6): keeping OAuth connections fresh,
-//! delivering due events, and purging the delivery log past its retention. Each is a task on
+//! delivering due events, purging the delivery log past its retention, and retrying
+//! revocations a vendor did not confirm. Each is a task on
 //! the core's runtime under the supervisor; the desktop app and the CLI's long-running
 //! commands start them the same way, with `Core::start_background`.
 
@@ -19,6 +20,9 @@ pub struct Cadences {
     /// once.
     pub deliver_every: Duration,
     pub purge_every: Duration,
+    /// How often revocations a vendor did not confirm are looked at; their own schedule
+    /// starts at a minute.
+    pub revoke_every: Duration,
 }
 
 impl Default for Cadences {
@@ -27,6 +31,7 @@ impl Default for Cadences {
             refresh_every: Duration::from_secs(60),
             deliver_every: Duration::from_secs(1),
             purge_every: Duration::from_secs(60 * 60),
+            revoke_every: Duration::from_secs(30),
         }
     }
 }
@@ -36,7 +41,8 @@ impl Default for Cadences {
 pub const SHUTDOWN_WITHIN: Duration = Duration::from_secs(10);
 
 impl Core {
-    /// Starts the token refresher, the delivery worker and the log-retention job. Stop them
+    /// Starts the token refresher, the delivery worker, the log-retention job and the
+    /// revocation retries. Stop them
     /// with `Supervisor::shutdown`.
     pub fn start_background(self: &Arc<Self>, cadences: Cadences) -> CoreResult<Supervisor> {
         // Each change of a task's status is announced, so the window shows it as it happens.
@@ -85,6 +91,17 @@ impl Core {
                 let purged = core.purge_delivery_log()?;
                 if purged > 0 {
                     tracing::info!(purged, "delivery log retention");
+                }
+                Ok(())
+            }),
+        );
+
+        supervisor.supervise(
+            "revocation retries",
+            periodically(self, &cancel, cadences.revoke_every, |core| {
+                let round = core.retry_due_revocations()?;
+                if round != Default::default() {
+                    tracing::info!(?round, "revocation retries");
                 }
                 Ok(())
             }),

@@ -18,4 +18,7 @@ pub struct Faults {
     /// Added to every answer.
     #[ts(type = "number")]
     pub latency_ms: u64,
+    /// Refreshes answer without a new `refresh_token`, as a vendor that does not rotate them
+    /// does; the one presented stays valid.
+    pub keeps_refresh_token: bool,
 }

@@ -14,7 +14,7 @@ mod vendor;
 mod webhook_receiver;
 
 pub use faults::Faults;
-pub use vendor::ALL_ACCOUNTS;
+pub use vendor::{ALL_ACCOUNTS, REQUESTS_PATH};
 
 use sgen_catalog::Catalog;
 use std::collections::HashMap;

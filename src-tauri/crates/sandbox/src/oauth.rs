@@ -212,6 +212,7 @@ pub(crate) async fn token(
     headers: axum::http::HeaderMap,
     Form(t): Form<TokenRequest>,
 ) -> Response {
+    vendor.requests().token += 1;
     let client = client_credentials_of(&headers, &t);
     // A failing vendor fails before it has used up the code or the refresh token, as a real
     // one whose servers are down would.
@@ -231,6 +232,13 @@ pub(crate) async fn token(
         Ok(grant) => grant,
         Err((error, status)) => return (status, Json(json!({ "error": error }))).into_response(),
     };
+    // A client-credentials client simply asks again; it gets no refresh token. A vendor that
+    // does not rotate sends none on refresh either.
+    let sends_refresh_token = match t.grant_type.as_str() {
+        "client_credentials" => false,
+        "refresh_token" => !vendor.faults(&grant.account).keeps_refresh_token,
+        _ => true,
+    };
     let mut oauth = vendor.oauth();
     let slug = &vendor.manifest.slug;
     let access = Grant {
@@ -249,8 +257,7 @@ pub(crate) async fn token(
         "expires_in": ACCESS_TOKEN_LIFETIME.as_secs(),
         "scope": access.scopes.join(" "),
     });
-    // A client-credentials client simply asks again; it gets no refresh token.
-    if t.grant_type != "client_credentials" {
+    if sends_refresh_token {
         body["refresh_token"] = tokens::sign(vendor.seed, slug, "rt", &refresh).into();
     }
     Json(body).into_response()
@@ -369,12 +376,16 @@ fn redeem_refresh(vendor: &VendorState, t: &TokenRequest) -> Result<Grant, Token
     let presented = t.refresh_token.as_deref().unwrap_or("");
     let grant =
         tokens::verify(vendor.seed, &vendor.manifest.slug, "rt", presented).ok_or(invalid)?;
+    let faults = vendor.faults(&grant.account);
     let mut oauth = vendor.oauth();
     if oauth.revoked_grants.contains(&grant.id)
-        || !oauth.spent_refresh_tokens.insert(presented.to_string())
-        || vendor.faults(&grant.account).revoked
+        || oauth.spent_refresh_tokens.contains(presented)
+        || faults.revoked
     {
         return Err(invalid);
+    }
+    if !faults.keeps_refresh_token {
+        oauth.spent_refresh_tokens.insert(presented.to_string());
     }
     Ok(grant)
 }
@@ -382,19 +393,38 @@ fn redeem_refresh(vendor: &VendorState, t: &TokenRequest) -> Result<Grant, Token
 #[derive(Deserialize)]
 pub(crate) struct RevokeRequest {
     token: String,
+    token_type_hint: Option<String>,
 }
 
 /// RFC 7009: the token (access or refresh) and every token of its grant stop working; the
-/// answer is 200 whether or not the token was known.
+/// answer is 200 whether or not the token was known. A failing vendor (an account's `status`
+/// fault) answers that status and revokes nothing.
 pub(crate) async fn revoke(
     State(vendor): State<Arc<VendorState>>,
     Form(r): Form<RevokeRequest>,
-) -> StatusCode {
+) -> Response {
+    vendor
+        .requests()
+        .revocation_hints
+        .push(r.token_type_hint.unwrap_or_default());
     let slug = &vendor.manifest.slug;
     let grant = tokens::verify(vendor.seed, slug, "at", &r.token)
         .or_else(|| tokens::verify(vendor.seed, slug, "rt", &r.token));
-    if let Some(grant) = grant {
-        vendor.oauth().revoked_grants.insert(grant.id);
+    let Some(grant) = grant else {
+        return StatusCode::OK.into_response();
+    };
+    if let Some(status) = vendor
+        .faults(&grant.account)
+        .status
+        .and_then(|s| StatusCode::from_u16(s).ok())
+    {
+        return (status, Json(json!({ "error": "server_error" }))).into_response();
     }
-    StatusCode::OK
+    vendor.oauth().revoked_grants.insert(grant.id);
+    StatusCode::OK.into_response()
+}
+
+/// What the authorization server was asked so far.
+pub(crate) async fn requests_seen(State(vendor): State<Arc<VendorState>>) -> Response {
+    Json(vendor.requests().clone()).into_response()
 }

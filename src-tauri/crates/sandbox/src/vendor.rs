@@ -17,6 +17,8 @@ use tokio::task::JoinHandle;
 
 /// Where a vendor takes faults for one of its accounts from another process (`/{account}`).
 pub(crate) const FAULTS_PATH: &str = "/_sandbox/faults";
+/// What the authorization server was asked so far (a JSON [`RequestLog`]).
+pub const REQUESTS_PATH: &str = "/_sandbox/requests";
 /// The faults "account" that stands for every account without faults of its own: for vendors
 /// whose answers name no account (a webhook receiver, a client-credentials token).
 pub const ALL_ACCOUNTS: &str = "*";
@@ -32,6 +34,17 @@ pub(crate) struct VendorState {
     port: AtomicU16,
     /// Numbers the objects actions "create".
     objects: std::sync::atomic::AtomicU64,
+    /// What its authorization server was asked, for tests to check at the server.
+    pub(crate) requests: Mutex<RequestLog>,
+}
+
+/// Requests the authorization server received (`GET /_sandbox/requests`): a test counts the
+/// token requests a forged callback caused, and reads the `token_type_hint` a revocation sent.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub(crate) struct RequestLog {
+    pub(crate) token: u64,
+    /// Each revocation request's `token_type_hint` ("" when it sent none).
+    pub(crate) revocation_hints: Vec<String>,
 }
 
 impl VendorState {
@@ -44,6 +57,7 @@ impl VendorState {
             signing_secrets: Mutex::new(Vec::new()),
             port: AtomicU16::new(0),
             objects: std::sync::atomic::AtomicU64::new(0),
+            requests: Mutex::new(RequestLog::default()),
         }
     }
 
@@ -54,6 +68,10 @@ impl VendorState {
 
     pub(crate) fn next_object_id(&self) -> u64 {
         self.objects.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub(crate) fn requests(&self) -> std::sync::MutexGuard<'_, RequestLog> {
+        self.requests.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn oauth(&self) -> std::sync::MutexGuard<'_, OAuthState> {
@@ -184,5 +202,6 @@ fn router(state: Arc<VendorState>) -> Router {
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/revoke", post(oauth::revoke))
         .route(&format!("{FAULTS_PATH}/{{account}}"), post(api::set_faults))
+        .route(REQUESTS_PATH, get(oauth::requests_seen))
         .with_state(state)
 }

@@ -17,6 +17,7 @@ pub mod delivery_writes;
 pub mod operators;
 pub mod outbox;
 pub mod outbox_triage;
+pub mod pending_revocations;
 pub mod retention;
 pub mod settings;
 pub mod sites;

@@ -32,6 +32,15 @@ impl<'a> Binding<'a> {
         }
     }
 
+    /// A grant's token kept for a revocation the vendor has not yet confirmed, after the
+    /// connection itself is gone; `job_id` is the pending revocation's id.
+    pub fn pending_revocation(job_id: &'a str) -> Self {
+        Binding {
+            connection_id: job_id,
+            purpose: "pending_revocation",
+        }
+    }
+
     fn associated_data(&self) -> Vec<u8> {
         format!("sgen-vault/1\0{}\0{}", self.purpose, self.connection_id).into_bytes()
     }

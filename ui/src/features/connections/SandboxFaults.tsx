@@ -9,7 +9,14 @@ import { call } from "../../ipc";
 import { CONNECTION_ANSWERS } from "./connectionAnswers";
 import { useConnector } from "./useConnector";
 
-const HEALTHY: Faults = { token_expired: false, revoked: false, dropped_scopes: [], status: null, latency_ms: 0 };
+const HEALTHY: Faults = {
+  token_expired: false,
+  revoked: false,
+  dropped_scopes: [],
+  status: null,
+  latency_ms: 0,
+  keeps_refresh_token: false,
+};
 const STATUSES = [400, 401, 403, 410, 429, 500, 503];
 const STATUS_MEANING: Record<number, string> = { 400: "the request does not match the schema", 410: "gone", 429: "rate limited, Retry-After" };
 
@@ -37,7 +44,16 @@ export function SandboxFaults({ connectionId, connectorType }: { connectionId: s
   return (
     <div className="panel" data-testid="sandbox-faults">
       <h2>Sandbox vendor faults</h2>
-      <p className="muted small">This connection talks to a simulated vendor on this computer. Break it on purpose:</p>
+      <p className="muted small">
+        This connection talks to a simulated vendor on this computer
+        {state.data && (
+          <>
+            {" "}
+            at <code>{state.data.address}</code>
+          </>
+        )}
+        . Break it on purpose:
+      </p>
       <label className="inline">
         <input
           type="checkbox"
@@ -54,6 +70,14 @@ export function SandboxFaults({ connectionId, connectorType }: { connectionId: s
           onChange={(e) => setFaults({ ...faults, token_expired: e.target.checked })}
         />
         Expire the credential
+      </label>
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={faults.keeps_refresh_token}
+          onChange={(e) => setFaults({ ...faults, keeps_refresh_token: e.target.checked })}
+        />
+        Send no new refresh token on refresh (OAuth)
       </label>
       {scopes.length > 0 && (
         <fieldset>

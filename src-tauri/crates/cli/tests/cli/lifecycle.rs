@@ -617,6 +617,7 @@ fn work_delivers_a_due_retry_without_the_app_and_stops_when_stdin_closes() {
         [
             ("delivery worker", "stopped"),
             ("log retention", "stopped"),
+            ("revocation retries", "stopped"),
             ("token refresher", "stopped"),
         ]
     );

@@ -4,6 +4,7 @@
 //! activity-log row that names what happened and never a secret.
 
 use crate::connections::detail::ConnectionDetail;
+use crate::connections::revocation::RevocationReason;
 use crate::connections::test_outcome::TestOutcome;
 use crate::kernel::connection_state::{Operation, Transition};
 use crate::kernel::sites::SiteEnvironment;
@@ -48,6 +49,9 @@ pub struct Resumed {
 #[ts(export)]
 pub enum Revocation {
     Revoked,
+    /// The vendor could not be reached; the app tries again in the background and records
+    /// the final result in the activity log.
+    Pending,
     Failed,
     Unsupported,
 }
@@ -56,6 +60,7 @@ impl Revocation {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Revocation::Revoked => "revoked",
+            Revocation::Pending => "pending",
             Revocation::Failed => "failed",
             Revocation::Unsupported => "unsupported",
         }
@@ -189,16 +194,34 @@ impl Core {
         })
     }
 
-    /// Revokes the grant at the vendor where it can be (RFC 7009), then removes the connection
-    /// and its sealed credential whatever the vendor said. Keys cannot be revoked from here
-    /// (the vendor's console does that): their revocation is recorded as unsupported. Its
+    /// Removes the connection and its sealed credential, and revokes its grant at the vendor
+    /// where it can be (RFC 7009) whatever the vendor says: a vendor that cannot be reached
+    /// gets the revocation again later (`connections::revocation`). Keys cannot be revoked
+    /// from here (the vendor's console does that): their revocation is unsupported. Its
     /// undelivered deliveries end as failed, counted in the activity row.
     pub fn disconnect_connection(&self, id: &str) -> CoreResult<Revocation> {
         let record = self.record(id)?;
-        let revocation = self.revoke_at_vendor(&record);
+        let endpoint = self.revocation_endpoint(&record);
+        let token = self.grant_token(&record);
         let operator = self.active_operator()?;
         let now = self.now();
-        self.write(|tx| {
+        let pending = self.write(|tx| {
+            let pending = match (&endpoint, token) {
+                (Ok(endpoint), Some(token)) => Some(self.queue_revocation(
+                    tx,
+                    &record,
+                    endpoint,
+                    token,
+                    RevocationReason::Disconnect,
+                    &operator.id,
+                )?),
+                _ => None,
+            };
+            let revocation = match (&endpoint, &pending) {
+                (_, Some(_)) => "requested",
+                (Err(unrevocable), None) => unrevocable.as_str(),
+                (Ok(_), None) => Revocation::Failed.as_str(),
+            };
             let abandoned = sgen_store::outbox::abandon_for_connection(tx, id)?;
             self.record_operation(
                 tx,
@@ -210,16 +233,25 @@ impl Core {
                     serde_json::json!({
                         "connector_type": record.connector_type,
                         "display_name": record.display_name,
-                        "revocation": revocation.as_str(),
+                        "revocation": revocation,
                         "deliveries_abandoned": abandoned,
                     }),
                     now,
                 ),
             )?;
             connection_credentials::delete(tx, id)?;
-            Ok(())
+            Ok(pending)
         })?;
-        Ok(revocation)
+        match (pending, endpoint) {
+            // The disconnect has happened; the pending row is retried later if recording
+            // this attempt failed.
+            (Some(pending), _) => Ok(self.attempt_revocation(&pending).unwrap_or_else(|e| {
+                tracing::warn!(connection = %id, error = %e, "recording the revocation failed");
+                Revocation::Pending
+            })),
+            (None, Err(unrevocable)) => Ok(unrevocable),
+            (None, Ok(_)) => Ok(Revocation::Failed),
+        }
     }
 
     pub(crate) fn manifest(&self, slug: &str) -> CoreResult<&Manifest> {

@@ -8,7 +8,7 @@ pub(crate) mod credential_form;
 pub mod detail;
 pub mod library;
 pub mod lifecycle;
-pub(crate) mod revocation;
+pub mod revocation;
 pub mod signed_token;
 pub mod signing_secret_rotation;
 pub mod test_outcome;

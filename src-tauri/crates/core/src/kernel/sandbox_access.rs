@@ -16,6 +16,8 @@ pub struct SandboxState {
     pub faults: Faults,
     /// The whole vendor is off the network.
     pub offline: bool,
+    /// Where the vendor listens (`http://127.0.0.1:{port}`), for a person checking it by hand.
+    pub address: String,
 }
 
 /// The sandbox account whose faults a connection gets. A vendor whose answers name no account
@@ -75,6 +77,7 @@ impl Core {
                 .faults(&record.connector_type, &fault_account(&record))
                 .map_err(failed)?,
             offline: sandbox.is_offline(&record.connector_type).map_err(failed)?,
+            address: sandbox.base_url(&record.connector_type).map_err(failed)?,
         })
     }
 

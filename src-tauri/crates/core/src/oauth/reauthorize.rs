@@ -3,12 +3,14 @@
 //! connection (same id, history and delivery log) only once its code is redeemed and the test
 //! call connects; until then the old credential keeps working.
 
+use crate::connections::revocation::{GrantToken, RevocationEndpoint, RevocationReason};
 use crate::kernel::connection_state::{Operation, Transition};
 use crate::oauth;
 use crate::oauth::authorization::{seal_grant, Granted};
 use crate::oauth::connect::{AuthorizationStarted, Purpose};
 use crate::{connections::detail::ConnectionDetail, Core, CoreError, CoreResult};
 use sgen_catalog::AuthFlow;
+use sgen_store::connections::ConnectionRecord;
 use sgen_store::model::ConnectionState;
 use sgen_store::{connection_credentials, connections};
 
@@ -84,6 +86,7 @@ impl Core {
                 )));
             }
         }
+        let old_grant = self.old_grant_to_revoke(&record, &granted);
         let (blob, refresh_blob) = seal_grant(&key, id, &granted);
         let refresh_blob = refresh_blob.or(sealed.refresh_token_blob);
         let expires_at = oauth::expires_at(now, granted.expires_in_s);
@@ -98,7 +101,7 @@ impl Core {
             .filter(|s| !granted.scopes.contains(s))
             .collect();
         let outcome = &granted.outcome;
-        self.write(|tx| {
+        let pending = self.write(|tx| {
             connection_credentials::set(tx, id, &blob, refresh_blob.as_deref(), expires_at, now)?;
             connections::set_grant(tx, id, &granted.scopes, granted.account_id.as_deref(), now)?;
             connections::record_test(tx, id, outcome.kind(), granted.account_id.as_deref(), now)?;
@@ -120,11 +123,65 @@ impl Core {
                     operator_id: Some(&operator.id),
                     action: "connection.reauthorize",
                     outcome: "success",
-                    details: serde_json::json!({ "scopes_added": added, "scopes_removed": removed }),
+                    details: serde_json::json!({
+                        "scopes_added": added,
+                        "scopes_removed": removed,
+                        "old_grant": match &old_grant {
+                            OldGrant::Revoke(..) => "revocation requested",
+                            OldGrant::Keep(why) => why,
+                        },
+                    }),
                     at: now,
                 },
-            )
+            )?;
+            match old_grant {
+                OldGrant::Revoke(endpoint, token) => Ok(Some(self.queue_revocation(
+                    tx,
+                    &record,
+                    &endpoint,
+                    token,
+                    RevocationReason::Reauthorize,
+                    &operator.id,
+                )?)),
+                OldGrant::Keep(_) => Ok(None),
+            }
         })?;
+        if let Some(pending) = pending {
+            // Its result is the activity log's; the new grant is in place whatever it is.
+            if let Err(e) = self.attempt_revocation(&pending) {
+                tracing::warn!(connection = %id, error = %e, "recording the revocation failed");
+            }
+        }
         self.connection(id)
     }
+
+    /// Whether the grant a re-authorization replaces is revoked at the vendor: only when the
+    /// vendor issued a new refresh token (one that sends none keeps the old grant alive, in
+    /// use) and revoking the old grant leaves the new one alone.
+    fn old_grant_to_revoke(&self, record: &ConnectionRecord, granted: &Granted) -> OldGrant {
+        let Some(new_token) = &granted.refresh_token else {
+            return OldGrant::Keep("kept: the vendor sent no new refresh token");
+        };
+        let endpoint = match self.revocation_endpoint(record) {
+            Ok(endpoint) if endpoint.revokes_every_grant => {
+                return OldGrant::Keep(
+                    "kept: the vendor revokes every grant at once, the new one included",
+                )
+            }
+            Ok(endpoint) => endpoint,
+            Err(_) => return OldGrant::Keep("kept: the vendor offers no revocation"),
+        };
+        match self.grant_token(record) {
+            Some(old) if old.is_refresh_token_other_than(new_token) => {
+                OldGrant::Revoke(endpoint, old)
+            }
+            _ => OldGrant::Keep("kept: no other refresh token to revoke"),
+        }
+    }
+}
+
+/// What becomes of the grant a re-authorization replaces.
+enum OldGrant {
+    Revoke(RevocationEndpoint, GrantToken),
+    Keep(&'static str),
 }

@@ -19,7 +19,7 @@ fn agent() -> reqwest::blocking::Client {
 }
 
 pub(super) struct Fixture {
-    _dir: tempfile::TempDir,
+    pub(super) _dir: tempfile::TempDir,
     pub(super) core: Arc<Core>,
     pub(super) clock: Arc<FixedClock>,
     pub(super) summary: sgen_core::demo::DemoSummary,
@@ -53,7 +53,7 @@ pub(super) fn fixture() -> Fixture {
     }
 }
 
-fn hubspot() -> OAuthConnectRequest {
+pub(super) fn hubspot() -> OAuthConnectRequest {
     OAuthConnectRequest {
         connector_type: "hubspot".into(),
         display_name: "HubSpot (sandbox)".into(),
@@ -63,7 +63,7 @@ fn hubspot() -> OAuthConnectRequest {
     }
 }
 
-fn query(url: &str) -> Vec<(String, String)> {
+pub(super) fn query(url: &str) -> Vec<(String, String)> {
     url::Url::parse(url)
         .unwrap()
         .query_pairs()
@@ -73,7 +73,7 @@ fn query(url: &str) -> Vec<(String, String)> {
 
 /// A parameter of the authorize URL, as the consent page's form carries it (empty when the
 /// URL has none: a request for no particular scopes leaves `scope` out).
-fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+pub(super) fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == key)
@@ -129,7 +129,7 @@ pub(super) fn browser_returns(callback: &str) -> u16 {
 }
 
 /// Starts a flow, finishes it on another thread, and plays the browser; returns the result.
-fn connect(
+pub(super) fn connect(
     f: &Fixture,
     decision: &str,
 ) -> sgen_core::CoreResult<sgen_core::connections::detail::ConnectionDetail> {
@@ -418,7 +418,7 @@ fn the_background_refresher_refreshes_what_is_due_and_backs_off_after_failures()
 }
 
 /// Re-authorizes connection `id` for `scopes` with the person choosing `decision`.
-fn reauthorize(
+pub(super) fn reauthorize(
     f: &Fixture,
     id: &str,
     scopes: &[&str],
