@@ -1,7 +1,9 @@
 //! IPC contract tests: each command through Tauri's mock runtime, checking the JSON shape the UI
 //! relies on and the `{code, message}` errors.
 
+mod acl;
 mod config_lint;
+mod fuzz_args;
 
 use serde_json::{json, Value};
 use sgen_core::demo::DemoOptions;
@@ -21,6 +23,19 @@ struct Harness {
 }
 
 fn harness(state: impl FnOnce(Core) -> AppState) -> Harness {
+    harness_with(state, mock_context(noop_assets()))
+}
+
+/// The app's own context, with its capability file compiled in: the ACL the app runs with.
+/// (`mock_context` has none, so it lets every app command through from anywhere.)
+fn real_context() -> tauri::Context<MockRuntime> {
+    tauri::generate_context!("tauri.conf.json", test = true)
+}
+
+fn harness_with(
+    state: impl FnOnce(Core) -> AppState,
+    context: tauri::Context<MockRuntime>,
+) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     // Site keys go to keyring-core's mock store: these tests never touch a real keyring.
     let core = Core::open(CoreConfig {
@@ -39,7 +54,7 @@ fn harness(state: impl FnOnce(Core) -> AppState) -> Harness {
         .unwrap()
         .site_id;
     let app = configure(mock_builder(), state(core))
-        .build(mock_context(noop_assets()))
+        .build(context)
         .unwrap();
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()

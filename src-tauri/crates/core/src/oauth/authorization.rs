@@ -7,8 +7,8 @@ use crate::connections::test_outcome::TestOutcome;
 use crate::kernel::destination_policy::{check_destination, Allowance};
 use crate::kernel::vendor_http::{self, ACCESS_TOKEN};
 use crate::oauth::{
-    authorize_url, exchange_code, AuthorizeRequest, Awaited, Callback, CallbackListener,
-    DeepLinkReturn, Endpoints, Pkce, ReturnPath, DEEP_LINK_SCHEME,
+    authorize_url, deep_link, exchange_code, AuthorizeRequest, Awaited, Callback, CallbackListener,
+    DeepLinkReturn, Endpoints, Pkce, ReturnPath,
 };
 use crate::settings::outbound_allow_list::is_sandbox;
 use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
@@ -274,15 +274,7 @@ impl Core {
     /// A deep link the OS handed the app (`sgen-integrations://callback/…`): delivered to the
     /// flow whose `state` it carries, which checks it like a loopback callback.
     pub fn receive_deep_link(&self, link: &str) -> CoreResult<()> {
-        let url = url::Url::parse(link)
-            .ok()
-            .filter(|u| u.scheme() == DEEP_LINK_SCHEME)
-            .ok_or_else(|| CoreError::invalid(format!("not a {DEEP_LINK_SCHEME}: link")))?;
-        let state = url
-            .query_pairs()
-            .find(|(k, _)| k == "state")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
+        let (url, state) = deep_link::parse(link)?;
         let mut links = self.deep_links();
         let delivered = links
             .get(&state)

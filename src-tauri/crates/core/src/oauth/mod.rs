@@ -11,7 +11,7 @@ mod authorize_request;
 mod callback;
 pub(crate) mod client_token;
 pub mod connect;
-mod deep_link;
+pub(crate) mod deep_link;
 mod loopback;
 pub(crate) mod reauthorize;
 pub(crate) mod refresh;
