@@ -12,8 +12,13 @@ export SGEN_ARTIFACTS="$ROOT/artifacts/e2e"
 export BROWSER="$ROOT/tests/e2e/fake-browser.py"
 # What the OS does with an app link (sgen-integrations://…): start the app with it.
 export SGEN_APP_LINK_OPENER="$SGEN_APP"
-mkdir -p "$SGEN_ARTIFACTS"
-trap 'rm -rf "$SGEN_E2E_DATA"' EXIT
+# The webview's own storage (local storage, caches) goes here rather than into the user's
+# profile, so the canary check below can read it; the app logs at TRACE level.
+export SGEN_E2E_HOME="$(mktemp -d)"
+export XDG_DATA_HOME="$SGEN_E2E_HOME/data" XDG_CACHE_HOME="$SGEN_E2E_HOME/cache"
+export SGEN_LOG=trace
+mkdir -p "$SGEN_ARTIFACTS" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+trap 'rm -rf "$SGEN_E2E_DATA" "$SGEN_E2E_HOME"' EXIT
 
 "$CARGO_TARGET_DIR/debug/sgen-integrations-cli" --data-dir "$SGEN_E2E_DATA" demo seed --deliveries 30000 --json >/dev/null
 
@@ -32,10 +37,14 @@ xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
   exit $status
 '
 
-# Canary: the suite typed a Brevo key starting `xkeysib-ca11ab1e…`. It may exist only sealed:
-# never in cleartext in the database, its WAL, the app's log files, or what the app printed.
-if grep -r -a -l "ca11ab1eca11ab1e" "$SGEN_E2E_DATA" "$SGEN_ARTIFACTS/tauri-driver.log"; then
-  echo "the canary key appears in cleartext in the files above" >&2
+# Canaries: the suite typed a Brevo key starting `xkeysib-ca11ab1e…`; the sandbox vendors' OAuth
+# tokens start `sbx_at_` and `sbx_rt_`; webhook signing secrets start `whsec_`. They may exist
+# only sealed: never in cleartext in the database, its WAL, the app's TRACE-level logs, what it
+# printed, or the webview's storage.
+if grep -r -a -l -E "ca11ab1eca11ab1e|sbx_at_|sbx_rt_|whsec_" "$SGEN_E2E_DATA" "$SGEN_E2E_HOME" "$SGEN_ARTIFACTS/tauri-driver.log"; then
+  echo "a canary secret appears in cleartext in the files above" >&2
   exit 1
 fi
 ls "$SGEN_E2E_DATA"/logs/* >/dev/null  # the app did write logs, so the check above read them
+grep -q -m1 " TRACE " "$SGEN_E2E_DATA"/logs/* # at TRACE level
+ls -d "$XDG_DATA_HOME"/*/ >/dev/null    # and the webview kept its storage where it was read

@@ -3,32 +3,13 @@
 //! own pages, and is refused to a remote origin that page navigated to and to any other window
 //! (a window the capability does not name gets nothing, even on the app's own pages).
 
-use super::{harness_with, Harness};
+use super::{harness_with, invoke_in, Harness};
 use serde_json::{json, Value};
 use sgen_integrations_lib::AppState;
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{Manager, WebviewWindow};
+use tauri::Manager;
 
 fn invoke_from(h: &Harness, origin: &str, cmd: &str) -> Result<Value, Value> {
-    invoke_in(&h.window, origin, cmd)
-}
-
-fn invoke_in(window: &WebviewWindow<MockRuntime>, origin: &str, cmd: &str) -> Result<Value, Value> {
-    get_ipc_response(
-        window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: origin.parse().unwrap(),
-            body: InvokeBody::Json(json!({})),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|response| response.deserialize::<Value>().unwrap())
+    invoke_in(&h.window, origin, cmd, json!({}))
 }
 
 /// What Tauri says when the ACL refuses a command (as opposed to the command's own error
@@ -75,7 +56,7 @@ fn a_window_the_capability_does_not_name_gets_no_command() {
             .build()
             .unwrap();
     for cmd in commands() {
-        let answer = invoke_in(&other, "tauri://localhost", cmd);
+        let answer = invoke_in(&other, "tauri://localhost", cmd, json!({}));
         assert!(
             refused_by_acl(&answer),
             "{cmd} answered another window: {answer:?}"

@@ -7,14 +7,11 @@
 //! replaced by arbitrary JSON, a key dropped or added), so every nested field's deserializer is
 //! reached, not only the top level.
 
-use super::{harness, Harness};
+use super::{harness, invoke};
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use serde_json::{json, Map, Value};
 use sgen_integrations_lib::AppState;
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
 
 /// Valid arguments for each command (the test fails if a command is missing here).
 fn valid_arguments(cmd: &str) -> Value {
@@ -161,22 +158,6 @@ fn mutations() -> impl Strategy<Value = Vec<(usize, Mutation)>> {
         ("[a-z_]{1,12}", any_json()).prop_map(|(k, v)| Mutation::Add(k, v)),
     ];
     prop::collection::vec((0usize..40, mutation), 1..4)
-}
-
-fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        &h.window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|response| response.deserialize::<Value>().unwrap())
 }
 
 /// One input per command is its valid arguments after one to three mutations;

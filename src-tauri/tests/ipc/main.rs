@@ -66,14 +66,84 @@ fn harness_with(
     }
 }
 
+/// Secrets the tests and the sandbox vendors make, recognisable wherever they end up: the API
+/// key the tests type, the sandbox's OAuth access and refresh tokens, and webhook signing
+/// secrets (which one answer each may show: the one that issues it).
+const CANARIES: [&str; 3] = ["ca11ab1eca11ab1e", "sbx_at_", "sbx_rt_"];
+const SIGNING_SECRET: &str = "whsec_";
+const SHOWS_A_SIGNING_SECRET: [&str; 2] = ["signed_token_begin", "signing_secret_rotate"];
+
+/// No answer carries a secret, but for the signing secret the two commands that issue one.
+fn assert_no_secret_in(cmd: &str, answer: &Result<Value, Value>) {
+    let text = match answer {
+        Ok(v) | Err(v) => v.to_string(),
+    };
+    for canary in CANARIES {
+        assert!(
+            !text.contains(canary),
+            "{cmd} answered a secret ({canary}…)"
+        );
+    }
+    if !SHOWS_A_SIGNING_SECRET.contains(&cmd) {
+        assert!(
+            !text.contains(SIGNING_SECRET),
+            "{cmd} answered a signing secret"
+        );
+    }
+}
+
+/// Every file of the data directory (database, WAL, logs) holds secrets sealed, never in clear.
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        for entry in walk(self._dir.path()) {
+            let bytes = std::fs::read(&entry).unwrap_or_default();
+            for canary in CANARIES.iter().chain([&SIGNING_SECRET]) {
+                let found = bytes.windows(canary.len()).any(|w| w == canary.as_bytes());
+                assert!(
+                    !found,
+                    "{} holds a secret in clear ({canary}…)",
+                    entry.display()
+                );
+            }
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        match path.is_dir() {
+            true => files.extend(walk(&path)),
+            false => files.push(path),
+        }
+    }
+    files
+}
+
 fn invoke(h: &Harness, cmd: &str, body: Value) -> Result<Value, Value> {
+    let answer = invoke_in(&h.window, "tauri://localhost", cmd, body);
+    assert_no_secret_in(cmd, &answer);
+    answer
+}
+
+/// One call as the window makes it, from the page at `origin`, as Tauri answers it.
+fn invoke_in(
+    window: &WebviewWindow<MockRuntime>,
+    origin: &str,
+    cmd: &str,
+    body: Value,
+) -> Result<Value, Value> {
     get_ipc_response(
-        &h.window,
+        window,
         InvokeRequest {
             cmd: cmd.into(),
             callback: CallbackFn(0),
             error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
+            url: origin.parse().unwrap(),
             body: InvokeBody::Json(body),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),

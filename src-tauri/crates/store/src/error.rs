@@ -20,6 +20,8 @@ pub enum StoreError {
     },
     #[error("the database is busy (another writer holds it)")]
     Busy,
+    #[error("the disk is full (or the database reached its size limit): nothing of this operation was written; free some space and try again")]
+    Full,
     #[error("the database was opened read-only")]
     ReadOnly,
     #[error(transparent)]
@@ -28,9 +30,10 @@ pub enum StoreError {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(err: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked, DiskFull};
         match err.sqlite_error_code() {
             Some(DatabaseBusy | DatabaseLocked) => StoreError::Busy,
+            Some(DiskFull) => StoreError::Full,
             _ => StoreError::Sqlite(err),
         }
     }

@@ -26,6 +26,9 @@ pub enum CoreError {
     DataDirInUse(String),
     #[error("the database is busy; try again")]
     Busy,
+    /// The disk (or the database's size limit) is full; the operation wrote nothing.
+    #[error("{0}")]
+    StorageFull(String),
     #[error("the connector catalog is invalid: {0}")]
     CatalogInvalid(String),
     #[error("the app is still preparing its data; try again in a moment")]
@@ -87,6 +90,7 @@ error_codes! {
     DatabaseMissing = "database_missing",
     DataDirInUse = "data_dir_in_use",
     Busy = "busy",
+    StorageFull = "storage_full",
     CatalogInvalid = "catalog_invalid",
     NotReady = "not_ready",
     SecureStorageUnavailable = "secure_storage_unavailable",
@@ -114,6 +118,7 @@ impl CoreError {
             CoreError::DatabaseMissing(_) => ErrorCode::DatabaseMissing,
             CoreError::DataDirInUse(_) => ErrorCode::DataDirInUse,
             CoreError::Busy => ErrorCode::Busy,
+            CoreError::StorageFull(_) => ErrorCode::StorageFull,
             CoreError::CatalogInvalid(_) => ErrorCode::CatalogInvalid,
             CoreError::NotReady => ErrorCode::NotReady,
             CoreError::Vault(e) => match e {
@@ -153,6 +158,7 @@ impl From<StoreError> for CoreError {
             e @ StoreError::SchemaTooNew { .. } => CoreError::SchemaTooNew(e.to_string()),
             e @ StoreError::SchemaTooOld { .. } => CoreError::SchemaTooOld(e.to_string()),
             StoreError::Busy => CoreError::Busy,
+            e @ StoreError::Full => CoreError::StorageFull(e.to_string()),
             StoreError::ReadOnly => {
                 CoreError::Internal("write attempted on a read-only store".into())
             }

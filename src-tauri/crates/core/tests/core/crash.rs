@@ -26,7 +26,13 @@ const CHILD_CONNECTION: &str = "SGEN_CRASH_CHILD_CONNECTION";
 /// Which window the child stops in: a fail point's name.
 const CHILD_STOPS_AT: &str = "SGEN_CRASH_CHILD_STOPS_AT";
 const REACHED: &str = "at the fail point";
-const KILLS: usize = 20;
+/// Kills per test: 20 in a test run, `SGEN_CRASH_KILLS` (100 in `scripts/fuzz.sh`'s long run).
+fn kills() -> usize {
+    std::env::var("SGEN_CRASH_KILLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20)
+}
 
 /// The process the crash tests kill: it refreshes or delivers and stops dead at the fail point.
 /// Without the crash tests' environment it has nothing to do.
@@ -137,7 +143,7 @@ fn a_kill_between_token_response_and_commit_never_corrupts_or_loops() {
     let id = authorize(&core, core.begin_oauth(&live(&summary), request).unwrap());
     drop(core);
 
-    for round in 0..KILLS {
+    for round in 0..kills() {
         run_and_kill(dir.path(), &id, "refresh.after_token_response");
         assert_intact(dir.path());
 
@@ -223,7 +229,7 @@ fn a_kill_between_a_deliverys_answer_and_its_commit_loses_nothing() {
     let mut sent = Vec::new();
     drop(core);
 
-    for round in 0..KILLS {
+    for round in 0..kills() {
         let core = open(dir.path());
         let event = sgen_core::delivery::enqueue::OutboundEvent {
             originating_module: "notifications".into(),
@@ -263,8 +269,8 @@ fn a_kill_between_a_deliverys_answer_and_its_commit_loses_nothing() {
         ..CoreConfig::new(dir.path(), Access::ReadWrite)
     })
     .unwrap();
-    let finished = core.deliver_due(100).unwrap();
-    assert_eq!(finished.delivered as usize, KILLS);
+    let finished = core.deliver_due(kills() as u32 * 5).unwrap();
+    assert_eq!(finished.delivered as usize, kills());
     let attempts = log(&core);
     for id in &sent {
         let mine: Vec<_> = attempts.iter().filter(|a| &a.delivery_id == id).collect();

@@ -1,5 +1,7 @@
 //! The store against real SQLite files: migrations, connection settings, append-only audit.
 
+mod conditions;
+
 use sgen_store::activity::{self, NewActivity};
 use sgen_store::model::Role;
 use sgen_store::operators::{self, Operator};
