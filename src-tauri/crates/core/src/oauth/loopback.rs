@@ -186,3 +186,62 @@ fn respond(stream: &mut TcpStream, status: &str, title: &str, text: &str) {
         body.len()
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::net::{SocketAddr, UdpSocket};
+    use std::sync::atomic::AtomicBool;
+    use std::time::Instant;
+
+    fn port(listener: &CallbackListener) -> u16 {
+        listener.listener.local_addr().unwrap().port()
+    }
+
+    fn refused(address: SocketAddr) -> bool {
+        TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err()
+    }
+
+    #[test]
+    fn the_deadline_closes_the_port_within_a_second_while_a_client_trickles() {
+        let listener = CallbackListener::bind("hubspot").unwrap();
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port(&listener)));
+        let mut trickler = TcpStream::connect(address).unwrap();
+        let deadline = Instant::now() + Duration::from_millis(300);
+        let waiting = std::thread::spawn(move || {
+            let cancelled = AtomicBool::new(false);
+            let awaited = Awaited {
+                state: "s",
+                issuer: None,
+                deadline,
+                cancelled: &cancelled,
+            };
+            listener.wait(&awaited)
+        });
+        while Instant::now() < deadline + Duration::from_secs(1) && !waiting.is_finished() {
+            let _ = trickler.write_all(b"G");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(waiting.join().unwrap(), Callback::TimedOut);
+        assert!(
+            refused(address),
+            "the port is still open a second after the deadline"
+        );
+    }
+
+    /// Bound to 127.0.0.1: from this computer's other addresses, nothing answers.
+    #[test]
+    fn the_listener_answers_on_loopback_only() {
+        let listener = CallbackListener::bind("hubspot").unwrap();
+        assert!(listener.listener.local_addr().unwrap().ip().is_loopback());
+        // The address this computer would send from (no packet is sent to find it).
+        let probe = UdpSocket::bind("0.0.0.0:0").unwrap();
+        if probe.connect("192.0.2.1:9").is_ok() {
+            let own = probe.local_addr().unwrap().ip();
+            if !own.is_loopback() && !own.is_unspecified() {
+                assert!(refused(SocketAddr::new(own, port(&listener))), "{own}");
+            }
+        }
+    }
+}

@@ -25,21 +25,7 @@ impl Core {
     /// after the one before. Deliveries already waiting keep the time they were given.
     pub fn set_retry_schedule(&self, waits_s: Vec<u64>) -> CoreResult<Vec<u64>> {
         let operator = self.require_administrator("change the retry schedule")?;
-        if waits_s.is_empty() || waits_s.len() > MAX_ATTEMPTS {
-            return Err(CoreError::invalid(format!(
-                "the retry schedule has 1 to {MAX_ATTEMPTS} attempts"
-            )));
-        }
-        if waits_s[0] != 0 {
-            return Err(CoreError::invalid(
-                "the first attempt is made immediately: the schedule starts with 0",
-            ));
-        }
-        if waits_s.iter().any(|&w| w > MAX_WAIT_S) {
-            return Err(CoreError::invalid(
-                "no wait in the retry schedule may be longer than 7 days",
-            ));
-        }
+        check(&waits_s)?;
         let text =
             serde_json::to_string(&waits_s).map_err(|e| CoreError::Internal(e.to_string()))?;
         let before = self.retry_schedule()?;
@@ -62,13 +48,65 @@ impl Core {
         let stored = self
             .store
             .read(|conn| Ok::<_, CoreError>(settings::get(conn, KEY)?))?;
-        let waits: Option<Vec<u64>> = stored.and_then(|text| serde_json::from_str(&text).ok());
-        Ok(match waits {
-            Some(waits) if !waits.is_empty() => RetryPolicy {
-                delays_ms: waits.iter().map(|s| *s as i64 * SECOND).collect(),
-                ..RetryPolicy::default()
-            },
-            _ => RetryPolicy::default(),
-        })
+        Ok(stored
+            .as_deref()
+            .map_or_else(RetryPolicy::default, policy_from))
+    }
+}
+
+/// 1 to 20 attempts, the first immediate, none more than a week after the one before.
+fn check(waits_s: &[u64]) -> CoreResult<()> {
+    if waits_s.is_empty() || waits_s.len() > MAX_ATTEMPTS {
+        return Err(CoreError::invalid(format!(
+            "the retry schedule has 1 to {MAX_ATTEMPTS} attempts"
+        )));
+    }
+    if waits_s[0] != 0 {
+        return Err(CoreError::invalid(
+            "the first attempt is made immediately: the schedule starts with 0",
+        ));
+    }
+    if waits_s.iter().any(|&w| w > MAX_WAIT_S) {
+        return Err(CoreError::invalid(
+            "no wait in the retry schedule may be longer than 7 days",
+        ));
+    }
+    Ok(())
+}
+
+/// The stored schedule, when it is one `set_retry_schedule` would accept; anything else (a
+/// file edited by hand, damaged, or from a build with other rules) gives the default rather
+/// than waits that overflow or never end.
+fn policy_from(stored: &str) -> RetryPolicy {
+    match serde_json::from_str::<Vec<u64>>(stored) {
+        Ok(waits) if check(&waits).is_ok() => RetryPolicy {
+            delays_ms: waits.iter().map(|s| *s as i64 * SECOND).collect(),
+            ..RetryPolicy::default()
+        },
+        _ => {
+            tracing::warn!(
+                "the stored retry schedule is not one the app accepts; using the default"
+            );
+            RetryPolicy::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the settings table holds, the policy made from it has 1 to 20 attempts,
+        /// each wait within a week (so no schedule arithmetic can overflow).
+        #[test]
+        fn fuzz_a_stored_schedule_gives_a_bounded_policy(
+            stored in r"\[[0-9, -]{0,120}\]|.{0,60}|\[(0|18446744073709551615|9223372036854775807|604800|604801)(, ?[0-9]{1,20}){0,25}\]",
+        ) {
+            let policy = policy_from(&stored);
+            prop_assert!((1..=MAX_ATTEMPTS).contains(&policy.delays_ms.len()));
+            prop_assert!(policy.delays_ms.iter().all(|&ms| (0..=MAX_WAIT_S as i64 * SECOND).contains(&ms)));
+        }
     }
 }
