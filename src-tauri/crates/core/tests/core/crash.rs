@@ -220,8 +220,10 @@ fn a_kill_between_a_deliverys_answer_and_its_commit_loses_nothing() {
         .id;
     let scope = live(&summary);
     let log = |core: &Core| {
+        // Every attempt of the run, however many kills it makes (the default page is 50).
         let query = sgen_core::delivery::log::DeliveryQuery {
             connection_id: Some(id.clone()),
+            limit: Some(sgen_core::delivery::log::MAX_LIMIT),
             ..Default::default()
         };
         core.deliveries(&scope, &query).unwrap().rows
