@@ -237,7 +237,7 @@ test("a webhook's signing secret is shown once and the sandbox receiver checks i
   await screenshot(browser, "13-signing-secret");
 
   await browser.$('[data-testid="signing-secret-register"]').click();
-  await until(browser, async () => !(await browser.$('[data-testid="signing-secret-register"]').isEnabled()), "registration");
+  await until(browser, async () => (await browser.$('[data-testid="signing-secret-register"]').getAttribute("aria-disabled")) === "true", "registration");
   await browser.$('[data-testid="signing-secret-finish"]').click();
   await until(browser, async () => browser.$('[data-testid="connection-detail"]').isExisting(), "detail after the test message");
   await waitForState("active");

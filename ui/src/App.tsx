@@ -1,7 +1,8 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { EnvironmentName } from "./bindings/EnvironmentName";
 import type { SiteEnvironment } from "./bindings/SiteEnvironment";
 import { ErrorNotice } from "./components/ErrorNotice";
+import { Segmented, type SegmentedOption } from "./components/Segmented";
 import { useCoreEvents } from "./data/coreEvents";
 import { ConnectionDetailView } from "./features/connections/ConnectionDetailView";
 import { ConnectionsView } from "./features/connections/ConnectionsView";
@@ -24,6 +25,11 @@ export function App() {
   return <Workspace />;
 }
 
+const ENVIRONMENTS: SegmentedOption<EnvironmentName>[] = [
+  { value: "live", label: "Live", testId: "env-live" },
+  { value: "staging", label: "Staging", testId: "env-staging" },
+];
+
 const NAV: { view: Route["view"]; label: string; matches: Route["view"][] }[] = [
   { view: "library", label: "Library", matches: ["library", "connector"] },
   { view: "connections", label: "Connections", matches: ["connections", "connection"] },
@@ -35,6 +41,7 @@ const NAV: { view: Route["view"]; label: string; matches: Route["view"][] }[] = 
 function Workspace() {
   useCoreEvents();
   const route = useRoute();
+  useViewFocus(route);
   const [theme, toggleTheme] = useTheme();
   const sites = useCall("sites_list", {});
   const operator = useCall("operator_active", {});
@@ -50,6 +57,17 @@ function Workspace() {
 
   return (
     <div className="layout">
+      {/* Past the top bar and the views list, straight to what the view shows. */}
+      <a
+        className="skip-link"
+        href="#content"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById("content")?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <header className="topbar">
         <div className="brand">
           <span className="logo" aria-hidden="true">S</span> SGEN Integrations
@@ -64,21 +82,7 @@ function Workspace() {
             ))}
           </select>
         </label>
-        <div className="segmented" role="radiogroup" aria-label="Environment">
-          {(["live", "staging"] as const).map((env) => (
-            <button
-              key={env}
-              type="button"
-              role="radio"
-              aria-checked={environment === env}
-              className={environment === env ? "selected" : ""}
-              onClick={() => setEnvironment(env)}
-              data-testid={`env-${env}`}
-            >
-              {env === "live" ? "Live" : "Staging"}
-            </button>
-          ))}
-        </div>
+        <Segmented label="Environment" options={ENVIRONMENTS} value={environment} onChange={setEnvironment} />
         <div className="spacer" />
         <BackgroundHealth />
         {operator.data && (
@@ -86,8 +90,8 @@ function Workspace() {
             {operator.data.name} · <span className="muted">{operator.data.role}</span>
           </span>
         )}
-        <button type="button" className="ghost" onClick={toggleTheme} aria-label="Toggle dark theme" data-testid="theme-toggle">
-          {theme === "dark" ? "☀ Light" : "☾ Dark"}
+        <button type="button" className="ghost" onClick={toggleTheme} aria-pressed={theme === "dark"} data-testid="theme-toggle">
+          <span aria-hidden="true">☾</span> Dark theme
         </button>
       </header>
       <nav className="sidebar" aria-label="Views">
@@ -102,7 +106,7 @@ function Workspace() {
           </a>
         ))}
       </nav>
-      <main className="content">
+      <main className="content" id="content" tabIndex={-1}>
         {scope && (
           <ScopeContext.Provider value={scope}>
             <View route={route} key={`${scope.site_id}/${scope.environment}`} />
@@ -130,4 +134,34 @@ function View({ route }: { route: Route }) {
     case "settings":
       return <SettingsView />;
   }
+}
+
+const TITLES: Record<Route["view"], string> = {
+  library: "Connector library",
+  connector: "Connector",
+  connections: "Connections",
+  connection: "Connection",
+  deliveries: "Delivery log",
+  triage: "Triage",
+  settings: "Settings",
+};
+
+/** Each view names the window, and a change of view moves the focus to its heading (or to the
+ *  content while the heading is still loading), where a keyboard or screen-reader user expects
+ *  to go on. The first view leaves the focus where the window put it. */
+function useViewFocus(route: Route) {
+  const where = href(route);
+  const shown = useRef<string>(undefined);
+  useEffect(() => {
+    document.title = `${TITLES[route.view]} — SGEN Integrations`;
+    const first = shown.current === undefined;
+    shown.current = where;
+    if (first) return;
+    const frame = requestAnimationFrame(() => {
+      const heading = document.querySelector<HTMLElement>("main h1");
+      if (heading) heading.tabIndex = -1;
+      (heading ?? document.getElementById("content"))?.focus();
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [where, route.view]);
 }

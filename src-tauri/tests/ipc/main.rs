@@ -4,6 +4,7 @@
 mod acl;
 mod config_lint;
 mod fuzz_args;
+mod window_fixtures;
 
 use serde_json::{json, Value};
 use sgen_core::demo::DemoOptions;

@@ -1,8 +1,9 @@
 // Test, pause or resume, and disconnect one connection. Each action reports what happened in
 // words, and the views it changed are refetched.
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { ConnectionRecord } from "../../bindings/ConnectionRecord";
 import { ErrorNotice } from "../../components/ErrorNotice";
+import { FocusableButton } from "../../components/FocusableButton";
 import { describeOutcome } from "../../components/testOutcome";
 import { humanize } from "../../components/format";
 import { useAction } from "../../data/useAction";
@@ -15,6 +16,12 @@ type BarAction = { label: string; run: () => Promise<string> };
 
 export function ConnectionActions({ record }: { record: ConnectionRecord }) {
   const [confirming, setConfirming] = useState(false);
+  const disconnect = useRef<HTMLButtonElement>(null);
+  // Back to the button that asked, once it is there again.
+  const cancelConfirm = () => {
+    setConfirming(false);
+    requestAnimationFrame(() => disconnect.current?.focus());
+  };
   const action = useAction(({ run }: BarAction) => run(), [...CONNECTION_ANSWERS, "triage_queue", "outbox_counts"]);
   const busy = action.isPending ? action.variables.label : undefined;
   const run = (label: string, steps: () => Promise<string>) => action.mutate({ label, run: steps });
@@ -23,17 +30,16 @@ export function ConnectionActions({ record }: { record: ConnectionRecord }) {
   const paused = record.state === "paused";
   return (
     <div className="actions-bar" data-testid="connection-actions">
-      <button
-        type="button"
+      <FocusableButton
+       
         disabled={!!busy}
         data-testid="action-test"
         onClick={() => run("test", async () => describeOutcome(await call("connection_test", { id })))}
       >
         {busy === "test" ? "Testing…" : "Test connection"}
-      </button>
+      </FocusableButton>
       {(record.auth_flow === "oauth2" || record.auth_flow === "client_credentials") && (
-        <button
-          type="button"
+        <FocusableButton
           disabled={!!busy}
           data-testid="action-refresh"
           onClick={() =>
@@ -41,11 +47,10 @@ export function ConnectionActions({ record }: { record: ConnectionRecord }) {
           }
         >
           {busy === "refresh" ? "Refreshing…" : "Refresh token"}
-        </button>
+        </FocusableButton>
       )}
       {paused ? (
-        <button
-          type="button"
+        <FocusableButton
           disabled={!!busy}
           data-testid="action-resume"
           onClick={() =>
@@ -56,10 +61,9 @@ export function ConnectionActions({ record }: { record: ConnectionRecord }) {
           }
         >
           {busy === "resume" ? "Testing, then resuming…" : "Resume"}
-        </button>
+        </FocusableButton>
       ) : (
-        <button
-          type="button"
+        <FocusableButton
           disabled={!!busy}
           data-testid="action-pause"
           onClick={() =>
@@ -70,14 +74,20 @@ export function ConnectionActions({ record }: { record: ConnectionRecord }) {
           }
         >
           Pause
-        </button>
+        </FocusableButton>
       )}
       {confirming ? (
-        <span className="confirm" role="group" aria-label="Confirm disconnect">
+        <span
+          className="confirm"
+          role="group"
+          aria-label="Confirm disconnect"
+          onKeyDown={(e) => {
+            if (e.key === "Escape") cancelConfirm();
+          }}
+        >
           Remove this connection and its credential?{" "}
-          <button
-            type="button"
-            className="danger"
+          <FocusableButton
+              className="danger"
             data-testid="action-disconnect-confirm"
             disabled={!!busy}
             onClick={() =>
@@ -89,15 +99,16 @@ export function ConnectionActions({ record }: { record: ConnectionRecord }) {
             }
           >
             Disconnect
-          </button>{" "}
-          <button type="button" onClick={() => setConfirming(false)}>
+          </FocusableButton>{" "}
+          {/* The safe choice takes the focus; Escape is the same as choosing it. */}
+          <button type="button" ref={(el) => el?.focus()} onClick={cancelConfirm}>
             Cancel
           </button>
         </span>
       ) : (
-        <button type="button" className="danger" disabled={!!busy} data-testid="action-disconnect" onClick={() => setConfirming(true)}>
+        <FocusableButton ref={disconnect} className="danger" disabled={!!busy} data-testid="action-disconnect" onClick={() => setConfirming(true)}>
           Disconnect…
-        </button>
+        </FocusableButton>
       )}
       {action.isSuccess && (
         <p className="notice" role="status" data-testid="action-result">

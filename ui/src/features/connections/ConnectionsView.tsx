@@ -6,7 +6,8 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatRelative, humanize } from "../../components/format";
 import { SortHeader, type SortState } from "../../components/SortHeader";
 import { useCall } from "../../data/useCall";
-import { navigate } from "../../router";
+import { FocusableButton } from "../../components/FocusableButton";
+import { href, navigate } from "../../router";
 import { useScope } from "../../scope";
 
 const STATES: ConnectionState[] = ["active", "paused", "auth_expired", "auth_revoked", "error"];
@@ -69,19 +70,21 @@ export function ConnectionsView() {
         </div>
         <div role="rowgroup">
           {data?.rows.map(({ record, connector_name }) => (
+            // The name is the row's link (the keyboard's way in); a click anywhere on the row
+            // goes to the same place.
             <div
               role="row"
               key={record.id}
               className="tr connections-grid clickable"
-              tabIndex={0}
               onClick={() => navigate({ view: "connection", id: record.id })}
-              onKeyDown={(e) => e.key === "Enter" && navigate({ view: "connection", id: record.id })}
               data-testid="connection-row"
               data-id={record.id}
             >
               <div role="cell">{connector_name}</div>
-              <div role="cell" className="strong">
-                {record.display_name}
+              <div role="cell">
+                <a className="strong row-link" href={href({ view: "connection", id: record.id })}>
+                  {record.display_name}
+                </a>
               </div>
               <div role="cell">
                 <StateBadge state={record.state} />
@@ -95,21 +98,21 @@ export function ConnectionsView() {
               <div role="cell">{record.operator_of_record_name}</div>
             </div>
           ))}
-          {data && data.rows.length === 0 && <p className="empty">No connection matches these filters.</p>}
         </div>
       </div>
+      {data && data.rows.length === 0 && <p className="empty">No connection matches these filters.</p>}
       <div className="pager">
-        <button type="button" onClick={() => setPage(page - 1)} disabled={page === 0} data-testid="connections-prev">
+        <FocusableButton disabled={page === 0} onClick={() => setPage(page - 1)} data-testid="connections-prev">
           ← Previous
-        </button>
+        </FocusableButton>
         <span data-testid="connections-range">
           {data && data.total > 0
             ? `${page * PAGE_SIZE + 1}–${page * PAGE_SIZE + data.rows.length} of ${data.total}`
             : "0 of 0"}
         </span>
-        <button type="button" onClick={() => setPage(page + 1)} disabled={page + 1 >= pages} data-testid="connections-next">
+        <FocusableButton disabled={page + 1 >= pages} onClick={() => setPage(page + 1)} data-testid="connections-next">
           Next →
-        </button>
+        </FocusableButton>
       </div>
     </section>
   );

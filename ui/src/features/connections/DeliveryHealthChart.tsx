@@ -2,12 +2,13 @@ import { useState } from "react";
 import type { HealthBucket } from "../../bindings/HealthBucket";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatLatency } from "../../components/format";
+import { Segmented, type SegmentedOption } from "../../components/Segmented";
 import { useCall } from "../../data/useCall";
 
-const RANGES = [
-  { days: 1, label: "24 h" },
-  { days: 14, label: "14 days" },
-  { days: 90, label: "90 days" },
+const RANGES: SegmentedOption<number>[] = [
+  { value: 1, label: "24 h" },
+  { value: 14, label: "14 days" },
+  { value: 90, label: "90 days" },
 ];
 const WIDTH = 560;
 const HEIGHT = 140;
@@ -37,13 +38,7 @@ export function DeliveryHealthChart({ connectionId }: { connectionId: string }) 
     <div className="panel health" data-testid="delivery-health">
       <div className="panel-head">
         <h2>Delivery health</h2>
-        <div className="segmented" role="radiogroup" aria-label="Health range">
-          {RANGES.map((r) => (
-            <button key={r.days} type="button" role="radio" aria-checked={days === r.days} className={days === r.days ? "selected" : ""} onClick={() => setDays(r.days)}>
-              {r.label}
-            </button>
-          ))}
-        </div>
+        <Segmented label="Health range" options={RANGES} value={days} onChange={setDays} />
       </div>
       {health.status === "error" && <ErrorNotice error={health.error} />}
       {h && (

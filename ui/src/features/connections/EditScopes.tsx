@@ -8,6 +8,7 @@ import { call } from "../../ipc";
 import { CancelOAuthFlow } from "../library/CancelOAuthFlow";
 import { CONNECTION_ANSWERS } from "./connectionAnswers";
 import { useConnector } from "./useConnector";
+import { FocusableButton } from "../../components/FocusableButton";
 
 export function EditScopes({
   connectionId,
@@ -52,14 +53,13 @@ export function EditScopes({
         </label>
       ))}
       <div className="form-actions">
-        <button
-          type="button"
+        <FocusableButton
           disabled={unchanged || picked.length === 0 || reauthorize.isPending}
           onClick={() => reauthorize.mutate(picked)}
           data-testid="scopes-reauthorize"
         >
           {waitingFlow ? "Waiting for the browser…" : "Re-authorize with these scopes"}
-        </button>
+        </FocusableButton>
         {waitingFlow && (
           <CancelOAuthFlow flowId={waitingFlow} />
         )}

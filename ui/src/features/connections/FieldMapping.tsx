@@ -7,6 +7,7 @@ import { useAction } from "../../data/useAction";
 import { call } from "../../ipc";
 import { CONNECTION_ANSWERS } from "./connectionAnswers";
 import { useConnector } from "./useConnector";
+import { FocusableButton } from "../../components/FocusableButton";
 
 type Mapping = Record<string, string>;
 
@@ -74,14 +75,13 @@ export function FieldMapping({
       </label>
       {typeof parsed === "string" && <p className="notice notice-error small">{parsed}</p>}
       <div className="form-actions">
-        <button
-          type="button"
+        <FocusableButton
           disabled={typeof parsed === "string" || saving.isPending}
           onClick={() => typeof parsed !== "string" && saving.mutate(parsed)}
           data-testid="field-mapping-save"
         >
           {saving.isPending ? "Saving…" : "Save mapping"}
-        </button>
+        </FocusableButton>
         <span className="muted small">Empty sends events as they are.</span>
       </div>
       {saving.isSuccess && (

@@ -8,6 +8,7 @@ import { useCall } from "../../data/useCall";
 import { call } from "../../ipc";
 import { CONNECTION_ANSWERS } from "./connectionAnswers";
 import { useConnector } from "./useConnector";
+import { FocusableButton } from "../../components/FocusableButton";
 
 const HEALTHY: Faults = {
   token_expired: false,
@@ -129,11 +130,10 @@ export function SandboxFaults({ connectionId, connectorType }: { connectionId: s
         />
       </label>
       <div className="form-actions">
-        <button type="button" data-testid="fault-apply" disabled={change.isPending} onClick={() => apply(faults)}>
+        <FocusableButton data-testid="fault-apply" disabled={change.isPending} onClick={() => apply(faults)}>
           Apply faults
-        </button>
-        <button
-          type="button"
+        </FocusableButton>
+        <FocusableButton
           disabled={change.isPending}
           onClick={() => {
             setFaults(HEALTHY);
@@ -141,10 +141,10 @@ export function SandboxFaults({ connectionId, connectorType }: { connectionId: s
           }}
         >
           Heal
-        </button>
-        <button type="button" data-testid="fault-offline" disabled={change.isPending} onClick={() => switchOffline(!offline)}>
+        </FocusableButton>
+        <FocusableButton data-testid="fault-offline" disabled={change.isPending} onClick={() => switchOffline(!offline)}>
           {offline ? "Bring the vendor back online" : "Take the vendor offline"}
-        </button>
+        </FocusableButton>
       </div>
       {change.isSuccess && (
         <p className="muted small" role="status">

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import type { AttemptRow } from "../../bindings/AttemptRow";
 import { OutcomeBadge } from "../../components/Badges";
 import { ErrorNotice } from "../../components/ErrorNotice";
@@ -6,8 +7,10 @@ import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
 import { call } from "../../ipc";
 import { href } from "../../router";
+import { FocusableButton } from "../../components/FocusableButton";
 
-/** The delivery an attempt belongs to: every attempt, what happens next, and Retry. */
+/** The delivery an attempt belongs to: every attempt, what happens next, and Retry. It takes
+ *  the focus when it opens; Escape closes it (the log then gives the focus back to its row). */
 export function DeliveryTimelinePanel({
   row,
   showConnection,
@@ -24,14 +27,28 @@ export function DeliveryTimelinePanel({
   );
   const retried = retry.data && (retry.data.delivered > 0 ? "Retried: delivered." : "Retried: it failed again; see the new attempt.");
 
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [row.id]);
+
   const t = timeline.data;
   const waiting = t && (t.stopped || t.next_attempt_at !== null);
   return (
-    <aside className="panel attempt-detail" aria-label="Delivery detail" data-testid="attempt-detail">
+    <aside
+      className="panel attempt-detail"
+      aria-labelledby="attempt-detail-title"
+      data-testid="attempt-detail"
+      onKeyDown={(e) => {
+        if (e.key === "Escape") {
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
       <div className="panel-head">
-        <h3>
+        {/* Focus lands here when the panel opens, so a screen reader reads what opened. */}
+        <h2 id="attempt-detail-title" tabIndex={-1} ref={heading}>
           Delivery <code>{row.delivery_id}</code>
-        </h3>
+        </h2>
         <button type="button" className="ghost" onClick={onClose} aria-label="Close delivery detail">
           ✕
         </button>
@@ -59,7 +76,7 @@ export function DeliveryTimelinePanel({
       {timeline.status === "error" && <ErrorNotice error={timeline.error} />}
       {t && (
         <>
-          <h4>Attempts</h4>
+          <h3>Attempts</h3>
           <ol className="timeline attempts" data-testid="delivery-attempts">
             {t.attempts.map((a) => (
               <li key={a.id} className={a.id === row.id ? "current" : ""}>
@@ -74,7 +91,7 @@ export function DeliveryTimelinePanel({
           </ol>
           {t.schedule_ahead.length > 0 && (
             <>
-              <h4>If the next attempt fails too</h4>
+              <h3>If the next attempt fails too</h3>
               <p className="muted small" data-testid="schedule-ahead">
                 Then, about {t.schedule_ahead.map((at) => formatRelative(at)).join(", ")}; after that it becomes a dead letter.
               </p>
@@ -84,9 +101,9 @@ export function DeliveryTimelinePanel({
       )}
       {waiting && (
         <p>
-          <button type="button" onClick={() => retry.mutate(row.delivery_id)} disabled={retry.isPending} data-testid="attempt-retry">
+          <FocusableButton onClick={() => retry.mutate(row.delivery_id)} disabled={retry.isPending} data-testid="attempt-retry">
             {t.stopped ? "Retry this delivery" : "Retry now"}
-          </button>{" "}
+          </FocusableButton>{" "}
           <span className="muted small">Same delivery id, so the vendor can tell it is the same event.</span>
         </p>
       )}

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAction } from "../../data/useAction";
 import { call } from "../../ipc";
+import { FocusableButton } from "../../components/FocusableButton";
 
 export function AppLinkPaste({ vendor }: { vendor: string }) {
   const [link, setLink] = useState("");
@@ -25,9 +26,9 @@ export function AppLinkPaste({ vendor }: { vendor: string }) {
         value={link}
         onChange={(e) => setLink(e.target.value)}
       />
-      <button type="button" disabled={!link.trim() || deliver.isPending} onClick={() => deliver.mutate(link)}>
+      <FocusableButton disabled={!link.trim() || deliver.isPending} onClick={() => deliver.mutate(link)}>
         Continue
-      </button>
+      </FocusableButton>
       {deliver.error && <ErrorNotice error={deliver.error} />}
     </div>
   );

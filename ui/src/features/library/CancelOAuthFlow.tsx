@@ -3,14 +3,15 @@
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAction } from "../../data/useAction";
 import { call } from "../../ipc";
+import { FocusableButton } from "../../components/FocusableButton";
 
 export function CancelOAuthFlow({ flowId, testId }: { flowId: string; testId?: string }) {
   const cancel = useAction(() => call("oauth_cancel", { flow_id: flowId }), []);
   return (
     <>
-      <button type="button" data-testid={testId} disabled={cancel.isPending} onClick={() => cancel.mutate(undefined)}>
+      <FocusableButton data-testid={testId} disabled={cancel.isPending} onClick={() => cancel.mutate(undefined)}>
         {cancel.isPending ? "Cancelling…" : "Cancel"}
-      </button>
+      </FocusableButton>
       {cancel.error && <ErrorNotice error={cancel.error} />}
     </>
   );

@@ -89,14 +89,19 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
       </p>
     );
   }
+  const submitBlocked = busy || (oauth && vendor === "catalog");
   if (issued) {
     return <SigningSecretSetup issued={issued} onCancel={() => setIssued(undefined)} />;
   }
   return (
-    <form className="connect-form" onSubmit={(e) => {
+    <form
+      className="connect-form"
+      onSubmit={(e) => {
         e.preventDefault();
-        connect.mutate(undefined);
-      }} data-testid="connect-form">
+        if (!submitBlocked) connect.mutate(undefined);
+      }}
+      data-testid="connect-form"
+    >
       {flows.length > 1 && (
         <label>
           Auth flow
@@ -191,7 +196,8 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
       </fieldset>
       {connect.error && <ErrorNotice error={connect.error} />}
       <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy || (oauth && vendor === "catalog")} data-testid="connect-submit">
+        {/* aria-disabled, not disabled: the button keeps the focus while the vendor answers. */}
+        <button type="submit" className="primary" aria-disabled={submitBlocked} data-testid="connect-submit">
           {!busy ? (oauth ? "Connect in the browser" : flow === "signed_token" ? "Make a signing secret" : "Connect") : waitingFlow ? "Waiting for the browser…" : "Testing with the vendor…"}
         </button>
         {waitingFlow ? (

@@ -6,6 +6,7 @@ import { call } from "../../ipc";
 import { href } from "../../router";
 import { useScope } from "../../scope";
 import { ConnectForm } from "./ConnectForm";
+import { FocusableButton } from "../../components/FocusableButton";
 
 export function ConnectorPage({ slug }: { slug: string }) {
   const scope = useScope();
@@ -31,9 +32,9 @@ export function ConnectorPage({ slug }: { slug: string }) {
           {s.configured ? "configured on this site" : "not configured on this site"}
         </p>
         <p>{s.summary}</p>
-        <button type="button" onClick={() => openDocs.mutate(undefined)} disabled={openDocs.isPending} data-testid="open-docs">
+        <FocusableButton onClick={() => openDocs.mutate(undefined)} disabled={openDocs.isPending} data-testid="open-docs">
           Open vendor documentation ↗
-        </button>
+        </FocusableButton>
         <span className="muted small"> {c.docs_url}</span>
         {openDocs.error && <ErrorNotice error={openDocs.error} />}
       </div>

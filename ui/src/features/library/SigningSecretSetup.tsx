@@ -7,6 +7,7 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAction } from "../../data/useAction";
 import { call, toIpcError } from "../../ipc";
 import { navigate } from "../../router";
+import { FocusableButton } from "../../components/FocusableButton";
 
 type Step = "register" | "test" | "cancel";
 
@@ -60,31 +61,29 @@ export function SigningSecretSetup({ issued, onCancel }: { issued: SigningSecret
       </div>
       {issued.sandbox_receiver && (
         <p>
-          <button
-            type="button"
+          <FocusableButton
             disabled={busy !== undefined || registered}
             onClick={() => step.mutate("register")}
             data-testid="signing-secret-register"
           >
             {registered ? "Registered with the sandbox receiver" : "Register it with the sandbox receiver"}
-          </button>{" "}
+          </FocusableButton>{" "}
           <span className="muted small">What you would do in your own endpoint's settings.</span>
         </p>
       )}
       {step.error && <ErrorNotice error={step.error} />}
       <div className="form-actions">
-        <button
-          type="button"
+        <FocusableButton
           className="primary"
           disabled={busy !== undefined}
           onClick={() => step.mutate("test")}
           data-testid="signing-secret-finish"
         >
           {busy === "test" ? "Sending a signed test message…" : "Send a test message and connect"}
-        </button>
-        <button type="button" onClick={() => step.mutate("cancel")} disabled={busy !== undefined}>
+        </FocusableButton>
+        <FocusableButton onClick={() => step.mutate("cancel")} disabled={busy !== undefined}>
           Cancel
-        </button>
+        </FocusableButton>
         <span className="muted small">Nothing is stored until your endpoint accepts the signed test message.</span>
       </div>
     </section>

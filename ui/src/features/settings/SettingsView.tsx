@@ -158,14 +158,15 @@ function SettingPanel({
       className="panel"
       onSubmit={(e) => {
         e.preventDefault();
-        onSubmit();
+        if (!disabled && !saving) onSubmit();
       }}
     >
       <h2>{title}</h2>
       <p className="muted small">{help}</p>
       {children}
       <div className="form-actions">
-        <button type="submit" disabled={disabled || saving} data-testid={testId}>
+        {/* aria-disabled, not disabled: the button keeps the focus while it saves. */}
+        <button type="submit" aria-disabled={disabled || saving} data-testid={testId}>
           {saving ? "Saving…" : submit}
         </button>
       </div>

@@ -4,6 +4,7 @@ import type { BulkRetry } from "../../bindings/BulkRetry";
 import type { ConnectionRow } from "../../bindings/ConnectionRow";
 import { StateBadge } from "../../components/Badges";
 import { ErrorNotice } from "../../components/ErrorNotice";
+import { FocusableButton } from "../../components/FocusableButton";
 import { formatRelative, humanize } from "../../components/format";
 import { useAction } from "../../data/useAction";
 import { callQuery, useCall } from "../../data/useCall";
@@ -66,14 +67,13 @@ export function TriageView() {
       <div className="panel">
         <div className="panel-head">
           <h2>Stopped deliveries</h2>
-          <button
-            type="button"
+          <FocusableButton
             disabled={busy || items.length === 0}
             data-testid="triage-retry-all"
             onClick={() => retryAll.mutate(counts.data?.due ?? 0)}
           >
-            Retry all {items.length > 0 ? items.length : ""}
-          </button>
+            Retry all {items.length > 0 ? items.length : ""} stopped deliveries
+          </FocusableButton>
         </div>
         {bulk && (
           <div role="status" className="small" data-testid="triage-progress">
@@ -94,9 +94,14 @@ export function TriageView() {
                 {d.attempts_made} attempt{d.attempts_made === 1 ? "" : "s"} · last {d.last_response_code ? `HTTP ${d.last_response_code}` : humanize(d.last_error_class ?? "no answer")} {formatRelative(d.last_attempted_at)} · <code>{d.delivery_id}</code>
               </div>
               <div className="small">{next_step}</div>
-              <button type="button" className="ghost" disabled={busy} onClick={() => retryOne.mutate(d.delivery_id)}>
+              <FocusableButton
+                className="ghost"
+                disabled={busy}
+                onClick={() => retryOne.mutate(d.delivery_id)}
+                aria-label={`Retry ${d.event_identifier} to ${d.connection_display_name ?? d.connection_id}`}
+              >
                 Retry
-              </button>
+              </FocusableButton>
             </li>
           ))}
         </ul>

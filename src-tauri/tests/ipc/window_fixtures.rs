@@ -1,0 +1,124 @@
+//! The answers the window's browser tests (`ui/tests/browser/`) mock the backend with, taken
+//! from this backend on the demo site, so the views they check (and the accessibility audit
+//! runs on) render the real shapes. `SGEN_WRITE_FIXTURES=1` writes them to
+//! `ui/tests/browser/fixtures.json`; otherwise this checks that file: every key path of a fresh
+//! answer is in it and the other way round, so a changed DTO fails here until it is rewritten.
+
+use super::{harness, invoke, scope};
+use serde_json::{json, Value};
+use sgen_integrations_lib::AppState;
+use std::collections::BTreeSet;
+
+const KEY: &str =
+    "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";
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../ui/tests/browser/fixtures.json"
+);
+
+/// Every command the views read, with the answer the demo site gives.
+fn answers() -> Value {
+    let h = harness(AppState::ready);
+    let scope = scope(&h);
+    let call = |cmd: &str, args: Value| invoke(&h, cmd, args).unwrap();
+    let connections = call(
+        "connections_list",
+        json!({ "scope": scope, "query": { "sort": "display_name", "page": 0, "page_size": 10 } }),
+    );
+    // The connection the views are shown with: a key connection to the sandbox vendor, whose
+    // vendor fails, so its delivery is a dead letter waiting in triage.
+    let request = json!({ "scope": scope, "request": {
+        "connector_type": "brevo", "display_name": "Brevo (newsletter)", "auth_flow": "api_key",
+        "fields": { "api_key": KEY }, "api_base_override": "sandbox" } });
+    let brevo = call("connection_create", request)["row"]["record"]["id"].clone();
+    call(
+        "sandbox_faults_set",
+        json!({ "id": brevo, "faults": { "status": 503 } }),
+    );
+    call("retry_schedule_set", json!({ "waits": [0] }));
+    let event = json!({ "originating_module": "notifications", "event_identifier": "password.reset usr_81",
+        "payload": { "to": [{ "email": "ada@example.com" }], "templateId": 7 } });
+    let sent = call(
+        "delivery_send",
+        json!({ "id": brevo, "action": "send_transactional_email", "event": event }),
+    );
+    let failed = sent["queued"]["delivery_id"].clone();
+    let log = call(
+        "deliveries_query",
+        json!({ "scope": scope, "query": { "limit": 100 } }),
+    );
+    let site_id = scope["site_id"].clone();
+    json!({
+        "app_status": call("app_status", json!({})),
+        "sites_list": call("sites_list", json!({})),
+        "operator_active": call("operator_active", json!({})),
+        "catalog_list": call("catalog_list", json!({ "scope": scope })),
+        "catalog_get": {
+            "hubspot": call("catalog_get", json!({ "scope": scope, "slug": "hubspot" })),
+            "brevo": call("catalog_get", json!({ "scope": scope, "slug": "brevo" })),
+        },
+        "connections_list": connections,
+        "connection_get": call("connection_get", json!({ "id": brevo })),
+        "delivery_health": call("delivery_health", json!({ "id": brevo, "days": 14 })),
+        "sandbox_state_get": call("sandbox_state_get", json!({ "id": brevo })),
+        "deliveries_query": log,
+        "delivery_timeline": call("delivery_timeline", json!({ "delivery_id": failed })),
+        "triage_queue": call("triage_queue", json!({ "scope": scope })),
+        "outbox_counts": call("outbox_counts", json!({ "scope": scope })),
+        "delivery_settings_get": call("delivery_settings_get", json!({ "site_id": site_id })),
+    })
+}
+
+/// `a.b[].c` for every leaf and object key, arrays' elements merged.
+fn key_paths(value: &Value, at: &str, into: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map {
+                let path = format!("{at}.{key}");
+                into.insert(path.clone());
+                key_paths(value, &path, into);
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| key_paths(item, &format!("{at}[]"), into)),
+        _ => {}
+    }
+}
+
+fn paths(value: &Value) -> BTreeSet<String> {
+    let mut into = BTreeSet::new();
+    key_paths(value, "", &mut into);
+    into
+}
+
+#[test]
+fn the_browser_tests_mock_the_backend_with_its_own_answers() {
+    let fresh = answers();
+    if std::env::var_os("SGEN_WRITE_FIXTURES").is_some() {
+        let text = serde_json::to_string_pretty(&fresh).unwrap() + "\n";
+        std::fs::write(FIXTURES, text).unwrap();
+        return;
+    }
+    let committed: Value = serde_json::from_str(
+        &std::fs::read_to_string(FIXTURES).expect("ui/tests/browser/fixtures.json"),
+    )
+    .unwrap();
+    let (now, then) = (paths(&fresh), paths(&committed));
+    let added: Vec<_> = now.difference(&then).collect();
+    let gone: Vec<_> = then.difference(&now).collect();
+    assert!(
+        added.is_empty() && gone.is_empty(),
+        "the window's answers changed shape (new: {added:?}; gone: {gone:?}): \
+         run SGEN_WRITE_FIXTURES=1 cargo test -p sgen-integrations --test ipc window_fixtures"
+    );
+    // The file holds what the browser tests need, not an empty stand-in.
+    let rows = committed["deliveries_query"]["rows"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(rows, 100);
+    assert!(committed["catalog_list"]
+        .as_array()
+        .is_some_and(|c| c.len() >= 20));
+    assert!(committed["connection_get"]["row"]["record"]["id"].is_string());
+}

@@ -1,0 +1,39 @@
+// axe-core on every view, in both themes, with the backend's own answers: no critical or
+// serious violation (contrast, names, roles, structure) may land.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { after, before, test } from "node:test";
+import { startBrowser, VIEWS } from "./harness.mjs";
+
+const axe = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+let browser;
+before(async () => (browser = await startBrowser()));
+after(() => browser?.close());
+
+async function audit(page) {
+  await page.addScriptTag({ content: axe });
+  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  return violations
+    .filter((v) => v.impact === "critical" || v.impact === "serious")
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => `${n.target.join(" ")} — ${n.failureSummary.replaceAll("\n", " ")}`).join("\n    ")}`);
+}
+
+for (const theme of ["light", "dark"]) {
+  for (const [name, hash, rendered] of VIEWS) {
+    test(`${name}, ${theme} theme: no serious accessibility violation`, async () => {
+      const page = await browser.open(hash, { theme });
+      await page.locator(rendered).first().waitFor();
+      assert.deepEqual(await audit(page), []);
+      await page.close();
+    });
+  }
+
+  test(`the delivery detail panel, ${theme} theme: no serious accessibility violation`, async () => {
+    const page = await browser.open("#/deliveries", { theme });
+    await page.getByTestId("log-row").first().click();
+    await page.getByTestId("delivery-attempts").waitFor();
+    assert.deepEqual(await audit(page), []);
+    await page.close();
+  });
+}

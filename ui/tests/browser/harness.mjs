@@ -1,0 +1,82 @@
+// The built UI in headless Chromium with the IPC mocked by @tauri-apps/api/mocks, answering
+// with the backend's own answers on the demo site (`fixtures.json`, written and kept in shape
+// by the IPC test `window_fixtures`).
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join } from "node:path";
+import { chromium } from "playwright-core";
+
+const dist = new URL("../../dist/", import.meta.url).pathname;
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css" };
+export const fixtures = JSON.parse(readFileSync(new URL("./fixtures.json", import.meta.url), "utf8"));
+const connection = fixtures.connection_get.row.record.id;
+
+/** Each view, and what shows it has rendered its data. */
+export const VIEWS = [
+  ["library", "#/library", '[data-testid="connector-card"]'],
+  ["connector page", "#/library/hubspot", '[data-testid="scopes-table"]'],
+  ["connections", "#/connections", '[data-testid="connection-row"]'],
+  ["connection detail", `#/connections/${connection}`, '[data-testid="connection-fields"]'],
+  ["delivery log", "#/deliveries", '[data-testid="log-row"]'],
+  ["triage", "#/triage", '[data-testid="triage-delivery"]'],
+  ["settings", "#/settings", '[data-testid="retention-days"]'],
+];
+
+// Tauri's own mock, loaded into the page before the app's code runs.
+const mocks = readFileSync(new URL("../../node_modules/@tauri-apps/api/mocks.js", import.meta.url), "utf8").replace(/^export \{[^}]*\};?$/m, "");
+
+/** Serves `dist/` and starts Chromium; `close()` stops both. */
+export async function startBrowser() {
+  const server = createServer((req, res) => {
+    const path = req.url === "/" ? "index.html" : req.url.slice(1).split("?")[0];
+    try {
+      const body = readFileSync(join(dist, path));
+      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  // Playwright gives every launch a fresh, empty profile of its own.
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  return {
+    /** A page on `hash`, in `theme` ("light" or "dark"). */
+    async open(hash, { theme = "light" } = {}) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+      await page.addInitScript({
+        content: `${mocks}
+          localStorage.setItem("sgen.theme", ${JSON.stringify(theme)});
+          const FIXTURES = ${JSON.stringify(fixtures)};
+          mockIPC((cmd, args) => (${answer.toString()})(FIXTURES, cmd, args), { shouldMockEvents: true });`,
+      });
+      await page.goto(base + hash);
+      return page;
+    },
+    async close() {
+      await browser.close();
+      server.close();
+    },
+  };
+}
+
+/** What the mocked backend answers (runs in the page). The delivery log has 300 rows, made
+ *  from the fixture's 100, paged by a numeric cursor; a search for "boom" fails. */
+function answer(f, cmd, args) {
+  switch (cmd) {
+    case "catalog_get":
+      return f.catalog_get[args.slug] ?? f.catalog_get.hubspot;
+    case "deliveries_query": {
+      if (args.query.search === "boom") return Promise.reject({ code: "invalid_argument", message: "search is too long" });
+      const base = f.deliveries_query.rows;
+      const start = args.query.cursor ? Number(args.query.cursor) : 0;
+      const rows = Array.from({ length: args.query.limit }, (_, i) => ({ ...base[(start + i) % base.length], id: 1_000_000 - start - i }));
+      return { rows, next_cursor: start + args.query.limit < 300 ? String(start + args.query.limit) : null };
+    }
+    default:
+      return cmd in f ? f[cmd] : Promise.reject({ code: "not_found", message: `no mock for ${cmd}` });
+  }
+}
