@@ -53,3 +53,14 @@ install_localstripe() {
 build_ui() {
   (cd "$ROOT/ui" && npm run --silent build >/dev/null)
 }
+
+# The shared target directory keeps every test binary ever built (about 150 MB each) and
+# grew to fill the disk (51 GB). What no build has touched for two days is stale: cargo builds
+# it again if it is ever needed.
+prune_build_cache() {
+  local debug="$CARGO_TARGET_DIR/debug"
+  [ -d "$debug/deps" ] || return 0
+  find "$debug/deps" -maxdepth 1 -type f -executable ! -name '*.*' -mtime +1 -delete
+  [ -d "$debug/incremental" ] && find "$debug/incremental" -mindepth 1 -maxdepth 1 -mtime +1 -exec rm -rf {} +
+  return 0
+}

@@ -6,6 +6,7 @@ cd "$ROOT"
 step() { printf '\n=== %s ===\n' "$*"; }
 
 step "install"
+prune_build_cache
 install_apt_packages
 install_ui_packages
 install_tauri_driver

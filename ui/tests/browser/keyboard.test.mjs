@@ -125,8 +125,15 @@ test("after a page turn, a confirm, a change of view, the focus is where the per
   await page.waitForFunction(() => document.activeElement?.tagName === "H1");
   assert.equal(await page.title(), "Delivery log — SGEN Integrations");
 
-  // Disconnect asks first: the safe choice has the focus, Escape takes it back.
+  // An action keeps the focus on its button while it runs and after it answers (here with
+  // an error: the mocked backend has no answer for a test call).
   await page.goto(page.url().replace(/#.*/, `#/connections/${fixtures.connection_get.row.record.id}`));
+  await page.getByTestId("action-test").focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("alert").waitFor();
+  assert.equal((await focused(page)).testid, "action-test");
+
+  // Disconnect asks first: the safe choice has the focus, Escape takes it back.
   await page.getByTestId("action-disconnect").focus();
   await page.keyboard.press("Enter");
   assert.equal((await focused(page)).text, "Cancel");

@@ -36,6 +36,19 @@ fn http_client() -> reqwest::blocking::ClientBuilder {
     reqwest::blocking::Client::builder()
 }
 
+/// What the sandbox vendor at `vendor` (`http://127.0.0.1:{port}`) has been asked so far: its
+/// token requests and the hints of its revocations, counted at the server.
+fn sandbox_requests(vendor: &str) -> serde_json::Value {
+    http_client()
+        .build()
+        .unwrap()
+        .get(format!("{vendor}{}", sgen_sandbox::REQUESTS_PATH))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap()
+}
+
 fn seeded(attempts: u64) -> (tempfile::TempDir, Core, DemoSummary) {
     let dir = tempfile::tempdir().unwrap();
     let core = open(dir.path());

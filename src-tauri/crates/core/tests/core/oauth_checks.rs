@@ -8,17 +8,9 @@ use super::{live, NOW};
 use sgen_core::connections::test_outcome::TestOutcome;
 use sgen_core::{Clock, SandboxFaults};
 
-/// How many token requests the connector's sandbox vendor has had, read from `vendor`.
+/// How many token requests the sandbox vendor at `vendor` has had.
 fn token_requests(vendor: &str) -> u64 {
-    let seen: serde_json::Value = super::http_client()
-        .build()
-        .unwrap()
-        .get(format!("{vendor}{}", sgen_sandbox::REQUESTS_PATH))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    seen["token"].as_u64().unwrap()
+    super::sandbox_requests(vendor)["token"].as_u64().unwrap()
 }
 
 fn connected(f: &Fixture, id: &str) -> bool {

@@ -8,21 +8,10 @@ use sgen_core::connections::revocation::RevocationRound;
 use sgen_core::connections::test_outcome::TestOutcome;
 use sgen_core::SandboxFaults;
 
-/// What the connection's sandbox authorization server was asked so far.
-fn requests_seen(f: &Fixture, connection_id: &str) -> serde_json::Value {
-    let vendor = f.core.sandbox_state(connection_id).unwrap().address;
-    super::http_client()
-        .build()
-        .unwrap()
-        .get(format!("{vendor}{}", sgen_sandbox::REQUESTS_PATH))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap()
-}
-
+/// The `token_type_hint` of each revocation the connection's sandbox vendor was sent.
 fn hints(f: &Fixture, connection_id: &str) -> Vec<String> {
-    serde_json::from_value(requests_seen(f, connection_id)["revocation_hints"].clone()).unwrap()
+    let vendor = f.core.sandbox_state(connection_id).unwrap().address;
+    serde_json::from_value(super::sandbox_requests(&vendor)["revocation_hints"].clone()).unwrap()
 }
 
 /// `connection.revoke` rows of a connection: (outcome, details).
