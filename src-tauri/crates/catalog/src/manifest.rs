@@ -358,8 +358,17 @@ pub enum SignatureScheme {
     SquareHmacSha256,
     /// PayPal's verify-webhook-signature API call.
     PaypalVerifyApi,
-    /// A shared secret in the webhook URL or basic auth (vendors that do not sign).
-    SharedSecret,
+    /// The vendor does not sign: a secret in the query of the URL it is given (`?secret=…`:
+    /// Mailchimp, Brevo, ActiveCampaign).
+    UrlSecret,
+    /// The vendor sends the HTTP Basic credentials it was given (Pipedrive).
+    BasicAuth,
+    /// The vendor echoes the channel token it was given in `X-Goog-Channel-Token` (Google
+    /// Calendar and Drive push notifications).
+    ChannelTokenHeader,
+    /// The vendor echoes the token it was given in the JSON body's `token` (Zoho CRM
+    /// notifications).
+    BodyToken,
     /// The vendor does not send events.
     None,
 }
@@ -373,7 +382,10 @@ impl SignatureScheme {
             SignatureScheme::HubspotV3 => "hubspot_v3",
             SignatureScheme::SquareHmacSha256 => "square_hmac_sha256",
             SignatureScheme::PaypalVerifyApi => "paypal_verify_api",
-            SignatureScheme::SharedSecret => "shared_secret",
+            SignatureScheme::UrlSecret => "url_secret",
+            SignatureScheme::BasicAuth => "basic_auth",
+            SignatureScheme::ChannelTokenHeader => "channel_token_header",
+            SignatureScheme::BodyToken => "body_token",
             SignatureScheme::None => "none",
         }
     }

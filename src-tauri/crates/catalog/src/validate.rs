@@ -1,6 +1,6 @@
 //! Rules a manifest must satisfy beyond its shape. Each broken rule is one [`ManifestProblem`].
 
-use crate::manifest::{AuthFlow, Manifest, RequestAuth, Revocation};
+use crate::manifest::{AuthFlow, Manifest, RequestAuth, Revocation, SignatureScheme};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +79,13 @@ fn check_manifest(m: &Manifest, report: &mut impl FnMut(String)) {
             "revocation is unsupported but `how` does not tell the operator what to do".into(),
         ),
         Revocation::Unsupported { .. } => {}
+    }
+    // Events arrive verified by some scheme, and a scheme is only declared for events.
+    let sends_events = !m.inbound_events.types.is_empty();
+    if sends_events == (m.inbound_events.signature == SignatureScheme::None) {
+        report(
+            "inbound_events: `types` must be listed exactly when `signature` is not `none`".into(),
+        );
     }
     let path = &m.test_call.path;
     if !(path.is_empty() || path.starts_with('/') || is_https_url(path)) {

@@ -6,6 +6,7 @@ pub mod background;
 pub mod connections;
 pub mod delivery;
 pub mod demo;
+pub mod inbound;
 pub mod kernel;
 pub mod oauth;
 pub mod settings;

@@ -85,6 +85,22 @@ fn non_https_endpoints_are_refused() {
 }
 
 #[test]
+fn inbound_events_and_their_signature_come_together() {
+    let mut m = base();
+    m["inbound_events"]["signature"] = "none".into();
+    assert!(problems_of(m).contains("inbound_events"));
+    let mut m = base();
+    m["inbound_events"]["types"] = serde_json::json!([]);
+    assert!(problems_of(m).contains("inbound_events"));
+    let mut m = base();
+    m["inbound_events"]["signature"] = "shared_secret".into();
+    assert!(
+        problems_of(m).contains("shared_secret"),
+        "the old catch-all is gone"
+    );
+}
+
+#[test]
 fn an_action_needing_an_undeclared_scope_is_refused() {
     let mut m = base();
     m["actions"][0]["required_scopes"] = serde_json::json!(["customers_delete"]);
@@ -144,7 +160,10 @@ fn signature_scheme_names_are_the_manifest_names() {
         HubspotV3,
         SquareHmacSha256,
         PaypalVerifyApi,
-        SharedSecret,
+        UrlSecret,
+        BasicAuth,
+        ChannelTokenHeader,
+        BodyToken,
         None,
     ] {
         let parsed: sgen_catalog::SignatureScheme =

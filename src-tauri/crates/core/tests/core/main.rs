@@ -15,6 +15,7 @@ mod crash;
 mod destinations;
 mod events;
 mod every_connector;
+mod inbound_verification;
 mod lifecycle;
 mod localstripe;
 mod oauth;
