@@ -64,6 +64,39 @@ pub enum Command {
         #[command(subcommand)]
         command: SandboxCommand,
     },
+    /// Vendor events coming in: each connection's event source.
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum EventsCommand {
+    /// A connection's event source: how its events are verified, the public address its
+    /// vendor signs, how many secrets are active (never the secrets). `--public-url` sets the
+    /// address.
+    Source {
+        #[arg(long)]
+        connection: String,
+        #[arg(long, value_name = "URL", conflicts_with = "clear_public_url")]
+        public_url: Option<String>,
+        #[arg(long)]
+        clear_public_url: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set the vendor's signing secret for a connection's events, from stdin or a prompt
+    /// (never an argument). `--keep-previous` keeps the one before valid while the vendor
+    /// rotates.
+    Secret {
+        #[arg(long)]
+        connection: String,
+        #[arg(long)]
+        keep_previous: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]

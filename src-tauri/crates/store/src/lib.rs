@@ -14,6 +14,7 @@ pub mod connection_credentials;
 pub mod connections;
 pub mod delivery_health;
 pub mod delivery_writes;
+pub mod event_sources;
 pub mod operators;
 pub mod outbox;
 pub mod outbox_triage;

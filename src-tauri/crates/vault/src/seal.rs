@@ -32,6 +32,14 @@ impl<'a> Binding<'a> {
         }
     }
 
+    /// The signing secrets a connection's vendor signs its events with (newest first).
+    pub fn event_secrets(connection_id: &'a str) -> Self {
+        Binding {
+            connection_id,
+            purpose: "event_secrets",
+        }
+    }
+
     /// A grant's token kept for a revocation the vendor has not yet confirmed, after the
     /// connection itself is gone; `job_id` is the pending revocation's id.
     pub fn pending_revocation(job_id: &'a str) -> Self {

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 const CANARY_KEY: &str =
     "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";
 
-fn cli_with_stdin(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+pub(super) fn cli_with_stdin(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
         .arg("--data-dir")
         .arg(data_dir)
@@ -79,7 +79,7 @@ fn start_sandbox(args: &[&str]) -> (Child, String, String) {
 }
 
 /// A data directory holding the demo site (without credentials: each test makes its own).
-fn seeded_data_dir() -> tempfile::TempDir {
+pub(super) fn seeded_data_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let seed = [
         "demo",
@@ -139,7 +139,7 @@ fn send_args<'a>(connection: &'a str, event: &'a std::path::Path) -> [&'a str; 9
     ]
 }
 
-fn json(output: &Output) -> Value {
+pub(super) fn json(output: &Output) -> Value {
     assert!(
         output.status.success(),
         "{}",

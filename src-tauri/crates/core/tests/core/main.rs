@@ -13,6 +13,7 @@ use std::sync::Arc;
 mod background;
 mod crash;
 mod destinations;
+mod event_sources;
 mod events;
 mod every_connector;
 mod inbound_verification;

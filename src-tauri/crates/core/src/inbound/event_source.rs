@@ -1,0 +1,198 @@
+//! A connection's event source (SPEC §7): the secret its vendor signs events with, entered
+//! once and sealed in the vault like every credential (and the one before it, while the vendor
+//! rotates), and the public address the vendor was given, which HubSpot and Square sign. A
+//! received request is verified against them by the connector's scheme.
+
+use crate::inbound::verification::{verify, InboundRequest, Rejection};
+use crate::kernel::connection_state::Operation;
+use crate::{Core, CoreError, CoreResult};
+use serde::Serialize;
+use sgen_catalog::SignatureScheme;
+use sgen_store::event_sources;
+use sgen_vault::{Binding, Secret, SecretFields};
+use ts_rs::TS;
+
+/// The sealed blob's fields: the secret in use, and the one before it during a rotation.
+const CURRENT: &str = "current";
+const PREVIOUS: &str = "previous";
+
+/// What the window and the CLI may know of an event source: never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct EventSourceInfo {
+    pub connection_id: String,
+    /// The manifest's verification scheme (`stripe_v1`, `url_secret`, …).
+    pub scheme: String,
+    pub public_url: Option<String>,
+    /// 0 (events cannot be verified yet), 1, or 2 during a rotation.
+    pub secrets_active: u32,
+}
+
+/// A request as it arrived: what `verify_event` checks.
+pub struct Received<'a> {
+    pub method: &'a str,
+    pub target: &'a str,
+    pub headers: &'a [(String, String)],
+    pub body: &'a [u8],
+}
+
+impl Core {
+    pub fn event_source(&self, connection_id: &str) -> CoreResult<EventSourceInfo> {
+        let record = self.record(connection_id)?;
+        let scheme = self
+            .manifest(&record.connector_type)?
+            .inbound_events
+            .signature;
+        let source = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(event_sources::get(conn, connection_id)?))?
+            .unwrap_or_default();
+        Ok(EventSourceInfo {
+            connection_id: connection_id.to_string(),
+            scheme: scheme.as_str().to_string(),
+            public_url: source.public_url,
+            secrets_active: source.secrets_active,
+        })
+    }
+
+    /// The vendor's signing secret for this connection's events. With `keep_previous`, the
+    /// one in use so far stays valid beside it (the vendor is rotating); otherwise it goes.
+    pub fn set_event_secret(
+        &self,
+        connection_id: &str,
+        secret: Secret,
+        keep_previous: bool,
+    ) -> CoreResult<EventSourceInfo> {
+        let record = self.record(connection_id)?;
+        let scheme = self
+            .manifest(&record.connector_type)?
+            .inbound_events
+            .signature;
+        check_secret(scheme, &secret)?;
+        let site_id = self.site_of_environment(record.environment_id)?;
+        // The site's key, made now if this is the site's first secret.
+        let key = self.vault()?.site_key(&site_id)?;
+        let previous = match keep_previous {
+            true => self.event_secrets(connection_id)?.into_iter().next(),
+            false => None,
+        };
+        let mut fields = SecretFields::new().with(CURRENT, secret);
+        if let Some(previous) = previous.clone() {
+            fields = fields.with(PREVIOUS, previous);
+        }
+        let active = 1 + u32::from(previous.is_some());
+        let sealed = key.seal(Binding::event_secrets(connection_id), &fields);
+        let operator = self.active_operator()?;
+        let now = self.now();
+        self.write(|tx| {
+            event_sources::set_secrets(tx, connection_id, &sealed, active, now)?;
+            self.record_operation(
+                tx,
+                &record,
+                None,
+                Operation::succeeded(
+                    &operator.id,
+                    "event_source.secret",
+                    serde_json::json!({ "secrets_active": active, "kept_previous": keep_previous }),
+                    now,
+                ),
+            )?;
+            Ok(())
+        })?;
+        self.event_source(connection_id)
+    }
+
+    /// The public address the vendor sends this connection's events to, and signs (HubSpot,
+    /// Square): https, as the vendor was given it; None forgets it.
+    pub fn set_event_public_url(
+        &self,
+        connection_id: &str,
+        public_url: Option<&str>,
+    ) -> CoreResult<EventSourceInfo> {
+        self.record(connection_id)?;
+        if let Some(url) = public_url {
+            let parsed = url::Url::parse(url)
+                .map_err(|e| CoreError::invalid(format!("the public address `{url}`: {e}")))?;
+            if parsed.scheme() != "https" {
+                return Err(CoreError::invalid(
+                    "the public address must be https: vendors deliver events only there",
+                ));
+            }
+        }
+        let now = self.now();
+        self.write(|tx| {
+            Ok(event_sources::set_public_url(
+                tx,
+                connection_id,
+                public_url,
+                now,
+            )?)
+        })?;
+        self.event_source(connection_id)
+    }
+
+    /// Whether `received` is this connection's vendor's, by its scheme and secrets. The outer
+    /// error is the app's (no such connection, the keyring locked); the inner one the
+    /// request's, with the step that failed.
+    pub fn verify_event(
+        &self,
+        connection_id: &str,
+        received: &Received<'_>,
+    ) -> CoreResult<Result<(), Rejection>> {
+        let source = self.event_source(connection_id)?;
+        let scheme: SignatureScheme = serde_json::from_value(source.scheme.into())
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        let secrets = self.event_secrets(connection_id)?;
+        let request = InboundRequest {
+            method: received.method,
+            public_url: source.public_url.as_deref().unwrap_or_default(),
+            target: received.target,
+            headers: received.headers,
+            body: received.body,
+        };
+        Ok(verify(scheme, &request, &secrets, self.now() / 1000))
+    }
+
+    /// The active secrets, newest first.
+    fn event_secrets(&self, connection_id: &str) -> CoreResult<Vec<Secret>> {
+        let record = self.record(connection_id)?;
+        let source = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(event_sources::get(conn, connection_id)?))?;
+        let Some(blob) = source.and_then(|s| s.sealed_secrets) else {
+            return Ok(Vec::new());
+        };
+        let site_id = self.site_of_environment(record.environment_id)?;
+        let key = self.vault()?.existing_site_key(&site_id)?;
+        let fields = key.open(Binding::event_secrets(connection_id), &blob)?;
+        Ok([CURRENT, PREVIOUS]
+            .iter()
+            .filter_map(|name| fields.get(name).cloned())
+            .collect())
+    }
+}
+
+/// A secret the scheme can use, so a paste of the wrong thing is refused now rather than
+/// every event being rejected later.
+fn check_secret(scheme: SignatureScheme, secret: &Secret) -> CoreResult<()> {
+    let value = secret.expose();
+    let wrong = |what: &str| Err(CoreError::invalid(format!("that is not {what}")));
+    match scheme {
+        SignatureScheme::None | SignatureScheme::PaypalVerifyApi => Err(CoreError::invalid(
+            "this connector's events are not verified with a secret",
+        )),
+        _ if value.trim().is_empty() || value.len() > 1024 => {
+            wrong("a signing secret (1 to 1,024 characters)")
+        }
+        SignatureScheme::StripeV1 if !value.starts_with("whsec_") => {
+            wrong("a Stripe signing secret (`whsec_…`)")
+        }
+        SignatureScheme::StandardWebhooks if standardwebhooks::Webhook::new(value).is_err() => {
+            wrong("a Standard Webhooks secret (`whsec_` and base64)")
+        }
+        SignatureScheme::BasicAuth if !value.contains(':') => {
+            wrong("HTTP Basic credentials (`user:password`)")
+        }
+        _ => Ok(()),
+    }
+}
