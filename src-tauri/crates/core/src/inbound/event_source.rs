@@ -43,10 +43,7 @@ impl Core {
             .manifest(&record.connector_type)?
             .inbound_events
             .signature;
-        let source = self
-            .store
-            .read(|conn| Ok::<_, CoreError>(event_sources::get(conn, connection_id)?))?
-            .unwrap_or_default();
+        let source = self.stored_source(connection_id)?;
         Ok(EventSourceInfo {
             connection_id: connection_id.to_string(),
             scheme: scheme.as_str().to_string(),
@@ -139,13 +136,16 @@ impl Core {
         connection_id: &str,
         received: &Received<'_>,
     ) -> CoreResult<Result<(), Rejection>> {
-        let source = self.event_source(connection_id)?;
-        let scheme: SignatureScheme = serde_json::from_value(source.scheme.into())
-            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        let record = self.record(connection_id)?;
+        let scheme = self
+            .manifest(&record.connector_type)?
+            .inbound_events
+            .signature;
+        let public_url = self.stored_source(connection_id)?.public_url;
         let secrets = self.event_secrets(connection_id)?;
         let request = InboundRequest {
             method: received.method,
-            public_url: source.public_url.as_deref().unwrap_or_default(),
+            public_url: public_url.as_deref().unwrap_or_default(),
             target: received.target,
             headers: received.headers,
             body: received.body,
@@ -153,13 +153,18 @@ impl Core {
         Ok(verify(scheme, &request, &secrets, self.now() / 1000))
     }
 
+    /// The stored row; an empty source when nothing was set yet.
+    fn stored_source(&self, connection_id: &str) -> CoreResult<event_sources::EventSource> {
+        Ok(self
+            .store
+            .read(|conn| Ok::<_, CoreError>(event_sources::get(conn, connection_id)?))?
+            .unwrap_or_default())
+    }
+
     /// The active secrets, newest first.
     fn event_secrets(&self, connection_id: &str) -> CoreResult<Vec<Secret>> {
         let record = self.record(connection_id)?;
-        let source = self
-            .store
-            .read(|conn| Ok::<_, CoreError>(event_sources::get(conn, connection_id)?))?;
-        let Some(blob) = source.and_then(|s| s.sealed_secrets) else {
+        let Some(blob) = self.stored_source(connection_id)?.sealed_secrets else {
             return Ok(Vec::new());
         };
         let site_id = self.site_of_environment(record.environment_id)?;
