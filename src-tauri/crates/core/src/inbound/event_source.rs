@@ -28,14 +28,6 @@ pub struct EventSourceInfo {
     pub secrets_active: u32,
 }
 
-/// A request as it arrived: what `verify_event` checks.
-pub struct Received<'a> {
-    pub method: &'a str,
-    pub target: &'a str,
-    pub headers: &'a [(String, String)],
-    pub body: &'a [u8],
-}
-
 impl Core {
     pub fn event_source(&self, connection_id: &str) -> CoreResult<EventSourceInfo> {
         let record = self.record(connection_id)?;
@@ -128,29 +120,31 @@ impl Core {
         self.event_source(connection_id)
     }
 
-    /// Whether `received` is this connection's vendor's, by its scheme and secrets. The outer
+    /// Whether `request` is this connection's vendor's, by its scheme and secrets. The outer
     /// error is the app's (no such connection, the keyring locked); the inner one the
     /// request's, with the step that failed.
     pub fn verify_event(
         &self,
         connection_id: &str,
-        received: &Received<'_>,
+        request: &InboundRequest<'_>,
     ) -> CoreResult<Result<(), Rejection>> {
         let record = self.record(connection_id)?;
         let scheme = self
             .manifest(&record.connector_type)?
             .inbound_events
             .signature;
-        let public_url = self.stored_source(connection_id)?.public_url;
+        let public_url = self
+            .stored_source(connection_id)?
+            .public_url
+            .unwrap_or_default();
         let secrets = self.event_secrets(connection_id)?;
-        let request = InboundRequest {
-            method: received.method,
-            public_url: public_url.as_deref().unwrap_or_default(),
-            target: received.target,
-            headers: received.headers,
-            body: received.body,
-        };
-        Ok(verify(scheme, &request, &secrets, self.now() / 1000))
+        Ok(verify(
+            scheme,
+            request,
+            &public_url,
+            &secrets,
+            self.now() / 1000,
+        ))
     }
 
     /// The stored row; an empty source when nothing was set yet.

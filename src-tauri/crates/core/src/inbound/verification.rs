@@ -18,9 +18,6 @@ pub const TOLERANCE_S: i64 = 300;
 /// A request as the listener received it: the bytes are the body as sent, never re-encoded.
 pub struct InboundRequest<'a> {
     pub method: &'a str,
-    /// The public address the vendor was given and signs (HubSpot, Square), which is not the
-    /// loopback address the request arrived at.
-    pub public_url: &'a str,
     /// The path and query the request arrived with (a URL secret is in the query).
     pub target: &'a str,
     pub headers: &'a [(String, String)],
@@ -91,17 +88,20 @@ impl std::fmt::Display for Rejection {
 }
 
 /// Whether `request` comes from the vendor, by `scheme`, with any of `secrets`, at `now_s`.
+/// `public_url` is the address the vendor was given and signs (HubSpot, Square), which is not
+/// the loopback address the request arrived at.
 pub fn verify(
     scheme: SignatureScheme,
     request: &InboundRequest<'_>,
+    public_url: &str,
     secrets: &[Secret],
     now_s: i64,
 ) -> Result<(), Rejection> {
     match scheme {
         SignatureScheme::StripeV1 => stripe_v1(request, secrets, now_s),
         SignatureScheme::StandardWebhooks => standard_webhooks(request, secrets, now_s),
-        SignatureScheme::HubspotV3 => hubspot_v3(request, secrets, now_s),
-        SignatureScheme::SquareHmacSha256 => square(request, secrets),
+        SignatureScheme::HubspotV3 => hubspot_v3(request, public_url, secrets, now_s),
+        SignatureScheme::SquareHmacSha256 => square(request, public_url, secrets),
         SignatureScheme::UrlSecret => url_secret(request, secrets),
         SignatureScheme::BasicAuth => basic_auth(request, secrets),
         SignatureScheme::ChannelTokenHeader => {
@@ -186,6 +186,7 @@ fn standard_webhooks(
 /// (milliseconds), with the app's client secret.
 fn hubspot_v3(
     request: &InboundRequest<'_>,
+    public_url: &str,
     secrets: &[Secret],
     now_s: i64,
 ) -> Result<(), Rejection> {
@@ -199,7 +200,7 @@ fn hubspot_v3(
     within_tolerance(millis / 1000, now_s)?;
     let signed = [
         request.method.as_bytes(),
-        request.public_url.as_bytes(),
+        public_url.as_bytes(),
         request.body,
         timestamp_ms.as_bytes(),
     ]
@@ -213,9 +214,13 @@ fn hubspot_v3(
 
 /// Square: base64 HMAC-SHA256 of the notification URL + body, with the signature key. Square
 /// signs no timestamp, so a replay is caught by deduplication, not here.
-fn square(request: &InboundRequest<'_>, secrets: &[Secret]) -> Result<(), Rejection> {
+fn square(
+    request: &InboundRequest<'_>,
+    public_url: &str,
+    secrets: &[Secret],
+) -> Result<(), Rejection> {
     let signature = base64_decoded(request.required("x-square-hmacsha256-signature")?)?;
-    let signed = [request.public_url.as_bytes(), request.body].concat();
+    let signed = [public_url.as_bytes(), request.body].concat();
     matching(secrets, |secret| {
         hmac(secret.expose().as_bytes(), &signed)
             .verify_slice(&signature)
@@ -348,8 +353,8 @@ mod tests {
             body in prop::collection::vec(any::<u8>(), 0..200),
             now in any::<i64>(),
         ) {
-            let request = InboundRequest { method: "POST", public_url: "https://h.example/in/c", target: &target, headers: &headers, body: &body };
-            let _ = verify(SCHEMES[scheme], &request, &[Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")], now);
+            let request = InboundRequest { method: "POST", target: &target, headers: &headers, body: &body };
+            let _ = verify(SCHEMES[scheme], &request, "https://h.example/in/c", &[Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")], now);
         }
     }
 }

@@ -5,8 +5,7 @@
 use super::oauth::{fixture, Fixture};
 use super::{live, NOW};
 use hmac::{Hmac, Mac};
-use sgen_core::inbound::event_source::Received;
-use sgen_core::inbound::verification::Rejection;
+use sgen_core::inbound::verification::{InboundRequest, Rejection};
 use sgen_core::Secret;
 use sha2::Sha256;
 
@@ -33,13 +32,13 @@ fn stripe_signed(secret: &str) -> Vec<(String, String)> {
 }
 
 fn verify(f: &Fixture, id: &str, headers: &[(String, String)]) -> Result<(), Rejection> {
-    let received = Received {
+    let request = InboundRequest {
         method: "POST",
         target: "/in/x",
         headers,
         body: BODY,
     };
-    f.core.verify_event(id, &received).unwrap()
+    f.core.verify_event(id, &request).unwrap()
 }
 
 #[test]
