@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 /// Bumped whenever a manifest changes in a way a user could notice.
-pub const CATALOG_VERSION: &str = "1.1.0";
+pub const CATALOG_VERSION: &str = "1.2.0";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {

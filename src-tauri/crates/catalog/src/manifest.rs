@@ -343,6 +343,72 @@ pub struct InboundEvents {
     pub signature: SignatureScheme,
     #[serde(default)]
     pub types: Vec<String>,
+    /// How the vendor encodes the body.
+    #[serde(default)]
+    pub format: BodyFormat,
+    /// The body is a JSON array of events (HubSpot, SendGrid), each received on its own.
+    #[serde(default)]
+    pub batch: bool,
+    /// Where an event's id is, in parts joined with `:`; none (or a part missing from an
+    /// event) means the vendor sends no id, and the key is a digest of the event's bytes.
+    #[serde(default)]
+    pub id: Vec<FieldSource>,
+    /// Where an event's type is, in parts joined with `.`.
+    #[serde(default, rename = "type")]
+    pub type_from: Vec<FieldSource>,
+    /// The catalog's name of a type the vendor words otherwise in the event itself (Zoho
+    /// subscribes to `Leads.create` and sends `"operation": "insert"`).
+    #[serde(default)]
+    pub type_names: std::collections::BTreeMap<String, String>,
+    /// A sample event for the sandbox's emitter, which the operator may edit before sending.
+    /// In its strings `$id` becomes a fresh id; a whole value `$time` the signing time in
+    /// seconds, `$time_ms` in milliseconds, `$iso` as RFC 3339, `$type` the event's type.
+    #[serde(default)]
+    pub example: Option<serde_json::Value>,
+    /// The vendor's events API, to catch up on what was missed; None where it has none.
+    #[serde(default)]
+    pub events_api: Option<EventsApi>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyFormat {
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded` (Mailchimp, ActiveCampaign): read as an object
+    /// of its keys, so `/type` is the `type` field.
+    Form,
+}
+
+/// One part of an event's id or type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum FieldSource {
+    /// A request header, by name.
+    Header(String),
+    /// A JSON pointer (RFC 6901) into the event.
+    Body(String),
+}
+
+/// A vendor's list of recent events, newest first, read page by page from a cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsApi {
+    pub style: EventsApiStyle,
+    /// Under the API base, e.g. `/v1/events`.
+    pub path: String,
+    /// How long the vendor keeps events: closed longer than this, the app misses some.
+    pub retention_days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventsApiStyle {
+    /// `GET …?limit=100&ending_before=evt_…` answering `{"data": […], "has_more"}` (Stripe).
+    StripeList,
+    /// `POST …` with `{"cursor", "query": {"filter": {"begin_time"…}}}` answering
+    /// `{"events": […], "cursor"}` (Square).
+    SquareSearch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

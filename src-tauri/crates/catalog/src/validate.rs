@@ -1,6 +1,6 @@
 //! Rules a manifest must satisfy beyond its shape. Each broken rule is one [`ManifestProblem`].
 
-use crate::manifest::{AuthFlow, Manifest, RequestAuth, Revocation, SignatureScheme};
+use crate::manifest::{AuthFlow, FieldSource, Manifest, RequestAuth, Revocation, SignatureScheme};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +86,32 @@ fn check_manifest(m: &Manifest, report: &mut impl FnMut(String)) {
         report(
             "inbound_events: `types` must be listed exactly when `signature` is not `none`".into(),
         );
+    }
+    let inbound = &m.inbound_events;
+    if sends_events && inbound.type_from.is_empty() {
+        report("inbound_events: `type` must say where an event's type is".into());
+    }
+    for source in inbound.id.iter().chain(&inbound.type_from) {
+        if let FieldSource::Body(pointer) = source {
+            if !pointer.starts_with('/') {
+                report(format!(
+                    "inbound_events: `{pointer}` is not a JSON pointer (it starts with `/`)"
+                ));
+            }
+        }
+    }
+    for name in inbound.type_names.values() {
+        if !inbound.types.contains(name) {
+            report(format!(
+                "inbound_events.type_names: `{name}` is not one of `types`"
+            ));
+        }
+    }
+    if sends_events != inbound.example.is_some() {
+        report("inbound_events: an `example` must be given exactly when `types` are".into());
+    }
+    if inbound.events_api.is_some() && !sends_events {
+        report("inbound_events: an `events_api` needs event `types`".into());
     }
     let path = &m.test_call.path;
     if !(path.is_empty() || path.starts_with('/') || is_https_url(path)) {

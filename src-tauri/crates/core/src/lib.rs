@@ -71,6 +71,7 @@ pub struct Core {
     connections: connections::ConnectionsState,
     oauth: oauth::state::OAuthState,
     delivery: delivery::DeliveryState,
+    inbound: inbound::InboundState,
 }
 
 impl Core {
@@ -101,6 +102,7 @@ impl Core {
             connections: Default::default(),
             oauth: Default::default(),
             delivery: Default::default(),
+            inbound: Default::default(),
         })
     }
 

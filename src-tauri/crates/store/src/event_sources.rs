@@ -55,3 +55,11 @@ pub fn set_secrets(
     )?;
     Ok(())
 }
+
+/// Every public address given, for the listener's `Host` allow-list.
+pub fn public_urls(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut statement =
+        conn.prepare("SELECT public_url FROM event_sources WHERE public_url IS NOT NULL")?;
+    let urls = statement.query_map([], |row| row.get(0))?;
+    urls.collect()
+}

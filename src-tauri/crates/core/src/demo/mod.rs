@@ -9,6 +9,7 @@ mod sandbox_credentials;
 
 use crate::connections::detail::{insert_connection, ConnectionSpec, Placement};
 use crate::delivery::log::import_history;
+use crate::inbound::sandbox_emitter::random_secret;
 use crate::kernel::connection_state::{Operation, Transition};
 use crate::kernel::write::Tx;
 use crate::oauth;
@@ -20,6 +21,7 @@ use rng::DemoRng;
 use sandbox_credentials::DemoCredential;
 use serde::Serialize;
 use sgen_catalog::Manifest;
+use sgen_catalog::SignatureScheme;
 use sgen_sandbox::{Faults, ALL_ACCOUNTS};
 use sgen_store::model::{ConnectionState, Role};
 use sgen_store::operators::{self, Operator};
@@ -153,6 +155,9 @@ impl Core {
         tracing::info!(deliveries, attempts, "demo site created");
         self.store.checkpoint()?;
         self.show_demo_states(&plans, &credentials);
+        if key.is_some() {
+            self.demo_event_secrets(&site_id)?;
+        }
         Ok(DemoSummary {
             site_id,
             connections: plans.len() as u32,
@@ -160,6 +165,29 @@ impl Core {
             deliveries,
             delivery_attempts: attempts,
         })
+    }
+
+    /// Every demo connection whose vendor signs its events gets a signing secret, so the
+    /// sandbox's emitter can send it events at once.
+    fn demo_event_secrets(&self, site_id: &str) -> CoreResult<()> {
+        let connections: Vec<(String, String)> = self.store.read(|conn| {
+            let mut statement = conn.prepare(
+                "SELECT c.id, c.connector_type FROM connections c
+                 JOIN environments e ON e.id = c.environment_id WHERE e.site_id = ?1",
+            )?;
+            let rows = statement.query_map([site_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(CoreError::from)
+        })?;
+        for (id, connector) in connections {
+            let scheme = self.manifest(&connector)?.inbound_events.signature;
+            if !matches!(
+                scheme,
+                SignatureScheme::None | SignatureScheme::PaypalVerifyApi
+            ) {
+                self.set_event_secret(&id, random_secret(scheme)?, false)?;
+            }
+        }
+        Ok(())
     }
 
     /// A working sandbox credential for each plan, where one can be had: none at all without a

@@ -88,6 +88,8 @@ impl Core {
             )?;
             Ok(())
         })?;
+        // After the commit, so a request judged meanwhile cannot cache what it replaced.
+        self.inbound.forget(connection_id);
         self.event_source(connection_id)
     }
 
@@ -117,6 +119,8 @@ impl Core {
                 now,
             )?)
         })?;
+        // After the commit, so a request judged meanwhile cannot cache what it replaced.
+        self.inbound.forget(connection_id);
         self.event_source(connection_id)
     }
 
@@ -148,7 +152,10 @@ impl Core {
     }
 
     /// The stored row; an empty source when nothing was set yet.
-    fn stored_source(&self, connection_id: &str) -> CoreResult<event_sources::EventSource> {
+    pub(super) fn stored_source(
+        &self,
+        connection_id: &str,
+    ) -> CoreResult<event_sources::EventSource> {
         Ok(self
             .store
             .read(|conn| Ok::<_, CoreError>(event_sources::get(conn, connection_id)?))?
@@ -156,7 +163,7 @@ impl Core {
     }
 
     /// The active secrets, newest first.
-    fn event_secrets(&self, connection_id: &str) -> CoreResult<Vec<Secret>> {
+    pub(super) fn event_secrets(&self, connection_id: &str) -> CoreResult<Vec<Secret>> {
         let record = self.record(connection_id)?;
         let Some(blob) = self.stored_source(connection_id)?.sealed_secrets else {
             return Ok(Vec::new());

@@ -5,7 +5,7 @@
 //! active at once, while the vendor rotates.
 
 use hmac::{Hmac, Mac};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sgen_catalog::SignatureScheme;
 use sgen_vault::Secret;
 use sha2::Sha256;
@@ -25,7 +25,7 @@ pub struct InboundRequest<'a> {
 }
 
 impl InboundRequest<'_> {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -40,7 +40,7 @@ impl InboundRequest<'_> {
 }
 
 /// Why a request was not accepted as the vendor's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "step", rename_all = "snake_case")]
 #[ts(export)]
 pub enum Rejection {
@@ -64,6 +64,19 @@ pub enum Rejection {
     /// This scheme cannot be checked here (PayPal verifies through its API; a vendor that
     /// sends no events).
     Unsupported { reason: String },
+    /// No secret was entered for the connection yet, so nothing can be verified.
+    NoSecret,
+    /// The path names no connection of this app.
+    UnknownConnection,
+    /// The body is longer than the listener takes (answered 413 before it was read whole).
+    TooLarge {
+        #[ts(type = "number")]
+        limit_bytes: u64,
+    },
+    /// The `Host` header is not this computer's nor a public address the operator gave.
+    HostNotAllowed { host: String },
+    /// Verified, but the body is not an event of this vendor's (no type where it should be).
+    NotAnEvent { reason: String },
 }
 
 impl std::fmt::Display for Rejection {
@@ -82,7 +95,20 @@ impl std::fmt::Display for Rejection {
             Rejection::NoSecretMatched => f.write_str(
                 "no active secret gives this signature: check the secret, or the body changed on the way",
             ),
-            Rejection::Unsupported { reason } => write!(f, "{reason}"),
+            Rejection::Unsupported { reason } | Rejection::NotAnEvent { reason } => {
+                write!(f, "{reason}")
+            }
+            Rejection::NoSecret => f.write_str(
+                "no signing secret was entered for this connection: enter the vendor's, then re-check",
+            ),
+            Rejection::UnknownConnection => f.write_str("the address names no connection of this app"),
+            Rejection::TooLarge { limit_bytes } => {
+                write!(f, "the body is longer than {limit_bytes} bytes")
+            }
+            Rejection::HostNotAllowed { host } => write!(
+                f,
+                "sent to `{host}`, which is neither this computer nor a public address given for an event source"
+            ),
         }
     }
 }
@@ -97,6 +123,13 @@ pub fn verify(
     secrets: &[Secret],
     now_s: i64,
 ) -> Result<(), Rejection> {
+    let needs_secret = !matches!(
+        scheme,
+        SignatureScheme::PaypalVerifyApi | SignatureScheme::None
+    );
+    if needs_secret && secrets.is_empty() {
+        return Err(Rejection::NoSecret);
+    }
     match scheme {
         SignatureScheme::StripeV1 => stripe_v1(request, secrets, now_s),
         SignatureScheme::StandardWebhooks => standard_webhooks(request, secrets, now_s),
@@ -111,6 +144,26 @@ pub fn verify(
         SignatureScheme::BodyToken => body_token(request, secrets),
         SignatureScheme::PaypalVerifyApi => Err(Rejection::Unsupported { reason: "PayPal checks its events only through its verify-webhook-signature API, which needs the network".into() }),
         SignatureScheme::None => Err(Rejection::Unsupported { reason: "this vendor sends no events".into() }),
+    }
+}
+
+/// When the vendor says it signed the request (seconds), for the schemes that sign a time;
+/// read apart from `verify` so the event log can show the skew of a verified event too.
+pub fn signed_at(scheme: SignatureScheme, request: &InboundRequest<'_>) -> Option<i64> {
+    match scheme {
+        SignatureScheme::StripeV1 => request
+            .header("Stripe-Signature")?
+            .split(',')
+            .find_map(|part| part.trim().strip_prefix("t="))?
+            .parse()
+            .ok(),
+        SignatureScheme::StandardWebhooks => request.header("webhook-timestamp")?.parse().ok(),
+        SignatureScheme::HubspotV3 => request
+            .header("X-HubSpot-Request-Timestamp")?
+            .parse::<i64>()
+            .ok()
+            .map(|ms| ms / 1000),
+        _ => None,
     }
 }
 
@@ -139,7 +192,7 @@ fn stripe_v1(
         });
     }
     within_tolerance(timestamp, now_s)?;
-    let signed = [timestamp.to_string().as_bytes(), b".", request.body].concat();
+    let signed = stripe_message(timestamp, request.body);
     matching(secrets, |secret| {
         signatures.iter().any(|sig| {
             hmac(secret.expose().as_bytes(), &signed)
@@ -198,13 +251,7 @@ fn hubspot_v3(
             reason: "`X-HubSpot-Request-Timestamp` is not a number".into(),
         })?;
     within_tolerance(millis / 1000, now_s)?;
-    let signed = [
-        request.method.as_bytes(),
-        public_url.as_bytes(),
-        request.body,
-        timestamp_ms.as_bytes(),
-    ]
-    .concat();
+    let signed = hubspot_message(request.method, public_url, request.body, timestamp_ms);
     matching(secrets, |secret| {
         hmac(secret.expose().as_bytes(), &signed)
             .verify_slice(&signature)
@@ -220,7 +267,7 @@ fn square(
     secrets: &[Secret],
 ) -> Result<(), Rejection> {
     let signature = base64_decoded(request.required("x-square-hmacsha256-signature")?)?;
-    let signed = [public_url.as_bytes(), request.body].concat();
+    let signed = square_message(public_url, request.body);
     matching(secrets, |secret| {
         hmac(secret.expose().as_bytes(), &signed)
             .verify_slice(&signature)
@@ -280,7 +327,33 @@ fn matching(secrets: &[Secret], matches: impl Fn(&Secret) -> bool) -> Result<(),
     }
 }
 
-fn hmac(key: &[u8], message: &[u8]) -> Hmac<Sha256> {
+/// What Stripe signs: `{t}.{body}`.
+pub(super) fn stripe_message(timestamp: i64, body: &[u8]) -> Vec<u8> {
+    [timestamp.to_string().as_bytes(), b".", body].concat()
+}
+
+/// What HubSpot v3 signs: method, the public URL, the body, the timestamp in ms as sent.
+pub(super) fn hubspot_message(
+    method: &str,
+    public_url: &str,
+    body: &[u8],
+    timestamp_ms: &str,
+) -> Vec<u8> {
+    [
+        method.as_bytes(),
+        public_url.as_bytes(),
+        body,
+        timestamp_ms.as_bytes(),
+    ]
+    .concat()
+}
+
+/// What Square signs: the notification URL and the body.
+pub(super) fn square_message(public_url: &str, body: &[u8]) -> Vec<u8> {
+    [public_url.as_bytes(), body].concat()
+}
+
+pub(super) fn hmac(key: &[u8], message: &[u8]) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
     mac.update(message);
     mac

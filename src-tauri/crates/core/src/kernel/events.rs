@@ -50,6 +50,14 @@ pub enum CoreEvent {
         delivery_id: String,
         connection_id: String,
     },
+    /// Events from vendors were recorded (new, or duplicates counted) and requests refused,
+    /// in one commit: one announcement per commit, however many it held.
+    #[serde(rename = "inbound.recorded")]
+    InboundRecorded {
+        events: u32,
+        duplicates: u32,
+        refused: u32,
+    },
     /// A background task started, failed and is waiting to restart, or stopped.
     #[serde(rename = "background.changed")]
     BackgroundChanged { status: TaskStatus },

@@ -52,7 +52,7 @@ fn a_signing_secret_is_entered_once_sealed_and_rotated() {
     );
     assert_eq!(
         verify(&f, &stripe, &stripe_signed("whsec_first")),
-        Err(Rejection::NoSecretMatched)
+        Err(Rejection::NoSecret)
     );
 
     let refused =

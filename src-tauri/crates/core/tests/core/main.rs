@@ -16,6 +16,7 @@ mod destinations;
 mod event_sources;
 mod events;
 mod every_connector;
+mod inbound_listener;
 mod inbound_verification;
 mod lifecycle;
 mod localstripe;

@@ -1,0 +1,281 @@
+//! The sandbox's event emitter (SPEC §7): on a sandbox (demo) site, any connection whose vendor
+//! sends events can be sent one of its catalog types, signed with the connection's own secret
+//! exactly as the vendor signs it, to the running listener — like `stripe trigger`, offline and
+//! for every vendor. The payload starts as the manifest's example; a chosen signing time shows
+//! a clock-skew rejection, "twice" shows deduplication, a wrong secret shows a refusal.
+
+use crate::inbound::signing::{sign, Unsigned};
+use crate::kernel::http;
+use crate::kernel::ids::random_bits;
+use crate::{Core, CoreError, CoreResult};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sgen_catalog::{BodyFormat, FieldSource, InboundEvents, SignatureScheme};
+use sgen_vault::Secret;
+use std::time::Duration;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct EmitRequest {
+    pub connection_id: String,
+    pub event_type: String,
+    /// The event as the operator edited it; otherwise the vendor's example.
+    #[ts(optional)]
+    pub payload: Option<Value>,
+    /// When it is signed, ms since the epoch; otherwise now.
+    #[ts(optional, type = "number")]
+    pub signed_at: Option<i64>,
+    /// Send the same request twice.
+    #[ts(optional)]
+    pub twice: Option<bool>,
+    /// Sign with a secret that is not the connection's.
+    #[ts(optional)]
+    pub wrong_secret: Option<bool>,
+}
+
+/// What the listener answered, per request sent.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct EmitAnswer {
+    pub status: u16,
+    pub answer: Value,
+}
+
+impl Core {
+    /// The example the emitter starts from, placeholders unresolved, for the operator to edit.
+    pub fn sandbox_event_example(&self, connection_id: &str) -> CoreResult<Value> {
+        let record = self.record(connection_id)?;
+        let spec = &self.manifest(&record.connector_type)?.inbound_events;
+        spec.example
+            .clone()
+            .ok_or_else(|| CoreError::invalid("this connector's vendor sends no events"))
+    }
+
+    pub fn sandbox_emit(&self, request: &EmitRequest) -> CoreResult<Vec<EmitAnswer>> {
+        let record = self.record(&request.connection_id)?;
+        let site_id = self.site_of_environment(record.environment_id)?;
+        if !self.sites()?.iter().any(|s| s.id == site_id && s.demo) {
+            return Err(CoreError::invalid(
+                "events are emitted on sandbox sites only: on a live site they would act on real data",
+            ));
+        }
+        let spec = &self.manifest(&record.connector_type)?.inbound_events;
+        if !spec.types.contains(&request.event_type) {
+            return Err(CoreError::invalid(format!(
+                "`{}` is not one of this vendor's event types ({})",
+                request.event_type,
+                spec.types.join(", ")
+            )));
+        }
+        let address = self.inbound_address().ok_or_else(|| {
+            CoreError::invalid(
+                "the inbound listener is not running: open the app, or run `events listen`",
+            )
+        })?;
+        let secret = match request.wrong_secret.unwrap_or(false) {
+            true => random_secret(spec.signature)?,
+            false => self
+                .event_secrets(&record.id)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    CoreError::invalid("enter this connection's signing secret first")
+                })?,
+        };
+        let at_ms = request.signed_at.unwrap_or_else(|| self.now());
+        let template = match &request.payload {
+            Some(payload) => payload.clone(),
+            None => self.sandbox_event_example(&record.id)?,
+        };
+        let fresh_id = format!("{:016x}{:08x}", random_bits()?, random_bits()? as u32);
+        let (body, headers) = event_request(spec, &template, &request.event_type, &fresh_id, at_ms);
+        let public_url = self
+            .stored_source(&record.id)?
+            .public_url
+            .unwrap_or_default();
+        let path = format!("/in/{}", record.id);
+        let signed = sign(
+            Unsigned {
+                scheme: spec.signature,
+                path: &path,
+                public_url: &public_url,
+                body,
+                headers,
+                message_id: &format!("msg_{fresh_id}"),
+                at_s: at_ms.div_euclid(1000),
+            },
+            &secret,
+        )
+        .map_err(CoreError::invalid)?;
+        let client = http::client(Duration::from_secs(10));
+        let times = if request.twice.unwrap_or(false) { 2 } else { 1 };
+        (0..times)
+            .map(|_| {
+                let mut builder = client
+                    .post(format!("http://{address}{}", signed.target))
+                    .body(signed.body.clone());
+                for (name, value) in &signed.headers {
+                    builder = builder.header(name, value);
+                }
+                let content_type = match spec.format {
+                    BodyFormat::Json => "application/json",
+                    BodyFormat::Form => "application/x-www-form-urlencoded",
+                };
+                let response = builder
+                    .header("Content-Type", content_type)
+                    .send()
+                    .map_err(|e| {
+                        CoreError::Internal(format!("the listener did not answer: {e}"))
+                    })?;
+                let status = response.status().as_u16();
+                let answer = response.json().unwrap_or(Value::Null);
+                Ok(EmitAnswer { status, answer })
+            })
+            .collect()
+    }
+}
+
+/// A new random secret of the scheme's shape: the demo's connections get one each, and the
+/// emitter signs with one to show a refusal.
+pub(crate) fn random_secret(scheme: SignatureScheme) -> CoreResult<Secret> {
+    use base64::Engine;
+    let noise = [random_bits()?.to_le_bytes(), random_bits()?.to_le_bytes()].concat();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(noise);
+    Ok(Secret::new(match scheme {
+        SignatureScheme::StripeV1 | SignatureScheme::StandardWebhooks => format!("whsec_{b64}"),
+        SignatureScheme::BasicAuth => format!("sandbox:{b64}"),
+        _ => b64,
+    }))
+}
+
+/// The event's body and headers: the template with its placeholders resolved, its type and id
+/// put where the manifest reads them, batched or form-encoded as the vendor sends it.
+fn event_request(
+    spec: &InboundEvents,
+    template: &Value,
+    event_type: &str,
+    fresh_id: &str,
+    at_ms: i64,
+) -> (Vec<u8>, Vec<(String, String)>) {
+    let mut event = resolved(template, event_type, fresh_id, at_ms);
+    let mut headers = Vec::new();
+    // The type as the vendor words it in the event, in as many parts as it is read from.
+    let worded = spec
+        .type_names
+        .iter()
+        .find(|(_, catalog)| catalog.as_str() == event_type)
+        .map_or(event_type, |(worded, _)| worded.as_str());
+    let parts: Vec<&str> = match spec.type_from.len() {
+        0 | 1 => vec![worded],
+        n => worded.splitn(n, '.').collect(),
+    };
+    for (source, part) in spec.type_from.iter().zip(parts) {
+        put(
+            &mut event,
+            &mut headers,
+            source,
+            Value::String(part.to_string()),
+        );
+    }
+    for source in &spec.id {
+        let present = match source {
+            FieldSource::Body(pointer) => event.pointer(pointer).is_some(),
+            FieldSource::Header(name) => headers.iter().any(|(n, _)| n == name),
+        };
+        if !present {
+            put(
+                &mut event,
+                &mut headers,
+                source,
+                Value::String(fresh_id.to_string()),
+            );
+        }
+    }
+    let event = match spec.batch {
+        true => Value::Array(vec![event]),
+        false => event,
+    };
+    let body = match spec.format {
+        BodyFormat::Json => serde_json::to_vec(&event).expect("a JSON value serializes"),
+        BodyFormat::Form => {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            if let Value::Object(fields) = &event {
+                for (key, value) in fields {
+                    let text = match value {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    form.append_pair(key, &text);
+                }
+            }
+            form.finish().into_bytes()
+        }
+    };
+    (body, headers)
+}
+
+fn put(event: &mut Value, headers: &mut Vec<(String, String)>, source: &FieldSource, value: Value) {
+    match source {
+        FieldSource::Header(name) => {
+            let text = value
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| value.to_string());
+            headers.push((name.clone(), text));
+        }
+        FieldSource::Body(pointer) => set_at(event, pointer, value),
+    }
+}
+
+/// Sets the value at a JSON pointer, making objects on the way.
+fn set_at(event: &mut Value, pointer: &str, value: Value) {
+    let mut at = event;
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    for (i, token) in tokens.iter().enumerate() {
+        if !at.is_object() {
+            *at = Value::Object(Map::new());
+        }
+        let object = at.as_object_mut().expect("made an object above");
+        if i + 1 == tokens.len() {
+            object.insert(token.clone(), value);
+            return;
+        }
+        at = object
+            .entry(token.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+fn resolved(template: &Value, event_type: &str, fresh_id: &str, at_ms: i64) -> Value {
+    match template {
+        Value::String(s) => match s.as_str() {
+            "$time" => Value::from(at_ms.div_euclid(1000)),
+            "$time_ms" => Value::from(at_ms),
+            "$iso" => Value::String(
+                chrono::DateTime::from_timestamp_millis(at_ms)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    .unwrap_or_default(),
+            ),
+            "$type" => Value::String(event_type.to_string()),
+            _ => Value::String(s.replace("$id", fresh_id)),
+        },
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| resolved(v, event_type, fresh_id, at_ms))
+                .collect(),
+        ),
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), resolved(v, event_type, fresh_id, at_ms)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
