@@ -4,6 +4,7 @@
 //! and their keys; the listener that receives them and the group commit that records them
 //! once each; the event log and the refused requests.
 
+pub mod connection_events;
 pub mod event_log;
 pub mod event_source;
 pub mod extraction;

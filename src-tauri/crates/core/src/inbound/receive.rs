@@ -8,7 +8,7 @@ use crate::inbound::extraction::{extract, Extracted};
 use crate::inbound::redaction;
 use crate::inbound::verification::{signed_at, verify, InboundRequest, Rejection};
 use crate::kernel::events::CoreEvent;
-use crate::kernel::ids::{random_bits, time_ordered_id};
+use crate::kernel::ids::sequential_id;
 use crate::{Core, CoreError, CoreResult};
 use sgen_catalog::{InboundEvents, SignatureScheme};
 use sgen_store::inbound_events::{self, NewInboundEvent, Stored};
@@ -192,23 +192,10 @@ impl Core {
     /// Records judged requests in one transaction (a group commit): accepted events once each
     /// by key, refused requests with their step. The results are in `admissions`' order.
     pub fn record_admissions(&self, admissions: &[Admission]) -> CoreResult<Vec<Recorded>> {
-        let mut ids = Vec::new();
-        for admission in admissions {
-            if let Verdict::Accepted { events, .. } = &admission.verdict {
-                for _ in events {
-                    ids.push(time_ordered_id(
-                        "ine",
-                        admission.received_at,
-                        random_bits()?,
-                    ));
-                }
-            }
-        }
-        let mut ids = ids.into_iter();
         self.write(|tx| {
             let recorded: Vec<Recorded> = admissions
                 .iter()
-                .map(|admission| record(tx, admission, &mut ids))
+                .map(|admission| record(tx, admission))
                 .collect::<CoreResult<_>>()?;
             let (mut events, mut duplicates, mut refused) = (0, 0, 0);
             for outcome in &recorded {
@@ -277,11 +264,7 @@ impl Core {
     }
 }
 
-fn record(
-    tx: &crate::kernel::write::Tx<'_, '_>,
-    admission: &Admission,
-    ids: &mut impl Iterator<Item = String>,
-) -> CoreResult<Recorded> {
+fn record(tx: &crate::kernel::write::Tx<'_, '_>, admission: &Admission) -> CoreResult<Recorded> {
     match &admission.verdict {
         Verdict::Accepted {
             events,
@@ -294,7 +277,8 @@ fn record(
                 .expect("an accepted request's connection was found");
             let mut stored = Vec::with_capacity(events.len());
             for event in events {
-                let id = ids.next().expect("one id per event");
+                // Made under the writer's lock, so ids sort in the order events were stored.
+                let id = sequential_id("ine", admission.received_at);
                 stored.push(inbound_events::insert(
                     tx,
                     &NewInboundEvent {

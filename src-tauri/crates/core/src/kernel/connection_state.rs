@@ -3,7 +3,8 @@
 //! `connection.state_changed` event once the transaction commits — all in the caller's
 //! transaction, so none of them exists without the others. An operation that leaves the state
 //! as it is (a test of a paused connection, a new field mapping) is recorded the same way and
-//! announced as `connection.changed`.
+//! announced as `connection.changed`. A change to or from health is also an event in the event
+//! log (`connection.unhealthy`, …), which automations take like a vendor's.
 
 use crate::kernel::activity::{self, Activity};
 use crate::kernel::events::CoreEvent;
@@ -67,6 +68,16 @@ impl Core {
                 operation.operator_id,
                 operation.at,
             )?;
+            if let Some(from) = left {
+                crate::inbound::connection_events::record(
+                    tx,
+                    record,
+                    from,
+                    to,
+                    cause,
+                    operation.at,
+                )?;
+            }
             changed = left.map(|from| CoreEvent::ConnectionStateChanged {
                 connection_id: record.id.clone(),
                 from,

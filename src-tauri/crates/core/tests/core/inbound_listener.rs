@@ -108,6 +108,7 @@ fn events_of(
 ) -> Vec<sgen_core::inbound::event_log::InboundEventRow> {
     let query = EventQuery {
         connection_id: Some(connection_id.into()),
+        arrival: Some("pushed".into()),
         ..Default::default()
     };
     f.core.events_query(scope, &query).unwrap().rows

@@ -351,7 +351,7 @@ fn state(core: &Core, id: &str) -> ConnectionState {
 
 #[test]
 fn a_sandbox_connection_follows_its_vendor_across_restarts_and_takes_faults() {
-    let (dir, keyring, core, _summary, id) = sandbox_brevo_on_one_keyring();
+    let (dir, keyring, core, summary, id) = sandbox_brevo_on_one_keyring();
     core.set_sandbox_faults(
         &id,
         sgen_core::SandboxFaults {
@@ -374,6 +374,24 @@ fn a_sandbox_connection_follows_its_vendor_across_restarts_and_takes_faults() {
         TestOutcome::Connected { .. }
     ));
     assert_eq!(state(&core, &id), ConnectionState::Active);
+
+    // Both changes entered the event log as the app's own events, for automations.
+    let query = sgen_core::inbound::event_log::EventQuery {
+        connection_id: Some(id.clone()),
+        arrival: Some("app".into()),
+        ..Default::default()
+    };
+    let page = core.events_query(&live(&summary), &query).unwrap();
+    let types: Vec<&str> = page.rows.iter().map(|r| r.event_type.as_str()).collect();
+    assert_eq!(
+        types,
+        ["connection.restored", "connection.credentials_expired"]
+    );
+    let detail = core.event_detail(&page.rows[1].id).unwrap();
+    assert_eq!(
+        (&detail.payload["from"], &detail.payload["to"]),
+        (&"active".into(), &"auth_expired".into())
+    );
 }
 
 #[test]
