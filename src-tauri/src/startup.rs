@@ -112,6 +112,7 @@ impl AppState {
                     let core = Arc::new(core);
                     match core.start_background(Cadences::default()) {
                         Ok(supervisor) => {
+                            core.start_inbound(&supervisor, None);
                             with_background(&core, &supervisor);
                             *state.background.lock().expect("background") = Some(supervisor);
                         }

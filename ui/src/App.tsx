@@ -7,6 +7,7 @@ import { useCoreEvents } from "./data/coreEvents";
 import { ConnectionDetailView } from "./features/connections/ConnectionDetailView";
 import { ConnectionsView } from "./features/connections/ConnectionsView";
 import { DeliveryLogView } from "./features/deliveries/DeliveryLogView";
+import { EventsView } from "./features/events/EventsView";
 import { ConnectorPage } from "./features/library/ConnectorPage";
 import { LibraryView } from "./features/library/LibraryView";
 import { SettingsView } from "./features/settings/SettingsView";
@@ -34,6 +35,7 @@ const NAV: { view: Route["view"]; label: string; matches: Route["view"][] }[] = 
   { view: "library", label: "Library", matches: ["library", "connector"] },
   { view: "connections", label: "Connections", matches: ["connections", "connection"] },
   { view: "deliveries", label: "Delivery log", matches: ["deliveries"] },
+  { view: "events", label: "Events", matches: ["events"] },
   { view: "triage", label: "Triage", matches: ["triage"] },
   { view: "settings", label: "Settings", matches: ["settings"] },
 ];
@@ -129,6 +131,8 @@ function View({ route }: { route: Route }) {
       return <ConnectionDetailView id={route.id} />;
     case "deliveries":
       return <DeliveryLogView />;
+    case "events":
+      return <EventsView connectionId={route.connection} />;
     case "triage":
       return <TriageView />;
     case "settings":
@@ -142,6 +146,7 @@ const TITLES: Record<Route["view"], string> = {
   connections: "Connections",
   connection: "Connection",
   deliveries: "Delivery log",
+  events: "Events",
   triage: "Triage",
   settings: "Settings",
 };

@@ -1,5 +1,6 @@
 // Hash routes, so the app works from the bundled files with no server:
-//   #/library  #/library/:slug  #/connections  #/connections/:id  #/deliveries  #/triage  #/settings
+//   #/library  #/library/:slug  #/connections  #/connections/:id  #/deliveries  #/events
+//   #/events/:connection  #/triage  #/settings
 import { useEffect, useState } from "react";
 
 export type Route =
@@ -8,6 +9,7 @@ export type Route =
   | { view: "connections" }
   | { view: "connection"; id: string }
   | { view: "deliveries" }
+  | { view: "events"; connection?: string }
   | { view: "triage" }
   | { view: "settings" };
 
@@ -17,6 +19,7 @@ export function parseRoute(hash: string): Route {
   if (view === "connections" && param) return { view: "connection", id: param };
   if (view === "connections") return { view: "connections" };
   if (view === "deliveries") return { view: "deliveries" };
+  if (view === "events") return param ? { view: "events", connection: param } : { view: "events" };
   if (view === "triage") return { view: "triage" };
   if (view === "settings") return { view: "settings" };
   return { view: "library" };
@@ -28,6 +31,8 @@ export function href(route: Route): string {
       return `#/library/${encodeURIComponent(route.slug)}`;
     case "connection":
       return `#/connections/${encodeURIComponent(route.id)}`;
+    case "events":
+      return route.connection ? `#/events/${encodeURIComponent(route.connection)}` : "#/events";
     default:
       return `#/${route.view}`;
   }

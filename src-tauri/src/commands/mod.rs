@@ -5,6 +5,7 @@ mod app;
 mod catalog;
 mod connections;
 mod deliveries;
+mod events;
 mod lifecycle;
 mod outbound;
 mod settings;
@@ -59,6 +60,17 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         signed_token::signed_token_cancel,
         signed_token::signing_secret_rotate,
         signed_token::signing_secret_rotation_finish,
+        events::events_query,
+        events::event_get,
+        events::rejections_query,
+        events::rejection_get,
+        events::rejection_recheck,
+        events::inbound_status,
+        events::event_source_get,
+        events::event_secret_set,
+        events::event_public_url_set,
+        events::sandbox_event_example,
+        events::sandbox_emit,
     ]
 }
 

@@ -75,6 +75,25 @@ fn valid_arguments(cmd: &str) -> Value {
         "signed_token_register_sandbox" | "signed_token_finish" | "signed_token_cancel" => {
             json!({ "pending_id": "pending_1" })
         }
+        "events_query" => json!({ "scope": scope, "query": {
+            "connection_id": "con_1", "event_type": "invoice.paid", "arrival": "pushed",
+            "search": "evt", "since": 1, "until": 2, "limit": 50, "cursor": "ine_1",
+        } }),
+        "event_get" => json!({ "id": "ine_1" }),
+        "rejections_query" => json!({ "scope": scope, "connection_id": "con_1", "cursor": 7 }),
+        "rejection_get" | "rejection_recheck" => json!({ "seq": 7 }),
+        "inbound_status" => json!({}),
+        "event_source_get" | "sandbox_event_example" => json!({ "id": "con_1" }),
+        "event_secret_set" => {
+            json!({ "id": "con_1", "secret": "whsec_x", "keep_previous": false })
+        }
+        "event_public_url_set" => {
+            json!({ "id": "con_1", "public_url": "https://hooks.example/in" })
+        }
+        "sandbox_emit" => json!({ "request": {
+            "connection_id": "con_1", "event_type": "invoice.paid", "payload": { "id": "evt_1" },
+            "signed_at": 1, "twice": true, "wrong_secret": false,
+        } }),
         other => panic!("no valid arguments for `{other}`: add them to fuzz_args.rs"),
     }
 }

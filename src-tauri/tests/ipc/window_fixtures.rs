@@ -8,6 +8,7 @@ use super::{harness, invoke, scope};
 use serde_json::{json, Value};
 use sgen_integrations_lib::AppState;
 use std::collections::BTreeSet;
+use tauri::Manager;
 
 const KEY: &str =
     "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";
@@ -48,7 +49,48 @@ fn answers() -> Value {
         json!({ "scope": scope, "query": { "limit": 100 } }),
     );
     let site_id = scope["site_id"].clone();
-    json!({
+    // Events on the same connection: one emitted twice (a duplicate counted), one signed with
+    // a wrong secret (refused), through the listener on a free port.
+    let core = h.window.state::<AppState>().core().unwrap();
+    let background = core
+        .start_background(sgen_core::background::Cadences {
+            deliver_every: std::time::Duration::from_secs(3600),
+            ..Default::default()
+        })
+        .unwrap();
+    core.start_inbound(&background, Some(0));
+    while core.inbound_address().is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    call(
+        "event_secret_set",
+        json!({ "id": brevo, "secret": "brevo-webhook-secret", "keep_previous": false }),
+    );
+    let emit = |extra: Value| {
+        let mut request = json!({ "connection_id": brevo, "event_type": "hard_bounce" });
+        request
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        call("sandbox_emit", json!({ "request": request }))
+    };
+    let stored = emit(json!({ "twice": true }));
+    emit(json!({ "wrong_secret": true }));
+    let event_id = stored[0]["answer"]["events"][0]["id"].clone();
+    let events = call("events_query", json!({ "scope": scope, "query": {} }));
+    let rejections = call("rejections_query", json!({ "scope": scope }));
+    let seq = rejections["rows"][0]["request"]["seq"].clone();
+    let inbound = json!({
+        "inbound_status": call("inbound_status", json!({})),
+        "events_query": events,
+        "event_get": call("event_get", json!({ "id": event_id })),
+        "rejections_query": rejections,
+        "rejection_get": call("rejection_get", json!({ "seq": seq })),
+        "event_source_get": call("event_source_get", json!({ "id": brevo })),
+        "sandbox_event_example": call("sandbox_event_example", json!({ "id": brevo })),
+    });
+    background.shutdown(std::time::Duration::from_secs(5));
+    let mut answers = json!({
         "app_status": call("app_status", json!({})),
         "sites_list": call("sites_list", json!({})),
         "operator_active": call("operator_active", json!({})),
@@ -66,7 +108,12 @@ fn answers() -> Value {
         "triage_queue": call("triage_queue", json!({ "scope": scope })),
         "outbox_counts": call("outbox_counts", json!({ "scope": scope })),
         "delivery_settings_get": call("delivery_settings_get", json!({ "site_id": site_id })),
-    })
+    });
+    answers
+        .as_object_mut()
+        .unwrap()
+        .extend(inbound.as_object().unwrap().clone());
+    answers
 }
 
 /// `a.b[].c` for every leaf and object key, arrays' elements merged.
@@ -121,4 +168,13 @@ fn the_browser_tests_mock_the_backend_with_its_own_answers() {
         .as_array()
         .is_some_and(|c| c.len() >= 20));
     assert!(committed["connection_get"]["row"]["record"]["id"].is_string());
+    let event = &committed["events_query"]["rows"][0];
+    assert_eq!(
+        (&event["event_type"], &event["duplicates"]),
+        (&json!("hard_bounce"), &json!(1))
+    );
+    assert_eq!(
+        committed["rejections_query"]["rows"][0]["rejection"]["step"],
+        "no_secret_matched"
+    );
 }

@@ -8,7 +8,17 @@ import type { CoreEvent } from "../bindings/CoreEvent";
 import { onCoreEvents, type Commands } from "../ipc";
 import { refetch } from "./refetch";
 
-const CONNECTION_VIEWS: (keyof Commands)[] = ["connections_list", "connection_get", "catalog_list", "catalog_get", "triage_queue", "outbox_counts"];
+// A connection's state change is also an event in the event log.
+const CONNECTION_VIEWS: (keyof Commands)[] = [
+  "connections_list",
+  "connection_get",
+  "catalog_list",
+  "catalog_get",
+  "triage_queue",
+  "outbox_counts",
+  "event_source_get",
+  "events_query",
+];
 const DELIVERY_VIEWS: (keyof Commands)[] = [
   "deliveries_query",
   "delivery_timeline",
@@ -26,8 +36,9 @@ export const REFRESHED_BY: Record<CoreEvent["kind"], (keyof Commands)[]> = {
   "delivery.requeued": DELIVERY_VIEWS,
   "delivery.recorded": DELIVERY_VIEWS,
   "delivery.dead_lettered": DELIVERY_VIEWS,
-  "settings.changed": ["delivery_settings_get"],
-  "background.changed": ["app_status"],
+  "inbound.recorded": ["events_query", "rejections_query"],
+  "settings.changed": ["delivery_settings_get", "inbound_status"],
+  "background.changed": ["app_status", "inbound_status"],
 };
 
 /** Refetches what `events` changed; everything when some were missed. */

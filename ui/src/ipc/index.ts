@@ -36,6 +36,16 @@ import type { Site } from "../bindings/Site";
 import type { TestOutcome } from "../bindings/TestOutcome";
 import type { TriageItem } from "../bindings/TriageItem";
 import type { WindowEvents } from "../bindings/WindowEvents";
+import type { EmitAnswer } from "../bindings/EmitAnswer";
+import type { EmitRequest } from "../bindings/EmitRequest";
+import type { EventDetail } from "../bindings/EventDetail";
+import type { EventPage } from "../bindings/EventPage";
+import type { EventQuery } from "../bindings/EventQuery";
+import type { EventSourceInfo } from "../bindings/EventSourceInfo";
+import type { InboundStatus } from "../bindings/InboundStatus";
+import type { RejectionDetail } from "../bindings/RejectionDetail";
+import type { RejectionPage } from "../bindings/RejectionPage";
+import type { JsonValue } from "../bindings/serde_json/JsonValue";
 
 export type { DeliverySettings };
 
@@ -81,6 +91,17 @@ export interface Commands {
   signed_token_cancel: { args: { pending_id: string }; result: null };
   signing_secret_rotate: { args: { id: string }; result: RotatedSigningSecret };
   signing_secret_rotation_finish: { args: { id: string }; result: null };
+  events_query: { args: { scope: SiteEnvironment; query: EventQuery }; result: EventPage };
+  event_get: { args: { id: string }; result: EventDetail };
+  rejections_query: { args: { scope: SiteEnvironment; connection_id?: string; cursor?: number }; result: RejectionPage };
+  rejection_get: { args: { seq: number }; result: RejectionDetail };
+  rejection_recheck: { args: { seq: number }; result: RejectionDetail };
+  inbound_status: { args: Record<string, never>; result: InboundStatus };
+  event_source_get: { args: { id: string }; result: EventSourceInfo };
+  event_secret_set: { args: { id: string; secret: string; keep_previous: boolean }; result: EventSourceInfo };
+  event_public_url_set: { args: { id: string; public_url: string | null }; result: EventSourceInfo };
+  sandbox_event_example: { args: { id: string }; result: JsonValue };
+  sandbox_emit: { args: { request: EmitRequest }; result: EmitAnswer[] };
 }
 
 /** Where a failure came from when the backend did not say: the window itself (`ui`) or the

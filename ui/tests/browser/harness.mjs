@@ -18,6 +18,7 @@ export const VIEWS = [
   ["connections", "#/connections", '[data-testid="connection-row"]'],
   ["connection detail", `#/connections/${connection}`, '[data-testid="connection-fields"]'],
   ["delivery log", "#/deliveries", '[data-testid="log-row"]'],
+  ["events", "#/events", '[data-testid="event-row"]'],
   ["triage", "#/triage", '[data-testid="triage-delivery"]'],
   ["settings", "#/settings", '[data-testid="retention-days"]'],
 ];

@@ -86,6 +86,68 @@ pub enum EventsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Receive vendor events on 127.0.0.1 until stdin closes (what `stripe listen
+    /// --forward-to` or a tunnel points at): `/in/{connection}` on the set port, or --port.
+    Listen {
+        #[arg(long)]
+        port: Option<u16>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The event log, newest first (vendors' events and the app's connection-state events).
+    List {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        #[arg(long)]
+        connection: Option<String>,
+        /// Exactly this type, e.g. `payment_intent.succeeded`.
+        #[arg(long = "type")]
+        event_type: Option<String>,
+        /// pushed | pulled | app
+        #[arg(long)]
+        arrival: Option<String>,
+        /// An event id (the app's or the vendor's) or the start of a type.
+        #[arg(long)]
+        search: Option<String>,
+        /// `7d`, `12h`, a date or an RFC 3339 time.
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+        /// The `next_cursor` of the page before.
+        #[arg(long)]
+        cursor: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One event: its headers (redacted), payload and how it was verified.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Requests the listener refused, newest first, with the step that failed.
+    Rejected {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        #[arg(long)]
+        connection: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+        #[arg(long)]
+        cursor: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a refused request again with the connection's secrets as they are now; one that
+    /// passes is recorded as its events.
+    Recheck {
+        seq: i64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Set the vendor's signing secret for a connection's events, from stdin or a prompt
     /// (never an argument). `--keep-previous` keeps the one before valid while the vendor
     /// rotates.
@@ -211,6 +273,9 @@ pub enum SandboxCommand {
         #[arg(long, value_name = "URL")]
         vendor: String,
     },
+    /// Send a connection on a sandbox site an event of its vendor's, signed as the vendor
+    /// signs it, to the listener (the app's, or `events listen`'s).
+    Emit(EmitArgs),
     /// Set the faults of one account at a running sandbox vendor (replacing earlier ones).
     Fault {
         /// The vendor's address as `sandbox start` printed it.
@@ -318,6 +383,12 @@ pub enum SettingsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Show the inbound listener's port, or set it (1024 to 65535; a running app moves to it).
+    InboundPort {
+        port: Option<u16>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the delivery-log retention in days, or set it.
     Retention {
         days: Option<u32>,
@@ -376,4 +447,27 @@ impl ScopeArgs {
 fn parse_environment(text: &str) -> Result<EnvironmentName, String> {
     EnvironmentName::parse(text)
         .ok_or_else(|| format!("expected one of {}", EnvironmentName::choices()))
+}
+
+#[derive(clap::Args)]
+pub struct EmitArgs {
+    #[arg(long)]
+    pub connection: String,
+    /// One of the vendor's event types, e.g. `payment_intent.succeeded`.
+    #[arg(long = "type")]
+    pub event_type: String,
+    /// The event as JSON (default: the vendor's example).
+    #[arg(long, value_name = "FILE")]
+    pub payload: Option<std::path::PathBuf>,
+    /// Sign it at this time (`10m` back, a date, RFC 3339): shows a clock-skew refusal.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Send it twice: shows deduplication.
+    #[arg(long)]
+    pub twice: bool,
+    /// Sign it with a secret that is not the connection's: shows a refusal.
+    #[arg(long)]
+    pub wrong_secret: bool,
+    #[arg(long)]
+    pub json: bool,
 }

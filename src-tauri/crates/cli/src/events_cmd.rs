@@ -1,17 +1,28 @@
 //! `events …`: a connection's event source — how its vendor's events are verified, the
-//! public address the vendor signs, and the signing secret (from stdin, never an argument).
+//! public address the vendor signs, and the signing secret (from stdin, never an argument);
+//! the listener; and `sandbox emit`. The log's own commands are in `event_log_cmd`.
 
-use crate::args::EventsCommand;
+use crate::args::{EmitArgs, EventsCommand};
 use crate::output;
 use crate::output::out;
+use crate::time_bounds::{self, Now};
+use sgen_core::background::{Cadences, SHUTDOWN_WITHIN};
 use sgen_core::inbound::event_source::EventSourceInfo;
+use sgen_core::inbound::sandbox_emitter::EmitRequest;
 use sgen_core::{Access, Core, CoreError};
+use std::sync::Arc;
+use std::time::Duration;
 
 pub fn run(
     open: impl Fn(Access) -> Result<Core, CoreError>,
     command: EventsCommand,
 ) -> Result<(), CoreError> {
     match command {
+        EventsCommand::Listen { port, json } => listen(open(Access::ReadWrite)?, port, json),
+        command @ (EventsCommand::List { .. }
+        | EventsCommand::Show { .. }
+        | EventsCommand::Rejected { .. }
+        | EventsCommand::Recheck { .. }) => crate::event_log_cmd::run(open, command),
         EventsCommand::Source {
             connection,
             public_url,
@@ -56,5 +67,91 @@ fn show(source: &EventSourceInfo, json: bool) -> Result<(), CoreError> {
         source.secrets_active,
         if source.secrets_active == 1 { "" } else { "s" }
     );
+    Ok(())
+}
+
+/// Serves the listener (and nothing else of the app's background work) until stdin closes.
+fn listen(core: Core, port: Option<u16>, json: bool) -> Result<(), CoreError> {
+    let core = Arc::new(core);
+    // Only the listener: the other tasks wait far longer than anyone listens.
+    let hour = Duration::from_secs(3600);
+    let idle = Cadences {
+        refresh_every: hour,
+        deliver_every: hour,
+        purge_every: hour,
+        revoke_every: hour,
+    };
+    let background = core.start_background(idle)?;
+    core.start_inbound(&background, port);
+    let address = (0..500)
+        .find_map(|_| {
+            let address = core.inbound_address();
+            if address.is_none() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            address
+        })
+        .ok_or_else(|| {
+            let port = port.map_or_else(|| "the set port".into(), |p| p.to_string());
+            CoreError::invalid(format!(
+                "could not listen on 127.0.0.1:{port}: is it in use?"
+            ))
+        })?;
+    if json {
+        output::json(&serde_json::json!({ "listening": format!("http://{address}/in/") }))?;
+    } else {
+        out!("listening on http://{address}/in/{{connection}}; close stdin (Ctrl-D) to stop");
+    }
+    std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink())
+        .map_err(|e| CoreError::Internal(e.to_string()))?;
+    background.shutdown(SHUTDOWN_WITHIN);
+    Ok(())
+}
+
+/// `sandbox emit`: signs and sends; prints each answer.
+pub fn emit(
+    open: impl Fn(Access) -> Result<Core, CoreError>,
+    args: EmitArgs,
+) -> Result<(), CoreError> {
+    let EmitArgs {
+        connection,
+        event_type,
+        payload,
+        at,
+        twice,
+        wrong_secret,
+        json,
+    } = args;
+    let payload = match payload {
+        Some(file) => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| CoreError::invalid(format!("cannot read {}: {e}", file.display())))?;
+            Some(
+                serde_json::from_str(&text).map_err(|e| {
+                    CoreError::invalid(format!("{} is not JSON: {e}", file.display()))
+                })?,
+            )
+        }
+        None => None,
+    };
+    let signed_at = at
+        .map(|text| time_bounds::parse(&text, &Now::system()))
+        .transpose()
+        .map_err(CoreError::invalid)?;
+    let core = open(Access::ReadOnly)?;
+    let answers = core.sandbox_emit(&EmitRequest {
+        connection_id: connection,
+        event_type,
+        payload,
+        signed_at,
+        twice: Some(twice),
+        wrong_secret: Some(wrong_secret),
+    })?;
+    if json {
+        return output::json(&answers);
+    }
+    for answer in &answers {
+        out!("{} {}", answer.status, answer.answer);
+    }
     Ok(())
 }

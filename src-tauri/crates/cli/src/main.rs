@@ -5,6 +5,7 @@ mod args;
 mod connections_cmd;
 mod deliveries_cmd;
 mod delivery_args;
+mod event_log_cmd;
 mod events_cmd;
 mod output;
 mod sandbox_cmd;
@@ -97,7 +98,7 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             json,
         ),
         Command::Connections { command } => connections_cmd::run(&data_dir, command),
-        Command::Sandbox { command } => sandbox_cmd::run(command),
+        Command::Sandbox { command } => sandbox_cmd::run(open, command),
         Command::Events { command } => events_cmd::run(open, command),
         Command::Work { json } => work_cmd::run(open(Access::ReadWrite)?, json),
     }

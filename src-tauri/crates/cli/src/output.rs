@@ -97,16 +97,21 @@ pub fn demo(
     Ok(())
 }
 
+/// A time as people read it in a log, UTC.
+pub fn time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
 pub fn deliveries(page: &DeliveryPage, as_json: bool) -> Result<(), CoreError> {
     if as_json {
         return json(page);
     }
     for r in &page.rows {
-        let when = chrono::DateTime::from_timestamp_millis(r.attempted_at)
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string());
         out!(
             "{}  {:<9} {:>4} {:>6} ms  {:<14} {}",
-            when.unwrap_or_default(),
+            time(r.attempted_at),
             r.outcome.as_str(),
             r.vendor_response_code
                 .map_or("—".to_string(), |c| c.to_string()),

@@ -4,12 +4,16 @@ use crate::args::SandboxCommand;
 use crate::output;
 use crate::output::out;
 use sgen_catalog::Catalog;
-use sgen_core::CoreError;
+use sgen_core::{Access, Core, CoreError};
 use sgen_sandbox::{Faults, Sandbox};
 
-pub fn run(command: SandboxCommand) -> Result<(), CoreError> {
+pub fn run(
+    open: impl Fn(Access) -> Result<Core, CoreError>,
+    command: SandboxCommand,
+) -> Result<(), CoreError> {
     let failed = |e: sgen_sandbox::SandboxError| CoreError::invalid(e.to_string());
     match command {
+        SandboxCommand::Emit(args) => crate::events_cmd::emit(open, args),
         SandboxCommand::Start {
             connectors,
             seed,

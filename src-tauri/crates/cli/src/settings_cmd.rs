@@ -64,5 +64,16 @@ pub fn run(
             out!("the delivery log keeps {days} days");
             Ok(())
         }
+        SettingsCommand::InboundPort { port, json } => {
+            let port = match port {
+                Some(port) => open(Access::ReadWrite)?.set_inbound_port(port)?,
+                None => open(Access::ReadOnly)?.inbound_port()?,
+            };
+            if json {
+                return output::json(&serde_json::json!({ "inbound_port": port }));
+            }
+            out!("the inbound listener takes port {port}");
+            Ok(())
+        }
     }
 }

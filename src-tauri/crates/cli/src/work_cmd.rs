@@ -1,6 +1,7 @@
 //! `work`: the app's background work without its window, for a machine that keeps deliveries
 //! and tokens moving while nobody has the app open (or a support engineer replaying a site).
-//! The same tasks as the app's (`Core::start_background`), stopped the same way.
+//! The same tasks as the app's (`Core::start_background` and the inbound listener), stopped
+//! the same way.
 
 use crate::output;
 use sgen_core::background::{Cadences, SHUTDOWN_WITHIN};
@@ -10,6 +11,7 @@ use std::sync::Arc;
 pub fn run(core: Core, json: bool) -> Result<(), CoreError> {
     let core = Arc::new(core);
     let background = core.start_background(Cadences::default())?;
+    core.start_inbound(&background, None);
     eprintln!(
         "background work running in {}; close stdin (Ctrl-D) to stop",
         core.data_dir().display()

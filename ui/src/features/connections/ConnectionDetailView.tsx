@@ -4,6 +4,7 @@ import { authFlowLabel, formatRelative, formatTime, humanize } from "../../compo
 import { href } from "../../router";
 import { useCall } from "../../data/useCall";
 import { DeliveryLog } from "../deliveries/DeliveryLog";
+import { EventSourcePanel } from "../events/EventSourcePanel";
 import { ConnectionActions } from "./ConnectionActions";
 import { DeliveryHealthChart } from "./DeliveryHealthChart";
 import { EditScopes } from "./EditScopes";
@@ -108,6 +109,7 @@ export function ConnectionDetailView({ id }: { id: string }) {
           stored={r.field_mapping}
         />
         <SendTestEvent connectionId={r.id} connectorType={r.connector_type} />
+        <EventSourcePanel connectionId={r.id} />
       </div>
       <h2>Delivery log</h2>
       <DeliveryLog connectionId={r.id} />

@@ -7,20 +7,7 @@ import { href } from "../../router";
 import { useScope } from "../../scope";
 import { ConnectForm } from "./ConnectForm";
 import { FocusableButton } from "../../components/FocusableButton";
-
-/** How each vendor's events prove they are the vendor's, in the words an operator knows. */
-const INBOUND_VERIFICATION: Record<string, string> = {
-  stripe_v1: "Stripe-Signature (HMAC-SHA256 of the timestamp and body)",
-  standard_webhooks: "Standard Webhooks signature (webhook-id, -timestamp, -signature)",
-  hubspot_v3: "X-HubSpot-Signature-v3 (HMAC-SHA256 over the public address, body and time)",
-  square_hmac_sha256: "x-square-hmacsha256-signature (HMAC-SHA256 over the public address and body)",
-  paypal_verify_api: "PayPal's verify-webhook-signature API (needs the network)",
-  url_secret: "A secret in the address the vendor is given (the vendor does not sign)",
-  basic_auth: "HTTP Basic credentials the vendor is given",
-  channel_token_header: "The channel token it was given (X-Goog-Channel-Token)",
-  body_token: "The token it was given, in the body",
-  none: "The vendor sends no events",
-};
+import { verificationLabel } from "../../components/verification";
 
 export function ConnectorPage({ slug }: { slug: string }) {
   const scope = useScope();
@@ -134,7 +121,7 @@ export function ConnectorPage({ slug }: { slug: string }) {
             <dt>Inbound events</dt>
             <dd>{c.inbound_event_types.length ? c.inbound_event_types.join(", ") : "none"}</dd>
             <dt>Verified by</dt>
-            <dd>{INBOUND_VERIFICATION[c.inbound_signature] ?? humanize(c.inbound_signature)}</dd>
+            <dd>{verificationLabel(c.inbound_signature)}</dd>
             <dt>Revocation</dt>
             <dd>
               {humanize(c.revocation)}

@@ -69,3 +69,124 @@ fn an_event_source_gets_its_public_address_and_signing_secret() {
         );
     }
 }
+
+/// A free port on loopback (taken and given back: the listener binds it next).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+#[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
+fn listen_emit_and_read_the_event_log_from_the_cli() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = seeded_data_dir();
+    let data = dir.path();
+    let list = json(&cli(data, &["connections", "list", "--json"]));
+    let stripe = list["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["record"]["connector_type"] == "stripe")
+        .unwrap()["record"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let secret = ["events", "secret", "--connection", &stripe, "--json"];
+    assert!(cli_with_stdin(data, &secret, "whsec_cli_listen\n")
+        .status
+        .success());
+    let port = free_port().to_string();
+    assert!(cli(data, &["settings", "inbound-port", &port])
+        .status
+        .success());
+
+    // `events listen` on the set port, until its stdin closes.
+    let mut listener = Command::new(env!("CARGO_BIN_EXE_sgen-integrations-cli"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(["events", "listen", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut stdout = BufReader::new(listener.stdout.take().unwrap());
+    while !first.contains("listening") {
+        assert!(
+            stdout.read_line(&mut first).unwrap() > 0,
+            "no address printed"
+        );
+    }
+    assert!(first.contains(&format!("127.0.0.1:{port}")), "{first}");
+
+    let emit = |extra: &[&str]| {
+        let mut args = vec![
+            "sandbox",
+            "emit",
+            "--connection",
+            &stripe,
+            "--type",
+            "invoice.paid",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        json(&cli(data, &args))
+    };
+    let twice = emit(&["--twice"]);
+    assert_eq!(
+        (twice[0]["status"].as_u64(), twice[1]["status"].as_u64()),
+        (Some(200), Some(200))
+    );
+    assert_eq!(twice[1]["answer"]["events"][0]["duplicate"], true);
+    let skewed = emit(&["--at", "20m"]);
+    assert_eq!(skewed[0]["status"], 400);
+    assert_eq!(skewed[0]["answer"]["rejection"]["step"], "too_old");
+
+    drop(listener.stdin.take());
+    assert!(listener.wait().unwrap().success());
+
+    let page = json(&cli(
+        data,
+        &[
+            "events",
+            "list",
+            "--connection",
+            &stripe,
+            "--arrival",
+            "pushed",
+            "--json",
+        ],
+    ));
+    let rows = page["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["event_type"], "invoice.paid");
+    assert_eq!(rows[0]["duplicates"], 1);
+    let id = rows[0]["id"].as_str().unwrap();
+    let shown = json(&cli(data, &["events", "show", id, "--json"]));
+    assert_eq!(shown["payload"]["type"], "invoice.paid");
+    assert!(shown["headers"]["stripe-signature"].is_string());
+
+    let rejected = json(&cli(data, &["events", "rejected", "--json"]));
+    let seq = rejected["rows"][0]["request"]["seq"].as_i64().unwrap();
+    assert_eq!(rejected["rows"][0]["rejection"]["step"], "too_old");
+    let rechecked = json(&cli(
+        data,
+        &["events", "recheck", &seq.to_string(), "--json"],
+    ));
+    // Judged as of when it arrived, it is still 20 minutes old.
+    assert!(rechecked["refused"]["request"]["recheck"]
+        .as_str()
+        .unwrap()
+        .contains("too_old"));
+    let printed = String::from_utf8_lossy(&cli(data, &["events", "list"]).stdout).into_owned();
+    assert!(
+        printed.contains("invoice.paid") && printed.contains("+1 duplicate"),
+        "{printed}"
+    );
+}

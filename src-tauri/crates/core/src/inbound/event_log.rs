@@ -64,15 +64,41 @@ pub struct EventDetail {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct RejectionPage {
-    pub rows: Vec<RejectionRow>,
+    pub rows: Vec<RefusedRequest>,
     pub next_cursor: Option<String>,
+}
+
+/// A refused request as the window lists it: the step that failed, and why in words.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RefusedRequest {
+    pub request: RejectionRow,
+    pub rejection: Rejection,
+    pub message: String,
+    /// The last re-check's result in words, if there was one.
+    pub recheck: Option<String>,
+}
+
+fn refused(row: RejectionRow) -> CoreResult<RefusedRequest> {
+    let rejection: Rejection = serde_json::from_str(&row.rejection)
+        .map_err(|e| CoreError::Internal(format!("a stored rejection: {e}")))?;
+    let recheck = row.recheck.as_deref().map(|text| match text {
+        "verified" => "verified: its events were recorded".to_string(),
+        json => serde_json::from_str::<Rejection>(json)
+            .map_or_else(|_| json.to_string(), |r| format!("still refused: {r}")),
+    });
+    Ok(RefusedRequest {
+        message: rejection.to_string(),
+        rejection,
+        recheck,
+        request: row,
+    })
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct RejectionDetail {
-    pub request: RejectionRow,
-    pub rejection: Rejection,
+    pub refused: RefusedRequest,
     pub headers: serde_json::Value,
     /// The body as kept (up to 64 KiB), as text.
     pub body: String,
@@ -176,18 +202,17 @@ impl Core {
             }
             false => None,
         };
+        let rows = rows.into_iter().map(refused).collect::<CoreResult<_>>()?;
         Ok(RejectionPage { rows, next_cursor })
     }
 
     pub fn rejection_detail(&self, seq: i64) -> CoreResult<RejectionDetail> {
         let found = self.stored_rejection(seq)?;
         Ok(RejectionDetail {
-            rejection: serde_json::from_str(&found.row.rejection)
-                .map_err(|e| CoreError::Internal(format!("a stored rejection: {e}")))?,
             headers: serde_json::from_str(&found.headers).unwrap_or_default(),
             body: String::from_utf8_lossy(&found.body).into_owned(),
             complete: found.body.len() as i64 == found.row.body_length,
-            request: found.row,
+            refused: refused(found.row)?,
         })
     }
 

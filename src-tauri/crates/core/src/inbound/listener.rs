@@ -9,7 +9,9 @@
 
 use crate::inbound::receive::{Admission, Recorded};
 use crate::inbound::verification::{InboundRequest, Rejection};
-use crate::kernel::supervisor::Supervisor;
+use crate::kernel::events::CoreEvent;
+use crate::kernel::supervisor::{blocking, Supervisor};
+use crate::settings::inbound_port::SETTING;
 use crate::Core;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -20,6 +22,7 @@ use axum::{Json, Router};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
 
 /// The port the listener takes unless the operator set another: fixed, so a forwarder or a
 /// tunnel is pointed at it once.
@@ -42,35 +45,39 @@ struct Listening {
 }
 
 impl Core {
-    /// Serves the listener on `port` (0: any free port) under `supervisor`, until it shuts
-    /// down; a port in use is a failure the supervisor retries and the window shows.
-    pub fn start_inbound(self: &Arc<Self>, supervisor: &Supervisor, port: u16) {
+    /// Serves the listener under `supervisor` until it shuts down: on `port` (0: any free
+    /// port), or None for the operator's setting, moving when it changes. A port in use is a
+    /// failure the supervisor retries and the window shows.
+    pub fn start_inbound(self: &Arc<Self>, supervisor: &Supervisor, port: Option<u16>) {
         let (core, stop) = (self.clone(), supervisor.cancellation());
         supervisor.supervise("inbound listener", move || {
             let (core, stop) = (core.clone(), stop.clone());
             Box::pin(async move {
-                let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
-                    .await
-                    .map_err(|e| format!("inbound_port_unavailable: 127.0.0.1:{port}: {e}"))?;
-                let address = listener.local_addr().map_err(|e| e.to_string())?;
-                core.inbound.set_listening(Some(address));
-                tracing::info!(%address, "inbound listener");
-                let (commits, pending) = mpsc::channel(QUEUE);
-                let committer = tokio::spawn(commit_groups(core.clone(), pending));
-                let app = Router::new()
-                    .route("/in/{connection}", post(receive).put(receive).get(validate))
-                    .with_state(Listening {
-                        core: core.clone(),
-                        commits,
-                    });
-                let served = axum::serve(listener, app)
-                    .with_graceful_shutdown(stop.cancelled_owned())
-                    .await;
-                core.inbound.set_listening(None);
-                // The router (and with it every sender) is gone: the committer finishes the
-                // requests still queued, then ends.
-                let _ = committer.await;
-                served.map_err(|e| format!("inbound_listener_failed: {e}"))
+                loop {
+                    let mut settings = core.subscribe();
+                    let chosen = match port {
+                        Some(port) => port,
+                        None => {
+                            let core = core.clone();
+                            blocking(move || core.inbound_port()).await?
+                        }
+                    };
+                    serve(&core, chosen, &stop, async move {
+                        // Only the setting moves the listener; a fixed port never does.
+                        if port.is_some() {
+                            return std::future::pending().await;
+                        }
+                        while let Ok(event) = settings.recv().await {
+                            if matches!(&event, CoreEvent::SettingsChanged { setting } if setting == SETTING) {
+                                return;
+                            }
+                        }
+                    })
+                    .await?;
+                    if stop.is_cancelled() {
+                        return Ok(());
+                    }
+                }
             })
         });
     }
@@ -79,6 +86,44 @@ impl Core {
     pub fn inbound_address(&self) -> Option<SocketAddr> {
         self.inbound.listening()
     }
+}
+
+/// Serves on `port` until `stop` is cancelled or `moved` completes; returns once the requests
+/// under way are answered.
+async fn serve(
+    core: &Arc<Core>,
+    port: u16,
+    stop: &CancellationToken,
+    moved: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+        .await
+        .map_err(|e| format!("inbound_port_unavailable: 127.0.0.1:{port}: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    core.inbound.set_listening(Some(address));
+    tracing::info!(%address, "inbound listener");
+    let (commits, pending) = mpsc::channel(QUEUE);
+    let committer = tokio::spawn(commit_groups(core.clone(), pending));
+    let app = Router::new()
+        .route("/in/{connection}", post(receive).put(receive).get(validate))
+        .with_state(Listening {
+            core: core.clone(),
+            commits,
+        });
+    let stop = stop.clone();
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            tokio::select! {
+                _ = stop.cancelled() => {}
+                _ = moved => {}
+            }
+        })
+        .await;
+    core.inbound.set_listening(None);
+    // The router (and with it every sender) is gone: the committer finishes the requests
+    // still queued, then ends.
+    let _ = committer.await;
+    served.map_err(|e| format!("inbound_listener_failed: {e}"))
 }
 
 /// Mailchimp (and others) check an address with a GET before they send events to it.

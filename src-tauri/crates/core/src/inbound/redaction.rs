@@ -43,22 +43,26 @@ pub fn headers_json(headers: &[(String, String)]) -> String {
     Value::Object(object).to_string()
 }
 
-/// The path and query with every secret-looking parameter's value replaced.
+/// The path and query with every secret-looking parameter's value replaced; the rest kept as
+/// it was sent.
 pub fn target(target: &str) -> String {
     let Some((path, query)) = target.split_once('?') else {
         return target.to_string();
     };
-    let pairs = url::form_urlencoded::parse(query.as_bytes()).map(|(k, v)| {
-        let value = match looks_secret(&k) || k.eq_ignore_ascii_case("key") {
-            true => REDACTED.into(),
-            false => v,
-        };
-        (k, value)
-    });
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    format!("{path}?{query}")
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let (name, _) = pair.split_once('=').unwrap_or((pair, ""));
+            let decoded: String = url::form_urlencoded::parse(name.as_bytes())
+                .map(|(k, _)| k.into_owned())
+                .collect();
+            match looks_secret(&decoded) || decoded.eq_ignore_ascii_case("key") {
+                true => format!("{name}={REDACTED}"),
+                false => pair.to_string(),
+            }
+        })
+        .collect();
+    format!("{path}?{}", pairs.join("&"))
 }
 
 /// A JSON body with its top-level `token` blanked (the body-token scheme's secret); any other
@@ -102,7 +106,7 @@ mod tests {
 
         assert_eq!(
             target("/in/con_1?secret=s3cr3t&list=abc&token=t"),
-            "/in/con_1?secret=%5Bredacted%5D&list=abc&token=%5Bredacted%5D"
+            "/in/con_1?secret=[redacted]&list=abc&token=[redacted]"
         );
         assert_eq!(target("/in/con_1"), "/in/con_1");
         let body = body_token(br#"{"token":"zoho-secret","module":"Leads"}"#);

@@ -68,11 +68,11 @@ impl Core {
                 spec.types.join(", ")
             )));
         }
-        let address = self.inbound_address().ok_or_else(|| {
-            CoreError::invalid(
-                "the inbound listener is not running: open the app, or run `events listen`",
-            )
-        })?;
+        // This process's listener, or the one the app (or `events listen`) runs on the set port.
+        let address = match self.inbound_address() {
+            Some(address) => address.to_string(),
+            None => format!("127.0.0.1:{}", self.inbound_port()?),
+        };
         let secret = match request.wrong_secret.unwrap_or(false) {
             true => random_secret(spec.signature)?,
             false => self
@@ -125,8 +125,10 @@ impl Core {
                 let response = builder
                     .header("Content-Type", content_type)
                     .send()
-                    .map_err(|e| {
-                        CoreError::Internal(format!("the listener did not answer: {e}"))
+                    .map_err(|_| {
+                        CoreError::invalid(format!(
+                            "nothing answered on {address}: open the app, or run `events listen`"
+                        ))
                     })?;
                 let status = response.status().as_u16();
                 let answer = response.json().unwrap_or(Value::Null);

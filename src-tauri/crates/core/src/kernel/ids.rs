@@ -18,20 +18,16 @@ pub(crate) fn random_bits() -> CoreResult<u64> {
     getrandom::u64().map_err(|e| CoreError::Internal(format!("no randomness: {e}")))
 }
 
-/// `prefix_` + 12 hex digits of milliseconds + 14 of a sequence: ids made by this process sort
-/// in the order they were made, also within one millisecond and when the clock steps back
-/// (the last one's time is kept until the clock passes it). One process writes a data
-/// directory at a time, so its ids sort in the order they were written.
+/// `prefix_` + 12 hex digits of milliseconds + 14 of a counter this process increments for
+/// every id: ids sort by their time, and those of one millisecond (common at thousands of
+/// events a second) in the order they were made. One process writes a data directory at a
+/// time, and a later one starts at a later millisecond.
 pub(crate) fn sequential_id(prefix: &str, at_ms: i64) -> String {
-    static LAST: std::sync::Mutex<(i64, u64)> = std::sync::Mutex::new((0, 0));
-    let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
-    *last = match at_ms > last.0 {
-        true => (at_ms, 0),
-        false => (last.0, last.1 + 1),
-    };
+    static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let count = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     format!(
         "{prefix}_{:012x}{:014x}",
-        last.0.max(0),
-        last.1 & ((1 << 56) - 1)
+        at_ms.max(0),
+        count & ((1 << 56) - 1)
     )
 }

@@ -39,7 +39,7 @@ fn listening() -> Listening {
         revoke_every: Duration::from_secs(3600),
     };
     let background = f.core.start_background(cadences).unwrap();
-    f.core.start_inbound(&background, 0);
+    f.core.start_inbound(&background, Some(0));
     for _ in 0..200 {
         if f.core.inbound_address().is_some() {
             break;
@@ -322,7 +322,7 @@ fn refused_requests_are_kept_with_the_step_that_failed() {
         .rows
         .iter()
         .map(|r| {
-            serde_json::from_str::<serde_json::Value>(&r.rejection).unwrap()["step"]
+            serde_json::to_value(&r.rejection).unwrap()["step"]
                 .as_str()
                 .unwrap()
                 .to_string()
@@ -344,7 +344,10 @@ fn refused_requests_are_kept_with_the_step_that_failed() {
         "nothing refused was stored"
     );
     let all = core.rejections_query(&scope, None, None, None).unwrap();
-    assert!(all.rows.iter().any(|r| r.connection_id == "con_nobody"));
+    assert!(all
+        .rows
+        .iter()
+        .any(|r| r.request.connection_id == "con_nobody"));
 }
 
 /// Sends a request's head, then its body from another thread (the listener may answer and
@@ -393,17 +396,18 @@ fn a_request_refused_for_a_wrong_secret_passes_a_recheck_once_the_secret_is_fixe
         .rejections_query(&scope, Some(&id), None, None)
         .unwrap()
         .rows[0]
+        .request
         .seq;
 
     let still = core.recheck_rejection(seq).unwrap();
     assert_eq!(
-        still.request.recheck.as_deref(),
+        still.refused.request.recheck.as_deref(),
         Some(r#"{"step":"no_secret_matched"}"#)
     );
     core.set_event_secret(&id, Secret::new(vendors), false)
         .unwrap();
     let passed = core.recheck_rejection(seq).unwrap();
-    assert_eq!(passed.request.recheck.as_deref(), Some("verified"));
+    assert_eq!(passed.refused.request.recheck.as_deref(), Some("verified"));
     let rows = events_of(&l.f, &scope, &id);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].vendor_event_id.as_deref(), Some("evt_late"));

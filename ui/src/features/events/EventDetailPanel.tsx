@@ -1,0 +1,63 @@
+// One event: how and when it arrived, how it was verified, its headers (secret-looking values
+// redacted when it was stored) and its payload as the vendor sent it.
+import { ErrorNotice } from "../../components/ErrorNotice";
+import { formatTime } from "../../components/format";
+import { verificationLabel } from "../../components/verification";
+import { useCall } from "../../data/useCall";
+
+export function EventDetailPanel({ id }: { id: string }) {
+  const detail = useCall("event_get", { id });
+  if (detail.error) return <ErrorNotice error={detail.error} />;
+  if (!detail.data) return <p className="muted small">Loading…</p>;
+  const { event: e, headers, payload } = detail.data;
+  const skew = e.signed_at != null ? Math.round((e.received_at - e.signed_at) / 1000) : null;
+  const headerRows = Object.entries((headers ?? {}) as Record<string, unknown>);
+  return (
+    <div className="event-detail" data-testid="event-detail">
+      <dl className="facts">
+        <dt>Event</dt>
+        <dd>
+          <code>{e.id}</code>
+          {e.vendor_event_id && (
+            <>
+              {" "}· vendor&apos;s id <code>{e.vendor_event_id}</code>
+            </>
+          )}
+        </dd>
+        <dt>Verified</dt>
+        <dd data-testid="event-verified">
+          <span className="badge tone-good">Verified</span> {verificationLabel(e.verified_by)}
+          {skew != null && <span className="muted small"> · signed {skew} s before it arrived</span>}
+        </dd>
+        <dt>Received</dt>
+        <dd>{formatTime(e.received_at)}</dd>
+        <dt>Copies</dt>
+        <dd>
+          {e.duplicates === 0
+            ? "Received once"
+            : `Received ${e.duplicates + 1} times; stored once (last copy ${formatTime(e.last_duplicate_at)})`}
+        </dd>
+      </dl>
+      {headerRows.length > 0 && (
+        <details>
+          <summary>Headers ({headerRows.length})</summary>
+          <table className="simple small">
+            <tbody>
+              {headerRows.map(([name, value]) => (
+                <tr key={name}>
+                  <th scope="row" className="mono">
+                    {name}
+                  </th>
+                  <td className="mono wrap">{String(value)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
+      <pre className="payload" data-testid="event-payload">
+        {JSON.stringify(payload, null, 2)}
+      </pre>
+    </div>
+  );
+}

@@ -1,0 +1,119 @@
+// A connection's event source on its page: how its vendor's events are verified, the secret
+// (entered once, sealed; never shown again), the public address the vendor signs, and — on a
+// sandbox site — the emitter.
+import { useState } from "react";
+import { ErrorNotice } from "../../components/ErrorNotice";
+import { SECRET_HINT, verificationLabel } from "../../components/verification";
+import { useAction } from "../../data/useAction";
+import { useCall } from "../../data/useCall";
+import { call } from "../../ipc";
+import { href } from "../../router";
+import { useScope } from "../../scope";
+import { EmitEvent } from "./EmitEvent";
+
+const SOURCE_VIEWS = ["event_source_get", "connection_get"] as const;
+/** Schemes whose signature covers the public address the vendor was given. */
+const SIGNS_PUBLIC_URL = ["hubspot_v3", "square_hmac_sha256"];
+
+export function EventSourcePanel({ connectionId }: { connectionId: string }) {
+  const source = useCall("event_source_get", { id: connectionId });
+  // The emitter acts on sandbox (demo) sites only: on a live site its events would act on real data.
+  const scope = useScope();
+  const sandbox = useCall("sites_list", {}).data?.some((site) => site.id === scope.site_id && site.demo) ?? false;
+  const [secret, setSecret] = useState("");
+  const [keepPrevious, setKeepPrevious] = useState(false);
+  const [publicUrl, setPublicUrl] = useState<string>();
+  const saveSecret = useAction(
+    () => call("event_secret_set", { id: connectionId, secret, keep_previous: keepPrevious }).then(() => setSecret("")),
+    [...SOURCE_VIEWS],
+  );
+  const saveUrl = useAction(
+    (url: string) => call("event_public_url_set", { id: connectionId, public_url: url.trim() || null }),
+    [...SOURCE_VIEWS],
+  );
+  if (source.error) return <ErrorNotice error={source.error} />;
+  const s = source.data;
+  if (!s || s.scheme === "none") return null;
+  const takesSecret = s.scheme !== "paypal_verify_api";
+  return (
+    <div className="panel" data-testid="event-source">
+      <div className="panel-head">
+        <h2>Inbound events</h2>
+        <a href={href({ view: "events", connection: connectionId })} className="small" data-testid="connection-events-link">
+          See this connection&apos;s events
+        </a>
+      </div>
+      <dl className="facts">
+        <dt>Verified by</dt>
+        <dd>{verificationLabel(s.scheme)}</dd>
+        <dt>Signing secret</dt>
+        <dd data-testid="event-secrets-active">
+          {s.secrets_active === 0 && takesSecret && <span className="badge tone-warn">None entered: every event is refused</span>}
+          {s.secrets_active === 1 && "One, sealed in the vault"}
+          {s.secrets_active === 2 && "Two while the vendor rotates: the new one and the one before"}
+          {!takesSecret && "Checked through the vendor's API (needs the network)"}
+        </dd>
+        {SIGNS_PUBLIC_URL.includes(s.scheme) && (
+          <>
+            <dt>Public address</dt>
+            <dd>{s.public_url ?? <span className="muted">None: set the address you gave the vendor; its signature covers it</span>}</dd>
+          </>
+        )}
+      </dl>
+      {takesSecret && (
+        <form
+          className="connect-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            saveSecret.mutate(undefined);
+          }}
+        >
+          <label>
+            {s.secrets_active ? "Replace the secret" : "Enter the secret"}
+            <input
+              type="password"
+              autoComplete="off"
+              value={secret}
+              onChange={(e) => setSecret(e.target.value)}
+              placeholder={SECRET_HINT[s.scheme] ?? "The vendor's signing secret"}
+              data-testid="event-secret-input"
+            />
+          </label>
+          {s.secrets_active > 0 && (
+            <label className="inline">
+              <input type="checkbox" checked={keepPrevious} onChange={(e) => setKeepPrevious(e.target.checked)} /> Keep the current one valid too
+              (the vendor is rotating)
+            </label>
+          )}
+          <div className="form-actions">
+            <button type="submit" disabled={!secret.trim() || saveSecret.isPending} data-testid="event-secret-save">
+              {saveSecret.isPending ? "Sealing…" : "Save secret"}
+            </button>
+          </div>
+          {saveSecret.error && <ErrorNotice error={saveSecret.error} />}
+        </form>
+      )}
+      {SIGNS_PUBLIC_URL.includes(s.scheme) && (
+        <form
+          className="connect-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            saveUrl.mutate(publicUrl ?? s.public_url ?? "");
+          }}
+        >
+          <label>
+            Public address the vendor sends to
+            <input type="url" value={publicUrl ?? s.public_url ?? ""} onChange={(e) => setPublicUrl(e.target.value)} placeholder="https://…" />
+          </label>
+          <div className="form-actions">
+            <button type="submit" className="ghost" disabled={saveUrl.isPending}>
+              Save address
+            </button>
+          </div>
+          {saveUrl.error && <ErrorNotice error={saveUrl.error} />}
+        </form>
+      )}
+      {sandbox && takesSecret && <EmitEvent connectionId={connectionId} ready={s.secrets_active > 0} />}
+    </div>
+  );
+}
