@@ -87,8 +87,8 @@ pub struct EventFilter<'a> {
     pub connection_id: Option<&'a str>,
     pub event_type: Option<&'a str>,
     pub arrival: Option<&'a str>,
-    /// An event id (ours or the vendor's) or the start of a type.
-    pub search: Option<&'a str>,
+    /// The start of a type.
+    pub type_prefix: Option<&'a str>,
     /// Ids are time-ordered: the bounds of a date range are ids too.
     pub from_id: Option<&'a str>,
     pub to_id: Option<&'a str>,
@@ -128,13 +128,13 @@ pub fn page(conn: &Connection, f: &EventFilter<'_>) -> rusqlite::Result<Vec<Inbo
            AND (?2 IS NULL OR e.connection_id = ?2)
            AND (?3 IS NULL OR e.event_type = ?3)
            AND (?4 IS NULL OR e.arrival = ?4)
-           AND (?5 IS NULL OR e.id = ?5 OR e.vendor_event_id = ?5 OR e.event_type LIKE ?10 || '%' ESCAPE '\\')
+           AND (?5 IS NULL OR e.event_type LIKE ?10 || '%' ESCAPE '\\')
            AND (?6 IS NULL OR e.id >= ?6)
            AND (?7 IS NULL OR e.id < ?7)
            AND (?8 IS NULL OR e.id < ?8)
          ORDER BY e.id DESC LIMIT ?9"
     );
-    let escaped = f.search.map(escape_like);
+    let escaped = f.type_prefix.map(escape_like);
     let mut statement = conn.prepare_cached(&sql)?;
     let rows = statement.query_map(
         params![
@@ -142,7 +142,7 @@ pub fn page(conn: &Connection, f: &EventFilter<'_>) -> rusqlite::Result<Vec<Inbo
             f.connection_id,
             f.event_type,
             f.arrival,
-            f.search,
+            f.type_prefix,
             f.from_id,
             f.to_id,
             f.before_id,
@@ -151,6 +151,25 @@ pub fn page(conn: &Connection, f: &EventFilter<'_>) -> rusqlite::Result<Vec<Inbo
         ],
         row_from,
     )?;
+    rows.collect()
+}
+
+/// The events whose id, ours or the vendor's, is `id` (more than one where several
+/// connections' vendors used it), newest first, within the filter's environment and connection.
+pub fn with_id(
+    conn: &Connection,
+    environment_id: i64,
+    connection_id: Option<&str>,
+    id: &str,
+) -> rusqlite::Result<Vec<InboundEventRow>> {
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM inbound_events e LEFT JOIN connections c ON c.id = e.connection_id
+         WHERE (e.id = ?1 OR e.vendor_event_id = ?1) AND e.environment_id = ?2
+           AND (?3 IS NULL OR e.connection_id = ?3)
+         ORDER BY e.id DESC LIMIT 100"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(params![id, environment_id, connection_id], row_from)?;
     rows.collect()
 }
 

@@ -1,6 +1,7 @@
 //! The command-line binary as a user runs it: output, exit codes, one-line errors.
 
 mod events;
+mod inbound_kills;
 mod lifecycle;
 mod migration_kills;
 

@@ -138,12 +138,30 @@ impl Core {
             }
         }
         let (from_id, to_id) = (query.since.map(id_bound), query.until.map(id_bound));
+        // A search is an event's id (ours or the vendor's), found through their indexes, or
+        // else the start of a type, matched walking the log newest first.
+        if let (Some(id), None) = (nonempty(&query.search), &query.cursor) {
+            let found = self.store.read(|conn| {
+                Ok::<_, CoreError>(inbound_events::with_id(
+                    conn,
+                    environment_id,
+                    query.connection_id.as_deref(),
+                    id,
+                )?)
+            })?;
+            if !found.is_empty() {
+                return Ok(EventPage {
+                    rows: found,
+                    next_cursor: None,
+                });
+            }
+        }
         let filter = EventFilter {
             environment_id,
             connection_id: query.connection_id.as_deref(),
             event_type: nonempty(&query.event_type),
             arrival: query.arrival.as_deref(),
-            search: nonempty(&query.search),
+            type_prefix: nonempty(&query.search),
             from_id: from_id.as_deref(),
             to_id: to_id.as_deref(),
             before_id: query.cursor.as_deref(),

@@ -174,22 +174,9 @@ async fn receive(
         match axum::body::to_bytes(body, BODY_LIMIT).await {
             Err(_) => refuse_early(b"", BODY_LIMIT as u64 + 1, too_large()),
             Ok(bytes) => {
-                let (core, method) = (l.core.clone(), method.to_string());
-                let (connection, target) = (connection.clone(), target.to_string());
-                let admitted = tokio::task::spawn_blocking(move || {
-                    let request = InboundRequest {
-                        method: &method,
-                        target: &target,
-                        headers: &header_pairs,
-                        body: &bytes,
-                    };
-                    core.admit(&connection, &request)
-                })
-                .await;
-                match admitted {
-                    Ok(Ok(admission)) => admission,
-                    Ok(Err(e)) => return unavailable(e.code(), &e.to_string()),
-                    Err(_) => return unavailable("internal", "the request could not be judged"),
+                match judged(&l.core, &connection, &method, target, header_pairs, bytes).await {
+                    Ok(admission) => admission,
+                    Err(unavailable) => return unavailable,
                 }
             }
         }
@@ -202,6 +189,44 @@ async fn receive(
         Ok(Ok(recorded)) => answer(recorded),
         Ok(Err((code, message))) => unavailable(&code, &message),
         Err(_) => unavailable("shutting_down", "the listener is stopping"),
+    }
+}
+
+/// Judges a request that arrived whole: at once when what it is judged by is in memory,
+/// otherwise on the blocking pool (reading it touches the database and the keyring).
+async fn judged(
+    core: &Arc<Core>,
+    connection: &str,
+    method: &Method,
+    target: &str,
+    headers: Vec<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Admission, Response> {
+    let request = InboundRequest {
+        method: method.as_str(),
+        target,
+        headers: &headers,
+        body: &body,
+    };
+    if let Some(admission) = core.admit_from_memory(connection, &request) {
+        return Ok(admission);
+    }
+    let (core, method) = (core.clone(), method.to_string());
+    let (connection, target) = (connection.to_string(), target.to_string());
+    let admitted = tokio::task::spawn_blocking(move || {
+        let request = InboundRequest {
+            method: &method,
+            target: &target,
+            headers: &headers,
+            body: &body,
+        };
+        core.admit(&connection, &request)
+    })
+    .await;
+    match admitted {
+        Ok(Ok(admission)) => Ok(admission),
+        Ok(Err(e)) => Err(unavailable(e.code(), &e.to_string())),
+        Err(_) => Err(unavailable("internal", "the request could not be judged")),
     }
 }
 

@@ -146,47 +146,26 @@ impl Core {
         request: &InboundRequest<'_>,
         received_at: i64,
     ) -> CoreResult<Admission> {
-        let body_length = request.body.len() as u64;
-        let Some(source) = self.inbound_source(connection_id)? else {
-            return Ok(Admission::refused(
-                connection_id,
-                request,
-                body_length,
-                Rejection::UnknownConnection,
-                received_at,
-            ));
-        };
-        let body_token = source.scheme == SignatureScheme::BodyToken;
-        let judged = verify(
-            source.scheme,
-            request,
-            &source.public_url,
-            &source.secrets,
-            received_at / 1000,
-        )
-        .and_then(|()| extract(&source.spec, request));
-        let verdict = match judged {
-            Ok(mut events) => {
-                if body_token {
-                    for event in &mut events {
-                        event.payload = redaction::body_token(&event.payload);
-                    }
-                }
-                Verdict::Accepted {
-                    events,
-                    verified_by: source.scheme.as_str(),
-                    signed_at: signed_at(source.scheme, request).map(|s| s * 1000),
-                    headers: redaction::headers_json(request.headers),
-                }
-            }
-            Err(rejection) => refusal(request, body_length, rejection, body_token),
-        };
-        Ok(Admission {
-            connection_id: connection_id.to_string(),
-            environment_id: Some(source.environment_id),
-            received_at,
-            verdict,
-        })
+        let source = self.inbound_source(connection_id)?;
+        Ok(judge(connection_id, source, request, received_at))
+    }
+
+    /// Judges `request` now if what it is judged by is in memory: pure computation, which the
+    /// listener runs on its own threads; None when it must be read first (the database and
+    /// the keyring block), which the listener does on the blocking pool with `admit`.
+    pub fn admit_from_memory(
+        &self,
+        connection_id: &str,
+        request: &InboundRequest<'_>,
+    ) -> Option<Admission> {
+        let source = self.cached_source(connection_id)?;
+        Some(judge(connection_id, source, request, self.now()))
+    }
+
+    fn cached_source(&self, connection_id: &str) -> Option<Option<Arc<Source>>> {
+        let entries = self.inbound.sources.entries.lock().expect("source cache");
+        let (read_at, source) = entries.get(connection_id)?;
+        (read_at.elapsed() < SOURCE_FRESH_FOR).then(|| source.clone())
     }
 
     /// Records judged requests in one transaction (a group commit): accepted events once each
@@ -261,6 +240,56 @@ impl Core {
             .expect("source cache")
             .insert(connection_id.to_string(), (Instant::now(), source.clone()));
         Ok(source)
+    }
+}
+
+/// A request judged by its connection's source (None: the path names no connection).
+fn judge(
+    connection_id: &str,
+    source: Option<Arc<Source>>,
+    request: &InboundRequest<'_>,
+    received_at: i64,
+) -> Admission {
+    let body_length = request.body.len() as u64;
+    let Some(source) = source else {
+        return Admission::refused(
+            connection_id,
+            request,
+            body_length,
+            Rejection::UnknownConnection,
+            received_at,
+        );
+    };
+    let body_token = source.scheme == SignatureScheme::BodyToken;
+    let judged = verify(
+        source.scheme,
+        request,
+        &source.public_url,
+        &source.secrets,
+        received_at / 1000,
+    )
+    .and_then(|()| extract(&source.spec, request));
+    let verdict = match judged {
+        Ok(mut events) => {
+            if body_token {
+                for event in &mut events {
+                    event.payload = redaction::body_token(&event.payload);
+                }
+            }
+            Verdict::Accepted {
+                events,
+                verified_by: source.scheme.as_str(),
+                signed_at: signed_at(source.scheme, request).map(|s| s * 1000),
+                headers: redaction::headers_json(request.headers),
+            }
+        }
+        Err(rejection) => refusal(request, body_length, rejection, body_token),
+    };
+    Admission {
+        connection_id: connection_id.to_string(),
+        environment_id: Some(source.environment_id),
+        received_at,
+        verdict,
     }
 }
 

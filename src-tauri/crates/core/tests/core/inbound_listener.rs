@@ -226,6 +226,22 @@ fn the_same_event_sent_at_once_by_many_is_stored_once_and_all_get_a_2xx() {
         .collect();
     assert_eq!(same.len(), 1);
     assert_eq!(same[0].duplicates, 15);
+
+    // Found by the vendor's id, by ours, and by the start of its type.
+    for search in ["evt_same", same[0].id.as_str(), "charge.ref"] {
+        let query = EventQuery {
+            search: Some(search.into()),
+            ..Default::default()
+        };
+        let found = l.f.core.events_query(&scope, &query).unwrap().rows;
+        assert!(
+            found.iter().any(|r| r.id == same[0].id),
+            "searching `{search}`"
+        );
+        assert!(found.iter().all(|r| r.event_type.starts_with("charge.ref")
+            || r.vendor_event_id.as_deref() == Some(search)
+            || r.id == search));
+    }
 }
 
 fn stripe_signature(secret: &str, at_s: i64, body: &[u8]) -> String {
