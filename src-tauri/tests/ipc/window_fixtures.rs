@@ -53,10 +53,7 @@ fn answers() -> Value {
     // a wrong secret (refused), through the listener on a free port.
     let core = h.window.state::<AppState>().core().unwrap();
     let background = core
-        .start_background(sgen_core::background::Cadences {
-            deliver_every: std::time::Duration::from_secs(3600),
-            ..Default::default()
-        })
+        .start_background(sgen_core::background::Cadences::idle())
         .unwrap();
     core.start_inbound(&background, Some(0));
     while core.inbound_address().is_none() {

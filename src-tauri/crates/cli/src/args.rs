@@ -141,6 +141,17 @@ pub enum EventsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Fetch what the vendors' events APIs list since each connection's cursor (Stripe), and
+    /// store what the app did not have: the events missed while it was closed.
+    Reconcile {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// Only this connection (otherwise every one whose vendor has an events API).
+        #[arg(long)]
+        connection: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check a refused request again with the connection's secrets as they are now; one that
     /// passes is recorded as its events.
     Recheck {

@@ -73,14 +73,7 @@ impl Bench {
         core.set_event_secret(&stripe, Secret::new(SECRET), false)
             .expect("secret");
         let core = Arc::new(core);
-        let hour = Duration::from_secs(3600);
-        let idle = Cadences {
-            refresh_every: hour,
-            deliver_every: hour,
-            purge_every: hour,
-            revoke_every: hour,
-        };
-        let background = core.start_background(idle).expect("background");
+        let background = core.start_background(Cadences::idle()).expect("background");
         core.start_inbound(&background, Some(0));
         let address = (0..500)
             .find_map(|_| {

@@ -8,6 +8,7 @@ use crate::output::out;
 use crate::time_bounds::{self, Now};
 use sgen_core::background::{Cadences, SHUTDOWN_WITHIN};
 use sgen_core::inbound::event_source::EventSourceInfo;
+use sgen_core::inbound::reconciliation::CatchUpResult;
 use sgen_core::inbound::sandbox_emitter::EmitRequest;
 use sgen_core::{Access, Core, CoreError};
 use std::sync::Arc;
@@ -19,6 +20,29 @@ pub fn run(
 ) -> Result<(), CoreError> {
     match command {
         EventsCommand::Listen { port, json } => listen(open(Access::ReadWrite)?, port, json),
+        EventsCommand::Reconcile {
+            scope,
+            connection,
+            json,
+        } => {
+            let core = open(Access::ReadWrite)?;
+            let results = match connection {
+                Some(id) => vec![core.reconcile_events(&id).map_or_else(
+                    |e| CatchUpResult {
+                        connection_id: id.clone(),
+                        caught_up: None,
+                        error: Some(format!("{}: {e}", e.code())),
+                    },
+                    |caught_up| CatchUpResult {
+                        connection_id: id.clone(),
+                        caught_up: Some(caught_up),
+                        error: None,
+                    },
+                )],
+                None => core.reconcile_all(Some(&scope.resolve(&core)?))?,
+            };
+            caught_up(&results, json)
+        }
         command @ (EventsCommand::List { .. }
         | EventsCommand::Show { .. }
         | EventsCommand::Rejected { .. }
@@ -74,14 +98,7 @@ fn show(source: &EventSourceInfo, json: bool) -> Result<(), CoreError> {
 fn listen(core: Core, port: Option<u16>, json: bool) -> Result<(), CoreError> {
     let core = Arc::new(core);
     // Only the listener: the other tasks wait far longer than anyone listens.
-    let hour = Duration::from_secs(3600);
-    let idle = Cadences {
-        refresh_every: hour,
-        deliver_every: hour,
-        purge_every: hour,
-        revoke_every: hour,
-    };
-    let background = core.start_background(idle)?;
+    let background = core.start_background(Cadences::idle())?;
     core.start_inbound(&background, port);
     let address = (0..500)
         .find_map(|_| {
@@ -154,4 +171,36 @@ pub fn emit(
         out!("{} {}", answer.status, answer.answer);
     }
     Ok(())
+}
+
+/// Each connection's catch-up; fails (exit 1) when any did.
+fn caught_up(results: &[CatchUpResult], json: bool) -> Result<(), CoreError> {
+    if json {
+        output::json(&results)?;
+    } else {
+        for result in results {
+            match (&result.caught_up, &result.error) {
+                (Some(c), _) => out!(
+                    "{}: {} listed, {} new{}",
+                    c.connection_id,
+                    c.fetched,
+                    c.new,
+                    if c.more {
+                        "; more remain for the next catch-up"
+                    } else {
+                        ""
+                    }
+                ),
+                (None, error) => out!(
+                    "{}: {}",
+                    result.connection_id,
+                    error.as_deref().unwrap_or("failed")
+                ),
+            }
+        }
+    }
+    match results.iter().find_map(|r| r.error.as_deref()) {
+        Some(error) => Err(CoreError::invalid(format!("a catch-up failed: {error}"))),
+        None => Ok(()),
+    }
 }

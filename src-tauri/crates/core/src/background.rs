@@ -1,6 +1,6 @@
-//! The work the app does while it is open (SPEC §4, §6): keeping OAuth connections fresh,
-//! delivering due events, purging the delivery log past its retention, and retrying
-//! revocations a vendor did not confirm. Each is a task on
+//! The work the app does while it is open (SPEC §4, §6, §7): keeping OAuth connections fresh,
+//! delivering due events, purging the delivery log past its retention, retrying
+//! revocations a vendor did not confirm, and catching up on vendors' events. Each is a task on
 //! the core's runtime under the supervisor; the desktop app and the CLI's long-running
 //! commands start them the same way, with `Core::start_background`.
 
@@ -23,6 +23,9 @@ pub struct Cadences {
     /// How often revocations a vendor did not confirm are looked at; their own schedule
     /// starts at a minute.
     pub revoke_every: Duration,
+    /// How often events are fetched from the vendors' events APIs (also once soon after the
+    /// start, for what was missed while the app was closed).
+    pub catch_up_every: Duration,
 }
 
 impl Default for Cadences {
@@ -32,6 +35,22 @@ impl Default for Cadences {
             deliver_every: Duration::from_secs(1),
             purge_every: Duration::from_secs(60 * 60),
             revoke_every: Duration::from_secs(30),
+            catch_up_every: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+impl Cadences {
+    /// Every task an hour apart: for a process that runs the inbound listener beside them and
+    /// little else (`events listen`, benchmarks, tests).
+    pub fn idle() -> Self {
+        let hour = Duration::from_secs(60 * 60);
+        Self {
+            refresh_every: hour,
+            deliver_every: hour,
+            purge_every: hour,
+            revoke_every: hour,
+            catch_up_every: hour,
         }
     }
 }
@@ -106,9 +125,32 @@ impl Core {
                 Ok(())
             }),
         );
+        let (core, stop, every) = (self.clone(), cancel.clone(), cadences.catch_up_every);
+        supervisor.supervise("event catch-up", move || {
+            let (core, stop) = (core.clone(), stop.clone());
+            Box::pin(async move {
+                // Soon after the start (the window first), then on the schedule.
+                let mut wait = CATCH_UP_AFTER_START.min(every);
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => return Ok(()),
+                        _ = tokio::time::sleep(wait) => {}
+                    }
+                    let core = core.clone();
+                    let round = blocking(move || core.reconcile_all(None)).await?;
+                    for failed in round.iter().filter(|r| r.error.is_some()) {
+                        tracing::warn!(connection = %failed.connection_id, error = ?failed.error, "event catch-up failed");
+                    }
+                    wait = every;
+                }
+            })
+        });
         Ok(supervisor)
     }
 }
+
+/// How long after the start the first catch-up waits.
+const CATCH_UP_AFTER_START: Duration = Duration::from_secs(10);
 
 /// A task that does `work` every `period` (first after one period) until `stop` is cancelled.
 fn periodically(

@@ -61,6 +61,34 @@ pub fn insert(tx: &Transaction<'_>, e: &NewInboundEvent<'_>) -> rusqlite::Result
     )
 }
 
+/// Stores an event fetched from the vendor's events API, unless one with its key is stored
+/// already (it was pushed, or fetched before): fetching it again is no second copy from the
+/// vendor, so no duplicate is counted. Returns whether it was new.
+pub fn insert_fetched(tx: &Transaction<'_>, e: &NewInboundEvent<'_>) -> rusqlite::Result<bool> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO inbound_events (id, environment_id, connection_id, dedupe_key, vendor_event_id,
+                 event_type, arrival, verified_by, received_at, signed_at, headers, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT (connection_id, dedupe_key) DO NOTHING",
+        )?
+        .execute(params![
+            e.id,
+            e.environment_id,
+            e.connection_id,
+            e.dedupe_key,
+            e.vendor_event_id,
+            e.event_type,
+            e.arrival,
+            e.verified_by,
+            e.received_at,
+            e.signed_at,
+            e.headers,
+            e.payload
+        ])?;
+    Ok(inserted == 1)
+}
+
 /// One row of the Events view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]

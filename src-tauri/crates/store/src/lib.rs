@@ -15,6 +15,7 @@ pub mod connections;
 pub mod delivery_health;
 pub mod delivery_writes;
 pub mod event_sources;
+pub mod inbound_cursors;
 pub mod inbound_events;
 pub mod inbound_rejections;
 pub mod operators;

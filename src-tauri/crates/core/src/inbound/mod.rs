@@ -11,6 +11,7 @@ pub mod extraction;
 mod host_allow_list;
 pub mod listener;
 pub mod receive;
+pub mod reconciliation;
 pub mod redaction;
 pub mod sandbox_emitter;
 pub mod signing;

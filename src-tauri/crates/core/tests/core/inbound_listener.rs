@@ -32,13 +32,7 @@ impl Drop for Listening {
 
 fn listening() -> Listening {
     let f = fixture();
-    let cadences = Cadences {
-        refresh_every: Duration::from_secs(3600),
-        deliver_every: Duration::from_secs(3600),
-        purge_every: Duration::from_secs(3600),
-        revoke_every: Duration::from_secs(3600),
-    };
-    let background = f.core.start_background(cadences).unwrap();
+    let background = f.core.start_background(Cadences::idle()).unwrap();
     f.core.start_inbound(&background, Some(0));
     for _ in 0..200 {
         if f.core.inbound_address().is_some() {

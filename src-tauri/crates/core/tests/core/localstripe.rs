@@ -3,12 +3,16 @@
 //! Stripe reads bodies), and a refund the server refuses as malformed is logged with its 400
 //! and retried on schedule. localstripe lacks `GET /v1/account`, the connector's test call, so
 //! a small front on loopback answers that one path and passes everything else through.
+//! Its events are the other side of inbound events: `GET /v1/events` is where the app catches
+//! up on what it missed while closed, and its webhooks are Stripe-signed pushes to the listener.
 //! Needs localstripe installed (scripts/setup.sh does it): #[ignore]d for a plain `cargo test`.
 
 use super::{live, seeded};
+use sgen_core::background::Cadences;
 use sgen_core::connections::lifecycle::NewConnectionRequest;
 use sgen_core::delivery::enqueue::OutboundEvent;
 use sgen_core::delivery::log::DeliveryQuery;
+use sgen_core::inbound::event_log::EventQuery;
 use sgen_core::Secret;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -33,7 +37,8 @@ impl LocalStripe {
             .unwrap()
             .port();
         let child = Command::new(program)
-            .args(["--port", &port.to_string()])
+            // Its store starts empty rather than from the last run's file.
+            .args(["--port", &port.to_string(), "--from-scratch"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -202,4 +207,116 @@ fn a_stripe_delivery_creates_the_customer_at_localstripe() {
         .unwrap();
     assert_eq!(refused.vendor_response_code, Some(400));
     assert_eq!(refused.outcome.as_str(), "retried");
+}
+
+/// A customer made at localstripe directly, as the site's own checkout would: Stripe records a
+/// `customer.created` event for it.
+fn create_customer(stripe: &LocalStripe, email: &str) {
+    let answer = super::http_client()
+        .build()
+        .unwrap()
+        .post(format!("{}/v1/customers", stripe.url))
+        .header("Authorization", format!("Bearer {KEY}"))
+        .form(&[("email", email)])
+        .send()
+        .unwrap();
+    assert!(answer.status().is_success());
+}
+
+#[test]
+#[ignore = "needs localstripe (scripts/setup.sh installs it)"]
+fn events_missed_while_closed_are_fetched_once_and_a_pushed_one_is_not_stored_twice() {
+    let stripe = LocalStripe::start();
+    // On this computer's clock: localstripe signs its pushes with the real time.
+    let dir = tempfile::tempdir().unwrap();
+    let core = sgen_core::Core::open(sgen_core::CoreConfig {
+        clock: std::sync::Arc::new(sgen_core::SystemClock),
+        credential_store: Some(keyring_core::mock::Store::new().unwrap()),
+        ..sgen_core::CoreConfig::new(dir.path(), sgen_core::Access::ReadWrite)
+    })
+    .unwrap();
+    let options = sgen_core::demo::DemoOptions {
+        delivery_attempts: 10,
+        ..Default::default()
+    };
+    let summary = core.seed_demo(&options, |_, _| {}).unwrap();
+    let core = std::sync::Arc::new(core);
+    let scope = live(&summary);
+    let id = core
+        .create_connection(
+            &scope,
+            NewConnectionRequest {
+                connector_type: "stripe".into(),
+                display_name: "Stripe (localstripe)".into(),
+                auth_flow: "api_key".into(),
+                fields: BTreeMap::from([("api_key".to_string(), Secret::new(KEY))]),
+                api_base_override: Some(front(stripe.url.clone())),
+            },
+        )
+        .unwrap()
+        .row
+        .record
+        .id;
+    let events = |arrival: &str| {
+        let query = EventQuery {
+            connection_id: Some(id.clone()),
+            arrival: Some(arrival.into()),
+            ..Default::default()
+        };
+        core.events_query(&scope, &query).unwrap().rows
+    };
+
+    // While the app is closed, the site makes two customers at Stripe.
+    create_customer(&stripe, "ada@example.com");
+    create_customer(&stripe, "grace@example.com");
+    let first = core.reconcile_events(&id).unwrap();
+    assert_eq!((first.fetched, first.new), (2, 2), "{first:?}");
+    let pulled = events("pulled");
+    assert_eq!(pulled.len(), 2);
+    assert!(pulled.iter().all(|e| e.event_type == "customer.created"
+        && e.verified_by == "events_api"
+        && e.vendor_event_id
+            .as_deref()
+            .is_some_and(|v| v.starts_with("evt_"))));
+    // Again: the vendor lists them again, and nothing is stored twice.
+    let again = core.reconcile_events(&id).unwrap();
+    assert_eq!(again.new, 0, "{again:?}");
+
+    // The app is open: localstripe pushes the next event, Stripe-signed, to the listener.
+    let background = core.start_background(Cadences::idle()).unwrap();
+    core.start_inbound(&background, Some(0));
+    while core.inbound_address().is_none() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let secret = "whsec_localstripe_listener";
+    core.set_event_secret(&id, Secret::new(secret), false)
+        .unwrap();
+    let hook = format!("http://{}/in/{id}", core.inbound_address().unwrap());
+    let registered = super::http_client()
+        .build()
+        .unwrap()
+        .post(format!("{}/_config/webhooks/sgen", stripe.url))
+        .form(&[("url", hook.as_str()), ("secret", secret)])
+        .send()
+        .unwrap();
+    assert!(registered.status().is_success());
+    create_customer(&stripe, "hedy@example.com");
+    let mut pushed = Vec::new();
+    for _ in 0..100 {
+        pushed = events("pushed");
+        if !pushed.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(pushed.len(), 1, "localstripe's signed push was not stored");
+    assert_eq!(pushed[0].verified_by, "stripe_v1");
+
+    // Catching up lists it too; it is the one already stored, and no duplicate is counted.
+    let third = core.reconcile_events(&id).unwrap();
+    assert_eq!(third.new, 0, "{third:?}");
+    let all = events("pushed").len() + events("pulled").len();
+    assert_eq!(all, 3);
+    assert_eq!(events("pushed")[0].duplicates, 0);
+    background.shutdown(Duration::from_secs(5));
 }
