@@ -7,6 +7,7 @@ use sgen_core::inbound::event_log::{
     EventDetail, EventPage, EventQuery, RejectionDetail, RejectionPage,
 };
 use sgen_core::inbound::event_source::EventSourceInfo;
+use sgen_core::inbound::reconciliation::CatchUp;
 use sgen_core::inbound::sandbox_emitter::{EmitAnswer, EmitRequest};
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::Secret;
@@ -124,4 +125,9 @@ pub async fn sandbox_emit(
     request: EmitRequest,
 ) -> Result<Vec<EmitAnswer>, IpcError> {
     with_core(&state, move |core| core.sandbox_emit(&request)).await
+}
+
+#[tauri::command]
+pub async fn events_reconcile(state: State<'_, AppState>, id: String) -> Result<CatchUp, IpcError> {
+    with_core(&state, move |core| core.reconcile_events(&id)).await
 }

@@ -71,6 +71,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         events::event_public_url_set,
         events::sandbox_event_example,
         events::sandbox_emit,
+        events::events_reconcile,
     ]
 }
 

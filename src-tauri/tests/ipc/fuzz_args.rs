@@ -83,7 +83,9 @@ fn valid_arguments(cmd: &str) -> Value {
         "rejections_query" => json!({ "scope": scope, "connection_id": "con_1", "cursor": 7 }),
         "rejection_get" | "rejection_recheck" => json!({ "seq": 7 }),
         "inbound_status" => json!({}),
-        "event_source_get" | "sandbox_event_example" => json!({ "id": "con_1" }),
+        "event_source_get" | "sandbox_event_example" | "events_reconcile" => {
+            json!({ "id": "con_1" })
+        }
         "event_secret_set" => {
             json!({ "id": "con_1", "secret": "whsec_x", "keep_previous": false })
         }

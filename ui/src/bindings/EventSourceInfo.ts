@@ -11,4 +11,13 @@ scheme: string, public_url: string | null,
 /**
  * 0 (events cannot be verified yet), 1, or 2 during a rotation.
  */
-secrets_active: number, };
+secrets_active: number, 
+/**
+ * How long the vendor's events API keeps events, where the app catches up from one;
+ * None: events arrive only pushed.
+ */
+catch_up_retention_days: number | null, 
+/**
+ * The last catch-up that finished, and why the last one failed, if it did.
+ */
+caught_up_at: number | null, catch_up_error: string | null, };

@@ -36,6 +36,7 @@ import type { Site } from "../bindings/Site";
 import type { TestOutcome } from "../bindings/TestOutcome";
 import type { TriageItem } from "../bindings/TriageItem";
 import type { WindowEvents } from "../bindings/WindowEvents";
+import type { CatchUp } from "../bindings/CatchUp";
 import type { EmitAnswer } from "../bindings/EmitAnswer";
 import type { EmitRequest } from "../bindings/EmitRequest";
 import type { EventDetail } from "../bindings/EventDetail";
@@ -102,6 +103,7 @@ export interface Commands {
   event_public_url_set: { args: { id: string; public_url: string | null }; result: EventSourceInfo };
   sandbox_event_example: { args: { id: string }; result: JsonValue };
   sandbox_emit: { args: { request: EmitRequest }; result: EmitAnswer[] };
+  events_reconcile: { args: { id: string }; result: CatchUp };
 }
 
 /** Where a failure came from when the backend did not say: the window itself (`ui`) or the

@@ -1,15 +1,11 @@
 //! Where each connection's catch-up from its vendor's events API stands (migration 0009).
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use serde::Serialize;
-use ts_rs::TS;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InboundCursor {
     /// The vendor's position: for Stripe, the newest event's `created` (seconds) seen.
     pub position: Option<String>,
-    #[ts(type = "number | null")]
     pub caught_up_at: Option<i64>,
     pub last_error: Option<String>,
 }

@@ -3,6 +3,8 @@
 // sandbox site — the emitter.
 import { useState } from "react";
 import { ErrorNotice } from "../../components/ErrorNotice";
+import { FocusableButton } from "../../components/FocusableButton";
+import { formatRelative } from "../../components/format";
 import { SECRET_HINT, verificationLabel } from "../../components/verification";
 import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
@@ -31,6 +33,7 @@ export function EventSourcePanel({ connectionId }: { connectionId: string }) {
     (url: string) => call("event_public_url_set", { id: connectionId, public_url: url.trim() || null }),
     [...SOURCE_VIEWS],
   );
+  const catchUp = useAction(() => call("events_reconcile", { id: connectionId }), [...SOURCE_VIEWS, "events_query"]);
   if (source.error) return <ErrorNotice error={source.error} />;
   const s = source.data;
   if (!s || s.scheme === "none") return null;
@@ -53,6 +56,20 @@ export function EventSourcePanel({ connectionId }: { connectionId: string }) {
           {s.secrets_active === 2 && "Two while the vendor rotates: the new one and the one before"}
           {!takesSecret && "Checked through the vendor's API (needs the network)"}
         </dd>
+        <dt>Arrives</dt>
+        <dd data-testid="event-arrival">
+          {s.catch_up_retention_days == null
+            ? "Pushed to the listener"
+            : `Pushed to the listener, and fetched from the vendor's events API when the app starts and every 15 minutes (it keeps them ${s.catch_up_retention_days} days)`}
+        </dd>
+        {s.catch_up_retention_days != null && (
+          <>
+            <dt>Caught up</dt>
+            <dd data-testid="caught-up">
+              <CaughtUp at={s.caught_up_at} keptDays={s.catch_up_retention_days} error={s.catch_up_error} />
+            </dd>
+          </>
+        )}
         {SIGNS_PUBLIC_URL.includes(s.scheme) && (
           <>
             <dt>Public address</dt>
@@ -60,6 +77,19 @@ export function EventSourcePanel({ connectionId }: { connectionId: string }) {
           </>
         )}
       </dl>
+      {s.catch_up_retention_days != null && (
+        <div className="form-actions">
+          <FocusableButton className="ghost" disabled={catchUp.isPending} onClick={() => catchUp.mutate(undefined)} data-testid="catch-up">
+            {catchUp.isPending ? "Catching up…" : "Catch up now"}
+          </FocusableButton>
+          {catchUp.data && (
+            <span className="small" role="status">
+              {catchUp.data.fetched} listed, {catchUp.data.new} new{catchUp.data.more ? "; more on the next catch-up" : ""}
+            </span>
+          )}
+        </div>
+      )}
+      {catchUp.error && <ErrorNotice error={catchUp.error} />}
       {takesSecret && (
         <form
           className="connect-form"
@@ -116,4 +146,30 @@ export function EventSourcePanel({ connectionId }: { connectionId: string }) {
       {sandbox && takesSecret && <EmitEvent connectionId={connectionId} ready={s.secrets_active > 0} />}
     </div>
   );
+}
+
+const DAY_MS = 86_400_000;
+
+/** When the last catch-up finished, and a warning once the vendor is about to drop events the
+ *  app has not fetched (it keeps them `keptDays`). */
+function CaughtUp({ at, keptDays, error }: { at: number | null; keptDays: number; error: string | null }) {
+  const left = at == null ? null : daysLeft(at, keptDays);
+  return (
+    <>
+      {at == null ? "Not yet" : formatRelative(at)}
+      {left != null && left <= 3 && (
+        <div className="badge tone-warn">
+          {left > 0
+            ? `The vendor drops events after ${keptDays} days: catch up within ${left} day${left === 1 ? "" : "s"} or some will be missed`
+            : `Longer than the vendor keeps events: some may have been missed`}
+        </div>
+      )}
+      {error && <div className="small tone-bad">Last attempt failed: {error}</div>}
+    </>
+  );
+}
+
+/** Days until the vendor drops the oldest event not yet fetched. */
+function daysLeft(caughtUpAt: number, keptDays: number, now = Date.now()): number {
+  return keptDays - Math.floor((now - caughtUpAt) / DAY_MS);
 }

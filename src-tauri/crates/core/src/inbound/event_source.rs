@@ -7,8 +7,8 @@ use crate::inbound::verification::{verify, InboundRequest, Rejection};
 use crate::kernel::connection_state::Operation;
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
-use sgen_catalog::SignatureScheme;
-use sgen_store::event_sources;
+use sgen_catalog::{EventsApiStyle, SignatureScheme};
+use sgen_store::{event_sources, inbound_cursors};
 use sgen_vault::{Binding, Secret, SecretFields};
 use ts_rs::TS;
 
@@ -26,21 +26,37 @@ pub struct EventSourceInfo {
     pub public_url: Option<String>,
     /// 0 (events cannot be verified yet), 1, or 2 during a rotation.
     pub secrets_active: u32,
+    /// How long the vendor's events API keeps events, where the app catches up from one;
+    /// None: events arrive only pushed.
+    pub catch_up_retention_days: Option<u32>,
+    /// The last catch-up that finished, and why the last one failed, if it did.
+    #[ts(type = "number | null")]
+    pub caught_up_at: Option<i64>,
+    pub catch_up_error: Option<String>,
 }
 
 impl Core {
     pub fn event_source(&self, connection_id: &str) -> CoreResult<EventSourceInfo> {
         let record = self.record(connection_id)?;
-        let scheme = self
-            .manifest(&record.connector_type)?
-            .inbound_events
-            .signature;
+        let inbound = &self.manifest(&record.connector_type)?.inbound_events;
         let source = self.stored_source(connection_id)?;
+        let cursor = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(inbound_cursors::get(conn, connection_id)?))?
+            .unwrap_or_default();
+        let catch_up_retention_days = inbound
+            .events_api
+            .as_ref()
+            .filter(|api| api.style == EventsApiStyle::StripeList)
+            .map(|api| api.retention_days);
         Ok(EventSourceInfo {
             connection_id: connection_id.to_string(),
-            scheme: scheme.as_str().to_string(),
+            scheme: inbound.signature.as_str().to_string(),
             public_url: source.public_url,
             secrets_active: source.secrets_active,
+            catch_up_retention_days,
+            caught_up_at: cursor.caught_up_at,
+            catch_up_error: cursor.last_error,
         })
     }
 

@@ -222,8 +222,7 @@ impl Core {
 }
 
 /// One connection's catch-up in a round over many: done, or why not.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CatchUpResult {
     pub connection_id: String,
     pub caught_up: Option<CatchUp>,
