@@ -15,19 +15,21 @@
 //!
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench-inbound -- [MODE [ARGS]]
 
+mod bench_process;
+mod bench_site;
 mod bench_stats;
 
+use bench_process::{cpu_seconds, resident_mib};
+use bench_site::BenchSite;
 use bench_stats::{measure, percentile_ms};
 use sgen_catalog::SignatureScheme;
 use sgen_core::background::Cadences;
-use sgen_core::demo::DemoOptions;
 use sgen_core::inbound::event_log::EventQuery;
 use sgen_core::inbound::signing::{sign, Unsigned};
 use sgen_core::inbound::verification::InboundRequest;
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::kernel::supervisor::Supervisor;
-use sgen_core::model::EnvironmentName;
-use sgen_core::{Access, Core, CoreConfig, Secret};
+use sgen_core::{Core, Secret, SystemClock};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -47,21 +49,7 @@ struct Bench {
 
 impl Bench {
     fn open() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let core = Core::open(CoreConfig {
-            credential_store: Some(keyring_core::mock::Store::new().expect("mock store")),
-            ..CoreConfig::new(dir.path(), Access::ReadWrite)
-        })
-        .expect("open");
-        let options = DemoOptions {
-            delivery_attempts: 1_000,
-            ..DemoOptions::default()
-        };
-        let site_id = core.seed_demo(&options, |_, _| {}).expect("seed").site_id;
-        let scope = SiteEnvironment {
-            site_id,
-            environment: EnvironmentName::Live,
-        };
+        let (core, scope, dir) = BenchSite::open(Arc::new(SystemClock)).into_parts();
         let query = sgen_core::connections::detail::ConnectionQuery {
             text: Some("stripe".into()),
             ..Default::default()
@@ -166,30 +154,6 @@ impl Client {
         self.reader.read_exact(&mut body).expect("body");
         status
     }
-}
-
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i).and_then(|v| v.parse::<f64>().ok()))
-        .sum::<f64>()
-        / 100.0
-}
-
-fn resident_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// Sends events `from..from + n` over `clients` connections as fast as they are answered;

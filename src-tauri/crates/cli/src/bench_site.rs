@@ -1,6 +1,8 @@
 //! What the connection and delivery benchmarks start from: a small demo site in a temporary
 //! data directory, site keys in keyring-core's mock store (so the OS keyring's own latency is
 //! not in the figures), and a Brevo key request aimed at this process's sandbox vendor.
+// Each benchmark binary compiles this module and uses a part of it.
+#![allow(dead_code)]
 
 use sgen_core::connections::lifecycle::NewConnectionRequest;
 use sgen_core::demo::DemoOptions;
@@ -38,6 +40,11 @@ impl BenchSite {
             },
             _dir: dir,
         }
+    }
+
+    /// The core, its scope and the directory it lives in (kept as long as the core).
+    pub fn into_parts(self) -> (Core, SiteEnvironment, tempfile::TempDir) {
+        (self.core, self.scope, self._dir)
     }
 
     /// A Brevo connection at the sandbox vendor, to account `n`: its own key, so faults set for it touch no

@@ -27,66 +27,49 @@ pub struct Stored {
     pub duplicate: bool,
 }
 
+const INSERT: &str = "INSERT INTO inbound_events (id, environment_id, connection_id, dedupe_key,
+         vendor_event_id, event_type, arrival, verified_by, received_at, signed_at, headers, payload)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
+fn values<'a>(e: &'a NewInboundEvent<'a>) -> [&'a dyn rusqlite::ToSql; 12] {
+    [
+        &e.id,
+        &e.environment_id,
+        &e.connection_id,
+        &e.dedupe_key,
+        &e.vendor_event_id,
+        &e.event_type,
+        &e.arrival,
+        &e.verified_by,
+        &e.received_at,
+        &e.signed_at,
+        &e.headers,
+        &e.payload,
+    ]
+}
+
 /// Stores the event, or counts a duplicate of the one with its key.
 pub fn insert(tx: &Transaction<'_>, e: &NewInboundEvent<'_>) -> rusqlite::Result<Stored> {
-    let mut statement = tx.prepare_cached(
-        "INSERT INTO inbound_events (id, environment_id, connection_id, dedupe_key, vendor_event_id,
-             event_type, arrival, verified_by, received_at, signed_at, headers, payload)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-         ON CONFLICT (connection_id, dedupe_key) DO UPDATE
+    let sql = format!(
+        "{INSERT} ON CONFLICT (connection_id, dedupe_key) DO UPDATE
              SET duplicates = duplicates + 1, last_duplicate_at = excluded.received_at
-         RETURNING id, duplicates",
-    )?;
-    statement.query_row(
-        params![
-            e.id,
-            e.environment_id,
-            e.connection_id,
-            e.dedupe_key,
-            e.vendor_event_id,
-            e.event_type,
-            e.arrival,
-            e.verified_by,
-            e.received_at,
-            e.signed_at,
-            e.headers,
-            e.payload
-        ],
-        |row| {
+         RETURNING id, duplicates"
+    );
+    tx.prepare_cached(&sql)?
+        .query_row(values(e).as_slice(), |row| {
             Ok(Stored {
                 id: row.get(0)?,
                 duplicate: row.get::<_, i64>(1)? > 0,
             })
-        },
-    )
+        })
 }
 
 /// Stores an event fetched from the vendor's events API, unless one with its key is stored
 /// already (it was pushed, or fetched before): fetching it again is no second copy from the
 /// vendor, so no duplicate is counted. Returns whether it was new.
 pub fn insert_fetched(tx: &Transaction<'_>, e: &NewInboundEvent<'_>) -> rusqlite::Result<bool> {
-    let inserted = tx
-        .prepare_cached(
-            "INSERT INTO inbound_events (id, environment_id, connection_id, dedupe_key, vendor_event_id,
-                 event_type, arrival, verified_by, received_at, signed_at, headers, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-             ON CONFLICT (connection_id, dedupe_key) DO NOTHING",
-        )?
-        .execute(params![
-            e.id,
-            e.environment_id,
-            e.connection_id,
-            e.dedupe_key,
-            e.vendor_event_id,
-            e.event_type,
-            e.arrival,
-            e.verified_by,
-            e.received_at,
-            e.signed_at,
-            e.headers,
-            e.payload
-        ])?;
-    Ok(inserted == 1)
+    let sql = format!("{INSERT} ON CONFLICT (connection_id, dedupe_key) DO NOTHING");
+    Ok(tx.prepare_cached(&sql)?.execute(values(e).as_slice())? == 1)
 }
 
 /// One row of the Events view.

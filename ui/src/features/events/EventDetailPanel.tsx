@@ -4,6 +4,7 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatTime } from "../../components/format";
 import { verificationLabel } from "../../components/verification";
 import { useCall } from "../../data/useCall";
+import { headerCount, HeadersTable } from "./HeadersTable";
 
 export function EventDetailPanel({ id }: { id: string }) {
   const detail = useCall("event_get", { id });
@@ -11,7 +12,7 @@ export function EventDetailPanel({ id }: { id: string }) {
   if (!detail.data) return <p className="muted small">Loading…</p>;
   const { event: e, headers, payload } = detail.data;
   const skew = e.signed_at != null ? Math.round((e.received_at - e.signed_at) / 1000) : null;
-  const headerRows = Object.entries((headers ?? {}) as Record<string, unknown>);
+  const headerRows = headerCount(headers);
   return (
     <div className="event-detail" data-testid="event-detail">
       <dl className="facts">
@@ -38,21 +39,10 @@ export function EventDetailPanel({ id }: { id: string }) {
             : `Received ${e.duplicates + 1} times; stored once (last copy ${formatTime(e.last_duplicate_at)})`}
         </dd>
       </dl>
-      {headerRows.length > 0 && (
+      {headerRows > 0 && (
         <details>
-          <summary>Headers ({headerRows.length})</summary>
-          <table className="simple small">
-            <tbody>
-              {headerRows.map(([name, value]) => (
-                <tr key={name}>
-                  <th scope="row" className="mono">
-                    {name}
-                  </th>
-                  <td className="mono wrap">{String(value)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <summary>Headers ({headerRows})</summary>
+          <HeadersTable headers={headers} />
         </details>
       )}
       <pre className="payload" data-testid="event-payload">

@@ -9,6 +9,7 @@ import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
 import { call } from "../../ipc";
 import { useScope } from "../../scope";
+import { HeadersTable } from "./HeadersTable";
 
 export function RefusedRequests({ connectionId }: { connectionId?: string }) {
   const scope = useScope();
@@ -63,21 +64,9 @@ function RefusedDetail({ seq }: { seq: number }) {
   const detail = useCall("rejection_get", { seq });
   if (detail.error) return <ErrorNotice error={detail.error} />;
   if (!detail.data) return <p className="muted small">Loading…</p>;
-  const headers = Object.entries((detail.data.headers ?? {}) as Record<string, unknown>);
   return (
     <div className="event-detail">
-      <table className="simple small">
-        <tbody>
-          {headers.map(([name, value]) => (
-            <tr key={name}>
-              <th scope="row" className="mono">
-                {name}
-              </th>
-              <td className="mono wrap">{String(value)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <HeadersTable headers={detail.data.headers} />
       <pre className="payload">{detail.data.body || "(no body)"}</pre>
       {!detail.data.complete && <p className="muted small">Only the first 64 KiB of the body was kept.</p>}
     </div>

@@ -4,21 +4,26 @@
 use super::cli;
 use super::lifecycle::{cli_with_stdin, json, seeded_data_dir};
 
+/// The id of the data directory's (first) connection to `connector`.
+pub(super) fn connection_of(data: &std::path::Path, connector: &str) -> String {
+    let list = json(&cli(data, &["connections", "list", "--json"]));
+    list["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["record"]["connector_type"] == connector)
+        .unwrap()["record"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 #[test]
 #[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
 fn an_event_source_gets_its_public_address_and_signing_secret() {
     let dir = seeded_data_dir();
     let data = dir.path();
-    let list = json(&cli(data, &["connections", "list", "--json"]));
-    let stripe = list["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["record"]["connector_type"] == "stripe")
-        .unwrap()["record"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let stripe = connection_of(data, "stripe");
 
     let source = json(&cli(
         data,
@@ -87,16 +92,7 @@ fn listen_emit_and_read_the_event_log_from_the_cli() {
 
     let dir = seeded_data_dir();
     let data = dir.path();
-    let list = json(&cli(data, &["connections", "list", "--json"]));
-    let stripe = list["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["record"]["connector_type"] == "stripe")
-        .unwrap()["record"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let stripe = connection_of(data, "stripe");
     let secret = ["events", "secret", "--connection", &stripe, "--json"];
     assert!(cli_with_stdin(data, &secret, "whsec_cli_listen\n")
         .status

@@ -3,8 +3,8 @@
 //! rounds (20 in a test run), each killing `events listen` at a different moment while four
 //! clients send it Stripe-signed events over keep-alive connections.
 
-use super::cli;
-use super::lifecycle::{cli_with_stdin, json, seeded_data_dir};
+use super::events::connection_of;
+use super::lifecycle::{cli_with_stdin, seeded_data_dir};
 use sgen_catalog::SignatureScheme;
 use sgen_core::inbound::signing::{sign, Unsigned};
 use sgen_core::Secret;
@@ -83,16 +83,7 @@ fn every_event_answered_2xx_survives_a_kill_9() {
         .unwrap_or(20);
     let dir = seeded_data_dir();
     let data = dir.path();
-    let list = json(&cli(data, &["connections", "list", "--json"]));
-    let stripe = list["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["record"]["connector_type"] == "stripe")
-        .unwrap()["record"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let stripe = connection_of(data, "stripe");
     let secret = ["events", "secret", "--connection", &stripe];
     assert!(cli_with_stdin(data, &secret, &format!("{SECRET}\n"))
         .status

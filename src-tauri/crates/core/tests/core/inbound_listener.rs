@@ -87,6 +87,14 @@ fn signing_connections(f: &Fixture) -> Vec<(String, String, SiteEnvironment)> {
     found
 }
 
+/// The demo's Stripe connection (id, connector, scope), with its canary secret.
+fn stripe_of(f: &Fixture) -> (String, String, SiteEnvironment) {
+    signing_connections(f)
+        .into_iter()
+        .find(|(_, c, _)| c == "stripe")
+        .unwrap()
+}
+
 fn emit(connection_id: &str, event_type: &str) -> EmitRequest {
     EmitRequest {
         connection_id: connection_id.into(),
@@ -180,10 +188,7 @@ fn every_signing_vendors_event_is_verified_and_stored_once() {
 #[test]
 fn the_same_event_sent_at_once_by_many_is_stored_once_and_all_get_a_2xx() {
     let l = listening();
-    let (id, _, scope) = signing_connections(&l.f)
-        .into_iter()
-        .find(|(_, c, _)| c == "stripe")
-        .unwrap();
+    let (id, _, scope) = stripe_of(&l.f);
     // One signed request, sent by 16 clients at the same moment.
     let secret = "whsec_concurrent_test_secret";
     l.f.core
@@ -249,10 +254,7 @@ fn stripe_signature(secret: &str, at_s: i64, body: &[u8]) -> String {
 #[test]
 fn refused_requests_are_kept_with_the_step_that_failed() {
     let l = listening();
-    let (id, _, scope) = signing_connections(&l.f)
-        .into_iter()
-        .find(|(_, c, _)| c == "stripe")
-        .unwrap();
+    let (id, _, scope) = stripe_of(&l.f);
     let core = &l.f.core;
     let refused = |request: EmitRequest| {
         let answer = &core.sandbox_emit(&request).unwrap()[0];
@@ -383,10 +385,7 @@ fn raw_status(base: &str, head: &str, body: Vec<u8>) -> u16 {
 #[test]
 fn a_request_refused_for_a_wrong_secret_passes_a_recheck_once_the_secret_is_fixed() {
     let l = listening();
-    let (id, _, scope) = signing_connections(&l.f)
-        .into_iter()
-        .find(|(_, c, _)| c == "stripe")
-        .unwrap();
+    let (id, _, scope) = stripe_of(&l.f);
     let core = &l.f.core;
     // The vendor signs with a secret the operator has not entered yet.
     let vendors = "whsec_the_vendors_real_secret";

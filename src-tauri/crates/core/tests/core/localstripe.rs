@@ -132,27 +132,35 @@ fn front(upstream: String) -> String {
     address
 }
 
+/// A Stripe connection with the test key, to localstripe behind the front; its id.
+fn stripe_connection(
+    core: &sgen_core::Core,
+    scope: &sgen_core::kernel::sites::SiteEnvironment,
+    stripe: &LocalStripe,
+) -> String {
+    core.create_connection(
+        scope,
+        NewConnectionRequest {
+            connector_type: "stripe".into(),
+            display_name: "Stripe (localstripe)".into(),
+            auth_flow: "api_key".into(),
+            fields: BTreeMap::from([("api_key".to_string(), Secret::new(KEY))]),
+            api_base_override: Some(front(stripe.url.clone())),
+        },
+    )
+    .unwrap()
+    .row
+    .record
+    .id
+}
+
 #[test]
 #[ignore = "needs localstripe (scripts/setup.sh installs it)"]
 fn a_stripe_delivery_creates_the_customer_at_localstripe() {
     let stripe = LocalStripe::start();
     let (_dir, core, summary) = seeded(10);
     let scope = live(&summary);
-    let id = core
-        .create_connection(
-            &scope,
-            NewConnectionRequest {
-                connector_type: "stripe".into(),
-                display_name: "Stripe (localstripe)".into(),
-                auth_flow: "api_key".into(),
-                fields: BTreeMap::from([("api_key".to_string(), Secret::new(KEY))]),
-                api_base_override: Some(front(stripe.url.clone())),
-            },
-        )
-        .unwrap()
-        .row
-        .record
-        .id;
+    let id = stripe_connection(&core, &scope, &stripe);
 
     let customer = OutboundEvent {
         originating_module: "commerce".into(),
@@ -242,21 +250,7 @@ fn events_missed_while_closed_are_fetched_once_and_a_pushed_one_is_not_stored_tw
     let summary = core.seed_demo(&options, |_, _| {}).unwrap();
     let core = std::sync::Arc::new(core);
     let scope = live(&summary);
-    let id = core
-        .create_connection(
-            &scope,
-            NewConnectionRequest {
-                connector_type: "stripe".into(),
-                display_name: "Stripe (localstripe)".into(),
-                auth_flow: "api_key".into(),
-                fields: BTreeMap::from([("api_key".to_string(), Secret::new(KEY))]),
-                api_base_override: Some(front(stripe.url.clone())),
-            },
-        )
-        .unwrap()
-        .row
-        .record
-        .id;
+    let id = stripe_connection(&core, &scope, &stripe);
     let events = |arrival: &str| {
         let query = EventQuery {
             connection_id: Some(id.clone()),
