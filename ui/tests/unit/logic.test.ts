@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConnectorSummary } from "../../src/bindings/ConnectorSummary";
 import { authFlowLabel, formatLatency, formatRelative } from "../../src/components/format";
-import { rangeBounds } from "../../src/features/deliveries/dateRange";
+import { rangeBounds } from "../../src/components/dateRange";
 import { filterLibrary } from "../../src/features/library/LibraryView";
 import { href, parseRoute } from "../../src/router";
 

@@ -1,6 +1,6 @@
 import { useDebounced } from "../../data/useDebounced";
 import { defaultRangeExtractor, useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import type { AttemptRow } from "../../bindings/AttemptRow";
 import { OutcomeBadge } from "../../components/Badges";
 import { FocusableButton } from "../../components/FocusableButton";
@@ -9,7 +9,7 @@ import { formatLatency, formatTime } from "../../components/format";
 import { SortHeader, type SortState } from "../../components/SortHeader";
 import { useScope } from "../../scope";
 import { DeliveryTimelinePanel } from "./DeliveryTimelinePanel";
-import { PRESETS, rangeBounds, type RangePreset } from "./dateRange";
+import { useDateRange } from "../../components/DateRangeFilter";
 import { PAGE_SIZE, useDeliveryPages } from "./useDeliveryPages";
 
 const ROW_HEIGHT = 38;
@@ -27,14 +27,10 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
   const scope = useScope();
   const [search, setSearch] = useState("");
   const [outcome, setOutcome] = useState("");
-  const [preset, setPreset] = useState<RangePreset>("all");
-  const [from, setFrom] = useState("");
-  const [to, setTo] = useState("");
   const [sort, setSort] = useState<SortState>({ column: "attempted_at", descending: true });
   const [selected, setSelected] = useState<AttemptRow>();
   const debouncedSearch = useDebounced(search);
-  // "Now" is fixed when the range changes, so paging through a relative range is stable.
-  const bounds = useMemo(() => rangeBounds(preset, from, to, Date.now()), [preset, from, to]);
+  const [bounds, dateRange] = useDateRange("log");
   const pages = useDeliveryPages(scope, {
     connection_id: connectionId,
     outcome: outcome || undefined,
@@ -125,25 +121,7 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
           <option value="retried">Retried</option>
           <option value="failed">Failed</option>
         </select>
-        <select aria-label="Date range" value={preset} onChange={(e) => setPreset(e.target.value as RangePreset)} data-testid="log-range">
-          {PRESETS.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.label}
-            </option>
-          ))}
-        </select>
-        {preset === "custom" && (
-          <>
-            <label className="field-inline">
-              <span>From</span>
-              <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="log-from" />
-            </label>
-            <label className="field-inline">
-              <span>To</span>
-              <input type="date" value={to} onChange={(e) => setTo(e.target.value)} data-testid="log-to" />
-            </label>
-          </>
-        )}
+        {dateRange}
       </div>
       {pages.error && <ErrorNotice error={pages.error} />}
       <div className="table log-table">

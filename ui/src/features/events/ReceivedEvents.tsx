@@ -4,6 +4,7 @@ import { type InfiniteData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { EventPage } from "../../bindings/EventPage";
 import type { EventQuery } from "../../bindings/EventQuery";
+import { useDateRange } from "../../components/DateRangeFilter";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatTime } from "../../components/format";
 import { Segmented, type SegmentedOption } from "../../components/Segmented";
@@ -28,8 +29,11 @@ export function ReceivedEvents({ connectionId }: { connectionId?: string }) {
   const [search, setSearch] = useState("");
   const [arrival, setArrival] = useState<Arrival>("all");
   const [open, setOpen] = useState<string>();
+  const [bounds, dateRange] = useDateRange("events");
   const query: EventQuery = {
     connection_id: connectionId,
+    since: bounds.since,
+    until: bounds.until,
     search: useDebounced(search).trim() || undefined,
     arrival: arrival === "all" ? undefined : arrival,
   };
@@ -55,6 +59,7 @@ export function ReceivedEvents({ connectionId }: { connectionId?: string }) {
           data-testid="events-search"
         />
         <Segmented label="Arrived" options={ARRIVALS} value={arrival} onChange={setArrival} />
+        {dateRange}
       </div>
       {pages.error && <ErrorNotice error={pages.error} />}
       <div className="table" data-testid="events-table">

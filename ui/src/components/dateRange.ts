@@ -15,7 +15,7 @@ export function rangeBounds(
   preset: RangePreset,
   from: string,
   to: string,
-  now: number,
+  now = Date.now(),
 ): { since?: number; until?: number } {
   if (preset === "custom") {
     const since = from ? new Date(`${from}T00:00:00`).getTime() : undefined;
