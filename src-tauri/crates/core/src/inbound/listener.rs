@@ -21,6 +21,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
@@ -67,9 +68,16 @@ impl Core {
                         if port.is_some() {
                             return std::future::pending().await;
                         }
-                        while let Ok(event) = settings.recv().await {
-                            if matches!(&event, CoreEvent::SettingsChanged { setting } if setting == SETTING) {
-                                return;
+                        loop {
+                            match settings.recv().await {
+                                Ok(CoreEvent::SettingsChanged { setting })
+                                    if setting == SETTING =>
+                                {
+                                    return
+                                }
+                                // Missed events (a burst of others) say nothing of the port.
+                                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                                Err(RecvError::Closed) => return std::future::pending().await,
                             }
                         }
                     })

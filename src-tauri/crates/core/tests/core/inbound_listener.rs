@@ -421,3 +421,37 @@ fn a_request_refused_for_a_wrong_secret_passes_a_recheck_once_the_secret_is_fixe
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].vendor_event_id.as_deref(), Some("evt_late"));
 }
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn the_listener_moves_when_its_port_setting_changes() {
+    let f = fixture();
+    let first = free_port();
+    f.core.set_inbound_port(first).unwrap();
+    let background = f.core.start_background(Cadences::idle()).unwrap();
+    f.core.start_inbound(&background, None);
+    let listening_on = |port: u16| {
+        (0..300).any(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            f.core.inbound_address().is_some_and(|a| a.port() == port)
+        })
+    };
+    assert!(listening_on(first));
+    let second = free_port();
+    f.core.set_inbound_port(second).unwrap();
+    assert!(
+        listening_on(second),
+        "still on {:?}",
+        f.core.inbound_address()
+    );
+    assert!(std::net::TcpStream::connect(("127.0.0.1", first)).is_err());
+    assert!(f.core.set_inbound_port(80).is_err(), "a privileged port");
+    background.shutdown(Duration::from_secs(5));
+}
