@@ -26,7 +26,7 @@ async function connected(what) {
     return (await alert.isExisting()) && `error: ${await alert.getText()}`;
   }, `${what}: neither the detail view nor an error appeared`);
   if (outcome !== "detail") {
-    await screenshot(`failed-${what.replace(/\W+/g, "-")}`);
+    await screenshot(browser, `failed-${what.replace(/\W+/g, "-")}`);
     assert.fail(`${what}: ${outcome}`);
   }
 }
