@@ -43,7 +43,12 @@ const resultMatching = (pattern) => until(browser, async () => {
 test("connect a key, test it, pause and resume, break the vendor, disconnect", async () => {
   await browser.execute(() => (window.location.hash = "#/library/brevo"));
   await until(browser, async () => browser.$('[data-testid="connect-form"]').isExisting(), "connect form");
-  await browser.$('input[name="api_key"]').setValue(KEY);
+  // The view moves the focus to its heading a frame after the route changes; keystrokes sent
+  // in that frame land there. Typed again until the field holds the whole key.
+  await until(browser, async () => {
+    await browser.$('input[name="api_key"]').setValue(KEY);
+    return (await browser.$('input[name="api_key"]').getValue()) === KEY;
+  }, "the key was never typed whole");
   await screenshot(browser, "10-connect-form");
   await browser.$('[data-testid="connect-submit"]').click();
 
