@@ -2,9 +2,11 @@
 //! `manifests/`, embedded at build time, parsed into [`Manifest`] (the schema) and checked by
 //! [`validate`]. The catalog is shared by all sites; its version is recorded in audit rows.
 
+mod inbound_events;
 mod manifest;
 mod validate;
 
+pub use inbound_events::*;
 pub use manifest::*;
 pub use validate::{validate, ManifestProblem};
 

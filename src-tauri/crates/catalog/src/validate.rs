@@ -1,6 +1,7 @@
 //! Rules a manifest must satisfy beyond its shape. Each broken rule is one [`ManifestProblem`].
 
-use crate::manifest::{AuthFlow, FieldSource, Manifest, RequestAuth, Revocation, SignatureScheme};
+use crate::inbound_events::{FieldSource, SignatureScheme};
+use crate::manifest::{AuthFlow, Manifest, RequestAuth, Revocation};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

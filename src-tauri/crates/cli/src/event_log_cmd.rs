@@ -1,6 +1,6 @@
 //! `events list|show|rejected|recheck`: the event log and the refused requests.
 
-use crate::args::EventsCommand;
+use crate::event_args::EventsCommand;
 use crate::output::{self, out};
 use crate::time_bounds::{self, Now};
 use sgen_core::inbound::event_log::EventQuery;

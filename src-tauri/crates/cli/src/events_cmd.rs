@@ -2,7 +2,7 @@
 //! public address the vendor signs, and the signing secret (from stdin, never an argument);
 //! the listener; and `sandbox emit`. The log's own commands are in `event_log_cmd`.
 
-use crate::args::{EmitArgs, EventsCommand};
+use crate::event_args::{EmitArgs, EventsCommand};
 use crate::output;
 use crate::output::out;
 use crate::time_bounds::{self, Now};

@@ -5,6 +5,7 @@ mod args;
 mod connections_cmd;
 mod deliveries_cmd;
 mod delivery_args;
+mod event_args;
 mod event_log_cmd;
 mod events_cmd;
 mod output;

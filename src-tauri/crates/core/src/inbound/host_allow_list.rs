@@ -24,11 +24,25 @@ impl PublicHosts {
 }
 
 impl Core {
-    pub(crate) fn inbound_host_allowed(&self, host: &str) -> bool {
+    /// Whether `host` may be named, when that is known without reading the database (a
+    /// loopback name, or public addresses read moments ago); None when they must be read.
+    pub(crate) fn inbound_host_allowed_from_memory(&self, host: &str) -> Option<bool> {
         let name = host_name(host).to_ascii_lowercase();
         if LOOPBACK_NAMES.contains(&name.as_str()) {
-            return true;
+            return Some(true);
         }
+        let cached = self.inbound.public_hosts.read.lock().expect("public hosts");
+        let (read_at, hosts) = cached.as_ref()?;
+        (read_at.elapsed() < FRESH_FOR).then(|| hosts.contains(&name))
+    }
+
+    /// Whether `host` may be named; reads the public addresses when they are not fresh (it
+    /// blocks: not on the listener's own threads).
+    pub(crate) fn inbound_host_allowed(&self, host: &str) -> bool {
+        if let Some(allowed) = self.inbound_host_allowed_from_memory(host) {
+            return allowed;
+        }
+        let name = host_name(host).to_ascii_lowercase();
         match self.public_hosts() {
             Ok(hosts) => hosts.contains(&name),
             Err(e) => {
@@ -38,13 +52,8 @@ impl Core {
         }
     }
 
+    /// Reads the public addresses' hosts, and keeps them for `FRESH_FOR`.
     fn public_hosts(&self) -> CoreResult<HashSet<String>> {
-        let cache = &self.inbound.public_hosts;
-        if let Some((read_at, hosts)) = &*cache.read.lock().expect("public hosts") {
-            if read_at.elapsed() < FRESH_FOR {
-                return Ok(hosts.clone());
-            }
-        }
         let urls = self
             .store
             .read(|conn| Ok::<_, CoreError>(sgen_store::event_sources::public_urls(conn)?))?;
@@ -57,7 +66,8 @@ impl Core {
                     .map(str::to_ascii_lowercase)
             })
             .collect();
-        *cache.read.lock().expect("public hosts") = Some((Instant::now(), hosts.clone()));
+        *self.inbound.public_hosts.read.lock().expect("public hosts") =
+            Some((Instant::now(), hosts.clone()));
         Ok(hosts)
     }
 }

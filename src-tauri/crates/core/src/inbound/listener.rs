@@ -107,7 +107,9 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
         .await
         .map_err(|e| format!("inbound_port_unavailable: 127.0.0.1:{port}: {e}"))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("inbound_listener_failed: {e}"))?;
     core.inbound.set_listening(Some(address));
     tracing::info!(%address, "inbound listener");
     let (commits, pending) = mpsc::channel(QUEUE);
@@ -174,7 +176,16 @@ async fn receive(
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
-    let admission = if !l.core.inbound_host_allowed(host) {
+    let allowed = match l.core.inbound_host_allowed_from_memory(host) {
+        Some(allowed) => allowed,
+        None => {
+            let (core, host) = (l.core.clone(), host.to_string());
+            tokio::task::spawn_blocking(move || core.inbound_host_allowed(&host))
+                .await
+                .unwrap_or(false)
+        }
+    };
+    let admission = if !allowed {
         refuse_early(b"", 0, Rejection::HostNotAllowed { host: host.into() })
     } else if let Some(length) = declared_length(&headers).filter(|&n| n > BODY_LIMIT as u64) {
         refuse_early(b"", length, too_large())

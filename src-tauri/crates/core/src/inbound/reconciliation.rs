@@ -102,7 +102,14 @@ impl Core {
                     return Err(self.catch_up_failed(connection_id, &cursor, failed.reason))
                 }
             };
-            let events = answer.body["data"].as_array().cloned().unwrap_or_default();
+            // An answer that is no list of events is a failure, not an empty catch-up.
+            let Some(events) = answer.body["data"].as_array().cloned() else {
+                return Err(self.catch_up_failed(
+                    connection_id,
+                    &cursor,
+                    "the events API's answer is not a list of events".into(),
+                ));
+            };
             let page_new = self.store_fetched(&record, &spec, &events, now, &mut newest)?;
             fetched += events.len() as u32;
             new += page_new;

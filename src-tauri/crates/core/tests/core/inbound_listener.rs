@@ -293,6 +293,17 @@ fn refused_requests_are_kept_with_the_step_that_failed() {
         .send()
         .unwrap();
     assert_eq!(misdirected.status().as_u16(), 421);
+    // A tunnel forwards the vendor's request with the public address's host: taken once that
+    // address is given (judged then on its signature, which this one lacks).
+    core.set_event_public_url(&id, Some("https://hooks.acme-outdoor.example/in/stripe"))
+        .unwrap();
+    let tunnelled = client
+        .post(&url)
+        .header("Host", "hooks.acme-outdoor.example")
+        .body("{}")
+        .send()
+        .unwrap();
+    assert_eq!(tunnelled.status().as_u16(), 400);
     // Too large, by its declared length (answered before any of the body is sent) and as a
     // chunked body (answered once it passes the limit).
     let path = format!("/in/{id}");
@@ -345,6 +356,7 @@ fn refused_requests_are_kept_with_the_step_that_failed() {
         [
             "too_large",
             "too_large",
+            "missing_header",
             "host_not_allowed",
             "too_new",
             "too_old",
