@@ -17,4 +17,9 @@ twice?: boolean,
 /**
  * Sign with a secret that is not the connection's.
  */
-wrong_secret?: boolean, };
+wrong_secret?: boolean, 
+/**
+ * The vendor keeps it in its events API but never reaches the app (as while it was
+ * closed): nothing is sent, and catching up finds it.
+ */
+missed?: boolean, };

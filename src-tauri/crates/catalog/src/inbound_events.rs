@@ -70,10 +70,11 @@ pub struct EventsApi {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventsApiStyle {
-    /// `GET …?limit=100&ending_before=evt_…` answering `{"data": […], "has_more"}` (Stripe).
+    /// `GET …?limit=…&created[gte]=…&starting_after=evt_…` answering `{"data": […],
+    /// "has_more"}`, newest first (Stripe).
     StripeList,
-    /// `POST …` with `{"cursor", "query": {"filter": {"begin_time"…}}}` answering
-    /// `{"events": […], "cursor"}` (Square).
+    /// `POST …` with `{"cursor", "limit", "query": {"filter": {"created_at": {"start_at"}},
+    /// "sort"}}` answering `{"events": […], "cursor"}` (Square).
     SquareSearch,
 }
 

@@ -123,6 +123,10 @@ pub struct EmitArgs {
     /// Sign it with a secret that is not the connection's: shows a refusal.
     #[arg(long)]
     pub wrong_secret: bool,
+    /// The vendor keeps it in its events API but does not send it, as while the app was
+    /// closed: `events reconcile` finds it.
+    #[arg(long, conflicts_with_all = ["twice", "wrong_secret"])]
+    pub missed: bool,
     #[arg(long)]
     pub json: bool,
 }

@@ -137,6 +137,7 @@ pub fn emit(
         at,
         twice,
         wrong_secret,
+        missed,
         json,
     } = args;
     let payload = match payload {
@@ -163,9 +164,13 @@ pub fn emit(
         signed_at,
         twice: Some(twice),
         wrong_secret: Some(wrong_secret),
+        missed: Some(missed),
     })?;
     if json {
         return output::json(&answers);
+    }
+    if missed {
+        out!("kept at the vendor, not sent: `events reconcile` fetches it");
     }
     for answer in &answers {
         out!("{} {}", answer.status, answer.answer);

@@ -3,6 +3,7 @@
 //! account id where the manifest's pointer expects it.
 
 use crate::accounts::account_id;
+use crate::events_api;
 use crate::vendor::VendorState;
 use crate::Faults;
 use axum::extract::{Path, State};
@@ -75,6 +76,12 @@ pub(crate) async fn call(
     let test_call = &manifest.test_call;
     // `/api/` is Mailchimp's root resource, so the path after `/api` may be just `/`.
     let path = uri.path().strip_prefix("/api").unwrap_or_default();
+    if path == events_api::RECORD_PATH && method == Method::POST {
+        return events_api::record(&vendor, &account, &body);
+    }
+    if events_api::is_events_call(&vendor, method.as_str(), path) {
+        return events_api::list(&vendor, &account, &uri, &body);
+    }
     let action = manifest
         .actions
         .iter()

@@ -7,12 +7,14 @@
 mod accounts;
 mod api;
 mod consent_page;
+mod events_api;
 mod faults;
 mod oauth;
 mod tokens;
 mod vendor;
 mod webhook_receiver;
 
+pub use events_api::RECORD_PATH as EVENTS_RECORD_PATH;
 pub use faults::Faults;
 pub use vendor::{ALL_ACCOUNTS, REQUESTS_PATH};
 
@@ -106,6 +108,8 @@ pub struct Sandbox {
     catalog: Catalog,
     seed: u64,
     vendors: Mutex<HashMap<String, RunningVendor>>,
+    /// Where vendors keep their events lists; None: in memory, gone with the process.
+    events_dir: Option<std::path::PathBuf>,
 }
 
 impl Sandbox {
@@ -120,7 +124,15 @@ impl Sandbox {
             catalog,
             seed,
             vendors: Mutex::new(HashMap::new()),
+            events_dir: None,
         })
+    }
+
+    /// Vendors keep the events they send in files under `dir` (one per vendor), so another
+    /// process's sandbox, or this one after a restart, lists them too, as a real vendor would.
+    pub fn keeping_events_in(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.events_dir = Some(dir.into());
+        self
     }
 
     /// `http://127.0.0.1:{port}` of the connector's vendor, started if it was not running.
@@ -207,7 +219,11 @@ impl Sandbox {
                 .catalog
                 .get(slug)
                 .ok_or_else(|| SandboxError::UnknownConnector(slug.to_string()))?;
-            let state = Arc::new(VendorState::new(manifest.clone(), self.seed));
+            let state = Arc::new(VendorState::new(
+                manifest.clone(),
+                self.seed,
+                self.events_dir.as_deref(),
+            ));
             let vendor = RunningVendor::start(&self.runtime, state)?;
             vendors.insert(slug.to_string(), vendor);
         }

@@ -1,5 +1,6 @@
 //! One sandbox vendor: its state (manifest, seed, per-account faults) and its listener.
 
+use crate::events_api::EventLog;
 use crate::oauth::{self, OAuthState};
 use crate::webhook_receiver::{self, SIGNING_SECRETS_PATH};
 use crate::{api, Faults, SandboxError};
@@ -36,6 +37,8 @@ pub(crate) struct VendorState {
     objects: std::sync::atomic::AtomicU64,
     /// What its authorization server was asked, for tests to check at the server.
     pub(crate) requests: Mutex<RequestLog>,
+    /// What its events API lists.
+    events: Mutex<EventLog>,
 }
 
 /// Requests the authorization server received (`GET /_sandbox/requests`): a test counts the
@@ -48,8 +51,10 @@ pub(crate) struct RequestLog {
 }
 
 impl VendorState {
-    pub(crate) fn new(manifest: Manifest, seed: u64) -> Self {
+    /// `events_dir`: where the vendor keeps its events list (None: in memory).
+    pub(crate) fn new(manifest: Manifest, seed: u64, events_dir: Option<&std::path::Path>) -> Self {
         VendorState {
+            events: Mutex::new(EventLog::new(events_dir, &manifest.slug)),
             manifest,
             seed,
             faults: Mutex::new(HashMap::new()),
@@ -72,6 +77,10 @@ impl VendorState {
 
     pub(crate) fn requests(&self) -> std::sync::MutexGuard<'_, RequestLog> {
         self.requests.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn events(&self) -> std::sync::MutexGuard<'_, EventLog> {
+        self.events.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn oauth(&self) -> std::sync::MutexGuard<'_, OAuthState> {

@@ -257,3 +257,69 @@ fn an_unknown_connector_is_a_clear_error() {
     let err = sandbox(7).base_url("nope").unwrap_err();
     assert_eq!(err.to_string(), "the catalog has no connector `nope`");
 }
+
+#[test]
+fn the_events_api_lists_what_was_recorded_for_the_account_newest_first_in_pages() {
+    let sandbox = sandbox(7);
+    let base = sandbox.api_base("stripe").unwrap();
+    let key = example(
+        Catalog::embedded().unwrap().get("stripe").unwrap(),
+        "api_key",
+    );
+    let bearer = format!("Bearer {key}");
+    for n in 0..30 {
+        let event = serde_json::json!({"id": format!("evt_{n:02}"), "type": "charge.captured", "created": 1_000 + n});
+        let status = agent()
+            .post(format!("{base}/_sandbox/events"))
+            .header("Authorization", &bearer)
+            .json(&event)
+            .send()
+            .unwrap()
+            .status();
+        assert_eq!(status, 204);
+    }
+    let list = |key: &str, query: &str| -> (u16, Value) {
+        let response = agent()
+            .get(format!("{base}/v1/events?{query}"))
+            .header("Authorization", format!("Bearer {key}"))
+            .send()
+            .unwrap();
+        (response.status().as_u16(), response.json().unwrap())
+    };
+    let ids = |page: &Value| -> Vec<String> {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Since 1,005: 25 events (evt_05…evt_29), newest first, in pages of 10.
+    let (status, first) = list(&key, "limit=10&created%5Bgte%5D=1005");
+    assert_eq!(status, 200);
+    assert_eq!(ids(&first)[0], "evt_29");
+    assert_eq!(first["has_more"], true);
+    let mut seen = ids(&first);
+    let mut after = seen.last().unwrap().clone();
+    loop {
+        let (_, page) = list(
+            &key,
+            &format!("limit=10&created%5Bgte%5D=1005&starting_after={after}"),
+        );
+        seen.extend(ids(&page));
+        after = seen.last().unwrap().clone();
+        if page["has_more"] == false {
+            break;
+        }
+    }
+    let expected: Vec<String> = (5..30).rev().map(|n| format!("evt_{n:02}")).collect();
+    assert_eq!(seen, expected);
+
+    // Another account's key sees none of them; a bad limit is the vendor's 400.
+    let other = key.replace("AbCdEf", "ZzYyXx");
+    assert_ne!(other, key, "the example key changed: pick another key here");
+    let (status, page) = list(&other, "limit=10");
+    assert_eq!(status, 200);
+    assert_eq!(ids(&page), Vec::<String>::new());
+    assert_eq!(list(&key, "limit=1000").0, 400);
+}

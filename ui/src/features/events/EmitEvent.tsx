@@ -1,7 +1,8 @@
 // The sandbox's emitter on a connection's page: one of the vendor's event types, from the
 // vendor's example (editable), signed with the connection's secret as the vendor signs it and
 // sent to the listener. A signing time away from now shows a clock-skew refusal; "twice" shows
-// deduplication; a wrong secret shows a refusal.
+// deduplication; a wrong secret shows a refusal. Where the vendor has an events API, "missed"
+// keeps the event there without sending it, as while the app was closed: "Catch up now" finds it.
 import { useState } from "react";
 import type { EmitAnswer } from "../../bindings/EmitAnswer";
 import { ErrorNotice } from "../../components/ErrorNotice";
@@ -16,7 +17,7 @@ const SIGNED: { label: string; offsetMs: number }[] = [
   { label: "10 minutes ahead (clock behind)", offsetMs: 600_000 },
 ];
 
-export function EmitEvent({ connectionId, ready }: { connectionId: string; ready: boolean }) {
+export function EmitEvent({ connectionId, ready, catchesUp }: { connectionId: string; ready: boolean; catchesUp: boolean }) {
   const connection = useCall("connection_get", { id: connectionId });
   const connector = useConnector(connection.data?.row.record.connector_type ?? "");
   const example = useCall("sandbox_event_example", { id: connectionId });
@@ -28,6 +29,7 @@ export function EmitEvent({ connectionId, ready }: { connectionId: string; ready
   const [offset, setOffset] = useState(0);
   const [twice, setTwice] = useState(false);
   const [wrongSecret, setWrongSecret] = useState(false);
+  const [missed, setMissed] = useState(false);
   const emit = useAction(async () => {
     let parsed;
     try {
@@ -41,8 +43,9 @@ export function EmitEvent({ connectionId, ready }: { connectionId: string; ready
         event_type: eventType,
         payload: parsed as never,
         signed_at: offset === 0 ? undefined : Date.now() + offset,
-        twice,
-        wrong_secret: wrongSecret,
+        twice: twice && !missed,
+        wrong_secret: wrongSecret && !missed,
+        missed,
       },
     });
   }, ["events_query", "rejections_query"]);
@@ -77,12 +80,18 @@ export function EmitEvent({ connectionId, ready }: { connectionId: string; ready
       </label>
       <div className="form-actions">
         <label className="inline">
-          <input type="checkbox" checked={twice} onChange={(e) => setTwice(e.target.checked)} data-testid="emit-twice" /> Send it twice
+          <input type="checkbox" checked={twice} onChange={(e) => setTwice(e.target.checked)} disabled={missed} data-testid="emit-twice" /> Send it twice
         </label>
         <label className="inline">
-          <input type="checkbox" checked={wrongSecret} onChange={(e) => setWrongSecret(e.target.checked)} data-testid="emit-wrong-secret" /> Sign
+          <input type="checkbox" checked={wrongSecret} onChange={(e) => setWrongSecret(e.target.checked)} disabled={missed} data-testid="emit-wrong-secret" /> Sign
           with a wrong secret
         </label>
+        {catchesUp && (
+          <label className="inline" title="The vendor keeps it in its events list but does not send it, as while the app was closed">
+            <input type="checkbox" checked={missed} onChange={(e) => setMissed(e.target.checked)} data-testid="emit-missed" /> Missed (kept at
+            the vendor only)
+          </label>
+        )}
         <button type="button" disabled={!ready || emit.isPending || !eventType} onClick={() => emit.mutate(undefined)} data-testid="emit-submit">
           {emit.isPending ? "Sending…" : "Emit"}
         </button>
@@ -91,6 +100,7 @@ export function EmitEvent({ connectionId, ready }: { connectionId: string; ready
       {emit.error && <ErrorNotice error={emit.error} />}
       {emit.data && (
         <ul className="small" role="status" data-testid="emit-answers">
+          {emit.data.length === 0 && <li>Kept in the vendor&apos;s events list, not sent: &ldquo;Catch up now&rdquo; fetches it.</li>}
           {emit.data.map((answer, i) => (
             <li key={i}>{describe(answer)}</li>
           ))}

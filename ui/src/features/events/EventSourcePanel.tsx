@@ -143,7 +143,7 @@ export function EventSourcePanel({ connectionId }: { connectionId: string }) {
           {saveUrl.error && <ErrorNotice error={saveUrl.error} />}
         </form>
       )}
-      {sandbox && takesSecret && <EmitEvent connectionId={connectionId} ready={s.secrets_active > 0} />}
+      {sandbox && takesSecret && <EmitEvent connectionId={connectionId} ready={s.secrets_active > 0} catchesUp={s.catch_up_retention_days != null} />}
     </div>
   );
 }

@@ -186,3 +186,60 @@ fn listen_emit_and_read_the_event_log_from_the_cli() {
         "{printed}"
     );
 }
+
+#[test]
+#[ignore = "needs the Secret Service: run inside scripts/with-keyring.sh"]
+fn an_event_the_app_missed_while_closed_is_caught_up_on_by_the_next_process() {
+    // Connections holding working sandbox credentials: the events list is read with them.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    json(&cli(
+        data,
+        &["demo", "seed", "--deliveries", "100", "--json"],
+    ));
+    let stripe = connection_of(data, "stripe");
+    let secret = ["events", "secret", "--connection", &stripe, "--json"];
+    assert!(cli_with_stdin(data, &secret, "whsec_cli_missed\n")
+        .status
+        .success());
+    // Nothing listens: the vendor keeps the event in its events list only.
+    let emitted = cli(
+        data,
+        &[
+            "sandbox",
+            "emit",
+            "--connection",
+            &stripe,
+            "--type",
+            "charge.refunded",
+            "--missed",
+        ],
+    );
+    assert!(emitted.status.success(), "{emitted:?}");
+    assert!(String::from_utf8_lossy(&emitted.stdout).contains("events reconcile"));
+
+    let caught_up = json(&cli(
+        data,
+        &["events", "reconcile", "--connection", &stripe, "--json"],
+    ));
+    assert_eq!(caught_up[0]["caught_up"]["new"], 1, "{caught_up}");
+    let page = json(&cli(
+        data,
+        &[
+            "events",
+            "list",
+            "--connection",
+            &stripe,
+            "--arrival",
+            "pulled",
+            "--json",
+        ],
+    ));
+    assert_eq!(page["rows"][0]["event_type"], "charge.refunded", "{page}");
+    // Once: the next catch-up lists it again and stores nothing.
+    let again = json(&cli(
+        data,
+        &["events", "reconcile", "--connection", &stripe, "--json"],
+    ));
+    assert_eq!(again[0]["caught_up"]["new"], 0, "{again}");
+}

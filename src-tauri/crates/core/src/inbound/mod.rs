@@ -7,6 +7,7 @@
 pub mod connection_events;
 pub mod event_log;
 pub mod event_source;
+mod events_api;
 pub mod extraction;
 mod host_allow_list;
 pub mod listener;

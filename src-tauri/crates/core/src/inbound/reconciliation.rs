@@ -3,18 +3,18 @@
 //! credential, from a per-connection cursor. Each goes through the same dedupe as pushed ones:
 //! one that also arrived pushed is stored once, and fetching it again counts no duplicate.
 
+use crate::inbound::events_api;
 use crate::inbound::extraction::extract;
 use crate::inbound::verification::InboundRequest;
 use crate::kernel::ids::sequential_id;
 use crate::kernel::vendor_http::{self, Outgoing, DELIVERY_TIMEOUT};
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
-use sgen_catalog::{EventsApiStyle, HttpMethod};
 use sgen_store::inbound_cursors::{self, InboundCursor};
 use sgen_store::inbound_events::{self, NewInboundEvent};
 use ts_rs::TS;
 
-/// Events asked for per page: a page of Stripe events stays well under the answer size read.
+/// Events asked for per page: a page of events stays well under the answer size read.
 const PAGE: u32 = 25;
 /// Pages read in one catch-up at most (2,500 events); the next one goes on from the cursor.
 const MAX_PAGES: u32 = 100;
@@ -44,11 +44,6 @@ impl Core {
         let api = manifest.inbound_events.events_api.clone().ok_or_else(|| {
             CoreError::invalid("this vendor has no events API: its events arrive only pushed")
         })?;
-        if api.style != EventsApiStyle::StripeList {
-            return Err(CoreError::invalid(
-                "catching up from this vendor's events API is not built yet: its events arrive pushed",
-            ));
-        }
         let (record, fields) = self.open_connection(connection_id)?;
         let flow = self.flow_of(&record)?;
         let api_base = self.calls_go_to(&record, flow, &fields)?;
@@ -71,17 +66,12 @@ impl Core {
         let mut after: Option<String> = None;
         let mut more = false;
         for page in 0..MAX_PAGES {
-            let mut query = serde_json::Map::new();
-            query.insert("limit".into(), PAGE.into());
-            query.insert("created[gte]".into(), since.into());
-            if let Some(after) = &after {
-                query.insert("starting_after".into(), after.clone().into());
-            }
+            let request = events_api::page_request(api.style, since, PAGE, after.as_deref());
             let outgoing = Outgoing {
-                method: HttpMethod::Get,
+                method: request.method,
                 path: &api.path,
-                body: Vec::new(),
-                values: Some(&query),
+                body: request.body,
+                values: Some(&request.query),
                 message_id: "",
                 idempotent: false,
                 timeout: DELIVERY_TIMEOUT,
@@ -102,22 +92,15 @@ impl Core {
                     return Err(self.catch_up_failed(connection_id, &cursor, failed.reason))
                 }
             };
-            // An answer that is no list of events is a failure, not an empty catch-up.
-            let Some(events) = answer.body["data"].as_array().cloned() else {
-                return Err(self.catch_up_failed(
-                    connection_id,
-                    &cursor,
-                    "the events API's answer is not a list of events".into(),
-                ));
+            let listed = match events_api::read_page(api.style, &answer.body) {
+                Ok(listed) => listed,
+                Err(reason) => return Err(self.catch_up_failed(connection_id, &cursor, reason)),
             };
-            let page_new = self.store_fetched(&record, &spec, &events, now, &mut newest)?;
-            fetched += events.len() as u32;
+            let page_new = self.store_fetched(&record, &spec, &listed.events, now, &mut newest)?;
+            fetched += listed.events.len() as u32;
             new += page_new;
-            after = events
-                .last()
-                .and_then(|e| e["id"].as_str())
-                .map(str::to_string);
-            more = answer.body["has_more"].as_bool().unwrap_or(false) && after.is_some();
+            more = listed.next.is_some();
+            after = listed.next;
             if !more {
                 break;
             }
@@ -172,7 +155,7 @@ impl Core {
                     tracing::warn!(connection = %record.id, %rejection, "an event the vendor listed was skipped")
                 }
             }
-            if let Some(created) = event["created"].as_i64() {
+            if let Some(created) = events_api::event_time(event) {
                 *newest = (*newest).max(created);
             }
         }
@@ -253,12 +236,9 @@ impl Core {
             rows.collect::<Result<Vec<_>, _>>().map_err(CoreError::from)
         })?;
         let reads_events_api = |slug: &str| {
-            self.catalog.get(slug).is_some_and(|m| {
-                m.inbound_events
-                    .events_api
-                    .as_ref()
-                    .is_some_and(|api| api.style == EventsApiStyle::StripeList)
-            })
+            self.catalog
+                .get(slug)
+                .is_some_and(|m| m.inbound_events.events_api.is_some())
         };
         Ok(connections
             .into_iter()

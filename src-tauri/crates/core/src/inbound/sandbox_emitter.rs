@@ -3,14 +3,17 @@
 //! exactly as the vendor signs it, to the running listener — like `stripe trigger`, offline and
 //! for every vendor. The payload starts as the manifest's example; a chosen signing time shows
 //! a clock-skew rejection, "twice" shows deduplication, a wrong secret shows a refusal.
+//! Where the vendor has an events API, the sandbox vendor keeps the event in it first, as the
+//! real one does; "missed" keeps it there only, so catching up is what finds it.
 
 use crate::inbound::signing::{sign, Unsigned};
 use crate::kernel::http;
 use crate::kernel::ids::random_bits;
+use crate::kernel::vendor_http::{self, Outgoing};
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sgen_catalog::{BodyFormat, FieldSource, InboundEvents, SignatureScheme};
+use sgen_catalog::{BodyFormat, FieldSource, HttpMethod, InboundEvents, SignatureScheme};
 use sgen_vault::Secret;
 use std::time::Duration;
 use ts_rs::TS;
@@ -32,6 +35,10 @@ pub struct EmitRequest {
     /// Sign with a secret that is not the connection's.
     #[ts(optional)]
     pub wrong_secret: Option<bool>,
+    /// The vendor keeps it in its events API but never reaches the app (as while it was
+    /// closed): nothing is sent, and catching up finds it.
+    #[ts(optional)]
+    pub missed: Option<bool>,
 }
 
 /// What the listener answered, per request sent.
@@ -89,7 +96,33 @@ impl Core {
             None => self.sandbox_event_example(&record.id)?,
         };
         let fresh_id = format!("{:016x}{:08x}", random_bits()?, random_bits()? as u32);
-        let (body, headers) = event_request(spec, &template, &request.event_type, &fresh_id, at_ms);
+        let (event, body, headers) =
+            event_request(spec, &template, &request.event_type, &fresh_id, at_ms);
+        let missed = request.missed.unwrap_or(false);
+        match (&spec.events_api, record.has_credential) {
+            (Some(_), true) if missed => self.keep_at_vendor(&record.id, &event)?,
+            // The emitter still sends what it was asked to (a demo shows a refusal on a revoked
+            // connection too); only catching up would miss it.
+            (Some(_), true) => {
+                if let Err(e) = self.keep_at_vendor(&record.id, &event) {
+                    tracing::warn!(connection = %record.id, error = %e, "the event is sent but not in the vendor's events list");
+                }
+            }
+            (Some(_), false) if missed => {
+                return Err(CoreError::invalid(
+                    "the vendor's events list is read with the connection's credential, and it holds none: connect it again",
+                ))
+            }
+            (None, _) if missed => {
+                return Err(CoreError::invalid(
+                    "this vendor keeps no events list to catch up from: a missed event would be lost",
+                ))
+            }
+            _ => {}
+        }
+        if missed {
+            return Ok(Vec::new());
+        }
         let public_url = self
             .stored_source(&record.id)?
             .public_url
@@ -138,6 +171,40 @@ impl Core {
     }
 }
 
+impl Core {
+    /// Puts the event in the sandbox vendor's events API, calling it with the connection's own
+    /// credential as the vendor's account.
+    fn keep_at_vendor(&self, connection_id: &str, event: &Value) -> CoreResult<()> {
+        let (record, fields) = self.open_connection(connection_id)?;
+        let manifest = self.manifest(&record.connector_type)?;
+        let flow = self.flow_of(&record)?;
+        let api_base = self.calls_go_to(&record, flow, &fields)?;
+        let outgoing = Outgoing {
+            method: HttpMethod::Post,
+            path: sgen_sandbox::EVENTS_RECORD_PATH,
+            body: Vec::new(),
+            values: None,
+            message_id: "",
+            idempotent: false,
+            timeout: Duration::from_secs(10),
+            // Demo sites' connections call only their sandbox vendors.
+            policy: None,
+        };
+        let event = serde_json::to_vec(event).expect("a JSON value serializes");
+        let prepared =
+            vendor_http::prepare(manifest, flow, &fields, api_base.as_deref(), outgoing)?
+                .with_json(event);
+        let refused = |why: String| {
+            CoreError::invalid(format!("the sandbox vendor did not keep the event: {why}"))
+        };
+        match prepared.send() {
+            Ok(answer) if answer.status == 204 => Ok(()),
+            Ok(answer) => Err(refused(format!("it answered {}", answer.status))),
+            Err(failed) => Err(refused(failed.reason)),
+        }
+    }
+}
+
 /// A new random secret of the scheme's shape: the demo's connections get one each, and the
 /// emitter signs with one to show a refusal.
 pub(crate) fn random_secret(scheme: SignatureScheme) -> CoreResult<Secret> {
@@ -151,15 +218,16 @@ pub(crate) fn random_secret(scheme: SignatureScheme) -> CoreResult<Secret> {
     }))
 }
 
-/// The event's body and headers: the template with its placeholders resolved, its type and id
-/// put where the manifest reads them, batched or form-encoded as the vendor sends it.
+/// The event (the template with its placeholders resolved, its type and id put where the
+/// manifest reads them), and the body and headers that carry it, batched or form-encoded as
+/// the vendor sends it.
 fn event_request(
     spec: &InboundEvents,
     template: &Value,
     event_type: &str,
     fresh_id: &str,
     at_ms: i64,
-) -> (Vec<u8>, Vec<(String, String)>) {
+) -> (Value, Vec<u8>, Vec<(String, String)>) {
     let mut event = resolved(template, event_type, fresh_id, at_ms);
     let mut headers = Vec::new();
     // The type as the vendor words it in the event, in as many parts as it is read from.
@@ -194,15 +262,15 @@ fn event_request(
             );
         }
     }
-    let event = match spec.batch {
-        true => Value::Array(vec![event]),
-        false => event,
+    let sent = match spec.batch {
+        true => Value::Array(vec![event.clone()]),
+        false => event.clone(),
     };
     let body = match spec.format {
-        BodyFormat::Json => serde_json::to_vec(&event).expect("a JSON value serializes"),
+        BodyFormat::Json => serde_json::to_vec(&sent).expect("a JSON value serializes"),
         BodyFormat::Form => {
             let mut form = url::form_urlencoded::Serializer::new(String::new());
-            if let Value::Object(fields) = &event {
+            if let Value::Object(fields) = &sent {
                 for (key, value) in fields {
                     let text = match value {
                         Value::String(s) => s.clone(),
@@ -214,7 +282,7 @@ fn event_request(
             form.finish().into_bytes()
         }
     };
-    (body, headers)
+    (event, body, headers)
 }
 
 fn put(event: &mut Value, headers: &mut Vec<(String, String)>, source: &FieldSource, value: Value) {

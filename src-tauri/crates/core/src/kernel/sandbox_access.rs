@@ -32,6 +32,9 @@ fn fault_account(record: &ConnectionRecord) -> String {
 /// The API-address override meaning "this connector's sandbox vendor".
 pub const SANDBOX_ENDPOINT: &str = "sandbox";
 const SANDBOX_SEED: u64 = 1;
+/// Under the data directory: the sandbox vendors' events lists, which outlive the process so
+/// an event emitted while the app is closed is caught up on when it starts.
+const SANDBOX_EVENTS_DIR: &str = "sandbox-events";
 
 impl Core {
     pub(crate) fn sandbox(&self) -> CoreResult<&Sandbox> {
@@ -39,7 +42,8 @@ impl Core {
             return Ok(sandbox);
         }
         let sandbox = Sandbox::start(self.catalog.clone(), SANDBOX_SEED)
-            .map_err(|e| CoreError::Internal(format!("sandbox: {e}")))?;
+            .map_err(|e| CoreError::Internal(format!("sandbox: {e}")))?
+            .keeping_events_in(self.data_dir.join(SANDBOX_EVENTS_DIR));
         Ok(self.sandbox.get_or_init(|| sandbox))
     }
 

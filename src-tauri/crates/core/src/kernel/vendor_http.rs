@@ -202,6 +202,17 @@ pub(crate) fn prepare(
 }
 
 impl Prepared {
+    /// The same request carrying this JSON body, whatever body the vendor's calls usually take
+    /// (the sandbox's event log takes events as JSON at every vendor).
+    pub(crate) fn with_json(mut self, body: Vec<u8>) -> Self {
+        self.headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        self.body = body;
+        self
+    }
+
     /// Sends it with the process's blocking client for its timeout and policy.
     pub(crate) fn send(self) -> Result<Answer, NoAnswer> {
         http::client_under(self.timeout, self.policy.as_ref())

@@ -4,9 +4,10 @@
 //! kept with the step that failed (wrong secret, clock skew, another host, too large, no such
 //! connection), and one can pass on a re-check once its secret is fixed.
 
-use super::oauth::{fixture, Fixture};
+use super::oauth::{fixture, fixture_with, Fixture};
 use super::{http_client, NOW};
 use sgen_core::background::Cadences;
+use sgen_core::demo::DemoOptions;
 use sgen_core::inbound::event_log::EventQuery;
 use sgen_core::inbound::listener::BODY_LIMIT;
 use sgen_core::inbound::sandbox_emitter::EmitRequest;
@@ -31,7 +32,20 @@ impl Drop for Listening {
 }
 
 fn listening() -> Listening {
-    let f = fixture();
+    listening_on(fixture())
+}
+
+/// Listening on a demo whose connections hold working sandbox credentials (so the emitter can
+/// keep events in the vendors' events lists, and catching up can read them).
+fn listening_connected() -> Listening {
+    listening_on(fixture_with(DemoOptions {
+        delivery_attempts: 100,
+        sandbox_credentials: true,
+        ..Default::default()
+    }))
+}
+
+fn listening_on(f: Fixture) -> Listening {
     let background = f.core.start_background(Cadences::idle()).unwrap();
     f.core.start_inbound(&background, Some(0));
     for _ in 0..200 {
@@ -466,4 +480,87 @@ fn the_listener_moves_when_its_port_setting_changes() {
     assert!(std::net::TcpStream::connect(("127.0.0.1", first)).is_err());
     assert!(f.core.set_inbound_port(80).is_err(), "a privileged port");
     background.shutdown(Duration::from_secs(5));
+}
+
+/// The demo's connection to the vendor that holds a credential (id, scope), with its canary
+/// secret.
+fn connection_to(f: &Fixture, connector: &str) -> (String, SiteEnvironment) {
+    let (id, _, scope) = signing_connections(f)
+        .into_iter()
+        .find(|(id, c, _)| {
+            c == connector && f.core.connection(id).unwrap().row.record.has_credential
+        })
+        .unwrap();
+    (id, scope)
+}
+
+#[test]
+fn a_sandbox_vendors_events_api_lets_the_app_catch_up_on_what_it_missed_once() {
+    let l = listening_connected();
+    for connector in ["stripe", "square"] {
+        let (id, scope) = connection_to(&l.f, connector);
+        // The demo shows Square's access revoked at the vendor: give it back.
+        l.f.core
+            .set_sandbox_faults(&id, sgen_core::SandboxFaults::default())
+            .unwrap();
+        let event_type =
+            &l.f.core
+                .catalog()
+                .get(connector)
+                .unwrap()
+                .inbound_events
+                .types[0];
+        // Kept at the vendor, never sent: only catching up finds it.
+        let sent =
+            l.f.core
+                .sandbox_emit(&EmitRequest {
+                    missed: Some(true),
+                    ..emit(&id, event_type)
+                })
+                .unwrap();
+        assert!(sent.is_empty(), "{connector}: a missed event is not sent");
+        let caught_up = l.f.core.reconcile_events(&id).unwrap();
+        assert_eq!((caught_up.fetched, caught_up.new), (1, 1), "{connector}");
+        let pulled = EventQuery {
+            connection_id: Some(id.clone()),
+            arrival: Some("pulled".into()),
+            ..Default::default()
+        };
+        let rows = l.f.core.events_query(&scope, &pulled).unwrap().rows;
+        assert_eq!(rows.len(), 1, "{connector}");
+        assert_eq!(&rows[0].event_type, event_type, "{connector}");
+        assert_eq!(rows[0].verified_by, "events_api");
+
+        // One that arrived pushed is listed too, and stored once.
+        let answers = l.f.core.sandbox_emit(&emit(&id, event_type)).unwrap();
+        assert_eq!(
+            answers[0].status, 200,
+            "{connector}: {:?}",
+            answers[0].answer
+        );
+        let again = l.f.core.reconcile_events(&id).unwrap();
+        assert_eq!(again.new, 0, "{connector}: {again:?}");
+        assert!(again.fetched >= 1, "{connector}: {again:?}");
+        assert_eq!(events_of(&l.f, &scope, &id).len(), 1, "{connector}");
+        let source = l.f.core.event_source(&id).unwrap();
+        assert_eq!(source.catch_up_error, None, "{connector}");
+        assert!(source.caught_up_at.is_some(), "{connector}");
+    }
+}
+
+#[test]
+fn an_event_missed_from_a_vendor_without_an_events_api_is_refused_not_lost() {
+    let l = listening_connected();
+    let (id, _) = connection_to(&l.f, "hubspot");
+    let refused =
+        l.f.core
+            .sandbox_emit(&EmitRequest {
+                missed: Some(true),
+                ..emit(&id, "contact.creation")
+            })
+            .unwrap_err();
+    assert!(
+        refused.to_string().contains("keeps no events list"),
+        "{refused}"
+    );
 }

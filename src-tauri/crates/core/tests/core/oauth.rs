@@ -27,6 +27,13 @@ pub(super) struct Fixture {
 
 /// A demo site (no credentials) on a clock the test moves, with site keys in the mock keyring.
 pub(super) fn fixture() -> Fixture {
+    fixture_with(DemoOptions {
+        delivery_attempts: 100,
+        ..Default::default()
+    })
+}
+
+pub(super) fn fixture_with(options: DemoOptions) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(NOW));
     let core = Core::open(CoreConfig {
@@ -36,15 +43,7 @@ pub(super) fn fixture() -> Fixture {
         credential_store: Some(keyring_core::mock::Store::new().unwrap()),
     })
     .unwrap();
-    let summary = core
-        .seed_demo(
-            &DemoOptions {
-                delivery_attempts: 100,
-                ..Default::default()
-            },
-            |_, _| {},
-        )
-        .unwrap();
+    let summary = core.seed_demo(&options, |_, _| {}).unwrap();
     Fixture {
         _dir: dir,
         core: Arc::new(core),
