@@ -1,6 +1,7 @@
 // Inbound events through the real window: on the demo site's Stripe connection, emit a signed
 // sandbox event twice (one event, a duplicate counted), then one signed with a wrong secret
-// (refused, with the step that failed), and find both in the Events view.
+// (refused, with the step that failed), and find both in the Events view. Then one the vendor
+// keeps but never sends (as while the app was closed), which "Catch up now" fetches.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, test } from "node:test";
@@ -20,11 +21,12 @@ after(async () => browser?.deleteSession());
 
 const text = (selector) => browser.$(selector).getText();
 
-async function emit({ twice = false, wrongSecret = false }) {
+async function emit({ twice = false, wrongSecret = false, missed = false }) {
   const before = (await browser.$$('[data-testid="emit-answers"] li')).length ? await text('[data-testid="emit-answers"]') : "";
   for (const [id, wanted] of [
     ["emit-twice", twice],
     ["emit-wrong-secret", wrongSecret],
+    ["emit-missed", missed],
   ]) {
     const box = browser.$(`[data-testid="${id}"]`);
     if ((await box.isSelected()) !== wanted) await box.click();
@@ -72,4 +74,30 @@ test("a signed sandbox event is verified and stored once; a wrong secret is refu
   await until(browser, async () => (await browser.$$('[data-testid="refused-request"]')).length > 0, "no refused request listed");
   assert.match(await text('[data-testid="refused-request"]'), /No secret matched/);
   await screenshot(browser, "23-refused-requests");
+});
+
+test("an event the app missed is fetched by catching up, once", async () => {
+  await browser.execute((id) => (window.location.hash = `#/connections/${id}`), stripe.id);
+  await until(browser, async () => browser.$('[data-testid="emit-event"]').isExisting(), "no emitter on the Stripe connection");
+  await browser.$('[data-testid="emit-type"]').selectByVisibleText("charge.refunded");
+  const kept = await emit({ missed: true });
+  assert.match(kept, /Kept in the vendor's events list, not sent/);
+
+  await browser.$('[data-testid="catch-up"]').click();
+  const status = await until(
+    browser,
+    async () => {
+      const shown = await browser.$('[data-testid="catch-up-result"]');
+      return (await shown.isExisting()) && (await shown.getText());
+    },
+    "catching up never answered",
+  );
+  assert.match(status, /\d+ listed, [01] new/);
+  await until(browser, async () => (await text('[data-testid="caught-up"]')) !== "Not yet", "no catch-up time shown");
+  assert.doesNotMatch(await text('[data-testid="caught-up"]'), /failed/);
+  await browser.execute(() => document.querySelector('[data-testid="event-source"]').scrollIntoView({ block: "start" }));
+  await screenshot(browser, "24-caught-up");
+  // Fetched once, by this catch-up or the app's own at start.
+  const pulled = JSON.parse(cli(["events", "list", "--connection", stripe.id, "--arrival", "pulled", "--json"])).rows;
+  assert.equal(pulled.filter((r) => r.event_type === "charge.refunded").length, 1);
 });

@@ -3,4 +3,4 @@
 /**
  * Why a request was not accepted as the vendor's.
  */
-export type Rejection = { "step": "missing_header", header: string, } | { "step": "malformed", reason: string, } | { "step": "too_old", skew_s: number, } | { "step": "too_new", skew_s: number, } | { "step": "no_secret_matched" } | { "step": "unsupported", reason: string, } | { "step": "no_secret" } | { "step": "unknown_connection" } | { "step": "too_large", limit_bytes: number, } | { "step": "host_not_allowed", host: string, } | { "step": "not_an_event", reason: string, };
+export type Rejection = { "step": "missing_header", header: string, } | { "step": "malformed", reason: string, } | { "step": "too_old", skew_s: number, } | { "step": "too_new", skew_s: number, } | { "step": "no_secret_matched" } | { "step": "unsupported", reason: string, } | { "step": "no_secret" } | { "step": "unknown_connection" } | { "step": "too_large", limit_bytes: number, } | { "step": "host_not_allowed", host: string, } | { "step": "not_an_event", reason: string, } | { "step": "vendor_rejected", answer: string, } | { "step": "vendor_unreachable", reason: string, };

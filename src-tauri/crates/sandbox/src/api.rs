@@ -4,6 +4,7 @@
 
 use crate::accounts::account_id;
 use crate::events_api;
+use crate::paypal_verify;
 use crate::vendor::VendorState;
 use crate::Faults;
 use axum::extract::{Path, State};
@@ -12,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
 use serde_json::{json, Value};
-use sgen_catalog::{AnswerMeaning, Manifest, RequestAuth};
+use sgen_catalog::{AnswerMeaning, Manifest, RequestAuth, SignatureScheme};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -81,6 +82,12 @@ pub(crate) async fn call(
     }
     if events_api::is_events_call(&vendor, method.as_str(), path) {
         return events_api::list(&vendor, &account, &uri, &body);
+    }
+    if manifest.inbound_events.signature == SignatureScheme::PaypalVerifyApi
+        && path == paypal_verify::VERIFY_PATH
+        && method == Method::POST
+    {
+        return paypal_verify::verify(&body);
     }
     let action = manifest
         .actions

@@ -10,6 +10,7 @@ mod consent_page;
 mod events_api;
 mod faults;
 mod oauth;
+pub mod paypal_verify;
 mod tokens;
 mod vendor;
 mod webhook_receiver;

@@ -37,7 +37,9 @@ export function EventSourcePanel({ connectionId }: { connectionId: string }) {
   if (source.error) return <ErrorNotice error={source.error} />;
   const s = source.data;
   if (!s || s.scheme === "none") return null;
-  const takesSecret = s.scheme !== "paypal_verify_api";
+  // PayPal's events are checked by PayPal's API; what the operator enters is the webhook's ID.
+  const byVendor = s.scheme === "paypal_verify_api";
+  const what = byVendor ? "webhook ID" : "secret";
   return (
     <div className="panel" data-testid="event-source">
       <div className="panel-head">
@@ -49,12 +51,17 @@ export function EventSourcePanel({ connectionId }: { connectionId: string }) {
       <dl className="facts">
         <dt>Verified by</dt>
         <dd>{verificationLabel(s.scheme)}</dd>
-        <dt>Signing secret</dt>
+        <dt>{byVendor ? "Webhook ID" : "Signing secret"}</dt>
         <dd data-testid="event-secrets-active">
-          {s.secrets_active === 0 && takesSecret && <span className="badge tone-warn">None entered: every event is refused</span>}
+          {s.secrets_active === 0 && <span className="badge tone-warn">None entered: every event is refused</span>}
           {s.secrets_active === 1 && "One, sealed in the vault"}
           {s.secrets_active === 2 && "Two while the vendor rotates: the new one and the one before"}
-          {!takesSecret && "Checked through the vendor's API (needs the network)"}
+          {byVendor && (
+            <div className="muted small">
+              Each event is checked by PayPal&apos;s verify API. Offline, it is refused with a 503 so PayPal sends it again, and kept to
+              re-check.
+            </div>
+          )}
         </dd>
         <dt>Arrives</dt>
         <dd data-testid="event-arrival">
@@ -83,46 +90,44 @@ export function EventSourcePanel({ connectionId }: { connectionId: string }) {
             {catchUp.isPending ? "Catching up…" : "Catch up now"}
           </FocusableButton>
           {catchUp.data && (
-            <span className="small" role="status">
+            <span className="small" role="status" data-testid="catch-up-result">
               {catchUp.data.fetched} listed, {catchUp.data.new} new{catchUp.data.more ? "; more on the next catch-up" : ""}
             </span>
           )}
         </div>
       )}
       {catchUp.error && <ErrorNotice error={catchUp.error} />}
-      {takesSecret && (
-        <form
-          className="connect-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            saveSecret.mutate(undefined);
-          }}
-        >
-          <label>
-            {s.secrets_active ? "Replace the secret" : "Enter the secret"}
-            <input
-              type="password"
-              autoComplete="off"
-              value={secret}
-              onChange={(e) => setSecret(e.target.value)}
-              placeholder={SECRET_HINT[s.scheme] ?? "The vendor's signing secret"}
-              data-testid="event-secret-input"
-            />
+      <form
+        className="connect-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          saveSecret.mutate(undefined);
+        }}
+      >
+        <label>
+          {s.secrets_active ? `Replace the ${what}` : `Enter the ${what}`}
+          <input
+            type="password"
+            autoComplete="off"
+            value={secret}
+            onChange={(e) => setSecret(e.target.value)}
+            placeholder={SECRET_HINT[s.scheme] ?? "The vendor's signing secret"}
+            data-testid="event-secret-input"
+          />
+        </label>
+        {s.secrets_active > 0 && (
+          <label className="inline">
+            <input type="checkbox" checked={keepPrevious} onChange={(e) => setKeepPrevious(e.target.checked)} /> Keep the current one valid too
+            (the vendor is rotating)
           </label>
-          {s.secrets_active > 0 && (
-            <label className="inline">
-              <input type="checkbox" checked={keepPrevious} onChange={(e) => setKeepPrevious(e.target.checked)} /> Keep the current one valid too
-              (the vendor is rotating)
-            </label>
-          )}
-          <div className="form-actions">
-            <button type="submit" disabled={!secret.trim() || saveSecret.isPending} data-testid="event-secret-save">
-              {saveSecret.isPending ? "Sealing…" : "Save secret"}
-            </button>
-          </div>
-          {saveSecret.error && <ErrorNotice error={saveSecret.error} />}
-        </form>
-      )}
+        )}
+        <div className="form-actions">
+          <button type="submit" disabled={!secret.trim() || saveSecret.isPending} data-testid="event-secret-save">
+            {saveSecret.isPending ? "Sealing…" : `Save ${what}`}
+          </button>
+        </div>
+        {saveSecret.error && <ErrorNotice error={saveSecret.error} />}
+      </form>
       {SIGNS_PUBLIC_URL.includes(s.scheme) && (
         <form
           className="connect-form"
@@ -143,7 +148,7 @@ export function EventSourcePanel({ connectionId }: { connectionId: string }) {
           {saveUrl.error && <ErrorNotice error={saveUrl.error} />}
         </form>
       )}
-      {sandbox && takesSecret && <EmitEvent connectionId={connectionId} ready={s.secrets_active > 0} catchesUp={s.catch_up_retention_days != null} />}
+      {sandbox && <EmitEvent connectionId={connectionId} ready={s.secrets_active > 0} catchesUp={s.catch_up_retention_days != null} />}
     </div>
   );
 }

@@ -180,10 +180,7 @@ impl Core {
         })?;
         for (id, connector) in connections {
             let scheme = self.manifest(&connector)?.inbound_events.signature;
-            if !matches!(
-                scheme,
-                SignatureScheme::None | SignatureScheme::PaypalVerifyApi
-            ) {
+            if scheme != SignatureScheme::None {
                 self.set_event_secret(&id, random_secret(scheme)?, false)?;
             }
         }

@@ -200,9 +200,16 @@ fn check_secret(scheme: SignatureScheme, secret: &Secret) -> CoreResult<()> {
     let value = secret.expose();
     let wrong = |what: &str| Err(CoreError::invalid(format!("that is not {what}")));
     match scheme {
-        SignatureScheme::None | SignatureScheme::PaypalVerifyApi => Err(CoreError::invalid(
-            "this connector's events are not verified with a secret",
+        SignatureScheme::None => Err(CoreError::invalid(
+            "this connector's vendor sends no events",
         )),
+        // What PayPal's dashboard shows for the webhook, e.g. `8PT597110X687430LKGECATA`.
+        SignatureScheme::PaypalVerifyApi
+            if !(8..=64).contains(&value.len())
+                || !value.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            wrong("a PayPal webhook ID (the letters and digits PayPal shows for the webhook)")
+        }
         _ if value.trim().is_empty() || value.len() > 1024 => {
             wrong("a signing secret (1 to 1,024 characters)")
         }

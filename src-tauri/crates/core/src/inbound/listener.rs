@@ -283,6 +283,8 @@ fn answer(recorded: Recorded) -> Response {
                 Rejection::UnknownConnection => StatusCode::NOT_FOUND,
                 Rejection::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 Rejection::HostNotAllowed { .. } => StatusCode::MISDIRECTED_REQUEST,
+                // Not known yet either way: the vendor is to send it again.
+                Rejection::VendorUnreachable { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::BAD_REQUEST,
             };
             let body = serde_json::json!({

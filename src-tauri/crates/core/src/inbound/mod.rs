@@ -11,6 +11,7 @@ mod events_api;
 pub mod extraction;
 mod host_allow_list;
 pub mod listener;
+mod paypal_check;
 pub mod receive;
 pub mod reconciliation;
 pub mod redaction;

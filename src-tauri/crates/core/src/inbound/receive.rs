@@ -147,7 +147,18 @@ impl Core {
         received_at: i64,
     ) -> CoreResult<Admission> {
         let source = self.inbound_source(connection_id)?;
-        Ok(judge(connection_id, source, request, received_at))
+        Ok(judge(
+            connection_id,
+            source,
+            request,
+            received_at,
+            |source| match source.scheme {
+                SignatureScheme::PaypalVerifyApi => {
+                    self.paypal_check(connection_id, request, &source.secrets)
+                }
+                _ => verify_in_memory(source, request, received_at),
+            },
+        ))
     }
 
     /// Judges `request` now if what it is judged by is in memory: pure computation, which the
@@ -159,7 +170,17 @@ impl Core {
         request: &InboundRequest<'_>,
     ) -> Option<Admission> {
         let source = self.cached_source(connection_id)?;
-        Some(judge(connection_id, source, request, self.now()))
+        // PayPal's are judged by PayPal's API: a network call, made on the blocking pool.
+        if source
+            .as_ref()
+            .is_some_and(|s| s.scheme == SignatureScheme::PaypalVerifyApi)
+        {
+            return None;
+        }
+        let now = self.now();
+        Some(judge(connection_id, source, request, now, |source| {
+            verify_in_memory(source, request, now)
+        }))
     }
 
     fn cached_source(&self, connection_id: &str) -> Option<Option<Arc<Source>>> {
@@ -243,12 +264,29 @@ impl Core {
     }
 }
 
-/// A request judged by its connection's source (None: the path names no connection).
+/// Verification by the source's scheme and secrets alone.
+fn verify_in_memory(
+    source: &Source,
+    request: &InboundRequest<'_>,
+    received_at: i64,
+) -> Result<(), Rejection> {
+    verify(
+        source.scheme,
+        request,
+        &source.public_url,
+        &source.secrets,
+        received_at / 1000,
+    )
+}
+
+/// A request judged by its connection's source (None: the path names no connection), verified
+/// by `verified`.
 fn judge(
     connection_id: &str,
     source: Option<Arc<Source>>,
     request: &InboundRequest<'_>,
     received_at: i64,
+    verified: impl FnOnce(&Source) -> Result<(), Rejection>,
 ) -> Admission {
     let body_length = request.body.len() as u64;
     let Some(source) = source else {
@@ -261,14 +299,7 @@ fn judge(
         );
     };
     let body_token = source.scheme == SignatureScheme::BodyToken;
-    let judged = verify(
-        source.scheme,
-        request,
-        &source.public_url,
-        &source.secrets,
-        received_at / 1000,
-    )
-    .and_then(|()| extract(&source.spec, request));
+    let judged = verified(&source).and_then(|()| extract(&source.spec, request));
     let verdict = match judged {
         Ok(mut events) => {
             if body_token {

@@ -99,7 +99,15 @@ impl Core {
         let (event, body, headers) =
             event_request(spec, &template, &request.event_type, &fresh_id, at_ms);
         let missed = request.missed.unwrap_or(false);
+        // A request signed with another secret is a forgery, not an event the vendor sent.
+        let forged = request.wrong_secret.unwrap_or(false);
         match (&spec.events_api, record.has_credential) {
+            _ if forged && missed => {
+                return Err(CoreError::invalid(
+                    "a missed event is one the vendor sent: it is signed with the connection's secret",
+                ))
+            }
+            _ if forged => {}
             (Some(_), true) if missed => self.keep_at_vendor(&record.id, &event)?,
             // The emitter still sends what it was asked to (a demo shows a refusal on a revoked
             // connection too); only catching up would miss it.
@@ -210,10 +218,12 @@ impl Core {
 pub(crate) fn random_secret(scheme: SignatureScheme) -> CoreResult<Secret> {
     use base64::Engine;
     let noise = [random_bits()?.to_le_bytes(), random_bits()?.to_le_bytes()].concat();
-    let b64 = base64::engine::general_purpose::STANDARD.encode(noise);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&noise);
     Ok(Secret::new(match scheme {
         SignatureScheme::StripeV1 | SignatureScheme::StandardWebhooks => format!("whsec_{b64}"),
         SignatureScheme::BasicAuth => format!("sandbox:{b64}"),
+        // A webhook ID as PayPal shows one.
+        SignatureScheme::PaypalVerifyApi => hex::encode_upper(&noise[..12]),
         _ => b64,
     }))
 }

@@ -98,7 +98,30 @@ pub fn sign(unsigned: Unsigned<'_>, secret: &Secret) -> Result<SignedRequest, St
             json["token"] = serde_json::Value::String(secret.expose().to_string());
             body = serde_json::to_vec(&json).expect("a JSON value serializes");
         }
-        SignatureScheme::PaypalVerifyApi | SignatureScheme::None => {
+        // As the sandbox PayPal signs (the real one signs with its certificate); the app
+        // still asks the vendor's verify API, as it does online.
+        SignatureScheme::PaypalVerifyApi => {
+            let event: serde_json::Value =
+                serde_json::from_slice(&body).map_err(|e| format!("the body is not JSON: {e}"))?;
+            let time = chrono::DateTime::from_timestamp(at_s, 0)
+                .unwrap_or_default()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let signature = sgen_sandbox::paypal_verify::transmission_signature(
+                secret.expose(),
+                message_id,
+                &time,
+                &event,
+            );
+            header("PAYPAL-TRANSMISSION-ID", message_id.to_string());
+            header("PAYPAL-TRANSMISSION-TIME", time);
+            header("PAYPAL-TRANSMISSION-SIG", signature);
+            header("PAYPAL-AUTH-ALGO", "SHA256withRSA".into());
+            header(
+                "PAYPAL-CERT-URL",
+                "https://api.sandbox.paypal.com/v1/notifications/certs/CERT-sandbox".into(),
+            );
+        }
+        SignatureScheme::None => {
             return Err(format!(
                 "`{}` events are not signed with a secret the app holds",
                 scheme.as_str()

@@ -564,3 +564,93 @@ fn an_event_missed_from_a_vendor_without_an_events_api_is_refused_not_lost() {
         "{refused}"
     );
 }
+
+#[test]
+fn paypal_events_are_verified_by_paypals_api_and_kept_to_recheck_when_it_cannot_be_asked() {
+    let l = listening_connected();
+    let core = &l.f.core;
+    let scope = SiteEnvironment {
+        site_id: l.f.summary.site_id.clone(),
+        environment: EnvironmentName::Live,
+    };
+    let paypal = core
+        .connections(&scope, &Default::default())
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|r| r.record.connector_type == "paypal")
+        .unwrap()
+        .record
+        .id;
+    let refused = core
+        .set_event_secret(&paypal, Secret::new("not an id!"), false)
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("PayPal webhook ID"),
+        "{refused}"
+    );
+    core.set_event_secret(&paypal, Secret::new("8PT597110X687430LKGECATA"), false)
+        .unwrap();
+
+    // Online: PayPal's answer decides.
+    let answer = &core
+        .sandbox_emit(&emit(&paypal, "PAYMENT.CAPTURE.COMPLETED"))
+        .unwrap()[0];
+    assert_eq!(answer.status, 200, "{:?}", answer.answer);
+    let rows = events_of(&l.f, &scope, &paypal);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].verified_by, "paypal_verify_api");
+    let forged = &core
+        .sandbox_emit(&EmitRequest {
+            wrong_secret: Some(true),
+            ..emit(&paypal, "PAYMENT.CAPTURE.COMPLETED")
+        })
+        .unwrap()[0];
+    assert_eq!(forged.status, 400);
+    assert_eq!(forged.answer["rejection"]["step"], "vendor_rejected");
+    assert_eq!(forged.answer["rejection"]["answer"], "FAILURE");
+
+    // Offline: not known yet, so 503 (PayPal sends it again) and kept to re-check.
+    core.set_sandbox_offline(&paypal, true).unwrap();
+    let offline = &core
+        .sandbox_emit(&emit(&paypal, "PAYMENT.CAPTURE.REFUNDED"))
+        .unwrap()[0];
+    assert_eq!(offline.status, 503, "{:?}", offline.answer);
+    assert_eq!(offline.answer["rejection"]["step"], "vendor_unreachable");
+    core.set_sandbox_offline(&paypal, false).unwrap();
+    let seq = core
+        .rejections_query(&scope, Some(&paypal), None, None)
+        .unwrap()
+        .rows[0]
+        .request
+        .seq;
+    let rechecked = core.recheck_rejection(seq).unwrap();
+    assert_eq!(
+        rechecked.refused.request.recheck.as_deref(),
+        Some("verified")
+    );
+    let types: Vec<String> = events_of(&l.f, &scope, &paypal)
+        .into_iter()
+        .map(|r| r.event_type)
+        .collect();
+    assert_eq!(
+        types,
+        ["PAYMENT.CAPTURE.REFUNDED", "PAYMENT.CAPTURE.COMPLETED"]
+    );
+}
+
+#[test]
+fn a_forged_request_is_not_in_the_vendors_events_list() {
+    let l = listening_connected();
+    let (id, _) = connection_to(&l.f, "stripe");
+    let forged =
+        l.f.core
+            .sandbox_emit(&EmitRequest {
+                wrong_secret: Some(true),
+                ..emit(&id, "invoice.paid")
+            })
+            .unwrap();
+    assert_eq!(forged[0].status, 400);
+    let caught_up = l.f.core.reconcile_events(&id).unwrap();
+    assert_eq!((caught_up.fetched, caught_up.new), (0, 0));
+}
