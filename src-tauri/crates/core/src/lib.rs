@@ -2,6 +2,7 @@
 //! shell and the CLI both call [`Core`]; neither holds business logic, and nothing here knows
 //! about Tauri.
 
+pub mod automations;
 pub mod background;
 pub mod connections;
 pub mod delivery;

@@ -223,3 +223,37 @@ pub fn count(conn: &Connection, environment_id: i64) -> rusqlite::Result<i64> {
         |row| row.get(0),
     )
 }
+
+/// An event as the automation engine reads it: in the order events were stored.
+#[derive(Debug, Clone)]
+pub struct LoggedEvent {
+    pub rowid: i64,
+    pub id: String,
+    pub environment_id: i64,
+    pub connection_id: String,
+    pub event_type: String,
+    pub payload: Vec<u8>,
+}
+
+/// The events stored after `rowid`, oldest first.
+pub fn after_rowid(
+    conn: &Connection,
+    rowid: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<LoggedEvent>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT rowid, id, environment_id, connection_id, event_type, payload
+         FROM inbound_events WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+    )?;
+    let rows = statement.query_map(rusqlite::params![rowid, limit], |row| {
+        Ok(LoggedEvent {
+            rowid: row.get(0)?,
+            id: row.get(1)?,
+            environment_id: row.get(2)?,
+            connection_id: row.get(3)?,
+            event_type: row.get(4)?,
+            payload: row.get(5)?,
+        })
+    })?;
+    rows.collect()
+}

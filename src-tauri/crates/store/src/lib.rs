@@ -10,6 +10,8 @@ pub mod model;
 
 pub mod activity;
 pub mod attempts;
+pub mod automation_runs;
+pub mod automations;
 pub mod connection_credentials;
 pub mod connections;
 pub mod delivery_health;
@@ -18,6 +20,7 @@ pub mod event_sources;
 pub mod inbound_cursors;
 pub mod inbound_events;
 pub mod inbound_rejections;
+pub mod notifications;
 pub mod operators;
 pub mod outbox;
 pub mod outbox_triage;
