@@ -26,6 +26,8 @@ pub struct Cadences {
     /// How often events are fetched from the vendors' events APIs (also once soon after the
     /// start, for what was missed while the app was closed).
     pub catch_up_every: Duration,
+    /// How often the automation engine looks for due runs when nothing wakes it.
+    pub automations_every: Duration,
 }
 
 impl Default for Cadences {
@@ -36,6 +38,7 @@ impl Default for Cadences {
             purge_every: Duration::from_secs(60 * 60),
             revoke_every: Duration::from_secs(30),
             catch_up_every: Duration::from_secs(15 * 60),
+            automations_every: Duration::from_millis(500),
         }
     }
 }
@@ -51,6 +54,7 @@ impl Cadences {
             purge_every: hour,
             revoke_every: hour,
             catch_up_every: hour,
+            automations_every: hour,
         }
     }
 }
@@ -142,6 +146,24 @@ impl Core {
                         tracing::warn!(connection = %failed.connection_id, error = ?failed.error, "event catch-up failed");
                     }
                     wait = every;
+                }
+            })
+        });
+        let (core, stop, every) = (self.clone(), cancel.clone(), cadences.automations_every);
+        supervisor.supervise("automations", move || {
+            let (core, stop) = (core.clone(), stop.clone());
+            Box::pin(async move {
+                // Woken by anything the core announces (events recorded, deliveries done, runs
+                // started), and on its tick for delays.
+                let mut announced = core.events.subscribe();
+                loop {
+                    let pass = core.clone();
+                    blocking(move || pass.run_automations()).await?;
+                    tokio::select! {
+                        _ = stop.cancelled() => return Ok(()),
+                        _ = tokio::time::sleep(every) => {}
+                        _ = announced.recv() => {}
+                    }
                 }
             })
         });

@@ -73,6 +73,7 @@ pub struct Core {
     oauth: oauth::state::OAuthState,
     delivery: delivery::DeliveryState,
     inbound: inbound::InboundState,
+    automations: automations::AutomationsState,
 }
 
 impl Core {
@@ -104,6 +105,7 @@ impl Core {
             oauth: Default::default(),
             delivery: Default::default(),
             inbound: Default::default(),
+            automations: Default::default(),
         })
     }
 

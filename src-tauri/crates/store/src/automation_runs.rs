@@ -117,8 +117,8 @@ pub fn set_progress(
     id: &str,
     progress: &RunProgress<'_>,
 ) -> rusqlite::Result<()> {
-    let finished = matches!(progress.status, "completed" | "failed" | "cancelled")
-        .then_some(progress.now);
+    let finished =
+        matches!(progress.status, "completed" | "failed" | "cancelled").then_some(progress.now);
     tx.execute(
         "UPDATE automation_runs SET status = ?2, next_step = ?3, wake_at = ?4, error = ?5,
              updated_at = ?6, finished_at = ?7

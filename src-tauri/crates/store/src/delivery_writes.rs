@@ -180,3 +180,12 @@ impl BulkLoad {
         built
     }
 }
+
+/// A delivery's status (`pending`, `delivered`, `failed`, `dead_letter`), if it exists.
+pub fn status(conn: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row("SELECT status FROM deliveries WHERE id = ?1", [id], |row| {
+        row.get(0)
+    })
+    .optional()
+}

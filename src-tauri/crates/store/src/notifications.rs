@@ -29,7 +29,14 @@ pub fn insert(tx: &Transaction<'_>, n: &NewNotification<'_>) -> rusqlite::Result
     tx.execute(
         "INSERT INTO notifications (environment_id, priority, title, body, subject, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![n.environment_id, n.priority, n.title, n.body, n.subject, n.now],
+        params![
+            n.environment_id,
+            n.priority,
+            n.title,
+            n.body,
+            n.subject,
+            n.now
+        ],
     )?;
     Ok(tx.last_insert_rowid())
 }

@@ -7,7 +7,7 @@
 
 use cel::common::ast::{Expr, IdedExpr, SourceInfo};
 use cel::{Context, Env, Program, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -64,7 +64,7 @@ impl std::fmt::Display for ConditionError {
 }
 
 /// One part of a condition and what it came to, for an explanation.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct TraceEntry {
     /// The part as written.
@@ -75,7 +75,7 @@ pub struct TraceEntry {
 }
 
 /// What an evaluation came to.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Verdict {
     pub passed: bool,
@@ -127,7 +127,9 @@ impl Condition {
                 return Err(at(
                     source,
                     variable,
-                    format!("unknown variable `{variable}`: a condition reads `event` and `connection`"),
+                    format!(
+                        "unknown variable `{variable}`: a condition reads `event` and `connection`"
+                    ),
                 ));
             }
         }
@@ -289,10 +291,12 @@ fn extent(info: &SourceInfo, node: &IdedExpr) -> Option<(u32, u32)> {
         _ => Vec::new(),
     };
     // Offsets are inclusive; a selection is placed at its dot, its field after it.
-    let own = info.offset_for(node.id).map(|(start, stop)| match &node.expr {
-        Expr::Select(select) => (start, start + 1 + select.field.len() as u32),
-        _ => (start, stop + 1),
-    });
+    let own = info
+        .offset_for(node.id)
+        .map(|(start, stop)| match &node.expr {
+            Expr::Select(select) => (start, start + 1 + select.field.len() as u32),
+            _ => (start, stop + 1),
+        });
     children
         .into_iter()
         .filter_map(|child| extent(info, child))
@@ -312,7 +316,9 @@ fn cel_value(json: &serde_json::Value) -> Value {
             _ => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
         serde_json::Value::String(s) => Value::String(Arc::new(s.clone())),
-        serde_json::Value::Array(items) => Value::List(Arc::new(items.iter().map(cel_value).collect())),
+        serde_json::Value::Array(items) => {
+            Value::List(Arc::new(items.iter().map(cel_value).collect()))
+        }
         serde_json::Value::Object(fields) => Value::Map(
             fields
                 .iter()
@@ -330,7 +336,13 @@ fn comprehension_variables<'a>(expr: &'a IdedExpr, into: &mut Vec<&'a str>) {
             into.push(&c.iter_var);
             into.extend(c.iter_var2.as_deref());
             into.push(&c.accu_var);
-            for part in [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result] {
+            for part in [
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_cond,
+                &c.loop_step,
+                &c.result,
+            ] {
                 comprehension_variables(part, into);
             }
         }
@@ -338,10 +350,15 @@ fn comprehension_variables<'a>(expr: &'a IdedExpr, into: &mut Vec<&'a str>) {
             if let Some(target) = &call.target {
                 comprehension_variables(target, into);
             }
-            call.args.iter().for_each(|a| comprehension_variables(a, into));
+            call.args
+                .iter()
+                .for_each(|a| comprehension_variables(a, into));
         }
         Expr::Select(select) => comprehension_variables(&select.operand, into),
-        Expr::List(list) => list.elements.iter().for_each(|e| comprehension_variables(e, into)),
+        Expr::List(list) => list
+            .elements
+            .iter()
+            .for_each(|e| comprehension_variables(e, into)),
         _ => {}
     }
 }
@@ -350,11 +367,17 @@ fn comprehension_variables<'a>(expr: &'a IdedExpr, into: &mut Vec<&'a str>) {
 fn nesting(expr: &IdedExpr) -> usize {
     match &expr.expr {
         Expr::Comprehension(c) => {
-            1 + [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result]
-                .into_iter()
-                .map(nesting)
-                .max()
-                .unwrap_or(0)
+            1 + [
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_cond,
+                &c.loop_step,
+                &c.result,
+            ]
+            .into_iter()
+            .map(nesting)
+            .max()
+            .unwrap_or(0)
         }
         Expr::Call(call) => call
             .target
@@ -374,7 +397,13 @@ fn at(source: &str, word: &str, message: String) -> ConditionError {
     let offset = source.find(word).unwrap_or(0);
     let before = &source[..offset];
     let line = before.matches('\n').count() as u32 + 1;
-    let column = before.rsplit('\n').next().unwrap_or_default().chars().count() as u32 + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count() as u32
+        + 1;
     ConditionError {
         message,
         line,
@@ -444,9 +473,10 @@ mod tests {
 
     #[test]
     fn a_condition_that_does_not_pass_is_explained_part_by_part() {
-        let condition =
-            Condition::compile("event.data.object.amount > 5000 && event.data.object.currency == 'usd'")
-                .unwrap();
+        let condition = Condition::compile(
+            "event.data.object.amount > 5000 && event.data.object.currency == 'usd'",
+        )
+        .unwrap();
         let verdict = condition.evaluate(&event(), &json!({}));
         assert!(!verdict.passed);
         let value_of = |expression: &str| {
@@ -484,10 +514,7 @@ mod tests {
         assert!(unknown.message.contains("`order`"));
         let function = Condition::compile("base64.encode(event.id) == ''").unwrap_err();
         assert!(function.message.contains("unknown"), "{function}");
-        let deep = Condition::compile(
-            "event.a.all(x, x.b.all(y, y.c.all(z, z > 0)))",
-        )
-        .unwrap_err();
+        let deep = Condition::compile("event.a.all(x, x.b.all(y, y.c.all(z, z > 0)))").unwrap_err();
         assert!(deep.message.contains("nest"), "{deep}");
         assert!(Condition::compile(" ").is_err());
         assert!(Condition::compile(&"1 + ".repeat(2000)).is_err());

@@ -2,3 +2,30 @@
 //! engine while the app is open, each run journaled step by step.
 
 pub mod condition;
+pub mod definition;
+pub mod library;
+pub mod runs;
+pub mod stepping;
+pub mod triggering;
+
+/// The engine's own state: one pass at a time in a process (one process writes a data
+/// directory), so no event starts its runs twice and no run moves on twice at once.
+#[derive(Default)]
+pub(crate) struct AutomationsState {
+    pass: std::sync::Mutex<()>,
+}
+
+impl crate::Core {
+    /// One pass of the engine: the events stored since the last start their runs, then the
+    /// runs that are due move on as far as they can.
+    pub fn run_automations(&self) -> crate::CoreResult<()> {
+        let _one_at_a_time = self
+            .automations
+            .pass
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        while self.start_runs_from_events()? > 0 {}
+        self.advance_runs()?;
+        Ok(())
+    }
+}

@@ -91,6 +91,40 @@ impl Core {
         event: OutboundEvent,
         attempt_now: bool,
     ) -> CoreResult<(Enqueued, WorkerReport)> {
+        let prepared = self.prepare_delivery(connection_id, action_id, &event, None)?;
+        let now = self.now();
+        let delivery_id = ids::time_ordered_id("dlv", now, random_bits()?);
+        let leased = self.write(|tx| {
+            enqueue_prepared(tx, &prepared, &delivery_id, now)?;
+            Ok(match attempt_now {
+                true => outbox::claim_one(tx, &delivery_id, now, LEASE_MS)?,
+                false => None,
+            })
+        })?;
+        let round = match attempt_now {
+            true => self.attempt_leased(leased)?,
+            false => {
+                self.delivery.bell.ring();
+                WorkerReport::default()
+            }
+        };
+        let queued = Enqueued {
+            delivery_id,
+            held: prepared.held,
+        };
+        Ok((queued, round))
+    }
+
+    /// Checks an event for a connection's action and makes its request: the action exists,
+    /// the connection holds the scopes it needs and a credential, and the field mapping (the
+    /// one given, else the connection's own for the action) finds every field it names.
+    pub(crate) fn prepare_delivery(
+        &self,
+        connection_id: &str,
+        action_id: &str,
+        event: &OutboundEvent,
+        mapping: Option<&field_mapping::ActionMapping>,
+    ) -> CoreResult<PreparedDelivery> {
         let record = self.record(connection_id)?;
         let manifest = self.manifest(&record.connector_type)?;
         let action = manifest
@@ -141,9 +175,11 @@ impl Core {
             ));
         }
         // The connection's field mapping for the action makes the request from the event.
-        let payload = match field_mapping::for_action(&record.field_mapping, action_id) {
-            Some(mapping) => field_mapping::apply(&mapping, &event.payload)
-                .map_err(CoreError::InvalidArgument)?,
+        let own = field_mapping::for_action(&record.field_mapping, action_id);
+        let payload = match mapping.or(own.as_ref()) {
+            Some(mapping) => {
+                field_mapping::apply(mapping, &event.payload).map_err(CoreError::InvalidArgument)?
+            }
             None => event.payload.clone(),
         }
         .to_string();
@@ -153,44 +189,57 @@ impl Core {
                 limit: MAX_REQUEST_BYTES,
             });
         }
-        let now = self.now();
-        let delivery_id = ids::time_ordered_id("dlv", now, random_bits()?);
-        let leased = self.write(|tx| {
-            outbox::enqueue(
-                tx,
-                &NewDelivery {
-                    id: &delivery_id,
-                    connection_id,
-                    environment_id: record.environment_id,
-                    originating_module: event.originating_module.trim(),
-                    event_identifier: event.event_identifier.trim(),
-                    action: Some(action_id),
-                    status: DeliveryStatus::Pending,
-                    created_at: now,
-                },
-                &payload,
-                now,
-            )?;
-            tx.publish(CoreEvent::DeliveryQueued {
-                delivery_id: delivery_id.clone(),
-                connection_id: connection_id.to_string(),
-            });
-            Ok(match attempt_now {
-                true => outbox::claim_one(tx, &delivery_id, now, LEASE_MS)?,
-                false => None,
-            })
-        })?;
-        let round = match attempt_now {
-            true => self.attempt_leased(leased)?,
-            false => {
-                self.delivery.bell.ring();
-                WorkerReport::default()
-            }
-        };
-        let queued = Enqueued {
-            delivery_id,
+        Ok(PreparedDelivery {
+            connection_id: connection_id.to_string(),
+            environment_id: record.environment_id,
+            action_id: action_id.to_string(),
+            originating_module: event.originating_module.trim().to_string(),
+            event_identifier: event.event_identifier.trim().to_string(),
+            payload,
             held: record.state == ConnectionState::Paused,
-        };
-        Ok((queued, round))
+        })
     }
+}
+
+/// A delivery checked and its request made, to be queued in the caller's transaction.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedDelivery {
+    pub(crate) connection_id: String,
+    environment_id: i64,
+    pub(crate) action_id: String,
+    originating_module: String,
+    event_identifier: String,
+    /// The request body, as it will be sent.
+    pub(crate) payload: String,
+    /// The connection is paused: the delivery waits for it to resume.
+    pub(crate) held: bool,
+}
+
+/// Writes the delivery and its outbox row in `tx`.
+pub(crate) fn enqueue_prepared(
+    tx: &crate::kernel::write::Tx<'_, '_>,
+    prepared: &PreparedDelivery,
+    delivery_id: &str,
+    now: i64,
+) -> CoreResult<()> {
+    outbox::enqueue(
+        tx,
+        &NewDelivery {
+            id: delivery_id,
+            connection_id: &prepared.connection_id,
+            environment_id: prepared.environment_id,
+            originating_module: &prepared.originating_module,
+            event_identifier: &prepared.event_identifier,
+            action: Some(&prepared.action_id),
+            status: DeliveryStatus::Pending,
+            created_at: now,
+        },
+        &prepared.payload,
+        now,
+    )?;
+    tx.publish(CoreEvent::DeliveryQueued {
+        delivery_id: delivery_id.to_string(),
+        connection_id: prepared.connection_id.clone(),
+    });
+    Ok(())
 }

@@ -12,6 +12,8 @@ use sgen_store::model::ConnectionState;
 pub const UNHEALTHY: &str = "connection.unhealthy";
 pub const CREDENTIALS_EXPIRED: &str = "connection.credentials_expired";
 pub const RESTORED: &str = "connection.restored";
+/// Every type the app's own events have.
+pub const CONNECTION_EVENT_TYPES: [&str; 3] = [UNHEALTHY, CREDENTIALS_EXPIRED, RESTORED];
 
 /// The event a move from `from` to `to` is, if any: pausing and resuming are an operator's
 /// choices, not news.

@@ -64,6 +64,12 @@ pub enum CoreEvent {
     /// An operator changed a setting (`outbound_allow_list`, `retry_schedule`, …).
     #[serde(rename = "settings.changed")]
     SettingsChanged { setting: String },
+    /// An automation was saved or its status changed.
+    #[serde(rename = "automations.changed")]
+    AutomationsChanged,
+    /// Runs started or moved on (one announcement per commit).
+    #[serde(rename = "runs.changed")]
+    RunsChanged,
 }
 
 /// Many publishers, many listeners; a listener that falls behind loses the oldest events and

@@ -17,8 +17,8 @@ use sgen_core::model::EnvironmentName;
 use sgen_core::Secret;
 use std::time::Duration;
 
-struct Listening {
-    f: Fixture,
+pub(super) struct Listening {
+    pub(super) f: Fixture,
     background: Option<Supervisor>,
     base: String,
 }
@@ -37,7 +37,7 @@ fn listening() -> Listening {
 
 /// Listening on a demo whose connections hold working sandbox credentials (so the emitter can
 /// keep events in the vendors' events lists, and catching up can read them).
-fn listening_connected() -> Listening {
+pub(super) fn listening_connected() -> Listening {
     listening_on(fixture_with(DemoOptions {
         delivery_attempts: 100,
         sandbox_credentials: true,
@@ -109,7 +109,7 @@ fn stripe_of(f: &Fixture) -> (String, String, SiteEnvironment) {
         .unwrap()
 }
 
-fn emit(connection_id: &str, event_type: &str) -> EmitRequest {
+pub(super) fn emit(connection_id: &str, event_type: &str) -> EmitRequest {
     EmitRequest {
         connection_id: connection_id.into(),
         event_type: event_type.into(),
@@ -484,7 +484,7 @@ fn the_listener_moves_when_its_port_setting_changes() {
 
 /// The demo's connection to the vendor that holds a credential (id, scope), with its canary
 /// secret.
-fn connection_to(f: &Fixture, connector: &str) -> (String, SiteEnvironment) {
+pub(super) fn connection_to(f: &Fixture, connector: &str) -> (String, SiteEnvironment) {
     let (id, _, scope) = signing_connections(f)
         .into_iter()
         .find(|(id, c, _)| {

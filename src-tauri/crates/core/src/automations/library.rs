@@ -1,0 +1,297 @@
+//! Saving automations (each change a new version, checked against the app: the connections and
+//! actions it names exist in its site environment), listing them, exporting them in seed 004's
+//! shape, and changing their status.
+
+use crate::automations::definition::{
+    self, ActionKind, AutomationDefinition, AutomationStatus, DefinitionProblem, MANUAL,
+};
+use crate::inbound::connection_events::CONNECTION_EVENT_TYPES;
+use crate::kernel::ids::{random_bits, time_ordered_id};
+use crate::kernel::sites::SiteEnvironment;
+use crate::{Core, CoreError, CoreResult};
+use serde::Serialize;
+use sgen_store::automations::{self, AutomationRecord, NewVersion};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AutomationSummary {
+    pub id: String,
+    pub name: String,
+    pub status: AutomationStatus,
+    /// Why the app paused it (a connection it depends on is unhealthy).
+    pub status_reason: Option<String>,
+    #[ts(type = "number")]
+    pub version: i64,
+    /// What starts it (`payment_intent.succeeded`, `manual`).
+    pub trigger_event: String,
+    #[ts(type = "number")]
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AutomationDetail {
+    pub summary: AutomationSummary,
+    pub definition: AutomationDefinition,
+    /// The conditions as CEL, as the builder shows them.
+    pub cel: Option<String>,
+    /// The connections its trigger and actions name.
+    pub dependencies: Vec<String>,
+}
+
+/// The definition refused, with every problem found.
+fn refused(problems: Vec<DefinitionProblem>) -> CoreError {
+    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    CoreError::invalid(format!(
+        "the automation was not saved: {}",
+        lines.join("; ")
+    ))
+}
+
+impl Core {
+    /// Saves an automation read from JSON: a new one, or (with `id`) a new version of one.
+    pub fn save_automation(
+        &self,
+        scope: &SiteEnvironment,
+        id: Option<&str>,
+        json: &str,
+    ) -> CoreResult<AutomationSummary> {
+        let checked = definition::check(json).map_err(refused)?;
+        let environment_id = self.environment_id(scope)?;
+        let dependencies = self.check_names(environment_id, &checked.definition)?;
+        let operator = self.active_operator()?;
+        let now = self.now();
+        let id = match id {
+            Some(id) => {
+                let existing = self.automation_record(id)?;
+                if existing.environment_id != environment_id {
+                    return Err(CoreError::invalid(
+                        "that automation belongs to another site environment",
+                    ));
+                }
+                id.to_string()
+            }
+            None => time_ordered_id("aut", now, random_bits()?),
+        };
+        let definition = &checked.definition;
+        let status = definition.status.unwrap_or(AutomationStatus::Draft);
+        let stored = serde_json::to_string(definition).expect("a definition serializes");
+        self.write(|tx| {
+            automations::save(
+                tx,
+                &NewVersion {
+                    id: &id,
+                    environment_id,
+                    name: &definition.name,
+                    status: status.as_str(),
+                    trigger_key: &trigger_key(&definition.trigger.event),
+                    definition: &stored,
+                    dependencies: &dependencies,
+                    saved_by: &operator.id,
+                    now,
+                },
+            )?;
+            tx.publish(crate::kernel::events::CoreEvent::AutomationsChanged);
+            Ok(())
+        })?;
+        Ok(summary(&self.automation_record(&id)?))
+    }
+
+    pub fn automations(&self, scope: &SiteEnvironment) -> CoreResult<Vec<AutomationSummary>> {
+        let environment_id = self.environment_id(scope)?;
+        let records = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(automations::list(conn, environment_id)?))?;
+        Ok(records.iter().map(summary).collect())
+    }
+
+    pub fn automation(&self, id: &str) -> CoreResult<AutomationDetail> {
+        let record = self.automation_record(id)?;
+        let definition = self.automation_version(id, record.version)?;
+        let dependencies = self.store.read(|conn| {
+            let mut statement = conn.prepare(
+                "SELECT connection_id FROM automation_dependencies WHERE automation_id = ?1
+                 ORDER BY connection_id",
+            )?;
+            let rows = statement.query_map([id], |row| row.get(0))?;
+            rows.collect::<Result<Vec<String>, _>>()
+                .map_err(CoreError::from)
+        })?;
+        Ok(AutomationDetail {
+            summary: summary(&record),
+            cel: definition.trigger.conditions.as_ref().map(|c| c.to_cel()),
+            definition,
+            dependencies,
+        })
+    }
+
+    /// The automation as JSON in seed 004's shape, with its current status: what `import`
+    /// takes back.
+    pub fn export_automation(&self, id: &str) -> CoreResult<serde_json::Value> {
+        let record = self.automation_record(id)?;
+        let mut definition = self.automation_version(id, record.version)?;
+        definition.status = AutomationStatus::parse(&record.status);
+        Ok(serde_json::to_value(definition).expect("a definition serializes"))
+    }
+
+    /// Activates, pauses or archives an automation (not a new version: its definition is
+    /// unchanged). An archived one is not activated again: import a copy.
+    pub fn set_automation_status(
+        &self,
+        id: &str,
+        status: AutomationStatus,
+    ) -> CoreResult<AutomationSummary> {
+        let record = self.automation_record(id)?;
+        if record.status == AutomationStatus::Archived.as_str() && status != record_status(&record)
+        {
+            return Err(CoreError::invalid(
+                "an archived automation stays archived: export it and import a copy",
+            ));
+        }
+        let now = self.now();
+        self.write(|tx| {
+            automations::set_status(tx, id, status.as_str(), None, now)?;
+            tx.publish(crate::kernel::events::CoreEvent::AutomationsChanged);
+            Ok(())
+        })?;
+        Ok(summary(&self.automation_record(id)?))
+    }
+
+    pub(crate) fn automation_record(&self, id: &str) -> CoreResult<AutomationRecord> {
+        self.store
+            .read(|conn| Ok::<_, CoreError>(automations::get(conn, id)?))?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "automation",
+                id: id.to_string(),
+            })
+    }
+
+    /// A saved version's definition.
+    pub(crate) fn automation_version(
+        &self,
+        id: &str,
+        version: i64,
+    ) -> CoreResult<AutomationDefinition> {
+        let text = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(automations::definition(conn, id, version)?))?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "automation version",
+                id: format!("{id} v{version}"),
+            })?;
+        serde_json::from_str(&text)
+            .map_err(|e| CoreError::Internal(format!("a stored automation is unreadable: {e}")))
+    }
+
+    /// Checks what the definition names exists in the environment; returns the connections it
+    /// depends on.
+    fn check_names(
+        &self,
+        environment_id: i64,
+        definition: &AutomationDefinition,
+    ) -> CoreResult<Vec<String>> {
+        let problem =
+            |path: String, message: String| refused(vec![DefinitionProblem { path, message }]);
+        let mut dependencies = Vec::new();
+        let connection =
+            |path: &str, id: &str| -> CoreResult<sgen_store::connections::ConnectionRecord> {
+                match self.record(id) {
+                    Ok(record) if record.environment_id == environment_id => Ok(record),
+                    _ => Err(problem(
+                        path.into(),
+                        format!("no connection `{id}` in this site environment"),
+                    )),
+                }
+            };
+        let event = &definition.trigger.event;
+        match &definition.trigger.connection {
+            Some(id) => {
+                let record = connection("/trigger/connection", id)?;
+                let types = &self.manifest(&record.connector_type)?.inbound_events.types;
+                if !types.contains(event) && !CONNECTION_EVENT_TYPES.contains(&event.as_str()) {
+                    return Err(problem(
+                        "/trigger/event".into(),
+                        format!(
+                            "`{}` sends no `{event}` events (it sends {})",
+                            record.display_name,
+                            types.join(", ")
+                        ),
+                    ));
+                }
+                dependencies.push(id.clone());
+            }
+            None if event == MANUAL || CONNECTION_EVENT_TYPES.contains(&event.as_str()) => {}
+            None => {
+                let known = self
+                    .catalog
+                    .all()
+                    .any(|m| m.inbound_events.types.contains(event));
+                if !known {
+                    return Err(problem(
+                        "/trigger/event".into(),
+                        format!("no connector in the catalog sends `{event}` events"),
+                    ));
+                }
+            }
+        }
+        for (index, action) in definition.actions.iter().enumerate() {
+            let path = format!("/actions/{index}/params");
+            match action.kind {
+                ActionKind::ConnectorAction | ActionKind::Webhook => {
+                    let params: definition::DeliveryParams =
+                        serde_json::from_value(action.params.clone())
+                            .map_err(|e| problem(path.clone(), e.to_string()))?;
+                    let record = connection(&format!("{path}/connection"), &params.connection)?;
+                    let manifest = self.manifest(&record.connector_type)?;
+                    if !manifest.actions.iter().any(|a| a.id == params.action) {
+                        let offered: Vec<&str> =
+                            manifest.actions.iter().map(|a| a.id.as_str()).collect();
+                        return Err(problem(
+                            format!("{path}/action"),
+                            format!(
+                                "{} has no action `{}` (it has {})",
+                                manifest.display_name,
+                                params.action,
+                                offered.join(", ")
+                            ),
+                        ));
+                    }
+                    if !dependencies.contains(&params.connection) {
+                        dependencies.push(params.connection);
+                    }
+                }
+                ActionKind::Notify | ActionKind::Delay => {}
+            }
+        }
+        Ok(dependencies)
+    }
+}
+
+/// How the store finds the automations an event starts.
+pub(crate) fn trigger_key(event: &str) -> String {
+    match event {
+        MANUAL => MANUAL.to_string(),
+        event => format!("event:{event}"),
+    }
+}
+
+fn record_status(record: &AutomationRecord) -> AutomationStatus {
+    AutomationStatus::parse(&record.status).unwrap_or(AutomationStatus::Draft)
+}
+
+fn summary(record: &AutomationRecord) -> AutomationSummary {
+    AutomationSummary {
+        id: record.id.clone(),
+        name: record.name.clone(),
+        status: record_status(record),
+        status_reason: record.status_reason.clone(),
+        version: record.version,
+        trigger_event: record
+            .trigger_key
+            .strip_prefix("event:")
+            .unwrap_or(&record.trigger_key)
+            .to_string(),
+        updated_at: record.updated_at,
+    }
+}

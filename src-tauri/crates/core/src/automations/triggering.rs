@@ -1,0 +1,180 @@
+//! Events start runs (SPEC §7): the engine reads the event log after its cursor, in the order
+//! events were stored; each event starts a run of every active automation (a dry run of every
+//! draft) whose trigger it is, or records why its conditions did not pass. The runs and the
+//! cursor's move are one transaction, so a kill at any moment neither loses an event nor starts
+//! its runs twice.
+
+use crate::automations::condition::{Condition, Verdict};
+use crate::automations::definition::{self, AutomationDefinition};
+use crate::automations::library::trigger_key;
+use crate::kernel::events::CoreEvent;
+use crate::kernel::ids::sequential_id;
+use crate::{Core, CoreError, CoreResult};
+use serde_json::{json, Value};
+use sgen_store::automation_runs::{self, NewRun};
+use sgen_store::automations::{self, AutomationRecord};
+use sgen_store::inbound_events::{self, LoggedEvent};
+use std::collections::HashMap;
+
+/// Events read per pass.
+const EVENTS_PER_PASS: u32 = 1_000;
+
+/// An automation an event may start, with its conditions compiled.
+struct Candidate {
+    record: AutomationRecord,
+    definition: AutomationDefinition,
+    condition: Option<Condition>,
+}
+
+/// A run to write.
+struct Started {
+    id: String,
+    automation_id: String,
+    environment_id: i64,
+    version: i64,
+    status: &'static str,
+    dry_run: bool,
+    event_id: String,
+    input: String,
+    explain: Option<String>,
+}
+
+impl Core {
+    /// Starts the runs the events stored since the last pass call for; returns how many events
+    /// were read (0: the engine is caught up).
+    pub(crate) fn start_runs_from_events(&self) -> CoreResult<usize> {
+        let (events, candidates) = self.store.read(|conn| {
+            let cursor = automation_runs::event_cursor(conn)?;
+            let events = inbound_events::after_rowid(conn, cursor, EVENTS_PER_PASS)?;
+            let mut candidates: HashMap<(i64, String), Vec<(AutomationRecord, String)>> =
+                HashMap::new();
+            for event in &events {
+                let key = (event.environment_id, trigger_key(&event.event_type));
+                if !candidates.contains_key(&key) {
+                    let found = automations::triggered_by(conn, key.0, &key.1)?;
+                    candidates.insert(key, found);
+                }
+            }
+            Ok::<_, CoreError>((events, candidates))
+        })?;
+        let Some(last) = events.last().map(|e| e.rowid) else {
+            return Ok(0);
+        };
+        let candidates: HashMap<(i64, String), Vec<Candidate>> = candidates
+            .into_iter()
+            .map(|(key, found)| (key, found.into_iter().filter_map(compiled).collect()))
+            .collect();
+        let now = self.now();
+        let mut started = Vec::new();
+        let mut connections = HashMap::new();
+        for event in &events {
+            let key = (event.environment_id, trigger_key(&event.event_type));
+            for candidate in candidates.get(&key).into_iter().flatten() {
+                let wanted = candidate.definition.trigger.connection.as_deref();
+                if wanted.is_some_and(|c| c != event.connection_id) {
+                    continue;
+                }
+                if !connections.contains_key(&event.connection_id) {
+                    let described = self.connection_value(&event.connection_id);
+                    connections.insert(event.connection_id.clone(), described);
+                }
+                started.push(start(
+                    candidate,
+                    event,
+                    &connections[&event.connection_id],
+                    now,
+                ));
+            }
+        }
+        self.write(|tx| {
+            for run in &started {
+                automation_runs::insert(
+                    tx,
+                    &NewRun {
+                        id: &run.id,
+                        automation_id: &run.automation_id,
+                        environment_id: run.environment_id,
+                        version: run.version,
+                        status: run.status,
+                        dry_run: run.dry_run,
+                        event_id: Some(&run.event_id),
+                        input: &run.input,
+                        explain: run.explain.as_deref(),
+                        now,
+                    },
+                )?;
+            }
+            automation_runs::set_event_cursor(tx, last)?;
+            if !started.is_empty() {
+                tx.publish(CoreEvent::RunsChanged);
+            }
+            Ok(())
+        })?;
+        Ok(events.len())
+    }
+
+    /// The connection an event came from, as a condition reads it (`connection.connector`).
+    fn connection_value(&self, connection_id: &str) -> Value {
+        match self.record(connection_id) {
+            Ok(record) => json!({
+                "id": record.id,
+                "connector": record.connector_type,
+                "name": record.display_name,
+                "state": record.state.as_str(),
+            }),
+            Err(_) => json!({ "id": connection_id }),
+        }
+    }
+}
+
+/// The automation with its definition's conditions compiled; one whose stored definition no
+/// longer reads (it cannot happen short of editing the database) starts nothing, and says so.
+fn compiled((record, text): (AutomationRecord, String)) -> Option<Candidate> {
+    let read = serde_json::from_str::<Value>(&text)
+        .map_err(|e| e.to_string())
+        .and_then(|json| {
+            definition::check_value(&json).map_err(|problems| format!("{problems:?}"))
+        });
+    match read {
+        Ok(checked) => Some(Candidate {
+            record,
+            definition: checked.definition,
+            condition: checked.condition,
+        }),
+        Err(e) => {
+            tracing::error!(automation = %record.id, error = %e, "a stored automation does not read");
+            None
+        }
+    }
+}
+
+fn start(candidate: &Candidate, event: &LoggedEvent, connection: &Value, now: i64) -> Started {
+    let payload: Value = serde_json::from_slice(&event.payload).unwrap_or(Value::Null);
+    let verdict = match &candidate.condition {
+        Some(condition) => condition.evaluate(&payload, connection),
+        None => Verdict {
+            passed: true,
+            error: None,
+            trace: Vec::new(),
+        },
+    };
+    let (status, explain) = match verdict.passed {
+        true => ("running", None),
+        false => (
+            "skipped",
+            Some(serde_json::to_string(&verdict).expect("a verdict serializes")),
+        ),
+    };
+    Started {
+        // In the order events were stored: the run list's keyset order.
+        id: sequential_id("run", now),
+        automation_id: candidate.record.id.clone(),
+        environment_id: event.environment_id,
+        version: candidate.record.version,
+        status,
+        dry_run: candidate.record.status == "draft",
+        event_id: event.id.clone(),
+        input: String::from_utf8_lossy(&event.payload).into_owned(),
+        explain,
+    }
+}

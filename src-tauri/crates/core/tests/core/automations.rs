@@ -1,0 +1,193 @@
+//! Automations end to end on the demo site's sandbox vendors: a signed Stripe event arrives at
+//! the listener, starts a run whose condition passes, whose HubSpot step is delivered through
+//! the outbox and whose notify step tells the operator; an event the condition refuses leaves a
+//! skipped run with its explanation; a draft's run sends nothing; a definition naming what the
+//! site does not have is refused with the path.
+
+use super::inbound_listener::{connection_to, emit, listening_connected};
+use serde_json::{json, Value};
+use sgen_core::automations::definition::AutomationStatus;
+use sgen_core::inbound::sandbox_emitter::EmitRequest;
+
+fn automation(stripe: &str, hubspot: &str, status: &str) -> String {
+    json!({
+        "name": "Big payments to HubSpot",
+        "trigger": {
+            "event": "payment_intent.succeeded",
+            "connection": stripe,
+            "conditions": "event.data.object.amount > 1000"
+        },
+        "actions": [
+            {"type": "connector_action", "params": {
+                "connection": hubspot, "action": "upsert_contact",
+                "mapping": {"inputs.0.id": "data.object.receipt_email", "inputs.0.idProperty": "\"email\""}}},
+            {"type": "notify", "params": {"message": "A big payment arrived", "priority": "high"}}
+        ],
+        "status": status
+    })
+    .to_string()
+}
+
+fn with_amount(amount: i64) -> Value {
+    json!({
+        "id": "evt_$id", "object": "event", "created": "$time", "type": "$type",
+        "data": {"object": {"id": "pi_$id", "object": "payment_intent", "amount": amount,
+            "currency": "usd", "receipt_email": "ada@example.com"}}
+    })
+}
+
+fn steps(core: &sgen_core::Core, run_id: &str) -> Vec<Value> {
+    core.run(run_id)
+        .unwrap()
+        .steps
+        .into_iter()
+        .map(|s| serde_json::to_value(s).unwrap())
+        .collect()
+}
+
+#[test]
+fn an_event_starts_a_run_whose_steps_are_delivered_and_journaled() {
+    let l = listening_connected();
+    let core = &l.f.core;
+    let (stripe, scope) = connection_to(&l.f, "stripe");
+    let (hubspot, _) = connection_to(&l.f, "hubspot");
+    let saved = core
+        .save_automation(&scope, None, &automation(&stripe, &hubspot, "active"))
+        .unwrap();
+    assert_eq!(saved.status, AutomationStatus::Active);
+    assert_eq!(saved.version, 1);
+
+    for amount in [4200, 500] {
+        let sent = core
+            .sandbox_emit(&EmitRequest {
+                payload: Some(with_amount(amount)),
+                ..emit(&stripe, "payment_intent.succeeded")
+            })
+            .unwrap();
+        assert_eq!(sent[0].status, 200, "{:?}", sent[0].answer);
+    }
+    core.run_automations().unwrap();
+    let runs = core.runs(&scope, &Default::default()).unwrap().rows;
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    let (skipped, ran) = (&runs[0], &runs[1]);
+    assert_eq!(skipped.status, "skipped");
+    let explain = skipped.explain.as_ref().unwrap();
+    assert!(
+        explain
+            .trace
+            .iter()
+            .any(|t| t.expression == "event.data.object.amount" && t.value == json!(500)),
+        "{explain:?}"
+    );
+    assert_eq!(ran.status, "waiting");
+
+    // The HubSpot step queued a delivery; once it is delivered the run goes on and ends.
+    let waiting = steps(core, &ran.id);
+    let delivery = waiting[0]["delivery_id"].as_str().unwrap().to_string();
+    assert_eq!(waiting[0]["status"], "waiting");
+    assert_eq!(
+        waiting[0]["input"]["body"],
+        json!({"inputs": [{"id": "ada@example.com", "idProperty": "email"}]})
+    );
+    core.deliver_due(10).unwrap();
+    l.f.clock.advance(2_000);
+    core.run_automations().unwrap();
+    let done = core.run(&ran.id).unwrap();
+    assert_eq!(done.run.status, "completed", "{done:?}");
+    assert_eq!(done.steps[0].status, "completed");
+    assert_eq!(
+        done.steps[0].delivery_id.as_deref(),
+        Some(delivery.as_str())
+    );
+    assert_eq!(done.steps[1].status, "completed");
+    let notifications = core.notifications(10).unwrap();
+    assert!(notifications
+        .iter()
+        .any(|n| n.body == "A big payment arrived" && n.priority == "high"));
+
+    // Another pass does nothing more: no step that recorded success runs again.
+    core.run_automations().unwrap();
+    assert_eq!(core.notifications(10).unwrap().len(), notifications.len());
+}
+
+#[test]
+fn a_drafts_run_is_dry_and_sends_nothing() {
+    let l = listening_connected();
+    let core = &l.f.core;
+    let (stripe, scope) = connection_to(&l.f, "stripe");
+    let (hubspot, _) = connection_to(&l.f, "hubspot");
+    core.save_automation(&scope, None, &automation(&stripe, &hubspot, "draft"))
+        .unwrap();
+    let before = core.notifications(100).unwrap().len();
+    core.sandbox_emit(&EmitRequest {
+        payload: Some(with_amount(9000)),
+        ..emit(&stripe, "payment_intent.succeeded")
+    })
+    .unwrap();
+    core.run_automations().unwrap();
+    let run = &core.runs(&scope, &Default::default()).unwrap().rows[0];
+    assert!(run.dry_run);
+    assert_eq!(run.status, "completed");
+    let recorded = steps(core, &run.id);
+    assert_eq!(recorded[0]["delivery_id"], Value::Null);
+    assert_eq!(recorded[0]["input"]["action"], "upsert_contact");
+    assert!(recorded[0]["input"]["idempotency_key"].is_string());
+    assert_eq!(core.notifications(100).unwrap().len(), before);
+    let db = rusqlite::Connection::open(core.data_dir().join(sgen_core::DATABASE_FILE)).unwrap();
+    let queued: i64 = db
+        .query_row(
+            "SELECT count(*) FROM deliveries WHERE originating_module = 'automation'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(queued, 0);
+}
+
+#[test]
+fn a_definition_naming_what_the_site_lacks_is_refused_with_the_path() {
+    let l = listening_connected();
+    let core = &l.f.core;
+    let (stripe, scope) = connection_to(&l.f, "stripe");
+    let refused = core
+        .save_automation(&scope, None, &automation(&stripe, "con_nope", "active"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("/actions/0/params/connection"),
+        "{refused}"
+    );
+    let (hubspot, _) = connection_to(&l.f, "hubspot");
+    let wrong_event = automation(&stripe, &hubspot, "active")
+        .replace("payment_intent.succeeded", "contact.creation");
+    let refused = core
+        .save_automation(&scope, None, &wrong_event)
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("/trigger/event"), "{refused}");
+    let bad_cel = automation(&stripe, &hubspot, "active").replace("> 1000", "> ");
+    let refused = core
+        .save_automation(&scope, None, &bad_cel)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("/trigger/conditions: line 1, column"),
+        "{refused}"
+    );
+
+    // A second save of the same automation is its version 2.
+    let saved = core
+        .save_automation(&scope, None, &automation(&stripe, &hubspot, "draft"))
+        .unwrap();
+    let again = core
+        .save_automation(
+            &scope,
+            Some(&saved.id),
+            &automation(&stripe, &hubspot, "active"),
+        )
+        .unwrap();
+    assert_eq!(again.version, 2);
+    let exported = core.export_automation(&saved.id).unwrap();
+    assert_eq!(exported["status"], "active");
+    assert_eq!(exported["actions"][1]["type"], "notify");
+}
