@@ -70,6 +70,16 @@ pub enum Command {
         #[command(subcommand)]
         command: EventsCommand,
     },
+    /// Automations: a trigger, conditions and actions, saved from JSON.
+    Automations {
+        #[command(subcommand)]
+        command: crate::automation_args::AutomationsCommand,
+    },
+    /// Automation runs, newest first.
+    Runs {
+        #[command(subcommand)]
+        command: crate::automation_args::RunsCommand,
+    },
 }
 
 #[derive(Subcommand)]

@@ -2,6 +2,8 @@
 //! benchmarks. Every failure prints one line to stderr and exits non-zero.
 
 mod args;
+mod automation_args;
+mod automations_cmd;
 mod connections_cmd;
 mod deliveries_cmd;
 mod delivery_args;
@@ -101,6 +103,8 @@ fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Connections { command } => connections_cmd::run(&data_dir, command),
         Command::Sandbox { command } => sandbox_cmd::run(open, command),
         Command::Events { command } => events_cmd::run(open, command),
+        Command::Automations { command } => automations_cmd::run(open, command),
+        Command::Runs { command } => automations_cmd::runs(open, command),
         Command::Work { json } => work_cmd::run(open(Access::ReadWrite)?, json),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod condition;
 pub mod definition;
+pub mod dry_run;
 pub mod library;
 pub mod runs;
 pub mod stepping;

@@ -51,7 +51,7 @@ impl Core {
         Ok(due.len())
     }
 
-    fn advance_run(&self, run: &RunRecord) -> CoreResult<()> {
+    pub(super) fn advance_run(&self, run: &RunRecord) -> CoreResult<()> {
         let definition = self.automation_version(&run.automation_id, run.version)?;
         let event: Value = serde_json::from_str(&run.input).unwrap_or(Value::Null);
         let mut step = run.next_step;

@@ -114,7 +114,7 @@ impl Core {
     }
 
     /// The connection an event came from, as a condition reads it (`connection.connector`).
-    fn connection_value(&self, connection_id: &str) -> Value {
+    pub(super) fn connection_value(&self, connection_id: &str) -> Value {
         match self.record(connection_id) {
             Ok(record) => json!({
                 "id": record.id,

@@ -191,3 +191,35 @@ fn a_definition_naming_what_the_site_lacks_is_refused_with_the_path() {
     assert_eq!(exported["status"], "active");
     assert_eq!(exported["actions"][1]["type"], "notify");
 }
+
+#[test]
+fn any_automation_is_dry_run_on_demand_against_a_given_event() {
+    let l = listening_connected();
+    let core = &l.f.core;
+    let (stripe, scope) = connection_to(&l.f, "stripe");
+    let (hubspot, _) = connection_to(&l.f, "hubspot");
+    let saved = core
+        .save_automation(&scope, None, &automation(&stripe, &hubspot, "active"))
+        .unwrap();
+    let sample = json!({"type": "payment_intent.succeeded",
+        "data": {"object": {"amount": 7000, "receipt_email": "grace@example.com"}}});
+    let run = core.dry_run_automation(&saved.id, &sample, None).unwrap();
+    assert!(run.run.dry_run);
+    assert_eq!(run.run.status, "completed", "{run:?}");
+    let request = run.steps[0].input.as_ref().unwrap();
+    assert_eq!(request["body"]["inputs"][0]["id"], "grace@example.com");
+    assert_eq!(
+        run.steps[1].output.as_ref().unwrap()["message"],
+        "A big payment arrived"
+    );
+
+    let small = json!({"data": {"object": {"amount": 10}}});
+    let skipped = core.dry_run_automation(&saved.id, &small, None).unwrap();
+    assert_eq!(skipped.run.status, "skipped");
+    assert!(skipped.steps.is_empty());
+    // A step that cannot make its request fails the run, saying why.
+    let no_email = json!({"data": {"object": {"amount": 7000}}});
+    let failed = core.dry_run_automation(&saved.id, &no_email, None).unwrap();
+    assert_eq!(failed.run.status, "failed");
+    assert!(failed.run.error.unwrap().contains("receipt_email"));
+}
