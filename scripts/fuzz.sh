@@ -15,7 +15,7 @@ cargo test -p sgen-integrations --test ipc fuzz_ -- --nocapture 2>&1 | show
 # The kill -9 tests at 100 kills each (20 in a test run): mid-refresh and mid-delivery (the
 # Secret Service is needed, both processes open the site key), during a first migration, and
 # while the inbound listener takes a stream of events.
-export SGEN_CRASH_KILLS=100 SGEN_MIGRATION_KILLS=100 SGEN_INBOUND_KILLS=100
+export SGEN_CRASH_KILLS=100 SGEN_MIGRATION_KILLS=100 SGEN_INBOUND_KILLS=100 SGEN_AUTOMATION_KILLS=100
 "$ROOT/scripts/with-keyring.sh" cargo test -p sgen-core --test core crash:: -- --include-ignored --nocapture 2>&1 |
   grep -E '^test |test result|panicked'
 cargo test -p sgen-integrations-cli --test cli migration_kills -- --nocapture 2>&1 |

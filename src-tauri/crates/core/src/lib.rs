@@ -88,6 +88,16 @@ impl Core {
             Access::ReadOnly => None,
         };
         let store = Store::open(&config.data_dir.join(DATABASE_FILE), config.access)?;
+        if config.access == Access::ReadWrite {
+            let released =
+                store.write(|tx| sgen_store::outbox::release_all(tx).map_err(CoreError::from))?;
+            if released > 0 {
+                tracing::info!(
+                    released,
+                    "deliveries a stopped process had leased are free again"
+                );
+            }
+        }
         Ok(Self {
             store,
             access: config.access,

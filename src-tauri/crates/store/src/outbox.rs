@@ -77,6 +77,15 @@ pub fn claim(
     )
 }
 
+/// Gives up every lease: at a writer's start, when no other process can hold one (the data
+/// directory is locked to one writer), what a killed process leased is free again at once.
+pub fn release_all(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
+    tx.execute(
+        "UPDATE outbox SET leased_until = 0 WHERE leased_until > 0",
+        [],
+    )
+}
+
 /// Gives up the leases on deliveries a worker claimed but will not attempt.
 pub fn release(tx: &Transaction<'_>, delivery_ids: &[String]) -> rusqlite::Result<()> {
     let mut release =

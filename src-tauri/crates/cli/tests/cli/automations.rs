@@ -11,7 +11,10 @@ fn import_dry_run_and_read_the_run_from_the_cli() {
     // Connections holding working sandbox credentials: a step's request is made with them.
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    json(&cli(data, &["demo", "seed", "--deliveries", "100", "--json"]));
+    json(&cli(
+        data,
+        &["demo", "seed", "--deliveries", "100", "--json"],
+    ));
     let stripe = connection_of(data, "stripe");
     let webhook = connection_of(data, "webhook");
     let definition = serde_json::json!({

@@ -66,8 +66,12 @@ impl Core {
                         .find(|s| s.step == step),
                 )
             })?;
+            fail::fail_point!("automations.step_begun");
             match self.perform(run, &definition, step, action, &event, recorded.as_ref())? {
-                Outcome::Done => step += 1,
+                Outcome::Done => {
+                    fail::fail_point!("automations.step_recorded");
+                    step += 1
+                }
                 Outcome::WaitUntil(at) => {
                     let now = self.now();
                     return self.write(|tx| {

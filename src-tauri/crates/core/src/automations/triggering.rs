@@ -50,9 +50,10 @@ impl Core {
                 HashMap::new();
             for event in &events {
                 let key = (event.environment_id, trigger_key(&event.event_type));
-                if !candidates.contains_key(&key) {
-                    let found = automations::triggered_by(conn, key.0, &key.1)?;
-                    candidates.insert(key, found);
+                if let std::collections::hash_map::Entry::Vacant(slot) = candidates.entry(key) {
+                    let (environment_id, trigger) = slot.key();
+                    let found = automations::triggered_by(conn, *environment_id, trigger)?;
+                    slot.insert(found);
                 }
             }
             Ok::<_, CoreError>((events, candidates))
@@ -74,16 +75,10 @@ impl Core {
                 if wanted.is_some_and(|c| c != event.connection_id) {
                     continue;
                 }
-                if !connections.contains_key(&event.connection_id) {
-                    let described = self.connection_value(&event.connection_id);
-                    connections.insert(event.connection_id.clone(), described);
-                }
-                started.push(start(
-                    candidate,
-                    event,
-                    &connections[&event.connection_id],
-                    now,
-                ));
+                let connection = connections
+                    .entry(event.connection_id.clone())
+                    .or_insert_with(|| self.connection_value(&event.connection_id));
+                started.push(start(candidate, event, connection, now));
             }
         }
         self.write(|tx| {
@@ -110,6 +105,7 @@ impl Core {
             }
             Ok(())
         })?;
+        fail::fail_point!("automations.runs_started");
         Ok(events.len())
     }
 
