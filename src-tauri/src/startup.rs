@@ -158,6 +158,7 @@ fn open(state: &AppState, data_dir: PathBuf) -> Result<Core, CoreError> {
     if core.is_empty()? {
         let options = DemoOptions {
             sandbox_credentials: true,
+            automations: true,
             ..DemoOptions::default()
         };
         state.set(AppStatus::SeedingDemo {

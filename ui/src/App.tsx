@@ -7,6 +7,8 @@ import { useCoreEvents } from "./data/coreEvents";
 import { ConnectionDetailView } from "./features/connections/ConnectionDetailView";
 import { ConnectionsView } from "./features/connections/ConnectionsView";
 import { DeliveryLogView } from "./features/deliveries/DeliveryLogView";
+import { AutomationPage } from "./features/automations/AutomationPage";
+import { AutomationsView } from "./features/automations/AutomationsView";
 import { EventsView } from "./features/events/EventsView";
 import { ConnectorPage } from "./features/library/ConnectorPage";
 import { LibraryView } from "./features/library/LibraryView";
@@ -36,6 +38,7 @@ const NAV: { view: Route["view"]; label: string; matches: Route["view"][] }[] = 
   { view: "connections", label: "Connections", matches: ["connections", "connection"] },
   { view: "deliveries", label: "Delivery log", matches: ["deliveries"] },
   { view: "events", label: "Events", matches: ["events"] },
+  { view: "automations", label: "Automations", matches: ["automations", "automation"] },
   { view: "triage", label: "Triage", matches: ["triage"] },
   { view: "settings", label: "Settings", matches: ["settings"] },
 ];
@@ -133,6 +136,10 @@ function View({ route }: { route: Route }) {
       return <DeliveryLogView />;
     case "events":
       return <EventsView connectionId={route.connection} />;
+    case "automations":
+      return <AutomationsView />;
+    case "automation":
+      return <AutomationPage id={route.id} />;
     case "triage":
       return <TriageView />;
     case "settings":
@@ -147,6 +154,8 @@ const TITLES: Record<Route["view"], string> = {
   connection: "Connection",
   deliveries: "Delivery log",
   events: "Events",
+  automations: "Automations",
+  automation: "Automation",
   triage: "Triage",
   settings: "Settings",
 };

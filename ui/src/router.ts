@@ -1,6 +1,6 @@
 // Hash routes, so the app works from the bundled files with no server:
 //   #/library  #/library/:slug  #/connections  #/connections/:id  #/deliveries  #/events
-//   #/events/:connection  #/triage  #/settings
+//   #/events/:connection  #/automations  #/automations/:id (or `new`)  #/triage  #/settings
 import { useEffect, useState } from "react";
 
 export type Route =
@@ -10,6 +10,8 @@ export type Route =
   | { view: "connection"; id: string }
   | { view: "deliveries" }
   | { view: "events"; connection?: string }
+  | { view: "automations" }
+  | { view: "automation"; id: string }
   | { view: "triage" }
   | { view: "settings" };
 
@@ -20,6 +22,8 @@ export function parseRoute(hash: string): Route {
   if (view === "connections") return { view: "connections" };
   if (view === "deliveries") return { view: "deliveries" };
   if (view === "events") return param ? { view: "events", connection: param } : { view: "events" };
+  if (view === "automations" && param) return { view: "automation", id: param };
+  if (view === "automations") return { view: "automations" };
   if (view === "triage") return { view: "triage" };
   if (view === "settings") return { view: "settings" };
   return { view: "library" };
@@ -31,6 +35,8 @@ export function href(route: Route): string {
       return `#/library/${encodeURIComponent(route.slug)}`;
     case "connection":
       return `#/connections/${encodeURIComponent(route.id)}`;
+    case "automation":
+      return `#/automations/${encodeURIComponent(route.id)}`;
     case "events":
       return route.connection ? `#/events/${encodeURIComponent(route.connection)}` : "#/events";
     default:

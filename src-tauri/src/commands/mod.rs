@@ -2,6 +2,7 @@
 //! Core calls touch SQLite, so they run on the blocking pool, never on the main thread.
 
 mod app;
+mod automations;
 mod catalog;
 mod connections;
 mod deliveries;
@@ -22,6 +23,14 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         app::app_status,
         app::sites_list,
         app::operator_active,
+        automations::automations_list,
+        automations::automation_get,
+        automations::automation_save,
+        automations::automation_status_set,
+        automations::automation_dry_run,
+        automations::runs_query,
+        automations::run_get,
+        automations::notifications_list,
         catalog::catalog_list,
         catalog::catalog_get,
         catalog::catalog_open_docs,

@@ -21,7 +21,15 @@ fn valid_arguments(cmd: &str) -> Value {
         "fields": { "api_key": "k-us1" }, "api_base_override": null,
     });
     match cmd {
-        "app_status" | "sites_list" | "operator_active" => json!({}),
+        "app_status" | "sites_list" | "operator_active" | "notifications_list" => json!({}),
+        "automations_list" => json!({ "scope": scope }),
+        "automation_get" | "run_get" => json!({ "id": "aut_1" }),
+        "automation_save" => json!({ "scope": scope, "id": null, "json": "{}" }),
+        "automation_status_set" => json!({ "id": "aut_1", "status": "active" }),
+        "automation_dry_run" => json!({ "id": "aut_1", "event": { "type": "x" } }),
+        "runs_query" => json!({ "scope": scope, "query": {
+            "automation_id": "aut_1", "status": "failed", "cursor": "run_1", "page_size": 50,
+        } }),
         "catalog_list" | "triage_queue" | "outbox_counts" => json!({ "scope": scope }),
         "catalog_get" => json!({ "scope": scope, "slug": "hubspot" }),
         "catalog_open_docs" => json!({ "slug": "hubspot" }),

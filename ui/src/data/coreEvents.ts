@@ -39,6 +39,8 @@ export const REFRESHED_BY: Record<CoreEvent["kind"], (keyof Commands)[]> = {
   "inbound.recorded": ["events_query", "rejections_query"],
   "settings.changed": ["delivery_settings_get", "inbound_status"],
   "background.changed": ["app_status", "inbound_status"],
+  "automations.changed": ["automations_list", "automation_get"],
+  "runs.changed": ["runs_query", "run_get", "notifications_list"],
 };
 
 /** Refetches what `events` changed; everything when some were missed. */

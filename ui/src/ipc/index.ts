@@ -3,6 +3,13 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AppStatus } from "../bindings/AppStatus";
+import type { AutomationDetail } from "../bindings/AutomationDetail";
+import type { AutomationStatus } from "../bindings/AutomationStatus";
+import type { AutomationSummary } from "../bindings/AutomationSummary";
+import type { Notification } from "../bindings/Notification";
+import type { RunDetail } from "../bindings/RunDetail";
+import type { RunPage } from "../bindings/RunPage";
+import type { RunQuery } from "../bindings/RunQuery";
 import type { AuthorizationStarted } from "../bindings/AuthorizationStarted";
 import type { ConnectionDetail } from "../bindings/ConnectionDetail";
 import type { ConnectionPage } from "../bindings/ConnectionPage";
@@ -104,6 +111,14 @@ export interface Commands {
   sandbox_event_example: { args: { id: string }; result: JsonValue };
   sandbox_emit: { args: { request: EmitRequest }; result: EmitAnswer[] };
   events_reconcile: { args: { id: string }; result: CatchUp };
+  automations_list: { args: { scope: SiteEnvironment }; result: AutomationSummary[] };
+  automation_get: { args: { id: string }; result: AutomationDetail };
+  automation_save: { args: { scope: SiteEnvironment; id: string | null; json: string }; result: AutomationSummary };
+  automation_status_set: { args: { id: string; status: AutomationStatus }; result: AutomationSummary };
+  automation_dry_run: { args: { id: string; event: JsonValue }; result: RunDetail };
+  runs_query: { args: { scope: SiteEnvironment; query: RunQuery }; result: RunPage };
+  run_get: { args: { id: string }; result: RunDetail };
+  notifications_list: { args: Record<string, never>; result: Notification[] };
 }
 
 /** Where a failure came from when the backend did not say: the window itself (`ui`) or the

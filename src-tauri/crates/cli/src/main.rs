@@ -80,6 +80,7 @@ fn run(cli: Cli) -> Result<(), CoreError> {
                 delivery_attempts: deliveries,
                 seed,
                 sandbox_credentials: !no_credentials,
+                automations: !no_credentials,
             };
             let started = std::time::Instant::now();
             let summary = core.seed_demo(&options, |done, total| {

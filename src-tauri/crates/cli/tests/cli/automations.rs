@@ -24,6 +24,10 @@ fn import_dry_run_and_read_the_run_from_the_cli() {
         "actions": [{"type": "webhook", "params": {"connection": webhook}}],
         "status": "draft"
     });
+    let before = json(&cli(data, &["automations", "list", "--json"]))
+        .as_array()
+        .unwrap()
+        .len();
     let file = data.join("refunds.json");
     std::fs::write(&file, definition.to_string()).unwrap();
     let path = file.to_str().unwrap();
@@ -69,7 +73,7 @@ fn import_dry_run_and_read_the_run_from_the_cli() {
     assert!(!refused.status.success());
     assert!(stderr_line(&refused).contains("/actions/0/params/connection"));
     let all = json(&cli(data, &["automations", "list", "--json"]));
-    assert_eq!(all.as_array().unwrap().len(), 1);
+    assert_eq!(all.as_array().unwrap().len(), before + 1);
 
     let exported = json(&cli(data, &["automations", "export", &id]));
     assert_eq!(exported, definition);

@@ -1,5 +1,5 @@
 //! Run history (SPEC §7): runs newest first, of one automation or all, by status; a run's
-//! steps with their inputs, outputs and errors; and the notifications the engine raised.
+//! steps with their inputs, outputs and errors.
 
 use crate::automations::condition::Verdict;
 use crate::kernel::sites::SiteEnvironment;
@@ -7,7 +7,6 @@ use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sgen_store::automation_runs::{self, RunRecord, StepRecord};
-use sgen_store::notifications::{self, NotificationRecord};
 use ts_rs::TS;
 
 const DEFAULT_PAGE: u32 = 50;
@@ -125,12 +124,6 @@ impl Core {
             run: run_row(&record),
             steps: steps.iter().map(step_row).collect(),
         })
-    }
-
-    /// The newest notifications, newest first.
-    pub fn notifications(&self, limit: u32) -> CoreResult<Vec<NotificationRecord>> {
-        self.store
-            .read(|conn| Ok::<_, CoreError>(notifications::newest(conn, limit.min(MAX_PAGE))?))
     }
 }
 

@@ -2,6 +2,7 @@
 //! connections in every state with their history, and a delivery history. Deterministic for a
 //! given seed and clock, and written through the core's own operations.
 
+mod automations;
 mod history;
 mod plan;
 mod rng;
@@ -45,6 +46,9 @@ pub struct DemoOptions {
     /// keyring). Without it the connections hold no credential, which is all a benchmark or a
     /// query test needs.
     pub sandbox_credentials: bool,
+    /// Add the demo's automations, with received events for their run history (needs the
+    /// sandbox credentials: their steps call the sandbox vendors).
+    pub automations: bool,
 }
 
 impl Default for DemoOptions {
@@ -53,6 +57,7 @@ impl Default for DemoOptions {
             delivery_attempts: DEFAULT_DELIVERY_ATTEMPTS,
             seed: DEFAULT_SEED,
             sandbox_credentials: false,
+            automations: false,
         }
     }
 }
@@ -157,6 +162,9 @@ impl Core {
         self.show_demo_states(&plans, &credentials);
         if key.is_some() {
             self.demo_event_secrets(&site_id)?;
+            if options.automations {
+                self.seed_demo_automations(&site_id)?;
+            }
         }
         Ok(DemoSummary {
             site_id,

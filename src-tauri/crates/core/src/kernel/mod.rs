@@ -15,6 +15,7 @@ pub mod events;
 pub mod external_link;
 pub mod http;
 pub(crate) mod ids;
+pub mod notifications;
 pub(crate) mod request_address;
 pub(crate) mod runtime;
 pub mod sandbox_access;

@@ -1,0 +1,69 @@
+// Automations through the real window, on the demo site: the demo's automations are listed;
+// the engine has run the demo's received payments (two completed through HubSpot, one whose
+// conditions did not pass, explained part by part); a dry run against a sample event shows
+// the request it would have sent; a definition naming a missing connection is refused with
+// its path.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { openApp, screenshot, until } from "./webdriver.mjs";
+
+let browser;
+before(async () => {
+  browser = await openApp();
+  await until(browser, async () => (await browser.$$('[data-testid="connector-card"]')).length > 0, "library never rendered");
+});
+after(async () => browser?.deleteSession());
+
+const text = (selector) => browser.$(selector).getText();
+
+test("the demo's automations ran its payments, and one explains why it did not fire", async () => {
+  await browser.$('[data-testid="nav-automations"]').click();
+  await until(browser, async () => (await browser.$$('[data-testid="automation-row"]')).length >= 4, "the demo's automations are not listed");
+  // The engine turns the demo's received payments into runs once the app is open.
+  await until(
+    browser,
+    async () => (await browser.$$('[data-testid="run-row"] [data-status="completed"]')).length >= 2,
+    "the demo's payments never completed their runs",
+  );
+  await screenshot(browser, "25-automations");
+
+  await browser.$("=Paying customers to HubSpot").click();
+  await until(browser, async () => browser.$('[data-testid="automation-cel"]').isExisting(), "no automation page");
+  assert.match(await text('[data-testid="automation-cel"]'), /event\.data\.object\.amount > 0/);
+  await until(browser, async () => browser.$('[data-testid="run-row"] [data-status="skipped"]').isExisting(), "no skipped run");
+  await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="run-row"]')]
+      .find((row) => row.querySelector('[data-status="skipped"]'))
+      .querySelector('[data-testid="run-open"]')
+      .click(),
+  );
+  await until(browser, async () => browser.$('[data-testid="run-explain"]').isExisting(), "no explanation");
+  assert.match(await text('[data-testid="run-explain"]'), /event\.data\.object\.amount > 0/);
+  await browser.execute(() => document.querySelector('[data-testid="run-detail"]').scrollIntoView({ block: "start" }));
+  await screenshot(browser, "26-run-explained");
+
+  // A dry run with the sample event: the request HubSpot would get, and nothing sent.
+  await browser.$('[data-testid="dry-run-event"]').setValue('{"data": {"object": {"amount": 500, "currency": "usd", "receipt_email": "lin@example.com"}}}');
+  await browser.$('[data-testid="dry-run-submit"]').click();
+  await until(browser, async () => browser.$('[data-testid="dry-run-result"]').isExisting(), "the dry run never answered");
+  const result = await text('[data-testid="dry-run-result"]');
+  assert.match(result, /Completed · dry run/);
+  assert.match(result, /lin@example\.com/);
+  await browser.execute(() => document.querySelector('[data-testid="dry-run"]').scrollIntoView({ block: "start" }));
+  await screenshot(browser, "27-dry-run");
+});
+
+test("a definition naming a connection the site lacks is refused with its path", async () => {
+  await browser.execute(() => (window.location.hash = "#/automations/new"));
+  await until(browser, async () => browser.$('[data-testid="automation-json"]').isExisting(), "no editor");
+  const bad = {
+    name: "Broken",
+    trigger: { event: "payment_intent.succeeded" },
+    actions: [{ type: "connector_action", params: { connection: "con_missing", action: "upsert_contact" } }],
+  };
+  await browser.$('[data-testid="automation-json"]').setValue(JSON.stringify(bad));
+  await browser.$('[data-testid="automation-save"]').click();
+  const refused = await until(browser, async () => (await browser.$('[role="alert"]').isExisting()) && (await text('[role="alert"]')), "no refusal shown");
+  assert.match(refused, /\/actions\/0\/params\/connection/);
+  await screenshot(browser, "28-automation-refused");
+});
