@@ -63,6 +63,18 @@ fn answers() -> Value {
         "event_secret_set",
         json!({ "id": brevo, "secret": "brevo-webhook-secret", "keep_previous": false }),
     );
+    // An automation the emitted event runs, so the Automations view has a run to show.
+    let automation = json!({
+        "name": "Bounces to the team",
+        "trigger": { "event": "hard_bounce", "connection": brevo },
+        "actions": [{ "type": "notify", "params": { "message": "An email bounced" } }],
+        "status": "active",
+    });
+    let automation_id = call(
+        "automation_save",
+        json!({ "scope": scope, "id": null, "json": automation.to_string() }),
+    )["id"]
+        .clone();
     let emit = |extra: Value| {
         let mut request = json!({ "connection_id": brevo, "event_type": "hard_bounce" });
         request
@@ -74,6 +86,16 @@ fn answers() -> Value {
     let stored = emit(json!({ "twice": true }));
     emit(json!({ "wrong_secret": true }));
     let event_id = stored[0]["answer"]["events"][0]["id"].clone();
+    core.run_automations().unwrap();
+    let runs = call("runs_query", json!({ "scope": scope, "query": {} }));
+    let run_id = runs["rows"][0]["id"].clone();
+    let automations = json!({
+        "automations_list": call("automations_list", json!({ "scope": scope })),
+        "automation_get": call("automation_get", json!({ "id": automation_id })),
+        "runs_query": runs,
+        "run_get": call("run_get", json!({ "id": run_id })),
+        "notifications_list": call("notifications_list", json!({})),
+    });
     let events = call("events_query", json!({ "scope": scope, "query": {} }));
     let rejections = call("rejections_query", json!({ "scope": scope }));
     let seq = rejections["rows"][0]["request"]["seq"].clone();
@@ -106,10 +128,12 @@ fn answers() -> Value {
         "outbox_counts": call("outbox_counts", json!({ "scope": scope })),
         "delivery_settings_get": call("delivery_settings_get", json!({ "site_id": site_id })),
     });
-    answers
-        .as_object_mut()
-        .unwrap()
-        .extend(inbound.as_object().unwrap().clone());
+    for more in [inbound, automations] {
+        answers
+            .as_object_mut()
+            .unwrap()
+            .extend(more.as_object().unwrap().clone());
+    }
     answers
 }
 

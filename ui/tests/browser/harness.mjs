@@ -19,6 +19,8 @@ export const VIEWS = [
   ["connection detail", `#/connections/${connection}`, '[data-testid="connection-fields"]'],
   ["delivery log", "#/deliveries", '[data-testid="log-row"]'],
   ["events", "#/events", '[data-testid="event-row"]'],
+  ["automations", "#/automations", '[data-testid="run-row"]'],
+  ["automation", `#/automations/${fixtures.automation_get.summary.id}`, '[data-testid="automation-cel"]'],
   ["triage", "#/triage", '[data-testid="triage-delivery"]'],
   ["settings", "#/settings", '[data-testid="retention-days"]'],
 ];

@@ -61,6 +61,7 @@ CREATE TABLE automation_runs (
 ) STRICT;
 CREATE INDEX automation_runs_automation ON automation_runs (automation_id, id);
 CREATE INDEX automation_runs_environment ON automation_runs (environment_id, id);
+CREATE INDEX automation_runs_event ON automation_runs (event_id) WHERE event_id IS NOT NULL;
 CREATE INDEX automation_runs_due ON automation_runs (status, wake_at) WHERE status IN ('running', 'waiting');
 
 -- Each step of a run, journaled: a step that recorded success is never run again.

@@ -159,6 +159,34 @@ pub fn page(
     rows.collect()
 }
 
+/// A run an event started, with its automation's name: what processed the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventRun {
+    pub run_id: String,
+    pub automation_id: String,
+    pub automation_name: String,
+    pub status: String,
+    pub dry_run: bool,
+}
+
+pub fn of_event(conn: &Connection, event_id: &str) -> rusqlite::Result<Vec<EventRun>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT r.id, r.automation_id, a.name, r.status, r.dry_run
+         FROM automation_runs r JOIN automations a ON a.id = r.automation_id
+         WHERE r.event_id = ?1 ORDER BY r.id",
+    )?;
+    let rows = statement.query_map([event_id], |row| {
+        Ok(EventRun {
+            run_id: row.get(0)?,
+            automation_id: row.get(1)?,
+            automation_name: row.get(2)?,
+            status: row.get(3)?,
+            dry_run: row.get(4)?,
+        })
+    })?;
+    rows.collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepRecord {
     pub step: i64,

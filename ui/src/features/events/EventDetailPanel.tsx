@@ -1,16 +1,19 @@
-// One event: how and when it arrived, how it was verified, its headers (secret-looking values
-// redacted when it was stored) and its payload as the vendor sent it.
+// One event: how and when it arrived, how it was verified, which automations it started (and how
+// each run went), its headers (secret-looking values redacted when it was stored) and its payload
+// as the vendor sent it.
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatTime } from "../../components/format";
 import { verificationLabel } from "../../components/verification";
 import { useCall } from "../../data/useCall";
+import { href } from "../../router";
+import { RunStatusBadge } from "../automations/StatusBadges";
 import { headerCount, HeadersTable } from "./HeadersTable";
 
 export function EventDetailPanel({ id }: { id: string }) {
   const detail = useCall("event_get", { id });
   if (detail.error) return <ErrorNotice error={detail.error} />;
   if (!detail.data) return <p className="muted small">Loading…</p>;
-  const { event: e, headers, payload } = detail.data;
+  const { event: e, headers, payload, processed_by: processedBy } = detail.data;
   const skew = e.signed_at != null ? Math.round((e.received_at - e.signed_at) / 1000) : null;
   const headerRows = headerCount(headers);
   return (
@@ -32,6 +35,17 @@ export function EventDetailPanel({ id }: { id: string }) {
         </dd>
         <dt>Received</dt>
         <dd>{formatTime(e.received_at)}</dd>
+        <dt>Processed by</dt>
+        <dd data-testid="event-processed-by">
+          {processedBy.length === 0
+            ? "No automation"
+            : processedBy.map((p) => (
+                <div key={p.run_id}>
+                  <a href={href({ view: "automation", id: p.automation_id })}>{p.automation_name}</a>{" "}
+                  <RunStatusBadge status={p.status} dryRun={p.dry_run} />
+                </div>
+              ))}
+        </dd>
         <dt>Copies</dt>
         <dd>
           {e.duplicates === 0

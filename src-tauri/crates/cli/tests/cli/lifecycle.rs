@@ -615,6 +615,7 @@ fn work_delivers_a_due_retry_without_the_app_and_stops_when_stdin_closes() {
     assert_eq!(
         ended,
         [
+            ("automations", "stopped"),
             ("delivery worker", "stopped"),
             ("event catch-up", "stopped"),
             ("inbound listener", "stopped"),

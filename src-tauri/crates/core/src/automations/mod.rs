@@ -9,6 +9,9 @@ pub mod runs;
 pub mod stepping;
 pub mod triggering;
 
+/// Passes over due runs in one engine pass at most (each takes up to `RUNS_PER_PASS`).
+const MAX_ADVANCE_PASSES: usize = 100;
+
 /// The engine's own state: one pass at a time in a process (one process writes a data
 /// directory), so no event starts its runs twice and no run moves on twice at once.
 #[derive(Default)]
@@ -26,7 +29,13 @@ impl crate::Core {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         while self.start_runs_from_events()? > 0 {}
-        self.advance_runs()?;
+        // Full passes mean more are due; a bound keeps one run's trouble from holding the
+        // engine here, and the next pass goes on.
+        for _ in 0..MAX_ADVANCE_PASSES {
+            if self.advance_runs()? < stepping::RUNS_PER_PASS as usize {
+                break;
+            }
+        }
         Ok(())
     }
 }

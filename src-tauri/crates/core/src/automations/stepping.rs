@@ -18,7 +18,7 @@ use sgen_store::automation_runs::{self, RunProgress, RunRecord, StepEntry, StepR
 use sgen_store::notifications::{self, NewNotification};
 
 /// Runs moved on per pass.
-const RUNS_PER_PASS: u32 = 500;
+pub(super) const RUNS_PER_PASS: u32 = 500;
 /// How soon a run waiting on a delivery looks at it again.
 const DELIVERY_POLL_MS: i64 = 1_000;
 

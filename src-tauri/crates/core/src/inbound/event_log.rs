@@ -1,12 +1,13 @@
 //! The Events view and `events list/show` (SPEC §7): received events newest first, filtered,
 //! keyset-paged by their time-ordered ids; an event's detail with its redacted headers and
-//! payload; the refused requests with the step that failed, and checking one again once the
+//! payload and the automations it started; the refused requests with the step that failed, and checking one again once the
 //! operator has fixed the connection's secret.
 
 use crate::inbound::verification::{InboundRequest, Rejection};
 use crate::kernel::sites::SiteEnvironment;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
+use sgen_store::automation_runs;
 pub use sgen_store::inbound_events::InboundEventRow;
 use sgen_store::inbound_events::{self, EventFilter};
 use sgen_store::inbound_rejections;
@@ -59,6 +60,19 @@ pub struct EventDetail {
     pub headers: serde_json::Value,
     /// The payload, as JSON where it is JSON, else as text.
     pub payload: serde_json::Value,
+    /// The automations it started runs of, and how each went.
+    pub processed_by: Vec<ProcessedBy>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ProcessedBy {
+    pub run_id: String,
+    pub automation_id: String,
+    pub automation_name: String,
+    /// The run's status (`skipped`: its conditions did not pass).
+    pub status: String,
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -181,17 +195,29 @@ impl Core {
     }
 
     pub fn event_detail(&self, event_id: &str) -> CoreResult<EventDetail> {
-        let found = self
-            .store
-            .read(|conn| Ok::<_, CoreError>(inbound_events::get(conn, event_id)?))?
-            .ok_or_else(|| CoreError::NotFound {
-                what: "event",
-                id: event_id.to_string(),
-            })?;
+        let (found, runs) = self.store.read(|conn| {
+            let found = inbound_events::get(conn, event_id)?;
+            let runs = automation_runs::of_event(conn, event_id)?;
+            Ok::<_, CoreError>((found, runs))
+        })?;
+        let found = found.ok_or_else(|| CoreError::NotFound {
+            what: "event",
+            id: event_id.to_string(),
+        })?;
         Ok(EventDetail {
             event: found.row,
             headers: serde_json::from_str(&found.headers).unwrap_or_default(),
             payload: as_json(&found.payload),
+            processed_by: runs
+                .into_iter()
+                .map(|r| ProcessedBy {
+                    run_id: r.run_id,
+                    automation_id: r.automation_id,
+                    automation_name: r.automation_name,
+                    status: r.status,
+                    dry_run: r.dry_run,
+                })
+                .collect(),
         })
     }
 
