@@ -50,17 +50,8 @@ impl Bench {
             .row
             .record
             .id;
+        let stripe = site.stripe_with_secret(SECRET);
         let (core, scope, dir) = site.into_parts();
-        let query = sgen_core::connections::detail::ConnectionQuery {
-            text: Some("stripe".into()),
-            ..Default::default()
-        };
-        let stripe = core.connections(&scope, &query).expect("connections").rows[0]
-            .record
-            .id
-            .clone();
-        core.set_event_secret(&stripe, Secret::new(SECRET), false)
-            .expect("secret");
         let automation = serde_json::json!({
             "name": "Bench: payments to Brevo",
             "trigger": {"event": "payment_intent.succeeded", "connection": stripe, "conditions": CONDITION},

@@ -49,17 +49,9 @@ struct Bench {
 
 impl Bench {
     fn open() -> Self {
-        let (core, scope, dir) = BenchSite::open(Arc::new(SystemClock)).into_parts();
-        let query = sgen_core::connections::detail::ConnectionQuery {
-            text: Some("stripe".into()),
-            ..Default::default()
-        };
-        let stripe = core.connections(&scope, &query).expect("connections").rows[0]
-            .record
-            .id
-            .clone();
-        core.set_event_secret(&stripe, Secret::new(SECRET), false)
-            .expect("secret");
+        let site = BenchSite::open(Arc::new(SystemClock));
+        let stripe = site.stripe_with_secret(SECRET);
+        let (core, scope, dir) = site.into_parts();
         let core = Arc::new(core);
         let background = core.start_background(Cadences::idle()).expect("background");
         core.start_inbound(&background, Some(0));

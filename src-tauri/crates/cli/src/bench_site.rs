@@ -42,6 +42,26 @@ impl BenchSite {
         }
     }
 
+    /// The demo's Stripe connection, taking events signed with `secret`.
+    pub fn stripe_with_secret(&self, secret: &str) -> String {
+        let query = sgen_core::connections::detail::ConnectionQuery {
+            text: Some("stripe".into()),
+            ..Default::default()
+        };
+        let stripe = self
+            .core
+            .connections(&self.scope, &query)
+            .expect("connections")
+            .rows[0]
+            .record
+            .id
+            .clone();
+        self.core
+            .set_event_secret(&stripe, Secret::new(secret), false)
+            .expect("secret");
+        stripe
+    }
+
     /// The core, its scope and the directory it lives in (kept as long as the core).
     pub fn into_parts(self) -> (Core, SiteEnvironment, tempfile::TempDir) {
         (self.core, self.scope, self._dir)

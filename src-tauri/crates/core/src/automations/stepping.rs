@@ -190,8 +190,8 @@ impl Core {
                     Err(e) => return Ok(params_error(e)),
                 };
                 match recorded.and_then(|s| s.delivery_id.clone()) {
-                    Some(delivery_id) => self.delivery_step_outcome(run, step, kind, &delivery_id),
-                    None => self.queue_step_delivery(run, definition, step, kind, &params, event),
+                    Some(delivery_id) => self.delivery_step_outcome(&journal, &delivery_id),
+                    None => self.queue_step_delivery(&journal, definition, &params, event),
                 }
             }
         }
@@ -201,20 +201,12 @@ impl Core {
     /// dry run records the request it would have queued instead.
     fn queue_step_delivery(
         &self,
-        run: &RunRecord,
+        journal: &Journal<'_>,
         definition: &AutomationDefinition,
-        step: i64,
-        kind: &str,
         params: &DeliveryParams,
         event: &Value,
     ) -> CoreResult<Outcome> {
-        let now = self.now();
-        let journal = Journal {
-            run,
-            step,
-            kind,
-            now,
-        };
+        let Journal { run, step, now, .. } = *journal;
         let outbound = OutboundEvent {
             originating_module: "automation".into(),
             event_identifier: format!("{} {}", definition.name, run.id),
@@ -288,18 +280,10 @@ impl Core {
     /// for good, else waiting still.
     fn delivery_step_outcome(
         &self,
-        run: &RunRecord,
-        step: i64,
-        kind: &str,
+        journal: &Journal<'_>,
         delivery_id: &str,
     ) -> CoreResult<Outcome> {
-        let now = self.now();
-        let journal = Journal {
-            run,
-            step,
-            kind,
-            now,
-        };
+        let Journal { run, step, now, .. } = *journal;
         let status = self.store.read(|conn| {
             Ok::<_, CoreError>(sgen_store::delivery_writes::status(conn, delivery_id)?)
         })?;
@@ -373,6 +357,7 @@ impl Core {
 }
 
 /// Where a step's journal entries go.
+#[derive(Clone, Copy)]
 struct Journal<'a> {
     run: &'a RunRecord,
     step: i64,
