@@ -20,10 +20,9 @@ mod bench_stats;
 use bench_process::{cpu_seconds, resident_mib};
 use bench_site::BenchSite;
 use bench_stats::{measure, percentile_ms};
-use sgen_catalog::SignatureScheme;
 use sgen_core::automations::condition::Condition;
 use sgen_core::automations::runs::RunQuery;
-use sgen_core::inbound::signing::{sign, Unsigned};
+use sgen_core::inbound::signing::sign_as_stripe;
 use sgen_core::inbound::verification::InboundRequest;
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::{Core, Secret, SystemClock};
@@ -80,19 +79,8 @@ impl Bench {
                     let body = format!(
                         r#"{{"id":"evt_bench_{i}","object":"event","type":"payment_intent.succeeded","data":{{"object":{{"amount":4200,"currency":"usd","receipt_email":"b{i}@example.com"}}}}}}"#
                     );
-                    let signed = sign(
-                        Unsigned {
-                            scheme: SignatureScheme::StripeV1,
-                            path: &path,
-                            public_url: "",
-                            body: body.into_bytes(),
-                            headers: Vec::new(),
-                            message_id: "",
-                            at_s: now_s,
-                        },
-                        &Secret::new(SECRET),
-                    )
-                    .expect("sign");
+                    let signed =
+                        sign_as_stripe(&path, body.into_bytes(), now_s, &Secret::new(SECRET));
                     self.core
                         .admit(
                             &self.stripe,

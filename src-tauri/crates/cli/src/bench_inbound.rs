@@ -22,10 +22,9 @@ mod bench_stats;
 use bench_process::{cpu_seconds, resident_mib};
 use bench_site::BenchSite;
 use bench_stats::{measure, percentile_ms};
-use sgen_catalog::SignatureScheme;
 use sgen_core::background::Cadences;
 use sgen_core::inbound::event_log::EventQuery;
-use sgen_core::inbound::signing::{sign, Unsigned};
+use sgen_core::inbound::signing::sign_as_stripe;
 use sgen_core::inbound::verification::InboundRequest;
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::kernel::supervisor::Supervisor;
@@ -92,16 +91,7 @@ impl Bench {
             now_s()
         );
         let path = format!("/in/{}", self.stripe);
-        let unsigned = Unsigned {
-            scheme: SignatureScheme::StripeV1,
-            path: &path,
-            public_url: "",
-            body: body.into_bytes(),
-            headers: Vec::new(),
-            message_id: "",
-            at_s: now_s(),
-        };
-        let signed = sign(unsigned, &Secret::new(SECRET)).expect("sign");
+        let signed = sign_as_stripe(&path, body.into_bytes(), now_s(), &Secret::new(SECRET));
         (path, signed)
     }
 }

@@ -5,8 +5,7 @@
 
 use super::events::connection_of;
 use super::lifecycle::{cli_with_stdin, seeded_data_dir};
-use sgen_catalog::SignatureScheme;
-use sgen_core::inbound::signing::{sign, Unsigned};
+use sgen_core::inbound::signing::sign_as_stripe;
 use sgen_core::Secret;
 use sgen_store::Connection;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -20,19 +19,12 @@ const SECRET: &str = "whsec_inbound_kill_test";
 fn request(connection: &str, address: &str, id: &str) -> Vec<u8> {
     let body = format!(r#"{{"id":"{id}","object":"event","type":"charge.refunded"}}"#);
     let path = format!("/in/{connection}");
-    let signed = sign(
-        Unsigned {
-            scheme: SignatureScheme::StripeV1,
-            path: &path,
-            public_url: "",
-            body: body.into_bytes(),
-            headers: Vec::new(),
-            message_id: "",
-            at_s: chrono_now_s(),
-        },
+    let signed = sign_as_stripe(
+        &path,
+        body.into_bytes(),
+        chrono_now_s(),
         &Secret::new(SECRET),
-    )
-    .unwrap();
+    );
     let mut head = format!(
         "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: {}\r\n",
         signed.body.len()

@@ -34,6 +34,24 @@ pub struct Unsigned<'a> {
     pub at_s: i64,
 }
 
+/// An event as Stripe sends it to `path`, signed at `at_s` with `secret` (the benchmarks and the
+/// kill tests send many).
+pub fn sign_as_stripe(path: &str, body: Vec<u8>, at_s: i64, secret: &Secret) -> SignedRequest {
+    sign(
+        Unsigned {
+            scheme: SignatureScheme::StripeV1,
+            path,
+            public_url: "",
+            body,
+            headers: Vec::new(),
+            message_id: "",
+            at_s,
+        },
+        secret,
+    )
+    .expect("Stripe's scheme signs any body")
+}
+
 pub fn sign(unsigned: Unsigned<'_>, secret: &Secret) -> Result<SignedRequest, String> {
     let Unsigned {
         scheme,

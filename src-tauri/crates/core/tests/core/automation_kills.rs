@@ -6,9 +6,8 @@
 //! `SGEN_AUTOMATION_KILLS` (20 in a test run). Site keys are in the real Secret Service (both
 //! processes reach them): run inside scripts/with-keyring.sh.
 
-use sgen_catalog::SignatureScheme;
 use sgen_core::demo::DemoOptions;
-use sgen_core::inbound::signing::{sign, Unsigned};
+use sgen_core::inbound::signing::sign_as_stripe;
 use sgen_core::inbound::verification::InboundRequest;
 use sgen_core::{Access, Core, CoreConfig, Secret};
 use std::io::{BufRead, BufReader, Write};
@@ -84,19 +83,7 @@ fn receive(core: &Core, stripe: &str, ids: &[String]) {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_secs() as i64;
-        let signed = sign(
-            Unsigned {
-                scheme: SignatureScheme::StripeV1,
-                path: &path,
-                public_url: "",
-                body: body.into_bytes(),
-                headers: Vec::new(),
-                message_id: "",
-                at_s: now_s,
-            },
-            &Secret::new(SECRET),
-        )
-        .unwrap();
+        let signed = sign_as_stripe(&path, body.into_bytes(), now_s, &Secret::new(SECRET));
         let admission = core
             .admit(
                 stripe,
