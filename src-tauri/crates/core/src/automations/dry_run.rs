@@ -4,7 +4,6 @@
 //! a dry run wherever runs are shown.
 
 use crate::automations::condition::Verdict;
-use crate::automations::definition;
 use crate::automations::runs::RunDetail;
 use crate::kernel::events::CoreEvent;
 use crate::kernel::ids::sequential_id;
@@ -22,11 +21,7 @@ impl Core {
         connection_id: Option<&str>,
     ) -> CoreResult<RunDetail> {
         let record = self.automation_record(id)?;
-        let stored = serde_json::to_value(self.automation_version(id, record.version)?)
-            .expect("a definition serializes");
-        let checked = definition::check_value(&stored).map_err(|problems| {
-            CoreError::Internal(format!("a stored automation does not read: {problems:?}"))
-        })?;
+        let checked = self.checked_version(id, record.version)?;
         if !event.is_object() {
             return Err(CoreError::invalid("the event must be a JSON object"));
         }

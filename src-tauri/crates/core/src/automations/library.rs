@@ -3,7 +3,7 @@
 //! shape, and changing their status.
 
 use crate::automations::definition::{
-    self, ActionKind, AutomationDefinition, AutomationStatus, DefinitionProblem, MANUAL,
+    self, ActionKind, AutomationDefinition, AutomationStatus, Checked, DefinitionProblem, MANUAL,
 };
 use crate::inbound::connection_events::CONNECTION_EVENT_TYPES;
 use crate::kernel::ids::{random_bits, time_ordered_id};
@@ -173,6 +173,11 @@ impl Core {
         id: &str,
         version: i64,
     ) -> CoreResult<AutomationDefinition> {
+        Ok(self.checked_version(id, version)?.definition)
+    }
+
+    /// A saved version read again as it was checked when saved, conditions compiled.
+    pub(crate) fn checked_version(&self, id: &str, version: i64) -> CoreResult<Checked> {
         let text = self
             .store
             .read(|conn| Ok::<_, CoreError>(automations::definition(conn, id, version)?))?
@@ -180,8 +185,7 @@ impl Core {
                 what: "automation version",
                 id: format!("{id} v{version}"),
             })?;
-        serde_json::from_str(&text)
-            .map_err(|e| CoreError::Internal(format!("a stored automation is unreadable: {e}")))
+        checked_text(&text)
     }
 
     /// Checks what the definition names exists in the environment; returns the connections it
@@ -266,6 +270,18 @@ impl Core {
         }
         Ok(dependencies)
     }
+}
+
+/// A stored definition, checked; one that no longer reads (only an edit of the database does
+/// that) is the app's fault, not the operator's.
+pub(crate) fn checked_text(text: &str) -> CoreResult<Checked> {
+    definition::check(text).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        CoreError::Internal(format!(
+            "a stored automation does not read: {}",
+            lines.join("; ")
+        ))
+    })
 }
 
 /// How the store finds the automations an event starts.

@@ -3,6 +3,7 @@
 
 pub mod condition;
 pub mod definition;
+mod delivery_step;
 pub mod dry_run;
 pub mod library;
 pub mod runs;

@@ -8,9 +8,7 @@
 use crate::automations::definition::{
     Action, ActionKind, AutomationDefinition, DelayParams, DeliveryParams, NotifyParams,
 };
-use crate::delivery::enqueue::{enqueue_prepared, OutboundEvent};
 use crate::kernel::events::CoreEvent;
-use crate::kernel::ids::{random_bits, time_ordered_id};
 use crate::kernel::write::Tx;
 use crate::{Core, CoreError, CoreResult};
 use serde_json::{json, Value};
@@ -19,11 +17,9 @@ use sgen_store::notifications::{self, NewNotification};
 
 /// Runs moved on per pass.
 pub(super) const RUNS_PER_PASS: u32 = 500;
-/// How soon a run waiting on a delivery looks at it again.
-const DELIVERY_POLL_MS: i64 = 1_000;
 
 /// What a step came to.
-enum Outcome {
+pub(super) enum Outcome {
     /// Done: the run goes on to the next step.
     Done,
     /// Not yet: look again at this time.
@@ -197,124 +193,6 @@ impl Core {
         }
     }
 
-    /// Queues the step's delivery and records the step waiting on it, in one transaction; a
-    /// dry run records the request it would have queued instead.
-    fn queue_step_delivery(
-        &self,
-        journal: &Journal<'_>,
-        definition: &AutomationDefinition,
-        params: &DeliveryParams,
-        event: &Value,
-    ) -> CoreResult<Outcome> {
-        let Journal { run, step, now, .. } = *journal;
-        let outbound = OutboundEvent {
-            originating_module: "automation".into(),
-            event_identifier: format!("{} {}", definition.name, run.id),
-            payload: match event {
-                Value::Object(_) => event.clone(),
-                other => json!({ "event": other }),
-            },
-        };
-        let prepared = match self.prepare_delivery(
-            &params.connection,
-            &params.action,
-            &outbound,
-            params.mapping.as_ref(),
-        ) {
-            Ok(prepared) => prepared,
-            // The event cannot become this request (a mapped field is missing, a scope is not
-            // held): the step fails, saying why.
-            Err(
-                e @ (CoreError::InvalidArgument(_)
-                | CoreError::ScopeMissing { .. }
-                | CoreError::PayloadTooLarge { .. }
-                | CoreError::NotFound { .. }),
-            ) => {
-                let error = e.to_string();
-                self.write(|tx| {
-                    automation_runs::record_step(
-                        tx,
-                        &journal.entry("failed", None, None, Some(&error)),
-                    )?;
-                    Ok(())
-                })?;
-                return Ok(Outcome::Failed(format!("step {step}: {error}")));
-            }
-            Err(e) => return Err(e),
-        };
-        let delivery_id = time_ordered_id("dlv", now, random_bits()?);
-        let request = json!({
-            "connection": params.connection,
-            "action": params.action,
-            "body": serde_json::from_str::<Value>(&prepared.payload).unwrap_or(Value::Null),
-            "idempotency_key": delivery_id,
-        })
-        .to_string();
-        if run.dry_run {
-            self.write(|tx| {
-                let output = json!({"dry_run": true, "would_send": true}).to_string();
-                automation_runs::record_step(
-                    tx,
-                    &journal.entry("completed", Some(&request), Some(&output), None),
-                )?;
-                advanced(tx, run, step + 1, now)
-            })?;
-            return Ok(Outcome::Done);
-        }
-        self.write(|tx| {
-            enqueue_prepared(tx, &prepared, &delivery_id, now)?;
-            automation_runs::record_step(
-                tx,
-                &StepEntry {
-                    delivery_id: Some(&delivery_id),
-                    ..journal.entry("waiting", Some(&request), None, None)
-                },
-            )?;
-            Ok(())
-        })?;
-        self.delivery.bell.ring();
-        Ok(Outcome::WaitUntil(now + DELIVERY_POLL_MS))
-    }
-
-    /// A step waiting on its delivery: done once delivered, failed once the delivery failed
-    /// for good, else waiting still.
-    fn delivery_step_outcome(
-        &self,
-        journal: &Journal<'_>,
-        delivery_id: &str,
-    ) -> CoreResult<Outcome> {
-        let Journal { run, step, now, .. } = *journal;
-        let status = self.store.read(|conn| {
-            Ok::<_, CoreError>(sgen_store::delivery_writes::status(conn, delivery_id)?)
-        })?;
-        let (step_status, error) = match status.as_deref() {
-            Some("delivered") => ("completed", None),
-            Some("failed" | "dead_letter") => (
-                "failed",
-                Some(format!(
-                    "delivery {delivery_id} failed: see the delivery log"
-                )),
-            ),
-            Some(_) => return Ok(Outcome::WaitUntil(now + DELIVERY_POLL_MS)),
-            None => ("failed", Some(format!("delivery {delivery_id} is gone"))),
-        };
-        let output = json!({ "delivery_id": delivery_id, "status": status }).to_string();
-        self.write(|tx| {
-            automation_runs::record_step(
-                tx,
-                &journal.entry(step_status, None, Some(&output), error.as_deref()),
-            )?;
-            if error.is_none() {
-                advanced(tx, run, step + 1, now)?;
-            }
-            Ok(())
-        })?;
-        Ok(match error {
-            None => Outcome::Done,
-            Some(error) => Outcome::Failed(format!("step {step}: {error}")),
-        })
-    }
-
     /// Ends a run; a failed one tells the operator (a notification, high priority).
     fn finish_run(
         &self,
@@ -358,15 +236,15 @@ impl Core {
 
 /// Where a step's journal entries go.
 #[derive(Clone, Copy)]
-struct Journal<'a> {
-    run: &'a RunRecord,
-    step: i64,
-    kind: &'a str,
-    now: i64,
+pub(super) struct Journal<'a> {
+    pub(super) run: &'a RunRecord,
+    pub(super) step: i64,
+    pub(super) kind: &'a str,
+    pub(super) now: i64,
 }
 
 impl<'a> Journal<'a> {
-    fn entry(
+    pub(super) fn entry(
         &self,
         status: &'a str,
         input: Option<&'a str>,
@@ -388,7 +266,12 @@ impl<'a> Journal<'a> {
 }
 
 /// The run goes on from `next_step`.
-fn advanced(tx: &Tx<'_, '_>, run: &RunRecord, next_step: i64, now: i64) -> CoreResult<()> {
+pub(super) fn advanced(
+    tx: &Tx<'_, '_>,
+    run: &RunRecord,
+    next_step: i64,
+    now: i64,
+) -> CoreResult<()> {
     automation_runs::set_progress(
         tx,
         &run.id,

@@ -5,8 +5,8 @@
 //! its runs twice.
 
 use crate::automations::condition::{Condition, Verdict};
-use crate::automations::definition::{self, AutomationDefinition};
-use crate::automations::library::trigger_key;
+use crate::automations::definition::AutomationDefinition;
+use crate::automations::library::{checked_text, trigger_key};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::ids::sequential_id;
 use crate::{Core, CoreError, CoreResult};
@@ -124,14 +124,9 @@ impl Core {
 }
 
 /// The automation with its definition's conditions compiled; one whose stored definition no
-/// longer reads (it cannot happen short of editing the database) starts nothing, and says so.
+/// longer reads starts nothing, and says so.
 fn compiled((record, text): (AutomationRecord, String)) -> Option<Candidate> {
-    let read = serde_json::from_str::<Value>(&text)
-        .map_err(|e| e.to_string())
-        .and_then(|json| {
-            definition::check_value(&json).map_err(|problems| format!("{problems:?}"))
-        });
-    match read {
+    match checked_text(&text) {
         Ok(checked) => Some(Candidate {
             record,
             definition: checked.definition,

@@ -1,0 +1,135 @@
+//! A step that queues a delivery (a connector action, a webhook's message): the delivery and the
+//! step "waiting on it" are one transaction, so a kill never queues it twice; the step is done
+//! once the outbox delivers it and fails with it. A dry run records the request it would have
+//! queued (connection, action, body after the field mapping, idempotency key) instead.
+
+use crate::automations::definition::{AutomationDefinition, DeliveryParams};
+use crate::automations::stepping::{advanced, Journal, Outcome};
+use crate::delivery::enqueue::{enqueue_prepared, OutboundEvent};
+use crate::kernel::ids::{random_bits, time_ordered_id};
+use crate::{Core, CoreError, CoreResult};
+use serde_json::{json, Value};
+use sgen_store::automation_runs::{self, StepEntry};
+
+/// How soon a run waiting on a delivery looks at it again.
+const DELIVERY_POLL_MS: i64 = 1_000;
+
+impl Core {
+    /// Queues the step's delivery and records the step waiting on it, in one transaction; a
+    /// dry run records the request it would have queued instead.
+    pub(super) fn queue_step_delivery(
+        &self,
+        journal: &Journal<'_>,
+        definition: &AutomationDefinition,
+        params: &DeliveryParams,
+        event: &Value,
+    ) -> CoreResult<Outcome> {
+        let Journal { run, step, now, .. } = *journal;
+        let outbound = OutboundEvent {
+            originating_module: "automation".into(),
+            event_identifier: format!("{} {}", definition.name, run.id),
+            payload: match event {
+                Value::Object(_) => event.clone(),
+                other => json!({ "event": other }),
+            },
+        };
+        let prepared = match self.prepare_delivery(
+            &params.connection,
+            &params.action,
+            &outbound,
+            params.mapping.as_ref(),
+        ) {
+            Ok(prepared) => prepared,
+            // The event cannot become this request (a mapped field is missing, a scope is not
+            // held): the step fails, saying why.
+            Err(
+                e @ (CoreError::InvalidArgument(_)
+                | CoreError::ScopeMissing { .. }
+                | CoreError::PayloadTooLarge { .. }
+                | CoreError::NotFound { .. }),
+            ) => {
+                let error = e.to_string();
+                self.write(|tx| {
+                    automation_runs::record_step(
+                        tx,
+                        &journal.entry("failed", None, None, Some(&error)),
+                    )?;
+                    Ok(())
+                })?;
+                return Ok(Outcome::Failed(format!("step {step}: {error}")));
+            }
+            Err(e) => return Err(e),
+        };
+        let delivery_id = time_ordered_id("dlv", now, random_bits()?);
+        let request = json!({
+            "connection": params.connection,
+            "action": params.action,
+            "body": serde_json::from_str::<Value>(&prepared.payload).unwrap_or(Value::Null),
+            "idempotency_key": delivery_id,
+        })
+        .to_string();
+        if run.dry_run {
+            self.write(|tx| {
+                let output = json!({"dry_run": true, "would_send": true}).to_string();
+                automation_runs::record_step(
+                    tx,
+                    &journal.entry("completed", Some(&request), Some(&output), None),
+                )?;
+                advanced(tx, run, step + 1, now)
+            })?;
+            return Ok(Outcome::Done);
+        }
+        self.write(|tx| {
+            enqueue_prepared(tx, &prepared, &delivery_id, now)?;
+            automation_runs::record_step(
+                tx,
+                &StepEntry {
+                    delivery_id: Some(&delivery_id),
+                    ..journal.entry("waiting", Some(&request), None, None)
+                },
+            )?;
+            Ok(())
+        })?;
+        self.delivery.bell.ring();
+        Ok(Outcome::WaitUntil(now + DELIVERY_POLL_MS))
+    }
+
+    /// A step waiting on its delivery: done once delivered, failed once the delivery failed
+    /// for good, else waiting still.
+    pub(super) fn delivery_step_outcome(
+        &self,
+        journal: &Journal<'_>,
+        delivery_id: &str,
+    ) -> CoreResult<Outcome> {
+        let Journal { run, step, now, .. } = *journal;
+        let status = self.store.read(|conn| {
+            Ok::<_, CoreError>(sgen_store::delivery_writes::status(conn, delivery_id)?)
+        })?;
+        let (step_status, error) = match status.as_deref() {
+            Some("delivered") => ("completed", None),
+            Some("failed" | "dead_letter") => (
+                "failed",
+                Some(format!(
+                    "delivery {delivery_id} failed: see the delivery log"
+                )),
+            ),
+            Some(_) => return Ok(Outcome::WaitUntil(now + DELIVERY_POLL_MS)),
+            None => ("failed", Some(format!("delivery {delivery_id} is gone"))),
+        };
+        let output = json!({ "delivery_id": delivery_id, "status": status }).to_string();
+        self.write(|tx| {
+            automation_runs::record_step(
+                tx,
+                &journal.entry(step_status, None, Some(&output), error.as_deref()),
+            )?;
+            if error.is_none() {
+                advanced(tx, run, step + 1, now)?;
+            }
+            Ok(())
+        })?;
+        Ok(match error {
+            None => Outcome::Done,
+            Some(error) => Outcome::Failed(format!("step {step}: {error}")),
+        })
+    }
+}
