@@ -7,6 +7,23 @@ export type AutomationSummary = { id: string, name: string, status: AutomationSt
  */
 status_reason: string | null, version: number, 
 /**
- * What starts it (`payment_intent.succeeded`, `manual`).
+ * What starts it (`payment_intent.succeeded`, `schedule`, `manual`).
  */
-trigger_event: string, updated_at: number, };
+trigger_event: string, updated_at: number, 
+/**
+ * A scheduled one's next firing.
+ */
+next_fire_at: number | null, 
+/**
+ * Runs kept while it is paused for a connection, waiting for it to recover.
+ */
+held_runs: number, 
+/**
+ * Its latest run (not a dry run): when it started and how it went.
+ */
+last_run_at: number | null, last_run_status: string | null, 
+/**
+ * Of its last 100 finished runs (dry runs and skipped ones aside), the share that
+ * completed; none before it has finished one.
+ */
+success_rate: number | null, };

@@ -10,4 +10,12 @@ status: string, dry_run: boolean, event_id: string | null,
 /**
  * Why its conditions did not pass, part by part.
  */
-explain: Verdict | null, next_step: number, error: string | null, started_at: number, finished_at: number | null, };
+explain: Verdict | null, next_step: number, error: string | null, started_at: number, finished_at: number | null, 
+/**
+ * Kept until this connection recovers (its automation is paused for it).
+ */
+held_for: string | null, 
+/**
+ * The run this one retries.
+ */
+retry_of: string | null, };

@@ -3,6 +3,10 @@ import type { Conditions } from "./Conditions";
 
 export type Trigger = { 
 /**
- * A vendor event type, a connection-state event, or `manual`.
+ * A vendor event type, a connection-state event, `schedule` or `manual`.
  */
-event: string, connection?: string, conditions?: Conditions, };
+event: string, connection?: string, 
+/**
+ * For `schedule`: a cron pattern (five fields, local time).
+ */
+schedule?: string, conditions?: Conditions, };

@@ -21,10 +21,15 @@ pub struct RunRecord {
     pub started_at: i64,
     pub updated_at: i64,
     pub finished_at: Option<i64>,
+    /// Held until this connection recovers (its automation was paused for it).
+    pub held_for: Option<String>,
+    /// The run this one retries.
+    pub retry_of: Option<String>,
 }
 
 const RUN_COLUMNS: &str = "id, automation_id, environment_id, version, status, dry_run, event_id,
-    input, explain, next_step, wake_at, error, started_at, updated_at, finished_at";
+    input, explain, next_step, wake_at, error, started_at, updated_at, finished_at, held_for,
+    retry_of";
 
 fn run_from_row(row: &Row<'_>) -> rusqlite::Result<RunRecord> {
     Ok(RunRecord {
@@ -43,6 +48,8 @@ fn run_from_row(row: &Row<'_>) -> rusqlite::Result<RunRecord> {
         started_at: row.get(12)?,
         updated_at: row.get(13)?,
         finished_at: row.get(14)?,
+        held_for: row.get(15)?,
+        retry_of: row.get(16)?,
     })
 }
 
@@ -57,27 +64,41 @@ pub struct NewRun<'a> {
     pub event_id: Option<&'a str>,
     pub input: &'a str,
     pub explain: Option<&'a str>,
+    /// Kept, not started, until this connection recovers.
+    pub held_for: Option<&'a str>,
+    pub retry_of: Option<&'a str>,
+    /// The step it starts from (a retry from the failed step).
+    pub next_step: i64,
     pub now: i64,
 }
 
 pub fn insert(tx: &Transaction<'_>, run: &NewRun<'_>) -> rusqlite::Result<()> {
     let finished = (run.status != "running").then_some(run.now);
+    let (status, wake_at) = match run.held_for {
+        Some(_) if run.status == "running" => ("waiting", None),
+        _ => (run.status, Some(run.now)),
+    };
     tx.execute(
         "INSERT INTO automation_runs (id, automation_id, environment_id, version, status, dry_run,
-             event_id, input, explain, wake_at, started_at, updated_at, finished_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10, ?11)",
+             event_id, input, explain, wake_at, started_at, updated_at, finished_at, held_for,
+             retry_of, next_step)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13, ?14, ?15)",
         params![
             run.id,
             run.automation_id,
             run.environment_id,
             run.version,
-            run.status,
+            status,
             run.dry_run,
             run.event_id,
             run.input,
             run.explain,
+            wake_at,
             run.now,
-            finished
+            finished,
+            run.held_for.filter(|_| status == "waiting"),
+            run.retry_of,
+            run.next_step
         ],
     )?;
     Ok(())
@@ -261,6 +282,97 @@ pub fn record_step(tx: &Transaction<'_>, entry: &StepEntry<'_>) -> rusqlite::Res
         ],
     )?;
     Ok(())
+}
+
+/// An automation's latest runs (dry runs and skipped ones aside), newest first: when each
+/// started and its status.
+pub fn recent_outcomes(
+    conn: &Connection,
+    automation_id: &str,
+    limit: u32,
+) -> rusqlite::Result<Vec<(i64, String)>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT started_at, status FROM automation_runs
+         WHERE automation_id = ?1 AND dry_run = 0 AND status != 'skipped'
+         ORDER BY id DESC LIMIT ?2",
+    )?;
+    let rows = statement.query_map(params![automation_id, limit], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })?;
+    rows.collect()
+}
+
+/// Cancels a running or waiting run (a held one too), saying why.
+pub fn cancel(tx: &Transaction<'_>, id: &str, why: &str, now: i64) -> rusqlite::Result<bool> {
+    Ok(tx.execute(
+        "UPDATE automation_runs SET status = 'cancelled', wake_at = NULL, held_for = NULL,
+             error = ?2, updated_at = ?3, finished_at = ?3
+         WHERE id = ?1 AND status IN ('running', 'waiting')",
+        params![id, why, now],
+    )? == 1)
+}
+
+/// Held runs of an automation go on now, in the order their events came.
+pub fn release_held(
+    tx: &Transaction<'_>,
+    automation_id: &str,
+    now: i64,
+) -> rusqlite::Result<usize> {
+    tx.execute(
+        "UPDATE automation_runs SET status = 'running', wake_at = ?2, held_for = NULL,
+             updated_at = ?2
+         WHERE automation_id = ?1 AND held_for IS NOT NULL",
+        params![automation_id, now],
+    )
+}
+
+/// Held runs of an automation are cancelled, saying why.
+pub fn discard_held(
+    tx: &Transaction<'_>,
+    automation_id: &str,
+    reason: &str,
+    now: i64,
+) -> rusqlite::Result<usize> {
+    tx.execute(
+        "UPDATE automation_runs SET status = 'cancelled', wake_at = NULL, held_for = NULL,
+             error = ?3, updated_at = ?2, finished_at = ?2
+         WHERE automation_id = ?1 AND held_for IS NOT NULL",
+        params![automation_id, now, reason],
+    )
+}
+
+pub fn held_count(conn: &Connection, automation_id: &str) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM automation_runs WHERE automation_id = ?1 AND held_for IS NOT NULL",
+        [automation_id],
+        |row| row.get(0),
+    )
+}
+
+/// The runs that retried this one, oldest first.
+pub fn retries_of(conn: &Connection, run_id: &str) -> rusqlite::Result<Vec<String>> {
+    let mut statement =
+        conn.prepare_cached("SELECT id FROM automation_runs WHERE retry_of = ?1 ORDER BY id")?;
+    let rows = statement.query_map([run_id], |row| row.get(0))?;
+    rows.collect()
+}
+
+/// A retry from a failed step reuses what the steps before it recorded: they are copied into
+/// the new run's journal as they were.
+pub fn copy_steps(
+    tx: &Transaction<'_>,
+    from_run: &str,
+    to_run: &str,
+    before_step: i64,
+) -> rusqlite::Result<usize> {
+    tx.execute(
+        "INSERT INTO automation_steps (run_id, step, kind, status, input, output, error, attempts,
+             delivery_id, started_at, finished_at)
+         SELECT ?2, step, kind, status, input, output, error, attempts, delivery_id, started_at,
+             finished_at
+         FROM automation_steps WHERE run_id = ?1 AND step < ?3 AND status = 'completed'",
+        params![from_run, to_run, before_step],
+    )
 }
 
 /// The event log's rowid the engine has read up to.

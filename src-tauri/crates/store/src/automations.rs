@@ -14,10 +14,14 @@ pub struct AutomationRecord {
     pub trigger_key: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// A scheduled automation's next firing.
+    pub next_fire_at: Option<i64>,
+    /// The connection whose trouble paused it, when the app paused it.
+    pub paused_for: Option<String>,
 }
 
 const COLUMNS: &str = "id, environment_id, name, status, status_reason, version, trigger_key,
-    created_at, updated_at";
+    created_at, updated_at, next_fire_at, paused_for";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<AutomationRecord> {
     Ok(AutomationRecord {
@@ -30,6 +34,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AutomationRecord> {
         trigger_key: row.get(6)?,
         created_at: row.get(7)?,
         updated_at: row.get(8)?,
+        next_fire_at: row.get(9)?,
+        paused_for: row.get(10)?,
     })
 }
 
@@ -43,6 +49,8 @@ pub struct NewVersion<'a> {
     pub definition: &'a str,
     pub dependencies: &'a [String],
     pub saved_by: &'a str,
+    /// When a schedule trigger next fires.
+    pub next_fire_at: Option<i64>,
     pub now: i64,
 }
 
@@ -58,10 +66,11 @@ pub fn save(tx: &Transaction<'_>, new: &NewVersion<'_>) -> rusqlite::Result<i64>
         .map_or(1, |v: i64| v + 1);
     tx.execute(
         "INSERT INTO automations (id, environment_id, name, status, version, trigger_key,
-             created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+             created_at, updated_at, next_fire_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)
          ON CONFLICT (id) DO UPDATE SET name = ?3, status = ?4, status_reason = NULL,
-             version = ?5, trigger_key = ?6, updated_at = ?7",
+             paused_for = NULL, version = ?5, trigger_key = ?6, updated_at = ?7,
+             next_fire_at = ?8",
         params![
             new.id,
             new.environment_id,
@@ -69,7 +78,8 @@ pub fn save(tx: &Transaction<'_>, new: &NewVersion<'_>) -> rusqlite::Result<i64>
             new.status,
             version,
             new.trigger_key,
-            new.now
+            new.now,
+            new.next_fire_at
         ],
     )?;
     tx.execute(
@@ -99,9 +109,73 @@ pub fn set_status(
     now: i64,
 ) -> rusqlite::Result<bool> {
     Ok(tx.execute(
-        "UPDATE automations SET status = ?2, status_reason = ?3, updated_at = ?4 WHERE id = ?1",
+        "UPDATE automations SET status = ?2, status_reason = ?3, paused_for = NULL,
+             updated_at = ?4
+         WHERE id = ?1",
         params![id, status, reason, now],
     )? == 1)
+}
+
+/// The app pauses an active automation for a connection's trouble, saying why.
+pub fn pause_for(
+    tx: &Transaction<'_>,
+    id: &str,
+    connection_id: &str,
+    reason: &str,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    Ok(tx.execute(
+        "UPDATE automations SET status = 'paused', status_reason = ?3, paused_for = ?2,
+             updated_at = ?4
+         WHERE id = ?1 AND status = 'active'",
+        params![id, connection_id, reason, now],
+    )? == 1)
+}
+
+/// The automations the app paused for a connection.
+pub fn paused_for(
+    conn: &Connection,
+    connection_id: &str,
+) -> rusqlite::Result<Vec<AutomationRecord>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM automations WHERE paused_for = ?1 ORDER BY id"
+    ))?;
+    let rows = statement.query_map([connection_id], from_row)?;
+    rows.collect()
+}
+
+pub fn set_next_fire(tx: &Transaction<'_>, id: &str, at: Option<i64>) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE automations SET next_fire_at = ?2 WHERE id = ?1",
+        params![id, at],
+    )?;
+    Ok(())
+}
+
+/// Scheduled automations (active, or drafts: dry runs) whose time has come, with the
+/// definition of their current version.
+pub fn due_schedules(
+    conn: &Connection,
+    now: i64,
+) -> rusqlite::Result<Vec<(AutomationRecord, String)>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {}, v.definition
+         FROM automations a
+         JOIN automation_versions v ON v.automation_id = a.id AND v.version = a.version
+         WHERE a.next_fire_at <= ?1 AND a.status IN ('active', 'draft')
+         ORDER BY a.next_fire_at",
+        prefixed_columns()
+    ))?;
+    let rows = statement.query_map([now], |row| Ok((from_row(row)?, row.get(11)?)))?;
+    rows.collect()
+}
+
+fn prefixed_columns() -> String {
+    COLUMNS
+        .split(',')
+        .map(|c| format!("a.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<AutomationRecord>> {
@@ -122,22 +196,23 @@ pub fn list(conn: &Connection, environment_id: i64) -> rusqlite::Result<Vec<Auto
 }
 
 /// The automations an event of `trigger_key` starts, with the definition of their current
-/// version: active ones, and drafts (whose runs are dry runs).
+/// version: active ones, drafts (whose runs are dry runs), and those the app paused for a
+/// connection (whose runs are held until it recovers).
 pub fn triggered_by(
     conn: &Connection,
     environment_id: i64,
     trigger_key: &str,
 ) -> rusqlite::Result<Vec<(AutomationRecord, String)>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT a.id, a.environment_id, a.name, a.status, a.status_reason, a.version,
-             a.trigger_key, a.created_at, a.updated_at, v.definition
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {}, v.definition
          FROM automations a
          JOIN automation_versions v ON v.automation_id = a.id AND v.version = a.version
          WHERE a.environment_id = ?1 AND a.trigger_key = ?2
-             AND a.status IN ('active', 'draft')",
-    )?;
+             AND (a.status IN ('active', 'draft') OR a.paused_for IS NOT NULL)",
+        prefixed_columns()
+    ))?;
     let rows = statement.query_map(params![environment_id, trigger_key], |row| {
-        Ok((from_row(row)?, row.get(9)?))
+        Ok((from_row(row)?, row.get(11)?))
     })?;
     rows.collect()
 }

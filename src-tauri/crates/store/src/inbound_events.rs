@@ -245,15 +245,42 @@ pub fn after_rowid(
         "SELECT rowid, id, environment_id, connection_id, event_type, payload
          FROM inbound_events WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
     )?;
-    let rows = statement.query_map(rusqlite::params![rowid, limit], |row| {
-        Ok(LoggedEvent {
-            rowid: row.get(0)?,
-            id: row.get(1)?,
-            environment_id: row.get(2)?,
-            connection_id: row.get(3)?,
-            event_type: row.get(4)?,
-            payload: row.get(5)?,
-        })
-    })?;
+    let rows = statement.query_map(rusqlite::params![rowid, limit], logged_from_row)?;
+    rows.collect()
+}
+
+fn logged_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<LoggedEvent> {
+    Ok(LoggedEvent {
+        rowid: row.get(0)?,
+        id: row.get(1)?,
+        environment_id: row.get(2)?,
+        connection_id: row.get(3)?,
+        event_type: row.get(4)?,
+        payload: row.get(5)?,
+    })
+}
+
+/// Events of one type (from one connection, if given) in an environment with ids after
+/// `after_id`, oldest first: what a run waiting for an event looks through. Ids sort by the
+/// time the event was stored, so `after_id` may be a bare time (`ine_` and its hex digits).
+pub fn of_type_after(
+    conn: &Connection,
+    environment_id: i64,
+    event_type: &str,
+    connection_id: Option<&str>,
+    after_id: &str,
+    limit: u32,
+) -> rusqlite::Result<Vec<LoggedEvent>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT rowid, id, environment_id, connection_id, event_type, payload
+         FROM inbound_events
+         WHERE environment_id = ?1 AND event_type = ?2 AND id > ?3
+             AND (?4 IS NULL OR connection_id = ?4)
+         ORDER BY id LIMIT ?5",
+    )?;
+    let rows = statement.query_map(
+        rusqlite::params![environment_id, event_type, after_id, connection_id, limit],
+        logged_from_row,
+    )?;
     rows.collect()
 }

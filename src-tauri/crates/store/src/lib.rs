@@ -11,6 +11,7 @@ pub mod model;
 pub mod activity;
 pub mod attempts;
 pub mod automation_runs;
+pub mod automation_tasks;
 pub mod automations;
 pub mod connection_credentials;
 pub mod connections;

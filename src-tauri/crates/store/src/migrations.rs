@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_event_sources.sql"),
     include_str!("../migrations/0009_inbound_events.sql"),
     include_str!("../migrations/0010_automations.sql"),
+    include_str!("../migrations/0011_automation_tasks_schedules_posture.sql"),
 ];
 
 pub const LATEST_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -61,3 +61,20 @@ pub fn newest(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<Notificatio
     })?;
     rows.collect()
 }
+
+pub fn unread_count(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM notifications WHERE read_at IS NULL",
+        [],
+        |row| row.get(0),
+    )
+}
+
+/// Marks notifications read: those up to and including `up_to_id` (the newest the operator
+/// saw), so one that arrives meanwhile stays unread.
+pub fn mark_read(tx: &Transaction<'_>, up_to_id: i64, now: i64) -> rusqlite::Result<usize> {
+    tx.execute(
+        "UPDATE notifications SET read_at = ?2 WHERE read_at IS NULL AND id <= ?1",
+        params![up_to_id, now],
+    )
+}

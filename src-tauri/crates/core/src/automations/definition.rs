@@ -60,11 +60,15 @@ impl AutomationStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Trigger {
-    /// A vendor event type, a connection-state event, or `manual`.
+    /// A vendor event type, a connection-state event, `schedule` or `manual`.
     pub event: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub connection: Option<String>,
+    /// For `schedule`: a cron pattern (five fields, local time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub schedule: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub conditions: Option<Conditions>,
@@ -72,6 +76,8 @@ pub struct Trigger {
 
 /// The trigger event that is started by hand, with an input the operator gives.
 pub const MANUAL: &str = "manual";
+/// The trigger event that fires on a cron schedule.
+pub const SCHEDULE: &str = "schedule";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(untagged)]
@@ -172,6 +178,10 @@ pub enum ActionKind {
     Notify,
     /// Waits, durably.
     Delay,
+    /// Creates a human task and waits for an operator to complete it.
+    Task,
+    /// Waits for another event matching a condition, with a timeout.
+    WaitForEvent,
 }
 
 impl ActionKind {
@@ -181,6 +191,8 @@ impl ActionKind {
             ActionKind::Webhook => "webhook",
             ActionKind::Notify => "notify",
             ActionKind::Delay => "delay",
+            ActionKind::Task => "task",
+            ActionKind::WaitForEvent => "wait_for_event",
         }
     }
 }
@@ -211,6 +223,50 @@ pub(crate) struct NotifyParams {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct DelayParams {
     pub(crate) seconds: i64,
+}
+
+/// What a waiting step does when its time runs out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum OnTimeout {
+    /// The run fails.
+    #[default]
+    Fail,
+    /// The run goes on, the step's output saying it timed out.
+    Continue,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct TaskParams {
+    pub(crate) title: String,
+    #[serde(default)]
+    pub(crate) instructions: Option<String>,
+    /// The JSON Schema the operator's output must meet.
+    #[serde(default)]
+    pub(crate) output_schema: Option<Value>,
+    #[serde(default)]
+    pub(crate) timeout_seconds: Option<i64>,
+    #[serde(default)]
+    pub(crate) on_timeout: OnTimeout,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct WaitParams {
+    pub(crate) event: String,
+    #[serde(default)]
+    pub(crate) connection: Option<String>,
+    #[serde(default)]
+    pub(crate) conditions: Option<Conditions>,
+    pub(crate) timeout_seconds: i64,
+    /// An event stored this long before the wait began still counts.
+    #[serde(default = "default_lookback")]
+    pub(crate) lookback_seconds: i64,
+    #[serde(default)]
+    pub(crate) on_timeout: OnTimeout,
+}
+
+fn default_lookback() -> i64 {
+    300
 }
 
 /// Why a definition was refused: where, and what.
@@ -266,6 +322,7 @@ pub fn check_value(json: &Value) -> Result<Checked, Vec<DefinitionProblem>> {
             message: e.to_string(),
         }]
     })?;
+    check_parts(&definition)?;
     let condition = match &definition.trigger.conditions {
         None => None,
         Some(conditions) => Some(Condition::compile(&conditions.to_cel()).map_err(
@@ -281,6 +338,49 @@ pub fn check_value(json: &Value) -> Result<Checked, Vec<DefinitionProblem>> {
         definition,
         condition,
     })
+}
+
+/// What the schema cannot say: a schedule is a cron pattern, a wait's conditions compile, a
+/// task's output schema is a JSON Schema.
+fn check_parts(definition: &AutomationDefinition) -> Result<(), Vec<DefinitionProblem>> {
+    let problem = |path: String, message: String| vec![DefinitionProblem { path, message }];
+    if let Some(pattern) = &definition.trigger.schedule {
+        schedule(pattern).map_err(|e| problem("/trigger/schedule".into(), e))?;
+    }
+    for (index, action) in definition.actions.iter().enumerate() {
+        let path = format!("/actions/{index}/params");
+        match action.kind {
+            ActionKind::WaitForEvent => {
+                let params: WaitParams = serde_json::from_value(action.params.clone())
+                    .map_err(|e| problem(path.clone(), e.to_string()))?;
+                if let Some(conditions) = &params.conditions {
+                    Condition::compile(&conditions.to_cel())
+                        .map_err(|e| problem(format!("{path}/conditions"), e.to_string()))?;
+                }
+            }
+            ActionKind::Task => {
+                let params: TaskParams = serde_json::from_value(action.params.clone())
+                    .map_err(|e| problem(path.clone(), e.to_string()))?;
+                if let Some(schema) = &params.output_schema {
+                    jsonschema::validator_for(schema).map_err(|e| {
+                        problem(
+                            format!("{path}/output_schema"),
+                            format!("not a JSON Schema: {e}"),
+                        )
+                    })?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A schedule's cron pattern, read (five fields: minute, hour, day of month, month, day of
+/// week).
+pub(crate) fn schedule(pattern: &str) -> Result<croner::Cron, String> {
+    use std::str::FromStr as _;
+    croner::Cron::from_str(pattern).map_err(|e| format!("not a cron pattern: {e}"))
 }
 
 fn validator() -> &'static jsonschema::Validator {

@@ -4,9 +4,9 @@
 //! queued (connection, action, body after the field mapping, idempotency key) instead.
 
 use crate::automations::definition::{AutomationDefinition, DeliveryParams};
-use crate::automations::stepping::{advanced, Journal, Outcome};
+use crate::automations::stepping::{Journal, Outcome};
 use crate::delivery::enqueue::{enqueue_prepared, OutboundEvent};
-use crate::kernel::ids::{random_bits, time_ordered_id};
+use crate::kernel::ids::sequential_id;
 use crate::{Core, CoreError, CoreResult};
 use serde_json::{json, Value};
 use sgen_store::automation_runs::{self, StepEntry};
@@ -19,12 +19,12 @@ impl Core {
     /// dry run records the request it would have queued instead.
     pub(super) fn queue_step_delivery(
         &self,
-        journal: &Journal<'_>,
+        journal: &Journal<'_, '_, '_>,
         definition: &AutomationDefinition,
         params: &DeliveryParams,
         event: &Value,
     ) -> CoreResult<Outcome> {
-        let Journal { run, step, now, .. } = *journal;
+        let (run, now, tx) = (journal.run, journal.now, journal.tx);
         let outbound = OutboundEvent {
             originating_module: "automation".into(),
             event_identifier: format!("{} {}", definition.name, run.id),
@@ -47,20 +47,12 @@ impl Core {
                 | CoreError::ScopeMissing { .. }
                 | CoreError::PayloadTooLarge { .. }
                 | CoreError::NotFound { .. }),
-            ) => {
-                let error = e.to_string();
-                self.write(|tx| {
-                    automation_runs::record_step(
-                        tx,
-                        &journal.entry("failed", None, None, Some(&error)),
-                    )?;
-                    Ok(())
-                })?;
-                return Ok(Outcome::Failed(format!("step {step}: {error}")));
-            }
+            ) => return journal.failed(None, &e.to_string()),
             Err(e) => return Err(e),
         };
-        let delivery_id = time_ordered_id("dlv", now, random_bits()?);
+        // In the order runs queue them (held runs released together keep their events' order
+        // in the outbox too).
+        let delivery_id = sequential_id("dlv", now);
         let request = json!({
             "connection": params.connection,
             "action": params.action,
@@ -69,67 +61,46 @@ impl Core {
         })
         .to_string();
         if run.dry_run {
-            self.write(|tx| {
-                let output = json!({"dry_run": true, "would_send": true}).to_string();
-                automation_runs::record_step(
-                    tx,
-                    &journal.entry("completed", Some(&request), Some(&output), None),
-                )?;
-                advanced(tx, run, step + 1, now)
-            })?;
+            journal.completed(
+                Some(&request),
+                &json!({"dry_run": true, "would_send": true}),
+            )?;
             return Ok(Outcome::Done);
         }
-        self.write(|tx| {
-            enqueue_prepared(tx, &prepared, &delivery_id, now)?;
-            automation_runs::record_step(
-                tx,
-                &StepEntry {
-                    delivery_id: Some(&delivery_id),
-                    ..journal.entry("waiting", Some(&request), None, None)
-                },
-            )?;
-            Ok(())
-        })?;
-        self.delivery.bell.ring();
-        Ok(Outcome::WaitUntil(now + DELIVERY_POLL_MS))
+        enqueue_prepared(tx, &prepared, &delivery_id, now)?;
+        automation_runs::record_step(
+            tx,
+            &StepEntry {
+                delivery_id: Some(&delivery_id),
+                ..journal.entry("waiting", Some(&request), None, None)
+            },
+        )?;
+        Ok(Outcome::Queued(now + DELIVERY_POLL_MS))
     }
 
     /// A step waiting on its delivery: done once delivered, failed once the delivery failed
     /// for good, else waiting still.
     pub(super) fn delivery_step_outcome(
         &self,
-        journal: &Journal<'_>,
+        journal: &Journal<'_, '_, '_>,
         delivery_id: &str,
     ) -> CoreResult<Outcome> {
-        let Journal { run, step, now, .. } = *journal;
-        let status = self.store.read(|conn| {
-            Ok::<_, CoreError>(sgen_store::delivery_writes::status(conn, delivery_id)?)
-        })?;
-        let (step_status, error) = match status.as_deref() {
-            Some("delivered") => ("completed", None),
-            Some("failed" | "dead_letter") => (
-                "failed",
-                Some(format!(
-                    "delivery {delivery_id} failed: see the delivery log"
-                )),
-            ),
-            Some(_) => return Ok(Outcome::WaitUntil(now + DELIVERY_POLL_MS)),
-            None => ("failed", Some(format!("delivery {delivery_id} is gone"))),
+        let status = sgen_store::delivery_writes::status(journal.tx, delivery_id)?;
+        let error = match status.as_deref() {
+            Some("delivered") => None,
+            Some("failed" | "dead_letter") => Some(format!(
+                "delivery {delivery_id} failed: see the delivery log"
+            )),
+            Some(_) => return Ok(Outcome::Wait(Some(journal.now + DELIVERY_POLL_MS))),
+            None => Some(format!("delivery {delivery_id} is gone")),
         };
-        let output = json!({ "delivery_id": delivery_id, "status": status }).to_string();
-        self.write(|tx| {
-            automation_runs::record_step(
-                tx,
-                &journal.entry(step_status, None, Some(&output), error.as_deref()),
-            )?;
-            if error.is_none() {
-                advanced(tx, run, step + 1, now)?;
+        let output = json!({ "delivery_id": delivery_id, "status": status });
+        match error {
+            None => {
+                journal.completed(None, &output)?;
+                Ok(Outcome::Done)
             }
-            Ok(())
-        })?;
-        Ok(match error {
-            None => Outcome::Done,
-            Some(error) => Outcome::Failed(format!("step {step}: {error}")),
-        })
+            Some(error) => journal.failed(Some(&output), &error),
+        }
     }
 }

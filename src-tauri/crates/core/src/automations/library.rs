@@ -4,12 +4,14 @@
 
 use crate::automations::definition::{
     self, ActionKind, AutomationDefinition, AutomationStatus, Checked, DefinitionProblem, MANUAL,
+    SCHEDULE,
 };
 use crate::inbound::connection_events::CONNECTION_EVENT_TYPES;
 use crate::kernel::ids::{random_bits, time_ordered_id};
 use crate::kernel::sites::SiteEnvironment;
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
+use sgen_store::automation_runs;
 use sgen_store::automations::{self, AutomationRecord, NewVersion};
 use ts_rs::TS;
 
@@ -23,10 +25,23 @@ pub struct AutomationSummary {
     pub status_reason: Option<String>,
     #[ts(type = "number")]
     pub version: i64,
-    /// What starts it (`payment_intent.succeeded`, `manual`).
+    /// What starts it (`payment_intent.succeeded`, `schedule`, `manual`).
     pub trigger_event: String,
     #[ts(type = "number")]
     pub updated_at: i64,
+    /// A scheduled one's next firing.
+    #[ts(type = "number | null")]
+    pub next_fire_at: Option<i64>,
+    /// Runs kept while it is paused for a connection, waiting for it to recover.
+    #[ts(type = "number")]
+    pub held_runs: i64,
+    /// Its latest run (not a dry run): when it started and how it went.
+    #[ts(type = "number | null")]
+    pub last_run_at: Option<i64>,
+    pub last_run_status: Option<String>,
+    /// Of its last 100 finished runs (dry runs and skipped ones aside), the share that
+    /// completed; none before it has finished one.
+    pub success_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -77,6 +92,7 @@ impl Core {
         let definition = &checked.definition;
         let status = definition.status.unwrap_or(AutomationStatus::Draft);
         let stored = serde_json::to_string(definition).expect("a definition serializes");
+        let next_fire_at = self.next_fire(definition, now);
         self.write(|tx| {
             automations::save(
                 tx,
@@ -89,21 +105,38 @@ impl Core {
                     definition: &stored,
                     dependencies: &dependencies,
                     saved_by: &operator.id,
+                    next_fire_at,
                     now,
                 },
             )?;
             tx.publish(crate::kernel::events::CoreEvent::AutomationsChanged);
             Ok(())
         })?;
-        Ok(summary(&self.automation_record(&id)?))
+        self.automation_summary(&id)
     }
 
     pub fn automations(&self, scope: &SiteEnvironment) -> CoreResult<Vec<AutomationSummary>> {
         let environment_id = self.environment_id(scope)?;
-        let records = self
-            .store
-            .read(|conn| Ok::<_, CoreError>(automations::list(conn, environment_id)?))?;
-        Ok(records.iter().map(summary).collect())
+        self.store.read(|conn| {
+            automations::list(conn, environment_id)?
+                .iter()
+                .map(|record| summary(conn, record))
+                .collect()
+        })
+    }
+
+    pub(crate) fn automation_summary(&self, id: &str) -> CoreResult<AutomationSummary> {
+        let record = self.automation_record(id)?;
+        self.store.read(|conn| summary(conn, &record))
+    }
+
+    /// When a schedule trigger next fires after `now` (none for other triggers).
+    pub(crate) fn next_fire(&self, definition: &AutomationDefinition, now: i64) -> Option<i64> {
+        let pattern = definition.trigger.schedule.as_deref()?;
+        let cron = definition::schedule(pattern).ok()?;
+        let at = chrono::DateTime::from_timestamp_millis(now)?.with_timezone(&chrono::Local);
+        let next = cron.find_next_occurrence(&at, false).ok()?;
+        Some(next.timestamp_millis())
     }
 
     pub fn automation(&self, id: &str) -> CoreResult<AutomationDetail> {
@@ -119,7 +152,7 @@ impl Core {
                 .map_err(CoreError::from)
         })?;
         Ok(AutomationDetail {
-            summary: summary(&record),
+            summary: self.automation_summary(id)?,
             cel: definition.trigger.conditions.as_ref().map(|c| c.to_cel()),
             definition,
             dependencies,
@@ -150,12 +183,29 @@ impl Core {
             ));
         }
         let now = self.now();
+        // A schedule counts from its activation: a paused one does not fire for the time it
+        // was paused.
+        let definition = self.automation_version(id, record.version)?;
+        let next_fire_at = self.next_fire(&definition, now);
         self.write(|tx| {
             automations::set_status(tx, id, status.as_str(), None, now)?;
+            automations::set_next_fire(tx, id, next_fire_at)?;
+            // Runs kept for a connection go on when the operator activates it (the operator
+            // drains them), and are dropped when the operator archives it.
+            match status {
+                AutomationStatus::Active => {
+                    automation_runs::release_held(tx, id, now)?;
+                }
+                AutomationStatus::Archived => {
+                    automation_runs::discard_held(tx, id, "the automation was archived", now)?;
+                }
+                AutomationStatus::Draft | AutomationStatus::Paused => {}
+            }
             tx.publish(crate::kernel::events::CoreEvent::AutomationsChanged);
+            tx.publish(crate::kernel::events::CoreEvent::RunsChanged);
             Ok(())
         })?;
-        Ok(summary(&self.automation_record(id)?))
+        self.automation_summary(id)
     }
 
     pub(crate) fn automation_record(&self, id: &str) -> CoreResult<AutomationRecord> {
@@ -225,19 +275,8 @@ impl Core {
                 }
                 dependencies.push(id.clone());
             }
-            None if event == MANUAL || CONNECTION_EVENT_TYPES.contains(&event.as_str()) => {}
-            None => {
-                let known = self
-                    .catalog
-                    .all()
-                    .any(|m| m.inbound_events.types.contains(event));
-                if !known {
-                    return Err(problem(
-                        "/trigger/event".into(),
-                        format!("no connector in the catalog sends `{event}` events"),
-                    ));
-                }
-            }
+            None if event == MANUAL || event == SCHEDULE => {}
+            None => self.known_event_type(event, "/trigger/event")?,
         }
         for (index, action) in definition.actions.iter().enumerate() {
             let path = format!("/actions/{index}/params");
@@ -265,10 +304,38 @@ impl Core {
                         dependencies.push(params.connection);
                     }
                 }
-                ActionKind::Notify | ActionKind::Delay => {}
+                ActionKind::WaitForEvent => {
+                    let params: definition::WaitParams =
+                        serde_json::from_value(action.params.clone())
+                            .map_err(|e| problem(path.clone(), e.to_string()))?;
+                    self.known_event_type(&params.event, &format!("{path}/event"))?;
+                    if let Some(id) = params.connection {
+                        connection(&format!("{path}/connection"), &id)?;
+                        if !dependencies.contains(&id) {
+                            dependencies.push(id);
+                        }
+                    }
+                }
+                ActionKind::Notify | ActionKind::Delay | ActionKind::Task => {}
             }
         }
         Ok(dependencies)
+    }
+
+    /// An event type some connector in the catalog sends, or one of the app's own.
+    fn known_event_type(&self, event: &str, path: &str) -> CoreResult<()> {
+        let known = CONNECTION_EVENT_TYPES.contains(&event)
+            || self
+                .catalog
+                .all()
+                .any(|m| m.inbound_events.types.iter().any(|t| t == event));
+        match known {
+            true => Ok(()),
+            false => Err(refused(vec![DefinitionProblem {
+                path: path.into(),
+                message: format!("no connector in the catalog sends `{event}` events"),
+            }])),
+        }
     }
 }
 
@@ -287,7 +354,7 @@ pub(crate) fn checked_text(text: &str) -> CoreResult<Checked> {
 /// How the store finds the automations an event starts.
 pub(crate) fn trigger_key(event: &str) -> String {
     match event {
-        MANUAL => MANUAL.to_string(),
+        MANUAL | SCHEDULE => event.to_string(),
         event => format!("event:{event}"),
     }
 }
@@ -296,8 +363,23 @@ fn record_status(record: &AutomationRecord) -> AutomationStatus {
     AutomationStatus::parse(&record.status).unwrap_or(AutomationStatus::Draft)
 }
 
-fn summary(record: &AutomationRecord) -> AutomationSummary {
-    AutomationSummary {
+fn summary(
+    conn: &sgen_store::Connection,
+    record: &AutomationRecord,
+) -> CoreResult<AutomationSummary> {
+    let recent = automation_runs::recent_outcomes(conn, &record.id, 100)?;
+    let finished: Vec<&str> = recent
+        .iter()
+        .map(|(_, status)| status.as_str())
+        .filter(|s| matches!(*s, "completed" | "failed" | "cancelled"))
+        .collect();
+    let completed = finished.iter().filter(|s| **s == "completed").count();
+    Ok(AutomationSummary {
+        next_fire_at: record.next_fire_at,
+        held_runs: automation_runs::held_count(conn, &record.id)?,
+        last_run_at: recent.first().map(|(at, _)| *at),
+        last_run_status: recent.first().map(|(_, status)| status.clone()),
+        success_rate: (!finished.is_empty()).then(|| completed as f64 / finished.len() as f64),
         id: record.id.clone(),
         name: record.name.clone(),
         status: record_status(record),
@@ -309,5 +391,5 @@ fn summary(record: &AutomationRecord) -> AutomationSummary {
             .unwrap_or(&record.trigger_key)
             .to_string(),
         updated_at: record.updated_at,
-    }
+    })
 }

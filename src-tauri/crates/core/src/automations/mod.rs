@@ -4,11 +4,16 @@
 pub mod condition;
 pub mod definition;
 mod delivery_step;
-pub mod dry_run;
 pub mod library;
+pub mod on_demand;
+mod posture;
+pub mod run_control;
 pub mod runs;
+mod schedules;
 pub mod stepping;
+pub mod tasks;
 pub mod triggering;
+mod waiting;
 
 /// Passes over due runs in one engine pass at most (each takes up to `RUNS_PER_PASS`).
 const MAX_ADVANCE_PASSES: usize = 100;
@@ -21,8 +26,8 @@ pub(crate) struct AutomationsState {
 }
 
 impl crate::Core {
-    /// One pass of the engine: the events stored since the last start their runs, then the
-    /// runs that are due move on as far as they can.
+    /// One pass of the engine: the events stored since the last start their runs, schedules
+    /// that are due fire, then the runs that are due move on as far as they can.
     pub fn run_automations(&self) -> crate::CoreResult<()> {
         let _one_at_a_time = self
             .automations
@@ -30,6 +35,7 @@ impl crate::Core {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         while self.start_runs_from_events()? > 0 {}
+        self.start_scheduled_runs()?;
         // Full passes mean more are due; a bound keeps one run's trouble from holding the
         // engine here, and the next pass goes on.
         for _ in 0..MAX_ADVANCE_PASSES {

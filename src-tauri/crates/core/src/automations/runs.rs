@@ -2,6 +2,7 @@
 //! steps with their inputs, outputs and errors.
 
 use crate::automations::condition::Verdict;
+use crate::automations::tasks::Task;
 use crate::kernel::sites::SiteEnvironment;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,16 @@ use ts_rs::TS;
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 500;
+
+/// Every status a run can have.
+pub const RUN_STATUSES: [&str; 6] = [
+    "running",
+    "waiting",
+    "completed",
+    "failed",
+    "cancelled",
+    "skipped",
+];
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[ts(export)]
@@ -47,6 +58,10 @@ pub struct RunRow {
     pub started_at: i64,
     #[ts(type = "number | null")]
     pub finished_at: Option<i64>,
+    /// Kept until this connection recovers (its automation is paused for it).
+    pub held_for: Option<String>,
+    /// The run this one retries.
+    pub retry_of: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -85,10 +100,22 @@ pub struct RunDetail {
     #[ts(type = "unknown")]
     pub input: Value,
     pub steps: Vec<StepRow>,
+    /// The runs that retried this one, oldest first.
+    pub retries: Vec<String>,
+    /// Its human tasks, pending or done.
+    pub tasks: Vec<Task>,
 }
 
 impl Core {
     pub fn runs(&self, scope: &SiteEnvironment, query: &RunQuery) -> CoreResult<RunPage> {
+        if let Some(status) = query.status.as_deref() {
+            if !RUN_STATUSES.contains(&status) {
+                return Err(CoreError::invalid(format!(
+                    "`{status}` is not a run status ({})",
+                    RUN_STATUSES.join(", ")
+                )));
+            }
+        }
         let environment_id = self.environment_id(scope)?;
         let size = query.page_size.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
         let mut records = self.store.read(|conn| {
@@ -110,10 +137,11 @@ impl Core {
     }
 
     pub fn run(&self, id: &str) -> CoreResult<RunDetail> {
-        let (record, steps) = self.store.read(|conn| {
+        let (record, steps, retries) = self.store.read(|conn| {
             let record = automation_runs::get(conn, id)?;
             let steps = automation_runs::steps(conn, id)?;
-            Ok::<_, CoreError>((record, steps))
+            let retries = automation_runs::retries_of(conn, id)?;
+            Ok::<_, CoreError>((record, steps, retries))
         })?;
         let record = record.ok_or_else(|| CoreError::NotFound {
             what: "run",
@@ -122,7 +150,13 @@ impl Core {
         Ok(RunDetail {
             input: serde_json::from_str(&record.input).unwrap_or(Value::Null),
             run: run_row(&record),
+            tasks: steps
+                .iter()
+                .filter(|s| s.kind == "task")
+                .filter_map(|s| self.task_of_step(id, s.step).transpose())
+                .collect::<CoreResult<_>>()?,
             steps: steps.iter().map(step_row).collect(),
+            retries,
         })
     }
 }
@@ -147,6 +181,8 @@ fn run_row(r: &RunRecord) -> RunRow {
         error: r.error.clone(),
         started_at: r.started_at,
         finished_at: r.finished_at,
+        held_for: r.held_for.clone(),
+        retry_of: r.retry_of.clone(),
     }
 }
 

@@ -2,11 +2,13 @@
 //! events were stored; each event starts a run of every active automation (a dry run of every
 //! draft) whose trigger it is, or records why its conditions did not pass. The runs and the
 //! cursor's move are one transaction, so a kill at any moment neither loses an event nor starts
-//! its runs twice.
+//! its runs twice. An event that says a connection became unhealthy (or recovered) also pauses
+//! (or resumes) the automations that depend on it, in that same transaction (`posture.rs`).
 
 use crate::automations::condition::{Condition, Verdict};
 use crate::automations::definition::AutomationDefinition;
 use crate::automations::library::{checked_text, trigger_key};
+use crate::automations::posture::{self, Posture};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::ids::sequential_id;
 use crate::{Core, CoreError, CoreResult};
@@ -37,6 +39,7 @@ struct Started {
     event_id: String,
     input: String,
     explain: Option<String>,
+    held_for: Option<String>,
 }
 
 impl Core {
@@ -45,7 +48,15 @@ impl Core {
     pub(crate) fn start_runs_from_events(&self) -> CoreResult<usize> {
         let (events, candidates) = self.store.read(|conn| {
             let cursor = automation_runs::event_cursor(conn)?;
-            let events = inbound_events::after_rowid(conn, cursor, EVENTS_PER_PASS)?;
+            let mut events = inbound_events::after_rowid(conn, cursor, EVENTS_PER_PASS)?;
+            // An event that changes which automations run ends the pass: the next reads them
+            // as it left them.
+            if let Some(at) = events
+                .iter()
+                .position(|e| Posture::of(&e.event_type).is_some())
+            {
+                events.truncate(at + 1);
+            }
             let mut candidates: HashMap<(i64, String), Vec<(AutomationRecord, String)>> =
                 HashMap::new();
             for event in &events {
@@ -81,6 +92,9 @@ impl Core {
                 started.push(start(candidate, event, connection, now));
             }
         }
+        let changing = events
+            .last()
+            .and_then(|e| Posture::of(&e.event_type).map(|p| (p, e)));
         self.write(|tx| {
             for run in &started {
                 automation_runs::insert(
@@ -95,9 +109,15 @@ impl Core {
                         event_id: Some(&run.event_id),
                         input: &run.input,
                         explain: run.explain.as_deref(),
+                        held_for: run.held_for.as_deref(),
+                        retry_of: None,
+                        next_step: 0,
                         now,
                     },
                 )?;
+            }
+            if let Some((change, event)) = &changing {
+                posture::apply(self, tx, *change, event, now)?;
             }
             automation_runs::set_event_cursor(tx, last)?;
             if !started.is_empty() {
@@ -141,21 +161,7 @@ fn compiled((record, text): (AutomationRecord, String)) -> Option<Candidate> {
 
 fn start(candidate: &Candidate, event: &LoggedEvent, connection: &Value, now: i64) -> Started {
     let payload: Value = serde_json::from_slice(&event.payload).unwrap_or(Value::Null);
-    let verdict = match &candidate.condition {
-        Some(condition) => condition.evaluate(&payload, connection),
-        None => Verdict {
-            passed: true,
-            error: None,
-            trace: Vec::new(),
-        },
-    };
-    let (status, explain) = match verdict.passed {
-        true => ("running", None),
-        false => (
-            "skipped",
-            Some(serde_json::to_string(&verdict).expect("a verdict serializes")),
-        ),
-    };
+    let (status, explain) = judged(candidate.condition.as_ref(), &payload, connection);
     Started {
         // In the order events were stored: the run list's keyset order.
         id: sequential_id("run", now),
@@ -167,5 +173,30 @@ fn start(candidate: &Candidate, event: &LoggedEvent, connection: &Value, now: i6
         event_id: event.id.clone(),
         input: String::from_utf8_lossy(&event.payload).into_owned(),
         explain,
+        held_for: candidate.record.paused_for.clone(),
+    }
+}
+
+/// A trigger's input judged by its conditions: `running`, or `skipped` with the explain
+/// trace saying why.
+pub(super) fn judged(
+    condition: Option<&Condition>,
+    input: &Value,
+    connection: &Value,
+) -> (&'static str, Option<String>) {
+    let verdict = match condition {
+        Some(condition) => condition.evaluate(input, connection),
+        None => Verdict {
+            passed: true,
+            error: None,
+            trace: Vec::new(),
+        },
+    };
+    match verdict.passed {
+        true => ("running", None),
+        false => (
+            "skipped",
+            Some(serde_json::to_string(&verdict).expect("a verdict serializes")),
+        ),
     }
 }

@@ -70,6 +70,22 @@ pub enum CoreEvent {
     /// Runs started or moved on (one announcement per commit).
     #[serde(rename = "runs.changed")]
     RunsChanged,
+    /// A human task was created, completed, expired or cancelled.
+    #[serde(rename = "tasks.changed")]
+    TasksChanged,
+    /// The app told the operator something (the notification centre); a high-priority one
+    /// also reaches the OS.
+    #[serde(rename = "notification.raised")]
+    NotificationRaised {
+        #[ts(type = "number")]
+        id: i64,
+        priority: String,
+        title: String,
+        body: String,
+    },
+    /// Notifications were marked read.
+    #[serde(rename = "notifications.read")]
+    NotificationsRead,
 }
 
 /// Many publishers, many listeners; a listener that falls behind loses the oldest events and

@@ -23,9 +23,14 @@ impl<'c> Deref for Tx<'_, 'c> {
 }
 
 impl Tx<'_, '_> {
-    /// `event` is published if, and once, this transaction commits.
+    /// `event` is published if, and once, this transaction commits (the same event once,
+    /// however often it is published).
     pub(crate) fn publish(&self, event: CoreEvent) {
-        self.events.borrow_mut().push(event);
+        // A transaction that moves many runs on announces it once.
+        let mut events = self.events.borrow_mut();
+        if !events.contains(&event) {
+            events.push(event);
+        }
     }
 }
 

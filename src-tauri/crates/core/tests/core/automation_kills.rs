@@ -1,5 +1,5 @@
 //! kill -9 while the engine runs automations (issue 14): at each fail point — just after
-//! events started their runs, before a step's work, just after a step was recorded, and between
+//! events started their runs, before a step's work, just after a pass's steps were committed, and between
 //! a delivery's answer and its commit — a process running the engine is killed; the next one
 //! goes on. In the end every acknowledged event has exactly one run, every run completed, each
 //! notify step notified once and each delivery step queued one delivery, delivered. Kills:
@@ -105,10 +105,13 @@ fn receive(core: &Core, stripe: &str, ids: &[String]) {
 }
 
 /// Which time the fail point is reached that the child stops at: a round's events start their
-/// runs in one pass (once), while steps and deliveries come several to a round.
+/// runs in one pass (once), and their deliveries are attempted in one batch (once); its runs'
+/// steps are committed together, once as they queue their deliveries and once as they finish;
+/// steps begin several to a round.
 fn stops_on(fail_point: &str, round: usize) -> usize {
     match fail_point {
-        "automations.runs_started" => 1,
+        "automations.runs_started" | "delivery.after_answer" => 1,
+        "automations.step_recorded" => 1 + (round / FAIL_POINTS.len()) % 2,
         _ => 1 + (round / FAIL_POINTS.len()) % 3,
     }
 }

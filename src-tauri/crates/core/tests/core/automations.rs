@@ -2,12 +2,16 @@
 //! the listener, starts a run whose condition passes, whose HubSpot step is delivered through
 //! the outbox and whose notify step tells the operator; an event the condition refuses leaves a
 //! skipped run with its explanation; a draft's run sends nothing; a definition naming what the
-//! site does not have is refused with the path.
+//! site does not have is refused with the path; an automation pauses while a connection it
+//! needs is unhealthy, keeping its events, and resumes with them in order.
 
 use super::inbound_listener::{connection_to, emit, listening_connected};
 use serde_json::{json, Value};
 use sgen_core::automations::definition::AutomationStatus;
+use sgen_core::delivery::enqueue::OutboundEvent;
 use sgen_core::inbound::sandbox_emitter::EmitRequest;
+use sgen_core::model::ConnectionState;
+use sgen_sandbox::Faults;
 
 fn automation(stripe: &str, hubspot: &str, status: &str) -> String {
     json!({
@@ -222,4 +226,163 @@ fn any_automation_is_dry_run_on_demand_against_a_given_event() {
     let failed = core.dry_run_automation(&saved.id, &no_email, None).unwrap();
     assert_eq!(failed.run.status, "failed");
     assert!(failed.run.error.unwrap().contains("receipt_email"));
+}
+
+#[test]
+fn an_automation_pauses_while_a_connection_it_needs_is_unhealthy_and_resumes_in_order() {
+    let l = listening_connected();
+    let core = &l.f.core;
+    let (stripe, scope) = connection_to(&l.f, "stripe");
+    let (hubspot, _) = connection_to(&l.f, "hubspot");
+    let id = core
+        .save_automation(&scope, None, &automation(&stripe, &hubspot, "active"))
+        .unwrap()
+        .id;
+
+    // HubSpot breaks: deliveries to it fail until it is marked unhealthy.
+    core.set_sandbox_faults(
+        &hubspot,
+        Faults {
+            status: Some(503),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    for n in 0..10 {
+        core.send_event_now(
+            &hubspot,
+            "upsert_contact",
+            OutboundEvent {
+                originating_module: "crm".into(),
+                event_identifier: format!("contact {n}"),
+                payload: json!({"inputs": [{"id": "x@example.com", "idProperty": "email"}]}),
+            },
+        )
+        .unwrap();
+    }
+    let state = |id: &str| core.connection(id).unwrap().row.record.state;
+    assert_eq!(state(&hubspot), ConnectionState::Error);
+    core.run_automations().unwrap();
+    let paused = core.automation(&id).unwrap().summary;
+    assert_eq!(paused.status, AutomationStatus::Paused);
+    assert!(
+        paused
+            .status_reason
+            .as_deref()
+            .unwrap()
+            .contains("unhealthy"),
+        "{paused:?}"
+    );
+    let alerts = core.notifications(50).unwrap();
+    assert!(alerts
+        .iter()
+        .any(|n| n.title.starts_with("Automation paused") && n.priority == "high"));
+
+    // Its events are kept, not run.
+    for amount in [2000, 3000, 4000] {
+        core.sandbox_emit(&EmitRequest {
+            payload: Some(with_amount(amount)),
+            ..emit(&stripe, "payment_intent.succeeded")
+        })
+        .unwrap();
+    }
+    core.run_automations().unwrap();
+    let held = core.runs(&scope, &Default::default()).unwrap().rows;
+    assert_eq!(held.len(), 3);
+    assert!(held
+        .iter()
+        .all(|r| r.status == "waiting" && r.held_for.as_deref() == Some(hubspot.as_str())));
+    assert_eq!(core.automation(&id).unwrap().summary.held_runs, 3);
+
+    // HubSpot heals: the automation resumes and the kept events run, in the order they came.
+    core.set_sandbox_faults(&hubspot, Faults::default())
+        .unwrap();
+    core.test_connection(&hubspot).unwrap();
+    assert_eq!(state(&hubspot), ConnectionState::Active);
+    core.run_automations().unwrap();
+    let resumed = core.automation(&id).unwrap().summary;
+    assert_eq!(resumed.status, AutomationStatus::Active);
+    assert_eq!(resumed.held_runs, 0);
+    let mut runs = core.runs(&scope, &Default::default()).unwrap().rows;
+    runs.reverse();
+    let deliveries: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            core.run(&r.id).unwrap().steps[0]
+                .delivery_id
+                .clone()
+                .unwrap()
+        })
+        .collect();
+    // Delivery ids sort in the order the runs queued them (the outbox's order).
+    let mut sorted = deliveries.clone();
+    sorted.sort();
+    assert_eq!(sorted, deliveries);
+    core.deliver_due(10).unwrap();
+    l.f.clock.advance(2_000);
+    core.run_automations().unwrap();
+    for run in &runs {
+        assert_eq!(core.run(&run.id).unwrap().run.status, "completed");
+    }
+    assert!(core
+        .notifications(50)
+        .unwrap()
+        .iter()
+        .any(|n| n.title.starts_with("Automation resumed")));
+}
+
+#[test]
+fn held_runs_are_drained_or_discarded_by_the_operator() {
+    let l = listening_connected();
+    let core = &l.f.core;
+    let (stripe, scope) = connection_to(&l.f, "stripe");
+    let (hubspot, _) = connection_to(&l.f, "hubspot");
+    let id = core
+        .save_automation(&scope, None, &automation(&stripe, &hubspot, "active"))
+        .unwrap()
+        .id;
+    // HubSpot revokes the grant: the test call finds it, and the connection is in trouble.
+    core.set_sandbox_faults(
+        &hubspot,
+        Faults {
+            revoked: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    core.test_connection(&hubspot).unwrap();
+    core.run_automations().unwrap();
+    assert_eq!(
+        core.automation(&id).unwrap().summary.status,
+        AutomationStatus::Paused
+    );
+    for amount in [2000, 3000] {
+        core.sandbox_emit(&EmitRequest {
+            payload: Some(with_amount(amount)),
+            ..emit(&stripe, "payment_intent.succeeded")
+        })
+        .unwrap();
+    }
+    core.run_automations().unwrap();
+    assert_eq!(core.automation(&id).unwrap().summary.held_runs, 2);
+    assert_eq!(core.discard_held_runs(&id).unwrap(), 2);
+    let runs = core.runs(&scope, &Default::default()).unwrap().rows;
+    assert!(runs.iter().all(|r| r.status == "cancelled"), "{runs:?}");
+
+    core.sandbox_emit(&EmitRequest {
+        payload: Some(with_amount(5000)),
+        ..emit(&stripe, "payment_intent.succeeded")
+    })
+    .unwrap();
+    core.run_automations().unwrap();
+    assert_eq!(core.drain_held_runs(&id).unwrap(), 1);
+    core.run_automations().unwrap();
+    let drained = &core.runs(&scope, &Default::default()).unwrap().rows[0];
+    assert_eq!(drained.status, "waiting");
+    assert_eq!(drained.held_for, None);
+    // Still paused: new events are kept until HubSpot recovers.
+    assert_eq!(
+        core.automation(&id).unwrap().summary.status,
+        AutomationStatus::Paused
+    );
 }
