@@ -80,6 +80,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::automation_args::RunsCommand,
     },
+    /// Human tasks automations wait on: the inbox, and completing one.
+    Tasks {
+        #[command(subcommand)]
+        command: crate::automation_args::TasksCommand,
+    },
 }
 
 #[derive(Subcommand)]

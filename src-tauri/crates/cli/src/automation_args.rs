@@ -1,4 +1,4 @@
-//! The arguments of `automations …` and `runs …`.
+//! The arguments of `automations …`, `runs …` and `tasks …`.
 
 use crate::args::ScopeArgs;
 use clap::Subcommand;
@@ -61,6 +61,18 @@ pub enum AutomationsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Starts a manual automation now with the input in FILE (`-` reads stdin; default `{}`).
+    Run {
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        input: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Runs now the events kept while the automation is paused for an unhealthy connection.
+    Drain { id: String },
+    /// Drops the events kept while the automation is paused for an unhealthy connection.
+    Discard { id: String },
 }
 
 #[derive(Subcommand)]
@@ -84,6 +96,52 @@ pub enum RunsCommand {
     /// One run: each step's input, output and error; why its conditions did not pass.
     Show {
         id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retries a failed run (from the failed step, reusing what the steps before it recorded)
+    /// — or, with `--automation`/`--all` instead of an ID, every failed run they select.
+    Retry {
+        /// The run; leave it out with `--all` to retry every failed run of the scope (or of
+        /// `--automation`).
+        id: Option<String>,
+        /// Every step again, not from the failed one.
+        #[arg(long)]
+        from_start: bool,
+        /// failed (the version the run failed with) | current
+        #[arg(long, default_value = "failed")]
+        version: String,
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        scope: ScopeArgs,
+        #[arg(long)]
+        automation: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancels a running or waiting run.
+    Cancel { id: String },
+}
+
+#[derive(Subcommand)]
+pub enum TasksCommand {
+    /// Human tasks, oldest first (pending ones by default: the inbox).
+    List {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// pending | completed | expired | cancelled | all
+        #[arg(long, default_value = "pending")]
+        status: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Completes a pending task with the JSON object in FILE (`-` reads stdin), checked
+    /// against the task's schema.
+    Complete {
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
         #[arg(long)]
         json: bool,
     },

@@ -1,12 +1,14 @@
-//! `automations …` and `runs …`: automations saved from JSON files, their status, dry runs,
-//! and the run history.
+//! `automations …`, `runs …` and `tasks …`: automations saved from JSON files, their status,
+//! dry and manual runs, the run history and retries, and the human tasks inbox.
 
-use crate::automation_args::{AutomationsCommand, RunsCommand};
+use crate::automation_args::{AutomationsCommand, RunsCommand, TasksCommand};
 use crate::output;
 use crate::output::out;
 use sgen_core::automations::definition::{AutomationStatus, SCHEMA};
 use sgen_core::automations::library::AutomationSummary;
+use sgen_core::automations::run_control::{RetryOptions, RetryVersion};
 use sgen_core::automations::runs::{RunDetail, RunQuery, RunRow};
+use sgen_core::automations::tasks::Task;
 use sgen_core::{Access, Core, CoreError};
 use std::io::Read;
 use std::path::Path;
@@ -77,12 +79,63 @@ pub fn run(
             connection,
             json,
         } => {
-            let text = read_text(&event)?;
-            let event: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| CoreError::invalid(format!("{} is not JSON: {e}", event.display())))?;
+            let event = read_json(&event)?;
             let detail =
                 open(Access::ReadWrite)?.dry_run_automation(&id, &event, connection.as_deref())?;
             run_detail(&detail, json)
+        }
+        AutomationsCommand::Run { id, input, json } => {
+            let input = match input {
+                Some(file) => read_json(&file)?,
+                None => serde_json::json!({}),
+            };
+            run_detail(
+                &open(Access::ReadWrite)?.run_automation_now(&id, &input)?,
+                json,
+            )
+        }
+        AutomationsCommand::Drain { id } => {
+            let drained = open(Access::ReadWrite)?.drain_held_runs(&id)?;
+            out!("{drained} kept run(s) go on now");
+            Ok(())
+        }
+        AutomationsCommand::Discard { id } => {
+            let discarded = open(Access::ReadWrite)?.discard_held_runs(&id)?;
+            out!("{discarded} kept run(s) discarded");
+            Ok(())
+        }
+    }
+}
+
+pub fn tasks(
+    open: impl Fn(Access) -> Result<Core, CoreError>,
+    command: TasksCommand,
+) -> Result<(), CoreError> {
+    match command {
+        TasksCommand::List {
+            scope,
+            status,
+            json,
+        } => {
+            let core = open(Access::ReadOnly)?;
+            let status = (status != "all").then_some(status.as_str());
+            let tasks = core.tasks(&scope.resolve(&core)?, status)?;
+            if json {
+                return output::json(&tasks);
+            }
+            for task in &tasks {
+                task_line(task);
+            }
+            Ok(())
+        }
+        TasksCommand::Complete { id, output, json } => {
+            let output = read_json(&output)?;
+            let done = open(Access::ReadWrite)?.complete_task(&id, &output)?;
+            if json {
+                return output::json(&done);
+            }
+            task_line(&done);
+            Ok(())
         }
     }
 }
@@ -122,6 +175,58 @@ pub fn runs(
             Ok(())
         }
         RunsCommand::Show { id, json } => run_detail(&open(Access::ReadOnly)?.run(&id)?, json),
+        RunsCommand::Retry {
+            id,
+            from_start,
+            version,
+            all,
+            scope,
+            automation,
+            json,
+        } => {
+            let options = RetryOptions {
+                from_start,
+                version: match version.as_str() {
+                    "failed" => RetryVersion::Failed,
+                    "current" => RetryVersion::Current,
+                    other => {
+                        return Err(CoreError::invalid(format!(
+                            "`{other}` is not a version to retry with (failed, current)"
+                        )))
+                    }
+                },
+            };
+            let core = open(Access::ReadWrite)?;
+            let started = match (id, all || automation.is_some()) {
+                (Some(id), false) => vec![core.retry_run(&id, options)?],
+                (None, true) => core.retry_runs(
+                    &scope.resolve(&core)?,
+                    &RunQuery {
+                        automation_id: automation,
+                        ..Default::default()
+                    },
+                    options,
+                )?,
+                _ => {
+                    return Err(CoreError::invalid(
+                        "give a run's id, or --all / --automation ID for every failed run",
+                    ))
+                }
+            };
+            if json {
+                return output::json(&started);
+            }
+            for id in &started {
+                out!("retry started: {id}");
+            }
+            out!("{} run(s) retried", started.len());
+            Ok(())
+        }
+        RunsCommand::Cancel { id } => {
+            open(Access::ReadWrite)?.cancel_run(&id)?;
+            out!("cancelled {id}");
+            Ok(())
+        }
     }
 }
 
@@ -137,6 +242,12 @@ fn status(
     }
     summary_line(&saved);
     Ok(())
+}
+
+/// A file's JSON, or stdin's for `-`.
+fn read_json(path: &Path) -> Result<serde_json::Value, CoreError> {
+    serde_json::from_str(&read_text(path)?)
+        .map_err(|e| CoreError::invalid(format!("{} is not JSON: {e}", path.display())))
 }
 
 /// A file's text, or stdin's for `-`.
@@ -167,8 +278,30 @@ fn summary_line(a: &AutomationSummary) {
     );
 }
 
+fn task_line(task: &Task) {
+    let by = task
+        .completed_by
+        .as_deref()
+        .map(|b| format!(" by {b}"))
+        .unwrap_or_default();
+    out!(
+        "{}  {}  {}{by}  ({}, run {})",
+        task.id,
+        task.title,
+        task.status,
+        task.automation_name,
+        task.run_id
+    );
+}
+
 fn run_line(run: &RunRow) {
     let dry = if run.dry_run { " (dry run)" } else { "" };
+    let held = run
+        .held_for
+        .as_deref()
+        .map(|c| format!(" (kept until {c} recovers)"))
+        .unwrap_or_default();
+    let dry = format!("{dry}{held}");
     let error = run
         .error
         .as_deref()

@@ -8,8 +8,13 @@
 //!   ≤ 20 µs.
 //! * `list [RUNS] [QUERIES]`: the run list's first page on RUNS runs — target p95 ≤ 20 ms at
 //!   100,000.
+//! * `latency [SECONDS]`: events arrive one at a time at 500/s while the engine runs as the
+//!   app runs it (woken by each commit); from each event stored to its run's first step
+//!   recorded — target p99 ≤ 25 ms.
+//! * `memory [RUNS]`: RUNS runs (1,000,000 by default) in rounds of 100,000, the process's
+//!   resident memory after each — target: flat.
 //!
-//! With no arguments: throughput 20000, condition 100000, list 100000 200.
+//! With no arguments: throughput 20000, condition 100000, list 100000 200, latency 20.
 //!
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench-automations -- [MODE [ARGS]]
 
@@ -22,18 +27,19 @@ use bench_site::BenchSite;
 use bench_stats::{measure, percentile_ms};
 use sgen_core::automations::condition::Condition;
 use sgen_core::automations::runs::RunQuery;
+use sgen_core::background::Cadences;
 use sgen_core::inbound::signing::sign_as_stripe;
 use sgen_core::inbound::verification::InboundRequest;
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::{Core, Secret, SystemClock};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const SECRET: &str = "whsec_bench_automations_secret";
 const CONDITION: &str = "event.data.object.amount > 0 && event.data.object.currency == 'usd'";
 
 struct Bench {
-    core: Core,
+    core: Arc<Core>,
     scope: SiteEnvironment,
     stripe: String,
     _dir: tempfile::TempDir,
@@ -61,7 +67,7 @@ impl Bench {
         core.save_automation(&scope, None, &automation.to_string())
             .expect("automation");
         Bench {
-            core,
+            core: Arc::new(core),
             scope,
             stripe,
             _dir: dir,
@@ -168,6 +174,78 @@ fn list(bench: &Bench, runs: usize, queries: usize) {
     );
 }
 
+fn latency(bench: &Bench, seconds: usize) {
+    const RATE: usize = 500;
+    // The engine as the app runs it: its background task, woken by each commit, with the
+    // WAL checkpointed beside the writer.
+    let background = bench
+        .core
+        .start_background(Cadences {
+            automations_every: Duration::from_millis(500),
+            ..Cadences::idle()
+        })
+        .expect("background");
+    let started = Instant::now();
+    for i in 0..seconds * RATE {
+        let due = started + Duration::from_micros((i * 1_000_000 / RATE) as u64);
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        bench.receive(2_000_000_000 + i, 1);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    background.shutdown(Duration::from_secs(10));
+    let mut gaps = Vec::new();
+    let mut query = RunQuery {
+        page_size: Some(500),
+        ..Default::default()
+    };
+    loop {
+        let page = bench.core.runs(&bench.scope, &query).expect("runs");
+        for row in &page.rows {
+            let run = bench.core.run(&row.id).expect("run");
+            let event = bench
+                .core
+                .event_detail(row.event_id.as_deref().expect("an event's run"))
+                .expect("event");
+            gaps.push((run.steps[0].started_at - event.event.received_at) as f64);
+        }
+        match page.next_cursor {
+            Some(cursor) => query.cursor = Some(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(
+        gaps.len(),
+        seconds * RATE,
+        "every event's run took its first step"
+    );
+    gaps.sort_by(f64::total_cmp);
+    let at = |p: f64| gaps[((gaps.len() as f64 * p) as usize).min(gaps.len() - 1)];
+    println!(
+        "latency: {} events at {RATE}/s, stored → first step recorded (ms clock): p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        gaps.len(),
+        at(0.5),
+        at(0.99),
+        gaps.last().copied().unwrap_or_default()
+    );
+}
+
+fn memory(bench: &Bench, runs: usize) {
+    const ROUND: usize = 100_000;
+    for round in 0..runs.div_ceil(ROUND) {
+        let started = Instant::now();
+        bench.receive(3_000_000_000 + round * ROUND, ROUND);
+        bench.core.run_automations().expect("engine");
+        println!(
+            "memory: {} runs, resident {:.0} MiB ({:.0} events → runs/s this round)",
+            (round + 1) * ROUND,
+            resident_mib(),
+            ROUND as f64 / started.elapsed().as_secs_f64()
+        );
+    }
+}
+
 fn number(args: &[String], at: usize, default: usize) -> usize {
     args.get(at)
         .map_or(default, |a| a.parse().expect("a number"))
@@ -180,6 +258,7 @@ fn main() {
             throughput(&Bench::open(), 20_000);
             condition(100_000);
             list(&Bench::open(), 100_000, 200);
+            latency(&Bench::open(), 20);
         }
         Some("throughput") => throughput(&Bench::open(), number(&args, 1, 20_000)),
         Some("condition") => condition(number(&args, 1, 100_000)),
@@ -188,6 +267,10 @@ fn main() {
             number(&args, 1, 100_000),
             number(&args, 2, 200),
         ),
-        Some(other) => panic!("unknown mode `{other}`: throughput, condition or list"),
+        Some("latency") => latency(&Bench::open(), number(&args, 1, 20)),
+        Some("memory") => memory(&Bench::open(), number(&args, 1, 1_000_000)),
+        Some(other) => {
+            panic!("unknown mode `{other}`: throughput, condition, list, latency or memory")
+        }
     }
 }

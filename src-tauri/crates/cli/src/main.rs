@@ -106,6 +106,7 @@ fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Events { command } => events_cmd::run(open, command),
         Command::Automations { command } => automations_cmd::run(open, command),
         Command::Runs { command } => automations_cmd::runs(open, command),
+        Command::Tasks { command } => automations_cmd::tasks(open, command),
         Command::Work { json } => work_cmd::run(open(Access::ReadWrite)?, json),
     }
 }

@@ -28,6 +28,8 @@ pub struct Cadences {
     pub catch_up_every: Duration,
     /// How often the automation engine looks for due runs when nothing wakes it.
     pub automations_every: Duration,
+    /// How often the WAL is copied into the database beside the writer.
+    pub checkpoint_every: Duration,
 }
 
 impl Default for Cadences {
@@ -39,6 +41,7 @@ impl Default for Cadences {
             revoke_every: Duration::from_secs(30),
             catch_up_every: Duration::from_secs(15 * 60),
             automations_every: Duration::from_millis(500),
+            checkpoint_every: CHECKPOINT_EVERY,
         }
     }
 }
@@ -55,9 +58,13 @@ impl Cadences {
             revoke_every: hour,
             catch_up_every: hour,
             automations_every: hour,
+            // Not work but upkeep: a listener's writes need it as much as the app's.
+            checkpoint_every: CHECKPOINT_EVERY,
         }
     }
 }
+
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 /// How long shutdown waits for the tasks to finish what they are doing: longer than a slow
 /// vendor's answer, shorter than anyone waits for a window to close.
@@ -163,6 +170,20 @@ impl Core {
                         _ = stop.cancelled() => return Ok(()),
                         _ = tokio::time::sleep(every) => {}
                         _ = announced.recv() => {}
+                    }
+                }
+            })
+        });
+        let (core, stop, every) = (self.clone(), cancel.clone(), cadences.checkpoint_every);
+        supervisor.supervise("checkpoint", move || {
+            let (core, stop) = (core.clone(), stop.clone());
+            Box::pin(async move {
+                loop {
+                    let store = core.clone();
+                    blocking(move || Ok(store.store.checkpoint_beside_writer()?)).await?;
+                    tokio::select! {
+                        _ = stop.cancelled() => return Ok(()),
+                        _ = tokio::time::sleep(every) => {}
                     }
                 }
             })

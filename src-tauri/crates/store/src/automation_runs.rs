@@ -302,6 +302,22 @@ pub fn recent_outcomes(
     rows.collect()
 }
 
+/// The run whose step waits on `delivery_id` (once it is delivered or has failed) is due at
+/// `at`.
+pub fn wake_waiting_on_delivery(
+    tx: &Transaction<'_>,
+    delivery_id: &str,
+    at: i64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE automation_runs SET wake_at = ?2
+         WHERE status = 'waiting' AND wake_at > ?2
+             AND id IN (SELECT run_id FROM automation_steps WHERE delivery_id = ?1)",
+    )?
+    .execute(params![delivery_id, at])?;
+    Ok(())
+}
+
 /// Cancels a running or waiting run (a held one too), saying why.
 pub fn cancel(tx: &Transaction<'_>, id: &str, why: &str, now: i64) -> rusqlite::Result<bool> {
     Ok(tx.execute(

@@ -20,6 +20,9 @@ pub struct Store {
     access: Access,
     writer: Option<Mutex<Connection>>,
     readers: Mutex<Vec<Connection>>,
+    /// Copies the WAL into the database beside the writer (`checkpoint_beside_writer`), made
+    /// when first needed.
+    checkpointer: Mutex<Option<Connection>>,
 }
 
 const READER_POOL_SIZE: usize = 4;
@@ -49,6 +52,7 @@ impl Store {
             access,
             writer,
             readers: Mutex::new(Vec::new()),
+            checkpointer: Mutex::new(None),
         };
         // Open one reader now so a read-only open fails here, with a clear error, if the file
         // is damaged or from another schema version.
@@ -132,6 +136,32 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Copies what it can of the WAL into the database file from a connection of its own
+    /// (a PASSIVE checkpoint: it waits for no one and no one waits for it). Run often by a
+    /// background task, it keeps the writer's own automatic checkpoints small: one of 32 MiB,
+    /// with its fsync, in a commit stalls every writer behind it for a third of a second on a
+    /// slow disk. Returns the frames in the WAL and those copied.
+    pub fn checkpoint_beside_writer(&self) -> Result<(i64, i64), StoreError> {
+        if self.writer.is_none() {
+            return Ok((0, 0));
+        }
+        let mut slot = self.checkpointer.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            let conn =
+                Connection::open(&self.path).map_err(|e| StoreError::at_open(&self.path, e))?;
+            conn.busy_timeout(std::time::Duration::from_millis(100))?;
+            *slot = Some(conn);
+        }
+        let conn = slot.as_ref().expect("opened above");
+        let (_, frames, copied): (i64, i64, i64) =
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?;
+        Ok((frames, copied))
+    }
+}
+
 impl Drop for Store {
     /// Readers close first, so the writer's close is the last and SQLite checkpoints the WAL
     /// and removes it (a read-only connection closing last cannot, and would leave it behind).
@@ -140,6 +170,7 @@ impl Drop for Store {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        *self.checkpointer.lock().unwrap_or_else(|p| p.into_inner()) = None;
         if let Err(e) = self.checkpoint() {
             tracing::warn!(error = %e, "checkpoint on close failed; the next open recovers the WAL");
         }

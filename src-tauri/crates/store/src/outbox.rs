@@ -185,6 +185,8 @@ pub fn record_attempts(
             AfterAttempt::DeadLetter | AfterAttempt::DestinationGone => park.execute([id])?,
         };
         set_status.execute(params![id, after.status()])?;
+        // A run waiting on this delivery goes on now rather than at its next look.
+        crate::automation_runs::wake_waiting_on_delivery(tx, id, attempt.attempted_at)?;
     }
     Ok(())
 }

@@ -78,3 +78,93 @@ fn import_dry_run_and_read_the_run_from_the_cli() {
     let exported = json(&cli(data, &["automations", "export", &id]));
     assert_eq!(exported, definition);
 }
+
+#[test]
+fn a_manual_run_waits_on_a_task_completed_from_the_cli_and_a_failed_run_is_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    json(&cli(data, &["demo", "seed", "--deliveries", "0", "--json"]));
+    let file = data.join("approval.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({
+            "name": "Approve by hand",
+            "trigger": {"event": "manual"},
+            "actions": [
+                {"type": "task", "params": {"title": "Approve it",
+                    "output_schema": {"type": "object", "required": ["approved"],
+                        "properties": {"approved": {"type": "boolean"}}}}},
+                {"type": "notify", "params": {"message": "approved"}}
+            ],
+            "status": "active"
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let id = json(&cli(
+        data,
+        &["automations", "import", file.to_str().unwrap(), "--json"],
+    ))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let started = json(&cli(data, &["automations", "run", &id, "--json"]));
+    assert_eq!(started["run"]["status"], "waiting", "{started}");
+    let run_id = started["run"]["id"].as_str().unwrap().to_string();
+
+    let inbox = json(&cli(data, &["tasks", "list", "--json"]));
+    let task = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["run_id"] == run_id.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let output = data.join("output.json");
+    std::fs::write(&output, r#"{"approved": "maybe"}"#).unwrap();
+    let refused = cli(
+        data,
+        &[
+            "tasks",
+            "complete",
+            &task,
+            "--output",
+            output.to_str().unwrap(),
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr_line(&refused).contains("/approved"),
+        "{}",
+        stderr_line(&refused)
+    );
+    std::fs::write(&output, r#"{"approved": true}"#).unwrap();
+    let done = json(&cli(
+        data,
+        &[
+            "tasks",
+            "complete",
+            &task,
+            "--output",
+            output.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(done["status"], "completed");
+    let run = json(&cli(data, &["runs", "show", &run_id, "--json"]));
+    assert_eq!(run["run"]["status"], "completed", "{run}");
+
+    // A cancelled run is retried from its failed step as a new run.
+    let second = json(&cli(data, &["automations", "run", &id, "--json"]));
+    let second = second["run"]["id"].as_str().unwrap().to_string();
+    cli(data, &["runs", "cancel", &second]);
+    let retried = json(&cli(data, &["runs", "retry", &second, "--json"]));
+    let retry = retried[0].as_str().unwrap();
+    let shown = json(&cli(data, &["runs", "show", retry, "--json"]));
+    assert_eq!(shown["run"]["retry_of"], second.as_str());
+    assert_eq!(shown["run"]["status"], "running");
+    let bad = cli(data, &["runs", "retry", &second, "--version", "newest"]);
+    assert!(stderr_line(&bad).contains("failed, current"));
+}

@@ -11,8 +11,11 @@ use crate::{Core, CoreError, CoreResult};
 use serde_json::{json, Value};
 use sgen_store::automation_runs::{self, StepEntry};
 
-/// How soon a run waiting on a delivery looks at it again.
-const DELIVERY_POLL_MS: i64 = 1_000;
+/// How soon a run waiting on a delivery looks at it again if nothing wakes it first: the
+/// delivery's end wakes it (`wake_waiting_on_delivery`, in the commit that records it), so
+/// this is only a backstop, and thousands of runs waiting on deliveries are not looked at
+/// every second.
+const DELIVERY_POLL_MS: i64 = 60_000;
 
 impl Core {
     /// Queues the step's delivery and records the step waiting on it, in one transaction; a

@@ -97,11 +97,6 @@ impl Core {
         })?;
         if status == "running" {
             let run = self.run_record(&run_id)?;
-            let _one_at_a_time = self
-                .automations
-                .pass
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
             self.advance_one(&run)?;
         }
         self.run(&run_id)

@@ -62,6 +62,7 @@ impl Core {
                 let mut queued = false;
                 for run in batch {
                     let definition = &definitions[&(run.automation_id.clone(), run.version)];
+                    let definition = definition.as_ref().map_err(String::as_str);
                     queued |= self.advance_in_savepoint(tx, run, definition, now)?;
                 }
                 Ok(queued)
@@ -74,13 +75,20 @@ impl Core {
         Ok(due.len())
     }
 
-    /// Moves one run on now, in a transaction of its own (a dry run, a manual run).
+    /// Moves one run on now, in a transaction of its own (a dry run, a manual run, a run whose
+    /// task was just completed), while no engine pass runs.
     pub(super) fn advance_one(&self, run: &RunRecord) -> CoreResult<()> {
+        let _one_at_a_time = self
+            .automations
+            .pass
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let definition = self
             .automation_version(&run.automation_id, run.version)
             .map_err(|e| e.to_string());
         let now = self.now();
-        let queued = self.write(|tx| self.advance_in_savepoint(tx, run, &definition, now))?;
+        let definition = definition.as_ref().map_err(String::as_str);
+        let queued = self.write(|tx| self.advance_in_savepoint(tx, run, definition, now))?;
         if queued {
             self.delivery.bell.ring();
         }
@@ -90,17 +98,17 @@ impl Core {
     /// One run moves on inside a savepoint: what goes wrong with it (the database's own
     /// trouble aside) undoes its steps and fails it, saying why, rather than stopping the
     /// others or coming back every pass. Returns whether it queued a delivery.
-    fn advance_in_savepoint(
+    pub(super) fn advance_in_savepoint(
         &self,
         tx: &Tx<'_, '_>,
         run: &RunRecord,
-        definition: &Result<AutomationDefinition, String>,
+        definition: Result<&AutomationDefinition, &str>,
         now: i64,
     ) -> CoreResult<bool> {
         tx.execute_batch("SAVEPOINT run")?;
         let result = match definition {
             Ok(definition) => self.advance_run(tx, run, definition, now),
-            Err(e) => Err(CoreError::Internal(e.clone())),
+            Err(e) => Err(CoreError::Internal(e.to_string())),
         };
         match result {
             Ok(queued) => {

@@ -110,8 +110,8 @@ impl Core {
     }
 
     /// Completes a pending task with the operator's output: checked against the step's
-    /// schema (every problem named by its path), recorded with who completed it, and its run
-    /// woken to go on. Viewers look; they do not decide.
+    /// schema (every problem named by its path), recorded with who completed it; its run goes
+    /// on at once. Viewers look; they do not decide.
     pub fn complete_task(&self, id: &str, output: &Value) -> CoreResult<Task> {
         let operator = self.active_operator()?;
         if operator.role == Role::Viewer {
@@ -164,6 +164,9 @@ impl Core {
             tx.publish(CoreEvent::TasksChanged);
             Ok(())
         })?;
+        // The run goes on at once (in the CLI too, where no engine runs).
+        let run = self.run_record(&found.run_id)?;
+        self.advance_one(&run)?;
         self.task(id)
     }
 

@@ -29,7 +29,8 @@ struct Candidate {
 }
 
 /// A run to write.
-struct Started {
+struct Started<'c> {
+    candidate: &'c Candidate,
     id: String,
     automation_id: String,
     environment_id: i64,
@@ -95,6 +96,7 @@ impl Core {
         let changing = events
             .last()
             .and_then(|e| Posture::of(&e.event_type).map(|p| (p, e)));
+        let mut queued = false;
         self.write(|tx| {
             for run in &started {
                 automation_runs::insert(
@@ -116,6 +118,17 @@ impl Core {
                     },
                 )?;
             }
+            // Each run takes its first steps in the commit that starts it: one commit, not
+            // two, between an event stored and its run's first step recorded.
+            for run in started
+                .iter()
+                .filter(|r| r.status == "running" && r.held_for.is_none())
+            {
+                let record = automation_runs::get(tx, &run.id)?.expect("inserted above");
+                if self.advance_in_savepoint(tx, &record, Ok(&run.candidate.definition), now)? {
+                    queued = true;
+                }
+            }
             if let Some((change, event)) = &changing {
                 posture::apply(self, tx, *change, event, now)?;
             }
@@ -125,6 +138,9 @@ impl Core {
             }
             Ok(())
         })?;
+        if queued {
+            self.delivery.bell.ring();
+        }
         fail::fail_point!("automations.runs_started");
         Ok(events.len())
     }
@@ -159,10 +175,16 @@ fn compiled((record, text): (AutomationRecord, String)) -> Option<Candidate> {
     }
 }
 
-fn start(candidate: &Candidate, event: &LoggedEvent, connection: &Value, now: i64) -> Started {
+fn start<'c>(
+    candidate: &'c Candidate,
+    event: &LoggedEvent,
+    connection: &Value,
+    now: i64,
+) -> Started<'c> {
     let payload: Value = serde_json::from_slice(&event.payload).unwrap_or(Value::Null);
     let (status, explain) = judged(candidate.condition.as_ref(), &payload, connection);
     Started {
+        candidate,
         // In the order events were stored: the run list's keyset order.
         id: sequential_id("run", now),
         automation_id: candidate.record.id.clone(),

@@ -43,7 +43,7 @@ fn stopping_with_deliveries_in_flight_loses_nothing_and_gives_leases_back() {
     assert!(count("SELECT count(*) FROM outbox WHERE leased_until > 0") > 0);
     std::thread::sleep(Duration::from_millis(300));
     let status = background.status();
-    assert_eq!(status.len(), 6, "{status:?}");
+    assert_eq!(status.len(), 7, "{status:?}");
     assert!(status.iter().all(|task| task.state == TaskState::Running));
 
     let shutdown = background.shutdown(SHUTDOWN_WITHIN);
