@@ -6,6 +6,7 @@ mod deep_links;
 mod events;
 mod ipc_error;
 mod logging;
+mod os_notifications;
 mod startup;
 mod system_browser;
 
@@ -38,11 +39,13 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             open_main_window(app, &data_dir)?;
             let handle = app.handle().clone();
             opener.open_in_background(data_dir, move |core, supervisor| {
-                events::forward(handle, core, supervisor)
+                events::forward(handle.clone(), core, supervisor);
+                os_notifications::forward(handle, core, supervisor);
             });
             deep_links::listen(app, links);
             Ok(())

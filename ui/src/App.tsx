@@ -9,6 +9,9 @@ import { ConnectionsView } from "./features/connections/ConnectionsView";
 import { DeliveryLogView } from "./features/deliveries/DeliveryLogView";
 import { AutomationPage } from "./features/automations/AutomationPage";
 import { AutomationsView } from "./features/automations/AutomationsView";
+import { RunPage } from "./features/automations/RunPage";
+import { NotificationCentre } from "./features/notifications/NotificationCentre";
+import { TasksView } from "./features/tasks/TasksView";
 import { EventsView } from "./features/events/EventsView";
 import { ConnectorPage } from "./features/library/ConnectorPage";
 import { LibraryView } from "./features/library/LibraryView";
@@ -38,7 +41,8 @@ const NAV: { view: Route["view"]; label: string; matches: Route["view"][] }[] = 
   { view: "connections", label: "Connections", matches: ["connections", "connection"] },
   { view: "deliveries", label: "Delivery log", matches: ["deliveries"] },
   { view: "events", label: "Events", matches: ["events"] },
-  { view: "automations", label: "Automations", matches: ["automations", "automation"] },
+  { view: "automations", label: "Automations", matches: ["automations", "automation", "run"] },
+  { view: "tasks", label: "Tasks", matches: ["tasks"] },
   { view: "triage", label: "Triage", matches: ["triage"] },
   { view: "settings", label: "Settings", matches: ["settings"] },
 ];
@@ -90,6 +94,7 @@ function Workspace() {
         <Segmented label="Environment" options={ENVIRONMENTS} value={environment} onChange={setEnvironment} />
         <div className="spacer" />
         <BackgroundHealth />
+        <NotificationCentre />
         {operator.data && (
           <span className="operator" title={`Role: ${operator.data.role}`}>
             {operator.data.name} · <span className="muted">{operator.data.role}</span>
@@ -108,6 +113,7 @@ function Workspace() {
             data-testid={`nav-${item.view}`}
           >
             {item.label}
+            {item.view === "tasks" && scope && <PendingTasks scope={scope} />}
           </a>
         ))}
       </nav>
@@ -119,6 +125,18 @@ function Workspace() {
         )}
       </main>
     </div>
+  );
+}
+
+/** How many tasks wait for someone, beside the Tasks view's name. */
+function PendingTasks({ scope }: { scope: SiteEnvironment }) {
+  const pending = useCall("tasks_list", { scope, status: "pending" }).data?.length ?? 0;
+  if (pending === 0) return null;
+  return (
+    <span className="count-badge" data-testid="tasks-pending-count">
+      {pending}
+      <span className="visually-hidden"> waiting</span>
+    </span>
   );
 }
 
@@ -140,6 +158,10 @@ function View({ route }: { route: Route }) {
       return <AutomationsView />;
     case "automation":
       return <AutomationPage id={route.id} />;
+    case "run":
+      return <RunPage id={route.id} />;
+    case "tasks":
+      return <TasksView />;
     case "triage":
       return <TriageView />;
     case "settings":
@@ -156,6 +178,8 @@ const TITLES: Record<Route["view"], string> = {
   events: "Events",
   automations: "Automations",
   automation: "Automation",
+  run: "Run",
+  tasks: "Tasks",
   triage: "Triage",
   settings: "Settings",
 };

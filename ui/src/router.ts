@@ -1,6 +1,7 @@
 // Hash routes, so the app works from the bundled files with no server:
 //   #/library  #/library/:slug  #/connections  #/connections/:id  #/deliveries  #/events
-//   #/events/:connection  #/automations  #/automations/:id (or `new`)  #/triage  #/settings
+//   #/events/:connection  #/automations  #/automations/:id (or `new`)  #/runs/:id  #/tasks
+//   #/triage  #/settings
 import { useEffect, useState } from "react";
 
 export type Route =
@@ -12,6 +13,8 @@ export type Route =
   | { view: "events"; connection?: string }
   | { view: "automations" }
   | { view: "automation"; id: string }
+  | { view: "run"; id: string }
+  | { view: "tasks" }
   | { view: "triage" }
   | { view: "settings" };
 
@@ -24,6 +27,8 @@ export function parseRoute(hash: string): Route {
   if (view === "events") return param ? { view: "events", connection: param } : { view: "events" };
   if (view === "automations" && param) return { view: "automation", id: param };
   if (view === "automations") return { view: "automations" };
+  if (view === "runs" && param) return { view: "run", id: param };
+  if (view === "tasks") return { view: "tasks" };
   if (view === "triage") return { view: "triage" };
   if (view === "settings") return { view: "settings" };
   return { view: "library" };
@@ -37,6 +42,8 @@ export function href(route: Route): string {
       return `#/connections/${encodeURIComponent(route.id)}`;
     case "automation":
       return `#/automations/${encodeURIComponent(route.id)}`;
+    case "run":
+      return `#/runs/${encodeURIComponent(route.id)}`;
     case "events":
       return route.connection ? `#/events/${encodeURIComponent(route.connection)}` : "#/events";
     default:

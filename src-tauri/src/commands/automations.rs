@@ -1,13 +1,17 @@
-//! Automations: the list, one automation and its JSON, saving and status, dry runs, the run
-//! history, and the notification centre.
+//! Automations: the list, one automation and its JSON, saving and status, dry and manual
+//! runs, held runs, the run history with retries and cancelling, the Tasks inbox, and the
+//! notification centre.
 
 use super::with_core;
 use crate::{AppState, IpcError};
 use sgen_core::automations::definition::AutomationStatus;
 use sgen_core::automations::library::{AutomationDetail, AutomationSummary};
+use sgen_core::automations::run_control::{RetryOptions, RetryPreview};
 use sgen_core::automations::runs::{RunDetail, RunPage, RunQuery};
-use sgen_core::kernel::notifications::Notification;
+use sgen_core::automations::tasks::Task;
+use sgen_core::kernel::notifications::{Notification, NotificationCentre};
 use sgen_core::kernel::sites::SiteEnvironment;
+use sgen_core::CoreError;
 use tauri::State;
 
 #[tauri::command]
@@ -79,4 +83,102 @@ pub async fn run_get(state: State<'_, AppState>, id: String) -> Result<RunDetail
 #[tauri::command]
 pub async fn notifications_list(state: State<'_, AppState>) -> Result<Vec<Notification>, IpcError> {
     with_core(&state, move |core| core.notifications(100)).await
+}
+
+/// Starts a manual automation now with the operator's input.
+#[tauri::command]
+pub async fn automation_run_now(
+    state: State<'_, AppState>,
+    id: String,
+    input: serde_json::Value,
+) -> Result<RunDetail, IpcError> {
+    with_core(&state, move |core| core.run_automation_now(&id, &input)).await
+}
+
+/// What to do with the runs kept while the automation is paused for a connection: `drain`
+/// (run them now) or `discard`. Returns how many.
+#[tauri::command]
+pub async fn automation_held_runs(
+    state: State<'_, AppState>,
+    id: String,
+    action: String,
+) -> Result<usize, IpcError> {
+    with_core(&state, move |core| match action.as_str() {
+        "drain" => core.drain_held_runs(&id),
+        "discard" => core.discard_held_runs(&id),
+        other => Err(CoreError::invalid(format!(
+            "`{other}` is not something to do with held runs (drain, discard)"
+        ))),
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn run_retry_preview(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<RetryPreview, IpcError> {
+    with_core(&state, move |core| core.retry_preview(&id)).await
+}
+
+/// Retries a failed run; returns the new run's id.
+#[tauri::command]
+pub async fn run_retry(
+    state: State<'_, AppState>,
+    id: String,
+    options: RetryOptions,
+) -> Result<String, IpcError> {
+    with_core(&state, move |core| core.retry_run(&id, options)).await
+}
+
+/// Retries every failed run the query selects; returns the new runs' ids.
+#[tauri::command]
+pub async fn runs_retry(
+    state: State<'_, AppState>,
+    scope: SiteEnvironment,
+    query: RunQuery,
+    options: RetryOptions,
+) -> Result<Vec<String>, IpcError> {
+    with_core(&state, move |core| core.retry_runs(&scope, &query, options)).await
+}
+
+#[tauri::command]
+pub async fn run_cancel(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
+    with_core(&state, move |core| core.cancel_run(&id)).await
+}
+
+/// The Tasks inbox (`pending`), or tasks of another status.
+#[tauri::command]
+pub async fn tasks_list(
+    state: State<'_, AppState>,
+    scope: SiteEnvironment,
+    status: Option<String>,
+) -> Result<Vec<Task>, IpcError> {
+    with_core(&state, move |core| core.tasks(&scope, status.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn task_complete(
+    state: State<'_, AppState>,
+    id: String,
+    output: serde_json::Value,
+) -> Result<Task, IpcError> {
+    with_core(&state, move |core| core.complete_task(&id, &output)).await
+}
+
+/// The notification centre: the unread count and the newest notifications.
+#[tauri::command]
+pub async fn notification_centre(
+    state: State<'_, AppState>,
+) -> Result<NotificationCentre, IpcError> {
+    with_core(&state, move |core| core.notification_centre(100)).await
+}
+
+/// Marks read every notification up to `seen`, the newest the operator has seen.
+#[tauri::command]
+pub async fn notifications_mark_read(
+    state: State<'_, AppState>,
+    seen: i64,
+) -> Result<usize, IpcError> {
+    with_core(&state, move |core| core.mark_notifications_read(seen)).await
 }

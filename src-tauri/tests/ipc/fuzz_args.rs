@@ -21,7 +21,22 @@ fn valid_arguments(cmd: &str) -> Value {
         "fields": { "api_key": "k-us1" }, "api_base_override": null,
     });
     match cmd {
-        "app_status" | "sites_list" | "operator_active" | "notifications_list" => json!({}),
+        "app_status"
+        | "sites_list"
+        | "operator_active"
+        | "notifications_list"
+        | "notification_centre" => json!({}),
+        "notifications_mark_read" => json!({ "seen": 12 }),
+        "automation_run_now" => json!({ "id": "aut_1", "input": { "order": 1 } }),
+        "automation_held_runs" => json!({ "id": "aut_1", "action": "drain" }),
+        "run_retry_preview" | "run_cancel" => json!({ "id": "run_1" }),
+        "run_retry" => {
+            json!({ "id": "run_1", "options": { "from_start": true, "version": "current" } })
+        }
+        "runs_retry" => json!({ "scope": scope, "query": { "automation_id": "aut_1" },
+            "options": { "from_start": false, "version": "failed" } }),
+        "tasks_list" => json!({ "scope": scope, "status": "pending" }),
+        "task_complete" => json!({ "id": "task_1", "output": { "approved": true } }),
         "automations_list" => json!({ "scope": scope }),
         "automation_get" | "run_get" => json!({ "id": "aut_1" }),
         "automation_save" => json!({ "scope": scope, "id": null, "json": "{}" }),

@@ -89,12 +89,38 @@ fn answers() -> Value {
     core.run_automations().unwrap();
     let runs = call("runs_query", json!({ "scope": scope, "query": {} }));
     let run_id = runs["rows"][0]["id"].clone();
+    // A manual automation waiting on an approval: the Tasks inbox has a task to show.
+    let approval = json!({
+        "name": "Approve large refunds",
+        "trigger": { "event": "manual" },
+        "actions": [
+            { "type": "task", "params": { "title": "Approve the refund",
+                "instructions": "Check the order in the shop before approving.",
+                "output_schema": { "type": "object", "required": ["approved"], "properties": {
+                    "approved": { "type": "boolean" }, "notes": { "type": "string" } } },
+                "timeout_seconds": 86400 } },
+            { "type": "notify", "params": { "message": "The refund was decided" } }
+        ],
+        "status": "active",
+    });
+    let approval_id = call(
+        "automation_save",
+        json!({ "scope": scope, "id": null, "json": approval.to_string() }),
+    )["id"]
+        .clone();
+    let waiting = call(
+        "automation_run_now",
+        json!({ "id": approval_id, "input": { "refund": { "amount": 25000, "order": "ord_1042" } } }),
+    );
     let automations = json!({
         "automations_list": call("automations_list", json!({ "scope": scope })),
         "automation_get": call("automation_get", json!({ "id": automation_id })),
         "runs_query": runs,
         "run_get": call("run_get", json!({ "id": run_id })),
         "notifications_list": call("notifications_list", json!({})),
+        "notification_centre": call("notification_centre", json!({})),
+        "tasks_list": call("tasks_list", json!({ "scope": scope, "status": "pending" })),
+        "run_waiting_on_task": waiting,
     });
     let events = call("events_query", json!({ "scope": scope, "query": {} }));
     let rejections = call("rejections_query", json!({ "scope": scope }));

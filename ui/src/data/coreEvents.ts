@@ -40,7 +40,11 @@ export const REFRESHED_BY: Record<CoreEvent["kind"], (keyof Commands)[]> = {
   "settings.changed": ["delivery_settings_get", "inbound_status"],
   "background.changed": ["app_status", "inbound_status"],
   "automations.changed": ["automations_list", "automation_get"],
-  "runs.changed": ["runs_query", "run_get", "notifications_list"],
+  // A run's end changes its automation's last run and success rate.
+  "runs.changed": ["runs_query", "run_get", "automations_list"],
+  "tasks.changed": ["tasks_list", "run_get"],
+  "notification.raised": ["notification_centre", "notifications_list"],
+  "notifications.read": ["notification_centre", "notifications_list"],
 };
 
 /** Refetches what `events` changed; everything when some were missed. */

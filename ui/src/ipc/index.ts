@@ -7,6 +7,10 @@ import type { AutomationDetail } from "../bindings/AutomationDetail";
 import type { AutomationStatus } from "../bindings/AutomationStatus";
 import type { AutomationSummary } from "../bindings/AutomationSummary";
 import type { Notification } from "../bindings/Notification";
+import type { NotificationCentre } from "../bindings/NotificationCentre";
+import type { RetryOptions } from "../bindings/RetryOptions";
+import type { RetryPreview } from "../bindings/RetryPreview";
+import type { Task } from "../bindings/Task";
 import type { RunDetail } from "../bindings/RunDetail";
 import type { RunPage } from "../bindings/RunPage";
 import type { RunQuery } from "../bindings/RunQuery";
@@ -119,6 +123,16 @@ export interface Commands {
   runs_query: { args: { scope: SiteEnvironment; query: RunQuery }; result: RunPage };
   run_get: { args: { id: string }; result: RunDetail };
   notifications_list: { args: Record<string, never>; result: Notification[] };
+  automation_run_now: { args: { id: string; input: JsonValue }; result: RunDetail };
+  automation_held_runs: { args: { id: string; action: "drain" | "discard" }; result: number };
+  run_retry_preview: { args: { id: string }; result: RetryPreview };
+  run_retry: { args: { id: string; options: RetryOptions }; result: string };
+  runs_retry: { args: { scope: SiteEnvironment; query: RunQuery; options: RetryOptions }; result: string[] };
+  run_cancel: { args: { id: string }; result: null };
+  tasks_list: { args: { scope: SiteEnvironment; status: string | null }; result: Task[] };
+  task_complete: { args: { id: string; output: JsonValue }; result: Task };
+  notification_centre: { args: Record<string, never>; result: NotificationCentre };
+  notifications_mark_read: { args: { seen: number }; result: number };
 }
 
 /** Where a failure came from when the backend did not say: the window itself (`ui`) or the

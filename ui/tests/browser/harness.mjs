@@ -21,6 +21,8 @@ export const VIEWS = [
   ["events", "#/events", '[data-testid="event-row"]'],
   ["automations", "#/automations", '[data-testid="run-row"]'],
   ["automation", `#/automations/${fixtures.automation_get.summary.id}`, '[data-testid="automation-cel"]'],
+  ["run", `#/runs/${fixtures.run_waiting_on_task.run.id}`, '[data-testid="run-task"]'],
+  ["tasks", "#/tasks", '[data-testid="task"]'],
   ["triage", "#/triage", '[data-testid="triage-delivery"]'],
   ["settings", "#/settings", '[data-testid="retention-days"]'],
 ];
@@ -79,6 +81,8 @@ function answer(f, cmd, args) {
       const rows = Array.from({ length: args.query.limit }, (_, i) => ({ ...base[(start + i) % base.length], id: 1_000_000 - start - i }));
       return { rows, next_cursor: start + args.query.limit < 300 ? String(start + args.query.limit) : null };
     }
+    case "run_get":
+      return args.id === f.run_waiting_on_task.run.id ? f.run_waiting_on_task : f.run_get;
     default:
       return cmd in f ? f[cmd] : Promise.reject({ code: "not_found", message: `no mock for ${cmd}` });
   }

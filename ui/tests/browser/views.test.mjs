@@ -41,3 +41,29 @@ test("a backend error is shown with its code", async () => {
   assert.match(await alert.innerText(), /search is too long/);
   await page.close();
 });
+
+test("the notification centre shows the unread count and links each to what it is about", async () => {
+  const page = await openPage("#/automations");
+  const unread = page.getByTestId("notifications-unread");
+  await unread.waitFor();
+  assert.match(await unread.innerText(), /^\d+/);
+  await page.getByTestId("notifications-open").click();
+  const panel = page.getByTestId("notification-panel");
+  await panel.waitFor();
+  assert.ok((await panel.getByTestId("notification").count()) >= 1);
+  assert.match(await panel.innerText(), /Task waiting: Approve the refund/);
+  await page.keyboard.press("Escape");
+  await panel.waitFor({ state: "detached" });
+  await page.close();
+});
+
+test("the Tasks inbox offers an approval's choices and counts what waits", async () => {
+  const page = await openPage("#/tasks");
+  const task = page.getByTestId("task").first();
+  await task.waitFor();
+  assert.match(await task.innerText(), /Approve the refund[\s\S]*Approve large refunds[\s\S]*Check the order/);
+  assert.ok(await task.getByTestId("task-approve").isVisible());
+  assert.ok(await task.getByTestId("task-reject").isVisible());
+  assert.equal(await page.getByTestId("tasks-pending-count").innerText().then((t) => t.trim().split(/\s/)[0]), "1");
+  await page.close();
+});

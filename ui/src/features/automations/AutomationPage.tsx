@@ -110,7 +110,9 @@ function Existing({ detail }: { detail: AutomationDetail }) {
           ))}
         </div>
         {setStatus.error && <ErrorNotice error={setStatus.error} />}
+        {summary.held_runs > 0 && <HeldRuns id={summary.id} count={summary.held_runs} />}
       </div>
+      {detail.definition.trigger.event === "manual" && <RunNow id={summary.id} />}
       <div className="two-columns">
         <div className="panel">
           <h2>Definition</h2>
@@ -122,8 +124,84 @@ function Existing({ detail }: { detail: AutomationDetail }) {
         </div>
       </div>
       <h2>Runs</h2>
+      <RetryFailed id={summary.id} />
       <RunsTable automationId={summary.id} />
     </>
+  );
+}
+
+/** The events kept while the automation is paused for an unhealthy connection. */
+function HeldRuns({ id, count }: { id: string; count: number }) {
+  const act = useAction((action: "drain" | "discard") => call("automation_held_runs", { id, action }), ["automation_get", "automations_list", "runs_query"]);
+  return (
+    <div className="notice held" role="status" data-testid="held-runs">
+      <span>
+        {count} event(s) are kept until the connection recovers; then they run in the order they came.
+      </span>
+      <button type="button" className="ghost" disabled={act.isPending} onClick={() => act.mutate("drain")} data-testid="held-drain">
+        Run them now
+      </button>
+      <button type="button" className="ghost" disabled={act.isPending} onClick={() => act.mutate("discard")} data-testid="held-discard">
+        Discard them
+      </button>
+      {act.error && <ErrorNotice error={act.error} />}
+    </div>
+  );
+}
+
+/** A manual automation is started here, with the input the operator gives. */
+function RunNow({ id }: { id: string }) {
+  const [input, setInput] = useState("{\n  \n}");
+  const start = useAction(async () => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(input);
+    } catch (e) {
+      throw new IpcError("invalid_argument", `The input is not JSON: ${(e as Error).message}`);
+    }
+    return call("automation_run_now", { id, input: parsed as never });
+  }, ["runs_query", "automations_list", "tasks_list"]);
+  return (
+    <div className="panel" data-testid="run-now">
+      <h2>Run now</h2>
+      <label>
+        Input (a JSON object: the run&apos;s <code>event</code>)
+        <textarea className="code" rows={4} spellCheck={false} value={input} onChange={(e) => setInput(e.target.value)} data-testid="run-now-input" />
+      </label>
+      <div className="form-actions">
+        <button type="button" disabled={start.isPending} onClick={() => start.mutate(undefined)} data-testid="run-now-start">
+          Start a run
+        </button>
+        {start.data && (
+          <span role="status" className="small">
+            Started: <a href={href({ view: "run", id: start.data.run.id })}>{start.data.run.status}</a>
+          </span>
+        )}
+      </div>
+      {start.error && <ErrorNotice error={start.error} />}
+    </div>
+  );
+}
+
+/** Every failed run of the automation retried at once, with its current version. */
+function RetryFailed({ id }: { id: string }) {
+  const scope = useScope();
+  const retry = useAction(
+    () => call("runs_retry", { scope, query: { automation_id: id }, options: { from_start: false, version: "current" } }),
+    ["runs_query", "automations_list"],
+  );
+  return (
+    <div className="toolbar">
+      <button type="button" className="ghost" disabled={retry.isPending} onClick={() => retry.mutate(undefined)} data-testid="runs-retry-failed">
+        Retry every failed run (current version)
+      </button>
+      {retry.data && (
+        <span role="status" className="small">
+          {retry.data.length} run(s) retried
+        </span>
+      )}
+      {retry.error && <ErrorNotice error={retry.error} />}
+    </div>
   );
 }
 

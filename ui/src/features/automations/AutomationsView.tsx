@@ -6,7 +6,7 @@ import { useCall } from "../../data/useCall";
 import { href } from "../../router";
 import { useScope } from "../../scope";
 import { RunsTable } from "./RunsTable";
-import { AutomationStatusBadge } from "./StatusBadges";
+import { AutomationStatusBadge, RunStatusBadge } from "./StatusBadges";
 
 export function AutomationsView() {
   const scope = useScope();
@@ -33,8 +33,9 @@ export function AutomationsView() {
             <th scope="col">Name</th>
             <th scope="col">Status</th>
             <th scope="col">Trigger</th>
+            <th scope="col">Last run</th>
+            <th scope="col">Success</th>
             <th scope="col">Version</th>
-            <th scope="col">Changed</th>
           </tr>
         </thead>
         <tbody>
@@ -49,14 +50,29 @@ export function AutomationsView() {
               </td>
               <td>
                 <code>{a.trigger_event}</code>
+                {a.next_fire_at != null && <div className="small muted">next {formatRelative(a.next_fire_at)}</div>}
               </td>
+              <td>
+                {a.last_run_at != null ? (
+                  <>
+                    {formatRelative(a.last_run_at)} {a.last_run_status && <RunStatusBadge status={a.last_run_status} dryRun={false} />}
+                  </>
+                ) : (
+                  <span className="muted">Never</span>
+                )}
+                {a.held_runs > 0 && (
+                  <div className="small" data-testid="automation-held">
+                    {a.held_runs} event(s) kept
+                  </div>
+                )}
+              </td>
+              <td>{a.success_rate != null ? `${Math.round(a.success_rate * 100)}%` : <span className="muted">—</span>}</td>
               <td>v{a.version}</td>
-              <td>{formatRelative(a.updated_at)}</td>
             </tr>
           ))}
           {automations.data && rows.length === 0 && (
             <tr>
-              <td colSpan={5} className="muted">
+              <td colSpan={6} className="muted">
                 No automations yet in this site environment.
               </td>
             </tr>

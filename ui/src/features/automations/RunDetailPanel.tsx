@@ -1,9 +1,15 @@
 // A run: why its conditions did not pass (each part's value), or each step in order with its
-// input, output and error, and the delivery a step queued.
+// input, output and error, the delivery a step queued and the task a step waits on; retrying a
+// failed run, cancelling one that is running or waiting, and the retries it has had.
 import type { RunDetail } from "../../bindings/RunDetail";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatTime, humanize } from "../../components/format";
+import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
+import { call } from "../../ipc";
+import { href } from "../../router";
+import { TaskForm } from "../tasks/TaskForm";
+import { RetryPanel } from "./RetryPanel";
 import { RunStatusBadge } from "./StatusBadges";
 
 export function RunDetailPanel({ id, onClose }: { id: string; onClose: () => void }) {
@@ -24,6 +30,8 @@ export function RunDetailPanel({ id, onClose }: { id: string; onClose: () => voi
 
 export function RunBody({ detail }: { detail: RunDetail }) {
   const { run, steps } = detail;
+  const cancel = useAction(() => call("run_cancel", { id: run.id }), ["run_get", "runs_query", "tasks_list"]);
+  const taskOf = (step: number) => detail.tasks.find((t) => t.step === step);
   return (
     <>
       <dl className="facts">
@@ -43,6 +51,34 @@ export function RunBody({ detail }: { detail: RunDetail }) {
             </dd>
           </>
         )}
+        {run.held_for && (
+          <>
+            <dt>Kept</dt>
+            <dd data-testid="run-held">
+              until <a href={href({ view: "connection", id: run.held_for })}>{run.held_for}</a> recovers
+            </dd>
+          </>
+        )}
+        {run.retry_of && (
+          <>
+            <dt>Retries</dt>
+            <dd>
+              <a href={href({ view: "run", id: run.retry_of })}>{run.retry_of}</a>
+            </dd>
+          </>
+        )}
+        {detail.retries.length > 0 && (
+          <>
+            <dt>Retried as</dt>
+            <dd>
+              {detail.retries.map((id) => (
+                <a key={id} className="chip" href={href({ view: "run", id })}>
+                  {id}
+                </a>
+              ))}
+            </dd>
+          </>
+        )}
         {run.error && (
           <>
             <dt>Error</dt>
@@ -50,6 +86,14 @@ export function RunBody({ detail }: { detail: RunDetail }) {
           </>
         )}
       </dl>
+      {(run.status === "running" || run.status === "waiting") && (
+        <div className="form-actions">
+          <button type="button" className="ghost" disabled={cancel.isPending} onClick={() => cancel.mutate(undefined)} data-testid="run-cancel">
+            Cancel run
+          </button>
+          {cancel.error && <ErrorNotice error={cancel.error} />}
+        </div>
+      )}
       {run.explain && (
         <div data-testid="run-explain">
           <h3>Why it did not fire</h3>
@@ -90,12 +134,19 @@ export function RunBody({ detail }: { detail: RunDetail }) {
                 )}
               </div>
               {step.error && <p className="tone-bad small">{step.error}</p>}
+              {taskOf(step.step) && (
+                <div className="panel" data-testid="run-task">
+                  <strong>{taskOf(step.step)?.title}</strong>
+                  <TaskForm task={taskOf(step.step)!} />
+                </div>
+              )}
               {step.input != null && <JsonBlock label={run.dry_run ? "Would send" : "Input"} value={step.input} />}
               {step.output != null && <JsonBlock label="Output" value={step.output} />}
             </li>
           ))}
         </ol>
       )}
+      {(run.status === "failed" || run.status === "cancelled") && <RetryPanel runId={run.id} key={run.id} />}
     </>
   );
 }
