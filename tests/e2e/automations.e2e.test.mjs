@@ -2,7 +2,8 @@
 // the engine has run the demo's received payments (two completed through HubSpot, one whose
 // conditions did not pass, explained part by part); a dry run against a sample event shows
 // the request it would have sent; a definition naming a missing connection is refused with
-// its path.
+// its path; the demo's large refund waits in the Tasks inbox, and approving it completes its run
+// and raises a notification; an automation paused by an unhealthy connection keeps its events.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { openApp, screenshot, until } from "./webdriver.mjs";
@@ -66,4 +67,41 @@ test("a definition naming a connection the site lacks is refused with its path",
   const refused = await until(browser, async () => (await browser.$('[role="alert"]').isExisting()) && (await text('[role="alert"]')), "no refusal shown");
   assert.match(refused, /\/actions\/0\/params\/connection/);
   await screenshot(browser, "28-automation-refused");
+});
+
+test("a refund waits for approval in the Tasks inbox; approving it finishes the run and notifies", async () => {
+  await browser.$('[data-testid="nav-tasks"]').click();
+  await until(browser, async () => (await browser.$$('[data-testid="task"]')).length > 0, "the demo's refund never reached the Tasks inbox");
+  assert.match(await text('[data-testid="task"]'), /Approve the refund[\s\S]*Large refunds need the owner's approval/);
+  assert.equal((await text('[data-testid="tasks-pending-count"]')).split(/\s/)[0], "1");
+  await screenshot(browser, "29-tasks-inbox");
+
+  await browser.$('[data-testid="task-notes"]').setValue("Order checked: the parcel came back.");
+  await browser.$('[data-testid="task-approve"]').click();
+  await until(browser, async () => browser.$('[data-testid="tasks-empty"]').isExisting(), "the task stayed pending");
+
+  await browser.$('[data-testid="notifications-open"]').click();
+  await until(
+    browser,
+    async () => (await browser.$('[data-testid="notification-panel"]').isExisting()) && /A refund over \$100 was decided/.test(await text('[data-testid="notification-panel"]')),
+    "no notification for the decided refund",
+  );
+  await screenshot(browser, "30-notification-centre");
+  await browser.$('[data-testid="notifications-mark-read"]').click();
+  await until(browser, async () => !(await browser.$('[data-testid="notifications-unread"]').isExisting()), "the notifications stayed unread");
+  await browser.keys("Escape");
+});
+
+test("an automation paused by an unhealthy connection keeps the events that arrive", async () => {
+  await browser.$('[data-testid="nav-automations"]').click();
+  await until(
+    browser,
+    async () => (await browser.$$('[data-testid="automation-held"]')).length > 0,
+    "no automation shows kept events",
+  );
+  await browser.$("=New customers to the CRM").click();
+  await until(browser, async () => browser.$('[data-testid="held-runs"]').isExisting(), "no kept events on the automation's page");
+  assert.match(await text('[data-testid="automation-status"]'), /Paused[\s\S]*unhealthy/);
+  assert.match(await text('[data-testid="held-runs"]'), /^2 event\(s\) are kept/);
+  await screenshot(browser, "31-paused-for-a-connection");
 });

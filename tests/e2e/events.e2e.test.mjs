@@ -80,6 +80,11 @@ test("an event the app missed is fetched by catching up, once", async () => {
   await browser.execute((id) => (window.location.hash = `#/connections/${id}`), stripe.id);
   await until(browser, async () => browser.$('[data-testid="emit-event"]').isExisting(), "no emitter on the Stripe connection");
   await browser.$('[data-testid="emit-type"]').selectByVisibleText("charge.refunded");
+  // The demo has pulled refunds of its own.
+  const refundsPulled = () =>
+    JSON.parse(cli(["events", "list", "--connection", stripe.id, "--arrival", "pulled", "--json"])).rows.filter((r) => r.event_type === "charge.refunded")
+      .length;
+  const before = refundsPulled();
   const kept = await emit({ missed: true });
   assert.match(kept, /Kept in the vendor's events list, not sent/);
 
@@ -98,6 +103,5 @@ test("an event the app missed is fetched by catching up, once", async () => {
   await browser.execute(() => document.querySelector('[data-testid="event-source"]').scrollIntoView({ block: "start" }));
   await screenshot(browser, "24-caught-up");
   // Fetched once, by this catch-up or the app's own at start.
-  const pulled = JSON.parse(cli(["events", "list", "--connection", stripe.id, "--arrival", "pulled", "--json"])).rows;
-  assert.equal(pulled.filter((r) => r.event_type === "charge.refunded").length, 1);
+  assert.equal(refundsPulled(), before + 1);
 });

@@ -51,7 +51,13 @@ export function NotificationCentre() {
         onClick={() => setOpen(!open)}
         data-testid="notifications-open"
       >
-        <span aria-hidden="true">🔔</span> Notifications
+        <svg className="icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+          <path
+            fill="currentColor"
+            d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"
+          />
+        </svg>{" "}
+        Notifications
         {unread > 0 && (
           <span className="count-badge" data-testid="notifications-unread">
             {unread}

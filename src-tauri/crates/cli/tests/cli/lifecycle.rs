@@ -616,6 +616,7 @@ fn work_delivers_a_due_retry_without_the_app_and_stops_when_stdin_closes() {
         ended,
         [
             ("automations", "stopped"),
+            ("checkpoint", "stopped"),
             ("delivery worker", "stopped"),
             ("event catch-up", "stopped"),
             ("inbound listener", "stopped"),

@@ -96,8 +96,7 @@ impl Core {
             Ok(())
         })?;
         if status == "running" {
-            let run = self.run_record(&run_id)?;
-            self.advance_one(&run)?;
+            self.advance_one(&run_id)?;
         }
         self.run(&run_id)
     }

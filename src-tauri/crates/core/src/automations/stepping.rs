@@ -77,18 +77,19 @@ impl Core {
 
     /// Moves one run on now, in a transaction of its own (a dry run, a manual run, a run whose
     /// task was just completed), while no engine pass runs.
-    pub(super) fn advance_one(&self, run: &RunRecord) -> CoreResult<()> {
+    pub(super) fn advance_one(&self, run_id: &str) -> CoreResult<()> {
         let _one_at_a_time = self
             .automations
             .pass
             .lock()
             .unwrap_or_else(|p| p.into_inner());
+        let run = self.run_record(run_id)?;
         let definition = self
             .automation_version(&run.automation_id, run.version)
             .map_err(|e| e.to_string());
-        let now = self.now();
         let definition = definition.as_ref().map_err(String::as_str);
-        let queued = self.write(|tx| self.advance_in_savepoint(tx, run, definition, now))?;
+        let now = self.now();
+        let queued = self.write(|tx| self.advance_in_savepoint(tx, &run, definition, now))?;
         if queued {
             self.delivery.bell.ring();
         }
@@ -105,6 +106,12 @@ impl Core {
         definition: Result<&AutomationDefinition, &str>,
         now: i64,
     ) -> CoreResult<bool> {
+        // Read as the pass began; someone may have moved it since (an operator cancelled it,
+        // completing its task moved it on): then it is left as it now is.
+        let unmoved = automation_runs::get(tx, &run.id)?.as_ref() == Some(run);
+        if !unmoved || !matches!(run.status.as_str(), "running" | "waiting") {
+            return Ok(false);
+        }
         tx.execute_batch("SAVEPOINT run")?;
         let result = match definition {
             Ok(definition) => self.advance_run(tx, run, definition, now),

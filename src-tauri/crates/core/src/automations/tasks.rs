@@ -165,8 +165,7 @@ impl Core {
             Ok(())
         })?;
         // The run goes on at once (in the CLI too, where no engine runs).
-        let run = self.run_record(&found.run_id)?;
-        self.advance_one(&run)?;
+        self.advance_one(&found.run_id)?;
         self.task(id)
     }
 
