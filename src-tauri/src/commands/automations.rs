@@ -5,7 +5,7 @@
 use super::with_core;
 use crate::{AppState, IpcError};
 use sgen_core::automations::definition::AutomationStatus;
-use sgen_core::automations::library::{AutomationDetail, AutomationSummary};
+use sgen_core::automations::library::{AutomationDetail, AutomationSummary, DefinitionCheck};
 use sgen_core::automations::run_control::{RetryOptions, RetryPreview};
 use sgen_core::automations::runs::{RunDetail, RunPage, RunQuery};
 use sgen_core::automations::tasks::Task;
@@ -42,6 +42,16 @@ pub async fn automation_save(
         core.save_automation(&scope, id.as_deref(), &json)
     })
     .await
+}
+
+/// Checks the automation's JSON as saving it would, and saves nothing: the builder's live view.
+#[tauri::command]
+pub async fn automation_check(
+    state: State<'_, AppState>,
+    scope: SiteEnvironment,
+    json: String,
+) -> Result<DefinitionCheck, IpcError> {
+    with_core(&state, move |core| core.check_automation(&scope, &json)).await
 }
 
 #[tauri::command]

@@ -26,6 +26,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         automations::automations_list,
         automations::automation_get,
         automations::automation_save,
+        automations::automation_check,
         automations::automation_status_set,
         automations::automation_dry_run,
         automations::runs_query,

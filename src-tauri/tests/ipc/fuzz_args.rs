@@ -40,6 +40,7 @@ fn valid_arguments(cmd: &str) -> Value {
         "automations_list" => json!({ "scope": scope }),
         "automation_get" | "run_get" => json!({ "id": "aut_1" }),
         "automation_save" => json!({ "scope": scope, "id": null, "json": "{}" }),
+        "automation_check" => json!({ "scope": scope, "json": "{}" }),
         "automation_status_set" => json!({ "id": "aut_1", "status": "active" }),
         "automation_dry_run" => json!({ "id": "aut_1", "event": { "type": "x" } }),
         "runs_query" => json!({ "scope": scope, "query": {

@@ -119,6 +119,10 @@ fn answers() -> Value {
         "run_get": call("run_get", json!({ "id": run_id })),
         "notifications_list": call("notifications_list", json!({})),
         "notification_centre": call("notification_centre", json!({})),
+        "automation_check": call(
+            "automation_check",
+            json!({ "scope": scope, "json": approval.to_string() }),
+        ),
         "tasks_list": call("tasks_list", json!({ "scope": scope, "status": "pending" })),
         "run_waiting_on_task": waiting,
     });

@@ -8,6 +8,7 @@ import type { AutomationStatus } from "../bindings/AutomationStatus";
 import type { AutomationSummary } from "../bindings/AutomationSummary";
 import type { Notification } from "../bindings/Notification";
 import type { NotificationCentre } from "../bindings/NotificationCentre";
+import type { DefinitionCheck } from "../bindings/DefinitionCheck";
 import type { RetryOptions } from "../bindings/RetryOptions";
 import type { RetryPreview } from "../bindings/RetryPreview";
 import type { Task } from "../bindings/Task";
@@ -118,6 +119,7 @@ export interface Commands {
   automations_list: { args: { scope: SiteEnvironment }; result: AutomationSummary[] };
   automation_get: { args: { id: string }; result: AutomationDetail };
   automation_save: { args: { scope: SiteEnvironment; id: string | null; json: string }; result: AutomationSummary };
+  automation_check: { args: { scope: SiteEnvironment; json: string }; result: DefinitionCheck };
   automation_status_set: { args: { id: string; status: AutomationStatus }; result: AutomationSummary };
   automation_dry_run: { args: { id: string; event: JsonValue }; result: RunDetail };
   runs_query: { args: { scope: SiteEnvironment; query: RunQuery }; result: RunPage };

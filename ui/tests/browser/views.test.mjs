@@ -67,3 +67,30 @@ test("the Tasks inbox offers an approval's choices and counts what waits", async
   assert.equal(await page.getByTestId("tasks-pending-count").innerText().then((t) => t.trim().split(/\s/)[0]), "1");
   await page.close();
 });
+
+test("the builder and the JSON view edit the same automation", async () => {
+  const page = await openPage("#/automations/new");
+  await page.getByTestId("builder-flow").waitFor();
+  // Trigger, then the template's conditions, then its one action.
+  await page.locator(".react-flow__node").nth(2).waitFor();
+  assert.equal(await page.locator(".react-flow__node").count(), 3);
+  await page.locator(".react-flow__node").nth(1).click();
+  await page.getByTestId("builder-conditions").waitFor();
+  await page.getByTestId("builder-cel").fill("event.data.object.amount > 5000");
+  await page.getByTestId("builder-add-action").click();
+  await page.getByTestId("builder-action-kind").selectOption("task");
+  await page.getByTestId("builder-param-title").fill("Approve big payments");
+  assert.equal(await page.locator(".react-flow__node").count(), 4);
+  await page.getByTestId("editor-json").click();
+  const json = JSON.parse(await page.getByTestId("automation-json").inputValue());
+  assert.equal(json.trigger.conditions, "event.data.object.amount > 5000");
+  assert.equal(json.actions[1].type, "task");
+  assert.equal(json.actions[1].params.title, "Approve big payments");
+  // And back: an edit in the JSON shows in the builder.
+  json.name = "Big payments need approval";
+  await page.getByTestId("automation-json").fill(JSON.stringify(json));
+  await page.getByTestId("editor-builder").click();
+  assert.equal(await page.getByTestId("builder-name").inputValue(), "Big payments need approval");
+  await page.getByTestId("editor-check").waitFor();
+  await page.close();
+});

@@ -1,6 +1,6 @@
-// One automation: its status and what it depends on, its definition as JSON (seed 004's shape,
-// checked against the automation JSON Schema when saved; each save is a new version), a dry run
-// against a sample event, and its runs. `#/automations/new` starts one from a template.
+// One automation: its status and what it depends on, its definition in the builder and as JSON
+// (seed 004's shape, checked against the automation JSON Schema; each save is a new version), a
+// dry run against a sample event, and its runs. `#/automations/new` starts one from a template.
 import { useState } from "react";
 import type { AutomationDetail } from "../../bindings/AutomationDetail";
 import type { AutomationStatus } from "../../bindings/AutomationStatus";
@@ -8,8 +8,9 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
 import { call, IpcError } from "../../ipc";
-import { href, navigate } from "../../router";
+import { href } from "../../router";
 import { useScope } from "../../scope";
+import { AutomationEditor } from "./builder/AutomationEditor";
 import { DryRunPanel } from "./DryRunPanel";
 import { RunsTable } from "./RunsTable";
 import { AutomationStatusBadge } from "./StatusBadges";
@@ -35,7 +36,9 @@ export function AutomationPage({ id }: { id: string }) {
           <div className="view-header">
             <h1 id="automation-title">New automation</h1>
           </div>
-          <DefinitionEditor initial={JSON.stringify(TEMPLATE, null, 2)} />
+          <div className="panel">
+            <AutomationEditor initial={JSON.stringify(TEMPLATE, null, 2)} />
+          </div>
         </>
       ) : (
         <>
@@ -113,15 +116,13 @@ function Existing({ detail }: { detail: AutomationDetail }) {
         {summary.held_runs > 0 && <HeldRuns id={summary.id} count={summary.held_runs} />}
       </div>
       {detail.definition.trigger.event === "manual" && <RunNow id={summary.id} />}
-      <div className="two-columns">
-        <div className="panel">
-          <h2>Definition</h2>
-          <DefinitionEditor id={summary.id} initial={exported} key={`${summary.id}/${summary.version}`} />
-        </div>
-        <div className="panel">
-          <h2>Dry run</h2>
-          <DryRunPanel id={summary.id} connectionId={detail.definition.trigger.connection} />
-        </div>
+      <div className="panel">
+        <h2>Definition</h2>
+        <AutomationEditor id={summary.id} initial={exported} key={`${summary.id}/${summary.version}`} />
+      </div>
+      <div className="panel">
+        <h2>Dry run</h2>
+        <DryRunPanel id={summary.id} connectionId={detail.definition.trigger.connection} />
       </div>
       <h2>Runs</h2>
       <RetryFailed id={summary.id} />
@@ -202,44 +203,5 @@ function RetryFailed({ id }: { id: string }) {
       )}
       {retry.error && <ErrorNotice error={retry.error} />}
     </div>
-  );
-}
-
-/** The definition as JSON: saved whole, as a new version (or a new automation). */
-function DefinitionEditor({ id, initial }: { id?: string; initial: string }) {
-  const scope = useScope();
-  const [text, setText] = useState(initial);
-  const save = useAction(async () => {
-    try {
-      JSON.parse(text);
-    } catch (e) {
-      throw new IpcError("invalid_argument", `The definition is not JSON: ${(e as Error).message}`);
-    }
-    return call("automation_save", { scope, id: id ?? null, json: text });
-  }, ["automations_list", "automation_get"]);
-  return (
-    <form
-      className="connect-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate(undefined, { onSuccess: (saved) => id ?? navigate({ view: "automation", id: saved.id }) });
-      }}
-    >
-      <label>
-        JSON (seed 004&apos;s shape: trigger, conditions, actions, status)
-        <textarea className="code" rows={18} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} data-testid="automation-json" />
-      </label>
-      <div className="form-actions">
-        <button type="submit" disabled={save.isPending} data-testid="automation-save">
-          {save.isPending ? "Saving…" : id ? "Save as a new version" : "Create"}
-        </button>
-        {save.data && id && (
-          <span className="small" role="status">
-            Saved as version {save.data.version}
-          </span>
-        )}
-      </div>
-      {save.error && <ErrorNotice error={save.error} />}
-    </form>
   );
 }

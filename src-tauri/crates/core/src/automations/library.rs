@@ -55,6 +55,16 @@ pub struct AutomationDetail {
     pub dependencies: Vec<String>,
 }
 
+/// A definition checked without saving it: what the builder shows as the operator edits.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DefinitionCheck {
+    /// The conditions as CEL, when they compile.
+    pub cel: Option<String>,
+    /// Every problem found (empty: it would save).
+    pub problems: Vec<DefinitionProblem>,
+}
+
 /// The definition refused, with every problem found.
 fn refused(problems: Vec<DefinitionProblem>) -> CoreError {
     let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -113,6 +123,34 @@ impl Core {
             Ok(())
         })?;
         self.automation_summary(&id)
+    }
+
+    /// Checks a definition as saving it would (the schema, the conditions, what it names in
+    /// the site environment) and saves nothing.
+    pub fn check_automation(
+        &self,
+        scope: &SiteEnvironment,
+        json: &str,
+    ) -> CoreResult<DefinitionCheck> {
+        let checked = match definition::check(json) {
+            Ok(checked) => checked,
+            Err(problems) => {
+                return Ok(DefinitionCheck {
+                    cel: None,
+                    problems,
+                })
+            }
+        };
+        let cel = checked.condition.as_ref().map(|c| c.source().to_string());
+        let problems = match self.check_names(self.environment_id(scope)?, &checked.definition) {
+            Ok(_) => Vec::new(),
+            Err(CoreError::InvalidArgument(message)) => vec![DefinitionProblem {
+                path: String::new(),
+                message,
+            }],
+            Err(e) => return Err(e),
+        };
+        Ok(DefinitionCheck { cel, problems })
     }
 
     pub fn automations(&self, scope: &SiteEnvironment) -> CoreResult<Vec<AutomationSummary>> {
