@@ -29,7 +29,6 @@ use sgen_core::automations::condition::Condition;
 use sgen_core::automations::runs::RunQuery;
 use sgen_core::background::Cadences;
 use sgen_core::inbound::signing::sign_as_stripe;
-use sgen_core::inbound::verification::InboundRequest;
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::{Core, Secret, SystemClock};
 use std::sync::Arc;
@@ -90,12 +89,7 @@ impl Bench {
                     self.core
                         .admit(
                             &self.stripe,
-                            &InboundRequest {
-                                method: "POST",
-                                target: &signed.target,
-                                headers: &signed.headers,
-                                body: &signed.body,
-                            },
+                            &signed.request(),
                         )
                         .expect("admit")
                 })

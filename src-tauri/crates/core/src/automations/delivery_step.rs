@@ -1,7 +1,8 @@
 //! A step that queues a delivery (a connector action, a webhook's message): the delivery and the
 //! step "waiting on it" are one transaction, so a kill never queues it twice; the step is done
 //! once the outbox delivers it and fails with it. A dry run records the request it would have
-//! queued (connection, action, body after the field mapping, idempotency key) instead.
+//! queued (connection, action, body after the field mapping, idempotency key) and the HTTP
+//! request an attempt would send (method, URL, headers, the credential redacted) instead.
 
 use crate::automations::definition::{AutomationDefinition, DeliveryParams};
 use crate::automations::stepping::{Journal, Outcome};
@@ -56,13 +57,20 @@ impl Core {
         // In the order runs queue them (held runs released together keep their events' order
         // in the outbox too).
         let delivery_id = sequential_id("dlv", now);
-        let request = json!({
+        let mut request = json!({
             "connection": params.connection,
             "action": params.action,
             "body": serde_json::from_str::<Value>(&prepared.payload).unwrap_or(Value::Null),
             "idempotency_key": delivery_id,
-        })
-        .to_string();
+        });
+        if run.dry_run {
+            // The exact request, its credential redacted; one that could not be made says why.
+            request["request"] = match self.would_send(&prepared, &delivery_id) {
+                Ok(http) => http,
+                Err(why) => json!({ "not_sendable": why }),
+            };
+        }
+        let request = request.to_string();
         if run.dry_run {
             journal.completed(
                 Some(&request),

@@ -6,12 +6,12 @@
 
 use crate::automations::definition::{AutomationStatus, MANUAL};
 use crate::automations::runs::RunDetail;
-use crate::automations::triggering::judged;
+use crate::automations::triggering::{judged, unprompted_run};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::ids::sequential_id;
 use crate::{Core, CoreError, CoreResult};
 use serde_json::{json, Value};
-use sgen_store::automation_runs::{self, NewRun};
+use sgen_store::automation_runs;
 
 impl Core {
     /// Dry-runs the automation's current version against `event` (as if it came from
@@ -74,23 +74,10 @@ impl Core {
         let run_id = sequential_id("run", now);
         let input = input.to_string();
         self.write(|tx| {
+            let judged = (status, explain.as_deref());
             automation_runs::insert(
                 tx,
-                &NewRun {
-                    id: &run_id,
-                    automation_id: id,
-                    environment_id: record.environment_id,
-                    version: record.version,
-                    status,
-                    dry_run,
-                    event_id: None,
-                    input: &input,
-                    explain: explain.as_deref(),
-                    held_for: None,
-                    retry_of: None,
-                    next_step: 0,
-                    now,
-                },
+                &unprompted_run(&record, &run_id, &input, judged, dry_run, now),
             )?;
             tx.publish(CoreEvent::RunsChanged);
             Ok(())

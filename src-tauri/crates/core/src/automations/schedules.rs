@@ -4,12 +4,12 @@
 //! opens (not once per missed firing), then counts on from then.
 
 use crate::automations::library::checked_text;
-use crate::automations::triggering::judged;
+use crate::automations::triggering::{judged, unprompted_run};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::ids::sequential_id;
 use crate::{Core, CoreError, CoreResult};
 use serde_json::json;
-use sgen_store::automation_runs::{self, NewRun};
+use sgen_store::automation_runs;
 use sgen_store::automations;
 
 impl Core {
@@ -49,23 +49,12 @@ impl Core {
                 let Some((input, status, explain)) = run else {
                     continue;
                 };
+                let (id, input) = (sequential_id("run", now), input.to_string());
+                let judged = (*status, explain.as_deref());
+                let dry_run = record.status == "draft";
                 automation_runs::insert(
                     tx,
-                    &NewRun {
-                        id: &sequential_id("run", now),
-                        automation_id: &record.id,
-                        environment_id: record.environment_id,
-                        version: record.version,
-                        status,
-                        dry_run: record.status == "draft",
-                        event_id: None,
-                        input: &input.to_string(),
-                        explain: explain.as_deref(),
-                        held_for: None,
-                        retry_of: None,
-                        next_step: 0,
-                        now,
-                    },
+                    &unprompted_run(record, &id, &input, judged, dry_run, now),
                 )?;
             }
             tx.publish(CoreEvent::RunsChanged);

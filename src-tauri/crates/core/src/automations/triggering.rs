@@ -199,6 +199,32 @@ fn start<'c>(
     }
 }
 
+/// A run no event started (a manual one, a schedule's firing), as it is written.
+pub(super) fn unprompted_run<'a>(
+    record: &'a AutomationRecord,
+    id: &'a str,
+    input: &'a str,
+    (status, explain): (&'a str, Option<&'a str>),
+    dry_run: bool,
+    now: i64,
+) -> NewRun<'a> {
+    NewRun {
+        id,
+        automation_id: &record.id,
+        environment_id: record.environment_id,
+        version: record.version,
+        status,
+        dry_run,
+        event_id: None,
+        input,
+        explain,
+        held_for: None,
+        retry_of: None,
+        next_step: 0,
+        now,
+    }
+}
+
 /// A trigger's input judged by its conditions: `running`, or `skipped` with the explain
 /// trace saying why.
 pub(super) fn judged(

@@ -249,6 +249,32 @@ fn status_of(result: AttemptResult) -> Option<u16> {
     }
 }
 
+impl Core {
+    /// What an attempt of this delivery would send — method, URL and headers, its credential
+    /// redacted — without sending it: a dry run's would-be request.
+    pub(crate) fn would_send(
+        &self,
+        prepared: &crate::delivery::enqueue::PreparedDelivery,
+        delivery_id: &str,
+    ) -> Result<serde_json::Value, String> {
+        let claimed = Claimed {
+            delivery_id: delivery_id.to_string(),
+            connection_id: prepared.connection_id.clone(),
+            environment_id: prepared.environment_id,
+            originating_module: prepared.originating_module.clone(),
+            event_identifier: prepared.event_identifier.clone(),
+            action: prepared.action_id.clone(),
+            payload: prepared.payload.clone(),
+            attempts_made: 0,
+            manual: false,
+        };
+        let destination = self.open_destination(&claimed.connection_id);
+        let shown = request(&claimed, &destination)?;
+        let fields = &destination.as_ref().map_err(our_failure)?.fields;
+        Ok(shown.redacted(fields))
+    }
+}
+
 /// The request for one attempt at the vendor, with the connection's credential; Err is a
 /// failure of ours, in the words the delivery log shows.
 pub(crate) fn request(

@@ -205,10 +205,10 @@ impl Core {
 #[derive(Debug, Clone)]
 pub(crate) struct PreparedDelivery {
     pub(crate) connection_id: String,
-    environment_id: i64,
+    pub(crate) environment_id: i64,
     pub(crate) action_id: String,
-    originating_module: String,
-    event_identifier: String,
+    pub(crate) originating_module: String,
+    pub(crate) event_identifier: String,
     /// The request body, as it will be sent.
     pub(crate) payload: String,
     /// The connection is paused: the delivery waits for it to resume.

@@ -18,6 +18,18 @@ pub struct SignedRequest {
     pub body: Vec<u8>,
 }
 
+impl SignedRequest {
+    /// The request as the listener receives it (a POST).
+    pub fn request(&self) -> crate::inbound::verification::InboundRequest<'_> {
+        crate::inbound::verification::InboundRequest {
+            method: "POST",
+            target: &self.target,
+            headers: &self.headers,
+            body: &self.body,
+        }
+    }
+}
+
 /// What to sign.
 pub struct Unsigned<'a> {
     pub scheme: SignatureScheme,

@@ -92,6 +92,57 @@ pub(crate) struct Prepared {
     pub(crate) policy: Option<Allowance>,
 }
 
+/// What stands in a shown request for a credential.
+const REDACTED: &str = "[redacted]";
+
+impl Prepared {
+    /// The request as an operator may see it (a dry run's would-be request): its method, URL
+    /// and headers, with every value of the connection's credential — wherever the manifest
+    /// put it: a header, the query, the path — an `Authorization` header's credentials and any
+    /// signature replaced by `[redacted]`.
+    pub(crate) fn redacted(&self, fields: &SecretFields) -> serde_json::Value {
+        let secrets: Vec<String> = fields
+            .names()
+            .filter_map(|name| fields.get(name))
+            .map(|secret| secret.expose())
+            .filter(|secret| secret.len() >= 4)
+            .flat_map(|secret| {
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+                [secret.to_string(), encoded]
+            })
+            .collect();
+        let hide = |text: &str| {
+            secrets.iter().fold(text.to_string(), |shown, secret| {
+                shown.replace(secret, REDACTED)
+            })
+        };
+        let headers: serde_json::Map<String, serde_json::Value> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let value = value.to_str().unwrap_or_default();
+                let shown = match name.as_str() {
+                    "authorization" | "proxy-authorization" | "cookie" => {
+                        match value.split_once(' ') {
+                            Some((scheme, _)) => format!("{scheme} {REDACTED}"),
+                            None => REDACTED.to_string(),
+                        }
+                    }
+                    name if name.contains("signature") => REDACTED.to_string(),
+                    _ => hide(value),
+                };
+                (name.to_string(), serde_json::Value::String(shown))
+            })
+            .collect();
+        serde_json::json!({
+            "method": self.method.as_str(),
+            "url": hide(self.url.as_str()),
+            "headers": headers,
+        })
+    }
+}
+
 /// The request for `outgoing`, with the connection's credential attached the way the vendor
 /// expects it; an error here is ours (a bad address, a missing field), never the network's.
 pub(crate) fn prepare(

@@ -9,7 +9,6 @@ use sgen_core::automations::run_control::{RetryOptions, RetryVersion};
 use sgen_core::automations::runs::RunQuery;
 use sgen_core::demo::DemoOptions;
 use sgen_core::inbound::signing::sign_as_stripe;
-use sgen_core::inbound::verification::InboundRequest;
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::{Access, Clock, Core, CoreConfig, FixedClock, Secret};
 use std::sync::Arc;
@@ -31,28 +30,7 @@ impl Engine {
         let keys: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().unwrap();
         let clock = Arc::new(FixedClock::new(super::NOW));
         let core = open(dir.path(), &keys, &clock);
-        let summary = core
-            .seed_demo(
-                &DemoOptions {
-                    delivery_attempts: 0,
-                    sandbox_credentials: true,
-                    ..Default::default()
-                },
-                |_, _| {},
-            )
-            .unwrap();
-        let scope = super::live(&summary);
-        let stripe = core
-            .connections(&scope, &Default::default())
-            .unwrap()
-            .rows
-            .into_iter()
-            .find(|r| r.record.connector_type == "stripe")
-            .unwrap()
-            .record
-            .id;
-        core.set_event_secret(&stripe, Secret::new(SECRET), false)
-            .unwrap();
+        let (scope, stripe) = demo_receiving_stripe(&core, 0, SECRET);
         Engine {
             dir,
             keys,
@@ -88,18 +66,7 @@ impl Engine {
         let path = format!("/in/{}", self.stripe);
         let now_s = self.clock.now_ms() / 1000;
         let signed = sign_as_stripe(&path, body.into_bytes(), now_s, &Secret::new(SECRET));
-        let admission = self
-            .core()
-            .admit(
-                &self.stripe,
-                &InboundRequest {
-                    method: "POST",
-                    target: &signed.target,
-                    headers: &signed.headers,
-                    body: &signed.body,
-                },
-            )
-            .unwrap();
+        let admission = self.core().admit(&self.stripe, &signed.request()).unwrap();
         assert!(
             admission.rejection().is_none(),
             "{:?}",
@@ -121,6 +88,15 @@ impl Engine {
             .rows
     }
 
+    /// Starts a manual automation with an empty input; returns its run.
+    fn run_now(&self, automation: &str) -> String {
+        self.core()
+            .run_automation_now(automation, &json!({}))
+            .unwrap()
+            .run
+            .id
+    }
+
     fn notified(&self, title_starts: &str) -> usize {
         self.core()
             .notifications(500)
@@ -129,6 +105,38 @@ impl Engine {
             .filter(|n| n.title.starts_with(title_starts))
             .count()
     }
+}
+
+/// The demo site with working sandbox credentials (`attempts` in its delivery log), its Stripe
+/// connection taking events signed with `secret`: returns the live scope and that connection.
+pub(super) fn demo_receiving_stripe(
+    core: &Core,
+    attempts: u64,
+    secret: &str,
+) -> (SiteEnvironment, String) {
+    let summary = core
+        .seed_demo(
+            &DemoOptions {
+                delivery_attempts: attempts,
+                sandbox_credentials: true,
+                ..Default::default()
+            },
+            |_, _| {},
+        )
+        .unwrap();
+    let scope = super::live(&summary);
+    let stripe = core
+        .connections(&scope, &Default::default())
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|r| r.record.connector_type == "stripe")
+        .unwrap()
+        .record
+        .id;
+    core.set_event_secret(&stripe, Secret::new(secret), false)
+        .unwrap();
+    (scope, stripe)
 }
 
 fn open(
@@ -143,6 +151,11 @@ fn open(
         credential_store: Some(keys.clone()),
     })
     .unwrap()
+}
+
+/// What a run's step recorded as its output.
+fn output(run: &sgen_core::automations::runs::RunDetail, step: usize) -> &Value {
+    run.steps[step].output.as_ref().unwrap()
 }
 
 fn approval(on_timeout: &str) -> Value {
@@ -204,10 +217,7 @@ fn a_task_outlives_a_restart_checks_its_output_and_lets_the_run_go_on() {
     e.core().run_automations().unwrap();
     let run = e.core().run(&started.run.id).unwrap();
     assert_eq!(run.run.status, "completed", "{run:?}");
-    assert_eq!(
-        run.steps[0].output.as_ref().unwrap()["output"]["approved"],
-        true
-    );
+    assert_eq!(output(&run, 0)["output"]["approved"], true);
     assert!(e
         .core()
         .tasks(&e.scope, Some("pending"))
@@ -220,18 +230,8 @@ fn an_expired_task_fails_its_run_or_lets_it_go_on_as_the_step_says_and_alerts() 
     let e = Engine::new();
     let failing = e.save(approval("fail"));
     let going_on = e.save(approval("continue"));
-    let failed_run = e
-        .core()
-        .run_automation_now(&failing, &json!({}))
-        .unwrap()
-        .run
-        .id;
-    let continued_run = e
-        .core()
-        .run_automation_now(&going_on, &json!({}))
-        .unwrap()
-        .run
-        .id;
+    let failed_run = e.run_now(&failing);
+    let continued_run = e.run_now(&going_on);
     e.clock.advance(3_599_000);
     e.core().run_automations().unwrap();
     assert_eq!(e.core().run(&failed_run).unwrap().run.status, "waiting");
@@ -274,19 +274,11 @@ fn a_wait_takes_a_matching_event_even_one_stored_just_before_and_times_out_other
     let early = e.save(waiting(60, "fail"));
     let run = e.core().run_automation_now(&early, &json!({})).unwrap();
     assert_eq!(run.run.status, "completed", "{run:?}");
-    assert_eq!(
-        run.steps[0].output.as_ref().unwrap()["event"]["id"],
-        "evt_early"
-    );
+    assert_eq!(output(&run, 0)["event"]["id"], "evt_early");
 
     // Stored more than the lookback before: it does not count; a later one does.
     e.clock.advance(120_000);
-    let later = e
-        .core()
-        .run_automation_now(&early, &json!({}))
-        .unwrap()
-        .run
-        .id;
+    let later = e.run_now(&early);
     e.core().run_automations().unwrap();
     assert_eq!(e.core().run(&later).unwrap().run.status, "waiting");
     e.clock.advance(5_000);
@@ -295,26 +287,13 @@ fn a_wait_takes_a_matching_event_even_one_stored_just_before_and_times_out_other
     e.core().run_automations().unwrap();
     let done = e.core().run(&later).unwrap();
     assert_eq!(done.run.status, "completed");
-    assert_eq!(
-        done.steps[0].output.as_ref().unwrap()["event"]["id"],
-        "evt_later"
-    );
+    assert_eq!(output(&done, 0)["event"]["id"], "evt_later");
 
     // Nothing comes: the run fails, or goes on saying it timed out.
     e.clock.advance(600_000);
-    let fails = e
-        .core()
-        .run_automation_now(&early, &json!({}))
-        .unwrap()
-        .run
-        .id;
+    let fails = e.run_now(&early);
     let goes_on_id = e.save(waiting(60, "continue"));
-    let goes_on = e
-        .core()
-        .run_automation_now(&goes_on_id, &json!({}))
-        .unwrap()
-        .run
-        .id;
+    let goes_on = e.run_now(&goes_on_id);
     e.clock.advance(61_000);
     e.core().run_automations().unwrap();
     let failed = e.core().run(&fails).unwrap();
@@ -322,10 +301,7 @@ fn a_wait_takes_a_matching_event_even_one_stored_just_before_and_times_out_other
     assert!(failed.run.error.unwrap().contains("charge.refunded"));
     let continued = e.core().run(&goes_on).unwrap();
     assert_eq!(continued.run.status, "completed");
-    assert_eq!(
-        continued.steps[0].output.as_ref().unwrap()["timed_out"],
-        true
-    );
+    assert_eq!(output(&continued, 0)["timed_out"], true);
 }
 
 #[test]
@@ -338,12 +314,7 @@ fn a_delay_survives_a_restart_and_a_schedule_fires_on_its_pattern() {
             {"type": "notify", "params": {"message": "later"}}],
         "status": "active"
     }));
-    let run = e
-        .core()
-        .run_automation_now(&delayed, &json!({}))
-        .unwrap()
-        .run
-        .id;
+    let run = e.run_now(&delayed);
     e.clock.advance(300_000);
     e.restart();
     e.core().run_automations().unwrap();
@@ -554,7 +525,7 @@ fn a_failed_run_is_retried_from_its_failed_step_or_the_start_with_either_version
 fn a_waiting_run_is_cancelled_with_its_task() {
     let e = Engine::new();
     let id = e.save(approval("fail"));
-    let run = e.core().run_automation_now(&id, &json!({})).unwrap().run.id;
+    let run = e.run_now(&id);
     e.core().cancel_run(&run).unwrap();
     assert_eq!(e.core().run(&run).unwrap().run.status, "cancelled");
     assert_eq!(

@@ -6,9 +6,7 @@
 //! `SGEN_AUTOMATION_KILLS` (20 in a test run). Site keys are in the real Secret Service (both
 //! processes reach them): run inside scripts/with-keyring.sh.
 
-use sgen_core::demo::DemoOptions;
 use sgen_core::inbound::signing::sign_as_stripe;
-use sgen_core::inbound::verification::InboundRequest;
 use sgen_core::{Access, Core, CoreConfig, Secret};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -84,17 +82,7 @@ fn receive(core: &Core, stripe: &str, ids: &[String]) {
             .unwrap()
             .as_secs() as i64;
         let signed = sign_as_stripe(&path, body.into_bytes(), now_s, &Secret::new(SECRET));
-        let admission = core
-            .admit(
-                stripe,
-                &InboundRequest {
-                    method: "POST",
-                    target: &signed.target,
-                    headers: &signed.headers,
-                    body: &signed.body,
-                },
-            )
-            .unwrap();
+        let admission = core.admit(stripe, &signed.request()).unwrap();
         assert!(
             admission.rejection().is_none(),
             "{:?}",
@@ -126,28 +114,7 @@ fn no_run_is_lost_or_repeated_when_the_engine_is_killed() {
     let dir = tempfile::tempdir().unwrap();
     let stripe = {
         let core = open(dir.path());
-        let summary = core
-            .seed_demo(
-                &DemoOptions {
-                    delivery_attempts: 100,
-                    sandbox_credentials: true,
-                    ..Default::default()
-                },
-                |_, _| {},
-            )
-            .unwrap();
-        let scope = super::live(&summary);
-        let stripe = core
-            .connections(&scope, &Default::default())
-            .unwrap()
-            .rows
-            .into_iter()
-            .find(|r| r.record.connector_type == "stripe")
-            .unwrap()
-            .record
-            .id;
-        core.set_event_secret(&stripe, Secret::new(SECRET), false)
-            .unwrap();
+        let (scope, stripe) = super::automation_engine::demo_receiving_stripe(&core, 100, SECRET);
         let automation = serde_json::json!({
             "name": "Kill test",
             "trigger": {"event": "payment_intent.succeeded", "connection": stripe},

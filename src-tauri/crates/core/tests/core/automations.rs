@@ -123,11 +123,7 @@ fn a_drafts_run_is_dry_and_sends_nothing() {
     core.save_automation(&scope, None, &automation(&stripe, &hubspot, "draft"))
         .unwrap();
     let before = core.notifications(100).unwrap().len();
-    core.sandbox_emit(&EmitRequest {
-        payload: Some(with_amount(9000)),
-        ..emit(&stripe, "payment_intent.succeeded")
-    })
-    .unwrap();
+    pay(core, &stripe, 9000);
     core.run_automations().unwrap();
     let run = &core.runs(&scope, &Default::default()).unwrap().rows[0];
     assert!(run.dry_run);
@@ -136,6 +132,26 @@ fn a_drafts_run_is_dry_and_sends_nothing() {
     assert_eq!(recorded[0]["delivery_id"], Value::Null);
     assert_eq!(recorded[0]["input"]["action"], "upsert_contact");
     assert!(recorded[0]["input"]["idempotency_key"].is_string());
+    // The exact HTTP request HubSpot would get, its token redacted.
+    let http = &recorded[0]["input"]["request"];
+    assert_eq!(http["method"], "POST", "{http}");
+    assert!(
+        http["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:"),
+        "{http}"
+    );
+    assert_eq!(http["headers"]["authorization"], "Bearer [redacted]");
+    assert_eq!(
+        http["headers"]["idempotency-key"],
+        recorded[0]["input"]["idempotency_key"]
+    );
+    let shown = serde_json::to_string(&core.run(&run.id).unwrap()).unwrap();
+    assert!(
+        !shown.contains("sbx_at_"),
+        "a token in the dry run: {shown}"
+    );
     assert_eq!(core.notifications(100).unwrap().len(), before);
     let db = rusqlite::Connection::open(core.data_dir().join(sgen_core::DATABASE_FILE)).unwrap();
     let queued: i64 = db
@@ -228,16 +244,49 @@ fn any_automation_is_dry_run_on_demand_against_a_given_event() {
     assert!(failed.run.error.unwrap().contains("receipt_email"));
 }
 
+/// The Stripe and HubSpot connections, and an active automation from one to the other.
+struct Posture {
+    stripe: String,
+    hubspot: String,
+    scope: sgen_core::kernel::sites::SiteEnvironment,
+    id: String,
+}
+
+fn posture_setup(l: &super::inbound_listener::Listening) -> Posture {
+    let (stripe, scope) = connection_to(&l.f, "stripe");
+    let (hubspot, _) = connection_to(&l.f, "hubspot");
+    let id =
+        l.f.core
+            .save_automation(&scope, None, &automation(&stripe, &hubspot, "active"))
+            .unwrap()
+            .id;
+    Posture {
+        stripe,
+        hubspot,
+        scope,
+        id,
+    }
+}
+
+/// A payment of `amount` from the Stripe sandbox, to the listener.
+fn pay(core: &sgen_core::Core, stripe: &str, amount: i64) {
+    core.sandbox_emit(&EmitRequest {
+        payload: Some(with_amount(amount)),
+        ..emit(stripe, "payment_intent.succeeded")
+    })
+    .unwrap();
+}
+
 #[test]
 fn an_automation_pauses_while_a_connection_it_needs_is_unhealthy_and_resumes_in_order() {
     let l = listening_connected();
     let core = &l.f.core;
-    let (stripe, scope) = connection_to(&l.f, "stripe");
-    let (hubspot, _) = connection_to(&l.f, "hubspot");
-    let id = core
-        .save_automation(&scope, None, &automation(&stripe, &hubspot, "active"))
-        .unwrap()
-        .id;
+    let Posture {
+        stripe,
+        hubspot,
+        scope,
+        id,
+    } = posture_setup(&l);
 
     // HubSpot breaks: deliveries to it fail until it is marked unhealthy.
     core.set_sandbox_faults(
@@ -280,11 +329,7 @@ fn an_automation_pauses_while_a_connection_it_needs_is_unhealthy_and_resumes_in_
 
     // Its events are kept, not run.
     for amount in [2000, 3000, 4000] {
-        core.sandbox_emit(&EmitRequest {
-            payload: Some(with_amount(amount)),
-            ..emit(&stripe, "payment_intent.succeeded")
-        })
-        .unwrap();
+        pay(core, &stripe, amount);
     }
     core.run_automations().unwrap();
     let held = core.runs(&scope, &Default::default()).unwrap().rows;
@@ -334,12 +379,12 @@ fn an_automation_pauses_while_a_connection_it_needs_is_unhealthy_and_resumes_in_
 fn held_runs_are_drained_or_discarded_by_the_operator() {
     let l = listening_connected();
     let core = &l.f.core;
-    let (stripe, scope) = connection_to(&l.f, "stripe");
-    let (hubspot, _) = connection_to(&l.f, "hubspot");
-    let id = core
-        .save_automation(&scope, None, &automation(&stripe, &hubspot, "active"))
-        .unwrap()
-        .id;
+    let Posture {
+        stripe,
+        hubspot,
+        scope,
+        id,
+    } = posture_setup(&l);
     // HubSpot revokes the grant: the test call finds it, and the connection is in trouble.
     core.set_sandbox_faults(
         &hubspot,
@@ -356,11 +401,7 @@ fn held_runs_are_drained_or_discarded_by_the_operator() {
         AutomationStatus::Paused
     );
     for amount in [2000, 3000] {
-        core.sandbox_emit(&EmitRequest {
-            payload: Some(with_amount(amount)),
-            ..emit(&stripe, "payment_intent.succeeded")
-        })
-        .unwrap();
+        pay(core, &stripe, amount);
     }
     core.run_automations().unwrap();
     assert_eq!(core.automation(&id).unwrap().summary.held_runs, 2);
@@ -368,11 +409,7 @@ fn held_runs_are_drained_or_discarded_by_the_operator() {
     let runs = core.runs(&scope, &Default::default()).unwrap().rows;
     assert!(runs.iter().all(|r| r.status == "cancelled"), "{runs:?}");
 
-    core.sandbox_emit(&EmitRequest {
-        payload: Some(with_amount(5000)),
-        ..emit(&stripe, "payment_intent.succeeded")
-    })
-    .unwrap();
+    pay(core, &stripe, 5000);
     core.run_automations().unwrap();
     assert_eq!(core.drain_held_runs(&id).unwrap(), 1);
     core.run_automations().unwrap();
