@@ -7,7 +7,7 @@ import { RunBody } from "./RunDetailPanel";
 export function RunPage({ id }: { id: string }) {
   const run = useCall("run_get", { id });
   return (
-    <section aria-labelledby="run-title" data-testid="run-page">
+    <section className="run-page" aria-labelledby="run-title" data-testid="run-page">
       <a className="back" href={run.data ? href({ view: "automation", id: run.data.run.automation_id }) : href({ view: "automations" })}>
         ← Automation
       </a>
