@@ -70,9 +70,17 @@ pub enum AutomationsCommand {
         json: bool,
     },
     /// Runs now the events kept while the automation is paused for an unhealthy connection.
-    Drain { id: String },
+    Drain {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Drops the events kept while the automation is paused for an unhealthy connection.
-    Discard { id: String },
+    Discard {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,7 +129,11 @@ pub enum RunsCommand {
         json: bool,
     },
     /// Cancels a running or waiting run.
-    Cancel { id: String },
+    Cancel {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]

@@ -94,13 +94,19 @@ pub fn run(
                 json,
             )
         }
-        AutomationsCommand::Drain { id } => {
+        AutomationsCommand::Drain { id, json } => {
             let drained = open(Access::ReadWrite)?.drain_held_runs(&id)?;
+            if json {
+                return output::json(&serde_json::json!({ "drained": drained }));
+            }
             out!("{drained} kept run(s) go on now");
             Ok(())
         }
-        AutomationsCommand::Discard { id } => {
+        AutomationsCommand::Discard { id, json } => {
             let discarded = open(Access::ReadWrite)?.discard_held_runs(&id)?;
+            if json {
+                return output::json(&serde_json::json!({ "discarded": discarded }));
+            }
             out!("{discarded} kept run(s) discarded");
             Ok(())
         }
@@ -222,8 +228,12 @@ pub fn runs(
             out!("{} run(s) retried", started.len());
             Ok(())
         }
-        RunsCommand::Cancel { id } => {
-            open(Access::ReadWrite)?.cancel_run(&id)?;
+        RunsCommand::Cancel { id, json } => {
+            let core = open(Access::ReadWrite)?;
+            core.cancel_run(&id)?;
+            if json {
+                return output::json(&core.run(&id)?);
+            }
             out!("cancelled {id}");
             Ok(())
         }

@@ -159,7 +159,12 @@ fn a_manual_run_waits_on_a_task_completed_from_the_cli_and_a_failed_run_is_retri
     // A cancelled run is retried from its failed step as a new run.
     let second = json(&cli(data, &["automations", "run", &id, "--json"]));
     let second = second["run"]["id"].as_str().unwrap().to_string();
-    cli(data, &["runs", "cancel", &second]);
+    let cancelled = json(&cli(data, &["runs", "cancel", &second, "--json"]));
+    assert_eq!(cancelled["run"]["status"], "cancelled");
+    assert_eq!(
+        json(&cli(data, &["automations", "drain", &id, "--json"]))["drained"],
+        0
+    );
     let retried = json(&cli(data, &["runs", "retry", &second, "--json"]));
     let retry = retried[0].as_str().unwrap();
     let shown = json(&cli(data, &["runs", "show", retry, "--json"]));

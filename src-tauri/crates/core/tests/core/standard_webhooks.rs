@@ -1,7 +1,8 @@
 //! Our Standard Webhooks signatures against the reference verifier (the `standardwebhooks` npm
 //! package), run as a loopback receiver by tests/webhooks/standard-webhooks-receiver.mjs: a
 //! signed-token connection's test message and its deliveries are accepted with the secret the
-//! app made, and refused with any other; during a rotation with either the old or the new.
+//! app made, and refused with any other; during a rotation with either the old or the new. An
+//! automation's dry run sends the receiver nothing; its real run's webhook step is accepted.
 
 use super::{live, seeded};
 use sgen_core::connections::lifecycle::NewConnectionRequest;
@@ -55,6 +56,20 @@ impl Receiver {
         for secret in secrets {
             self.register(secret);
         }
+    }
+
+    /// How many messages the receiver has accepted.
+    fn received(&self) -> u64 {
+        super::http_client()
+            .build()
+            .unwrap()
+            .get(format!("{}/received", self.url))
+            .send()
+            .unwrap()
+            .json::<serde_json::Value>()
+            .unwrap()["count"]
+            .as_u64()
+            .unwrap()
     }
 
     fn register(&self, secret: &str) {
@@ -149,4 +164,67 @@ fn the_reference_verifier_accepts_our_signatures_and_only_with_the_right_secret(
         core.finish_signing_secret_rotation(&id).unwrap_err().code(),
         "invalid_argument"
     );
+}
+
+#[test]
+fn a_dry_run_sends_the_receiver_nothing_and_a_real_run_is_accepted_by_it() {
+    let receiver = Receiver::start();
+    let (_dir, core, summary) = seeded(0);
+    let scope = live(&summary);
+    let request = NewConnectionRequest {
+        connector_type: "webhook".into(),
+        display_name: "Reference receiver".into(),
+        auth_flow: "signed_token".into(),
+        fields: BTreeMap::from([(
+            "endpoint_url".to_string(),
+            Secret::new("https://hooks.example.com/in"),
+        )]),
+        api_base_override: Some(receiver.url.clone()),
+    };
+    let issued = core.begin_signed_token(&scope, request).unwrap();
+    receiver.register(&issued.signing_secret);
+    let id = core
+        .finish_signed_token(&issued.pending_id)
+        .unwrap()
+        .row
+        .record
+        .id;
+    let automation = serde_json::json!({
+        "name": "Orders to the receiver",
+        "trigger": {"event": "manual"},
+        "actions": [{"type": "webhook", "params": {"connection": id}}],
+        "status": "draft"
+    });
+    let saved = core
+        .save_automation(&scope, None, &automation.to_string())
+        .unwrap();
+    let before = receiver.received();
+    let order = serde_json::json!({"type": "order.paid", "data": {"order": "ord_7"}});
+
+    // A draft's run is dry: the would-be request, signature redacted; nothing reaches it.
+    let dry = core.run_automation_now(&saved.id, &order).unwrap();
+    assert!(dry.run.dry_run);
+    assert_eq!(dry.run.status, "completed");
+    let http = &dry.steps[0].input.as_ref().unwrap()["request"];
+    assert!(
+        http["url"].as_str().unwrap().starts_with(&receiver.url),
+        "{http}"
+    );
+    assert_eq!(http["headers"]["webhook-signature"], "[redacted]");
+    core.deliver_due(10).unwrap();
+    assert_eq!(receiver.received(), before);
+
+    // Active, the same run reaches it, signed as the reference verifier accepts.
+    core.set_automation_status(
+        &saved.id,
+        sgen_core::automations::definition::AutomationStatus::Active,
+    )
+    .unwrap();
+    let real = core.run_automation_now(&saved.id, &order).unwrap();
+    assert_eq!(real.run.status, "waiting");
+    let round = core.deliver_due(10).unwrap();
+    assert_eq!(round.delivered, 1, "{round:?}");
+    assert_eq!(receiver.received(), before + 1);
+    core.run_automations().unwrap();
+    assert_eq!(core.run(&real.run.id).unwrap().run.status, "completed");
 }
