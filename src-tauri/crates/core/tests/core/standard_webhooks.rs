@@ -58,6 +58,20 @@ impl Receiver {
         }
     }
 
+    /// A signed-token webhook connection whose messages go to this receiver.
+    fn connection_request(&self) -> NewConnectionRequest {
+        NewConnectionRequest {
+            connector_type: "webhook".into(),
+            display_name: "Reference receiver".into(),
+            auth_flow: "signed_token".into(),
+            fields: BTreeMap::from([(
+                "endpoint_url".to_string(),
+                Secret::new("https://hooks.example.com/in"),
+            )]),
+            api_base_override: Some(self.url.clone()),
+        }
+    }
+
     /// How many messages the receiver has accepted.
     fn received(&self) -> u64 {
         super::http_client()
@@ -97,16 +111,7 @@ impl Drop for Receiver {
 fn the_reference_verifier_accepts_our_signatures_and_only_with_the_right_secret() {
     let receiver = Receiver::start();
     let (_dir, core, summary) = seeded(100);
-    let request = NewConnectionRequest {
-        connector_type: "webhook".into(),
-        display_name: "Reference receiver".into(),
-        auth_flow: "signed_token".into(),
-        fields: BTreeMap::from([(
-            "endpoint_url".to_string(),
-            Secret::new("https://hooks.example.com/in"),
-        )]),
-        api_base_override: Some(receiver.url.clone()),
-    };
+    let request = receiver.connection_request();
     let issued = core.begin_signed_token(&live(&summary), request).unwrap();
 
     // Another secret registered at the receiver: the verifier refuses our signature.
@@ -171,16 +176,7 @@ fn a_dry_run_sends_the_receiver_nothing_and_a_real_run_is_accepted_by_it() {
     let receiver = Receiver::start();
     let (_dir, core, summary) = seeded(0);
     let scope = live(&summary);
-    let request = NewConnectionRequest {
-        connector_type: "webhook".into(),
-        display_name: "Reference receiver".into(),
-        auth_flow: "signed_token".into(),
-        fields: BTreeMap::from([(
-            "endpoint_url".to_string(),
-            Secret::new("https://hooks.example.com/in"),
-        )]),
-        api_base_override: Some(receiver.url.clone()),
-    };
+    let request = receiver.connection_request();
     let issued = core.begin_signed_token(&scope, request).unwrap();
     receiver.register(&issued.signing_secret);
     let id = core
