@@ -6,12 +6,12 @@ use super::with_core;
 use crate::{AppState, IpcError};
 use sgen_core::automations::definition::AutomationStatus;
 use sgen_core::automations::library::{AutomationDetail, AutomationSummary, DefinitionCheck};
+use sgen_core::automations::posture::HeldRuns;
 use sgen_core::automations::run_control::{RetryOptions, RetryPreview};
 use sgen_core::automations::runs::{RunDetail, RunPage, RunQuery};
 use sgen_core::automations::tasks::Task;
 use sgen_core::kernel::notifications::{Notification, NotificationCentre};
 use sgen_core::kernel::sites::SiteEnvironment;
-use sgen_core::CoreError;
 use tauri::State;
 
 #[tauri::command]
@@ -111,16 +111,9 @@ pub async fn automation_run_now(
 pub async fn automation_held_runs(
     state: State<'_, AppState>,
     id: String,
-    action: String,
+    action: HeldRuns,
 ) -> Result<usize, IpcError> {
-    with_core(&state, move |core| match action.as_str() {
-        "drain" => core.drain_held_runs(&id),
-        "discard" => core.discard_held_runs(&id),
-        other => Err(CoreError::invalid(format!(
-            "`{other}` is not something to do with held runs (drain, discard)"
-        ))),
-    })
-    .await
+    with_core(&state, move |core| core.handle_held_runs(&id, action)).await
 }
 
 #[tauri::command]

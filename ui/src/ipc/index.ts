@@ -12,6 +12,7 @@ import type { DefinitionCheck } from "../bindings/DefinitionCheck";
 import type { RetryOptions } from "../bindings/RetryOptions";
 import type { RetryPreview } from "../bindings/RetryPreview";
 import type { Task } from "../bindings/Task";
+import type { HeldRuns } from "../bindings/HeldRuns";
 import type { RunDetail } from "../bindings/RunDetail";
 import type { RunPage } from "../bindings/RunPage";
 import type { RunQuery } from "../bindings/RunQuery";
@@ -126,7 +127,7 @@ export interface Commands {
   run_get: { args: { id: string }; result: RunDetail };
   notifications_list: { args: Record<string, never>; result: Notification[] };
   automation_run_now: { args: { id: string; input: JsonValue }; result: RunDetail };
-  automation_held_runs: { args: { id: string; action: "drain" | "discard" }; result: number };
+  automation_held_runs: { args: { id: string; action: HeldRuns }; result: number };
   run_retry_preview: { args: { id: string }; result: RetryPreview };
   run_retry: { args: { id: string; options: RetryOptions }; result: string };
   runs_retry: { args: { scope: SiteEnvironment; query: RunQuery; options: RetryOptions }; result: string[] };

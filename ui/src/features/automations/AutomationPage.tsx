@@ -4,6 +4,7 @@
 import { useState } from "react";
 import type { AutomationDetail } from "../../bindings/AutomationDetail";
 import type { AutomationStatus } from "../../bindings/AutomationStatus";
+import type { HeldRuns } from "../../bindings/HeldRuns";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
@@ -133,7 +134,7 @@ function Existing({ detail }: { detail: AutomationDetail }) {
 
 /** The events kept while the automation is paused for an unhealthy connection. */
 function HeldRuns({ id, count }: { id: string; count: number }) {
-  const act = useAction((action: "drain" | "discard") => call("automation_held_runs", { id, action }), ["automation_get", "automations_list", "runs_query"]);
+  const act = useAction((action: HeldRuns) => call("automation_held_runs", { id, action }), ["automation_get", "automations_list", "runs_query"]);
   return (
     <div className="notice held" role="status" data-testid="held-runs">
       <span>

@@ -6,7 +6,7 @@ pub mod definition;
 mod delivery_step;
 pub mod library;
 pub mod on_demand;
-mod posture;
+pub mod posture;
 pub mod run_control;
 pub mod runs;
 mod schedules;

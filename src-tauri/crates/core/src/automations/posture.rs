@@ -113,7 +113,26 @@ pub(super) fn apply(
     Ok(())
 }
 
+/// What the operator does with the runs kept while an automation is paused for a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum HeldRuns {
+    /// Run them now, though the connection has not recovered.
+    Drain,
+    /// Drop them.
+    Discard,
+}
+
 impl Core {
+    /// Drains or discards an automation's held runs; returns how many.
+    pub fn handle_held_runs(&self, automation_id: &str, action: HeldRuns) -> CoreResult<usize> {
+        match action {
+            HeldRuns::Drain => self.drain_held_runs(automation_id),
+            HeldRuns::Discard => self.discard_held_runs(automation_id),
+        }
+    }
+
     /// A connection, other than `except`, that the automation depends on and is in trouble.
     fn unhealthy_dependency(
         &self,

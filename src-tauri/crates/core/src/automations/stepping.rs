@@ -39,7 +39,7 @@ pub(super) enum Outcome {
 }
 
 /// A definition as the engine reads it for a pass: read once per version.
-type Definitions = HashMap<(String, i64), Result<AutomationDefinition, String>>;
+type Definitions = HashMap<(String, i64), CoreResult<AutomationDefinition>>;
 
 impl Core {
     /// Moves every due run on as far as it can go now; returns how many were looked at.
@@ -52,17 +52,14 @@ impl Core {
         for run in &due {
             definitions
                 .entry((run.automation_id.clone(), run.version))
-                .or_insert_with(|| {
-                    self.automation_version(&run.automation_id, run.version)
-                        .map_err(|e| e.to_string())
-                });
+                .or_insert_with(|| self.automation_version(&run.automation_id, run.version));
         }
         for batch in due.chunks(RUNS_PER_COMMIT) {
             let queued = self.write(|tx| {
                 let mut queued = false;
                 for run in batch {
-                    let definition = &definitions[&(run.automation_id.clone(), run.version)];
-                    let definition = definition.as_ref().map_err(String::as_str);
+                    let definition =
+                        definitions[&(run.automation_id.clone(), run.version)].as_ref();
                     queued |= self.advance_in_savepoint(tx, run, definition, now)?;
                 }
                 Ok(queued)
@@ -84,10 +81,8 @@ impl Core {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let run = self.run_record(run_id)?;
-        let definition = self
-            .automation_version(&run.automation_id, run.version)
-            .map_err(|e| e.to_string());
-        let definition = definition.as_ref().map_err(String::as_str);
+        let definition = self.automation_version(&run.automation_id, run.version);
+        let definition = definition.as_ref();
         let now = self.now();
         let queued = self.write(|tx| self.advance_in_savepoint(tx, &run, definition, now))?;
         if queued {
@@ -103,7 +98,7 @@ impl Core {
         &self,
         tx: &Tx<'_, '_>,
         run: &RunRecord,
-        definition: Result<&AutomationDefinition, &str>,
+        definition: Result<&AutomationDefinition, &CoreError>,
         now: i64,
     ) -> CoreResult<bool> {
         // Read as the pass began; someone may have moved it since (an operator cancelled it,
@@ -115,7 +110,9 @@ impl Core {
         tx.execute_batch("SAVEPOINT run")?;
         let result = match definition {
             Ok(definition) => self.advance_run(tx, run, definition, now),
-            Err(e) => Err(CoreError::Internal(e.to_string())),
+            Err(e) => Err(CoreError::Internal(format!(
+                "its version does not read: {e}"
+            ))),
         };
         match result {
             Ok(queued) => {
