@@ -1,6 +1,6 @@
 use super::with_core;
 use crate::{AppState, AppStatus, IpcError};
-use sgen_core::kernel::sites::{Operator, Site};
+use sgen_core::kernel::sites::Site;
 use tauri::State;
 
 #[tauri::command]
@@ -11,9 +11,4 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
 #[tauri::command]
 pub async fn sites_list(state: State<'_, AppState>) -> Result<Vec<Site>, IpcError> {
     with_core(&state, |core| core.sites()).await
-}
-
-#[tauri::command]
-pub async fn operator_active(state: State<'_, AppState>) -> Result<Operator, IpcError> {
-    with_core(&state, |core| core.active_operator()).await
 }

@@ -1,6 +1,8 @@
 //! Thin command adapters, one file per domain: IPC arguments → one core call → `IpcError`.
 //! Core calls touch SQLite, so they run on the blocking pool, never on the main thread.
 
+mod access;
+mod activity;
 mod app;
 mod automations;
 mod catalog;
@@ -22,7 +24,20 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
     tauri::generate_handler![
         app::app_status,
         app::sites_list,
-        app::operator_active,
+        access::session_get,
+        access::operators_list,
+        access::operator_switch,
+        access::access_overview,
+        access::operator_save,
+        access::operator_remove,
+        access::role_save,
+        access::role_remove,
+        access::family_gates_set,
+        activity::activity_query,
+        activity::activity_get,
+        activity::activity_actions,
+        activity::activity_export,
+        activity::activity_retention_set,
         automations::automations_list,
         automations::automation_get,
         automations::automation_save,

@@ -23,10 +23,31 @@ fn valid_arguments(cmd: &str) -> Value {
     match cmd {
         "app_status"
         | "sites_list"
-        | "operator_active"
+        | "session_get"
+        | "operators_list"
+        | "access_overview"
+        | "activity_actions"
         | "notifications_list"
         | "notification_centre" => json!({}),
         "notifications_mark_read" => json!({ "seen": 12 }),
+        "operator_switch" => json!({ "profile": "Riley Chen", "passphrase": "correct horse" }),
+        "operator_save" => json!({ "draft": {
+            "id": null, "name": "Pat", "role": "editor", "passphrase": "correct horse",
+            "clear_passphrase": false,
+        } }),
+        "operator_remove" | "role_remove" => json!({ "id": "op_1" }),
+        "role_save" => json!({ "draft": { "name": "Support", "capabilities": ["view"] } }),
+        "family_gates_set" => json!({ "gates": [
+            { "family": "payment_platforms", "capability": "manage_payment_credentials" },
+        ] }),
+        "activity_query" => json!({ "query": {
+            "site_id": "site_1", "connection_id": "con_1", "operator_id": "op_1",
+            "action": "connection.", "outcome": "success", "since": 1, "until": 2,
+            "ascending": true, "cursor": "1.2", "page_size": 50,
+        } }),
+        "activity_get" => json!({ "id": 1 }),
+        "activity_export" => json!({ "filters": { "site_id": "site_1", "outcome": "refused" } }),
+        "activity_retention_set" => json!({ "days": 365 }),
         "automation_run_now" => json!({ "id": "aut_1", "input": { "order": 1 } }),
         "automation_held_runs" => json!({ "id": "aut_1", "action": "drain" }),
         "run_retry_preview" | "run_cancel" => json!({ "id": "run_1" }),

@@ -171,9 +171,15 @@ fn sites_operator_and_catalog_have_the_shapes_the_ui_reads() {
     let sites = invoke(&h, "sites_list", json!({})).unwrap();
     assert_eq!(sites[0]["name"], "Acme Outdoor");
     assert_eq!(sites[0]["environments"].as_array().unwrap().len(), 2);
+    let session = invoke(&h, "session_get", json!({})).unwrap();
+    assert_eq!(session["operator"]["role"], "administrator");
+    assert!(session["capabilities"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("manage_access")));
     assert_eq!(
-        invoke(&h, "operator_active", json!({})).unwrap()["role"],
-        "administrator"
+        session["family_gates"]["payment_platforms"],
+        "manage_payment_credentials"
     );
 
     let library = invoke(&h, "catalog_list", json!({ "scope": scope(&h) })).unwrap();

@@ -139,10 +139,24 @@ fn answers() -> Value {
         "sandbox_event_example": call("sandbox_event_example", json!({ "id": brevo })),
     });
     background.shutdown(std::time::Duration::from_secs(5));
+    let activity = call("activity_query", json!({ "query": { "site_id": site_id } }));
+    // A settings change: its detail lists the changed field with its prior and new value.
+    let activity_row = activity["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["action"] == "settings.retry_schedule")
+        .unwrap()["id"]
+        .clone();
     let mut answers = json!({
+        "activity_query": activity,
+        "activity_get": call("activity_get", json!({ "id": activity_row })),
         "app_status": call("app_status", json!({})),
         "sites_list": call("sites_list", json!({})),
-        "operator_active": call("operator_active", json!({})),
+        "session_get": call("session_get", json!({})),
+        "operators_list": call("operators_list", json!({})),
+        "access_overview": call("access_overview", json!({})),
+        "activity_actions": call("activity_actions", json!({})),
         "catalog_list": call("catalog_list", json!({ "scope": scope })),
         "catalog_get": {
             "hubspot": call("catalog_get", json!({ "scope": scope, "slug": "hubspot" })),

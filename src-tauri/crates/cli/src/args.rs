@@ -18,6 +18,10 @@ pub struct Cli {
     /// Data directory (default: $SGEN_DATA_DIR, then the desktop app's own).
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// The profile to act as (default: the OS user's own). A profile with a passphrase asks
+    /// for it on the terminal, or reads it from the first line of stdin.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub operator: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -84,6 +88,21 @@ pub enum Command {
     Tasks {
         #[command(subcommand)]
         command: crate::automation_args::TasksCommand,
+    },
+    /// Operator profiles: who may act.
+    Operators {
+        #[command(subcommand)]
+        command: crate::access_args::OperatorsCommand,
+    },
+    /// Roles and their capabilities, and per-family overrides.
+    Roles {
+        #[command(subcommand)]
+        command: crate::access_args::RolesCommand,
+    },
+    /// The activity log: who did what, when, and how it went.
+    Activity {
+        #[command(subcommand)]
+        command: crate::access_args::ActivityCommand,
     },
 }
 

@@ -6,6 +6,7 @@ use crate::output;
 use crate::output::out;
 use sgen_core::automations::definition::{AutomationStatus, SCHEMA};
 use sgen_core::automations::library::AutomationSummary;
+use sgen_core::automations::posture::HeldRuns;
 use sgen_core::automations::run_control::{RetryOptions, RetryVersion};
 use sgen_core::automations::runs::{RunDetail, RunQuery, RunRow};
 use sgen_core::automations::tasks::Task;
@@ -95,7 +96,7 @@ pub fn run(
             )
         }
         AutomationsCommand::Drain { id, json } => {
-            let drained = open(Access::ReadWrite)?.drain_held_runs(&id)?;
+            let drained = open(Access::ReadWrite)?.handle_held_runs(&id, HeldRuns::Drain)?;
             if json {
                 return output::json(&serde_json::json!({ "drained": drained }));
             }
@@ -103,7 +104,7 @@ pub fn run(
             Ok(())
         }
         AutomationsCommand::Discard { id, json } => {
-            let discarded = open(Access::ReadWrite)?.discard_held_runs(&id)?;
+            let discarded = open(Access::ReadWrite)?.handle_held_runs(&id, HeldRuns::Discard)?;
             if json {
                 return output::json(&serde_json::json!({ "discarded": discarded }));
             }

@@ -7,12 +7,13 @@ use crate::secret_input::{read_secret, wait_for_go_ahead};
 use sgen_core::connections::detail::ConnectionQuery;
 use sgen_core::connections::lifecycle::NewConnectionRequest;
 use sgen_core::oauth::connect::OAuthConnectRequest;
-use sgen_core::{Access, Core, CoreConfig, CoreError, Secret};
+use sgen_core::{Access, Core, CoreError, Secret};
 use std::collections::BTreeMap;
-use std::path::Path;
 
-pub fn run(data_dir: &Path, command: ConnectionsCommand) -> Result<(), CoreError> {
-    let open = |access| Core::open(CoreConfig::new(data_dir, access));
+pub fn run(
+    open: impl Fn(Access) -> Result<Core, CoreError>,
+    command: ConnectionsCommand,
+) -> Result<(), CoreError> {
     match command {
         ConnectionsCommand::List { scope, state, json } => {
             let core = open(Access::ReadOnly)?;

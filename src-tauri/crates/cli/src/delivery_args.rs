@@ -99,23 +99,13 @@ pub struct QueryArgs {
     pub json: bool,
 }
 
-/// A `--since`/`--until` value as ms since the epoch.
-fn bound(flag: &str, value: &Option<String>, now: &Now) -> Result<Option<i64>, CoreError> {
-    value
-        .as_deref()
-        .map(|v| {
-            time_bounds::parse(v, now).map_err(|e| CoreError::invalid(format!("--{flag}: {e}")))
-        })
-        .transpose()
-}
-
 impl FilterArgs {
     pub fn to_retry_filter(&self, outcome: &str, now: &Now) -> Result<RetryFilter, CoreError> {
         Ok(RetryFilter {
             outcome: outcome.to_string(),
             connection_id: self.connection.clone(),
-            since: bound("since", &self.since, now)?,
-            until: bound("until", &self.until, now)?,
+            since: time_bounds::bound("since", &self.since, now)?,
+            until: time_bounds::bound("until", &self.until, now)?,
             search: self.search.clone(),
         })
     }
@@ -127,8 +117,8 @@ impl QueryArgs {
         Ok(DeliveryQuery {
             connection_id: f.connection.clone(),
             outcome: f.outcome.clone(),
-            since: bound("since", &f.since, now)?,
-            until: bound("until", &f.until, now)?,
+            since: time_bounds::bound("since", &f.since, now)?,
+            until: time_bounds::bound("until", &f.until, now)?,
             search: f.search.clone(),
             sort: self.sort.clone(),
             descending: Some(!self.asc),

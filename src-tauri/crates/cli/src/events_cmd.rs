@@ -39,7 +39,7 @@ pub fn run(
                         error: None,
                     },
                 )],
-                None => core.reconcile_all(Some(&scope.resolve(&core)?))?,
+                None => core.reconcile_all(&scope.resolve(&core)?)?,
             };
             caught_up(&results, json)
         }

@@ -1,6 +1,8 @@
 //! `sgen-integrations-cli`: the same core as the desktop app, for support staff, scripts and
 //! benchmarks. Every failure prints one line to stderr and exits non-zero.
 
+mod access_args;
+mod access_cmd;
 mod args;
 mod automation_args;
 mod automations_cmd;
@@ -55,7 +57,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), CoreError> {
     let data_dir = sgen_core::resolve_data_dir(cli.data_dir);
-    let open = |access| Core::open(CoreConfig::new(data_dir.clone(), access));
+    let operator = cli.operator;
+    let open = |access| open_as(&data_dir, operator.as_deref(), access);
     match cli.command {
         Command::Catalog {
             command: CatalogCommand::List { json },
@@ -101,12 +104,46 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             &[open(Access::ReadWrite)?.create_site(&name, &domain)?],
             json,
         ),
-        Command::Connections { command } => connections_cmd::run(&data_dir, command),
+        Command::Connections { command } => connections_cmd::run(open, command),
         Command::Sandbox { command } => sandbox_cmd::run(open, command),
         Command::Events { command } => events_cmd::run(open, command),
         Command::Automations { command } => automations_cmd::run(open, command),
         Command::Runs { command } => automations_cmd::runs(open, command),
         Command::Tasks { command } => automations_cmd::tasks(open, command),
         Command::Work { json } => work_cmd::run(open(Access::ReadWrite)?, json),
+        Command::Operators { command } => access_cmd::operators(&open, command),
+        Command::Roles { command } => access_cmd::roles(&open, command),
+        Command::Activity { command } => access_cmd::activity(&open, command),
     }
+}
+
+/// Opens the data directory acting as `operator` (a profile's name or id), or as the OS user's
+/// own profile. Reading needs no one in particular (every role may look), so only a
+/// read-write open switches, asking for the profile's passphrase if it has one.
+fn open_as(
+    data_dir: &std::path::Path,
+    operator: Option<&str>,
+    access: Access,
+) -> Result<Core, CoreError> {
+    let core = Core::open(CoreConfig::new(data_dir, access))?;
+    let Some(name) = operator.filter(|_| access == Access::ReadWrite) else {
+        return Ok(core);
+    };
+    let profile = core
+        .operators()?
+        .into_iter()
+        .find(|o| o.id == name || o.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| CoreError::NotFound {
+            what: "operator profile",
+            id: name.into(),
+        })?;
+    let passphrase = match profile.has_passphrase {
+        true => Some(secret_input::read_secret(&format!(
+            "{}'s passphrase",
+            profile.name
+        ))?),
+        false => None,
+    };
+    core.switch_operator(&profile.id, passphrase.as_ref().map(|p| p.expose()))?;
+    Ok(core)
 }

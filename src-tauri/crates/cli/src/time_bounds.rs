@@ -40,6 +40,18 @@ pub fn parse(text: &str, now: &Now) -> Result<i64, String> {
         .map_err(|_| format!("`{text}` is not a duration (7d, 12h, 30m), a date (2026-11-01) or an RFC 3339 time"))
 }
 
+/// A `--since`/`--until` flag's value as ms since the epoch; an error names the flag.
+pub fn bound(
+    flag: &str,
+    value: &Option<String>,
+    now: &Now,
+) -> Result<Option<i64>, sgen_core::CoreError> {
+    value
+        .as_deref()
+        .map(|v| parse(v, now).map_err(|e| sgen_core::CoreError::invalid(format!("--{flag}: {e}"))))
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,6 +122,10 @@ impl Core {
                 if purged > 0 {
                     tracing::info!(purged, "delivery log retention");
                 }
+                let purged = core.purge_activity_log()?;
+                if purged > 0 {
+                    tracing::info!(purged, "activity log retention");
+                }
                 Ok(())
             }),
         );
@@ -148,7 +152,7 @@ impl Core {
                         _ = tokio::time::sleep(wait) => {}
                     }
                     let core = core.clone();
-                    let round = blocking(move || core.reconcile_all(None)).await?;
+                    let round = blocking(move || core.catch_up_all(None)).await?;
                     for failed in round.iter().filter(|r| r.error.is_some()) {
                         tracing::warn!(connection = %failed.connection_id, error = ?failed.error, "event catch-up failed");
                     }

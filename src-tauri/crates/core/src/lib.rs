@@ -2,6 +2,8 @@
 //! shell and the CLI both call [`Core`]; neither holds business logic, and nothing here knows
 //! about Tauri.
 
+pub mod access;
+pub mod activity_log;
 pub mod automations;
 pub mod background;
 pub mod connections;
@@ -69,6 +71,7 @@ pub struct Core {
     runtime: kernel::runtime::CoreRuntime,
     cursor_key: OnceLock<kernel::cursor::CursorKey>,
     _lock: Option<kernel::data_dir_lock::DataDirLock>,
+    access_state: access::AccessState,
     connections: connections::ConnectionsState,
     oauth: oauth::state::OAuthState,
     delivery: delivery::DeliveryState,
@@ -98,7 +101,7 @@ impl Core {
                 );
             }
         }
-        Ok(Self {
+        let core = Self {
             store,
             access: config.access,
             catalog,
@@ -111,12 +114,15 @@ impl Core {
             runtime: Default::default(),
             cursor_key: OnceLock::new(),
             _lock: lock,
+            access_state: Default::default(),
             connections: Default::default(),
             oauth: Default::default(),
             delivery: Default::default(),
             inbound: Default::default(),
             automations: Default::default(),
-        })
+        };
+        core.start_session()?;
+        Ok(core)
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -27,6 +27,7 @@ pub mod outbox;
 pub mod outbox_triage;
 pub mod pending_revocations;
 pub mod retention;
+pub mod roles;
 pub mod settings;
 pub mod sites;
 

@@ -73,9 +73,5 @@ text_enum!(
 );
 
 text_enum!(
-    Role { Administrator = "administrator", Editor = "editor", Viewer = "viewer" }
-);
-
-text_enum!(
     EnvironmentName { Live = "live", Staging = "staging" }
 );

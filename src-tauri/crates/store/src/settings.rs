@@ -2,8 +2,6 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-pub const ACTIVE_OPERATOR: &str = "active_operator";
-
 pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row(
         "SELECT value FROM app_settings WHERE key = ?1",
@@ -18,5 +16,10 @@ pub fn set(tx: &Transaction<'_>, key: &str, value: &str) -> rusqlite::Result<()>
         "INSERT INTO app_settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],
     )?;
+    Ok(())
+}
+
+pub fn remove(tx: &Transaction<'_>, key: &str) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM app_settings WHERE key = ?1", [key])?;
     Ok(())
 }

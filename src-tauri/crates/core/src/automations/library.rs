@@ -2,6 +2,7 @@
 //! actions it names exist in its site environment), listing them, exporting them in seed 004's
 //! shape, and changing their status.
 
+use crate::access::{self, Target};
 use crate::automations::definition::{
     self, ActionKind, AutomationDefinition, AutomationStatus, Checked, DefinitionProblem, MANUAL,
     SCHEDULE,
@@ -82,10 +83,10 @@ impl Core {
         id: Option<&str>,
         json: &str,
     ) -> CoreResult<AutomationSummary> {
+        let operator = self.authorize(access::Operation::SaveAutomation, Target::App)?;
         let checked = definition::check(json).map_err(refused)?;
         let environment_id = self.environment_id(scope)?;
         let dependencies = self.check_names(environment_id, &checked.definition)?;
-        let operator = self.active_operator()?;
         let now = self.now();
         let id = match id {
             Some(id) => {
@@ -213,6 +214,7 @@ impl Core {
         id: &str,
         status: AutomationStatus,
     ) -> CoreResult<AutomationSummary> {
+        self.authorize(access::Operation::SetAutomationStatus, Target::App)?;
         let record = self.automation_record(id)?;
         if record.status == AutomationStatus::Archived.as_str() && status != record_status(&record)
         {

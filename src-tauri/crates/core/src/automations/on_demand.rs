@@ -4,6 +4,7 @@
 //! it would have done (a delivery's request, with its idempotency key). Dry runs are marked as
 //! such wherever runs are shown.
 
+use crate::access::{self, Target};
 use crate::automations::definition::{AutomationStatus, MANUAL};
 use crate::automations::runs::RunDetail;
 use crate::automations::triggering::{judged, unprompted_run};
@@ -22,12 +23,14 @@ impl Core {
         event: &Value,
         connection_id: Option<&str>,
     ) -> CoreResult<RunDetail> {
+        self.authorize(access::Operation::DryRunAutomation, Target::App)?;
         self.start_now(id, event, connection_id, true)
     }
 
     /// Starts a manual automation's run with `input` now (a draft's is a dry run); a paused or
     /// archived one is not started.
     pub fn run_automation_now(&self, id: &str, input: &Value) -> CoreResult<RunDetail> {
+        self.authorize(access::Operation::RunAutomation, Target::App)?;
         let record = self.automation_record(id)?;
         let definition = self.automation_version(id, record.version)?;
         if definition.trigger.event != MANUAL {

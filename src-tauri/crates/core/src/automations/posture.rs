@@ -6,6 +6,7 @@
 //! paused: they are how an operator hears of the trouble. The operator can drain the held runs
 //! (run them now) or discard them.
 
+use crate::access::{self, Target};
 use crate::inbound::connection_events::{CREDENTIALS_EXPIRED, RESTORED, UNHEALTHY};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::notifications::raise;
@@ -127,6 +128,7 @@ pub enum HeldRuns {
 impl Core {
     /// Drains or discards an automation's held runs; returns how many.
     pub fn handle_held_runs(&self, automation_id: &str, action: HeldRuns) -> CoreResult<usize> {
+        self.authorize(access::Operation::HandleHeldRuns, Target::App)?;
         match action {
             HeldRuns::Drain => self.drain_held_runs(automation_id),
             HeldRuns::Discard => self.discard_held_runs(automation_id),
@@ -164,7 +166,7 @@ impl Core {
 
     /// The operator runs an automation's held runs now, though the connection it was paused
     /// for has not recovered (their deliveries wait in the outbox, retrying); returns how many.
-    pub fn drain_held_runs(&self, automation_id: &str) -> CoreResult<usize> {
+    fn drain_held_runs(&self, automation_id: &str) -> CoreResult<usize> {
         self.automation_record(automation_id)?;
         let now = self.now();
         self.write(|tx| {
@@ -177,9 +179,9 @@ impl Core {
 
     /// The operator drops an automation's held runs (they are cancelled, saying so); returns
     /// how many.
-    pub fn discard_held_runs(&self, automation_id: &str) -> CoreResult<usize> {
+    fn discard_held_runs(&self, automation_id: &str) -> CoreResult<usize> {
         self.automation_record(automation_id)?;
-        let operator = self.active_operator()?;
+        let operator = self.acting_operator()?;
         let now = self.now();
         self.write(|tx| {
             let reason = format!("discarded by {} while held", operator.name);

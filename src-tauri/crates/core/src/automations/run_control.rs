@@ -3,6 +3,7 @@
 //! with the version that failed or the current one, after seeing how the two differ — one at a
 //! time or a filtered set at once; and cancel one that is running or waiting.
 
+use crate::access::{self, Target};
 use crate::automations::runs::RunQuery;
 use crate::kernel::events::CoreEvent;
 use crate::kernel::ids::sequential_id;
@@ -82,6 +83,7 @@ impl Core {
 
     /// Retries a failed (or cancelled) run as a new run linked to it; returns the new run's id.
     pub fn retry_run(&self, run_id: &str, options: RetryOptions) -> CoreResult<String> {
+        self.authorize(access::Operation::RetryRun, Target::App)?;
         let run = self.retryable(run_id)?;
         let record = self.automation_record(&run.automation_id)?;
         let now = self.now();
@@ -101,6 +103,7 @@ impl Core {
         query: &RunQuery,
         options: RetryOptions,
     ) -> CoreResult<Vec<String>> {
+        self.authorize(access::Operation::RetryRuns, Target::App)?;
         let mut failed = Vec::new();
         let mut query = RunQuery {
             status: Some("failed".into()),
@@ -148,6 +151,7 @@ impl Core {
 
     /// Cancels a running or waiting run (a held one too); its pending tasks are cancelled.
     pub fn cancel_run(&self, run_id: &str) -> CoreResult<()> {
+        let operator = self.authorize(access::Operation::CancelRun, Target::App)?;
         let run = self.run_record(run_id)?;
         if !matches!(run.status.as_str(), "running" | "waiting") {
             return Err(CoreError::invalid(format!(
@@ -155,7 +159,6 @@ impl Core {
                 run.status
             )));
         }
-        let operator = self.active_operator()?;
         let now = self.now();
         self.write(|tx| {
             let why = format!("cancelled by {}", operator.name);

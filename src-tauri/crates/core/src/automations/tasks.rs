@@ -4,6 +4,7 @@
 //! in the database, so they outlive restarts; the Tasks inbox lists the pending ones of every
 //! automation.
 
+use crate::access::{self, Target};
 use crate::automations::definition::{AutomationDefinition, OnTimeout, TaskParams};
 use crate::automations::stepping::{Journal, Outcome};
 use crate::kernel::events::CoreEvent;
@@ -15,7 +16,6 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sgen_store::automation_runs::{self, RunProgress};
 use sgen_store::automation_tasks::{self, NewTask, TaskRecord};
-use sgen_store::model::Role;
 use sgen_store::notifications::NewNotification;
 use ts_rs::TS;
 
@@ -111,14 +111,9 @@ impl Core {
 
     /// Completes a pending task with the operator's output: checked against the step's
     /// schema (every problem named by its path), recorded with who completed it; its run goes
-    /// on at once. Viewers look; they do not decide.
+    /// on at once. Who may decide is the `run_automations` capability's.
     pub fn complete_task(&self, id: &str, output: &Value) -> CoreResult<Task> {
-        let operator = self.active_operator()?;
-        if operator.role == Role::Viewer {
-            return Err(CoreError::PermissionDenied(
-                "a Viewer cannot complete tasks: ask an Editor or an Administrator".into(),
-            ));
-        }
+        let operator = self.authorize(access::Operation::CompleteTask, Target::App)?;
         let found = self.task(id)?;
         if found.status != "pending" {
             return Err(CoreError::invalid(format!(

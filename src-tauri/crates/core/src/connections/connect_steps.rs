@@ -3,6 +3,7 @@
 //! row and its sealed credential written in one transaction. A failed test stores nothing but
 //! an activity row saying so.
 
+use crate::access::{self, Target};
 use crate::connections::api_address::checked_api_base;
 use crate::connections::detail::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
 use crate::connections::lifecycle::NewConnectionRequest;
@@ -76,9 +77,12 @@ impl Core {
         fields: SecretFields,
         expires_at: Option<i64>,
     ) -> CoreResult<ConnectionDetail> {
+        let operator = self.authorize(
+            access::Operation::CreateConnection,
+            Target::Connector(&form.connector_type),
+        )?;
         let manifest = self.manifest(&form.connector_type)?;
         let environment_id = self.environment_id(scope)?;
-        let operator = self.active_operator()?;
         let key = self.vault()?.site_key(&scope.site_id)?;
         let calls_go_to = self.api_base_for(&manifest.slug, form.api_base.as_deref())?;
         let policy = self.policy_for(&scope.site_id, is_sandbox(form.api_base.as_deref()))?;
@@ -102,8 +106,8 @@ impl Core {
                     &Activity {
                         at: now,
                         operator_id: &operator.id,
-                        site_id: &scope.site_id,
-                        environment_id,
+                        site_id: Some(&scope.site_id),
+                        environment_id: Some(environment_id),
                         connection_id: None,
                         action: "connection.create",
                         outcome: "rejected",

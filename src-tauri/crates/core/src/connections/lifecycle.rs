@@ -3,6 +3,7 @@
 //! the active operator, moves the state machine with a recorded cause, and appends an
 //! activity-log row that names what happened and never a secret.
 
+use crate::access::{self, Target};
 use crate::connections::detail::ConnectionDetail;
 use crate::connections::revocation::RevocationReason;
 use crate::connections::test_outcome::TestOutcome;
@@ -75,6 +76,10 @@ impl Core {
         scope: &SiteEnvironment,
         request: NewConnectionRequest,
     ) -> CoreResult<ConnectionDetail> {
+        self.authorize(
+            access::Operation::CreateConnection,
+            Target::Connector(&request.connector_type),
+        )?;
         let form = self.checked_form(scope, request)?;
         match form.flow {
             AuthFlow::Oauth2 => {
@@ -106,9 +111,15 @@ impl Core {
     /// A read-only call to the vendor with the stored credential. Its result is recorded and
     /// moves the observed state (a paused connection stays paused: only resume ends a pause).
     pub fn test_connection(&self, id: &str) -> CoreResult<TestOutcome> {
+        let operator = self.authorize(access::Operation::TestConnection, Target::Connection(id))?;
+        self.run_test(id, &operator.id)
+    }
+
+    /// The test call itself, attributed to `operator_id` (a refresh tests with the new token as
+    /// part of what its operator asked for).
+    pub(crate) fn run_test(&self, id: &str, operator_id: &str) -> CoreResult<TestOutcome> {
         let (record, fields) = self.open_connection(id)?;
         let outcome = self.call_test(&record, &fields)?;
-        let operator = self.active_operator()?;
         let now = self.now();
         let cause = format!("test call: {outcome}");
         self.write(|tx| {
@@ -122,7 +133,7 @@ impl Core {
                 &record,
                 observed,
                 Operation {
-                    operator_id: Some(&operator.id),
+                    operator_id: Some(operator_id),
                     action: "connection.test",
                     outcome: outcome.kind(),
                     details: serde_json::json!({ "test_outcome": outcome }),
@@ -135,11 +146,12 @@ impl Core {
 
     /// Stops deliveries to the connection; its credential is kept.
     pub fn pause_connection(&self, id: &str) -> CoreResult<ConnectionDetail> {
+        let operator =
+            self.authorize(access::Operation::PauseConnection, Target::Connection(id))?;
         let record = self.record(id)?;
         if record.state == ConnectionState::Paused {
             return Err(CoreError::invalid("the connection is already paused"));
         }
-        let operator = self.active_operator()?;
         let now = self.now();
         self.write(|tx| {
             self.record_operation(
@@ -157,6 +169,8 @@ impl Core {
 
     /// Tests first: a connection that passes is active again, one that fails is `error`.
     pub fn resume_connection(&self, id: &str) -> CoreResult<Resumed> {
+        let operator =
+            self.authorize(access::Operation::ResumeConnection, Target::Connection(id))?;
         let (record, fields) = self.open_connection(id)?;
         if record.state != ConnectionState::Paused {
             return Err(CoreError::invalid(
@@ -164,7 +178,6 @@ impl Core {
             ));
         }
         let outcome = self.call_test(&record, &fields)?;
-        let operator = self.active_operator()?;
         let now = self.now();
         let (to, result) = match outcome {
             TestOutcome::Connected { .. } => (ConnectionState::Active, "success"),
@@ -200,10 +213,13 @@ impl Core {
     /// from here (the vendor's console does that): their revocation is unsupported. Its
     /// undelivered deliveries end as failed, counted in the activity row.
     pub fn disconnect_connection(&self, id: &str) -> CoreResult<Revocation> {
+        let operator = self.authorize(
+            access::Operation::DisconnectConnection,
+            Target::Connection(id),
+        )?;
         let record = self.record(id)?;
         let endpoint = self.revocation_endpoint(&record);
         let token = self.grant_token(&record);
-        let operator = self.active_operator()?;
         let now = self.now();
         let pending = self.write(|tx| {
             let pending = match (&endpoint, token) {

@@ -251,8 +251,8 @@ impl Core {
                 &Activity {
                     at: now,
                     operator_id: &pending.operator_id,
-                    site_id: &pending.site_id,
-                    environment_id: pending.environment_id,
+                    site_id: Some(&pending.site_id),
+                    environment_id: Some(pending.environment_id),
                     connection_id: Some(&pending.connection_id),
                     action: "connection.revoke",
                     outcome: match outcome {

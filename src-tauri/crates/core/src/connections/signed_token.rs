@@ -4,6 +4,7 @@
 //! the secret lives only in this process's memory, so a failed test can be retried after the
 //! operator fixes their endpoint, and a cancelled or abandoned one leaves nothing behind.
 
+use crate::access::{self, Target};
 use crate::connections::connect_steps::CheckedForm;
 use crate::connections::detail::ConnectionDetail;
 use crate::connections::lifecycle::NewConnectionRequest;
@@ -46,6 +47,10 @@ impl Core {
         scope: &SiteEnvironment,
         request: NewConnectionRequest,
     ) -> CoreResult<SigningSecretIssued> {
+        self.authorize(
+            access::Operation::CreateConnection,
+            Target::Connector(&request.connector_type),
+        )?;
         let mut form = self.checked_form(scope, request)?;
         if form.flow != AuthFlow::SignedToken {
             return Err(CoreError::invalid(format!(

@@ -3,6 +3,7 @@
 //! the old one's — so the receiver keeps accepting whichever it holds while its operator
 //! installs the new one. Finishing the rotation (or the day passing) drops the old secret.
 
+use crate::access::{self, Target};
 use crate::connections::signed_token::SIGNING_SECRET;
 use crate::kernel::connection_state::Operation;
 use crate::{Core, CoreError, CoreResult};
@@ -91,7 +92,10 @@ impl Core {
         action: &str,
         change: impl FnOnce(&mut SecretFields) -> CoreResult<serde_json::Value>,
     ) -> CoreResult<()> {
-        let operator = self.require_administrator("rotate a connection's signing secret")?;
+        let operator = self.authorize(
+            access::Operation::RotateSigningSecret,
+            Target::Connection(connection_id),
+        )?;
         let record = self.record(connection_id)?;
         if record.auth_flow != AuthFlow::SignedToken.as_str() {
             return Err(CoreError::invalid(

@@ -5,6 +5,7 @@
 //! id as idempotency key on every attempt; a paused connection's deliveries stay in the outbox,
 //! held, until it resumes.
 
+use crate::access::{self, Target};
 use crate::delivery::worker::LEASE_MS;
 pub use crate::delivery::worker::{WorkerReport, DELIVERIES_PER_PASS};
 use crate::kernel::events::CoreEvent;
@@ -60,6 +61,10 @@ impl Core {
         action_id: &str,
         event: OutboundEvent,
     ) -> CoreResult<Enqueued> {
+        self.authorize(
+            access::Operation::SendEvent,
+            Target::Connection(connection_id),
+        )?;
         let (queued, _) = self.queue_event(connection_id, action_id, event, false)?;
         Ok(queued)
     }
@@ -72,12 +77,17 @@ impl Core {
         action_id: &str,
         event: OutboundEvent,
     ) -> CoreResult<Sent> {
+        self.authorize(
+            access::Operation::SendEvent,
+            Target::Connection(connection_id),
+        )?;
         let (queued, round) = self.queue_event(connection_id, action_id, event, true)?;
         Ok(Sent { queued, round })
     }
 
     /// An operator's retry, attempted at once.
     pub fn retry_delivery_now(&self, delivery_id: &str) -> CoreResult<WorkerReport> {
+        self.authorize(access::Operation::RetryDelivery, Target::App)?;
         let leased = self.requeue(delivery_id, true)?;
         self.attempt_leased(leased)
     }

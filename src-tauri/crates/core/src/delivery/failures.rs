@@ -66,7 +66,12 @@ pub(crate) fn note_failure_runs(
                 operator_id: None,
                 action: "failure.surfaced",
                 outcome: "error",
-                details: serde_json::json!({ "failure": "deliveries_failing", "attempts": FAILURE_RUN, "last": last }),
+                details: serde_json::json!({
+                    "failure": "deliveries_failing",
+                    "attempts": FAILURE_RUN,
+                    "last": last,
+                    "vendor_response_code": recent[0].1,
+                }),
                 at: now,
             },
         )?;

@@ -6,6 +6,7 @@
 //! the event is queued, so the outbox holds the request that will be sent, and an event that
 //! lacks a mapped field is refused then, naming it, with nothing queued.
 
+use crate::access::{self, Target};
 use crate::kernel::connection_state::Operation;
 use crate::{Core, CoreError, CoreResult};
 use serde_json::{Map, Value};
@@ -110,7 +111,10 @@ impl Core {
         action: &str,
         mapping: ActionMapping,
     ) -> CoreResult<serde_json::Value> {
-        let operator = self.require_administrator("change a connection's field mapping")?;
+        let operator = self.authorize(
+            access::Operation::SetFieldMapping,
+            Target::Connection(connection_id),
+        )?;
         let record = self.record(connection_id)?;
         let manifest = self.manifest(&record.connector_type)?;
         if !manifest.actions.iter().any(|a| a.id == action) {

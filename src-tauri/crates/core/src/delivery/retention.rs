@@ -1,6 +1,7 @@
 //! Delivery-log retention (SPEC §6, §8): a setting, 90 days unless an Administrator changes
 //! it, enforced by a background job (the app runs it hourly; the CLI on request).
 
+use crate::access::{self, Target};
 use crate::kernel::activity::log_app_setting;
 use crate::{Core, CoreError, CoreResult};
 use sgen_store::{retention, settings};
@@ -23,7 +24,7 @@ impl Core {
 
     /// Administrators only; 1 to 3,650 days.
     pub fn set_delivery_log_retention_days(&self, days: u32) -> CoreResult<u32> {
-        let operator = self.require_administrator("change the delivery-log retention")?;
+        let operator = self.authorize(access::Operation::SetDeliveryRetention, Target::App)?;
         if !(1..=3650).contains(&days) {
             return Err(CoreError::invalid(
                 "the delivery-log retention must be 1 to 3650 days",

@@ -2,6 +2,7 @@
 //! to do about it, and retries — one, or a filtered set with progress — that reuse each
 //! delivery's id (its idempotency key) and append to its log.
 
+use crate::access::{self, Target};
 use crate::delivery::worker::LEASE_MS;
 use crate::kernel::events::CoreEvent;
 use crate::kernel::sites::SiteEnvironment;
@@ -80,6 +81,7 @@ impl Core {
     /// An operator's retry of one waiting delivery (stopped, or waiting for its scheduled
     /// retry): attempted on the worker's next pass with the same id; its earlier attempts stay.
     pub fn retry_delivery(&self, delivery_id: &str) -> CoreResult<()> {
+        self.authorize(access::Operation::RetryDelivery, Target::App)?;
         self.requeue(delivery_id, false)?;
         self.delivery.bell.ring();
         Ok(())
@@ -112,6 +114,7 @@ impl Core {
         filter: &RetryFilter,
         mut progress: impl FnMut(u32, u32),
     ) -> CoreResult<BulkRetry> {
+        self.authorize(access::Operation::RetryDeliveries, Target::App)?;
         let stopped = match filter.outcome.as_str() {
             "failed" => true,
             "retried" => false,

@@ -8,6 +8,7 @@ mod plan;
 mod rng;
 mod sandbox_credentials;
 
+use crate::access;
 use crate::connections::detail::{insert_connection, ConnectionSpec, Placement};
 use crate::delivery::log::import_history;
 use crate::inbound::sandbox_emitter::random_secret;
@@ -24,9 +25,9 @@ use serde::Serialize;
 use sgen_catalog::Manifest;
 use sgen_catalog::SignatureScheme;
 use sgen_sandbox::{Faults, ALL_ACCOUNTS};
-use sgen_store::model::{ConnectionState, Role};
-use sgen_store::operators::{self, Operator};
-use sgen_store::{connection_credentials, connections, settings, sites, Transaction};
+use sgen_store::model::ConnectionState;
+use sgen_store::operators::{self, NewOperator};
+use sgen_store::{connection_credentials, connections, sites, Transaction};
 use sgen_vault::{Binding, DataKey, SecretFields};
 use ts_rs::TS;
 
@@ -95,22 +96,22 @@ impl Core {
         // entries and support bundles tell sites apart by it.
         let site_id =
             crate::kernel::ids::time_ordered_id("site", now, crate::kernel::ids::random_bits()?);
-        let dana = Operator {
+        let dana = DemoOperator {
             id: rng.id("op"),
-            name: "Dana Whitfield".into(),
-            role: Role::Administrator,
+            name: "Dana Whitfield",
+            role: access::roles::ADMINISTRATOR,
             created_at: now - 100 * DAY_MS,
         };
-        let sam = Operator {
+        let sam = DemoOperator {
             id: rng.id("op"),
-            name: "Sam Ortiz".into(),
-            role: Role::Editor,
+            name: "Sam Ortiz",
+            role: access::roles::EDITOR,
             created_at: now - 95 * DAY_MS,
         };
-        let riley = Operator {
+        let riley = DemoOperator {
             id: rng.id("op"),
-            name: "Riley Chen".into(),
-            role: Role::Viewer,
+            name: "Riley Chen",
+            role: access::roles::VIEWER,
             created_at: now - 40 * DAY_MS,
         };
         let plans = demo_plans();
@@ -128,9 +129,18 @@ impl Core {
                 now - 100 * DAY_MS,
             )?;
             for operator in [&dana, &sam, &riley] {
-                operators::insert(tx, operator)?;
+                operators::insert(
+                    tx,
+                    &NewOperator {
+                        id: &operator.id,
+                        name: operator.name,
+                        role: operator.role,
+                        created_at: operator.created_at,
+                        passphrase_hash: None,
+                        os_user: None,
+                    },
+                )?;
             }
-            settings::set(tx, settings::ACTIVE_OPERATOR, &dana.id)?;
             let mut targets = Vec::new();
             for (plan, credential) in plans.iter().zip(&credentials) {
                 let environment_id = site
@@ -273,7 +283,7 @@ impl Core {
         (site_id, environment_id): (&str, i64),
         plan: &'p plan::ConnectionPlan,
         credential: Option<(&DemoCredential, &DataKey)>,
-        (admin, editor): (&Operator, &Operator),
+        (admin, editor): (&DemoOperator, &DemoOperator),
         now: i64,
     ) -> CoreResult<Target<'p>> {
         let manifest = self.manifest(plan.slug)?;
@@ -446,4 +456,12 @@ fn weighted(rng: &mut DemoRng, weights: &[u32], total: u32) -> usize {
         roll -= weight;
     }
     weights.len() - 1
+}
+
+/// One of the demo site's people, whose names its history carries.
+struct DemoOperator {
+    id: String,
+    name: &'static str,
+    role: &'static str,
+    created_at: i64,
 }

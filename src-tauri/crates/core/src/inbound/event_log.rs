@@ -3,6 +3,7 @@
 //! payload and the automations it started; the refused requests with the step that failed, and checking one again once the
 //! operator has fixed the connection's secret.
 
+use crate::access::{self, Target};
 use crate::inbound::verification::{InboundRequest, Rejection};
 use crate::kernel::sites::SiteEnvironment;
 use crate::{Core, CoreError, CoreResult};
@@ -266,6 +267,7 @@ impl Core {
     /// of it only counts a duplicate). Credentials that were redacted when it was kept (a URL
     /// secret, HTTP Basic, a channel token) cannot pass: the vendor has to send it again.
     pub fn recheck_rejection(&self, seq: i64) -> CoreResult<RejectionDetail> {
+        self.authorize(access::Operation::RecheckRejection, Target::App)?;
         let found = self.stored_rejection(seq)?;
         let headers: Vec<(String, String)> =
             serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&found.headers)

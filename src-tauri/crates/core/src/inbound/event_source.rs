@@ -3,6 +3,7 @@
 //! rotates), and the public address the vendor was given, which HubSpot and Square sign. A
 //! received request is verified against them by the connector's scheme.
 
+use crate::access::{self, Target};
 use crate::inbound::verification::{verify, InboundRequest, Rejection};
 use crate::kernel::connection_state::Operation;
 use crate::{Core, CoreError, CoreResult};
@@ -68,6 +69,10 @@ impl Core {
         secret: Secret,
         keep_previous: bool,
     ) -> CoreResult<EventSourceInfo> {
+        let operator = self.authorize(
+            access::Operation::SetEventSecret,
+            Target::Connection(connection_id),
+        )?;
         let record = self.record(connection_id)?;
         let scheme = self
             .manifest(&record.connector_type)?
@@ -87,7 +92,6 @@ impl Core {
         }
         let active = 1 + u32::from(previous.is_some());
         let sealed = key.seal(Binding::event_secrets(connection_id), &fields);
-        let operator = self.active_operator()?;
         let now = self.now();
         self.write(|tx| {
             event_sources::set_secrets(tx, connection_id, &sealed, active, now)?;
@@ -116,6 +120,10 @@ impl Core {
         connection_id: &str,
         public_url: Option<&str>,
     ) -> CoreResult<EventSourceInfo> {
+        self.authorize(
+            access::Operation::SetEventPublicUrl,
+            Target::Connection(connection_id),
+        )?;
         self.record(connection_id)?;
         if let Some(url) = public_url {
             let parsed = url::Url::parse(url)

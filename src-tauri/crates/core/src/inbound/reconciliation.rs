@@ -3,6 +3,7 @@
 //! credential, from a per-connection cursor. Each goes through the same dedupe as pushed ones:
 //! one that also arrived pushed is stored once, and fetching it again counts no duplicate.
 
+use crate::access::{self, Target};
 use crate::inbound::events_api;
 use crate::inbound::extraction::extract;
 use crate::inbound::verification::InboundRequest;
@@ -39,6 +40,15 @@ impl Core {
     /// Fetches the connection's events since its cursor (the vendor's retention on the first
     /// run) and stores those the app did not have.
     pub fn reconcile_events(&self, connection_id: &str) -> CoreResult<CatchUp> {
+        self.authorize(
+            access::Operation::CatchUpEvents,
+            Target::Connection(connection_id),
+        )?;
+        self.catch_up(connection_id)
+    }
+
+    /// Catching up itself: the operator's call above, and the app's own rounds.
+    fn catch_up(&self, connection_id: &str) -> CoreResult<CatchUp> {
         let record = self.record(connection_id)?;
         let manifest = self.manifest(&record.connector_type)?;
         let api = manifest.inbound_events.events_api.clone().ok_or_else(|| {
@@ -220,9 +230,20 @@ pub struct CatchUpResult {
 }
 
 impl Core {
-    /// Catches up every connection whose vendor has an events API this app reads, in every
-    /// site (or the one environment given); one failing does not stop the others.
+    /// Catches up every connection whose vendor has an events API this app reads in one
+    /// environment, for the operator who asks.
     pub fn reconcile_all(
+        &self,
+        scope: &crate::kernel::sites::SiteEnvironment,
+    ) -> CoreResult<Vec<CatchUpResult>> {
+        self.authorize(access::Operation::CatchUpEvents, Target::App)?;
+        self.catch_up_all(Some(scope))
+    }
+
+    /// Catches up every connection whose vendor has an events API this app reads, in every
+    /// site (or the one environment given); one failing does not stop the others. The app's
+    /// own rounds call it.
+    pub(crate) fn catch_up_all(
         &self,
         scope: Option<&crate::kernel::sites::SiteEnvironment>,
     ) -> CoreResult<Vec<CatchUpResult>> {
@@ -243,7 +264,7 @@ impl Core {
         Ok(connections
             .into_iter()
             .filter(|(_, slug)| reads_events_api(slug))
-            .map(|(id, _)| match self.reconcile_events(&id) {
+            .map(|(id, _)| match self.catch_up(&id) {
                 Ok(caught_up) => CatchUpResult {
                     connection_id: id,
                     caught_up: Some(caught_up),

@@ -6,6 +6,7 @@
 //! Where the vendor has an events API, the sandbox vendor keeps the event in it first, as the
 //! real one does; "missed" keeps it there only, so catching up is what finds it.
 
+use crate::access::{self, Target};
 use crate::inbound::signing::{sign, Unsigned};
 use crate::kernel::http;
 use crate::kernel::ids::random_bits;
@@ -60,6 +61,10 @@ impl Core {
     }
 
     pub fn sandbox_emit(&self, request: &EmitRequest) -> CoreResult<Vec<EmitAnswer>> {
+        self.authorize(
+            access::Operation::EmitSandboxEvent,
+            Target::Connection(&request.connection_id),
+        )?;
         let record = self.record(&request.connection_id)?;
         let site_id = self.site_of_environment(record.environment_id)?;
         if !self.sites()?.iter().any(|s| s.id == site_id && s.demo) {

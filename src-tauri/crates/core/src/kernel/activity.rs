@@ -10,8 +10,9 @@ use sgen_store::Transaction;
 pub(crate) struct Activity<'a> {
     pub(crate) at: i64,
     pub(crate) operator_id: &'a str,
-    pub(crate) site_id: &'a str,
-    pub(crate) environment_id: i64,
+    /// None for what concerns the app as a whole.
+    pub(crate) site_id: Option<&'a str>,
+    pub(crate) environment_id: Option<i64>,
     pub(crate) connection_id: Option<&'a str>,
     pub(crate) action: &'a str,
     pub(crate) outcome: &'a str,
@@ -24,8 +25,8 @@ pub(crate) fn log(tx: &Transaction<'_>, a: &Activity<'_>) -> CoreResult<()> {
         &NewActivity {
             at: a.at,
             operator_id: a.operator_id,
-            site_id: Some(a.site_id),
-            environment_id: Some(a.environment_id),
+            site_id: a.site_id,
+            environment_id: a.environment_id,
             connection_id: a.connection_id,
             action: a.action,
             outcome: a.outcome,

@@ -95,8 +95,8 @@ impl Core {
             &Activity {
                 at: operation.at,
                 operator_id: operation.operator_id.unwrap_or(&record.operator_of_record),
-                site_id: &site_id,
-                environment_id: record.environment_id,
+                site_id: Some(&site_id),
+                environment_id: Some(record.environment_id),
                 connection_id: Some(&record.id),
                 action: operation.action,
                 outcome: operation.outcome,

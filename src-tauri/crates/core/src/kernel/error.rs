@@ -54,9 +54,15 @@ pub enum CoreError {
     /// An event whose request would be larger than a delivery may carry; nothing was queued.
     #[error("the event's request would be {size} bytes; a delivery carries at most {limit}")]
     PayloadTooLarge { size: usize, limit: usize },
-    /// The active operator's role does not allow this.
+    /// The acting operator's role does not allow this; the message names the capability.
     #[error("{0}")]
     PermissionDenied(String),
+    /// Switching to a profile: no passphrase, or not its passphrase.
+    #[error("{0}")]
+    WrongPassphrase(String),
+    /// A profile locked after five wrong passphrases in a row.
+    #[error("{0}")]
+    OperatorLocked(String),
     /// Anything unexpected. The detail is logged; the message shown is deliberately generic.
     #[error("internal error")]
     Internal(String),
@@ -103,6 +109,8 @@ error_codes! {
     DestinationRefused = "destination_refused",
     PayloadTooLarge = "payload_too_large",
     PermissionDenied = "permission_denied",
+    WrongPassphrase = "wrong_passphrase",
+    OperatorLocked = "operator_locked",
     Internal = "internal",
 }
 
@@ -133,6 +141,8 @@ impl CoreError {
             CoreError::DestinationRefused(_) => ErrorCode::DestinationRefused,
             CoreError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             CoreError::PermissionDenied(_) => ErrorCode::PermissionDenied,
+            CoreError::WrongPassphrase(_) => ErrorCode::WrongPassphrase,
+            CoreError::OperatorLocked(_) => ErrorCode::OperatorLocked,
             CoreError::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -86,6 +86,18 @@ pub enum CoreEvent {
     /// Notifications were marked read.
     #[serde(rename = "notifications.read")]
     NotificationsRead,
+    /// An export of the activity log got this far (announced every 10,000 rows and at the
+    /// end), so the window can show its progress.
+    #[serde(rename = "activity.export_progress")]
+    ActivityExportProgress {
+        #[ts(type = "number")]
+        written: u64,
+        #[ts(type = "number")]
+        total: u64,
+    },
+    /// Who is acting changed, or what their role or a family gate allows.
+    #[serde(rename = "session.changed")]
+    SessionChanged,
 }
 
 /// Many publishers, many listeners; a listener that falls behind loses the oldest events and

@@ -1,6 +1,7 @@
 //! The notification centre (SPEC §7, "every failure alerts someone"): what the app told the
 //! operator — a failed run, a step that notifies — newest first, with what each is about.
 
+use crate::access::{self, Target};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::write::Tx;
 use crate::{Core, CoreError, CoreResult};
@@ -62,6 +63,7 @@ impl Core {
     /// Marks read every notification up to `up_to_id` (the newest the operator has seen);
     /// returns how many.
     pub fn mark_notifications_read(&self, up_to_id: i64) -> CoreResult<usize> {
+        self.authorize(access::Operation::MarkNotificationsRead, Target::App)?;
         let now = self.now();
         self.write(|tx| {
             let marked = notifications::mark_read(tx, up_to_id, now)?;

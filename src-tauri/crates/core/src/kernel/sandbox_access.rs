@@ -3,6 +3,7 @@
 //! listens today, so the connection keeps working across restarts. The sandbox's seed is fixed,
 //! so a key is the same sandbox account on every run.
 
+use crate::access::{self, Target};
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
 use sgen_sandbox::{Faults, Sandbox};
@@ -87,6 +88,10 @@ impl Core {
 
     /// Replaces the faults of the sandbox account a connection uses.
     pub fn set_sandbox_faults(&self, connection_id: &str, faults: Faults) -> CoreResult<()> {
+        self.authorize(
+            access::Operation::SetSandboxFaults,
+            Target::Connection(connection_id),
+        )?;
         let record = self.sandbox_record(connection_id)?;
         let account = fault_account(&record);
         self.sandbox()?
@@ -97,6 +102,10 @@ impl Core {
     /// Takes the connection's sandbox vendor off the network (every connection to it then sees
     /// a refused connection) or brings it back.
     pub fn set_sandbox_offline(&self, connection_id: &str, offline: bool) -> CoreResult<()> {
+        self.authorize(
+            access::Operation::SetSandboxOffline,
+            Target::Connection(connection_id),
+        )?;
         let record = self.sandbox_record(connection_id)?;
         self.sandbox()?
             .set_offline(&record.connector_type, offline)

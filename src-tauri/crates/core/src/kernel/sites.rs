@@ -1,11 +1,10 @@
-//! Sites, environments and the acting operator.
+//! Sites and environments.
 
+use crate::access::{self, Target};
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use sgen_store::model::EnvironmentName;
-use sgen_store::operators;
 pub use sgen_store::operators::Operator;
-use sgen_store::settings;
 use sgen_store::sites;
 pub use sgen_store::sites::{Environment, Site};
 use ts_rs::TS;
@@ -23,21 +22,10 @@ impl Core {
         self.store.read(|conn| Ok(sites::list(conn)?))
     }
 
-    /// The active operator, if an Administrator; otherwise a refusal saying who may `act`.
-    pub(crate) fn require_administrator(&self, act: &str) -> CoreResult<Operator> {
-        let operator = self.active_operator()?;
-        if operator.role != sgen_store::model::Role::Administrator {
-            return Err(CoreError::PermissionDenied(format!(
-                "only an Administrator can {act}"
-            )));
-        }
-        Ok(operator)
-    }
-
     /// Adds a site of the operator's own (not a demo): its calls go to real vendors unless a
-    /// connection says otherwise. Administrators only.
+    /// connection says otherwise.
     pub fn create_site(&self, name: &str, domain: &str) -> CoreResult<Site> {
-        self.require_administrator("add a site")?;
+        self.authorize(access::Operation::CreateSite, Target::App)?;
         let (name, domain) = (name.trim(), domain.trim().to_ascii_lowercase());
         if name.is_empty() || name.chars().count() > 120 {
             return Err(CoreError::invalid(
@@ -86,22 +74,6 @@ impl Core {
                 what: "environment",
                 id: environment_id.to_string(),
             })
-    }
-
-    /// The operator every action of this session is attributed to.
-    pub fn active_operator(&self) -> CoreResult<Operator> {
-        self.store.read(|conn| {
-            let id = settings::get(conn, settings::ACTIVE_OPERATOR)?.ok_or_else(|| {
-                CoreError::NotFound {
-                    what: "active operator",
-                    id: "(none set)".into(),
-                }
-            })?;
-            operators::get(conn, &id)?.ok_or(CoreError::NotFound {
-                what: "operator",
-                id,
-            })
-        })
     }
 
     /// Whether the data directory has no site yet (first run): the app then creates the demo.

@@ -3,6 +3,7 @@
 //! it (at most five minutes, or until `cancel_oauth`) and stores the connection, or the new grant
 //! of one being re-authorized, with its tokens sealed. Nothing is stored unless all of it works.
 
+use crate::access::{self, Target};
 use crate::connections::api_address::checked_api_base;
 use crate::connections::detail::{insert_connection, ConnectionDetail, ConnectionSpec, Placement};
 use crate::kernel::ids::random_bits;
@@ -75,6 +76,10 @@ impl Core {
         scope: &SiteEnvironment,
         request: OAuthConnectRequest,
     ) -> CoreResult<AuthorizationStarted> {
+        self.authorize(
+            access::Operation::CreateConnection,
+            Target::Connector(&request.connector_type),
+        )?;
         let manifest = self.manifest(&request.connector_type)?;
         if request.display_name.trim().is_empty() {
             return Err(CoreError::invalid(
@@ -190,8 +195,11 @@ impl Core {
         api_base: Option<&str>,
         granted: Granted,
     ) -> CoreResult<ConnectionDetail> {
+        let operator = self.authorize(
+            access::Operation::CreateConnection,
+            Target::Connector(&request.connector_type),
+        )?;
         let environment_id = self.environment_id(scope)?;
-        let operator = self.active_operator()?;
         let key = self.vault()?.site_key(&scope.site_id)?;
         let now = self.now();
         let id = ids::time_ordered_id("con", now, random_bits()?);

@@ -3,6 +3,7 @@
 //! connection (same id, history and delivery log) only once its code is redeemed and the test
 //! call connects; until then the old credential keeps working.
 
+use crate::access::{self, Target};
 use crate::connections::revocation::{GrantToken, RevocationEndpoint, RevocationReason};
 use crate::kernel::connection_state::{Operation, Transition};
 use crate::oauth;
@@ -22,6 +23,10 @@ impl Core {
         connection_id: &str,
         scopes: Vec<String>,
     ) -> CoreResult<AuthorizationStarted> {
+        self.authorize(
+            access::Operation::EditScopes,
+            Target::Connection(connection_id),
+        )?;
         let record = self.record(connection_id)?;
         if record.auth_flow != AuthFlow::Oauth2.as_str() {
             return Err(CoreError::invalid(
@@ -59,9 +64,9 @@ impl Core {
         id: &str,
         granted: Granted,
     ) -> CoreResult<ConnectionDetail> {
+        let operator = self.authorize(access::Operation::EditScopes, Target::Connection(id))?;
         let record = self.record(id)?;
         let (sealed, key) = self.sealed_credentials(id)?;
-        let operator = self.active_operator()?;
         let now = self.now();
         // The person signed in to another account at the vendor: this connection stays the
         // one it was, rather than quietly becoming someone else's.

@@ -5,6 +5,7 @@
 //! one keeps the old. `invalid_grant` moves the connection to `auth_expired` (authorize again);
 //! a vendor or network failure keeps everything as it was.
 
+use crate::access::{self, Target};
 use crate::connections::test_outcome::TestOutcome;
 use crate::kernel::connection_state::{Operation, Transition};
 use crate::kernel::vendor_http::ACCESS_TOKEN;
@@ -31,6 +32,10 @@ pub(crate) enum Refresh {
 impl Core {
     /// Refreshes now, then tests with the new token.
     pub fn refresh_connection(&self, id: &str) -> CoreResult<TestOutcome> {
+        let operator = self.authorize(
+            access::Operation::RefreshCredentials,
+            Target::Connection(id),
+        )?;
         let record = self.record(id)?;
         let token_flows = [
             AuthFlow::Oauth2.as_str(),
@@ -52,7 +57,7 @@ impl Core {
             Err(RefreshFailure::Core(e)) => return Err(e),
             Err(other) => return Err(CoreError::TokenEndpoint(other.to_string())),
         }
-        self.test_connection(id)
+        self.run_test(id, &operator.id)
     }
 
     /// Refreshes an OAuth connection whose token is due (or any, with `force`).
@@ -88,9 +93,10 @@ impl Core {
             record.base_url_override.as_deref(),
             record.oauth_server.as_ref(),
         )?;
-        let operator = self.active_operator()?;
+        // A refresh asked for is the acting operator's; a due one is the app's own.
+        let operator_id = if force { self.acting_id() } else { None };
         let operation = |outcome: &'static str, details: serde_json::Value| Operation {
-            operator_id: Some(&operator.id),
+            operator_id: operator_id.as_deref(),
             action: "connection.refresh",
             outcome,
             details,

@@ -1,6 +1,7 @@
 //! The inbound listener's port as a setting (SPEC §8): fixed by default so a forwarder or a
 //! tunnel is pointed at it once; the running listener moves to a new one at once.
 
+use crate::access::{self, Target};
 use crate::inbound::listener::DEFAULT_PORT;
 use crate::kernel::activity::log_app_setting;
 use crate::{Core, CoreError, CoreResult};
@@ -19,7 +20,7 @@ impl Core {
 
     /// Administrators only: 1024 to 65535 (a lower port needs privileges the app does not have).
     pub fn set_inbound_port(&self, port: u16) -> CoreResult<u16> {
-        let operator = self.require_administrator("change the inbound listener's port")?;
+        let operator = self.authorize(access::Operation::SetInboundPort, Target::App)?;
         if port < 1024 {
             return Err(CoreError::invalid(format!(
                 "port {port}: choose 1024 to 65535 (lower ports need system privileges)"

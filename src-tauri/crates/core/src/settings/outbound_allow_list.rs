@@ -2,6 +2,7 @@
 //! the SSRF policy would otherwise refuse, kept per site in `app_settings`, and the policy a
 //! site's requests are judged by (`kernel::destination_policy`).
 
+use crate::access::{self, Target};
 use crate::kernel::destination_policy::{check_destination, Allowance};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::sites::SiteEnvironment;
@@ -37,7 +38,7 @@ impl Core {
         scope: &SiteEnvironment,
         hosts: Vec<String>,
     ) -> CoreResult<Vec<String>> {
-        let operator = self.require_administrator("change the outbound allow-list")?;
+        let operator = self.authorize(access::Operation::SetAllowList, Target::App)?;
         let mut cleaned: Vec<String> = Vec::new();
         for host in hosts {
             let host = host
@@ -78,8 +79,8 @@ impl Core {
                 &crate::kernel::activity::Activity {
                     at: now,
                     operator_id: &operator.id,
-                    site_id: &scope.site_id,
-                    environment_id,
+                    site_id: Some(&scope.site_id),
+                    environment_id: Some(environment_id),
                     connection_id: None,
                     action: "settings.outbound_allow_list",
                     outcome: "success",

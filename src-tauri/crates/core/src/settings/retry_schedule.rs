@@ -1,6 +1,7 @@
 //! The retry schedule as a setting (SPEC §8): each attempt's wait in seconds, the first 0.
 //! Every delivery pass reads it, so a change applies to the next attempt scheduled.
 
+use crate::access::{self, Target};
 use crate::delivery::retry_policy::{RetryPolicy, SECOND};
 use crate::kernel::activity::log_app_setting;
 use crate::{Core, CoreError, CoreResult};
@@ -24,7 +25,7 @@ impl Core {
     /// Administrators only: 1 to 20 attempts, the first immediate, none more than a week
     /// after the one before. Deliveries already waiting keep the time they were given.
     pub fn set_retry_schedule(&self, waits_s: Vec<u64>) -> CoreResult<Vec<u64>> {
-        let operator = self.require_administrator("change the retry schedule")?;
+        let operator = self.authorize(access::Operation::SetRetrySchedule, Target::App)?;
         check(&waits_s)?;
         let text =
             serde_json::to_string(&waits_s).map_err(|e| CoreError::Internal(e.to_string()))?;

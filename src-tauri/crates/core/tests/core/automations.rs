@@ -8,6 +8,7 @@
 use super::inbound_listener::{connection_to, emit, listening_connected};
 use serde_json::{json, Value};
 use sgen_core::automations::definition::AutomationStatus;
+use sgen_core::automations::posture::HeldRuns;
 use sgen_core::delivery::enqueue::OutboundEvent;
 use sgen_core::inbound::sandbox_emitter::EmitRequest;
 use sgen_core::model::ConnectionState;
@@ -405,13 +406,13 @@ fn held_runs_are_drained_or_discarded_by_the_operator() {
     }
     core.run_automations().unwrap();
     assert_eq!(core.automation(&id).unwrap().summary.held_runs, 2);
-    assert_eq!(core.discard_held_runs(&id).unwrap(), 2);
+    assert_eq!(core.handle_held_runs(&id, HeldRuns::Discard).unwrap(), 2);
     let runs = core.runs(&scope, &Default::default()).unwrap().rows;
     assert!(runs.iter().all(|r| r.status == "cancelled"), "{runs:?}");
 
     pay(core, &stripe, 5000);
     core.run_automations().unwrap();
-    assert_eq!(core.drain_held_runs(&id).unwrap(), 1);
+    assert_eq!(core.handle_held_runs(&id, HeldRuns::Drain).unwrap(), 1);
     core.run_automations().unwrap();
     let drained = &core.runs(&scope, &Default::default()).unwrap().rows[0];
     assert_eq!(drained.status, "waiting");

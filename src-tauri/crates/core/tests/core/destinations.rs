@@ -311,17 +311,11 @@ fn api_addresses_and_other_authorization_servers_are_judged_when_given() {
 
 #[test]
 fn only_an_administrator_changes_delivery_settings() {
-    let (dir, core, summary) = seeded(10);
+    let (_dir, core, summary) = seeded(10);
     let scope = live(&summary);
-    // Riley, the demo's Viewer, becomes the acting operator (as a switch of operator would).
-    let db = rusqlite::Connection::open(dir.path().join(sgen_core::DATABASE_FILE)).unwrap();
-    db.execute(
-        "UPDATE app_settings SET value = (SELECT id FROM operators WHERE role = 'viewer')
-         WHERE key = 'active_operator'",
-        [],
-    )
-    .unwrap();
-    assert_eq!(core.active_operator().unwrap().name, "Riley Chen");
+    // Riley, the demo's Viewer, becomes the acting operator.
+    core.switch_operator("Riley Chen", None).unwrap();
+    assert_eq!(core.acting_operator().unwrap().name, "Riley Chen");
     let refusals = [
         core.set_outbound_allow_list(&scope, vec!["10.0.0.7".into()])
             .unwrap_err(),
@@ -332,7 +326,9 @@ fn only_an_administrator_changes_delivery_settings() {
     for refused in refusals {
         assert_eq!(refused.code(), "permission_denied", "{refused}");
         assert!(
-            refused.to_string().starts_with("only an Administrator can"),
+            refused.to_string().contains(
+                "needs the `manage_settings` capability, which Riley Chen (Viewer) does not have"
+            ),
             "{refused}"
         );
     }

@@ -10,6 +10,7 @@ use sgen_core::{Access, Core, CoreConfig, FixedClock};
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod access_matrix;
 mod automation_engine;
 mod automation_kills;
 mod automations;

@@ -3,8 +3,7 @@
 mod conditions;
 
 use sgen_store::activity::{self, NewActivity};
-use sgen_store::model::Role;
-use sgen_store::operators::{self, Operator};
+use sgen_store::operators::{self, NewOperator};
 use sgen_store::{Access, Store, StoreError, LATEST_SCHEMA_VERSION};
 
 fn fresh() -> (tempfile::TempDir, Store) {
@@ -57,11 +56,13 @@ fn the_writer_uses_wal_durable_commits_and_foreign_keys() {
 #[test]
 fn a_failed_write_leaves_nothing_behind() {
     let (_dir, store) = fresh();
-    let operator = Operator {
-        id: "op_a".into(),
-        name: "A".into(),
-        role: Role::Editor,
+    let operator = NewOperator {
+        id: "op_a",
+        name: "A",
+        role: "editor",
         created_at: 1,
+        passphrase_hash: None,
+        os_user: None,
     };
     let result = store.write(|tx| {
         operators::insert(tx, &operator)?;
@@ -77,11 +78,13 @@ fn a_failed_write_leaves_nothing_behind() {
 #[test]
 fn the_activity_log_is_append_only() {
     let (_dir, store) = fresh();
-    let operator = Operator {
-        id: "op_a".into(),
-        name: "A".into(),
-        role: Role::Administrator,
+    let operator = NewOperator {
+        id: "op_a",
+        name: "A",
+        role: "administrator",
         created_at: 1,
+        passphrase_hash: None,
+        os_user: None,
     };
     store
         .write(|tx| {
@@ -112,6 +115,32 @@ fn the_activity_log_is_append_only() {
             .unwrap_err();
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
+    // Retention alone removes rows, and only those older than the cutoff it stores.
+    let purged = store
+        .write(|tx| Ok::<_, StoreError>(activity::purge_older_than(tx, 2)?))
+        .unwrap();
+    assert_eq!(purged, 1);
+    let err = store
+        .write(|tx| {
+            sgen_store::settings::set(tx, "activity_retention_cutoff", "0")?;
+            activity::append(
+                tx,
+                &NewActivity {
+                    at: 5,
+                    operator_id: "op_a",
+                    site_id: None,
+                    environment_id: None,
+                    connection_id: None,
+                    action: "settings.change",
+                    outcome: "success",
+                    details: &serde_json::json!({}),
+                    catalog_version: "1.0.0",
+                },
+            )?;
+            Ok::<_, StoreError>(tx.execute("DELETE FROM activity_log WHERE at = 5", [])?)
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
 }
 
 #[test]

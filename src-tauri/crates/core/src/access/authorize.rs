@@ -1,0 +1,213 @@
+//! The check every operation that changes something makes first: does the acting operator's
+//! role hold the operation's capability (and, for credential authority over a gated connector
+//! family, the family's too)? A refusal changes nothing but the activity log, which records it.
+
+use crate::access::capabilities::{Capabilities, Capability};
+use crate::access::family_gates;
+use crate::access::operations::Operation;
+use crate::access::roles;
+use crate::kernel::activity::{self, Activity};
+use crate::{Core, CoreError, CoreResult};
+use sgen_store::operators::{self, Acting};
+use sgen_store::Access;
+
+/// What an operation acts on, for the family gate and the refusal's activity row.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// The app or the site as a whole (settings, operators, automations).
+    App,
+    /// An existing connection, by id.
+    Connection(&'a str),
+    /// A connection about to be made with this connector (its slug).
+    Connector(&'a str),
+}
+
+/// Why a check failed: the capability that is missing, and the family that asked for it if it
+/// was a family's gate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub capability: Capability,
+    pub family: Option<String>,
+}
+
+/// The check itself, on what was read: the role's capabilities and the family's gate.
+pub fn check(
+    operation: Operation,
+    granted: Capabilities,
+    family: Option<(&str, Capability)>,
+) -> Result<(), Missing> {
+    if !granted.contains(operation.capability()) {
+        return Err(Missing {
+            capability: operation.capability(),
+            family: None,
+        });
+    }
+    match family {
+        Some((family, gate)) if operation.family_gated() && !granted.contains(gate) => {
+            Err(Missing {
+                capability: gate,
+                family: Some(family.to_string()),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The capabilities a role grants, built-in or custom.
+pub(crate) fn granted(acting: &Acting) -> Capabilities {
+    match &acting.role_capabilities {
+        None => roles::built_in(&acting.role).unwrap_or_default(),
+        Some(stored) => roles::custom(stored),
+    }
+}
+
+impl Core {
+    /// The acting operator if their role may do `operation` on `target`; otherwise
+    /// `permission_denied` naming the capability, with an activity row saying so.
+    pub(crate) fn authorize(&self, operation: Operation, target: Target<'_>) -> CoreResult<Acting> {
+        let Some(id) = self.acting_id() else {
+            return Err(CoreError::PermissionDenied(format!(
+                "no operator is acting: choose your profile before `{}`",
+                operation.name()
+            )));
+        };
+        let acting = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(operators::acting(conn, &id)?))?
+            .ok_or_else(|| {
+                CoreError::PermissionDenied(format!(
+                    "the acting profile was removed: choose another before `{}`",
+                    operation.name()
+                ))
+            })?;
+        let family = match (operation.family_gated(), target) {
+            (true, Target::Connection(id)) => Some(self.family_of_connection(id)?),
+            (true, Target::Connector(slug)) => Some(self.family_of_connector(slug)?),
+            _ => None,
+        };
+        let gates = family
+            .as_ref()
+            .map(|_| family_gates::parse(acting.family_gates.as_deref()));
+        let gate = family
+            .as_deref()
+            .zip(gates.as_ref())
+            .and_then(|(family, gates)| Some((family, *gates.get(family)?)));
+        match check(operation, granted(&acting), gate) {
+            Ok(()) => Ok(acting),
+            Err(missing) => Err(self.refuse(&acting, operation, target, missing)),
+        }
+    }
+
+    fn family_of_connection(&self, id: &str) -> CoreResult<String> {
+        let record = self.record(id)?;
+        self.family_of_connector(&record.connector_type)
+    }
+
+    fn family_of_connector(&self, slug: &str) -> CoreResult<String> {
+        let manifest = self.catalog.get(slug).ok_or_else(|| CoreError::NotFound {
+            what: "connector",
+            id: slug.into(),
+        })?;
+        Ok(manifest.family.as_str().to_string())
+    }
+
+    /// Records the refusal (who, what, which capability) and makes its error.
+    fn refuse(
+        &self,
+        acting: &Acting,
+        operation: Operation,
+        target: Target<'_>,
+        missing: Missing,
+    ) -> CoreError {
+        let message = match &missing.family {
+            None => format!(
+                "`{}` needs the `{}` capability, which {} ({}) does not have",
+                operation.name(),
+                missing.capability.name(),
+                acting.name,
+                acting.role_name
+            ),
+            Some(family) => format!(
+                "`{}` on a {family} connection also needs the `{}` capability, which {} ({}) does not have",
+                operation.name(),
+                missing.capability.name(),
+                acting.name,
+                acting.role_name
+            ),
+        };
+        if self.access == Access::ReadWrite {
+            if let Err(e) = self.record_refusal(acting, operation, target, &missing) {
+                tracing::warn!(error = %e, "could not record a refusal in the activity log");
+            }
+        }
+        CoreError::PermissionDenied(message)
+    }
+
+    fn record_refusal(
+        &self,
+        acting: &Acting,
+        operation: Operation,
+        target: Target<'_>,
+        missing: &Missing,
+    ) -> CoreResult<()> {
+        let connection = match target {
+            Target::Connection(id) => self.record(id).ok(),
+            _ => None,
+        };
+        let site = match &connection {
+            Some(record) => Some((
+                self.site_of_environment(record.environment_id)?,
+                record.environment_id,
+            )),
+            None => None,
+        };
+        let now = self.now();
+        self.write(|tx| {
+            activity::log(
+                tx,
+                &Activity {
+                    at: now,
+                    operator_id: &acting.id,
+                    site_id: site.as_ref().map(|(site, _)| site.as_str()),
+                    environment_id: site.as_ref().map(|(_, env)| *env),
+                    connection_id: connection.as_ref().map(|c| c.id.as_str()),
+                    action: "permission.denied",
+                    outcome: "refused",
+                    details: serde_json::json!({
+                        "operation": operation.name(),
+                        "capability": missing.capability.name(),
+                        "family": missing.family,
+                        "role": acting.role_name,
+                        "connector": match target { Target::Connector(slug) => Some(slug), _ => None },
+                    }),
+                },
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_role_and_then_the_family_gate_decide() {
+        let editor = roles::built_in(roles::EDITOR).unwrap();
+        let admin = roles::built_in(roles::ADMINISTRATOR).unwrap();
+        let payment = Some(("payment_platforms", Capability::ManagePaymentCredentials));
+        assert_eq!(
+            check(Operation::DisconnectConnection, editor, None)
+                .unwrap_err()
+                .capability,
+            Capability::DisconnectConnections
+        );
+        assert!(check(Operation::DisconnectConnection, admin, payment).is_ok());
+        let without_payment =
+            Capabilities::of(&[Capability::View, Capability::DisconnectConnections]);
+        let missing = check(Operation::DisconnectConnection, without_payment, payment).unwrap_err();
+        assert_eq!(missing.capability, Capability::ManagePaymentCredentials);
+        assert_eq!(missing.family.as_deref(), Some("payment_platforms"));
+        // A gate only adds to the operations that hold credential authority.
+        assert!(check(Operation::TestConnection, editor, payment).is_ok());
+    }
+}
