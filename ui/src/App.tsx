@@ -11,6 +11,8 @@ import { AutomationPage } from "./features/automations/AutomationPage";
 import { AutomationsView } from "./features/automations/AutomationsView";
 import { RunPage } from "./features/automations/RunPage";
 import { NotificationCentre } from "./features/notifications/NotificationCentre";
+import { OperatorSwitcher } from "./features/access/OperatorSwitcher";
+import { ActivityView } from "./features/activity/ActivityView";
 import { TasksView } from "./features/tasks/TasksView";
 import { EventsView } from "./features/events/EventsView";
 import { ConnectorPage } from "./features/library/ConnectorPage";
@@ -44,6 +46,7 @@ const NAV: { view: Route["view"]; label: string; matches: Route["view"][] }[] = 
   { view: "automations", label: "Automations", matches: ["automations", "automation", "run"] },
   { view: "tasks", label: "Tasks", matches: ["tasks"] },
   { view: "triage", label: "Triage", matches: ["triage"] },
+  { view: "activity", label: "Activity", matches: ["activity"] },
   { view: "settings", label: "Settings", matches: ["settings"] },
 ];
 
@@ -53,7 +56,6 @@ function Workspace() {
   useViewFocus(route);
   const [theme, toggleTheme] = useTheme();
   const sites = useCall("sites_list", {});
-  const operator = useCall("operator_active", {});
   const [chosenSite, setSiteId] = useState<string>();
   const [environment, setEnvironment] = useState<EnvironmentName>("live");
 
@@ -95,11 +97,7 @@ function Workspace() {
         <div className="spacer" />
         <BackgroundHealth />
         <NotificationCentre />
-        {operator.data && (
-          <span className="operator" title={`Role: ${operator.data.role}`}>
-            {operator.data.name} · <span className="muted">{operator.data.role}</span>
-          </span>
-        )}
+        <OperatorSwitcher />
         <button type="button" className="ghost" onClick={toggleTheme} aria-pressed={theme === "dark"} data-testid="theme-toggle">
           <span aria-hidden="true">☾</span> Dark theme
         </button>
@@ -164,6 +162,8 @@ function View({ route }: { route: Route }) {
       return <TasksView />;
     case "triage":
       return <TriageView />;
+    case "activity":
+      return <ActivityView />;
     case "settings":
       return <SettingsView />;
   }
@@ -181,6 +181,7 @@ const TITLES: Record<Route["view"], string> = {
   run: "Run",
   tasks: "Tasks",
   triage: "Triage",
+  activity: "Activity",
   settings: "Settings",
 };
 

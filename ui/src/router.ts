@@ -1,7 +1,7 @@
 // Hash routes, so the app works from the bundled files with no server:
 //   #/library  #/library/:slug  #/connections  #/connections/:id  #/deliveries  #/events
 //   #/events/:connection  #/automations  #/automations/:id (or `new`)  #/runs/:id  #/tasks
-//   #/triage  #/settings
+//   #/triage  #/activity  #/settings
 import { useEffect, useState } from "react";
 
 export type Route =
@@ -16,6 +16,7 @@ export type Route =
   | { view: "run"; id: string }
   | { view: "tasks" }
   | { view: "triage" }
+  | { view: "activity" }
   | { view: "settings" };
 
 export function parseRoute(hash: string): Route {
@@ -30,6 +31,7 @@ export function parseRoute(hash: string): Route {
   if (view === "runs" && param) return { view: "run", id: param };
   if (view === "tasks") return { view: "tasks" };
   if (view === "triage") return { view: "triage" };
+  if (view === "activity") return { view: "activity" };
   if (view === "settings") return { view: "settings" };
   return { view: "library" };
 }

@@ -4,4 +4,4 @@
  * Every code an error can carry across IPC and the CLI. Generated into TypeScript as a
  * union of string literals, so the window can switch on it exhaustively.
  */
-export type ErrorCode = "invalid_argument" | "invalid_cursor" | "not_found" | "database_corrupt" | "schema_too_new" | "schema_too_old" | "database_missing" | "data_dir_in_use" | "busy" | "storage_full" | "catalog_invalid" | "not_ready" | "secure_storage_unavailable" | "data_key_missing" | "data_key_damaged" | "credential_tampered" | "test_failed" | "token_endpoint_failed" | "scope_missing" | "destination_refused" | "payload_too_large" | "permission_denied" | "internal";
+export type ErrorCode = "invalid_argument" | "invalid_cursor" | "not_found" | "database_corrupt" | "schema_too_new" | "schema_too_old" | "database_missing" | "data_dir_in_use" | "busy" | "storage_full" | "catalog_invalid" | "not_ready" | "secure_storage_unavailable" | "data_key_missing" | "data_key_damaged" | "credential_tampered" | "test_failed" | "token_endpoint_failed" | "scope_missing" | "destination_refused" | "payload_too_large" | "permission_denied" | "wrong_passphrase" | "operator_locked" | "internal";

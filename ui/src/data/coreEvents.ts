@@ -18,6 +18,8 @@ const CONNECTION_VIEWS: (keyof Commands)[] = [
   "outbox_counts",
   "event_source_get",
   "events_query",
+  // Each change to a connection is an activity row.
+  "activity_query",
 ];
 const DELIVERY_VIEWS: (keyof Commands)[] = [
   "deliveries_query",
@@ -37,7 +39,16 @@ export const REFRESHED_BY: Record<CoreEvent["kind"], (keyof Commands)[]> = {
   "delivery.recorded": DELIVERY_VIEWS,
   "delivery.dead_lettered": DELIVERY_VIEWS,
   "inbound.recorded": ["events_query", "rejections_query"],
-  "settings.changed": ["delivery_settings_get", "inbound_status"],
+  // Settings, operators, roles and family gates are all settings; each change is an activity row.
+  "settings.changed": [
+    "delivery_settings_get",
+    "inbound_status",
+    "access_overview",
+    "session_get",
+    "operators_list",
+    "activity_query",
+    "activity_actions",
+  ],
   "background.changed": ["app_status", "inbound_status"],
   "automations.changed": ["automations_list", "automation_get"],
   // A run's end changes its automation's last run and success rate.
@@ -45,6 +56,10 @@ export const REFRESHED_BY: Record<CoreEvent["kind"], (keyof Commands)[]> = {
   "tasks.changed": ["tasks_list", "run_get"],
   "notification.raised": ["notification_centre", "notifications_list"],
   "notifications.read": ["notification_centre", "notifications_list"],
+  // The export's progress is shown by the view that started it.
+  "activity.export_progress": [],
+  // Who acts, and so what the window offers, changed.
+  "session.changed": ["session_get", "access_overview", "activity_query"],
 };
 
 /** Refetches what `events` changed; everything when some were missed. */

@@ -60,13 +60,37 @@ import type { InboundStatus } from "../bindings/InboundStatus";
 import type { RejectionDetail } from "../bindings/RejectionDetail";
 import type { RejectionPage } from "../bindings/RejectionPage";
 import type { JsonValue } from "../bindings/serde_json/JsonValue";
+import type { AccessOverview } from "../bindings/AccessOverview";
+import type { ActivityDetail } from "../bindings/ActivityDetail";
+import type { ActivityExport } from "../bindings/ActivityExport";
+import type { ActivityFilters } from "../bindings/ActivityFilters";
+import type { ActivityPage } from "../bindings/ActivityPage";
+import type { ActivityQuery } from "../bindings/ActivityQuery";
+import type { FamilyGate } from "../bindings/FamilyGate";
+import type { OperatorDraft } from "../bindings/OperatorDraft";
+import type { Role } from "../bindings/Role";
+import type { RoleDraft } from "../bindings/RoleDraft";
+import type { Session } from "../bindings/Session";
 
 export type { DeliverySettings };
 
 export interface Commands {
   app_status: { args: Record<string, never>; result: AppStatus };
   sites_list: { args: Record<string, never>; result: Site[] };
-  operator_active: { args: Record<string, never>; result: Operator };
+  session_get: { args: Record<string, never>; result: Session };
+  operators_list: { args: Record<string, never>; result: Operator[] };
+  operator_switch: { args: { profile: string; passphrase: string | null }; result: Session };
+  access_overview: { args: Record<string, never>; result: AccessOverview };
+  operator_save: { args: { draft: OperatorDraft }; result: Operator };
+  operator_remove: { args: { id: string }; result: null };
+  role_save: { args: { draft: RoleDraft }; result: Role };
+  role_remove: { args: { id: string }; result: null };
+  family_gates_set: { args: { gates: FamilyGate[] }; result: FamilyGate[] };
+  activity_query: { args: { query: ActivityQuery }; result: ActivityPage };
+  activity_get: { args: { id: number }; result: ActivityDetail };
+  activity_actions: { args: Record<string, never>; result: string[] };
+  activity_export: { args: { filters: ActivityFilters }; result: ActivityExport };
+  activity_retention_set: { args: { days: number | null }; result: number | null };
   catalog_list: { args: { scope: SiteEnvironment }; result: ConnectorSummary[] };
   catalog_get: { args: { scope: SiteEnvironment; slug: string }; result: ConnectorDetail };
   catalog_open_docs: { args: { slug: string }; result: null };

@@ -24,7 +24,8 @@ export const VIEWS = [
   ["run", `#/runs/${fixtures.run_waiting_on_task.run.id}`, '[data-testid="run-task"]'],
   ["tasks", "#/tasks", '[data-testid="task"]'],
   ["triage", "#/triage", '[data-testid="triage-delivery"]'],
-  ["settings", "#/settings", '[data-testid="retention-days"]'],
+  ["activity", "#/activity", '[data-testid="activity-row"]'],
+  ["settings", "#/settings", '[data-testid="operator-row"]'],
 ];
 
 // Tauri's own mock, loaded into the page before the app's code runs.
@@ -49,13 +50,13 @@ export async function startBrowser() {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
   return {
-    /** A page on `hash`, in `theme` ("light" or "dark"). */
-    async open(hash, { theme = "light" } = {}) {
+    /** A page on `hash`, in `theme` ("light" or "dark"); `answers` replace fixtures by command. */
+    async open(hash, { theme = "light", answers = {} } = {}) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
       await page.addInitScript({
         content: `${mocks}
           localStorage.setItem("sgen.theme", ${JSON.stringify(theme)});
-          const FIXTURES = ${JSON.stringify(fixtures)};
+          const FIXTURES = ${JSON.stringify({ ...fixtures, ...answers })};
           mockIPC((cmd, args) => (${answer.toString()})(FIXTURES, cmd, args), { shouldMockEvents: true });`,
       });
       await page.goto(base + hash);

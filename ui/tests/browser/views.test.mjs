@@ -94,3 +94,47 @@ test("the builder and the JSON view edit the same automation", async () => {
   await page.getByTestId("editor-check").waitFor();
   await page.close();
 });
+
+test("the activity log opens a row's changes, filters by kind and pages", async () => {
+  const page = await openPage("#/activity");
+  await page.getByTestId("activity-row").first().waitFor();
+  const row = page.getByTestId("activity-row").filter({ hasText: "settings.retry_schedule" });
+  await row.getByRole("button").click();
+  const detail = page.getByTestId("activity-detail");
+  await detail.getByTestId("activity-changes").waitFor();
+  assert.match(await detail.getByTestId("activity-changes").innerText(), /value\s+\[.*\]\s+\[0\]/s);
+  assert.match(await detail.innerText(), /Catalog version\s+\d+\.\d+\.\d+/);
+  // The kinds offered come from what the log holds, a family first.
+  const kinds = await page.getByTestId("activity-action").locator("option").allInnerTexts();
+  assert.ok(kinds.includes("All settings actions"), kinds.join(" | "));
+  assert.equal(await page.getByTestId("activity-previous").getAttribute("aria-disabled"), "true");
+  await page.close();
+});
+
+test("who acts is in the top bar, and a Viewer finds what they may not do disabled, saying why", async () => {
+  const { fixtures } = await import("./harness.mjs");
+  const riley = fixtures.operators_list.find((o) => o.role === "viewer") ?? { ...fixtures.session_get.operator, name: "Riley Chen", role: "viewer", role_name: "Viewer" };
+  const viewer = { operator: riley, capabilities: ["view"], family_gates: fixtures.session_get.family_gates };
+  const page = await browser.open("#/triage", { answers: { session_get: viewer } });
+  await page.getByTestId("triage-delivery").first().waitFor();
+  assert.equal(await page.getByTestId("operator-name").innerText(), riley.name);
+  const retry = page.getByTestId("triage-retry-all");
+  assert.equal(await retry.getAttribute("aria-disabled"), "true");
+  assert.match(await retry.getAttribute("title"), /may not do this: it needs retry_deliveries/);
+  await page.getByTestId("operator-open").click();
+  assert.ok((await page.getByTestId("operator-choice").count()) >= 3);
+  await page.close();
+});
+
+test("Settings lists the operators, the roles with their capabilities and the family gates", async () => {
+  const page = await openPage("#/settings");
+  await page.getByTestId("operator-row").first().waitFor();
+  assert.ok((await page.getByTestId("role-row").count()) >= 3);
+  assert.equal(await page.getByTestId("family-gate-payment_platforms").inputValue(), "manage_payment_credentials");
+  // A built-in role is copied into a form with its capabilities ticked, never edited in place.
+  await page.getByRole("button", { name: "Copy Editor" }).click();
+  await page.getByTestId("role-form").waitFor();
+  assert.equal(await page.getByTestId("capability-retry_deliveries").isChecked(), true);
+  assert.equal(await page.getByTestId("capability-manage_access").isChecked(), false);
+  await page.close();
+});

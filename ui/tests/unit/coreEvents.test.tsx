@@ -43,6 +43,8 @@ it("a core event refreshes the view that shows what it changed", async () => {
       if (cmd === "triage_queue") return queue;
       if (cmd === "outbox_counts") return { due: 0, scheduled: 0, stopped: queue.length, held: 0 };
       if (cmd === "connections_list") return { rows: [], total: 0 };
+      if (cmd === "session_get") return { operator: null, capabilities: ["view", "retry_deliveries"], family_gates: {} };
+      if (cmd === "catalog_list") return [];
       throw new Error(`unexpected ${cmd}`);
     },
     { shouldMockEvents: true },
@@ -57,8 +59,8 @@ it("a core event refreshes the view that shows what it changed", async () => {
   await screen.findByText("No delivery is waiting for an operator.");
   const before = asked.length;
 
-  // A settings change does not touch triage: nothing is read again.
-  await emit("core-events", { events: [{ kind: "settings.changed", setting: "retention" }], lagged: false } satisfies WindowEvents);
+  // Events arriving from vendors do not touch triage: nothing is read again.
+  await emit("core-events", { events: [{ kind: "inbound.recorded", events: 1, duplicates: 0, refused: 0 }], lagged: false } satisfies WindowEvents);
   expect(asked.length).toBe(before);
 
   // The worker dead-letters a delivery: the queue is read again and shows it.

@@ -14,6 +14,7 @@ import { useScope } from "../../scope";
 import { AutomationEditor } from "./builder/AutomationEditor";
 import { DryRunPanel } from "./DryRunPanel";
 import { RunsTable } from "./RunsTable";
+import { useCan } from "../access/useCan";
 import { AutomationStatusBadge } from "./StatusBadges";
 
 const TEMPLATE = {
@@ -58,6 +59,7 @@ const NEXT_STATUS: { status: AutomationStatus; label: string; from: AutomationSt
 ];
 
 function Existing({ detail }: { detail: AutomationDetail }) {
+  const editDenied = useCan()("edit_automations");
   const { summary } = detail;
   const setStatus = useAction(
     (status: AutomationStatus) => call("automation_status_set", { id: summary.id, status }),
@@ -105,7 +107,8 @@ function Existing({ detail }: { detail: AutomationDetail }) {
               key={s.status}
               type="button"
               className={s.status === "active" ? undefined : "ghost"}
-              disabled={setStatus.isPending}
+              disabled={setStatus.isPending || !!editDenied}
+              title={editDenied}
               onClick={() => setStatus.mutate(s.status)}
               data-testid={`automation-${s.status}`}
             >
@@ -134,16 +137,17 @@ function Existing({ detail }: { detail: AutomationDetail }) {
 
 /** The events kept while the automation is paused for an unhealthy connection. */
 function HeldRuns({ id, count }: { id: string; count: number }) {
+  const runDenied = useCan()("run_automations");
   const act = useAction((action: HeldRuns) => call("automation_held_runs", { id, action }), ["automation_get", "automations_list", "runs_query"]);
   return (
     <div className="notice held" role="status" data-testid="held-runs">
       <span>
         {count} event(s) are kept until the connection recovers; then they run in the order they came.
       </span>
-      <button type="button" className="ghost" disabled={act.isPending} onClick={() => act.mutate("drain")} data-testid="held-drain">
+      <button type="button" className="ghost" disabled={act.isPending || !!runDenied} title={runDenied} onClick={() => act.mutate("drain")} data-testid="held-drain">
         Run them now
       </button>
-      <button type="button" className="ghost" disabled={act.isPending} onClick={() => act.mutate("discard")} data-testid="held-discard">
+      <button type="button" className="ghost" disabled={act.isPending || !!runDenied} title={runDenied} onClick={() => act.mutate("discard")} data-testid="held-discard">
         Discard them
       </button>
       {act.error && <ErrorNotice error={act.error} />}
@@ -153,6 +157,7 @@ function HeldRuns({ id, count }: { id: string; count: number }) {
 
 /** A manual automation is started here, with the input the operator gives. */
 function RunNow({ id }: { id: string }) {
+  const runDenied = useCan()("run_automations");
   const [input, setInput] = useState("{\n  \n}");
   const start = useAction(async () => {
     let parsed: unknown;
@@ -171,7 +176,7 @@ function RunNow({ id }: { id: string }) {
         <textarea className="code" rows={4} spellCheck={false} value={input} onChange={(e) => setInput(e.target.value)} data-testid="run-now-input" />
       </label>
       <div className="form-actions">
-        <button type="button" disabled={start.isPending} onClick={() => start.mutate(undefined)} data-testid="run-now-start">
+        <button type="button" disabled={start.isPending || !!runDenied} title={runDenied} onClick={() => start.mutate(undefined)} data-testid="run-now-start">
           Start a run
         </button>
         {start.data && (
@@ -187,6 +192,7 @@ function RunNow({ id }: { id: string }) {
 
 /** Every failed run of the automation retried at once, with its current version. */
 function RetryFailed({ id }: { id: string }) {
+  const runDenied = useCan()("run_automations");
   const scope = useScope();
   const retry = useAction(
     () => call("runs_retry", { scope, query: { automation_id: id }, options: { from_start: false, version: "current" } }),
@@ -194,7 +200,7 @@ function RetryFailed({ id }: { id: string }) {
   );
   return (
     <div className="toolbar">
-      <button type="button" className="ghost" disabled={retry.isPending} onClick={() => retry.mutate(undefined)} data-testid="runs-retry-failed">
+      <button type="button" className="ghost" disabled={retry.isPending || !!runDenied} title={runDenied} onClick={() => retry.mutate(undefined)} data-testid="runs-retry-failed">
         Retry every failed run (current version)
       </button>
       {retry.data && (

@@ -10,6 +10,7 @@ import { useAction } from "../../data/useAction";
 import { call } from "../../ipc";
 import { navigate } from "../../router";
 import { CONNECTION_ANSWERS } from "./connectionAnswers";
+import { useCan } from "../access/useCan";
 
 /** One of the bar's actions: its label while it runs, and what it says when done. */
 type BarAction = { label: string; run: () => Promise<string> };
@@ -28,11 +29,19 @@ export function ConnectionActions({ record }: { record: ConnectionRecord }) {
 
   const id = record.id;
   const paused = record.state === "paused";
+  // What the acting operator's role refuses, each with its reason as the button's title.
+  const why = useCan();
+  const denied = {
+    test: why("test_connections"),
+    refresh: why("refresh_credentials", record.connector_type),
+    pause: why("pause_connections"),
+    disconnect: why("disconnect_connections", record.connector_type),
+  };
   return (
     <div className="actions-bar" data-testid="connection-actions">
       <FocusableButton
-       
-        disabled={!!busy}
+        disabled={!!busy || !!denied.test}
+        title={denied.test}
         data-testid="action-test"
         onClick={() => run("test", async () => describeOutcome(await call("connection_test", { id })))}
       >
@@ -40,7 +49,8 @@ export function ConnectionActions({ record }: { record: ConnectionRecord }) {
       </FocusableButton>
       {(record.auth_flow === "oauth2" || record.auth_flow === "client_credentials") && (
         <FocusableButton
-          disabled={!!busy}
+          disabled={!!busy || !!denied.refresh}
+          title={denied.refresh}
           data-testid="action-refresh"
           onClick={() =>
             run("refresh", async () => `Refreshed: ${describeOutcome(await call("connection_refresh", { id }))}`)
@@ -51,7 +61,8 @@ export function ConnectionActions({ record }: { record: ConnectionRecord }) {
       )}
       {paused ? (
         <FocusableButton
-          disabled={!!busy}
+          disabled={!!busy || !!denied.pause}
+          title={denied.pause}
           data-testid="action-resume"
           onClick={() =>
             run("resume", async () => {
@@ -64,7 +75,8 @@ export function ConnectionActions({ record }: { record: ConnectionRecord }) {
         </FocusableButton>
       ) : (
         <FocusableButton
-          disabled={!!busy}
+          disabled={!!busy || !!denied.pause}
+          title={denied.pause}
           data-testid="action-pause"
           onClick={() =>
             run("pause", async () => {
@@ -106,7 +118,14 @@ export function ConnectionActions({ record }: { record: ConnectionRecord }) {
           </button>
         </span>
       ) : (
-        <FocusableButton ref={disconnect} className="danger" disabled={!!busy} data-testid="action-disconnect" onClick={() => setConfirming(true)}>
+        <FocusableButton
+          ref={disconnect}
+          className="danger"
+          disabled={!!busy || !!denied.disconnect}
+          title={denied.disconnect}
+          data-testid="action-disconnect"
+          onClick={() => setConfirming(true)}
+        >
           Disconnect…
         </FocusableButton>
       )}

@@ -16,6 +16,7 @@ import { AppLinkPaste } from "./AppLinkPaste";
 import { CancelOAuthFlow } from "./CancelOAuthFlow";
 import { EMPTY_SERVER, OAuthServerFields } from "./OAuthServerFields";
 import { SigningSecretSetup } from "./SigningSecretSetup";
+import { useCan } from "../access/useCan";
 
 /** Flows connected from the form's fields; OAuth goes through the browser. */
 const FORM_FLOWS = ["api_key", "basic", "client_credentials", "signed_token"];
@@ -25,6 +26,7 @@ type Vendor = "sandbox" | "catalog" | "custom";
 
 export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetail; demoSite: boolean }) {
   const scope = useScope();
+  const why = useCan();
   const flows = connector.summary.auth_flows.filter((f) => CONNECTABLE.includes(f));
   const [flow, setFlow] = useState(flows[0] ?? "");
   const [name, setName] = useState(`${connector.summary.display_name} — ${scope.environment}`);
@@ -80,6 +82,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
     ["connections_list", "catalog_list", "catalog_get"],
   );
   const busy = connect.isPending;
+  const denied = why("create_connections", connector.summary.slug);
 
   if (flows.length === 0) {
     return (
@@ -89,7 +92,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
       </p>
     );
   }
-  const submitBlocked = busy || (oauth && vendor === "catalog");
+  const submitBlocked = busy || (oauth && vendor === "catalog") || !!denied;
   if (issued) {
     return <SigningSecretSetup issued={issued} onCancel={() => setIssued(undefined)} />;
   }
@@ -197,7 +200,7 @@ export function ConnectForm({ connector, demoSite }: { connector: ConnectorDetai
       {connect.error && <ErrorNotice error={connect.error} />}
       <div className="form-actions">
         {/* aria-disabled, not disabled: the button keeps the focus while the vendor answers. */}
-        <button type="submit" className="primary" aria-disabled={submitBlocked} data-testid="connect-submit">
+        <button type="submit" className="primary" aria-disabled={submitBlocked} title={denied} data-testid="connect-submit">
           {!busy ? (oauth ? "Connect in the browser" : flow === "signed_token" ? "Make a signing secret" : "Connect") : waitingFlow ? "Waiting for the browser…" : "Testing with the vendor…"}
         </button>
         {waitingFlow ? (

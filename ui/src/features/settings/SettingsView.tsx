@@ -4,6 +4,9 @@ import { useAction } from "../../data/useAction";
 import { call, type DeliverySettings } from "../../ipc";
 import { useScope } from "../../scope";
 import { useCall } from "../../data/useCall";
+import { useCan } from "../access/useCan";
+import { AccessSettings } from "./AccessSettings";
+import { SettingPanel } from "./SettingPanel";
 
 const UNITS: [string, number][] = [
   ["d", 86_400],
@@ -52,9 +55,10 @@ export function SettingsView() {
     <section aria-labelledby="settings-title" data-testid="settings">
       <div className="view-header">
         <h1 id="settings-title">Settings</h1>
-        <p className="muted">Delivery settings. Only an Administrator can change them; every change is in the activity log.</p>
+        <p className="muted">Delivery, operators and roles. Only a role with the capability can change each; every change is in the activity log.</p>
       </div>
       <SettingsForm current={settings.data} />
+      <AccessSettings />
     </section>
   );
 }
@@ -72,6 +76,7 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
   const save = (what: string, run: () => Promise<void>) => saving.mutate({ what, run });
 
   const waits = parseWaits(schedule);
+  const denied = useCan()("manage_settings");
   return (
     <>
       {saving.isSuccess && (
@@ -82,6 +87,7 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
       {saving.error && <ErrorNotice error={saving.error} />}
       <div className="panels settings">
         <SettingPanel
+          denied={denied}
           saving={saving.isPending}
           title="Outbound allow-list"
           help="Webhook destinations on this computer, the local network or a cloud metadata address are refused when a connection is made. Hosts listed here (one per line, no scheme or path) are let through — private addresses included. Sandbox sites may always use this computer."
@@ -95,6 +101,7 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
           <textarea rows={4} value={hosts} onChange={(e) => setHosts(e.target.value)} aria-label="Allow-listed hosts" placeholder="hooks.internal.example" data-testid="allow-list" />
         </SettingPanel>
         <SettingPanel
+          denied={denied}
           saving={saving.isPending}
           title="Retry schedule"
           help="Each attempt's wait after the one before (each ±20 %), starting with 0 for the first attempt. After the last one a delivery becomes a dead letter. A 429 or a timeout always waits at least a minute."
@@ -115,6 +122,7 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
           )}
         </SettingPanel>
         <SettingPanel
+          denied={denied}
           saving={saving.isPending}
           title="Delivery-log retention"
           help="Attempts older than this leave the log (checked every hour). Stopped deliveries keep their payload and can still be retried."
@@ -129,47 +137,5 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
         </SettingPanel>
       </div>
     </>
-  );
-}
-
-/** One setting: a titled panel, what it does, its field, and a Save button. */
-function SettingPanel({
-  title,
-  help,
-  submit,
-  testId,
-  disabled = false,
-  saving,
-  onSubmit,
-  children,
-}: {
-  title: string;
-  help: string;
-  submit: string;
-  testId: string;
-  disabled?: boolean;
-  /** A save is under way: the buttons wait for it. */
-  saving: boolean;
-  onSubmit: () => void;
-  children: React.ReactNode;
-}) {
-  return (
-    <form
-      className="panel"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (!disabled && !saving) onSubmit();
-      }}
-    >
-      <h2>{title}</h2>
-      <p className="muted small">{help}</p>
-      {children}
-      <div className="form-actions">
-        {/* aria-disabled, not disabled: the button keeps the focus while it saves. */}
-        <button type="submit" aria-disabled={disabled || saving} data-testid={testId}>
-          {saving ? "Saving…" : submit}
-        </button>
-      </div>
-    </form>
   );
 }

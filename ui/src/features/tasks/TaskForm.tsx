@@ -7,6 +7,7 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatRelative } from "../../components/format";
 import { useAction } from "../../data/useAction";
 import { call, IpcError } from "../../ipc";
+import { useCan } from "../access/useCan";
 
 function isApproval(schema: unknown): boolean {
   const properties = (schema as { properties?: Record<string, { type?: string }> } | null)?.properties;
@@ -14,6 +15,7 @@ function isApproval(schema: unknown): boolean {
 }
 
 export function TaskForm({ task }: { task: Task }) {
+  const denied = useCan()("run_automations");
   const [notes, setNotes] = useState("");
   const [json, setJson] = useState("{\n  \n}");
   const [jsonError, setJsonError] = useState<IpcError>();
@@ -44,7 +46,8 @@ export function TaskForm({ task }: { task: Task }) {
           <div className="form-actions">
             <button
               type="button"
-              disabled={complete.isPending}
+              disabled={complete.isPending || !!denied}
+              title={denied}
               onClick={() => complete.mutate({ approved: true, ...(notes ? { notes } : {}) })}
               data-testid="task-approve"
             >
@@ -53,7 +56,8 @@ export function TaskForm({ task }: { task: Task }) {
             <button
               type="button"
               className="ghost"
-              disabled={complete.isPending}
+              disabled={complete.isPending || !!denied}
+              title={denied}
               onClick={() => complete.mutate({ approved: false, ...(notes ? { notes } : {}) })}
               data-testid="task-reject"
             >
@@ -70,7 +74,8 @@ export function TaskForm({ task }: { task: Task }) {
           <div className="form-actions">
             <button
               type="button"
-              disabled={complete.isPending}
+              disabled={complete.isPending || !!denied}
+              title={denied}
               onClick={() => {
                 try {
                   const output: unknown = JSON.parse(json);

@@ -11,6 +11,7 @@ import { callQuery, useCall } from "../../data/useCall";
 import { call } from "../../ipc";
 import { href } from "../../router";
 import { useScope } from "../../scope";
+import { useCan } from "../access/useCan";
 
 const UNHEALTHY = ["error", "auth_expired", "auth_revoked"] as const;
 const CONNECTION_STEP: Record<(typeof UNHEALTHY)[number], string> = {
@@ -44,7 +45,8 @@ export function TriageView() {
     setBulk({ result, dueBefore });
   }, [...RETRY_REFRESHES]);
   const retryOne = useAction((delivery_id: string) => call("delivery_retry", { delivery_id }), [...RETRY_REFRESHES]);
-  const busy = retryAll.isPending || retryOne.isPending;
+  const denied = useCan()("retry_deliveries");
+  const busy = retryAll.isPending || retryOne.isPending || !!denied;
   const error = retryAll.error ?? retryOne.error;
 
   const due = counts.data?.due ?? 0;
@@ -69,6 +71,7 @@ export function TriageView() {
           <h2>Stopped deliveries</h2>
           <FocusableButton
             disabled={busy || items.length === 0}
+            title={denied}
             data-testid="triage-retry-all"
             onClick={() => retryAll.mutate(counts.data?.due ?? 0)}
           >
@@ -97,6 +100,7 @@ export function TriageView() {
               <FocusableButton
                 className="ghost"
                 disabled={busy}
+                title={denied}
                 onClick={() => retryOne.mutate(d.delivery_id)}
                 aria-label={`Retry ${d.event_identifier} to ${d.connection_display_name ?? d.connection_id}`}
               >

@@ -14,6 +14,7 @@ import { call, IpcError } from "../../../ipc";
 import { navigate } from "../../../router";
 import { useScope } from "../../../scope";
 import { FlowDiagram, type Selected } from "./FlowDiagram";
+import { useCan } from "../../access/useCan";
 import { ActionForm, ConditionsForm, newAction, TriggerForm } from "./StepForms";
 
 type Mode = "builder" | "json";
@@ -36,6 +37,7 @@ function parse(text: string): AutomationDefinition | Error {
 }
 
 export function AutomationEditor({ id, initial }: { id?: string; initial: string }) {
+  const denied = useCan()("edit_automations");
   const scope = useScope();
   const [text, setText] = useState(initial);
   const [mode, setMode] = useState<Mode>("builder");
@@ -118,7 +120,7 @@ export function AutomationEditor({ id, initial }: { id?: string; initial: string
         {checked.data && checked.data.problems.length === 0 && <p className="small tone-good-text">It would save.</p>}
       </div>
       <div className="form-actions">
-        <button type="submit" disabled={save.isPending} data-testid="automation-save">
+        <button type="submit" disabled={save.isPending || !!denied} title={denied} data-testid="automation-save">
           {save.isPending ? "Saving…" : id ? "Save as a new version" : "Create"}
         </button>
         {save.data && id && (
