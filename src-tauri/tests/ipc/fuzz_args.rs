@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use sgen_integrations_lib::AppState;
 
 /// Valid arguments for each command (the test fails if a command is missing here).
-fn valid_arguments(cmd: &str) -> Value {
+pub(crate) fn valid_arguments(cmd: &str) -> Value {
     let scope = json!({ "site_id": "site_1", "environment": "live" });
     let request = json!({
         "connector_type": "mailchimp", "display_name": "Mailchimp", "auth_flow": "api_key",

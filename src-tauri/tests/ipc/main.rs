@@ -4,6 +4,7 @@
 mod acl;
 mod config_lint;
 mod fuzz_args;
+mod roles;
 mod window_fixtures;
 
 use serde_json::{json, Value};

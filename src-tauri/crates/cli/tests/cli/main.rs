@@ -1,5 +1,6 @@
 //! The command-line binary as a user runs it: output, exit codes, one-line errors.
 
+mod access;
 mod automations;
 mod events;
 mod inbound_kills;

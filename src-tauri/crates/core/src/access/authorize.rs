@@ -80,19 +80,23 @@ impl Core {
                     operation.name()
                 ))
             })?;
+        let granted = granted(&acting);
+        // The operation's own capability first: a refusal needs no lookup of what it is on.
+        if let Err(missing) = check(operation, granted, None) {
+            return Err(self.refuse(&acting, operation, target, missing));
+        }
         let family = match (operation.family_gated(), target) {
             (true, Target::Connection(id)) => Some(self.family_of_connection(id)?),
             (true, Target::Connector(slug)) => Some(self.family_of_connector(slug)?),
             _ => None,
         };
-        let gates = family
-            .as_ref()
-            .map(|_| family_gates::parse(acting.family_gates.as_deref()));
-        let gate = family
-            .as_deref()
-            .zip(gates.as_ref())
-            .and_then(|(family, gates)| Some((family, *gates.get(family)?)));
-        match check(operation, granted(&acting), gate) {
+        let Some(family) = family else {
+            return Ok(acting);
+        };
+        let gate = family_gates::parse(acting.family_gates.as_deref())
+            .get(&family)
+            .copied();
+        match check(operation, granted, gate.map(|gate| (family.as_str(), gate))) {
             Ok(()) => Ok(acting),
             Err(missing) => Err(self.refuse(&acting, operation, target, missing)),
         }

@@ -27,6 +27,7 @@ mod localstripe;
 mod oauth;
 mod oauth_checks;
 mod oidc;
+mod operators;
 mod outbound;
 mod revocation;
 mod signed_token;
