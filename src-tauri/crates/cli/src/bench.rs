@@ -147,36 +147,14 @@ fn main() {
 
 /// `deliveries query` as a person runs it: a new process each time, opening the file read-only.
 fn whole_process_queries(data_dir: &std::path::Path, runs: usize) {
-    let cli = std::env::current_exe()
-        .expect("own path")
-        .with_file_name("sgen-integrations-cli");
-    if !cli.exists() {
-        println!("\nwhole process: skipped; build sgen-integrations-cli beside the bench first");
-        return;
+    let args = ["deliveries", "query", "--limit", "50", "--json"];
+    if let Some(times) = bench_stats::time_cli(data_dir, &args, runs) {
+        println!(
+            "\nwhole process, `deliveries query --limit 50 --json`, {runs} runs: median {:.1} ms, p95 {:.1} ms (target median ≤ 20 ms)",
+            percentile_ms(&times, 0.5),
+            percentile_ms(&times, 0.95)
+        );
     }
-    let mut times: Vec<(Duration, usize)> = (0..runs)
-        .map(|i| {
-            let started = Instant::now();
-            let out = std::process::Command::new(&cli)
-                .arg("--data-dir")
-                .arg(data_dir)
-                .args(["deliveries", "query", "--limit", "50", "--json"])
-                .output()
-                .expect("the CLI runs");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            (started.elapsed(), i)
-        })
-        .collect();
-    times.sort();
-    println!(
-        "\nwhole process, `deliveries query --limit 50 --json`, {runs} runs: median {:.1} ms, p95 {:.1} ms (target median ≤ 20 ms)",
-        percentile_ms(&times, 0.5),
-        percentile_ms(&times, 0.95)
-    );
 }
 
 /// Where the time goes: the three slowest runs, described.

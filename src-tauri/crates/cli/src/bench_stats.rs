@@ -1,4 +1,6 @@
 //! Timing helpers shared by the benchmark binaries.
+// Each benchmark binary compiles this module and uses a part of it.
+#![allow(dead_code)]
 
 use std::time::{Duration, Instant};
 
@@ -21,4 +23,33 @@ pub fn percentile_ms(sorted: &[(Duration, usize)], p: f64) -> f64 {
         .0
         .as_secs_f64()
         * 1000.0
+}
+
+/// The CLI as a person runs it, `runs` times on `data_dir` (a new process each time), slowest
+/// last; None when `sgen-integrations-cli` was not built beside the benchmark.
+pub fn time_cli(
+    data_dir: &std::path::Path,
+    args: &[&str],
+    runs: usize,
+) -> Option<Vec<(Duration, usize)>> {
+    let cli = std::env::current_exe()
+        .expect("own path")
+        .with_file_name("sgen-integrations-cli");
+    if !cli.exists() {
+        println!("whole process: skipped; build sgen-integrations-cli beside the bench first");
+        return None;
+    }
+    Some(measure(runs, |_| {
+        let out = std::process::Command::new(&cli)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(args)
+            .output()
+            .expect("the CLI runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }))
 }

@@ -5,6 +5,7 @@ import type { Operator } from "../../bindings/Operator";
 import type { Role } from "../../bindings/Role";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { FocusableButton } from "../../components/FocusableButton";
+import { SaveCancel } from "../../components/SaveCancel";
 import { formatTime } from "../../components/format";
 import { useAction } from "../../data/useAction";
 import { call } from "../../ipc";
@@ -142,14 +143,7 @@ export function OperatorsPanel({ operators, roles, denied }: { operators: Operat
               <input type="checkbox" checked={draft.clear} onChange={(e) => setDraft({ ...draft, clear: e.target.checked, passphrase: "" })} /> Remove the passphrase
             </label>
           )}
-          <div className="form-actions">
-            <button type="submit" disabled={save.isPending} data-testid="operator-save">
-              {save.isPending ? "Saving…" : "Save profile"}
-            </button>
-            <button type="button" onClick={() => setDraft(undefined)}>
-              Cancel
-            </button>
-          </div>
+          <SaveCancel saving={save.isPending} label="Save profile" testId="operator-save" onCancel={() => setDraft(undefined)} />
         </form>
       )}
     </div>

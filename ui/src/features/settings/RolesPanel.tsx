@@ -6,6 +6,7 @@ import type { CapabilityInfo } from "../../bindings/CapabilityInfo";
 import type { Role } from "../../bindings/Role";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { FocusableButton } from "../../components/FocusableButton";
+import { SaveCancel } from "../../components/SaveCancel";
 import { useAction } from "../../data/useAction";
 import { call } from "../../ipc";
 
@@ -98,14 +99,7 @@ export function RolesPanel({ roles, capabilities, denied }: { roles: Role[]; cap
               </label>
             ))}
           </fieldset>
-          <div className="form-actions">
-            <button type="submit" disabled={save.isPending} data-testid="role-save">
-              {save.isPending ? "Saving…" : "Save role"}
-            </button>
-            <button type="button" onClick={() => setDraft(undefined)}>
-              Cancel
-            </button>
-          </div>
+          <SaveCancel saving={save.isPending} label="Save role" testId="role-save" onCancel={() => setDraft(undefined)} />
         </form>
       )}
     </div>

@@ -10,6 +10,7 @@ use crate::kernel::activity::{self, Activity};
 use crate::{Core, CoreError, CoreResult};
 use sgen_store::operators::{self, Acting};
 use sgen_store::Access;
+use std::collections::BTreeMap;
 
 /// What an operation acts on, for the family gate and the refusal's activity row.
 #[derive(Debug, Clone, Copy)]
@@ -53,6 +54,14 @@ pub fn check(
     }
 }
 
+/// What the acting profile may do, as the check reads it.
+#[derive(Debug, Clone)]
+pub(crate) struct Grant {
+    pub(crate) acting: Acting,
+    pub(crate) granted: Capabilities,
+    pub(crate) gates: BTreeMap<String, Capability>,
+}
+
 /// The capabilities a role grants, built-in or custom.
 pub(crate) fn granted(acting: &Acting) -> Capabilities {
     match &acting.role_capabilities {
@@ -63,48 +72,88 @@ pub(crate) fn granted(acting: &Acting) -> Capabilities {
 
 impl Core {
     /// The acting operator if their role may do `operation` on `target`; otherwise
-    /// `permission_denied` naming the capability, with an activity row saying so.
-    pub(crate) fn authorize(&self, operation: Operation, target: Target<'_>) -> CoreResult<Acting> {
+    /// `permission_denied` naming the capability, with an activity row saying so. Every
+    /// operation in the table calls it first (public so the benchmark can time it alone).
+    pub fn authorize(&self, operation: Operation, target: Target<'_>) -> CoreResult<Acting> {
         let Some(id) = self.acting_id() else {
             return Err(CoreError::PermissionDenied(format!(
                 "no operator is acting: choose your profile before `{}`",
                 operation.name()
             )));
         };
-        let acting = self
-            .store
-            .read(|conn| Ok::<_, CoreError>(operators::acting(conn, &id)?))?
-            .ok_or_else(|| {
-                CoreError::PermissionDenied(format!(
-                    "the acting profile was removed: choose another before `{}`",
-                    operation.name()
-                ))
-            })?;
-        let granted = granted(&acting);
+        let grant = self.grant_of(&id, operation)?;
+        let acting = &grant.acting;
         // The operation's own capability first: a refusal needs no lookup of what it is on.
-        if let Err(missing) = check(operation, granted, None) {
-            return Err(self.refuse(&acting, operation, target, missing));
+        if let Err(missing) = check(operation, grant.granted, None) {
+            return Err(self.refuse(acting, operation, target, missing));
         }
         let family = match (operation.family_gated(), target) {
             (true, Target::Connection(id)) => Some(self.family_of_connection(id)?),
             (true, Target::Connector(slug)) => Some(self.family_of_connector(slug)?),
             _ => None,
         };
-        let Some(family) = family else {
-            return Ok(acting);
-        };
-        let gate = family_gates::parse(acting.family_gates.as_deref())
-            .get(&family)
-            .copied();
-        match check(operation, granted, gate.map(|gate| (family.as_str(), gate))) {
-            Ok(()) => Ok(acting),
-            Err(missing) => Err(self.refuse(&acting, operation, target, missing)),
+        let gate = family
+            .as_deref()
+            .and_then(|family| Some((family, *grant.gates.get(family)?)));
+        match check(operation, grant.granted, gate) {
+            Ok(()) => Ok(grant.acting),
+            Err(missing) => Err(self.refuse(&grant.acting, operation, target, missing)),
         }
     }
 
+    /// What the acting profile may do, read once and kept until something that changes it
+    /// (a role, a profile, the family gates, a switch) is saved: the app holds the data
+    /// directory's only writer, so nothing else can change it meanwhile.
+    fn grant_of(&self, id: &str, operation: Operation) -> CoreResult<Grant> {
+        if let Some(kept) = self.access_state.grant.lock().expect("grant lock").clone() {
+            if kept.acting.id == id {
+                return Ok(kept);
+            }
+        }
+        let acting = self
+            .store
+            .read(|conn| Ok::<_, CoreError>(operators::acting(conn, id)?))?
+            .ok_or_else(|| {
+                CoreError::PermissionDenied(format!(
+                    "the acting profile was removed: choose another before `{}`",
+                    operation.name()
+                ))
+            })?;
+        let grant = Grant {
+            granted: granted(&acting),
+            gates: family_gates::parse(acting.family_gates.as_deref()),
+            acting,
+        };
+        if self.access == Access::ReadWrite {
+            *self.access_state.grant.lock().expect("grant lock") = Some(grant.clone());
+        }
+        Ok(grant)
+    }
+
+    /// Forgets the kept grant: whatever changed roles, profiles or gates calls it on commit.
+    pub(crate) fn forget_grant(&self) {
+        *self.access_state.grant.lock().expect("grant lock") = None;
+    }
+
+    /// A connection's family (its connector never changes, so it is kept once read).
     fn family_of_connection(&self, id: &str) -> CoreResult<String> {
+        if let Some(family) = self
+            .access_state
+            .families
+            .lock()
+            .expect("families lock")
+            .get(id)
+        {
+            return Ok(family.clone());
+        }
         let record = self.record(id)?;
-        self.family_of_connector(&record.connector_type)
+        let family = self.family_of_connector(&record.connector_type)?;
+        self.access_state
+            .families
+            .lock()
+            .expect("families lock")
+            .insert(id.to_string(), family.clone());
+        Ok(family)
     }
 
     fn family_of_connector(&self, slug: &str) -> CoreResult<String> {

@@ -89,6 +89,7 @@ impl Core {
                 serde_json::to_value(&next).unwrap_or_default(),
             )
         })?;
+        self.forget_grant();
         self.family_gates()
     }
 }

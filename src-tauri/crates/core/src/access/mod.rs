@@ -20,4 +20,8 @@ pub use operations::Operation;
 #[derive(Default)]
 pub(crate) struct AccessState {
     acting: std::sync::Mutex<Option<String>>,
+    /// The acting profile's grant, kept between checks (see `authorize::grant_of`).
+    grant: std::sync::Mutex<Option<authorize::Grant>>,
+    /// Connection id → its connector's family, for the family gates.
+    families: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }

@@ -32,6 +32,40 @@ pub struct OperatorDraft {
     pub clear_passphrase: bool,
 }
 
+/// Adds a profile; returns its id.
+pub(crate) fn add_profile(
+    tx: &Tx<'_, '_>,
+    name: &str,
+    role: &str,
+    passphrase_hash: Option<&str>,
+    os_user: Option<&str>,
+    now: i64,
+) -> CoreResult<String> {
+    let id = crate::kernel::ids::time_ordered_id("op", now, crate::kernel::ids::random_bits()?);
+    operators::insert(
+        tx,
+        &NewOperator {
+            id: &id,
+            name,
+            role,
+            created_at: now,
+            passphrase_hash,
+            os_user,
+        },
+    )?;
+    Ok(id)
+}
+
+/// A profile that has not been removed, or not found.
+fn live_profile(tx: &Tx<'_, '_>, id: &str) -> CoreResult<Operator> {
+    operators::get(tx, id)?
+        .filter(|o| o.removed_at.is_none())
+        .ok_or_else(|| CoreError::NotFound {
+            what: "operator",
+            id: id.into(),
+        })
+}
+
 /// What the activity row shows of a profile: never its passphrase, only whether it has one.
 fn described(name: &str, role: &str, has_passphrase: bool) -> serde_json::Value {
     serde_json::json!({ "name": name, "role": role, "has_passphrase": has_passphrase })
@@ -90,22 +124,7 @@ impl Core {
                     self.change_profile(tx, id, name, draft, hash.as_deref(), &acting.id, now)?
                 }
                 None => {
-                    let id = crate::kernel::ids::time_ordered_id(
-                        "op",
-                        now,
-                        crate::kernel::ids::random_bits()?,
-                    );
-                    operators::insert(
-                        tx,
-                        &NewOperator {
-                            id: &id,
-                            name,
-                            role: &draft.role,
-                            created_at: now,
-                            passphrase_hash: hash.as_deref(),
-                            os_user: None,
-                        },
-                    )?;
+                    let id = add_profile(tx, name, &draft.role, hash.as_deref(), None, now)?;
                     log_app_setting(
                         tx,
                         now,
@@ -119,6 +138,7 @@ impl Core {
             };
             Ok(id)
         })?;
+        self.forget_grant();
         self.store
             .read(|conn| Ok::<_, CoreError>(operators::get(conn, &id)?))?
             .ok_or(CoreError::NotFound {
@@ -138,12 +158,7 @@ impl Core {
         acting_id: &str,
         now: i64,
     ) -> CoreResult<String> {
-        let before = operators::get(tx, id)?
-            .filter(|o| o.removed_at.is_none())
-            .ok_or_else(|| CoreError::NotFound {
-                what: "operator",
-                id: id.into(),
-            })?;
+        let before = live_profile(tx, id)?;
         if before.role == ADMINISTRATOR
             && draft.role != ADMINISTRATOR
             && operators::count_with_role(tx, ADMINISTRATOR)? == 1
@@ -183,12 +198,7 @@ impl Core {
         }
         let now = self.now();
         self.write(|tx| {
-            let before = operators::get(tx, id)?
-                .filter(|o| o.removed_at.is_none())
-                .ok_or_else(|| CoreError::NotFound {
-                    what: "operator",
-                    id: id.into(),
-                })?;
+            let before = live_profile(tx, id)?;
             if before.role == ADMINISTRATOR && operators::count_with_role(tx, ADMINISTRATOR)? == 1 {
                 return Err(CoreError::invalid(format!(
                     "{} is the last Administrator and cannot be removed",
@@ -204,6 +214,8 @@ impl Core {
                 described(&before.name, &before.role, before.has_passphrase),
                 serde_json::Value::Null,
             )
-        })
+        })?;
+        self.forget_grant();
+        Ok(())
     }
 }

@@ -152,6 +152,7 @@ impl Core {
             )?;
             Ok(id)
         })?;
+        self.forget_grant();
         self.store
             .read(|conn| Ok::<_, CoreError>(roles::get(conn, &id)?))?
             .map(role)
@@ -192,7 +193,9 @@ impl Core {
                 serde_json::json!({ "id": id, "name": stored.name, "capabilities": stored.capabilities }),
                 serde_json::Value::Null,
             )
-        })
+        })?;
+        self.forget_grant();
+        Ok(())
     }
 }
 

@@ -6,12 +6,13 @@
 use crate::access::authorize::granted;
 use crate::access::capabilities::Capability;
 use crate::access::family_gates;
+use crate::access::operators::add_profile;
 use crate::access::passphrase;
 use crate::access::roles::ADMINISTRATOR;
 use crate::kernel::activity::{self, Activity};
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
-use sgen_store::operators::{self, NewOperator, Operator};
+use sgen_store::operators::{self, Operator};
 use sgen_store::Access;
 use std::collections::BTreeMap;
 use ts_rs::TS;
@@ -56,22 +57,7 @@ impl Core {
                     None => user.clone(),
                     Some(_) => format!("{user} (this computer)"),
                 };
-                let id = crate::kernel::ids::time_ordered_id(
-                    "op",
-                    now,
-                    crate::kernel::ids::random_bits()?,
-                );
-                operators::insert(
-                    tx,
-                    &NewOperator {
-                        id: &id,
-                        name: &name,
-                        role: ADMINISTRATOR,
-                        created_at: now,
-                        passphrase_hash: None,
-                        os_user: Some(&user),
-                    },
-                )?;
+                add_profile(tx, &name, ADMINISTRATOR, None, Some(&user), now)?;
                 Ok(())
             })?;
         }

@@ -402,3 +402,32 @@ fn a_family_gate_decides_for_its_family_only_and_an_administrator_can_move_it() 
         .set_event_secret(&ids.stripe, Secret::new("whsec_2"), false)
         .is_ok());
 }
+
+#[test]
+fn a_change_to_the_acting_profiles_own_role_applies_to_its_next_operation() {
+    let (_dir, core, ids) = site();
+    core.switch_operator("Casey", None).unwrap();
+    // Casey (manage_access) takes manage_settings out of her own role…
+    let mut role = core
+        .roles()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == ids.custom_role)
+        .unwrap();
+    assert!(core.set_retry_schedule(vec![0, 5]).is_ok());
+    role.capabilities
+        .retain(|c| *c != Capability::ManageSettings);
+    core.save_role(&RoleDraft {
+        id: Some(role.id.clone()),
+        name: role.name.clone(),
+        capabilities: role.capabilities.clone(),
+    })
+    .unwrap();
+    // …and the very next setting she changes is refused: the check read the role again.
+    let refused = core.set_retry_schedule(vec![0, 10]).unwrap_err();
+    assert_eq!(refused.code(), "permission_denied", "{refused}");
+    assert!(
+        refused.to_string().contains("`manage_settings`"),
+        "{refused}"
+    );
+}
