@@ -36,6 +36,8 @@ test("a Viewer finds what their role refuses disabled, with the reason", async (
   await until(browser, async () => (await text('[data-testid="operator-name"]')) === "Riley Chen", "still acting as someone else");
   await browser.execute(() => (window.location.hash = "#/connections"));
   await until(browser, async () => (await browser.$$('[data-testid="connection-row"]')).length > 0, "no connections");
+  await browser.$('[data-testid="connections-filter"]').setValue("Stripe — Acme");
+  await until(browser, async () => (await browser.$$('[data-testid="connection-row"]')).length === 1, "no Stripe row");
   await browser.$("=Stripe — Acme Outdoor").click();
   const disconnect = await until(browser, async () => {
     const el = browser.$('[data-testid="action-disconnect"]');
@@ -61,12 +63,19 @@ test("an Administrator adds a profile with a passphrase; switching to it asks, a
   await browser.execute(() => (window.location.hash = "#/settings"));
   await until(browser, async () => (await browser.$$('[data-testid="operator-row"]')).length >= 4, "no operators in Settings");
   await browser.$('[data-testid="operator-add"]').click();
-  await browser.$('[data-testid="operator-name"]').setValue("Pat Support");
-  await browser.$('[data-testid="operator-role"]').selectByAttribute("value", "editor");
-  await browser.$('[data-testid="operator-passphrase"]').setValue("correct horse battery");
+  await browser.$('[data-testid="profile-name"]').setValue("Pat Support");
+  await browser.$('[data-testid="profile-role"]').selectByAttribute("value", "editor");
+  await browser.$('[data-testid="profile-passphrase"]').setValue("correct horse battery");
   await browser.$('[data-testid="operator-save"]').click();
   await until(browser, async () => (await browser.$$('[data-testid="operator-row"]')).length >= 5, "the new profile is not listed");
   assert.match(await text('[data-testid="operators-table"]'), /Pat Support\s+Editor\s+set/);
+  // The site's encryption key: rotated, every secret re-encrypted under the new one.
+  await browser.$('[data-testid="site-key-rotate"]').click();
+  const rotated = await until(browser, async () => {
+    const el = browser.$('[data-testid="site-key-rotated"]');
+    return (await el.isExisting()) && el;
+  }, "the key was not rotated");
+  assert.match(await rotated.getText(), /^\d+ secrets re-encrypted under site-data-key\/.+\/1\.$/);
   await browser.execute(() => document.querySelector('[data-testid="access-settings"]').scrollIntoView({ block: "start" }));
   await screenshot(browser, "36-settings-operators-and-roles");
 

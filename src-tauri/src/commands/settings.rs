@@ -59,3 +59,12 @@ pub async fn retry_schedule_set(
 ) -> Result<Vec<u64>, IpcError> {
     with_core(&state, move |core| core.set_retry_schedule(waits)).await
 }
+
+/// A new encryption key for the site, every sealed secret re-encrypted under it.
+#[tauri::command]
+pub async fn site_key_rotate(
+    state: State<'_, AppState>,
+    site: String,
+) -> Result<sgen_core::settings::site_key_rotation::KeyRotation, IpcError> {
+    with_core(&state, move |core| core.rotate_site_key(&site)).await
+}

@@ -117,6 +117,7 @@ pub(crate) fn valid_arguments(cmd: &str) -> Value {
         "allow_list_set" => json!({ "scope": scope, "hosts": ["hooks.example"] }),
         "retention_set" => json!({ "days": 90 }),
         "retry_schedule_set" => json!({ "waits": [0, 5, 300] }),
+        "site_key_rotate" => json!({ "site": "site_1" }),
         "signed_token_register_sandbox" | "signed_token_finish" | "signed_token_cancel" => {
             json!({ "pending_id": "pending_1" })
         }

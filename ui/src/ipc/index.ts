@@ -71,6 +71,7 @@ import type { OperatorDraft } from "../bindings/OperatorDraft";
 import type { Role } from "../bindings/Role";
 import type { RoleDraft } from "../bindings/RoleDraft";
 import type { Session } from "../bindings/Session";
+import type { KeyRotation } from "../bindings/KeyRotation";
 
 export type { DeliverySettings };
 
@@ -123,6 +124,7 @@ export interface Commands {
   allow_list_set: { args: { scope: SiteEnvironment; hosts: string[] }; result: string[] };
   retention_set: { args: { days: number }; result: number };
   retry_schedule_set: { args: { waits: number[] }; result: number[] };
+  site_key_rotate: { args: { site: string }; result: KeyRotation };
   signed_token_begin: { args: { scope: SiteEnvironment; request: NewConnectionRequest }; result: SigningSecretIssued };
   signed_token_register_sandbox: { args: { pending_id: string }; result: null };
   signed_token_finish: { args: { pending_id: string }; result: ConnectionDetail };

@@ -340,6 +340,14 @@ pub enum SettingsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A new encryption key for the site: every sealed secret re-encrypted under it in one
+    /// transaction, the old key removed from the keyring after.
+    RotateKey {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]

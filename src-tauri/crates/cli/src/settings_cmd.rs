@@ -75,5 +75,18 @@ pub fn run(
             out!("the inbound listener takes port {port}");
             Ok(())
         }
+        SettingsCommand::RotateKey { scope, json } => {
+            let core = open(Access::ReadWrite)?;
+            let rotation = core.rotate_site_key(&scope.resolve(&core)?.site_id)?;
+            if json {
+                return output::json(&rotation);
+            }
+            out!(
+                "{} secrets re-encrypted under {}",
+                rotation.resealed,
+                rotation.key_reference
+            );
+            Ok(())
+        }
     }
 }

@@ -29,6 +29,7 @@ pub mod pending_revocations;
 pub mod retention;
 pub mod roles;
 pub mod settings;
+pub mod site_keys;
 pub mod sites;
 
 pub use db::{Access, Store};

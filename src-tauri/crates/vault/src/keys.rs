@@ -50,25 +50,32 @@ impl Vault {
         }
     }
 
-    /// The site's data key, created and stored on first use.
-    pub fn site_key(&self, site_id: &str) -> Result<DataKey, VaultError> {
+    /// The site's data key of `generation` (0 until its first rotation), created and stored on
+    /// first use.
+    pub fn site_key(&self, site_id: &str, generation: u32) -> Result<DataKey, VaultError> {
         let _guard = self.creating.lock().unwrap_or_else(|p| p.into_inner());
-        match self.existing_site_key(site_id) {
+        match self.existing_site_key(site_id, generation) {
             Err(VaultError::KeyMissing) => {}
             other => return other,
         }
+        self.new_site_key(site_id, generation)
+    }
+
+    /// A fresh random key stored as the site's key of `generation`, replacing any there (a
+    /// rotation that stopped before it committed leaves one nobody uses).
+    pub fn new_site_key(&self, site_id: &str, generation: u32) -> Result<DataKey, VaultError> {
         let mut key = Zeroizing::new([0u8; KEY_LEN]);
         OsRng.fill_bytes(key.as_mut_slice());
-        self.keep(site_id, key.as_slice())
+        self.keep(site_id, generation, key.as_slice())
     }
 
     /// Stores `key` as the site's and reads it back, so nothing is ever sealed under a key the
     /// keyring did not keep.
-    fn keep(&self, site_id: &str, key: &[u8]) -> Result<DataKey, VaultError> {
-        self.entry(site_id)?
+    fn keep(&self, site_id: &str, generation: u32, key: &[u8]) -> Result<DataKey, VaultError> {
+        self.entry(site_id, generation)?
             .set_secret(key)
             .map_err(VaultError::from_keyring)?;
-        let stored = self.existing_site_key(site_id)?;
+        let stored = self.existing_site_key(site_id, generation)?;
         if stored.0.as_slice() != key {
             return Err(VaultError::Unavailable(
                 "the keyring did not keep the site's data key".into(),
@@ -77,10 +84,10 @@ impl Vault {
         Ok(stored)
     }
 
-    /// The site's data key if it exists; never creates one.
-    pub fn existing_site_key(&self, site_id: &str) -> Result<DataKey, VaultError> {
+    /// The site's data key of `generation` if it exists; never creates one.
+    pub fn existing_site_key(&self, site_id: &str, generation: u32) -> Result<DataKey, VaultError> {
         let bytes = Zeroizing::new(
-            self.entry(site_id)?
+            self.entry(site_id, generation)?
                 .get_secret()
                 .map_err(VaultError::from_keyring)?,
         );
@@ -96,7 +103,7 @@ impl Vault {
     /// whether there was one to copy. The old entry stays: another data directory may still
     /// need it.
     pub fn adopt_shared_key(&self, site_id: &str) -> Result<bool, VaultError> {
-        match self.existing_site_key(site_id) {
+        match self.existing_site_key(site_id, 0) {
             Err(VaultError::KeyMissing) => {}
             other => return other.map(|_| false),
         }
@@ -108,26 +115,32 @@ impl Vault {
             Err(keyring_core::Error::NoEntry) => return Ok(false),
             read => Zeroizing::new(read.map_err(VaultError::from_keyring)?),
         };
-        self.keep(site_id, key.as_slice())?;
+        self.keep(site_id, 0, key.as_slice())?;
         Ok(true)
     }
 
-    /// Removes the site's data key; every credential sealed under it becomes unreadable.
-    pub fn delete_site_key(&self, site_id: &str) -> Result<(), VaultError> {
-        match self.entry(site_id)?.delete_credential() {
+    /// Removes the site's data key of `generation`; every credential sealed under it becomes
+    /// unreadable.
+    pub fn delete_site_key(&self, site_id: &str, generation: u32) -> Result<(), VaultError> {
+        match self.entry(site_id, generation)?.delete_credential() {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
             Err(e) => Err(VaultError::from_keyring(e)),
         }
     }
 
-    fn entry(&self, site_id: &str) -> Result<Entry, VaultError> {
+    fn entry(&self, site_id: &str, generation: u32) -> Result<Entry, VaultError> {
         self.store
-            .build(
-                SERVICE,
-                &format!("site-data-key/{}/{site_id}", self.namespace),
-                None,
-            )
+            .build(SERVICE, &self.reference(site_id, generation), None)
             .map_err(VaultError::from_keyring)
+    }
+
+    /// The keyring entry's name: what the activity log records of a key (never the key).
+    /// Generation 0 keeps the name keys had before rotation existed.
+    pub fn reference(&self, site_id: &str, generation: u32) -> String {
+        match generation {
+            0 => format!("site-data-key/{}/{site_id}", self.namespace),
+            n => format!("site-data-key/{}/{site_id}/{n}", self.namespace),
+        }
     }
 }
 
@@ -137,6 +150,18 @@ pub struct DataKey(Zeroizing<[u8; KEY_LEN]>);
 impl DataKey {
     pub fn seal(&self, binding: Binding<'_>, fields: &SecretFields) -> Vec<u8> {
         seal(&self.0, binding, &fields.to_plaintext())
+    }
+
+    /// The same secret sealed under `to` instead (a key rotation), never leaving plaintext
+    /// behind: it is wiped when dropped.
+    pub fn reseal(
+        &self,
+        to: &DataKey,
+        binding: Binding<'_>,
+        blob: &[u8],
+    ) -> Result<Vec<u8>, VaultError> {
+        let plaintext = open(&self.0, binding, blob)?;
+        Ok(seal(&to.0, binding, &plaintext))
     }
 
     pub fn open(&self, binding: Binding<'_>, blob: &[u8]) -> Result<SecretFields, VaultError> {

@@ -12,7 +12,7 @@ fn without_a_session_bus_secure_storage_is_unavailable() {
     let err = match os_credential_store() {
         Err(err) => err,
         Ok(store) => Vault::new(store, "dir_test")
-            .site_key("site_a")
+            .site_key("site_a", 0)
             .unwrap_err(),
     };
     assert_eq!(err.code(), "secure_storage_unavailable", "{err}");

@@ -12,21 +12,21 @@ fn a_site_key_is_set_read_back_and_deleted_in_the_secret_service() {
     let vault = Vault::new(os_credential_store().expect("a Secret Service"), "dir_test");
     let fields = SecretFields::new().with("api_key", Secret::new("canary-secret-service"));
     let blob = vault
-        .site_key(&site)
+        .site_key(&site, 0)
         .expect("created in the keyring")
         .seal(Binding::credential("con_1"), &fields);
 
     // A second connection to the service, as after a restart, finds the same key.
     let reopened = Vault::new(os_credential_store().expect("a Secret Service"), "dir_test");
-    let key = reopened.existing_site_key(&site).expect("stored");
+    let key = reopened.existing_site_key(&site, 0).expect("stored");
     assert_eq!(
         key.open(Binding::credential("con_1"), &blob).unwrap(),
         fields
     );
 
-    reopened.delete_site_key(&site).expect("deleted");
+    reopened.delete_site_key(&site, 0).expect("deleted");
     assert!(matches!(
-        vault.existing_site_key(&site),
+        vault.existing_site_key(&site, 0),
         Err(VaultError::KeyMissing)
     ));
 }

@@ -115,11 +115,11 @@ export function OperatorsPanel({ operators, roles, denied }: { operators: Operat
         >
           <label>
             Name
-            <input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} data-testid="operator-name" autoFocus />
+            <input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} data-testid="profile-name" autoFocus />
           </label>
           <label>
             Role
-            <select value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value })} data-testid="operator-role">
+            <select value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value })} data-testid="profile-role">
               {roles.map((r) => (
                 <option key={r.id} value={r.id}>
                   {r.name}
@@ -135,7 +135,7 @@ export function OperatorsPanel({ operators, roles, denied }: { operators: Operat
               value={draft.passphrase}
               disabled={draft.clear}
               onChange={(e) => setDraft({ ...draft, passphrase: e.target.value })}
-              data-testid="operator-passphrase"
+              data-testid="profile-passphrase"
             />
           </label>
           {draft.id && (

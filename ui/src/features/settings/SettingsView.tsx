@@ -7,6 +7,7 @@ import { useCall } from "../../data/useCall";
 import { useCan } from "../access/useCan";
 import { AccessSettings } from "./AccessSettings";
 import { SettingPanel } from "./SettingPanel";
+import { SiteKeyPanel } from "./SiteKeyPanel";
 
 const UNITS: [string, number][] = [
   ["d", 86_400],
@@ -135,6 +136,7 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
             days
           </label>
         </SettingPanel>
+        <SiteKeyPanel denied={denied} />
       </div>
     </>
   );

@@ -46,7 +46,7 @@ capabilities! {
     DisconnectConnections = "disconnect_connections": "Disconnect a connection (revoking it at the vendor)",
     RotateCredentials = "rotate_credentials": "Rotate a connection's signing secrets",
     ConfigureConnections = "configure_connections": "Change a connection's field mapping and event address",
-    ManageSettings = "manage_settings": "Settings: sites, retention, allow-list, retry schedule, listener port",
+    ManageSettings = "manage_settings": "Settings: sites, encryption keys, retention, allow-list, retry schedule, listener port",
     ManageAccess = "manage_access": "Operators, roles and per-family overrides",
     ManagePaymentCredentials = "manage_payment_credentials": "Credential authority over connector families gated by it (payment platforms by default)",
 }

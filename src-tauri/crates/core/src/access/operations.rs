@@ -78,6 +78,7 @@ operations! {
     SetDeliveryRetention = "settings.retention" => ManageSettings;
     SetActivityRetention = "settings.activity_retention" => ManageSettings;
     SetInboundPort = "settings.inbound_port" => ManageSettings;
+    RotateSiteKey = "settings.rotate_site_key" => ManageSettings;
     // Who may do what.
     SaveOperator = "operator.save" => ManageAccess;
     RemoveOperator = "operator.remove" => ManageAccess;

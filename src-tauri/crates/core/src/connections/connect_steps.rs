@@ -83,7 +83,7 @@ impl Core {
         )?;
         let manifest = self.manifest(&form.connector_type)?;
         let environment_id = self.environment_id(scope)?;
-        let key = self.vault()?.site_key(&scope.site_id)?;
+        let key = self.site_key(&scope.site_id)?;
         let calls_go_to = self.api_base_for(&manifest.slug, form.api_base.as_deref())?;
         let policy = self.policy_for(&scope.site_id, is_sandbox(form.api_base.as_deref()))?;
         // An address the operator gave is judged now, so a refusal says so rather than
@@ -123,6 +123,7 @@ impl Core {
         let id = ids::time_ordered_id("con", now, random_bits()?);
         let blob = key.seal(Binding::credential(&id), &fields);
         self.write(|tx| {
+            key.still_current(tx)?;
             insert_connection(
                 tx,
                 &Placement {

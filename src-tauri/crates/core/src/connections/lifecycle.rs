@@ -95,7 +95,7 @@ impl Core {
         }
         // The keyring first: without it nothing may be stored, so there is no point asking
         // the vendor.
-        self.vault()?.site_key(&scope.site_id)?;
+        self.site_key(&scope.site_id)?;
         let mut fields = form.fields.clone();
         let mut expires_at = None;
         if form.flow == AuthFlow::ClientCredentials {

@@ -171,7 +171,8 @@ impl Core {
         let now = self.now();
         let id = time_ordered_id("rvk", now, random_bits()?);
         let site_id = self.site_of_environment(record.environment_id)?;
-        let key = self.vault()?.existing_site_key(&site_id)?;
+        // Called inside the write that stores it, so no rotation can come between.
+        let key = self.site_key(&site_id)?;
         let sealed = key.seal(
             Binding::pending_revocation(&id),
             &SecretFields::new().with(token.kind, token.token),
@@ -286,16 +287,24 @@ impl Core {
             .policy_for(&pending.site_id, pending.revoke_url.is_none())
             .map_err(|e| Failure::lasting(e.to_string()))?;
         // A keyring that is locked now may be open at the next attempt.
+        let generation = self
+            .key_generation(&pending.site_id)
+            .map_err(|e| Failure::transient(e.to_string()))?;
         let key = self
-            .vault()
-            .and_then(|vault| Ok(vault.existing_site_key(&pending.site_id)?))
+            .existing_site_key(&pending.site_id, generation)
             .map_err(|e| Failure::transient(e.to_string()))?;
         let fields = key
             .open(
                 Binding::pending_revocation(&pending.id),
                 &pending.sealed_token,
             )
-            .map_err(|e| Failure::lasting(e.to_string()))?;
+            .map_err(|e| {
+                // A rotation re-sealed it since it was read: the next attempt reads it again.
+                match self.key_generation(&pending.site_id) {
+                    Ok(now) if now != generation => Failure::transient(e.to_string()),
+                    _ => Failure::lasting(e.to_string()),
+                }
+            })?;
         let token = fields
             .get(&pending.token_kind)
             .ok_or_else(|| Failure::lasting("the kept token is missing".into()))?;

@@ -64,7 +64,7 @@ impl Core {
             form.fields.get(DESTINATION_URL).map(|s| s.expose()),
         )?;
         // No point making a secret that could never be stored.
-        self.vault()?.site_key(&scope.site_id)?;
+        self.site_key(&scope.site_id)?;
         let secret = generate_signing_secret();
         form.fields.insert(SIGNING_SECRET, secret.clone());
         let pending_id = ids::time_ordered_id("sig", self.now(), random_bits()?);

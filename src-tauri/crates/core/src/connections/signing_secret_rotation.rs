@@ -111,6 +111,7 @@ impl Core {
         let blob = key.seal(Binding::credential(connection_id), &fields);
         let now = self.now();
         self.write(|tx| {
+            key.still_current(tx)?;
             connection_credentials::set(tx, connection_id, &blob, None, None, now)?;
             self.record_operation(
                 tx,

@@ -13,6 +13,7 @@ use crate::connections::detail::{insert_connection, ConnectionSpec, Placement};
 use crate::delivery::log::import_history;
 use crate::inbound::sandbox_emitter::random_secret;
 use crate::kernel::connection_state::{Operation, Transition};
+use crate::kernel::site_keys::SiteKey;
 use crate::kernel::write::Tx;
 use crate::oauth;
 use crate::oauth::authorization::REFRESH_TOKEN;
@@ -153,7 +154,7 @@ impl Core {
                     &mut rng,
                     (&site_id, environment_id),
                     plan,
-                    credential.as_ref().zip(key.as_ref()),
+                    credential.as_ref().zip(key.as_deref()),
                     (&dana, &sam),
                     now,
                 )?);
@@ -211,8 +212,8 @@ impl Core {
         &self,
         site_id: &str,
         plans: &[plan::ConnectionPlan],
-    ) -> (Option<DataKey>, Vec<Option<DemoCredential>>) {
-        let key = match self.vault().and_then(|v| Ok(v.site_key(site_id)?)) {
+    ) -> (Option<SiteKey>, Vec<Option<DemoCredential>>) {
+        let key = match self.site_key(site_id) {
             Ok(key) => key,
             Err(e) => {
                 tracing::warn!(error = %e, "demo connections get no credentials");

@@ -81,7 +81,7 @@ impl Core {
         check_secret(scheme, &secret)?;
         let site_id = self.site_of_environment(record.environment_id)?;
         // The site's key, made now if this is the site's first secret.
-        let key = self.vault()?.site_key(&site_id)?;
+        let key = self.site_key(&site_id)?;
         let previous = match keep_previous {
             true => self.event_secrets(connection_id)?.into_iter().next(),
             false => None,
@@ -94,6 +94,7 @@ impl Core {
         let sealed = key.seal(Binding::event_secrets(connection_id), &fields);
         let now = self.now();
         self.write(|tx| {
+            key.still_current(tx)?;
             event_sources::set_secrets(tx, connection_id, &sealed, active, now)?;
             self.record_operation(
                 tx,
@@ -189,11 +190,14 @@ impl Core {
     /// The active secrets, newest first.
     pub(super) fn event_secrets(&self, connection_id: &str) -> CoreResult<Vec<Secret>> {
         let record = self.record(connection_id)?;
-        let Some(blob) = self.stored_source(connection_id)?.sealed_secrets else {
+        let site_id = self.site_of_environment(record.environment_id)?;
+        let (source, key) = self.with_site_key(&site_id, |conn| {
+            Ok(event_sources::get(conn, connection_id)?.unwrap_or_default())
+        })?;
+        let Some(blob) = source.sealed_secrets else {
             return Ok(Vec::new());
         };
-        let site_id = self.site_of_environment(record.environment_id)?;
-        let key = self.vault()?.existing_site_key(&site_id)?;
+        let key = key.ok_or(sgen_vault::VaultError::KeyMissing)?;
         let fields = key.open(Binding::event_secrets(connection_id), &blob)?;
         Ok([CURRENT, PREVIOUS]
             .iter()

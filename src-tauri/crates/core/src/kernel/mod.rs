@@ -20,6 +20,7 @@ pub(crate) mod request_address;
 pub(crate) mod runtime;
 pub mod sandbox_access;
 pub(crate) mod sealed_credentials;
+pub(crate) mod site_keys;
 pub mod sites;
 pub mod supervisor;
 pub(crate) mod vault_access;

@@ -200,13 +200,14 @@ impl Core {
             Target::Connector(&request.connector_type),
         )?;
         let environment_id = self.environment_id(scope)?;
-        let key = self.vault()?.site_key(&scope.site_id)?;
+        let key = self.site_key(&scope.site_id)?;
         let now = self.now();
         let id = ids::time_ordered_id("con", now, random_bits()?);
         let (blob, refresh_blob) = seal_grant(&key, &id, &granted);
         let expires_at = oauth::expires_at(now, granted.expires_in_s);
         let outcome = &granted.outcome;
         self.write(|tx| {
+            key.still_current(tx)?;
             insert_connection(
                 tx,
                 &Placement {

@@ -107,6 +107,7 @@ impl Core {
             .collect();
         let outcome = &granted.outcome;
         let pending = self.write(|tx| {
+            key.still_current(tx)?;
             connection_credentials::set(tx, id, &blob, refresh_blob.as_deref(), expires_at, now)?;
             connections::set_grant(tx, id, &granted.scopes, granted.account_id.as_deref(), now)?;
             connections::record_test(tx, id, outcome.kind(), granted.account_id.as_deref(), now)?;

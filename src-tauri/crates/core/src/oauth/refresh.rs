@@ -114,17 +114,21 @@ impl Core {
                 // stored (see the crash tests).
                 fail::fail_point!("refresh.after_token_response");
                 let credential = SecretFields::new().with(ACCESS_TOKEN, tokens.access_token);
-                let blob = key.seal(Binding::credential(id), &credential);
                 let rotated = tokens.refresh_token.is_some();
-                let new_refresh_blob = match tokens.refresh_token {
-                    Some(token) => key.seal(
-                        Binding::refresh_token(id),
-                        &SecretFields::new().with(REFRESH_TOKEN, token),
-                    ),
-                    None => refresh_blob,
-                };
                 let expires_at = oauth::expires_at(now, tokens.expires_in_s);
                 self.write(|tx| {
+                    // Sealed in the transaction that stores them: the vendor has already
+                    // rotated the refresh token, so a key rotation meanwhile must not lose it.
+                    let key = self.site_key_in(tx, &sealed.site_id)?;
+                    let blob = key.seal(Binding::credential(id), &credential);
+                    let new_refresh_blob = match tokens.refresh_token {
+                        Some(token) => key.seal(
+                            Binding::refresh_token(id),
+                            &SecretFields::new().with(REFRESH_TOKEN, token),
+                        ),
+                        // Kept, sealed again under the key of this transaction.
+                        None => key.seal(Binding::refresh_token(id), &refresh_fields),
+                    };
                     connection_credentials::set(
                         tx,
                         id,
@@ -195,9 +199,11 @@ impl Core {
         let manifest = self.manifest(&record.connector_type)?;
         let (renewed, tokens) =
             self.fetch_client_token(manifest, record.base_url_override.as_deref(), &fields)?;
-        let new_blob = key.seal(Binding::credential(&record.id), &renewed);
         let expires_at = oauth::expires_at(now, tokens.expires_in_s);
         self.write(|tx| {
+            let new_blob = self
+                .site_key_in(tx, &sealed.site_id)?
+                .seal(Binding::credential(&record.id), &renewed);
             connection_credentials::set(tx, &record.id, &new_blob, None, expires_at, now)?;
             Ok(())
         })?;

@@ -195,6 +195,7 @@ fn call(core: &Core, operation: Operation, ids: &Ids) -> Result<(), CoreError> {
         Operation::SetDeliveryRetention => core.set_delivery_log_retention_days(60).map(drop),
         Operation::SetActivityRetention => core.set_activity_retention_days(Some(400)).map(drop),
         Operation::SetInboundPort => core.set_inbound_port(47999).map(drop),
+        Operation::RotateSiteKey => core.rotate_site_key(&scope.site_id).map(drop),
         Operation::SaveOperator => core
             .save_operator(&OperatorDraft {
                 id: None,

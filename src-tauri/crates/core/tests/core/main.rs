@@ -22,6 +22,7 @@ mod events;
 mod every_connector;
 mod inbound_listener;
 mod inbound_verification;
+mod key_rotation;
 mod lifecycle;
 mod localstripe;
 mod oauth;
