@@ -68,7 +68,7 @@ test("an Administrator adds a profile with a passphrase; switching to it asks, a
   await browser.$('[data-testid="profile-passphrase"]').setValue("correct horse battery");
   await browser.$('[data-testid="operator-save"]').click();
   await until(browser, async () => (await browser.$$('[data-testid="operator-row"]')).length >= 5, "the new profile is not listed");
-  assert.match(await text('[data-testid="operators-table"]'), /Pat Support\s+Editor\s+set/);
+  assert.match(await text('[data-testid="operators-table"]'), /Pat Support\s*Editor\s*set/);
   // The site's encryption key: rotated, every secret re-encrypted under the new one.
   await browser.$('[data-testid="site-key-rotate"]').click();
   const rotated = await until(browser, async () => {
@@ -100,7 +100,7 @@ test("the Activity view finds the tries, opens one, and exports what it shows as
     return rows.length >= 3 && (await rows[0].getText()).includes("operator.switch");
   }, "the switches are not listed");
   const listed = await text('[data-testid="activity-table"]');
-  assert.match(listed, /Pat Support\s+operator\.switch\s+—\s+Failure/);
+  assert.match(listed, /Pat Support\s*operator\.switch\s*—\s*Failure/);
   await browser.execute(() => document.querySelector('[data-testid="activity-row"] button').click());
   await until(browser, async () => browser.$('[data-testid="activity-detail"]').isExisting(), "no detail");
   assert.match(await text('[data-testid="activity-detail"]'), /Catalog version/);

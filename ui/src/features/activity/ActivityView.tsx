@@ -127,14 +127,12 @@ export function ActivityView() {
           <tbody>
             {rows.map((r) => (
               <tr key={r.id} aria-selected={selected?.id === r.id} data-testid="activity-row">
-                <td className="nowrap">
-                  <button type="button" className="link-button" onClick={() => setSelected(r)} aria-label={`${r.action} at ${formatTime(r.at)}: details`}>
-                    {formatTime(r.at)}
-                  </button>
-                </td>
+                <td className="nowrap">{formatTime(r.at)}</td>
                 <td>{r.operator_name}</td>
                 <td>
-                  <code>{r.action}</code>
+                  <button type="button" className="link-button" onClick={() => setSelected(r)} aria-label={`${r.action} at ${formatTime(r.at)}: details`}>
+                    <code>{r.action}</code>
+                  </button>
                 </td>
                 <td>{r.connection_name ?? r.connection_id ?? <span className="muted">—</span>}</td>
                 <td>
