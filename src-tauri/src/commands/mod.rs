@@ -88,6 +88,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         settings::retention_set,
         settings::retry_schedule_set,
         settings::site_key_rotate,
+        settings::inbound_port_set,
         triage::delivery_timeline,
         triage::delivery_health,
         signed_token::signed_token_begin,

@@ -1,5 +1,5 @@
 //! Site and app settings an Administrator changes: the outbound allow-list, the delivery-log
-//! retention and the retry schedule.
+//! retention, the retry schedule, the inbound listener's port and the site's encryption key.
 
 use super::with_core;
 use crate::{AppState, IpcError};
@@ -67,4 +67,10 @@ pub async fn site_key_rotate(
     site: String,
 ) -> Result<sgen_core::settings::site_key_rotation::KeyRotation, IpcError> {
     with_core(&state, move |core| core.rotate_site_key(&site)).await
+}
+
+/// The inbound listener's port; the open app moves its listener to it.
+#[tauri::command]
+pub async fn inbound_port_set(state: State<'_, AppState>, port: u16) -> Result<u16, IpcError> {
+    with_core(&state, move |core| core.set_inbound_port(port)).await
 }

@@ -118,6 +118,7 @@ pub(crate) fn valid_arguments(cmd: &str) -> Value {
         "retention_set" => json!({ "days": 90 }),
         "retry_schedule_set" => json!({ "waits": [0, 5, 300] }),
         "site_key_rotate" => json!({ "site": "site_1" }),
+        "inbound_port_set" => json!({ "port": 47616 }),
         "signed_token_register_sandbox" | "signed_token_finish" | "signed_token_cancel" => {
             json!({ "pending_id": "pending_1" })
         }

@@ -125,6 +125,7 @@ export interface Commands {
   retention_set: { args: { days: number }; result: number };
   retry_schedule_set: { args: { waits: number[] }; result: number[] };
   site_key_rotate: { args: { site: string }; result: KeyRotation };
+  inbound_port_set: { args: { port: number }; result: number };
   signed_token_begin: { args: { scope: SiteEnvironment; request: NewConnectionRequest }; result: SigningSecretIssued };
   signed_token_register_sandbox: { args: { pending_id: string }; result: null };
   signed_token_finish: { args: { pending_id: string }; result: ConnectionDetail };

@@ -5,9 +5,11 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
 import { call, IpcError } from "../../ipc";
+import { useCan } from "../access/useCan";
 import { RunBody } from "./RunDetailPanel";
 
 export function DryRunPanel({ id, connectionId }: { id: string; connectionId?: string }) {
+  const denied = useCan()("edit_automations");
   const example = useCall("sandbox_event_example", { id: connectionId ?? "" });
   const [edited, setEvent] = useState<string>();
   const text = edited ?? (connectionId && example.data ? JSON.stringify(example.data, null, 2) : "{}");
@@ -27,7 +29,7 @@ export function DryRunPanel({ id, connectionId }: { id: string; connectionId?: s
         <textarea className="code" rows={10} spellCheck={false} value={text} onChange={(e) => setEvent(e.target.value)} data-testid="dry-run-event" />
       </label>
       <div className="form-actions">
-        <button type="button" className="ghost" disabled={dryRun.isPending} onClick={() => dryRun.mutate(undefined)} data-testid="dry-run-submit">
+        <button type="button" className="ghost" disabled={dryRun.isPending || !!denied} title={denied} onClick={() => dryRun.mutate(undefined)} data-testid="dry-run-submit">
           {dryRun.isPending ? "Running…" : "Dry run"}
         </button>
         <span className="small muted">Nothing is sent, queued or notified.</span>

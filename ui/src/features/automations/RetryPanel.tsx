@@ -8,9 +8,11 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
 import { call } from "../../ipc";
+import { useCan } from "../access/useCan";
 import { href } from "../../router";
 
 export function RetryPanel({ runId }: { runId: string }) {
+  const denied = useCan()("run_automations");
   const preview = useCall("run_retry_preview", { id: runId });
   const [version, setVersion] = useState<RetryVersion>("failed");
   const [fromStart, setFromStart] = useState(false);
@@ -45,7 +47,7 @@ export function RetryPanel({ runId }: { runId: string }) {
       </label>
       {changed && version === "current" && <VersionDiff before={p.failed_definition} after={p.current_definition} />}
       <div className="form-actions">
-        <button type="button" disabled={retry.isPending} onClick={() => retry.mutate(undefined)} data-testid="retry-run">
+        <button type="button" disabled={retry.isPending || !!denied} title={denied} onClick={() => retry.mutate(undefined)} data-testid="retry-run">
           {retry.isPending ? "Retrying…" : "Retry"}
         </button>
         {retry.data && (

@@ -10,6 +10,7 @@ import { call } from "../../ipc";
 import { href } from "../../router";
 import { TaskForm } from "../tasks/TaskForm";
 import { RetryPanel } from "./RetryPanel";
+import { useCan } from "../access/useCan";
 import { RunStatusBadge } from "./StatusBadges";
 
 export function RunDetailPanel({ id, onClose }: { id: string; onClose: () => void }) {
@@ -29,6 +30,7 @@ export function RunDetailPanel({ id, onClose }: { id: string; onClose: () => voi
 }
 
 export function RunBody({ detail }: { detail: RunDetail }) {
+  const denied = useCan()("run_automations");
   const { run, steps } = detail;
   const cancel = useAction(() => call("run_cancel", { id: run.id }), ["run_get", "runs_query", "tasks_list"]);
   const taskOf = (step: number) => detail.tasks.find((t) => t.step === step);
@@ -88,7 +90,7 @@ export function RunBody({ detail }: { detail: RunDetail }) {
       </dl>
       {(run.status === "running" || run.status === "waiting") && (
         <div className="form-actions">
-          <button type="button" className="ghost" disabled={cancel.isPending} onClick={() => cancel.mutate(undefined)} data-testid="run-cancel">
+          <button type="button" className="ghost" disabled={cancel.isPending || !!denied} title={denied} onClick={() => cancel.mutate(undefined)} data-testid="run-cancel">
             Cancel run
           </button>
           {cancel.error && <ErrorNotice error={cancel.error} />}

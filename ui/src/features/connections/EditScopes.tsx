@@ -8,6 +8,7 @@ import { call } from "../../ipc";
 import { CancelOAuthFlow } from "../library/CancelOAuthFlow";
 import { CONNECTION_ANSWERS } from "./connectionAnswers";
 import { useConnector } from "./useConnector";
+import { useCan } from "../access/useCan";
 import { FocusableButton } from "../../components/FocusableButton";
 
 export function EditScopes({
@@ -19,6 +20,7 @@ export function EditScopes({
   connectorType: string;
   held: string[];
 }) {
+  const denied = useCan()("edit_scopes", connectorType);
   const vendorScopes = useConnector(connectorType)?.summary.scopes ?? [];
   const [picked, setPicked] = useState<string[]>(held);
   const [waitingFlow, setWaitingFlow] = useState<string>();
@@ -54,7 +56,8 @@ export function EditScopes({
       ))}
       <div className="form-actions">
         <FocusableButton
-          disabled={unchanged || picked.length === 0 || reauthorize.isPending}
+          disabled={unchanged || picked.length === 0 || reauthorize.isPending || !!denied}
+          title={denied}
           onClick={() => reauthorize.mutate(picked)}
           data-testid="scopes-reauthorize"
         >

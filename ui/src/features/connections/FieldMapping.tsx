@@ -7,6 +7,7 @@ import { useAction } from "../../data/useAction";
 import { call } from "../../ipc";
 import { CONNECTION_ANSWERS } from "./connectionAnswers";
 import { useConnector } from "./useConnector";
+import { useCan } from "../access/useCan";
 import { FocusableButton } from "../../components/FocusableButton";
 
 type Mapping = Record<string, string>;
@@ -36,6 +37,7 @@ export function FieldMapping({
   connectorType: string;
   stored: Record<string, Mapping>;
 }) {
+  const denied = useCan()("configure_connections");
   const actions = useConnector(connectorType)?.actions ?? [];
   const [picked, setAction] = useState<string>();
   const action = picked ?? actions[0]?.id ?? "";
@@ -76,7 +78,8 @@ export function FieldMapping({
       {typeof parsed === "string" && <p className="notice notice-error small">{parsed}</p>}
       <div className="form-actions">
         <FocusableButton
-          disabled={typeof parsed === "string" || saving.isPending}
+          disabled={typeof parsed === "string" || saving.isPending || !!denied}
+          title={denied}
           onClick={() => typeof parsed !== "string" && saving.mutate(parsed)}
           data-testid="field-mapping-save"
         >

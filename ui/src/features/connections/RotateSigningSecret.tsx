@@ -7,9 +7,11 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatTime } from "../../components/format";
 import { useAction } from "../../data/useAction";
 import { call } from "../../ipc";
+import { useCan } from "../access/useCan";
 import { CONNECTION_ANSWERS } from "./connectionAnswers";
 
 export function RotateSigningSecret({ connectionId }: { connectionId: string }) {
+  const denied = useCan()("rotate_credentials");
   const [rotated, setRotated] = useState<RotatedSigningSecret>();
   const [finished, setFinished] = useState(false);
   const step = useAction((run: () => Promise<void>) => run(), CONNECTION_ANSWERS);
@@ -25,7 +27,8 @@ export function RotateSigningSecret({ connectionId }: { connectionId: string }) 
           </p>
           <button
             type="button"
-            disabled={step.isPending}
+            disabled={step.isPending || !!denied}
+            title={denied}
             onClick={() => step.mutate(async () => setRotated(await call("signing_secret_rotate", { id: connectionId })))}
             data-testid="rotate-secret-start"
           >

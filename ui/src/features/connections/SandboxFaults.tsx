@@ -8,6 +8,7 @@ import { useCall } from "../../data/useCall";
 import { call } from "../../ipc";
 import { CONNECTION_ANSWERS } from "./connectionAnswers";
 import { useConnector } from "./useConnector";
+import { useCan } from "../access/useCan";
 import { FocusableButton } from "../../components/FocusableButton";
 
 const HEALTHY: Faults = {
@@ -22,6 +23,7 @@ const STATUSES = [400, 401, 403, 410, 429, 500, 503];
 const STATUS_MEANING: Record<number, string> = { 400: "the request does not match the schema", 410: "gone", 429: "rate limited, Retry-After" };
 
 export function SandboxFaults({ connectionId, connectorType }: { connectionId: string; connectorType: string }) {
+  const denied = useCan()("use_sandbox");
   const scopes = useConnector(connectorType)?.summary.scopes ?? [];
   // Start from what the vendor is doing now (the demo breaks some connections on purpose).
   const state = useCall("sandbox_state_get", { id: connectionId });
@@ -130,11 +132,12 @@ export function SandboxFaults({ connectionId, connectorType }: { connectionId: s
         />
       </label>
       <div className="form-actions">
-        <FocusableButton data-testid="fault-apply" disabled={change.isPending} onClick={() => apply(faults)}>
+        <FocusableButton data-testid="fault-apply" disabled={change.isPending || !!denied} title={denied} onClick={() => apply(faults)}>
           Apply faults
         </FocusableButton>
         <FocusableButton
-          disabled={change.isPending}
+          disabled={change.isPending || !!denied}
+          title={denied}
           onClick={() => {
             setFaults(HEALTHY);
             apply(HEALTHY);
@@ -142,7 +145,7 @@ export function SandboxFaults({ connectionId, connectorType }: { connectionId: s
         >
           Heal
         </FocusableButton>
-        <FocusableButton data-testid="fault-offline" disabled={change.isPending} onClick={() => switchOffline(!offline)}>
+        <FocusableButton data-testid="fault-offline" disabled={change.isPending || !!denied} title={denied} onClick={() => switchOffline(!offline)}>
           {offline ? "Bring the vendor back online" : "Take the vendor offline"}
         </FocusableButton>
       </div>

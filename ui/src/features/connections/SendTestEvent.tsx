@@ -6,9 +6,11 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAction } from "../../data/useAction";
 import { call, IpcError } from "../../ipc";
 import { CONNECTION_ANSWERS } from "./connectionAnswers";
+import { useCan } from "../access/useCan";
 import { useConnector } from "./useConnector";
 
 export function SendTestEvent({ connectionId, connectorType }: { connectionId: string; connectorType: string }) {
+  const denied = useCan()("send_events");
   const actions = useConnector(connectorType)?.actions ?? [];
   const [picked, setAction] = useState<string>();
   const action = picked ?? actions[0]?.id ?? "";
@@ -50,7 +52,7 @@ export function SendTestEvent({ connectionId, connectorType }: { connectionId: s
         <textarea rows={5} spellCheck={false} value={payload} onChange={(e) => setPayload(e.target.value)} name="payload" />
       </label>
       <div className="form-actions">
-        <button type="button" disabled={sending.isPending} onClick={() => sending.mutate(payload)} data-testid="send-test-event-submit">
+        <button type="button" disabled={sending.isPending || !!denied} title={denied} onClick={() => sending.mutate(payload)} data-testid="send-test-event-submit">
           {sending.isPending ? "Sending…" : "Send"}
         </button>
       </div>

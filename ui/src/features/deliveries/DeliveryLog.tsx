@@ -44,10 +44,13 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
   const { hasMore, loading, loadMore, rows } = pages;
   // The grid's one Tab stop moves a row at a time with the keys (WAI-ARIA grid pattern); the
   // active row stays rendered while the list is virtualised, so focus is never lost.
-  // A new query starts again at its first row.
+  // A new query starts again at its first row. The active row is kept by its id, so attempts
+  // arriving above it (the worker records them as it goes) do not move the focus off it.
   const query = JSON.stringify([connectionId, outcome, debouncedSearch, sort, bounds]);
-  const [activeRow, setActiveRow] = useState({ query, index: 0 });
-  const active = activeRow.query === query ? Math.min(activeRow.index, Math.max(0, rows.length - 1)) : 0;
+  const [activeRow, setActiveRow] = useState<{ query: string; index: number; id?: number }>({ query, index: 0 });
+  const sameQuery = activeRow.query === query;
+  const kept = sameQuery && activeRow.id !== undefined ? rows.findIndex((r) => r.id === activeRow.id) : -1;
+  const active = kept >= 0 ? kept : sameQuery ? Math.min(activeRow.index, Math.max(0, rows.length - 1)) : 0;
   // Pages load as the pointer scrolls near the end, never because the keys moved the focus.
   const movedByKeys = useRef(false);
   // TanStack Virtual returns functions React Compiler cannot memoize; this component is not compiled.
@@ -71,11 +74,11 @@ export function DeliveryLog({ connectionId }: { connectionId?: string }) {
   const moveTo = (index: number) => {
     const next = Math.max(0, Math.min(rows.length - 1, index));
     movedByKeys.current = true;
-    setActiveRow({ query, index: next });
+    setActiveRow({ query, index: next, id: rows[next]?.id });
     virtualizer.scrollToIndex(next, { align: "auto" });
   };
   const open = (index: number) => {
-    setActiveRow({ query, index });
+    setActiveRow({ query, index, id: rows[index]?.id });
     setSelected(rows[index]);
   };
   const close = () => {

@@ -7,6 +7,7 @@ import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
 import { call } from "../../ipc";
 import { href } from "../../router";
+import { useCan } from "../access/useCan";
 import { FocusableButton } from "../../components/FocusableButton";
 
 /** The delivery an attempt belongs to: every attempt, what happens next, and Retry. It takes
@@ -20,6 +21,7 @@ export function DeliveryTimelinePanel({
   showConnection: boolean;
   onClose: () => void;
 }) {
+  const denied = useCan()("retry_deliveries");
   const timeline = useCall("delivery_timeline", { delivery_id: row.delivery_id });
   const retry = useAction(
     (delivery_id: string) => call("delivery_retry", { delivery_id }),
@@ -101,7 +103,7 @@ export function DeliveryTimelinePanel({
       )}
       {waiting && (
         <p>
-          <FocusableButton onClick={() => retry.mutate(row.delivery_id)} disabled={retry.isPending} data-testid="attempt-retry">
+          <FocusableButton onClick={() => retry.mutate(row.delivery_id)} disabled={retry.isPending || !!denied} title={denied} data-testid="attempt-retry">
             {t.stopped ? "Retry this delivery" : "Retry now"}
           </FocusableButton>{" "}
           <span className="muted small">Same delivery id, so the vendor can tell it is the same event.</span>

@@ -9,6 +9,7 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
 import { call, IpcError } from "../../ipc";
+import { useCan } from "../access/useCan";
 import { useConnector } from "../connections/useConnector";
 
 const SIGNED: { label: string; offsetMs: number }[] = [
@@ -18,6 +19,7 @@ const SIGNED: { label: string; offsetMs: number }[] = [
 ];
 
 export function EmitEvent({ connectionId, ready, catchesUp }: { connectionId: string; ready: boolean; catchesUp: boolean }) {
+  const denied = useCan()("use_sandbox");
   const connection = useCall("connection_get", { id: connectionId });
   const connector = useConnector(connection.data?.row.record.connector_type ?? "");
   const example = useCall("sandbox_event_example", { id: connectionId });
@@ -92,7 +94,7 @@ export function EmitEvent({ connectionId, ready, catchesUp }: { connectionId: st
             the vendor only)
           </label>
         )}
-        <button type="button" disabled={!ready || emit.isPending || !eventType} onClick={() => emit.mutate(undefined)} data-testid="emit-submit">
+        <button type="button" disabled={!ready || emit.isPending || !eventType || !!denied} title={denied} onClick={() => emit.mutate(undefined)} data-testid="emit-submit">
           {emit.isPending ? "Sending…" : "Emit"}
         </button>
         {!ready && <span className="muted small">Enter the signing secret first.</span>}

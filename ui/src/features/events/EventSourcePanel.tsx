@@ -11,6 +11,7 @@ import { useCall } from "../../data/useCall";
 import { call } from "../../ipc";
 import { href } from "../../router";
 import { useScope } from "../../scope";
+import { useCan } from "../access/useCan";
 import { EmitEvent } from "./EmitEvent";
 
 const SOURCE_VIEWS = ["event_source_get", "connection_get"] as const;
@@ -18,6 +19,11 @@ const SOURCE_VIEWS = ["event_source_get", "connection_get"] as const;
 const SIGNS_PUBLIC_URL = ["hubspot_v3", "square_hmac_sha256"];
 
 export function EventSourcePanel({ connectionId }: { connectionId: string }) {
+  const why = useCan();
+  const connector = useCall("connection_get", { id: connectionId }).data?.row.record.connector_type;
+  const denied = why("handle_inbound_events");
+  const secretDenied = why("rotate_credentials", connector);
+  const urlDenied = why("configure_connections");
   const source = useCall("event_source_get", { id: connectionId });
   // The emitter acts on sandbox (demo) sites only: on a live site its events would act on real data.
   const scope = useScope();
@@ -86,7 +92,7 @@ export function EventSourcePanel({ connectionId }: { connectionId: string }) {
       </dl>
       {s.catch_up_retention_days != null && (
         <div className="form-actions">
-          <FocusableButton className="ghost" disabled={catchUp.isPending} onClick={() => catchUp.mutate(undefined)} data-testid="catch-up">
+          <FocusableButton className="ghost" disabled={catchUp.isPending || !!denied} title={denied} onClick={() => catchUp.mutate(undefined)} data-testid="catch-up">
             {catchUp.isPending ? "Catching up…" : "Catch up now"}
           </FocusableButton>
           {catchUp.data && (
@@ -122,7 +128,7 @@ export function EventSourcePanel({ connectionId }: { connectionId: string }) {
           </label>
         )}
         <div className="form-actions">
-          <button type="submit" disabled={!secret.trim() || saveSecret.isPending} data-testid="event-secret-save">
+          <button type="submit" disabled={!secret.trim() || saveSecret.isPending || !!secretDenied} title={secretDenied} data-testid="event-secret-save">
             {saveSecret.isPending ? "Sealing…" : `Save ${what}`}
           </button>
         </div>
@@ -141,7 +147,7 @@ export function EventSourcePanel({ connectionId }: { connectionId: string }) {
             <input type="url" value={publicUrl ?? s.public_url ?? ""} onChange={(e) => setPublicUrl(e.target.value)} placeholder="https://…" />
           </label>
           <div className="form-actions">
-            <button type="submit" className="ghost" disabled={saveUrl.isPending}>
+            <button type="submit" className="ghost" disabled={saveUrl.isPending || !!urlDenied} title={urlDenied}>
               Save address
             </button>
           </div>

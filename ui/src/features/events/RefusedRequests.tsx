@@ -9,6 +9,7 @@ import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
 import { call } from "../../ipc";
 import { useScope } from "../../scope";
+import { useCan } from "../access/useCan";
 import { HeadersTable } from "./HeadersTable";
 
 export function RefusedRequests({ connectionId }: { connectionId?: string }) {
@@ -29,6 +30,7 @@ export function RefusedRequests({ connectionId }: { connectionId?: string }) {
 }
 
 function Refused({ refused }: { refused: RefusedRequest }) {
+  const denied = useCan()("handle_inbound_events");
   const [open, setOpen] = useState(false);
   const r = refused.request;
   const recheck = useAction((seq: number) => call("rejection_recheck", { seq }), ["rejections_query", "events_query", "rejection_get"]);
@@ -50,7 +52,7 @@ function Refused({ refused }: { refused: RefusedRequest }) {
         <button type="button" className="ghost" aria-expanded={open} onClick={() => setOpen(!open)}>
           {open ? "Hide request" : "Show request"}
         </button>
-        <FocusableButton className="ghost" disabled={recheck.isPending} onClick={() => recheck.mutate(r.seq)} data-testid="recheck">
+        <FocusableButton className="ghost" disabled={recheck.isPending || !!denied} title={denied} onClick={() => recheck.mutate(r.seq)} data-testid="recheck">
           {recheck.isPending ? "Checking…" : "Re-check with the current secret"}
         </FocusableButton>
       </div>

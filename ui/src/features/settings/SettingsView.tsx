@@ -8,6 +8,7 @@ import { useCan } from "../access/useCan";
 import { AccessSettings } from "./AccessSettings";
 import { SettingPanel } from "./SettingPanel";
 import { SiteKeyPanel } from "./SiteKeyPanel";
+import { InboundPortPanel } from "./InboundPortPanel";
 
 const UNITS: [string, number][] = [
   ["d", 86_400],
@@ -78,6 +79,7 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
 
   const waits = parseWaits(schedule);
   const denied = useCan()("manage_settings");
+  const inbound = useCall("inbound_status", {});
   return (
     <>
       {saving.isSuccess && (
@@ -136,6 +138,7 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
             days
           </label>
         </SettingPanel>
+        {inbound.data && <InboundPortPanel current={inbound.data.port} denied={denied} />}
         <SiteKeyPanel denied={denied} />
       </div>
     </>

@@ -6,10 +6,9 @@
 //! `SGEN_AUTOMATION_KILLS` (20 in a test run). Site keys are in the real Secret Service (both
 //! processes reach them): run inside scripts/with-keyring.sh.
 
+use super::kill_child::{run_and_kill, stop_dead};
 use sgen_core::inbound::signing::sign_as_stripe;
 use sgen_core::{Access, Core, CoreConfig, Secret};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -17,7 +16,6 @@ const CHILD_DATA_DIR: &str = "SGEN_AUTOMATION_KILL_DATA_DIR";
 const CHILD_STOPS_AT: &str = "SGEN_AUTOMATION_KILL_STOPS_AT";
 /// The how-many-th time the fail point is reached that the child stops at.
 const CHILD_STOPS_ON: &str = "SGEN_AUTOMATION_KILL_STOPS_ON";
-const REACHED: &str = "at the fail point";
 const SECRET: &str = "whsec_automation_kill_test";
 const FAIL_POINTS: [&str; 4] = [
     "automations.runs_started",
@@ -53,11 +51,7 @@ fn process_for_the_automation_kill_test() {
     static HITS: AtomicUsize = AtomicUsize::new(0);
     fail::cfg_callback(stop_at.clone(), move || {
         if HITS.fetch_add(1, Ordering::SeqCst) + 1 == stop_on {
-            println!("{REACHED}");
-            std::io::stdout().flush().unwrap();
-            loop {
-                std::thread::sleep(Duration::from_secs(60));
-            }
+            stop_dead();
         }
     })
     .unwrap();
@@ -140,25 +134,16 @@ fn no_run_is_lost_or_repeated_when_the_engine_is_killed() {
             received += ids.len() as i64;
         }
         let fail_point = FAIL_POINTS[round % FAIL_POINTS.len()];
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "automation_kills::process_for_the_automation_kill_test",
-                "--include-ignored",
-                "--nocapture",
-            ])
-            .env(CHILD_DATA_DIR, dir.path())
-            .env(CHILD_STOPS_AT, fail_point)
-            .env(CHILD_STOPS_ON, stops_on(fail_point, round).to_string())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let reached = BufReader::new(child.stdout.take().unwrap())
-            .lines()
-            .map_while(Result::ok)
-            .any(|line| line.contains(REACHED));
-        child.kill().unwrap();
-        child.wait().unwrap();
+        let dir_text = dir.path().display().to_string();
+        let stops_on = stops_on(fail_point, round).to_string();
+        let reached = run_and_kill(
+            "automation_kills::process_for_the_automation_kill_test",
+            &[
+                (CHILD_DATA_DIR, &dir_text),
+                (CHILD_STOPS_AT, fail_point),
+                (CHILD_STOPS_ON, &stops_on),
+            ],
+        );
         assert!(reached, "round {round}: the child stopped early");
     }
 

@@ -7,6 +7,7 @@
 //! and remembers which refresh tokens are spent, as a real vendor does. Site keys are in the
 //! real Secret Service (both processes must reach them): run inside scripts/with-keyring.sh.
 
+use super::kill_child::{self, stop_dead};
 use super::live;
 use super::oauth::{browser_returns, consent};
 use sgen_catalog::Catalog;
@@ -17,15 +18,12 @@ use sgen_core::oauth::connect::OAuthConnectRequest;
 use sgen_core::{Access, Core, CoreConfig};
 use sgen_sandbox::Sandbox;
 use sgen_store::connections::OAuthServer;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 const CHILD_DATA_DIR: &str = "SGEN_CRASH_CHILD_DATA_DIR";
 const CHILD_CONNECTION: &str = "SGEN_CRASH_CHILD_CONNECTION";
 /// Which window the child stops in: a fail point's name.
 const CHILD_STOPS_AT: &str = "SGEN_CRASH_CHILD_STOPS_AT";
-const REACHED: &str = "at the fail point";
 /// Kills per test: 20 in a test run, `SGEN_CRASH_KILLS` (100 in `scripts/fuzz.sh`'s long run).
 fn kills() -> usize {
     std::env::var("SGEN_CRASH_KILLS")
@@ -47,14 +45,7 @@ fn process_for_the_crash_tests() {
         return;
     };
     let core = Core::open(CoreConfig::new(dir, Access::ReadWrite)).unwrap();
-    fail::cfg_callback(stop_at.clone(), || {
-        println!("{REACHED}");
-        std::io::stdout().flush().unwrap();
-        loop {
-            std::thread::sleep(std::time::Duration::from_secs(60));
-        }
-    })
-    .unwrap();
+    fail::cfg_callback(stop_at.clone(), stop_dead).unwrap();
     let finished = match stop_at.as_str() {
         "refresh.after_token_response" => format!("{:?}", core.refresh_connection(&id)),
         _ => format!("{:?}", core.deliver_due(10)),
@@ -68,25 +59,15 @@ fn open(dir: &std::path::Path) -> Arc<Core> {
 
 /// Runs the child until it stops at `fail_point`, then kills it with SIGKILL.
 fn run_and_kill(dir: &std::path::Path, id: &str, fail_point: &str) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "crash::process_for_the_crash_tests",
-            "--include-ignored",
-            "--nocapture",
-        ])
-        .env(CHILD_DATA_DIR, dir)
-        .env(CHILD_CONNECTION, id)
-        .env(CHILD_STOPS_AT, fail_point)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let reached = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map_while(Result::ok)
-        .any(|line| line.contains(REACHED));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let dir = dir.display().to_string();
+    let reached = kill_child::run_and_kill(
+        "crash::process_for_the_crash_tests",
+        &[
+            (CHILD_DATA_DIR, &dir),
+            (CHILD_CONNECTION, id),
+            (CHILD_STOPS_AT, fail_point),
+        ],
+    );
     assert!(reached, "the child never reached the fail point");
 }
 

@@ -4,17 +4,15 @@
 //! every secret readable. The kills need a keyring both processes reach: run inside
 //! scripts/with-keyring.sh.
 
+use super::kill_child::{run_and_kill, stop_dead};
 use super::{live, open};
 use sgen_core::activity_log::{ActivityFilters, ActivityQuery};
 use sgen_core::demo::DemoOptions;
 use sgen_core::{Access, Core, CoreConfig};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
 
 const CHILD_DATA_DIR: &str = "SGEN_ROTATION_CHILD_DATA_DIR";
 const CHILD_SITE: &str = "SGEN_ROTATION_CHILD_SITE";
 const CHILD_STOPS_AT: &str = "SGEN_ROTATION_CHILD_STOPS_AT";
-const REACHED: &str = "at the fail point";
 const FAIL_POINTS: [&str; 3] = [
     "rotate_key.after_new_key",
     "rotate_key.before_commit",
@@ -90,39 +88,9 @@ fn process_for_the_rotation_kills() {
         return;
     };
     let core = Core::open(CoreConfig::new(dir, Access::ReadWrite)).unwrap();
-    fail::cfg_callback(stop_at.clone(), || {
-        println!("{REACHED}");
-        std::io::stdout().flush().unwrap();
-        loop {
-            std::thread::sleep(std::time::Duration::from_secs(60));
-        }
-    })
-    .unwrap();
+    fail::cfg_callback(stop_at.clone(), stop_dead).unwrap();
     let finished = core.rotate_site_key(&site);
     panic!("{finished:?} without reaching the fail point {stop_at}");
-}
-
-fn run_and_kill(dir: &std::path::Path, site: &str, fail_point: &str) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "key_rotation::process_for_the_rotation_kills",
-            "--include-ignored",
-            "--nocapture",
-        ])
-        .env(CHILD_DATA_DIR, dir)
-        .env(CHILD_SITE, site)
-        .env(CHILD_STOPS_AT, fail_point)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let reached = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map_while(Result::ok)
-        .any(|line| line.contains(REACHED));
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert!(reached, "the child never reached {fail_point}");
 }
 
 #[test]
@@ -155,7 +123,18 @@ fn a_kill_at_any_point_of_a_rotation_leaves_every_secret_readable() {
     let mut rotations = 0;
     for round in 0..kills {
         let fail_point = FAIL_POINTS[round % FAIL_POINTS.len()];
-        run_and_kill(dir.path(), &site, fail_point);
+        let dir_text = dir.path().display().to_string();
+        assert!(
+            run_and_kill(
+                "key_rotation::process_for_the_rotation_kills",
+                &[
+                    (CHILD_DATA_DIR, &dir_text),
+                    (CHILD_SITE, &site),
+                    (CHILD_STOPS_AT, fail_point)
+                ],
+            ),
+            "round {round}: the child never reached {fail_point}"
+        );
         if fail_point == "rotate_key.after_commit" {
             rotations += 1;
         }

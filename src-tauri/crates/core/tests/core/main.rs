@@ -23,6 +23,7 @@ mod every_connector;
 mod inbound_listener;
 mod inbound_verification;
 mod key_rotation;
+mod kill_child;
 mod lifecycle;
 mod localstripe;
 mod oauth;
