@@ -62,6 +62,14 @@ pub(crate) struct Grant {
     pub(crate) gates: BTreeMap<String, Capability>,
 }
 
+/// The grant kept between checks, and how many times it was forgotten: a grant read from the
+/// database is kept only if nothing was saved while it was being read.
+#[derive(Debug, Default)]
+pub(crate) struct KeptGrant {
+    grant: Option<Grant>,
+    forgotten: u64,
+}
+
 /// The capabilities a role grants, built-in or custom.
 pub(crate) fn granted(acting: &Acting) -> Capabilities {
     match &acting.role_capabilities {
@@ -105,11 +113,13 @@ impl Core {
     /// (a role, a profile, the family gates, a switch) is saved: the app holds the data
     /// directory's only writer, so nothing else can change it meanwhile.
     fn grant_of(&self, id: &str, operation: Operation) -> CoreResult<Grant> {
-        if let Some(kept) = self.access_state.grant.lock().expect("grant lock").clone() {
-            if kept.acting.id == id {
-                return Ok(kept);
+        let forgotten = {
+            let kept = self.access_state.grant.lock().expect("grant lock");
+            if let Some(grant) = kept.grant.as_ref().filter(|g| g.acting.id == id) {
+                return Ok(grant.clone());
             }
-        }
+            kept.forgotten
+        };
         let acting = self
             .store
             .read(|conn| Ok::<_, CoreError>(operators::acting(conn, id)?))?
@@ -124,15 +134,19 @@ impl Core {
             gates: family_gates::parse(acting.family_gates.as_deref()),
             acting,
         };
-        if self.access == Access::ReadWrite {
-            *self.access_state.grant.lock().expect("grant lock") = Some(grant.clone());
+        let mut kept = self.access_state.grant.lock().expect("grant lock");
+        // A save that came between the read and now may have made this grant stale.
+        if self.access == Access::ReadWrite && kept.forgotten == forgotten {
+            kept.grant = Some(grant.clone());
         }
         Ok(grant)
     }
 
     /// Forgets the kept grant: whatever changed roles, profiles or gates calls it on commit.
     pub(crate) fn forget_grant(&self) {
-        *self.access_state.grant.lock().expect("grant lock") = None;
+        let mut kept = self.access_state.grant.lock().expect("grant lock");
+        kept.grant = None;
+        kept.forgotten += 1;
     }
 
     /// A connection's family (its connector never changes, so it is kept once read).

@@ -21,7 +21,7 @@ pub use operations::Operation;
 pub(crate) struct AccessState {
     acting: std::sync::Mutex<Option<String>>,
     /// The acting profile's grant, kept between checks (see `authorize::grant_of`).
-    grant: std::sync::Mutex<Option<authorize::Grant>>,
+    grant: std::sync::Mutex<authorize::KeptGrant>,
     /// Connection id → its connector's family, for the family gates.
     families: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
