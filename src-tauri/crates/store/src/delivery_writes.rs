@@ -29,10 +29,12 @@ pub struct NewAttempt<'a> {
     pub error_class: Option<&'a str>,
     pub request_summary: Option<&'a str>,
     pub response_summary: Option<&'a str>,
+    /// The request and the answer, redacted (JSON).
+    pub exchange: Option<&'a str>,
 }
 
 /// Rows per INSERT statement: large enough to amortise a statement's setup, small enough to
-/// stay far below SQLite's bound-parameter limit (15 columns × 64 = 960).
+/// stay far below SQLite's bound-parameter limit (16 columns × 64 = 1,024 of 32,766).
 const ROWS_PER_STATEMENT: usize = 64;
 
 pub fn insert_deliveries(tx: &Transaction<'_>, rows: &[NewDelivery<'_>]) -> rusqlite::Result<()> {
@@ -76,13 +78,13 @@ fn write_attempt_rows(tx: &Transaction<'_>, rows: &[NewAttempt<'_>]) -> rusqlite
         tx,
         "delivery_attempts (delivery_id, connection_id, environment_id, originating_module, event_identifier,
              attempt_number, trigger, outcome, vendor_response_code, latency_ms, attempted_at, next_attempt_at,
-             error_class, request_summary, response_summary)",
+             error_class, request_summary, response_summary, exchange)",
         rows,
         attempt_values,
     )
 }
 
-fn attempt_values<'r>(a: &'r NewAttempt<'_>) -> [&'r dyn ToSql; 15] {
+fn attempt_values<'r>(a: &'r NewAttempt<'_>) -> [&'r dyn ToSql; 16] {
     let d = a.delivery;
     [
         &d.id,
@@ -100,6 +102,7 @@ fn attempt_values<'r>(a: &'r NewAttempt<'_>) -> [&'r dyn ToSql; 15] {
         &a.error_class,
         &a.request_summary,
         &a.response_summary,
+        &a.exchange,
     ]
 }
 

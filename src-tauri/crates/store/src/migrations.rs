@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_automations.sql"),
     include_str!("../migrations/0011_automation_tasks_schedules_posture.sql"),
     include_str!("../migrations/0012_operators_roles_activity.sql"),
+    include_str!("../migrations/0013_attempt_exchange.sql"),
 ];
 
 pub const LATEST_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

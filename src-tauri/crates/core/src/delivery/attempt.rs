@@ -37,6 +37,8 @@ pub(crate) struct Tried {
     result: AttemptResult,
     error_class: Option<String>,
     latency_ms: u32,
+    /// The request and the answer as the delivery log keeps them (JSON, redacted).
+    exchange: String,
 }
 
 impl Core {
@@ -56,18 +58,25 @@ impl Core {
     }
 
     /// The request of one attempt, ready to be sent on the core's runtime by the client for
-    /// its policy; Err is a failure of ours, never sent.
+    /// its policy, with the request as the delivery log keeps it; Err is a failure of ours,
+    /// never sent.
     pub(crate) fn attempt_async(
         &self,
         claimed: &Claimed,
         destination: &CoreResult<Destination<'_>>,
-    ) -> Result<impl Future<Output = Result<vendor_http::Answer, NoAnswer>> + use<>, String> {
-        let prepared = request(claimed, destination)?;
+    ) -> Result<
+        (
+            impl Future<Output = Result<vendor_http::Answer, NoAnswer>> + use<>,
+            serde_json::Value,
+        ),
+        String,
+    > {
+        let (prepared, recorded) = recorded_request(claimed, destination)?;
         let client = self
             .runtime
             .delivery_client(prepared.policy.as_ref())
             .map_err(|e| our_failure(&e))?;
-        Ok(prepared.send_async(client))
+        Ok((prepared.send_async(client), recorded))
     }
 
     /// One attempt from this thread (an operator's "send now").
@@ -77,16 +86,31 @@ impl Core {
         destination: &CoreResult<Destination<'_>>,
     ) -> Tried {
         let started = Instant::now();
-        let sent = request(claimed, destination).map(Prepared::send);
-        self.tried(sent, started.elapsed())
+        match recorded_request(claimed, destination) {
+            Ok((prepared, recorded)) => {
+                self.tried(Ok(prepared.send()), started.elapsed(), Some(recorded))
+            }
+            Err(ours) => self.tried(Err(ours), started.elapsed(), None),
+        }
     }
 
-    /// How an attempt went, from its request (Err: ours, never sent) and the network's answer.
+    /// How an attempt went, from its request (Err: ours, never sent) and the network's answer;
+    /// `request` is the request as recorded, when one was made.
     pub(crate) fn tried(
         &self,
         sent: Result<Result<vendor_http::Answer, NoAnswer>, String>,
         took: Duration,
+        request: Option<serde_json::Value>,
     ) -> Tried {
+        let exchange = match &sent {
+            Ok(Ok(answer)) => serde_json::json!({ "request": request, "answer": answer.recorded }),
+            Ok(Err(failed)) => serde_json::json!({
+                "request": request,
+                "no_answer": { "timed_out": failed.timed_out, "reason": failed.reason },
+            }),
+            Err(reason) => serde_json::json!({ "not_sent": reason }),
+        }
+        .to_string();
         let (result, error_class) = match sent {
             Ok(Ok(answer)) => {
                 let retry_after_ms = answer
@@ -112,6 +136,7 @@ impl Core {
             result,
             error_class,
             latency_ms: took.as_millis().min(u128::from(u32::MAX)) as u32,
+            exchange,
         }
     }
 
@@ -176,6 +201,7 @@ impl Core {
                     error_class: t.error_class.as_deref(),
                     request_summary: Some(&summaries[i].0),
                     response_summary: summaries[i].1.as_deref(),
+                    exchange: Some(&t.exchange),
                 }
             })
             .collect();
@@ -273,6 +299,17 @@ impl Core {
         let fields = &destination.as_ref().map_err(our_failure)?.fields;
         Ok(shown.redacted(fields))
     }
+}
+
+/// [`request`], and the request as the delivery log keeps it.
+fn recorded_request(
+    claimed: &Claimed,
+    destination: &CoreResult<Destination<'_>>,
+) -> Result<(Prepared, serde_json::Value), String> {
+    let prepared = request(claimed, destination)?;
+    let fields = &destination.as_ref().map_err(our_failure)?.fields;
+    let recorded = prepared.recorded(fields);
+    Ok((prepared, recorded))
 }
 
 /// The request for one attempt at the vendor, with the connection's credential; Err is a

@@ -76,6 +76,8 @@ pub struct HistoricalAttempt {
     pub error_class: Option<String>,
     pub request_summary: String,
     pub response_summary: String,
+    /// The request and the answer, redacted (JSON), when they were recorded.
+    pub exchange: Option<String>,
 }
 
 impl Core {
@@ -253,6 +255,7 @@ fn insert_history(
                 error_class: a.error_class.as_deref(),
                 request_summary: Some(&a.request_summary),
                 response_summary: Some(&a.response_summary),
+                exchange: a.exchange.as_deref(),
             });
             let entry = newest
                 .entry(delivery.connection_id)

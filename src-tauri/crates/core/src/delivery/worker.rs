@@ -255,7 +255,7 @@ impl Core {
     /// requests in flight (a request is never abandoned half way).
     async fn dispatch<'c>(&'c self, run: &Run<'c, '_>, results: mpsc::Sender<(Claimed, Tried)>) {
         let mut sending = JoinSet::new();
-        let mut in_flight: HashMap<tokio::task::Id, (Work<'c>, Instant)> = HashMap::new();
+        let mut in_flight: HashMap<tokio::task::Id, (Work<'c>, Instant, serde_json::Value)> = HashMap::new();
         loop {
             let (starting, over) = {
                 let mut w = lock(&run.waiting);
@@ -281,12 +281,12 @@ impl Core {
                 }
                 let started = Instant::now();
                 match self.attempt_async(&work.claimed, &work.destination) {
-                    Ok(attempt) => {
+                    Ok((attempt, request)) => {
                         let id = sending.spawn(attempt).id();
-                        in_flight.insert(id, (work, started));
+                        in_flight.insert(id, (work, started, request));
                     }
                     Err(ours) => {
-                        let tried = self.tried(Err(ours), started.elapsed());
+                        let tried = self.tried(Err(ours), started.elapsed(), None);
                         let _ = results.send((work.claimed.clone(), tried));
                         self.free_slot(run, &work);
                     }
@@ -298,8 +298,8 @@ impl Core {
                         Ok((id, answer)) => (id, Ok(answer)),
                         Err(joined) => (joined.id(), Err(format!("task_panicked: {joined}"))),
                     };
-                    if let Some((work, started)) = in_flight.remove(&id) {
-                        let tried = self.tried(sent, started.elapsed());
+                    if let Some((work, started, request)) = in_flight.remove(&id) {
+                        let tried = self.tried(sent, started.elapsed(), Some(request));
                         // Nowhere to go only once recording failed; the lease runs out.
                         let _ = results.send((work.claimed.clone(), tried));
                         self.free_slot(run, &work);

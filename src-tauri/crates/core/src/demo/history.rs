@@ -93,6 +93,7 @@ pub(crate) fn delivery(
             error_class: class.map(str::to_string),
             request_summary: request.clone(),
             response_summary: response_summary(code, class, latency),
+            exchange: class.map(|class| exchange(target, &delivery_id, &event_identifier, code, class)),
         });
         match (status, next) {
             (Some(status), _) => break status,
@@ -202,6 +203,48 @@ fn success_code(plan: &ConnectionPlan) -> u16 {
         "send_event" => 204,
         _ => 200,
     }
+}
+
+/// A failed attempt's recorded request and answer, as the delivery engine records them, so a
+/// support bundle of the demo can be replayed.
+fn exchange(
+    target: &Target<'_>,
+    delivery_id: &str,
+    event_identifier: &str,
+    code: Option<u16>,
+    class: &str,
+) -> String {
+    let (event, object) = event_identifier
+        .split_once(':')
+        .unwrap_or((event_identifier, ""));
+    let request = serde_json::json!({
+        "method": "POST",
+        "url": format!("{}{}", target.api_base, target.action_path),
+        "headers": {
+            "accept": "application/json",
+            "content-type": "application/json",
+            "idempotency-key": delivery_id,
+        },
+        "body": serde_json::json!({ "event": event, "object": object }).to_string(),
+    });
+    match code {
+        Some(code) => {
+            let mut headers = serde_json::json!({ "content-type": "application/json" });
+            if code == 429 {
+                headers["retry-after"] = "30".into();
+            }
+            let body = serde_json::json!({ "code": class, "message": reason(code) });
+            serde_json::json!({
+                "request": request,
+                "answer": { "status": code, "headers": headers, "body": body.to_string() },
+            })
+        }
+        None => serde_json::json!({
+            "request": request,
+            "no_answer": { "timed_out": class == "timeout", "reason": class },
+        }),
+    }
+    .to_string()
 }
 
 fn response_summary(code: Option<u16>, class: Option<&str>, latency: u32) -> String {

@@ -14,7 +14,6 @@ pub mod listener;
 mod paypal_check;
 pub mod receive;
 pub mod reconciliation;
-pub mod redaction;
 pub mod sandbox_emitter;
 pub mod signing;
 pub mod verification;

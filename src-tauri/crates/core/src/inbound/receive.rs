@@ -5,7 +5,7 @@
 //! commit), and a request is answered only after that transaction is durable.
 
 use crate::inbound::extraction::{extract, Extracted};
-use crate::inbound::redaction;
+use crate::kernel::redaction;
 use crate::inbound::verification::{signed_at, verify, InboundRequest, Rejection};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::ids::sequential_id;

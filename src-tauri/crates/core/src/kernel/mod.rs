@@ -16,6 +16,7 @@ pub mod external_link;
 pub mod http;
 pub(crate) mod ids;
 pub mod notifications;
+pub mod redaction;
 pub(crate) mod request_address;
 pub(crate) mod runtime;
 pub mod sandbox_access;

@@ -9,6 +9,7 @@ use crate::delivery::form_body;
 use crate::kernel::destination_policy::Allowance;
 use crate::kernel::http::{self, NoAnswer};
 pub(crate) use crate::kernel::http::{DELIVERY_TIMEOUT, TEST_TIMEOUT};
+use crate::kernel::redaction::{self, KnownSecrets, REDACTED};
 use crate::kernel::request_address::fill_templates;
 use crate::{CoreError, CoreResult};
 use sgen_catalog::{AuthFlow, BodyEncoding, HttpMethod, Manifest, RequestAuth};
@@ -42,7 +43,15 @@ pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) retry_after: Option<String>,
     pub(crate) body: serde_json::Value,
+    /// The answer as the delivery log keeps it: the headers that drive what happens next and
+    /// the body, redacted and cut short.
+    pub(crate) recorded: serde_json::Value,
 }
+
+/// The answer's headers the delivery log keeps: those that decide when (or whether) to try
+/// again, and what the body is.
+const RECORDED_HEADERS: [&str; 3] = ["retry-after", "content-type", "location"];
+const RECORDED_HEADER_PREFIXES: [&str; 2] = ["x-ratelimit-", "ratelimit"];
 
 /// Makes the connector's test call (read-only by definition in the catalog) and reads the
 /// answer as a [`TestOutcome`]. A webhook's test is a signed `sgen.test` message.
@@ -92,8 +101,8 @@ pub(crate) struct Prepared {
     pub(crate) policy: Option<Allowance>,
 }
 
-/// What stands in a shown request for a credential.
-const REDACTED: &str = "[redacted]";
+/// The most of a request's or an answer's body the delivery log keeps.
+pub(crate) const RECORDED_BODY_LIMIT: usize = 4096;
 
 impl Prepared {
     /// The request as an operator may see it (a dry run's would-be request): its method, URL
@@ -101,22 +110,7 @@ impl Prepared {
     /// put it: a header, the query, the path — an `Authorization` header's credentials and any
     /// signature replaced by `[redacted]`.
     pub(crate) fn redacted(&self, fields: &SecretFields) -> serde_json::Value {
-        let secrets: Vec<String> = fields
-            .names()
-            .filter_map(|name| fields.get(name))
-            .map(|secret| secret.expose())
-            .filter(|secret| secret.len() >= 4)
-            .flat_map(|secret| {
-                let encoded: String =
-                    url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-                [secret.to_string(), encoded]
-            })
-            .collect();
-        let hide = |text: &str| {
-            secrets.iter().fold(text.to_string(), |shown, secret| {
-                shown.replace(secret, REDACTED)
-            })
-        };
+        let known = KnownSecrets::of_fields(fields);
         let headers: serde_json::Map<String, serde_json::Value> = self
             .headers
             .iter()
@@ -130,16 +124,25 @@ impl Prepared {
                         }
                     }
                     name if name.contains("signature") => REDACTED.to_string(),
-                    _ => hide(value),
+                    _ => known.hide(value),
                 };
                 (name.to_string(), serde_json::Value::String(shown))
             })
             .collect();
         serde_json::json!({
             "method": self.method.as_str(),
-            "url": hide(self.url.as_str()),
+            "url": known.hide(self.url.as_str()),
             "headers": headers,
         })
+    }
+
+    /// What the delivery log keeps of the request: as [`Prepared::redacted`] shows it, with
+    /// its body redacted and cut to [`RECORDED_BODY_LIMIT`].
+    pub(crate) fn recorded(&self, fields: &SecretFields) -> serde_json::Value {
+        let mut shown = self.redacted(fields);
+        let body = redaction::body_excerpt(&self.body, RECORDED_BODY_LIMIT);
+        shown["body"] = KnownSecrets::of_fields(fields).hide(&body).into();
+        shown
     }
 }
 
@@ -272,8 +275,8 @@ impl Prepared {
             .body(self.body)
             .send()
             .map(|response| {
-                let (status, retry_after) = status_line(response.status(), response.headers());
-                answer(status, retry_after, &http::body_up_to(response, BODY_LIMIT))
+                let head = Head::of(response.status(), response.headers());
+                head.answer(&http::body_up_to(response, BODY_LIMIT))
             })
             .map_err(|e| http::no_answer(&e))
     }
@@ -287,30 +290,59 @@ impl Prepared {
             .send()
             .await
             .map_err(|e| http::no_answer(&e))?;
-        let (status, retry_after) = status_line(response.status(), response.headers());
+        let head = Head::of(response.status(), response.headers());
         let body = http::body_up_to_async(response, BODY_LIMIT).await;
-        Ok(answer(status, retry_after, &body))
+        Ok(head.answer(&body))
     }
 }
 
-fn status_line(
-    status: reqwest::StatusCode,
-    headers: &reqwest::header::HeaderMap,
-) -> (u16, Option<String>) {
-    let retry_after = headers
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    (status.as_u16(), retry_after)
+/// An answer's status line and the headers kept of it, read before its body.
+struct Head {
+    status: u16,
+    kept: Vec<(String, String)>,
 }
 
-fn answer(status: u16, retry_after: Option<String>, body: &[u8]) -> Answer {
-    Answer {
-        status,
-        retry_after,
-        body: serde_json::from_slice(body).unwrap_or(serde_json::Value::Null),
+impl Head {
+    fn of(status: reqwest::StatusCode, headers: &reqwest::header::HeaderMap) -> Head {
+        let kept = headers
+            .iter()
+            .filter(|(name, _)| {
+                let name = name.as_str();
+                RECORDED_HEADERS.contains(&name)
+                    || RECORDED_HEADER_PREFIXES.iter().any(|p| name.starts_with(p))
+            })
+            .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_string())))
+            .collect();
+        Head {
+            status: status.as_u16(),
+            kept,
+        }
+    }
+
+    fn answer(self, body: &[u8]) -> Answer {
+        let retry_after = self
+            .kept
+            .iter()
+            .find(|(name, _)| name == "retry-after")
+            .map(|(_, value)| value.clone());
+        let headers: serde_json::Map<String, serde_json::Value> = self
+            .kept
+            .into_iter()
+            .map(|(name, value)| (name, value.into()))
+            .collect();
+        Answer {
+            status: self.status,
+            retry_after,
+            body: serde_json::from_slice(body).unwrap_or(serde_json::Value::Null),
+            recorded: serde_json::json!({
+                "status": self.status,
+                "headers": headers,
+                "body": redaction::body_excerpt(body, RECORDED_BODY_LIMIT),
+            }),
+        }
     }
 }
+
 
 /// A test message a receiver can recognise and ignore.
 fn test_message() -> CoreResult<Vec<u8>> {
