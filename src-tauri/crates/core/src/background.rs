@@ -87,9 +87,39 @@ impl Core {
         let supervisor = Supervisor::new(self.runtime.handle()?.clone(), FIRST_BACKOFF, announce);
         let cancel = supervisor.cancellation();
 
+        // A support workspace is a copy to look at: nothing in it is refreshed, delivered,
+        // purged or run, and no vendor is called.
+        if self.support_workspace()?.is_none() {
+            self.supervise_work(&supervisor, &cancel, &cadences);
+        }
+        let (core, stop, every) = (self.clone(), cancel.clone(), cadences.checkpoint_every);
+        supervisor.supervise("checkpoint", move || {
+            let (core, stop) = (core.clone(), stop.clone());
+            Box::pin(async move {
+                loop {
+                    let store = core.clone();
+                    blocking(move || Ok(store.store.checkpoint_beside_writer()?)).await?;
+                    tokio::select! {
+                        _ = stop.cancelled() => return Ok(()),
+                        _ = tokio::time::sleep(every) => {}
+                    }
+                }
+            })
+        });
+        Ok(supervisor)
+    }
+
+    /// The background work proper: refreshing, delivering, purging, retrying revocations,
+    /// catching up on events, running automations.
+    fn supervise_work(
+        self: &Arc<Self>,
+        supervisor: &Supervisor,
+        cancel: &CancellationToken,
+        cadences: &Cadences,
+    ) {
         supervisor.supervise(
             "token refresher",
-            periodically(self, &cancel, cadences.refresh_every, |core| {
+            periodically(self, cancel, cadences.refresh_every, |core| {
                 let round = core.refresh_due(4)?;
                 if round.due > 0 {
                     tracing::info!(?round, "background refresh");
@@ -117,7 +147,7 @@ impl Core {
 
         supervisor.supervise(
             "log retention",
-            periodically(self, &cancel, cadences.purge_every, |core| {
+            periodically(self, cancel, cadences.purge_every, |core| {
                 let purged = core.purge_delivery_log()?;
                 if purged > 0 {
                     tracing::info!(purged, "delivery log retention");
@@ -132,7 +162,7 @@ impl Core {
 
         supervisor.supervise(
             "revocation retries",
-            periodically(self, &cancel, cadences.revoke_every, |core| {
+            periodically(self, cancel, cadences.revoke_every, |core| {
                 let round = core.retry_due_revocations()?;
                 if round != Default::default() {
                     tracing::info!(?round, "revocation retries");
@@ -178,21 +208,6 @@ impl Core {
                 }
             })
         });
-        let (core, stop, every) = (self.clone(), cancel.clone(), cadences.checkpoint_every);
-        supervisor.supervise("checkpoint", move || {
-            let (core, stop) = (core.clone(), stop.clone());
-            Box::pin(async move {
-                loop {
-                    let store = core.clone();
-                    blocking(move || Ok(store.store.checkpoint_beside_writer()?)).await?;
-                    tokio::select! {
-                        _ = stop.cancelled() => return Ok(()),
-                        _ = tokio::time::sleep(every) => {}
-                    }
-                }
-            })
-        });
-        Ok(supervisor)
     }
 }
 

@@ -13,6 +13,7 @@ pub mod inbound;
 pub mod kernel;
 pub mod oauth;
 pub mod settings;
+pub mod support;
 
 pub use kernel::clock::{Clock, FixedClock, SystemClock};
 pub use kernel::data_dir::{resolve_data_dir, APP_IDENTIFIER, DATA_DIR_ENV};
@@ -77,6 +78,7 @@ pub struct Core {
     delivery: delivery::DeliveryState,
     inbound: inbound::InboundState,
     automations: automations::AutomationsState,
+    support: support::SupportState,
 }
 
 impl Core {
@@ -120,6 +122,7 @@ impl Core {
             delivery: Default::default(),
             inbound: Default::default(),
             automations: Default::default(),
+            support: Default::default(),
         };
         core.start_session()?;
         Ok(core)

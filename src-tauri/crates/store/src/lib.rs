@@ -13,6 +13,7 @@ pub mod attempts;
 pub mod automation_runs;
 pub mod automation_tasks;
 pub mod automations;
+pub mod bundle_tables;
 pub mod connection_credentials;
 pub mod connections;
 pub mod delivery_health;

@@ -89,6 +89,7 @@ impl Core {
                 operation.name()
             )));
         };
+        self.refuse_in_workspace(operation)?;
         let grant = self.grant_of(&id, operation)?;
         let acting = &grant.acting;
         // The operation's own capability first: a refusal needs no lookup of what it is on.

@@ -69,6 +69,8 @@ operations! {
     RetryRuns = "run.retry_bulk" => RunAutomations;
     CancelRun = "run.cancel" => RunAutomations;
     CompleteTask = "task.complete" => RunAutomations;
+    // Support.
+    ExportSupportBundle = "support.export_bundle" => View;
     // What anyone may do to their own view of things.
     MarkNotificationsRead = "notifications.read" => View;
     // Settings.

@@ -7,7 +7,7 @@ use crate::kernel::activity::log_app_setting;
 use crate::{Core, CoreError, CoreResult};
 use sgen_store::{activity, settings};
 
-const RETENTION_KEY: &str = "activity_retention_days";
+pub(crate) const RETENTION_KEY: &str = "activity_retention_days";
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 impl Core {

@@ -7,7 +7,7 @@ use crate::{Core, CoreError, CoreResult};
 use sgen_store::{retention, settings};
 
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
-const RETENTION_KEY: &str = "delivery_log_retention_days";
+pub(crate) const RETENTION_KEY: &str = "delivery_log_retention_days";
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// Attempts deleted per transaction.
 const PURGE_BATCH: u32 = 5_000;

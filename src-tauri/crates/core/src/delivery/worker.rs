@@ -255,7 +255,8 @@ impl Core {
     /// requests in flight (a request is never abandoned half way).
     async fn dispatch<'c>(&'c self, run: &Run<'c, '_>, results: mpsc::Sender<(Claimed, Tried)>) {
         let mut sending = JoinSet::new();
-        let mut in_flight: HashMap<tokio::task::Id, (Work<'c>, Instant, serde_json::Value)> = HashMap::new();
+        let mut in_flight: HashMap<tokio::task::Id, (Work<'c>, Instant, serde_json::Value)> =
+            HashMap::new();
         loop {
             let (starting, over) = {
                 let mut w = lock(&run.waiting);

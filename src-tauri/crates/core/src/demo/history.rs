@@ -93,7 +93,8 @@ pub(crate) fn delivery(
             error_class: class.map(str::to_string),
             request_summary: request.clone(),
             response_summary: response_summary(code, class, latency),
-            exchange: class.map(|class| exchange(target, &delivery_id, &event_identifier, code, class)),
+            exchange: class
+                .map(|class| exchange(target, &delivery_id, &event_identifier, code, class)),
         });
         match (status, next) {
             (Some(status), _) => break status,

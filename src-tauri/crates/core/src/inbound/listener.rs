@@ -50,6 +50,11 @@ impl Core {
     /// port), or None for the operator's setting, moving when it changes. A port in use is a
     /// failure the supervisor retries and the window shows.
     pub fn start_inbound(self: &Arc<Self>, supervisor: &Supervisor, port: Option<u16>) {
+        // A support workspace receives nothing: it is a copy, and the vendors send to the
+        // customer's app.
+        if !matches!(self.support_workspace(), Ok(None)) {
+            return;
+        }
         let (core, stop) = (self.clone(), supervisor.cancellation());
         supervisor.supervise("inbound listener", move || {
             let (core, stop) = (core.clone(), stop.clone());

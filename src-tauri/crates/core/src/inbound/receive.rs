@@ -5,10 +5,10 @@
 //! commit), and a request is answered only after that transaction is durable.
 
 use crate::inbound::extraction::{extract, Extracted};
-use crate::kernel::redaction;
 use crate::inbound::verification::{signed_at, verify, InboundRequest, Rejection};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::ids::sequential_id;
+use crate::kernel::redaction;
 use crate::{Core, CoreError, CoreResult};
 use sgen_catalog::{InboundEvents, SignatureScheme};
 use sgen_store::inbound_events::{self, NewInboundEvent, Stored};

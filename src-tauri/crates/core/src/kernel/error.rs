@@ -63,6 +63,13 @@ pub enum CoreError {
     /// A profile locked after five wrong passphrases in a row.
     #[error("{0}")]
     OperatorLocked(String),
+    /// A support bundle that cannot be opened: truncated, tampered, too new, too large, or
+    /// with an entry it may not have. Nothing was created.
+    #[error("{0}")]
+    BadBundle(String),
+    /// A support workspace is a copy to look at and replay in: what would change it is refused.
+    #[error("{0}")]
+    SupportWorkspace(String),
     /// Anything unexpected. The detail is logged; the message shown is deliberately generic.
     #[error("internal error")]
     Internal(String),
@@ -111,6 +118,8 @@ error_codes! {
     PermissionDenied = "permission_denied",
     WrongPassphrase = "wrong_passphrase",
     OperatorLocked = "operator_locked",
+    BadBundle = "bad_bundle",
+    SupportWorkspace = "support_workspace",
     Internal = "internal",
 }
 
@@ -143,6 +152,8 @@ impl CoreError {
             CoreError::PermissionDenied(_) => ErrorCode::PermissionDenied,
             CoreError::WrongPassphrase(_) => ErrorCode::WrongPassphrase,
             CoreError::OperatorLocked(_) => ErrorCode::OperatorLocked,
+            CoreError::BadBundle(_) => ErrorCode::BadBundle,
+            CoreError::SupportWorkspace(_) => ErrorCode::SupportWorkspace,
             CoreError::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -40,7 +40,9 @@ pub fn looks_secret(name: &str) -> bool {
     SECRET_HEADERS.contains(&name.as_str()) || SECRET_WORDS.iter().any(|w| name.contains(w))
 }
 
-/// Replaces, at any depth, the value of every key that names a credential.
+/// Replaces, at any depth, the value of every key that names a credential — also inside a
+/// string that holds JSON itself (a recorded body), and in a string's `"key": "value"` pairs
+/// when it is JSON cut short.
 pub fn json_value(value: &mut Value) {
     match value {
         Value::Object(object) => {
@@ -52,8 +54,41 @@ pub fn json_value(value: &mut Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(json_value),
+        Value::String(text) => *text = json_text(text),
         _ => {}
     }
+}
+
+/// A text with its credential values redacted: parsed and redacted if it is JSON; otherwise
+/// every `"key": "value"` pair whose key names a credential has its value replaced (JSON cut
+/// short, JSON quoted in a message).
+pub fn json_text(text: &str) -> String {
+    if text.starts_with(['{', '[']) {
+        if let Ok(mut json) = serde_json::from_str::<Value>(text) {
+            json_value(&mut json);
+            return json.to_string();
+        }
+    }
+    if !text.contains('"') {
+        return text.to_string();
+    }
+    secret_pairs()
+        .replace_all(text, |found: &regex::Captures<'_>| {
+            format!("{}\"{REDACTED}\"", &found[1])
+        })
+        .into_owned()
+}
+
+/// `"<a key naming a credential>" : "<its value>"`, the value possibly cut short.
+fn secret_pairs() -> &'static regex::Regex {
+    static PAIRS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    PAIRS.get_or_init(|| {
+        let words = SECRET_WORDS.join("|");
+        regex::Regex::new(&format!(
+            r#"(?i)("[^"]*(?:{words}|authorization|cookie)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|$)"#
+        ))
+        .expect("the pattern is valid")
+    })
 }
 
 /// A body as it may be kept: a JSON body with its credential keys redacted, a form body with
@@ -62,19 +97,15 @@ pub fn json_value(value: &mut Value) {
 /// short no longer parses, and its token would be kept whole.
 pub fn body_excerpt(body: &[u8], limit: usize) -> String {
     let text = String::from_utf8_lossy(body);
-    let kept = match serde_json::from_slice::<Value>(body) {
-        Ok(mut json) => {
-            json_value(&mut json);
-            json.to_string()
-        }
-        Err(_) if looks_like_form(&text) => form(&text),
-        Err(_) => text.into_owned(),
+    let kept = match looks_like_form(&text) {
+        true => form(&text),
+        false => json_text(&text),
     };
     cut(kept, limit)
 }
 
 fn looks_like_form(text: &str) -> bool {
-    text.contains('=') && !text.contains(char::is_whitespace)
+    text.contains('=') && !text.contains(char::is_whitespace) && !text.starts_with(['{', '['])
 }
 
 /// A form body (`a=1&access_token=…`) with its credential parameters' values replaced.
@@ -267,7 +298,26 @@ mod tests {
             body_excerpt(b"grant_type=refresh_token&refresh_token=rt-3&x=1", 100),
             "grant_type=refresh_token&refresh_token=[redacted]&x=1"
         );
-        assert_eq!(body_excerpt(b"Service Unavailable", 100), "Service Unavailable");
+        assert_eq!(
+            body_excerpt(b"Service Unavailable", 100),
+            "Service Unavailable"
+        );
+        // JSON in a string, JSON cut short, JSON quoted in a message.
+        let mut nested = serde_json::json!({ "body": r#"{"session":{"refresh_token":"rt-4"}}"# });
+        json_value(&mut nested);
+        assert!(!nested.to_string().contains("rt-4"), "{nested}");
+        assert_eq!(
+            json_text(r#"{"a":1,"Access_Token": "at-5\"x","b":"#),
+            r#"{"a":1,"Access_Token": "[redacted]","b":"#
+        );
+        assert_eq!(
+            json_text(r#"failed: {"client_secret":"cs-6"} was refused"#),
+            r#"failed: {"client_secret":"[redacted]"} was refused"#
+        );
+        assert_eq!(
+            json_text(r#"{"api_key":"cut sho"#),
+            r#"{"api_key":"[redacted]""#
+        );
         assert_eq!(body_excerpt("ééé".as_bytes(), 3), "é…");
     }
 

@@ -343,7 +343,6 @@ impl Head {
     }
 }
 
-
 /// A test message a receiver can recognise and ignore.
 fn test_message() -> CoreResult<Vec<u8>> {
     serde_json::to_vec(&serde_json::json!({

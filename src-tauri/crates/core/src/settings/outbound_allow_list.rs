@@ -17,7 +17,7 @@ pub(crate) fn is_sandbox(api_base: Option<&str>) -> bool {
     api_base == Some(SANDBOX_ENDPOINT)
 }
 
-fn allow_list_key(site_id: &str) -> String {
+pub(crate) fn allow_list_key(site_id: &str) -> String {
     format!("outbound_allow_list:{site_id}")
 }
 

@@ -7,7 +7,7 @@ use crate::kernel::activity::log_app_setting;
 use crate::{Core, CoreError, CoreResult};
 use sgen_store::settings;
 
-const KEY: &str = "retry_schedule_s";
+pub(crate) const KEY: &str = "retry_schedule_s";
 const MAX_ATTEMPTS: usize = 20;
 const MAX_WAIT_S: u64 = 7 * 24 * 60 * 60;
 

@@ -11,7 +11,7 @@ use crate::kernel::events::CoreEvent;
 use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
 use sgen_store::site_keys::{self, BlobKind};
-use sgen_vault::Binding;
+use sgen_vault::{Binding, SecretFields};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -108,23 +108,35 @@ impl Core {
     /// themselves stay in memory, wiped after); returns how many. A secret that does not open
     /// is an error naming where it is.
     pub fn verify_site_secrets(&self, site_id: &str) -> CoreResult<u64> {
+        Ok(self.open_site_secrets(site_id)?.len() as u64)
+    }
+
+    /// Every sealed secret of the site, opened: what it is, whose, and its fields.
+    pub(crate) fn open_site_secrets(
+        &self,
+        site_id: &str,
+    ) -> CoreResult<Vec<(BlobKind, String, SecretFields)>> {
         let (blobs, key) =
             self.with_site_key(site_id, |conn| Ok(site_keys::sealed_blobs(conn, site_id)?))?;
         let Some(key) = key.filter(|_| !blobs.is_empty()) else {
             return match blobs.is_empty() {
-                true => Ok(0),
+                true => Ok(Vec::new()),
                 false => Err(sgen_vault::VaultError::KeyMissing.into()),
             };
         };
-        for blob in &blobs {
-            key.open(binding(blob.kind, &blob.id), &blob.blob)
-                .map_err(|e| {
-                    CoreError::Internal(format!(
-                        "{:?} of {} does not open: {e}",
-                        blob.kind, blob.id
-                    ))
-                })?;
-        }
-        Ok(blobs.len() as u64)
+        blobs
+            .into_iter()
+            .map(|blob| {
+                let fields = key
+                    .open(binding(blob.kind, &blob.id), &blob.blob)
+                    .map_err(|e| {
+                        CoreError::Internal(format!(
+                            "{:?} of {} does not open: {e}",
+                            blob.kind, blob.id
+                        ))
+                    })?;
+                Ok((blob.kind, blob.id, fields))
+            })
+            .collect()
     }
 }

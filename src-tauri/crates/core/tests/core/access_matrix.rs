@@ -189,6 +189,16 @@ fn call(core: &Core, operation: Operation, ids: &Ids) -> Result<(), CoreError> {
             .complete_task(&ids.task, &serde_json::json!({ "approved": true }))
             .map(drop),
         Operation::MarkNotificationsRead => core.mark_notifications_read(i64::MAX).map(drop),
+        Operation::ExportSupportBundle => {
+            let dir = tempfile::tempdir().unwrap();
+            let request = sgen_core::support::bundle_export::BundleRequest {
+                site_id: scope.site_id.clone(),
+                since: None,
+                connections: None,
+            };
+            core.export_support_bundle(&request, &dir.path().join("b.zip"), &mut |_| {})
+                .map(drop)
+        }
         Operation::CreateSite => core.create_site("Mine", "mine.example").map(drop),
         Operation::SetAllowList => core.set_outbound_allow_list(scope, vec![]).map(drop),
         Operation::SetRetrySchedule => core.set_retry_schedule(vec![0, 5]).map(drop),

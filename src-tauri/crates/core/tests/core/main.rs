@@ -34,6 +34,7 @@ mod outbound;
 mod revocation;
 mod signed_token;
 mod standard_webhooks;
+mod support_bundle;
 mod triage;
 
 const NOW: i64 = 1_795_000_000_000;

@@ -1,0 +1,336 @@
+//! Opening a support bundle into a new support workspace: a data directory of its own, made
+//! beside the one asked for and renamed into place only when every entry was read, its
+//! SHA-256 matched and every row went in — a bundle that cannot be opened creates nothing.
+//! The reader trusts nothing in the file: entry names, sizes, versions and hashes are all
+//! checked before a row is used, and an entry is never written anywhere by its name.
+
+use crate::support::bundle_format::{self as format, BundleEntry, BundleManifest};
+use crate::support::workspace::{SupportWorkspace, WORKSPACE_SETTING};
+use crate::{CoreError, CoreResult, DATABASE_FILE};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sgen_store::bundle_tables::{self, BundleTable};
+use sgen_store::{Access, Store};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportedWorkspace {
+    pub data_dir: String,
+    pub workspace: SupportWorkspace,
+    #[ts(type = "number")]
+    pub rows: u64,
+    #[ts(type = "number")]
+    pub took_ms: u64,
+}
+
+/// Rows inserted per statement batch.
+const BATCH: usize = 2_000;
+
+/// Opens `bundle` into a new support workspace at `data_dir` (which must not exist, or be an
+/// empty directory).
+pub fn import_support_bundle(
+    bundle: &Path,
+    data_dir: &Path,
+    now_ms: i64,
+) -> CoreResult<ImportedWorkspace> {
+    let started = Instant::now();
+    let bad = |what: String| CoreError::BadBundle(format!("{}: {what}", bundle.display()));
+    let file = File::open(bundle).map_err(|e| bad(format!("cannot be read ({e})")))?;
+    let size = file
+        .metadata()
+        .map_err(|e| bad(format!("cannot be read ({e})")))?
+        .len();
+    if size > format::MAX_BUNDLE_BYTES {
+        return Err(bad(format!(
+            "is {} MiB, more than a support bundle may be ({} MiB)",
+            size >> 20,
+            format::MAX_BUNDLE_BYTES >> 20
+        )));
+    }
+    let file_sha256 = file_sha256(bundle).map_err(|e| bad(format!("cannot be read ({e})")))?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| {
+        bad(format!(
+            "is not a support bundle, or it was cut short ({e})"
+        ))
+    })?;
+    let manifest = read_manifest(&mut archive).map_err(&bad)?;
+    check_entries(&mut archive, &manifest).map_err(&bad)?;
+    check_target(data_dir)?;
+    let staging = staging_path(data_dir);
+    let _ = std::fs::remove_dir_all(&staging);
+    let workspace = SupportWorkspace::from_manifest(&manifest, now_ms, file_sha256);
+    let filled = fill(&mut archive, &manifest, &staging, &workspace).map_err(|e| match e {
+        Fill::Bundle(what) => bad(what),
+        Fill::Core(e) => e,
+    });
+    let rows = match filled {
+        Ok(rows) => rows,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    if data_dir.exists() {
+        // Empty (checked above): the rename needs it gone.
+        let _ = std::fs::remove_dir(data_dir);
+    }
+    std::fs::rename(&staging, data_dir).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&staging);
+        CoreError::invalid(format!(
+            "could not create the support workspace at {}: {e}",
+            data_dir.display()
+        ))
+    })?;
+    Ok(ImportedWorkspace {
+        data_dir: data_dir.display().to_string(),
+        workspace,
+        rows,
+        took_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+fn file_sha256(path: &Path) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut File::open(path)?, &mut hasher)?;
+    Ok(hex::encode(hasher.finalize()))
+}
+
+fn read_manifest(archive: &mut zip::ZipArchive<File>) -> Result<BundleManifest, String> {
+    let mut entry = archive
+        .by_name(format::MANIFEST)
+        .map_err(|_| "has no manifest.json: it is not a support bundle".to_string())?;
+    if entry.size() > format::MAX_MANIFEST_BYTES {
+        return Err("its manifest is larger than any bundle's".into());
+    }
+    let mut text = Vec::new();
+    entry
+        .by_ref()
+        .take(format::MAX_MANIFEST_BYTES + 1)
+        .read_to_end(&mut text)
+        .map_err(|e| format!("its manifest cannot be read ({e})"))?;
+    // The format first, from a loose reading: a newer format may have changed the rest.
+    let head: Value =
+        serde_json::from_slice(&text).map_err(|e| format!("its manifest is not JSON ({e})"))?;
+    if head.get("format").and_then(Value::as_str) != Some(format::FORMAT) {
+        return Err("its manifest does not name the support bundle format".into());
+    }
+    let version = head.get("format_version").and_then(Value::as_u64);
+    match version {
+        Some(v) if v == u64::from(format::FORMAT_VERSION) => {}
+        Some(v) if v > u64::from(format::FORMAT_VERSION) => {
+            return Err(format!(
+                "was made by SGEN Integrations {} in bundle format {v}; this app reads format {} — open it with a newer SGEN Integrations",
+                head.get("app_version").and_then(Value::as_str).unwrap_or("(unknown)"),
+                format::FORMAT_VERSION
+            ))
+        }
+        _ => return Err("its manifest has no usable format version".into()),
+    }
+    let manifest: BundleManifest = serde_json::from_value(head)
+        .map_err(|e| format!("its manifest is not a format 1 manifest ({e})"))?;
+    if manifest.schema_version > sgen_store::LATEST_SCHEMA_VERSION {
+        return Err(format!(
+            "holds data of schema version {}, newer than this app's ({}) — open it with a newer SGEN Integrations",
+            manifest.schema_version,
+            sgen_store::LATEST_SCHEMA_VERSION
+        ));
+    }
+    if format::contents_sha256(&manifest.entries) != manifest.contents_sha256 {
+        return Err(
+            "its list of contents does not match its SHA-256: the bundle was altered".into(),
+        );
+    }
+    Ok(manifest)
+}
+
+/// Every entry in the archive is one the manifest lists and this format has, and the other
+/// way round; no name can reach outside the bundle.
+fn check_entries(
+    archive: &mut zip::ZipArchive<File>,
+    manifest: &BundleManifest,
+) -> Result<(), String> {
+    let expected: BTreeSet<String> = bundle_tables::tables()
+        .iter()
+        .map(|t| format::table_entry(t.name))
+        .collect();
+    let listed: BTreeSet<String> = manifest.entries.iter().map(|e| e.name.clone()).collect();
+    if listed.len() != manifest.entries.len() {
+        return Err("its manifest lists an entry twice".into());
+    }
+    if let Some(unknown) = listed.difference(&expected).next() {
+        return Err(format!(
+            "its manifest lists `{unknown}`, which no bundle has"
+        ));
+    }
+    if let Some(missing) = expected.difference(&listed).next() {
+        return Err(format!("its manifest does not list `{missing}`"));
+    }
+    let mut present = BTreeSet::new();
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| format!("entry {} cannot be read ({e})", i + 1))?;
+        let name = entry
+            .name()
+            .map_err(|e| format!("entry {} has an unreadable name ({e})", i + 1))?
+            .to_string();
+        if entry.enclosed_name().is_none() || name.contains('\\') {
+            return Err(format!(
+                "entry `{name}` points outside the bundle (an absolute path or `..`)"
+            ));
+        }
+        if name != format::MANIFEST && !expected.contains(&name) {
+            return Err(format!("entry `{name}` is not part of a support bundle"));
+        }
+        if entry.size() > format::MAX_ENTRY_BYTES {
+            return Err(format!("entry `{name}` is larger than any bundle's"));
+        }
+        if !present.insert(name.clone()) {
+            return Err(format!("entry `{name}` is in it twice"));
+        }
+    }
+    if let Some(missing) = listed.iter().find(|name| !present.contains(*name)) {
+        return Err(format!(
+            "entry `{missing}` is missing: the bundle is incomplete"
+        ));
+    }
+    Ok(())
+}
+
+fn check_target(data_dir: &Path) -> CoreResult<()> {
+    let empty = match std::fs::read_dir(data_dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(_) => false,
+    };
+    match empty {
+        true => Ok(()),
+        false => Err(CoreError::invalid(format!(
+            "{} is not empty: a support workspace needs a directory of its own",
+            data_dir.display()
+        ))),
+    }
+}
+
+fn staging_path(data_dir: &Path) -> PathBuf {
+    let mut name = data_dir.file_name().unwrap_or_default().to_os_string();
+    name.push(".importing");
+    data_dir.with_file_name(name)
+}
+
+enum Fill {
+    Bundle(String),
+    Core(CoreError),
+}
+
+impl From<CoreError> for Fill {
+    fn from(e: CoreError) -> Self {
+        Fill::Core(e)
+    }
+}
+
+impl From<sgen_store::StoreError> for Fill {
+    fn from(e: sgen_store::StoreError) -> Self {
+        Fill::Core(e.into())
+    }
+}
+
+impl From<sgen_store::SqliteError> for Fill {
+    fn from(e: sgen_store::SqliteError) -> Self {
+        Fill::Core(sgen_store::StoreError::from(e).into())
+    }
+}
+
+/// Creates the workspace's database at `staging` and puts every row of the bundle in it, in
+/// one transaction.
+fn fill(
+    archive: &mut zip::ZipArchive<File>,
+    manifest: &BundleManifest,
+    staging: &Path,
+    workspace: &SupportWorkspace,
+) -> Result<u64, Fill> {
+    std::fs::create_dir_all(staging)
+        .map_err(|e| CoreError::invalid(format!("could not create {}: {e}", staging.display())))?;
+    let store =
+        Store::open(&staging.join(DATABASE_FILE), Access::ReadWrite).map_err(CoreError::from)?;
+    let marker =
+        serde_json::to_string(workspace).map_err(|e| CoreError::Internal(e.to_string()))?;
+    store.write(|tx| {
+        let mut rows = 0;
+        for table in bundle_tables::tables() {
+            let name = format::table_entry(table.name);
+            let listed = manifest
+                .entries
+                .iter()
+                .find(|e| e.name == name)
+                .expect("every table's entry was checked to be listed");
+            let entry = archive
+                .by_name(&name)
+                .map_err(|e| Fill::Bundle(format!("entry `{name}` cannot be read ({e})")))?;
+            rows += read_table(entry, listed, &table, tx)?;
+        }
+        bundle_tables::finish_import(tx)?;
+        sgen_store::settings::set(tx, WORKSPACE_SETTING, &marker)?;
+        Ok(rows)
+    })
+}
+
+/// One table's entry: read line by line (no further than the manifest says it is long),
+/// hashed as it is read, inserted in batches; its hash and size must match the manifest's.
+fn read_table(
+    entry: impl Read,
+    listed: &BundleEntry,
+    table: &BundleTable,
+    tx: &sgen_store::Transaction<'_>,
+) -> Result<u64, Fill> {
+    let name = &listed.name;
+    let mut reader = BufReader::new(entry.take(listed.bytes.saturating_add(1)));
+    let mut hasher = Sha256::new();
+    let (mut bytes, mut rows) = (0u64, 0u64);
+    let mut batch: Vec<Map<String, Value>> = Vec::with_capacity(BATCH);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line).map_err(|e| {
+            Fill::Bundle(format!(
+                "entry `{name}` cannot be read, it may be cut short or altered ({e})"
+            ))
+        })?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&line);
+        bytes += read as u64;
+        if bytes > listed.bytes {
+            return Err(Fill::Bundle(format!(
+                "entry `{name}` is longer than its manifest says: the bundle was altered"
+            )));
+        }
+        rows += 1;
+        let row: Map<String, Value> = serde_json::from_slice(&line)
+            .map_err(|e| Fill::Bundle(format!("line {rows} of `{name}` is not a row ({e})")))?;
+        batch.push(row);
+        if batch.len() == BATCH {
+            table
+                .insert(tx, &batch)
+                .map_err(|e| Fill::Bundle(format!("`{name}`: {e}")))?;
+            batch.clear();
+        }
+    }
+    table
+        .insert(tx, &batch)
+        .map_err(|e| Fill::Bundle(format!("`{name}`: {e}")))?;
+    if bytes != listed.bytes || hex::encode(hasher.finalize()) != listed.sha256 {
+        return Err(Fill::Bundle(format!(
+            "entry `{name}` does not match its SHA-256: the bundle was altered or cut short"
+        )));
+    }
+    Ok(rows)
+}

@@ -1,0 +1,14 @@
+//! Support (SPEC §9): a site exported as one support bundle without any secret, opened on
+//! another machine as an isolated support workspace.
+
+pub mod bundle_export;
+pub mod bundle_format;
+pub mod bundle_import;
+pub mod workspace;
+
+/// The support domain's state on the core.
+#[derive(Default)]
+pub(crate) struct SupportState {
+    /// Whether the data directory is a support workspace, read once (see `workspace`).
+    workspace: std::sync::OnceLock<Option<workspace::SupportWorkspace>>,
+}

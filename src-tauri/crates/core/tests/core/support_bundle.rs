@@ -1,0 +1,472 @@
+//! Support bundles (issue 16): a site exported without one secret in its bytes (compressed or
+//! not), opened into a workspace of its own that every view can read and that refuses changes;
+//! and every bundle that cannot be opened — truncated, altered, too new, too large, with a
+//! path out of the bundle, or any bytes at all — gives a clear error and creates nothing.
+
+use super::{live, open_with_store, NOW};
+use proptest::prelude::*;
+use sgen_core::demo::DemoOptions;
+use sgen_core::support::bundle_export::BundleRequest;
+use sgen_core::support::bundle_import::import_support_bundle;
+use sgen_core::{Access, Core, CoreConfig, FixedClock, Secret};
+use sgen_vault::{Binding, SecretFields, Vault};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+const CANARY_API_KEY: &str = "sk_live_CanaryApiKey00000000000000001";
+const CANARY_ACCESS_TOKEN: &str = "canary-access-token-0000000000000002";
+const CANARY_REFRESH_TOKEN: &str = "canary-refresh-token-000000000000003";
+const CANARY_SIGNING_SECRET: &str = "whsec_CanarySigningSecret000000000004";
+const CANARY_IN_BODY: &str = "canary-token-in-a-vendor-body-000005";
+const CANARY_IN_PAYLOAD: &str = "canary-password-in-a-payload-000006";
+const CANARIES: [&str; 6] = [
+    CANARY_API_KEY,
+    CANARY_ACCESS_TOKEN,
+    CANARY_REFRESH_TOKEN,
+    CANARY_SIGNING_SECRET,
+    CANARY_IN_BODY,
+    CANARY_IN_PAYLOAD,
+];
+
+fn request(site_id: &str) -> BundleRequest {
+    BundleRequest {
+        site_id: site_id.into(),
+        since: None,
+        connections: None,
+    }
+}
+
+/// The entries of a zip, decompressed.
+fn entries(bundle: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bundle)).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            (entry.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+/// A zip of these entries (the way an attacker or a damaged copy would make one).
+fn zipped(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// Seals `fields` as the app does, under the site's current key, into a connection's column.
+fn seal_into(
+    core: &Core,
+    store: &Arc<keyring_core::CredentialStore>,
+    site: &str,
+    connection: &str,
+    column: &str,
+    fields: &[(&str, &str)],
+) {
+    let db = rusqlite::Connection::open(core.data_dir().join(sgen_core::DATABASE_FILE)).unwrap();
+    let namespace: String = db
+        .query_row(
+            "SELECT value FROM app_settings WHERE key = 'data_dir_id'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let key = Vault::new(store.clone(), &namespace)
+        .existing_site_key(site, 0)
+        .unwrap();
+    let mut secret = SecretFields::new();
+    for (name, value) in fields {
+        secret.insert(name, Secret::new(*value));
+    }
+    let binding = match column {
+        "credential_blob" => Binding::credential(connection),
+        _ => Binding::refresh_token(connection),
+    };
+    db.execute(
+        &format!("UPDATE connections SET {column} = ?1 WHERE id = ?2"),
+        rusqlite::params![key.seal(binding, &secret), connection],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_bundle_carries_the_site_without_one_secret_and_opens_as_a_workspace_that_refuses_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().unwrap();
+    let core = open_with_store(dir.path(), store.clone());
+    let summary = core
+        .seed_demo(
+            &DemoOptions {
+                delivery_attempts: 2_000,
+                sandbox_credentials: true,
+                ..Default::default()
+            },
+            |_, _| {},
+        )
+        .unwrap();
+    let site = summary.site_id.clone();
+    let connections = core
+        .connections(&live(&summary), &Default::default())
+        .unwrap()
+        .rows;
+    let id_of = |slug: &str| {
+        connections
+            .iter()
+            .find(|c| c.record.connector_type == slug)
+            .unwrap()
+            .record
+            .id
+            .clone()
+    };
+    let (stripe, hubspot) = (id_of("stripe"), id_of("hubspot"));
+    // The canaries, stored the way the app stores secrets.
+    seal_into(
+        &core,
+        &store,
+        &site,
+        &stripe,
+        "credential_blob",
+        &[("secret_key", CANARY_API_KEY)],
+    );
+    seal_into(
+        &core,
+        &store,
+        &site,
+        &hubspot,
+        "credential_blob",
+        &[("access_token", CANARY_ACCESS_TOKEN)],
+    );
+    seal_into(
+        &core,
+        &store,
+        &site,
+        &hubspot,
+        "refresh_token_blob",
+        &[("refresh_token", CANARY_REFRESH_TOKEN)],
+    );
+    core.set_event_secret(&stripe, Secret::new(CANARY_SIGNING_SECRET), false)
+        .unwrap();
+    // Secrets where only the redaction rules can find them: a vendor's answer carrying a
+    // token, a payload carrying a password, a vendor echoing the API key in its summary.
+    let db = rusqlite::Connection::open(dir.path().join(sgen_core::DATABASE_FILE)).unwrap();
+    let answer = serde_json::json!({
+        "answer": { "status": 400, "headers": {}, "body": format!("{{\"error\":\"bad\",\"session\":{{\"access_token\":\"{CANARY_IN_BODY}\"}}}}") }
+    });
+    let changed = db
+        .execute(
+            "UPDATE delivery_attempts SET exchange = ?1, response_summary = ?2
+             WHERE id = (SELECT min(id) FROM delivery_attempts WHERE connection_id = ?3)",
+            rusqlite::params![
+                answer.to_string(),
+                format!("400 · key {CANARY_API_KEY} is not valid here"),
+                stripe
+            ],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    let parked = db
+        .execute(
+            "INSERT INTO outbox (delivery_id, connection_id, payload, attempts_made, due_at, parked)
+             SELECT id, connection_id, ?1, 8, 0, 1 FROM deliveries WHERE status = 'dead_letter' LIMIT 1",
+            [serde_json::json!({ "email": "a@example.com", "password": CANARY_IN_PAYLOAD }).to_string()],
+        )
+        .unwrap();
+    assert_eq!(parked, 1);
+    let out = dir.path().join("acme.sgen-bundle.zip");
+    let mut told = Vec::new();
+    let exported = core
+        .export_support_bundle(&request(&site), &out, &mut |p| told.push(p))
+        .unwrap();
+    assert!(
+        told.last()
+            .is_some_and(|p| p.rows == p.total && p.total > 2_000),
+        "{told:?}"
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(exported.bytes, bytes.len() as u64);
+    for canary in CANARIES {
+        assert!(
+            !contains(&bytes, canary),
+            "{canary} is in the bundle's bytes"
+        );
+    }
+    let unpacked = entries(&bytes);
+    for (name, content) in &unpacked {
+        for canary in CANARIES {
+            assert!(!contains(content, canary), "{canary} is in {name}");
+        }
+    }
+    let text = |name: &str| {
+        String::from_utf8(unpacked.iter().find(|(n, _)| n == name).unwrap().1.clone()).unwrap()
+    };
+    // What held the canaries travelled, redacted.
+    let attempts = text("tables/delivery_attempts.jsonl");
+    let kept_answer = attempts
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter_map(|row| serde_json::from_str::<serde_json::Value>(row["exchange"].as_str()?).ok())
+        .filter_map(|exchange| {
+            serde_json::from_str::<serde_json::Value>(exchange["answer"]["body"].as_str()?).ok()
+        })
+        .find(|body| body["error"] == "bad")
+        .expect("the vendor's answer travelled");
+    assert_eq!(kept_answer["session"]["access_token"], "[redacted]");
+    assert!(attempts.contains("400 · key [redacted] is not valid here"));
+    assert!(text("tables/outbox.jsonl").contains(r#"\"password\":\"[redacted]\""#));
+    // Nothing sealed travels at all, and nothing of the operators' passphrases.
+    let connections_entry = text("tables/connections.jsonl");
+    assert!(
+        !connections_entry.contains("credential_blob")
+            && !connections_entry.contains("refresh_token_blob")
+    );
+    assert!(!text("tables/operators.jsonl").contains("passphrase_hash"));
+    assert!(!text("tables/app_settings.jsonl").contains("cursor_key"));
+    let manifest: serde_json::Value = serde_json::from_str(&text("manifest.json")).unwrap();
+    assert_eq!(manifest["format_version"], 1);
+    assert_eq!(manifest["site"]["id"], site.as_str());
+    assert_eq!(manifest["exported_by"]["role"], "Administrator");
+    // The export is in the operator's own activity log.
+    let logged: i64 = db
+        .query_row(
+            "SELECT count(*) FROM activity_log WHERE action = 'support.bundle_exported'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, 1);
+
+    // Opened on "another machine": its own data directory and its own (empty) keyring.
+    let into = tempfile::tempdir().unwrap();
+    let workspace_dir = into.path().join("workspace");
+    let imported = import_support_bundle(&out, &workspace_dir, NOW).unwrap();
+    assert_eq!(imported.workspace.site_name, "Acme Outdoor");
+    let copy = Core::open(CoreConfig {
+        data_dir: workspace_dir.clone(),
+        access: Access::ReadWrite,
+        clock: Arc::new(FixedClock::new(NOW)),
+        credential_store: Some(keyring_core::mock::Store::new().unwrap()),
+    })
+    .unwrap();
+    let marker = copy
+        .support_workspace()
+        .unwrap()
+        .expect("it says it is a copy");
+    assert_eq!(marker.bundle_sha256, exported.sha256);
+    assert!(core.support_workspace().unwrap().is_none());
+    // Every view reads the copy as it was.
+    let copied = copy
+        .connections(&live(&summary), &Default::default())
+        .unwrap();
+    assert_eq!(copied.rows.len(), connections.len());
+    let log = |c: &Core| {
+        c.deliveries(&live(&summary), &Default::default())
+            .unwrap()
+            .rows
+    };
+    let ids = |rows: Vec<sgen_core::delivery::log::AttemptRow>| {
+        rows.into_iter().map(|r| r.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(log(&copy)), ids(log(&core)));
+    let (original, copied) = (
+        core.connection(&hubspot).unwrap(),
+        copy.connection(&hubspot).unwrap(),
+    );
+    assert!(
+        !copied.transitions.is_empty(),
+        "the state history came along"
+    );
+    assert_eq!(copied.transitions.len(), original.transitions.len());
+    assert_eq!(copied.delivery_attempts, original.delivery_attempts);
+    // It refuses changes, saying what it is.
+    let refused = copy.pause_connection(&stripe).unwrap_err();
+    assert_eq!(refused.code(), "support_workspace", "{refused}");
+    assert!(
+        refused.to_string().contains("copy of Acme Outdoor"),
+        "{refused}"
+    );
+    let sealed: i64 = rusqlite::Connection::open(workspace_dir.join(sgen_core::DATABASE_FILE))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM connections WHERE credential_blob IS NOT NULL OR refresh_token_blob IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(sealed, 0);
+    // A second import into the same directory is refused: it is not empty.
+    let again = import_support_bundle(&out, &workspace_dir, NOW).unwrap_err();
+    assert_eq!(again.code(), "invalid_argument", "{again}");
+}
+
+/// A small site's bundle, and where it was written.
+fn small_bundle() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let core = open_with_store(dir.path(), keyring_core::mock::Store::new().unwrap());
+    let site = core.create_site("Small shop", "small.example").unwrap();
+    let out = dir.path().join("small.zip");
+    core.export_support_bundle(&request(&site.id), &out, &mut |_| {})
+        .unwrap();
+    (dir, out)
+}
+
+/// Importing `bytes` fails with `bad_bundle` and leaves nothing behind; the message is returned.
+fn refused(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.zip");
+    std::fs::write(&file, bytes).unwrap();
+    refused_file(&file, dir.path())
+}
+
+fn refused_file(file: &Path, dir: &Path) -> String {
+    let target = dir.join("workspace");
+    let err = import_support_bundle(file, &target, NOW).unwrap_err();
+    assert_eq!(err.code(), "bad_bundle", "{err}");
+    assert!(!target.exists(), "{err}: the workspace was created");
+    assert!(
+        !dir.join("workspace.importing").exists(),
+        "{err}: staging was left"
+    );
+    err.to_string()
+}
+
+#[test]
+fn a_bundle_that_cannot_be_opened_gives_a_clear_error_and_creates_nothing() {
+    let (dir, out) = small_bundle();
+    let bytes = std::fs::read(&out).unwrap();
+    let good = entries(&bytes);
+    // It opens as it is.
+    let target = dir.path().join("ok");
+    import_support_bundle(&out, &target, NOW).unwrap();
+
+    let truncated = refused(&bytes[..bytes.len() / 2]);
+    assert!(truncated.contains("cut short"), "{truncated}");
+
+    let altered: Vec<_> = good
+        .iter()
+        .map(|(name, content)| match name.as_str() {
+            "tables/sites.jsonl" => (
+                name.clone(),
+                String::from_utf8(content.clone())
+                    .unwrap()
+                    .replace("Small shop", "Other shop")
+                    .into_bytes(),
+            ),
+            _ => (name.clone(), content.clone()),
+        })
+        .collect();
+    let tampered = refused(&zipped(&altered));
+    assert!(
+        tampered.contains("does not match its SHA-256"),
+        "{tampered}"
+    );
+
+    let newer: Vec<_> = good
+        .iter()
+        .map(|(name, content)| match name.as_str() {
+            "manifest.json" => {
+                let mut manifest: serde_json::Value = serde_json::from_slice(content).unwrap();
+                manifest["format_version"] = 2.into();
+                manifest["app_version"] = "9.0.0".into();
+                (name.clone(), serde_json::to_vec(&manifest).unwrap())
+            }
+            _ => (name.clone(), content.clone()),
+        })
+        .collect();
+    let too_new = refused(&zipped(&newer));
+    assert!(
+        too_new.contains("format 2") && too_new.contains("newer SGEN Integrations"),
+        "{too_new}"
+    );
+
+    let mut escaping = good.clone();
+    escaping.push(("../../outside.jsonl".into(), b"{}\n".to_vec()));
+    let traversal = refused(&zipped(&escaping));
+    assert!(
+        traversal.contains("points outside the bundle"),
+        "{traversal}"
+    );
+
+    let mut extra = good.clone();
+    extra.push(("tables/secrets.jsonl".into(), b"{}\n".to_vec()));
+    let unexpected = refused(&zipped(&extra));
+    assert!(
+        unexpected.contains("not part of a support bundle"),
+        "{unexpected}"
+    );
+
+    let missing: Vec<_> = good
+        .iter()
+        .filter(|(n, _)| n != "tables/activity_log.jsonl")
+        .cloned()
+        .collect();
+    let incomplete = refused(&zipped(&missing));
+    assert!(incomplete.contains("missing"), "{incomplete}");
+
+    let unmanifested: Vec<_> = good
+        .iter()
+        .filter(|(n, _)| n != "manifest.json")
+        .cloned()
+        .collect();
+    assert!(refused(&zipped(&unmanifested)).contains("no manifest.json"));
+
+    assert!(refused(b"not a zip at all").contains("not a support bundle"));
+
+    // Oversized: a sparse file, so the test writes nothing much.
+    let huge = dir.path().join("huge.zip");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(3 << 30)
+        .unwrap();
+    let oversized = refused_file(&huge, dir.path());
+    assert!(
+        oversized.contains("more than a support bundle may be"),
+        "{oversized}"
+    );
+}
+
+proptest! {
+    /// Any bytes at all: an error or a workspace, never a panic, and nothing left on an error.
+    #[test]
+    fn fuzz_the_bundle_reader(cut in any::<prop::sample::Index>(), flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4)) {
+        let (_dir, out) = SMALL.with(|small| small.clone());
+        let mut bytes = std::fs::read(&out).unwrap();
+        for (at, value) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] ^= value.max(1);
+        }
+        bytes.truncate(cut.index(bytes.len() + 1).max(1));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("in.zip");
+        std::fs::write(&file, &bytes).unwrap();
+        let target = dir.path().join("workspace");
+        match import_support_bundle(&file, &target, NOW) {
+            Ok(_) => prop_assert!(target.exists()),
+            Err(e) => {
+                prop_assert_eq!(e.code(), "bad_bundle", "{}", e);
+                prop_assert!(!target.exists());
+                prop_assert!(!dir.path().join("workspace.importing").exists());
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// One small bundle per test thread, kept for every case.
+    static SMALL: (Arc<tempfile::TempDir>, std::path::PathBuf) = {
+        let (dir, out) = small_bundle();
+        (Arc::new(dir), out)
+    };
+}
