@@ -292,6 +292,16 @@ fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<AttemptRow> {
     })
 }
 
+/// The recorded exchange (request and answer, JSON) of every attempt of one delivery, first
+/// to last.
+pub fn exchanges_of(conn: &Connection, delivery_id: &str) -> rusqlite::Result<Vec<Option<String>>> {
+    conn.prepare_cached(
+        "SELECT exchange FROM delivery_attempts WHERE delivery_id = ?1 ORDER BY id",
+    )?
+    .query_map([delivery_id], |row| row.get(0))?
+    .collect()
+}
+
 /// Attempts in a scope, for a quick total.
 pub fn count(conn: &Connection, scope: AttemptScope<'_>) -> rusqlite::Result<i64> {
     match scope {

@@ -71,6 +71,7 @@ operations! {
     CompleteTask = "task.complete" => RunAutomations;
     // Support.
     ExportSupportBundle = "support.export_bundle" => View;
+    ReplayDelivery = "support.replay" => View;
     // What anyone may do to their own view of things.
     MarkNotificationsRead = "notifications.read" => View;
     // Settings.

@@ -87,6 +87,15 @@ pub(crate) fn client_under(timeout: Duration, policy: Option<&Allowance>) -> Cli
         })
 }
 
+/// A blocking client that only ever talks to this computer (an offline replay's recorded
+/// vendor): no proxy from the environment can send its requests elsewhere.
+pub(crate) fn loopback_client(timeout: Duration) -> Client {
+    configured!(Client::builder(), timeout, None::<&Allowance>)
+        .no_proxy()
+        .build()
+        .expect("the HTTP client's settings are valid")
+}
+
 /// An async client with the same settings, for the delivery worker's requests on the core's
 /// runtime (`kernel::runtime`, which keeps them).
 pub(crate) fn async_client(timeout: Duration, policy: Option<&Allowance>) -> reqwest::Client {

@@ -75,15 +75,22 @@ fn check(waits_s: &[u64]) -> CoreResult<()> {
     Ok(())
 }
 
+/// The policy of a schedule an operator gives (an offline replay's changed schedule), checked
+/// as a saved one would be.
+pub(crate) fn checked_policy(waits_s: &[u64]) -> CoreResult<RetryPolicy> {
+    check(waits_s)?;
+    Ok(RetryPolicy {
+        delays_ms: waits_s.iter().map(|s| *s as i64 * SECOND).collect(),
+        ..RetryPolicy::default()
+    })
+}
+
 /// The stored schedule, when it is one `set_retry_schedule` would accept; anything else (a
 /// file edited by hand, damaged, or from a build with other rules) gives the default rather
 /// than waits that overflow or never end.
 fn policy_from(stored: &str) -> RetryPolicy {
-    match serde_json::from_str::<Vec<u64>>(stored) {
-        Ok(waits) if check(&waits).is_ok() => RetryPolicy {
-            delays_ms: waits.iter().map(|s| *s as i64 * SECOND).collect(),
-            ..RetryPolicy::default()
-        },
+    match serde_json::from_str::<Vec<u64>>(stored).map(|waits| checked_policy(&waits)) {
+        Ok(Ok(policy)) => policy,
         _ => {
             tracing::warn!(
                 "the stored retry schedule is not one the app accepts; using the default"

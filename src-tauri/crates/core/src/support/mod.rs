@@ -1,9 +1,12 @@
 //! Support (SPEC §9): a site exported as one support bundle without any secret, opened on
-//! another machine as an isolated support workspace.
+//! another machine as an isolated support workspace, where a failed delivery is replayed offline
+//! against its recorded answers.
 
 pub mod bundle_export;
 pub mod bundle_format;
 pub mod bundle_import;
+mod recorded_vendor;
+pub mod replay;
 pub mod workspace;
 
 /// The support domain's state on the core.

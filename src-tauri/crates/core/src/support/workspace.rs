@@ -63,7 +63,10 @@ impl SupportWorkspace {
 
 /// Operations a support workspace allows: those that change nothing of the copy.
 fn allowed_in_workspace(operation: Operation) -> bool {
-    matches!(operation, Operation::MarkNotificationsRead)
+    matches!(
+        operation,
+        Operation::MarkNotificationsRead | Operation::ReplayDelivery
+    )
 }
 
 impl Core {

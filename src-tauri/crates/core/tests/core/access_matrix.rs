@@ -189,6 +189,9 @@ fn call(core: &Core, operation: Operation, ids: &Ids) -> Result<(), CoreError> {
             .complete_task(&ids.task, &serde_json::json!({ "approved": true }))
             .map(drop),
         Operation::MarkNotificationsRead => core.mark_notifications_read(i64::MAX).map(drop),
+        Operation::ReplayDelivery => core
+            .replay_delivery("dlv_none", &Default::default())
+            .map(drop),
         Operation::ExportSupportBundle => {
             let dir = tempfile::tempdir().unwrap();
             let request = sgen_core::support::bundle_export::BundleRequest {

@@ -470,3 +470,166 @@ thread_local! {
         (Arc::new(dir), out)
     };
 }
+
+/// A support workspace made from a demo site's bundle (on a keyring of its own).
+fn demo_workspace() -> (tempfile::TempDir, Core, sgen_core::demo::DemoSummary) {
+    let dir = tempfile::tempdir().unwrap();
+    let core = open_with_store(dir.path(), keyring_core::mock::Store::new().unwrap());
+    let summary = core
+        .seed_demo(
+            &DemoOptions {
+                delivery_attempts: 20_000,
+                ..Default::default()
+            },
+            |_, _| {},
+        )
+        .unwrap();
+    let out = dir.path().join("demo.zip");
+    core.export_support_bundle(&request(&summary.site_id), &out, &mut |_| {})
+        .unwrap();
+    let workspace = dir.path().join("workspace");
+    import_support_bundle(&out, &workspace, NOW).unwrap();
+    let copy = open_with_store(&workspace, keyring_core::mock::Store::new().unwrap());
+    (dir, copy, summary)
+}
+
+/// A delivery of the copy chosen by SQL over its attempts.
+fn delivery_where(copy: &Core, condition: &str) -> String {
+    rusqlite::Connection::open(copy.data_dir().join(sgen_core::DATABASE_FILE))
+        .unwrap()
+        .query_row(
+            &format!(
+                "SELECT a.delivery_id FROM delivery_attempts a JOIN connections c ON c.id = a.connection_id
+                 WHERE {condition} ORDER BY a.id LIMIT 1"
+            ),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("no delivery where {condition}: {e}"))
+}
+
+#[test]
+fn a_failed_delivery_replays_offline_against_its_recorded_answers_and_with_changes() {
+    let (_dir, copy, _) = demo_workspace();
+    // A Brevo delivery that failed twice, then went through.
+    let brevo = delivery_where(
+        &copy,
+        "c.connector_type = 'brevo' AND a.outcome = 'delivered' AND a.attempt_number >= 3",
+    );
+    let replay = copy.replay_delivery(&brevo, &Default::default()).unwrap();
+    let answers = |steps: &[sgen_core::support::replay::ReplayStep]| {
+        steps.iter().map(|s| s.answer.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        answers(&replay.replayed),
+        answers(&replay.original),
+        "{replay:#?}"
+    );
+    assert_ne!(replay.replayed[0].outcome, "delivered");
+    assert_eq!(
+        (
+            replay.original_outcome.as_str(),
+            replay.replayed_outcome.as_str()
+        ),
+        ("delivered", "delivered")
+    );
+    assert!(
+        replay.same_outcome && replay.diverges_at.is_none(),
+        "{replay:#?}"
+    );
+    assert_eq!(
+        replay.vendor_requests as usize,
+        replay.replayed.len(),
+        "every attempt went over HTTP"
+    );
+    // The compressed clock keeps the schedule's times (the third attempt 5 min 5 s after the
+    // first), and the replay took moments.
+    assert_eq!(replay.replayed[2].at_ms, (5 + 300) * 1000);
+    assert!(replay.took_ms < 60_000);
+
+    // Brevo's outage ended its deliveries with a 403, which the demo's history dead-lettered at
+    // once; the app's policy retries it, and the replay shows where the two part.
+    let refused = delivery_where(&copy, "c.connector_type = 'brevo' AND a.outcome = 'failed' AND a.vendor_response_code = 403 AND a.attempt_number >= 2");
+    let parted = copy.replay_delivery(&refused, &Default::default()).unwrap();
+    let last = parted.original.len();
+    assert_eq!(parted.diverges_at, Some(last as u32), "{parted:#?}");
+    assert_eq!(parted.original[last - 1].outcome, "failed");
+    assert_eq!(parted.replayed[last - 1].outcome, "retried");
+    assert!(
+        !parted.replayed.last().unwrap().recorded,
+        "past the recording, the last answer repeats"
+    );
+    assert!(parted.same_outcome, "a dead letter either way");
+
+    // "Would a shorter schedule have helped?"
+    let short = copy
+        .replay_delivery(
+            &brevo,
+            &sgen_core::support::replay::ReplayChanges {
+                retry_schedule_s: Some(vec![0, 5]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(short.replayed.len(), 2);
+    assert_eq!(
+        short.diverges_at,
+        Some(2),
+        "attempt 2 fails where it was retried"
+    );
+    assert_eq!(short.replayed_outcome, "failed");
+    assert!(!short.same_outcome);
+    // A changed mapping changes the request, not the recorded answers.
+    let mapped = copy
+        .replay_delivery(
+            &brevo,
+            &sgen_core::support::replay::ReplayChanges {
+                mapping: Some(
+                    [
+                        ("to.0.email".to_string(), "object".to_string()),
+                        ("templateId".to_string(), "\"7\"".to_string()),
+                    ]
+                    .into(),
+                ),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(mapped.request.changed);
+    let body: serde_json::Value = serde_json::from_str(&mapped.request.body).unwrap();
+    assert!(
+        body["to"][0]["email"].as_str().unwrap().starts_with("usr_"),
+        "{body}"
+    );
+    assert_eq!(mapped.replayed_outcome, "delivered");
+    // A mapping naming what the request does not have is refused, saying which.
+    let err = copy
+        .replay_delivery(
+            &brevo,
+            &sgen_core::support::replay::ReplayChanges {
+                mapping: Some([("email".to_string(), "contact.email".to_string())].into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("contact.email"), "{err}");
+
+    // A recorded timeout is a real timeout on loopback: the vendor holds the request.
+    let timeout = delivery_where(&copy, "a.error_class = 'timeout' AND a.attempt_number = 1");
+    let replay = copy.replay_delivery(&timeout, &Default::default()).unwrap();
+    assert_eq!(
+        replay.replayed[0].answer, "no answer (timed out)",
+        "{replay:#?}"
+    );
+    assert_eq!(replay.original[0].answer, replay.replayed[0].answer);
+    // And an unreachable vendor is a refused connection.
+    let refused = delivery_where(
+        &copy,
+        "a.error_class = 'connection_refused' AND a.attempt_number = 1",
+    );
+    let replay = copy.replay_delivery(&refused, &Default::default()).unwrap();
+    assert_eq!(
+        replay.replayed[0].answer, "no answer (unreachable)",
+        "{replay:#?}"
+    );
+}
