@@ -104,6 +104,18 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::access_args::ActivityCommand,
     },
+    /// Support bundles: export a site, open one as a support workspace, replay a delivery
+    /// offline.
+    Bundle {
+        #[command(subcommand)]
+        command: crate::support_args::BundleCommand,
+    },
+    /// Is everything healthy? The database, the keyring, connections, the outbox, background
+    /// work, the disk. Exits non-zero, naming the problem, when anything is not.
+    Health {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]

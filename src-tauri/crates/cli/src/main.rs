@@ -16,6 +16,8 @@ mod output;
 mod sandbox_cmd;
 mod secret_input;
 mod settings_cmd;
+mod support_args;
+mod support_cmd;
 mod time_bounds;
 mod work_cmd;
 
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), CoreError> {
+    let given_data_dir = cli.data_dir.clone();
     let data_dir = sgen_core::resolve_data_dir(cli.data_dir);
     let operator = cli.operator;
     let open = |access| open_as(&data_dir, operator.as_deref(), access);
@@ -114,6 +117,8 @@ fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Operators { command } => access_cmd::operators(&open, command),
         Command::Roles { command } => access_cmd::roles(&open, command),
         Command::Activity { command } => access_cmd::activity(&open, command),
+        Command::Bundle { command } => support_cmd::bundle(&open, given_data_dir, command),
+        Command::Health { json } => support_cmd::health(&open, json),
     }
 }
 

@@ -67,6 +67,9 @@ pub enum CoreError {
     /// with an entry it may not have. Nothing was created.
     #[error("{0}")]
     BadBundle(String),
+    /// The health check found something unhealthy (named in the message).
+    #[error("{0}")]
+    Unhealthy(String),
     /// A support workspace is a copy to look at and replay in: what would change it is refused.
     #[error("{0}")]
     SupportWorkspace(String),
@@ -119,6 +122,7 @@ error_codes! {
     WrongPassphrase = "wrong_passphrase",
     OperatorLocked = "operator_locked",
     BadBundle = "bad_bundle",
+    Unhealthy = "unhealthy",
     SupportWorkspace = "support_workspace",
     Internal = "internal",
 }
@@ -153,6 +157,7 @@ impl CoreError {
             CoreError::WrongPassphrase(_) => ErrorCode::WrongPassphrase,
             CoreError::OperatorLocked(_) => ErrorCode::OperatorLocked,
             CoreError::BadBundle(_) => ErrorCode::BadBundle,
+            CoreError::Unhealthy(_) => ErrorCode::Unhealthy,
             CoreError::SupportWorkspace(_) => ErrorCode::SupportWorkspace,
             CoreError::Internal(_) => ErrorCode::Internal,
         }

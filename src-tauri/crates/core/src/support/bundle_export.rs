@@ -41,6 +41,8 @@ pub struct ExportedBundle {
     pub manifest: BundleManifest,
     #[ts(type = "number")]
     pub took_ms: u64,
+    /// What the operator should know about this export (a keyring that could not be read).
+    pub warnings: Vec<String>,
 }
 
 /// Rows written so far, of how many.
@@ -91,7 +93,15 @@ impl Core {
                 )));
             }
         }
-        let known = self.known_secrets(&site.id)?;
+        let mut warnings = Vec::new();
+        // A customer whose keyring lost the site's key needs a bundle most of all: secrets stay
+        // out by column and by name, and the operator is told they were not searched for.
+        let known = self.known_secrets(&site.id).unwrap_or_else(|e| {
+            warnings.push(format!(
+                "the site's secrets could not be opened ({e}): the bundle carries no sealed column and no credential by name, but was not searched for secret values"
+            ));
+            KnownSecrets::new([])
+        });
         let settings = self.bundled_settings(&site.id);
         let since = request.since.unwrap_or(0);
         let slice = Slice {
@@ -154,6 +164,7 @@ impl Core {
             sha256,
             manifest,
             took_ms: started.elapsed().as_millis() as u64,
+            warnings,
         })
     }
 
