@@ -6,6 +6,7 @@ mod events;
 mod inbound_kills;
 mod lifecycle;
 mod migration_kills;
+mod support;
 
 use std::process::{Command, Output};
 
