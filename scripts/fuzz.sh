@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The long runs of what a test run does briefly. First the property tests that feed parsers
 # arbitrary input (`fuzz_*`: page cursors, field-mapping paths and mappings, manifests, app
-# links, inbound verification, the stored retry schedule, the CLI's time bounds, and every
+# links, inbound verification, the stored retry schedule, the CLI's time bounds, the support-
+# bundle reader, and every
 # IPC command's arguments through the mock runtime), 100,000 inputs each instead of the 256 a
 # normal test run gives them. Prints each target's time; fails on the first panic, with the
 # smallest input that causes it. The IPC target runs in the debug build the tests use (a

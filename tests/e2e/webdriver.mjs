@@ -9,14 +9,15 @@ import { pathToFileURL } from "node:url";
 const requireFromUi = createRequire(new URL("../../ui/package.json", import.meta.url));
 const { remote } = await import(pathToFileURL(requireFromUi.resolve("webdriverio")).href);
 
-export async function openApp() {
+/** A session on the app, on the suite's data directory or on `dataDir`. */
+export async function openApp(dataDir = process.env.SGEN_E2E_DATA) {
   return remote({
     hostname: "127.0.0.1",
     port: Number(process.env.SGEN_DRIVER_PORT),
     logLevel: "warn",
     capabilities: {
       "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: process.env.SGEN_APP, args: ["--data-dir", process.env.SGEN_E2E_DATA] },
+      "tauri:options": { application: process.env.SGEN_APP, args: ["--data-dir", dataDir] },
     },
   });
 }

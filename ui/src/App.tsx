@@ -21,6 +21,7 @@ import { SettingsView } from "./features/settings/SettingsView";
 import { BackgroundHealth } from "./features/startup/BackgroundHealth";
 import { StartupScreen } from "./features/startup/StartupScreen";
 import { useAppStatus } from "./features/startup/useAppStatus";
+import { SupportBanner } from "./features/support/SupportBanner";
 import { TriageView } from "./features/triage/TriageView";
 import { useCall } from "./data/useCall";
 import { href, type Route, useRoute } from "./router";
@@ -116,6 +117,7 @@ function Workspace() {
         ))}
       </nav>
       <main className="content" id="content" tabIndex={-1}>
+        <SupportBanner />
         {scope && (
           <ScopeContext.Provider value={scope}>
             <View route={route} key={`${scope.site_id}/${scope.environment}`} />

@@ -13,6 +13,7 @@ mod lifecycle;
 mod outbound;
 mod settings;
 mod signed_token;
+mod support;
 mod triage;
 
 use crate::{AppState, IpcError};
@@ -38,6 +39,9 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         activity::activity_actions,
         activity::activity_export,
         activity::activity_retention_set,
+        support::support_workspace_get,
+        support::support_bundle_export,
+        support::delivery_replay,
         automations::automations_list,
         automations::automation_get,
         automations::automation_save,

@@ -28,7 +28,8 @@ pub(crate) fn valid_arguments(cmd: &str) -> Value {
         | "access_overview"
         | "activity_actions"
         | "notifications_list"
-        | "notification_centre" => json!({}),
+        | "notification_centre"
+        | "support_workspace_get" => json!({}),
         "notifications_mark_read" => json!({ "seen": 12 }),
         "operator_switch" => json!({ "profile": "Riley Chen", "passphrase": "correct horse" }),
         "operator_save" => json!({ "draft": {
@@ -48,6 +49,13 @@ pub(crate) fn valid_arguments(cmd: &str) -> Value {
         "activity_get" => json!({ "id": 1 }),
         "activity_export" => json!({ "filters": { "site_id": "site_1", "outcome": "refused" } }),
         "activity_retention_set" => json!({ "days": 365 }),
+        "support_bundle_export" => json!({ "request": {
+            "site_id": "site_1", "since": 1, "connections": ["con_1"],
+        } }),
+        "delivery_replay" => json!({ "delivery_id": "dlv_1", "changes": {
+            "mapping": { "email": "to.0.email", "list": "\"news\"" },
+            "retry_schedule_s": [0, 5, 300],
+        } }),
         "automation_run_now" => json!({ "id": "aut_1", "input": { "order": 1 } }),
         "automation_held_runs" => json!({ "id": "aut_1", "action": "drain" }),
         "run_retry_preview" | "run_cancel" => json!({ "id": "run_1" }),

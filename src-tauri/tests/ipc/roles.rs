@@ -48,6 +48,11 @@ const READS: &[&str] = &[
     "inbound_status",
     "event_source_get",
     "sandbox_event_example",
+    "support_workspace_get",
+    // Writes a file of what a Viewer may read anyway (and an activity row saying so).
+    "support_bundle_export",
+    // Changes nothing: the recorded request against a vendor on loopback.
+    "delivery_replay",
 ];
 
 /// Steps of a flow whose first step was checked (begin, authorize): they finish, cancel or

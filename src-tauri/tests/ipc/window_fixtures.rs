@@ -171,6 +171,8 @@ fn answers() -> Value {
         "triage_queue": call("triage_queue", json!({ "scope": scope })),
         "outbox_counts": call("outbox_counts", json!({ "scope": scope })),
         "delivery_settings_get": call("delivery_settings_get", json!({ "site_id": site_id })),
+        "support_workspace_get": call("support_workspace_get", json!({})),
+        "delivery_replay": call("delivery_replay", json!({ "delivery_id": failed, "changes": {} })),
     });
     for more in [inbound, automations] {
         answers

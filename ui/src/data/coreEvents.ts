@@ -58,6 +58,7 @@ export const REFRESHED_BY: Record<CoreEvent["kind"], (keyof Commands)[]> = {
   "notifications.read": ["notification_centre", "notifications_list"],
   // The export's progress is shown by the view that started it.
   "activity.export_progress": [],
+  "bundle.export_progress": [],
   // Who acts, and so what the window offers, changed.
   "session.changed": ["session_get", "access_overview", "activity_query"],
 };

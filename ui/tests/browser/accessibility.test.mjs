@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
-import { startBrowser, VIEWS } from "./harness.mjs";
+import { startBrowser, VIEWS, WORKSPACE } from "./harness.mjs";
 
 const axe = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 let browser;
@@ -33,6 +33,17 @@ for (const theme of ["light", "dark"]) {
     const page = await browser.open("#/deliveries", { theme });
     await page.getByTestId("log-row").first().click();
     await page.getByTestId("delivery-attempts").waitFor();
+    assert.deepEqual(await audit(page), []);
+    await page.close();
+  });
+
+  test(`a support workspace's banner and an offline replay, ${theme} theme: no serious accessibility violation`, async () => {
+    const page = await browser.open("#/deliveries", { theme, answers: { support_workspace_get: WORKSPACE } });
+    await page.getByTestId("support-banner").waitFor();
+    await page.getByTestId("log-row").first().click();
+    await page.getByTestId("replay-start").click();
+    await page.getByTestId("replay-timelines").waitFor();
+    await page.getByTestId("replay-changes-open").click();
     assert.deepEqual(await audit(page), []);
     await page.close();
   });

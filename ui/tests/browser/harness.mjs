@@ -12,6 +12,21 @@ export const fixtures = JSON.parse(readFileSync(new URL("./fixtures.json", impor
 const connection = fixtures.connection_get.row.record.id;
 
 /** Each view, and what shows it has rendered its data. */
+/** What a support workspace says it is a copy of (the fixtures are the demo's own site). */
+export const WORKSPACE = {
+  site_id: "site_1",
+  site_name: "Acme Outdoor",
+  site_domain: "acme-outdoor.example",
+  exported_at: 1795000000000,
+  exported_by: "Riley Chen (Administrator)",
+  app_version: "0.1.0",
+  catalog_version: "1.0.0",
+  platform: "linux x86_64",
+  since: 0,
+  imported_at: 1795000600000,
+  bundle_sha256: "ab".repeat(32),
+};
+
 export const VIEWS = [
   ["library", "#/library", '[data-testid="connector-card"]'],
   ["connector page", "#/library/hubspot", '[data-testid="scopes-table"]'],

@@ -138,3 +138,31 @@ test("Settings lists the operators, the roles with their capabilities and the fa
   assert.equal(await page.getByTestId("capability-manage_access").isChecked(), false);
   await page.close();
 });
+
+test("a support workspace says whose copy it is in every view, and a failed delivery replays with changes", async () => {
+  const { WORKSPACE } = await import("./harness.mjs");
+  const page = await browser.open("#/deliveries", { answers: { support_workspace_get: WORKSPACE } });
+  const banner = page.getByTestId("support-banner");
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /Support workspace — a copy of Acme Outdoor \(acme-outdoor\.example\), exported .* by Riley Chen/);
+  await page.getByTestId("log-row").first().click();
+  // Changes are refused in a copy, saying why; the replay is not a change.
+  assert.match(await page.getByTestId("attempt-retry").getAttribute("title"), /support workspace, a copy of Acme Outdoor/);
+  await page.getByTestId("replay-start").click();
+  await page.getByTestId("replay-timelines").waitFor();
+  assert.match(await page.getByTestId("replay-verdict").innerText(), /outcome/);
+  const rows = await page.getByTestId("replay-timelines").locator("tbody tr").count();
+  assert.ok(rows >= 1);
+  await page.getByTestId("replay-changes-open").click();
+  await page.getByTestId("replay-schedule").fill("0, 5s, nonsense");
+  assert.match(await page.getByRole("alert").innerText(), /"nonsense" is not a wait/);
+  await page.getByTestId("replay-schedule").fill("0, 5s");
+  await page.getByTestId("replay-mapping").fill('{"to.0.email": "object"}');
+  await page.getByTestId("replay-with-changes").click();
+  await page.getByTestId("replay-timelines").waitFor();
+  // Every view keeps the banner.
+  await page.getByTestId("nav-settings").click();
+  await page.getByTestId("support-bundle").waitFor();
+  assert.ok(await page.getByTestId("support-banner").isVisible());
+  await page.close();
+});

@@ -22,7 +22,10 @@ export function useCan(): (capability: Capability, connector?: string) => string
   const scope = useScope();
   const session = useCall("session_get", {}).data;
   const catalog = useCall("catalog_list", { scope }).data;
+  // A support workspace refuses every change (the core says so too): looking is all it allows.
+  const copy = useCall("support_workspace_get", {}).data;
   return (capability, connector) => {
+    if (copy && capability !== "view") return `This is a support workspace, a copy of ${copy.site_name}: nothing is changed here. Replay a delivery to try a fix.`;
     const family = connector ? catalog?.find((c) => c.slug === connector)?.family : undefined;
     return refusal(session, capability, family);
   };

@@ -1,26 +1,14 @@
 // Export the filtered activity as CSV into the Downloads folder, with the core's progress as
 // it writes (a million rows take seconds).
-import { useEffect, useState } from "react";
 import type { ActivityFilters } from "../../bindings/ActivityFilters";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAction } from "../../data/useAction";
-import { call, onCoreEvents } from "../../ipc";
+import { useCoreProgress } from "../../data/useCoreProgress";
+import { call } from "../../ipc";
 
 export function ActivityExportButton({ filters }: { filters: ActivityFilters }) {
-  const [progress, setProgress] = useState<{ written: number; total: number }>();
   const exporting = useAction(() => call("activity_export", { filters }), []);
-  useEffect(() => {
-    if (!exporting.isPending) return;
-    let stop: (() => void) | undefined;
-    let gone = false;
-    void onCoreEvents((batch) => {
-      for (const event of batch.events) if (event.kind === "activity.export_progress") setProgress({ written: event.written, total: event.total });
-    }).then((unlisten) => (gone ? unlisten() : (stop = unlisten)));
-    return () => {
-      gone = true;
-      stop?.();
-    };
-  }, [exporting.isPending]);
+  const progress = useCoreProgress("activity.export_progress", exporting.isPending);
   return (
     <div className="export" data-testid="activity-export">
       <button type="button" disabled={exporting.isPending} onClick={() => exporting.mutate(undefined)} data-testid="activity-export-start">

@@ -9,6 +9,7 @@ import { call } from "../../ipc";
 import { href } from "../../router";
 import { useCan } from "../access/useCan";
 import { FocusableButton } from "../../components/FocusableButton";
+import { ReplayPanel } from "../support/ReplayPanel";
 
 /** The delivery an attempt belongs to: every attempt, what happens next, and Retry. It takes
  *  the focus when it opens; Escape closes it (the log then gives the focus back to its row). */
@@ -115,6 +116,7 @@ export function DeliveryTimelinePanel({
         </p>
       )}
       {retry.error && <ErrorNotice error={retry.error} />}
+      {t && t.attempts.some((a) => a.outcome !== "delivered") && <ReplayPanel deliveryId={row.delivery_id} />}
     </aside>
   );
 }

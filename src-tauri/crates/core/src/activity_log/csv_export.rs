@@ -10,7 +10,7 @@ use crate::{Core, CoreError, CoreResult};
 use serde::Serialize;
 use sgen_store::activity;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use ts_rs::TS;
 
 const HEADER: [&str; 11] = [
@@ -120,22 +120,7 @@ impl Core {
         filters: &ActivityFilters,
         directory: Option<&Path>,
     ) -> CoreResult<ActivityExport> {
-        let directory = directory
-            .map(Path::to_path_buf)
-            .or_else(dirs::download_dir)
-            .unwrap_or_else(|| self.data_dir.join("exports"));
-        std::fs::create_dir_all(&directory).map_err(|e| {
-            CoreError::invalid(format!("cannot write to {}: {e}", directory.display()))
-        })?;
-        let stamp = chrono::DateTime::from_timestamp_millis(self.now())
-            .map(|t| t.format("%Y%m%d-%H%M%S").to_string())
-            .unwrap_or_default();
-        let name: String = filters
-            .site_id
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        let path: PathBuf = directory.join(format!("activity-{name}-{stamp}.csv"));
+        let path = self.export_path(directory, "activity", &filters.site_id, "csv")?;
         let partial = path.with_extension("csv.part");
         let file = std::fs::File::create(&partial)
             .map_err(|e| CoreError::invalid(format!("cannot write {}: {e}", partial.display())))?;

@@ -95,6 +95,14 @@ pub enum CoreEvent {
         #[ts(type = "number")]
         total: u64,
     },
+    /// A support bundle's export got this far (every 5,000 rows and at the end).
+    #[serde(rename = "bundle.export_progress")]
+    BundleExportProgress {
+        #[ts(type = "number")]
+        rows: u64,
+        #[ts(type = "number")]
+        total: u64,
+    },
     /// Who is acting changed, or what their role or a family gate allows.
     #[serde(rename = "session.changed")]
     SessionChanged,

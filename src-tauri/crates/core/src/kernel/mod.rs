@@ -12,6 +12,7 @@ pub(crate) mod data_dir_lock;
 pub(crate) mod destination_policy;
 pub mod error;
 pub mod events;
+pub(crate) mod export_file;
 pub mod external_link;
 pub mod http;
 pub(crate) mod ids;

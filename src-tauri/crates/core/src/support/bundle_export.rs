@@ -5,6 +5,7 @@
 
 use crate::access::{Operation, Target};
 use crate::kernel::activity::{self, Activity};
+use crate::kernel::events::CoreEvent;
 use crate::kernel::redaction::{self, KnownSecrets};
 use crate::support::bundle_format::{self as format, BundleEntry, BundleManifest};
 use crate::{Core, CoreError, CoreResult, CATALOG_VERSION};
@@ -165,6 +166,22 @@ impl Core {
             manifest,
             took_ms: started.elapsed().as_millis() as u64,
             warnings,
+        })
+    }
+
+    /// The window's export: into `directory` (by default the Downloads folder), named for the
+    /// site and the time, its progress announced as core events.
+    pub fn export_support_bundle_file(
+        &self,
+        request: &BundleRequest,
+        directory: Option<&Path>,
+    ) -> CoreResult<ExportedBundle> {
+        let out = self.export_path(directory, "sgen-support", &request.site_id, "zip")?;
+        self.export_support_bundle(request, &out, &mut |p| {
+            self.events.publish(vec![CoreEvent::BundleExportProgress {
+                rows: p.rows,
+                total: p.total,
+            }]);
         })
     }
 

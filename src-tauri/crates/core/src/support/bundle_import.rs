@@ -62,6 +62,8 @@ pub fn import_support_bundle(
     })?;
     let manifest = read_manifest(&mut archive).map_err(&bad)?;
     check_entries(&mut archive, &manifest).map_err(&bad)?;
+    // Every byte is checked before anything is created on disk.
+    verify_contents(&mut archive, &manifest).map_err(&bad)?;
     check_target(data_dir)?;
     let staging = staging_path(data_dir);
     let _ = std::fs::remove_dir_all(&staging);
@@ -204,6 +206,34 @@ fn check_entries(
     Ok(())
 }
 
+/// Each entry's bytes against its size and SHA-256 in the manifest, read no further than the
+/// manifest says they go.
+fn verify_contents(
+    archive: &mut zip::ZipArchive<File>,
+    manifest: &BundleManifest,
+) -> Result<(), String> {
+    for listed in &manifest.entries {
+        let entry = archive
+            .by_name(&listed.name)
+            .map_err(|e| format!("entry `{}` cannot be read ({e})", listed.name))?;
+        let mut hasher = Sha256::new();
+        let read = std::io::copy(&mut entry.take(listed.bytes.saturating_add(1)), &mut hasher)
+            .map_err(|e| {
+                format!(
+                    "entry `{}` cannot be read, it may be cut short or altered ({e})",
+                    listed.name
+                )
+            })?;
+        if read != listed.bytes || hex::encode(hasher.finalize()) != listed.sha256 {
+            return Err(format!(
+                "entry `{}` does not match its SHA-256: the bundle was altered or cut short",
+                listed.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_target(data_dir: &Path) -> CoreResult<()> {
     let empty = match std::fs::read_dir(data_dir) {
         Ok(mut entries) => entries.next().is_none(),
@@ -283,7 +313,8 @@ fn fill(
 }
 
 /// One table's entry: read line by line (no further than the manifest says it is long),
-/// hashed as it is read, inserted in batches; its hash and size must match the manifest's.
+/// hashed as it is read (the file may have changed since it was verified), inserted in batches;
+/// its hash and size must match the manifest's.
 fn read_table(
     entry: impl Read,
     listed: &BundleEntry,

@@ -33,6 +33,7 @@ pub struct ReplayChanges {
     pub mapping: Option<ActionMapping>,
     /// Each attempt's wait after the one before, in seconds (the first 0), instead of the
     /// app's retry schedule.
+    #[ts(type = "Array<number> | null")]
     pub retry_schedule_s: Option<Vec<u64>>,
 }
 
