@@ -271,7 +271,7 @@ impl Core {
                     rows += 1;
                     bytes += line.len() as u64;
                     done += 1;
-                    if done % PROGRESS_EVERY == 0 {
+                    if done.is_multiple_of(PROGRESS_EVERY) {
                         progress(BundleProgress { rows: done, total });
                     }
                     Ok::<_, CoreError>(())
