@@ -32,11 +32,16 @@ pub fn run() {
     let links = state.clone();
     let exiting = state.clone();
     // Single-instance first, so a second launch (an app link from the browser) reaches this one
-    // and then exits before it does anything else.
-    configure(tauri::Builder::default(), state)
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+    // and then exits before it does anything else. A support workspace's app is the exception:
+    // it runs beside the operator's own (and takes no app links).
+    let builder = configure(tauri::Builder::default(), state);
+    let builder = match sgen_core::support::workspace::is_support_workspace_dir(&data_dir) {
+        true => builder,
+        false => builder.plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             deep_links::focus_main_window(app)
-        }))
+        })),
+    };
+    builder
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())

@@ -10,13 +10,13 @@
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench-support -- [ATTEMPTS]
 
 mod bench_site;
+mod bench_stats;
 
 use sgen_core::demo::DemoOptions;
 use sgen_core::support::bundle_export::BundleRequest;
 use sgen_core::support::bundle_import::import_support_bundle;
 use sgen_core::{Access, Core, CoreConfig, SystemClock};
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -96,28 +96,12 @@ fn main() {
     drop(copy);
 
     // The whole path as three processes, as support staff run it.
-    let cli = std::env::current_exe()
-        .expect("own path")
-        .with_file_name("sgen-integrations-cli");
-    if !cli.exists() {
-        println!("whole path: skipped; build sgen-integrations-cli beside the bench first");
+    let Some(cli) = bench_stats::cli_beside() else {
         return;
-    }
+    };
     let second = dir.path().join("second.zip");
     let other = dir.path().join("other-machine");
-    let run = |data_dir: &Path, args: &[&str]| {
-        let out = Command::new(&cli)
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(args)
-            .output()
-            .expect("the CLI runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let run = |data_dir: &Path, args: &[&str]| bench_stats::run_cli(&cli, data_dir, args);
     let started = Instant::now();
     run(
         &site_dir,

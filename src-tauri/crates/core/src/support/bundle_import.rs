@@ -5,7 +5,7 @@
 //! checked before a row is used, and an entry is never written anywhere by its name.
 
 use crate::support::bundle_format::{self as format, BundleEntry, BundleManifest};
-use crate::support::workspace::{SupportWorkspace, WORKSPACE_SETTING};
+use crate::support::workspace::{SupportWorkspace, WORKSPACE_FILE, WORKSPACE_SETTING};
 use crate::{CoreError, CoreResult, DATABASE_FILE};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -292,6 +292,11 @@ fn fill(
         Store::open(&staging.join(DATABASE_FILE), Access::ReadWrite).map_err(CoreError::from)?;
     let marker =
         serde_json::to_string(workspace).map_err(|e| CoreError::Internal(e.to_string()))?;
+    let readable =
+        serde_json::to_vec_pretty(workspace).map_err(|e| CoreError::Internal(e.to_string()))?;
+    std::fs::write(staging.join(WORKSPACE_FILE), readable).map_err(|e| {
+        CoreError::invalid(format!("could not write to {}: {e}", staging.display()))
+    })?;
     store.write(|tx| {
         let mut rows = 0;
         for table in bundle_tables::tables() {

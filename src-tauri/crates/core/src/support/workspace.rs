@@ -14,6 +14,17 @@ use ts_rs::TS;
 /// a copy of, as JSON).
 pub const WORKSPACE_SETTING: &str = "support_workspace";
 
+/// A file beside the database saying the same, for people and for the shell, which must know
+/// before anything is opened: a workspace's app runs beside the operator's own instead of
+/// handing itself over to it.
+pub const WORKSPACE_FILE: &str = "support-workspace.json";
+
+/// Whether `data_dir` is a support workspace, by its file (the database's marker is what the
+/// core goes by).
+pub fn is_support_workspace_dir(data_dir: &std::path::Path) -> bool {
+    data_dir.join(WORKSPACE_FILE).is_file()
+}
+
 /// What a support workspace is a copy of: whose site, from when, exported by whom.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]

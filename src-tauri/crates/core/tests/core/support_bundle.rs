@@ -264,6 +264,13 @@ fn a_bundle_carries_the_site_without_one_secret_and_opens_as_a_workspace_that_re
         .support_workspace()
         .unwrap()
         .expect("it says it is a copy");
+    // So does a file beside the database, which the shell reads before anything opens.
+    assert!(sgen_core::support::workspace::is_support_workspace_dir(
+        &workspace_dir
+    ));
+    assert!(!sgen_core::support::workspace::is_support_workspace_dir(
+        dir.path()
+    ));
     assert_eq!(marker.bundle_sha256, exported.sha256);
     assert!(core.support_workspace().unwrap().is_none());
     // Every view reads the copy as it was.
