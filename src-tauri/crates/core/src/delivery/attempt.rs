@@ -12,6 +12,7 @@ use crate::kernel::destination_policy::Allowance;
 use crate::kernel::events::CoreEvent;
 use crate::kernel::http::NoAnswer;
 use crate::kernel::ids::random_bits;
+use crate::kernel::redaction::KnownSecrets;
 use crate::kernel::vendor_http::{self, Outgoing, Prepared, DELIVERY_TIMEOUT};
 use crate::kernel::write::Tx;
 use crate::{Core, CoreError, CoreResult};
@@ -28,6 +29,9 @@ pub(crate) struct Destination<'c> {
     manifest: &'c Manifest,
     flow: AuthFlow,
     fields: SecretFields,
+    /// The credential's values, to redact from what is recorded (built once: every attempt to
+    /// this destination uses it).
+    known: KnownSecrets,
     calls_go_to: Option<String>,
     policy: Option<Allowance>,
 }
@@ -51,6 +55,7 @@ impl Core {
         Ok(Destination {
             manifest,
             flow,
+            known: KnownSecrets::of_fields(&fields),
             fields,
             calls_go_to,
             policy,
@@ -296,8 +301,8 @@ impl Core {
         };
         let destination = self.open_destination(&claimed.connection_id);
         let shown = request(&claimed, &destination)?;
-        let fields = &destination.as_ref().map_err(our_failure)?.fields;
-        Ok(shown.redacted(fields))
+        let known = &destination.as_ref().map_err(our_failure)?.known;
+        Ok(shown.redacted(known))
     }
 }
 
@@ -307,8 +312,8 @@ fn recorded_request(
     destination: &CoreResult<Destination<'_>>,
 ) -> Result<(Prepared, serde_json::Value), String> {
     let prepared = request(claimed, destination)?;
-    let fields = &destination.as_ref().map_err(our_failure)?.fields;
-    let recorded = prepared.recorded(fields);
+    let known = &destination.as_ref().map_err(our_failure)?.known;
+    let recorded = prepared.recorded(known);
     Ok((prepared, recorded))
 }
 

@@ -109,8 +109,7 @@ impl Prepared {
     /// and headers, with every value of the connection's credential — wherever the manifest
     /// put it: a header, the query, the path — an `Authorization` header's credentials and any
     /// signature replaced by `[redacted]`.
-    pub(crate) fn redacted(&self, fields: &SecretFields) -> serde_json::Value {
-        let known = KnownSecrets::of_fields(fields);
+    pub(crate) fn redacted(&self, known: &KnownSecrets) -> serde_json::Value {
         let headers: serde_json::Map<String, serde_json::Value> = self
             .headers
             .iter()
@@ -138,10 +137,10 @@ impl Prepared {
 
     /// What the delivery log keeps of the request: as [`Prepared::redacted`] shows it, with
     /// its body redacted and cut to [`RECORDED_BODY_LIMIT`].
-    pub(crate) fn recorded(&self, fields: &SecretFields) -> serde_json::Value {
-        let mut shown = self.redacted(fields);
+    pub(crate) fn recorded(&self, known: &KnownSecrets) -> serde_json::Value {
+        let mut shown = self.redacted(known);
         let body = redaction::body_excerpt(&self.body, RECORDED_BODY_LIMIT);
-        shown["body"] = KnownSecrets::of_fields(fields).hide(&body).into();
+        shown["body"] = known.hide(&body).into();
         shown
     }
 }
