@@ -219,14 +219,17 @@ impl BundleTable {
     }
 
     /// Inserts rows read back from a bundle. A row must have exactly this table's columns;
-    /// SQLite's STRICT tables and CHECKs judge the values. Err names the row's problem.
-    pub fn insert(&self, tx: &Transaction<'_>, rows: &[Map<String, Value>]) -> Result<(), String> {
+    /// SQLite's STRICT tables and CHECKs judge the values.
+    pub fn insert(
+        &self,
+        tx: &Transaction<'_>,
+        rows: &[Map<String, Value>],
+    ) -> Result<(), InsertError> {
         let blobs: Vec<bool> = self
             .columns
             .iter()
             .map(|column| declared_blob(tx, self.name, column))
-            .collect::<Result<_, _>>()
-            .map_err(|e| e.to_string())?;
+            .collect::<Result<_, _>>()?;
         let sql = format!(
             "INSERT {} INTO {} ({}) VALUES ({})",
             if self.merge { "OR IGNORE" } else { "" },
@@ -234,9 +237,10 @@ impl BundleTable {
             self.columns.join(", "),
             vec!["?"; self.columns.len()].join(", ")
         );
-        let mut statement = tx.prepare_cached(&sql).map_err(|e| e.to_string())?;
+        let mut statement = tx.prepare_cached(&sql)?;
         for (n, row) in rows.iter().enumerate() {
-            let fault = |what: String| format!("{} row {}: {what}", self.name, n + 1);
+            let fault =
+                |what: String| InsertError::Row(format!("{} row {}: {what}", self.name, n + 1));
             if let Some(extra) = row.keys().find(|k| !self.columns.contains(&k.as_str())) {
                 return Err(fault(format!(
                     "`{extra}` is not a column a bundle may carry"
@@ -249,11 +253,30 @@ impl BundleTable {
                 .map(|(column, blob)| sql_value(row.get(*column), *blob))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(fault)?;
-            statement
-                .execute(params_from_iter(values))
-                .map_err(|e| fault(e.to_string()))?;
+            if let Err(e) = statement.execute(params_from_iter(values)) {
+                // A value its table refuses (a type, a CHECK, a reference): the row's fault.
+                return Err(match e.sqlite_error_code() {
+                    Some(rusqlite::ErrorCode::ConstraintViolation) => fault(e.to_string()),
+                    _ => e.into(),
+                });
+            }
         }
         Ok(())
+    }
+}
+
+/// Why a bundle's rows did not go in.
+#[derive(Debug)]
+pub enum InsertError {
+    /// The bundle's own fault: a row that does not fit its table, named.
+    Row(String),
+    /// The database's (a full disk, a busy file): nothing about the bundle.
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for InsertError {
+    fn from(e: rusqlite::Error) -> Self {
+        InsertError::Sql(e)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::support::workspace::{SupportWorkspace, WORKSPACE_FILE, WORKSPACE_SETT
 use crate::{CoreError, CoreResult, DATABASE_FILE};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sgen_store::bundle_tables::{self, BundleTable};
+use sgen_store::bundle_tables::{self, BundleTable, InsertError};
 use sgen_store::{Access, Store};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -354,19 +354,29 @@ fn read_table(
             .map_err(|e| Fill::Bundle(format!("line {rows} of `{name}` is not a row ({e})")))?;
         batch.push(row);
         if batch.len() == BATCH {
-            table
-                .insert(tx, &batch)
-                .map_err(|e| Fill::Bundle(format!("`{name}`: {e}")))?;
+            insert(table, tx, &batch, name)?;
             batch.clear();
         }
     }
-    table
-        .insert(tx, &batch)
-        .map_err(|e| Fill::Bundle(format!("`{name}`: {e}")))?;
+    insert(table, tx, &batch, name)?;
     if bytes != listed.bytes || hex::encode(hasher.finalize()) != listed.sha256 {
         return Err(Fill::Bundle(format!(
             "entry `{name}` does not match its SHA-256: the bundle was altered or cut short"
         )));
     }
     Ok(rows)
+}
+
+/// A batch into its table: a row that does not fit is the bundle's fault, anything else the
+/// database's (a full disk is `storage_full`, not a bad bundle).
+fn insert(
+    table: &BundleTable,
+    tx: &sgen_store::Transaction<'_>,
+    batch: &[Map<String, Value>],
+    name: &str,
+) -> Result<(), Fill> {
+    table.insert(tx, batch).map_err(|e| match e {
+        InsertError::Row(what) => Fill::Bundle(format!("`{name}`: {what}")),
+        InsertError::Sql(e) => e.into(),
+    })
 }

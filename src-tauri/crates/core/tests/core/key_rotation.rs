@@ -5,9 +5,8 @@
 //! scripts/with-keyring.sh.
 
 use super::kill_child::{run_and_kill, stop_dead};
-use super::{live, open};
+use super::{live, open, seed};
 use sgen_core::activity_log::{ActivityFilters, ActivityQuery};
-use sgen_core::demo::DemoOptions;
 use sgen_core::{Access, Core, CoreConfig};
 
 const CHILD_DATA_DIR: &str = "SGEN_ROTATION_CHILD_DATA_DIR";
@@ -23,16 +22,7 @@ const FAIL_POINTS: [&str; 3] = [
 fn every_secret_is_resealed_under_the_new_key_and_still_opens() {
     let dir = tempfile::tempdir().unwrap();
     let core = open(dir.path());
-    let summary = core
-        .seed_demo(
-            &DemoOptions {
-                delivery_attempts: 20,
-                sandbox_credentials: true,
-                ..Default::default()
-            },
-            |_, _| {},
-        )
-        .unwrap();
+    let summary = seed(&core, 20, true);
     let site = summary.site_id.clone();
     let before = core.verify_site_secrets(&site).unwrap();
     assert!(before >= 10, "the demo seals its credentials: {before}");
@@ -103,16 +93,7 @@ fn a_kill_at_any_point_of_a_rotation_leaves_every_secret_readable() {
     let dir = tempfile::tempdir().unwrap();
     let site = {
         let core = Core::open(CoreConfig::new(dir.path(), Access::ReadWrite)).unwrap();
-        let summary = core
-            .seed_demo(
-                &DemoOptions {
-                    delivery_attempts: 20,
-                    sandbox_credentials: true,
-                    ..Default::default()
-                },
-                |_, _| {},
-            )
-            .unwrap();
+        let summary = seed(&core, 20, true);
         summary.site_id
     };
     let count = {

@@ -63,16 +63,22 @@ fn sandbox_requests(vendor: &str) -> serde_json::Value {
 fn seeded(attempts: u64) -> (tempfile::TempDir, Core, DemoSummary) {
     let dir = tempfile::tempdir().unwrap();
     let core = open(dir.path());
-    let summary = core
-        .seed_demo(
-            &DemoOptions {
-                delivery_attempts: attempts,
-                ..Default::default()
-            },
-            |_, _| {},
-        )
-        .unwrap();
+    let summary = seed(&core, attempts, false);
     (dir, core, summary)
+}
+
+/// The demo site in `core`: `attempts` delivery attempts, and with `sandbox_credentials` real
+/// credentials from the sandbox vendors, sealed under the site's key.
+fn seed(core: &Core, attempts: u64, sandbox_credentials: bool) -> DemoSummary {
+    core.seed_demo(
+        &DemoOptions {
+            delivery_attempts: attempts,
+            sandbox_credentials,
+            ..Default::default()
+        },
+        |_, _| {},
+    )
+    .unwrap()
 }
 
 /// A read-write core at `path` whose site keys live in keyring-core's mock store, so tests

@@ -3,9 +3,8 @@
 //! and every bundle that cannot be opened — truncated, altered, too new, too large, with a
 //! path out of the bundle, or any bytes at all — gives a clear error and creates nothing.
 
-use super::{live, open_with_store, NOW};
+use super::{live, open_with_store, seed, NOW};
 use proptest::prelude::*;
-use sgen_core::demo::DemoOptions;
 use sgen_core::support::bundle_export::BundleRequest;
 use sgen_core::support::bundle_import::import_support_bundle;
 use sgen_core::{Access, Core, CoreConfig, FixedClock, Secret};
@@ -107,16 +106,7 @@ fn a_bundle_carries_the_site_without_one_secret_and_opens_as_a_workspace_that_re
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().unwrap();
     let core = open_with_store(dir.path(), store.clone());
-    let summary = core
-        .seed_demo(
-            &DemoOptions {
-                delivery_attempts: 2_000,
-                sandbox_credentials: true,
-                ..Default::default()
-            },
-            |_, _| {},
-        )
-        .unwrap();
+    let summary = seed(&core, 2_000, true);
     let site = summary.site_id.clone();
     let connections = core
         .connections(&live(&summary), &Default::default())
@@ -431,6 +421,53 @@ fn a_bundle_that_cannot_be_opened_gives_a_clear_error_and_creates_nothing() {
 
     assert!(refused(b"not a zip at all").contains("not a support bundle"));
 
+    // Whole and consistent, but a row its table refuses: a column no bundle carries, a value
+    // a CHECK refuses. The row is named; nothing is created.
+    let resealed = |site_row: &str| {
+        let mut changed: Vec<(String, Vec<u8>)> = good
+            .iter()
+            .map(|(name, content)| match name.as_str() {
+                "tables/sites.jsonl" => (name.clone(), format!("{site_row}\n").into_bytes()),
+                _ => (name.clone(), content.clone()),
+            })
+            .collect();
+        let content = format!("{site_row}\n");
+        let (_, manifest) = changed
+            .iter_mut()
+            .find(|(n, _)| n == "manifest.json")
+            .unwrap();
+        let mut json: serde_json::Value = serde_json::from_slice(manifest).unwrap();
+        let mut list = String::new();
+        for entry in json["entries"].as_array_mut().unwrap() {
+            if entry["name"] == "tables/sites.jsonl" {
+                entry["sha256"] = hex_sha256(content.as_bytes()).into();
+                entry["bytes"] = content.len().into();
+            }
+            list.push_str(&format!(
+                "{} {}\n",
+                entry["name"].as_str().unwrap(),
+                entry["sha256"].as_str().unwrap()
+            ));
+        }
+        json["contents_sha256"] = hex_sha256(list.as_bytes()).into();
+        *manifest = serde_json::to_vec(&json).unwrap();
+        zipped(&changed)
+    };
+    let row = r#"{"id":"site_1","name":"Shop","domain":"shop.example","demo":0,"created_at":1"#;
+    let extra = refused(&resealed(&format!(r#"{row},"secret":"x"}}"#)));
+    assert!(
+        extra.contains("sites row 1: `secret` is not a column a bundle may carry"),
+        "{extra}"
+    );
+    let checked = refused(&resealed(
+        &row.replace(r#""demo":0"#, r#""demo":7"#)
+            .replace("\"created_at\":1", "\"created_at\":1}"),
+    ));
+    assert!(
+        checked.contains("sites row 1") && checked.contains("CHECK"),
+        "{checked}"
+    );
+
     // Oversized: a sparse file, so the test writes nothing much.
     let huge = dir.path().join("huge.zip");
     std::fs::File::create(&huge)
@@ -482,15 +519,7 @@ thread_local! {
 fn demo_workspace() -> (tempfile::TempDir, Core, sgen_core::demo::DemoSummary) {
     let dir = tempfile::tempdir().unwrap();
     let core = open_with_store(dir.path(), keyring_core::mock::Store::new().unwrap());
-    let summary = core
-        .seed_demo(
-            &DemoOptions {
-                delivery_attempts: 20_000,
-                ..Default::default()
-            },
-            |_, _| {},
-        )
-        .unwrap();
+    let summary = seed(&core, 20_000, false);
     let out = dir.path().join("demo.zip");
     core.export_support_bundle(&request(&summary.site_id), &out, &mut |_| {})
         .unwrap();
@@ -639,4 +668,12 @@ fn a_failed_delivery_replays_offline_against_its_recorded_answers_and_with_chang
         replay.replayed[0].answer, "no answer (unreachable)",
         "{replay:#?}"
     );
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
