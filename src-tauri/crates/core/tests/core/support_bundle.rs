@@ -578,10 +578,9 @@ fn a_failed_delivery_replays_offline_against_its_recorded_answers_and_with_chang
         replay.replayed.len(),
         "every attempt went over HTTP"
     );
-    // The compressed clock keeps the schedule's times (the third attempt 5 min 5 s after the
-    // first), and the replay took moments.
+    // The compressed clock keeps the schedule's times: the third attempt 5 min 5 s after the
+    // first (how long the replay takes is the benchmark's to say).
     assert_eq!(replay.replayed[2].at_ms, (5 + 300) * 1000);
-    assert!(replay.took_ms < 60_000);
 
     // Brevo's outage ended its deliveries with a 403, which the demo's history dead-lettered at
     // once; the app's policy retries it, and the replay shows where the two part.
