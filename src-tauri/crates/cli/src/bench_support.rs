@@ -69,7 +69,7 @@ fn main() {
     drop(core);
 
     let workspace = dir.path().join("workspace");
-    let imported = import_support_bundle(&bundle, &workspace, 0).expect("import");
+    let imported = import_support_bundle(&bundle, &workspace, 0, &mut |_| {}).expect("import");
     println!(
         "import: {:.2} s for {} rows",
         imported.took_ms as f64 / 1000.0,

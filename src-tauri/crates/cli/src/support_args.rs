@@ -43,6 +43,10 @@ pub enum BundleCommand {
         /// Waits between attempts in seconds, comma-separated, the first 0: `0,5,300`.
         #[arg(long, value_delimiter = ',')]
         retry_schedule: Option<Vec<u64>>,
+        /// The connector's API address override: a server on this computer standing in for
+        /// the vendor (`http://127.0.0.1:8080`), whose answers are used instead of the recording.
+        #[arg(long)]
+        api_base: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -5,9 +5,10 @@ use crate::output::{self, out};
 use crate::support_args::BundleCommand;
 use crate::time_bounds::{self, Now};
 use sgen_core::support::bundle_export::BundleRequest;
-use sgen_core::support::bundle_import::import_support_bundle;
+use sgen_core::support::bundle_import::{import_support_bundle, ImportStep};
 use sgen_core::support::health::HealthReport;
-use sgen_core::support::replay::{ReplayChanges, ReplayReport};
+use sgen_core::support::replay::{AnswerSource, ReplayChanges, ReplayReport};
+use sgen_core::support::workspace::new_workspace_dir;
 use sgen_core::{Access, Core, CoreConfig, CoreError};
 use std::path::{Path, PathBuf};
 
@@ -57,8 +58,22 @@ pub fn bundle(
             Ok(())
         }
         BundleCommand::Import { file, json } => {
-            let into = data_dir.unwrap_or_else(|| default_workspace_dir(&file));
-            let imported = import_support_bundle(&file, &into, Now::system().0)?;
+            let now = Now::system().0;
+            let into = data_dir.unwrap_or_else(|| {
+                new_workspace_dir(&sgen_core::resolve_data_dir(None), &file, now)
+            });
+            let imported = import_support_bundle(&file, &into, now, &mut |p| {
+                if !json && p.total > 0 {
+                    let step = match p.step {
+                        ImportStep::Checking => "checking",
+                        ImportStep::Reading => "reading",
+                    };
+                    eprint!("\r{step}: {} of {}      ", p.done, p.total);
+                }
+            })?;
+            if !json {
+                eprintln!();
+            }
             if json {
                 return output::json(&imported);
             }
@@ -79,6 +94,7 @@ pub fn bundle(
             delivery,
             mapping,
             retry_schedule,
+            api_base,
             json,
         } => {
             let changes = ReplayChanges {
@@ -92,6 +108,7 @@ pub fn bundle(
                     })
                     .transpose()?,
                 retry_schedule_s: retry_schedule,
+                api_base,
             };
             let report = replay(&file, &delivery, &changes)?;
             if json {
@@ -115,7 +132,7 @@ fn replay(file: &Path, delivery: &str, changes: &ReplayChanges) -> Result<Replay
         std::process::id(),
         Now::system().0
     ));
-    let replayed = import_support_bundle(file, &scratch, Now::system().0).and_then(|_| {
+    let replayed = import_support_bundle(file, &scratch, Now::system().0, &mut |_| {}).and_then(|_| {
         Core::open(CoreConfig::new(&scratch, Access::ReadWrite))?.replay_delivery(delivery, changes)
     });
     let _ = std::fs::remove_dir_all(&scratch);
@@ -133,10 +150,10 @@ fn print_replay(report: &ReplayReport) {
     for i in 0..report.original.len().max(report.replayed.len()) {
         let side = |steps: &[sgen_core::support::replay::ReplayStep]| {
             steps.get(i).map_or(String::from("—\t\t"), |s| {
-                let past = if s.recorded {
-                    ""
-                } else {
-                    " (past the recording)"
+                let past = match s.answered_by {
+                    AnswerSource::Recording => "",
+                    AnswerSource::RepeatedLast => " (past the recording)",
+                    AnswerSource::Override => " (the overriding address)",
                 };
                 format!("+{}\t{}\t{}{past}", duration(s.at_ms), s.answer, s.outcome)
             })
@@ -170,17 +187,6 @@ fn duration(ms: i64) -> String {
         s if s < 3600 => format!("{}m{}s", s / 60, s % 60),
         s => format!("{}h{}m", s / 3600, s % 3600 / 60),
     }
-}
-
-/// Beside the app's own data directory: `…/com.sgen.integrations.support/<file name>`.
-fn default_workspace_dir(file: &Path) -> PathBuf {
-    let app = sgen_core::resolve_data_dir(None);
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "bundle".into());
-    app.with_file_name(format!("{}.support", sgen_core::APP_IDENTIFIER))
-        .join(format!("{stem}-{}", Now::system().0))
 }
 
 /// Prints the report; Err (a non-zero exit) when anything is unhealthy, naming it.

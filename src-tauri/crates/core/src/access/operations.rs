@@ -72,6 +72,7 @@ operations! {
     // Support.
     ExportSupportBundle = "support.export_bundle" => View;
     ReplayDelivery = "support.replay" => View;
+    OpenSupportBundle = "support.open_bundle" => View;
     // What anyone may do to their own view of things.
     MarkNotificationsRead = "notifications.read" => View;
     // Settings.

@@ -103,6 +103,16 @@ pub enum CoreEvent {
         #[ts(type = "number")]
         total: u64,
     },
+    /// Opening a support bundle got this far: its bytes checked (after each entry), then its
+    /// rows read (every 2,000 rows).
+    #[serde(rename = "bundle.import_progress")]
+    BundleImportProgress {
+        step: crate::support::bundle_import::ImportStep,
+        #[ts(type = "number")]
+        done: u64,
+        #[ts(type = "number")]
+        total: u64,
+    },
     /// Who is acting changed, or what their role or a family gate allows.
     #[serde(rename = "session.changed")]
     SessionChanged,

@@ -30,15 +30,33 @@ pub struct ImportedWorkspace {
     pub took_ms: u64,
 }
 
-/// Rows inserted per statement batch.
+/// How far an import got: its bytes checked against their SHA-256, then its rows read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ImportStep {
+    Checking,
+    Reading,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ImportProgress {
+    pub step: ImportStep,
+    /// Bytes checked, or rows read.
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Rows inserted per statement batch (and announced as progress).
 const BATCH: usize = 2_000;
 
 /// Opens `bundle` into a new support workspace at `data_dir` (which must not exist, or be an
-/// empty directory).
+/// empty directory), telling `progress` how far it got.
 pub fn import_support_bundle(
     bundle: &Path,
     data_dir: &Path,
     now_ms: i64,
+    progress: &mut dyn FnMut(ImportProgress),
 ) -> CoreResult<ImportedWorkspace> {
     let started = Instant::now();
     let bad = |what: String| CoreError::BadBundle(format!("{}: {what}", bundle.display()));
@@ -63,12 +81,12 @@ pub fn import_support_bundle(
     let manifest = read_manifest(&mut archive).map_err(&bad)?;
     check_entries(&mut archive, &manifest).map_err(&bad)?;
     // Every byte is checked before anything is created on disk.
-    verify_contents(&mut archive, &manifest).map_err(&bad)?;
+    verify_contents(&mut archive, &manifest, progress).map_err(&bad)?;
     check_target(data_dir)?;
     let staging = staging_path(data_dir);
     let _ = std::fs::remove_dir_all(&staging);
     let workspace = SupportWorkspace::from_manifest(&manifest, now_ms, file_sha256);
-    let filled = fill(&mut archive, &manifest, &staging, &workspace).map_err(|e| match e {
+    let filled = fill(&mut archive, &manifest, &staging, &workspace, progress).map_err(|e| match e {
         Fill::Bundle(what) => bad(what),
         Fill::Core(e) => e,
     });
@@ -211,7 +229,10 @@ fn check_entries(
 fn verify_contents(
     archive: &mut zip::ZipArchive<File>,
     manifest: &BundleManifest,
+    progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<(), String> {
+    let total = manifest.entries.iter().map(|e| e.bytes).sum();
+    let mut done = 0;
     for listed in &manifest.entries {
         let entry = archive
             .by_name(&listed.name)
@@ -230,6 +251,12 @@ fn verify_contents(
                 listed.name
             ));
         }
+        done += read;
+        progress(ImportProgress {
+            step: ImportStep::Checking,
+            done,
+            total,
+        });
     }
     Ok(())
 }
@@ -285,6 +312,7 @@ fn fill(
     manifest: &BundleManifest,
     staging: &Path,
     workspace: &SupportWorkspace,
+    progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<u64, Fill> {
     std::fs::create_dir_all(staging)
         .map_err(|e| CoreError::invalid(format!("could not create {}: {e}", staging.display())))?;
@@ -297,6 +325,7 @@ fn fill(
     std::fs::write(staging.join(WORKSPACE_FILE), readable).map_err(|e| {
         CoreError::invalid(format!("could not write to {}: {e}", staging.display()))
     })?;
+    let total = manifest.entries.iter().map(|e| e.rows).sum();
     store.write(|tx| {
         let mut rows = 0;
         for table in bundle_tables::tables() {
@@ -309,7 +338,14 @@ fn fill(
             let entry = archive
                 .by_name(&name)
                 .map_err(|e| Fill::Bundle(format!("entry `{name}` cannot be read ({e})")))?;
-            rows += read_table(entry, listed, &table, tx)?;
+            let before = rows;
+            rows += read_table(entry, listed, &table, tx, &mut |table_rows| {
+                progress(ImportProgress {
+                    step: ImportStep::Reading,
+                    done: before + table_rows,
+                    total,
+                })
+            })?;
         }
         bundle_tables::finish_import(tx)?;
         sgen_store::settings::set(tx, WORKSPACE_SETTING, &marker)?;
@@ -325,6 +361,7 @@ fn read_table(
     listed: &BundleEntry,
     table: &BundleTable,
     tx: &sgen_store::Transaction<'_>,
+    progress: &mut dyn FnMut(u64),
 ) -> Result<u64, Fill> {
     let name = &listed.name;
     let mut reader = BufReader::new(entry.take(listed.bytes.saturating_add(1)));
@@ -356,9 +393,11 @@ fn read_table(
         if batch.len() == BATCH {
             insert(table, tx, &batch, name)?;
             batch.clear();
+            progress(rows);
         }
     }
     insert(table, tx, &batch, name)?;
+    progress(rows);
     if bytes != listed.bytes || hex::encode(hasher.finalize()) != listed.sha256 {
         return Err(Fill::Bundle(format!(
             "entry `{name}` does not match its SHA-256: the bundle was altered or cut short"

@@ -5,6 +5,7 @@
 pub mod bundle_export;
 pub mod bundle_format;
 pub mod bundle_import;
+mod bundle_open;
 pub mod health;
 mod recorded_vendor;
 pub mod replay;

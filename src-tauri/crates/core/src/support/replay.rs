@@ -8,10 +8,15 @@
 //! recorded answer, and the timeline says so. The answers are the vendor's answers to the
 //! original request: when a changed request (a changed mapping) meets a refusal about its
 //! content (400, 422), the step says the real vendor might have answered otherwise.
+//!
+//! A changed API address (the connector's override) sends every attempt to that address
+//! instead — a server on this computer standing in for the vendor, never the network — and
+//! its own answers decide the timeline.
 
 use crate::access::{Operation, Target};
 use crate::delivery::field_mapping::{self, ActionMapping};
 use crate::delivery::retry_policy::{parse_retry_after, AttemptResult};
+use crate::kernel::external_link::names_this_computer;
 use crate::kernel::http;
 use crate::settings::retry_schedule::checked_policy;
 use crate::support::recorded_vendor::{RecordedAnswer, RecordedVendor};
@@ -35,6 +40,9 @@ pub struct ReplayChanges {
     /// app's retry schedule.
     #[ts(type = "Array<number> | null")]
     pub retry_schedule_s: Option<Vec<u64>>,
+    /// The connector's API address override: an http(s) address on this computer whose own
+    /// answers are used instead of the recorded ones.
+    pub api_base: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -67,10 +75,27 @@ pub struct ReplayReport {
 #[ts(export)]
 pub struct ReplayedRequest {
     pub method: String,
+    /// The path and query, sent to the recorded answers; or the whole URL, sent to an
+    /// overriding address.
     pub target: String,
     pub body: String,
-    /// Whether it differs from the recorded one (a changed mapping).
+    /// Whether it differs from the recorded one (a changed mapping or address).
     pub changed: bool,
+    /// Whether it went to an overriding address rather than to the recorded answers.
+    pub overridden: bool,
+}
+
+/// Who gave a step its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AnswerSource {
+    /// The answer recorded for this attempt.
+    Recording,
+    /// Past the recording: the last recorded answer again.
+    RepeatedLast,
+    /// The overriding address, live.
+    Override,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -84,8 +109,7 @@ pub struct ReplayStep {
     pub answer: String,
     /// delivered, retried, failed (a dead letter), gone (410).
     pub outcome: String,
-    /// False past the recording: the vendor repeated its last answer.
-    pub recorded: bool,
+    pub answered_by: AnswerSource,
     /// Why this step may not be what the real vendor would have done.
     pub caveat: Option<String>,
 }
@@ -128,7 +152,14 @@ impl Core {
                     "delivery {delivery_id} was recorded without its request (an app from before requests were kept): there is nothing to replay"
                 ))
             })?;
-        let request = replayed_request(recorded, changes.mapping.as_ref())?;
+        let address = match &changes.api_base {
+            Some(text) => Some(Override {
+                base: local_api_base(text)?,
+                recorded_base: self.recorded_api_base(&first.connection_id),
+            }),
+            None => None,
+        };
+        let request = replayed_request(recorded, changes.mapping.as_ref(), address.as_ref())?;
         let policy = match &changes.retry_schedule_s {
             Some(waits) => checked_policy(waits)?,
             None => self.retry_policy()?,
@@ -149,7 +180,7 @@ impl Core {
                     (Outcome::Failed, Some(410)) => "gone".into(),
                     (outcome, _) => outcome.as_str().into(),
                 },
-                recorded: true,
+                answered_by: AnswerSource::Recording,
                 caveat: None,
             })
             .collect::<Vec<_>>();
@@ -197,10 +228,63 @@ impl Core {
     }
 }
 
-/// The request to send again: the recorded one, its body made anew by `mapping` if given.
+/// A changed API address: where the attempts go, and the address the recorded request was
+/// made against (its path is kept from there on).
+struct Override {
+    base: reqwest::Url,
+    recorded_base: Option<String>,
+}
+
+/// An override for a replay: an http(s) address on this computer. A vendor's own address
+/// would send the customer's data (with a redacted credential) over the network.
+fn local_api_base(text: &str) -> CoreResult<reqwest::Url> {
+    let refused = || {
+        CoreError::invalid(format!(
+            "a replay stays on this computer: the API address must be an http(s) address on it (http://127.0.0.1:8080, http://localhost/api), not `{text}`"
+        ))
+    };
+    let url = reqwest::Url::parse(text.trim()).map_err(|_| refused())?;
+    match url.scheme() {
+        "http" | "https" if names_this_computer(&url) => Ok(url),
+        _ => Err(refused()),
+    }
+}
+
+impl Core {
+    /// The API address a connection's requests were made against: its own override (a URL),
+    /// else its manifest's.
+    fn recorded_api_base(&self, connection_id: &str) -> Option<String> {
+        let record = self.record(connection_id).ok()?;
+        record
+            .base_url_override
+            .filter(|base| base.starts_with("http"))
+            .or_else(|| Some(self.catalog.get(&record.connector_type)?.api_base.clone()))
+    }
+}
+
+/// The part of `url` past `base` (the path and query the connector added); the whole path
+/// and query when `url` is not under `base`.
+fn path_past_base(url: &reqwest::Url, base: Option<&str>) -> String {
+    let whole = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_string(),
+    };
+    let base = base.and_then(|b| reqwest::Url::parse(b).ok());
+    match base {
+        Some(base) if base.host() == url.host() => whole
+            .strip_prefix(base.path().trim_end_matches('/'))
+            .filter(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
+            .map_or(whole.clone(), str::to_string),
+        _ => whole,
+    }
+}
+
+/// The request to send again: the recorded one, its body made anew by `mapping` and its
+/// address changed by `address` if given.
 fn replayed_request(
     recorded: &Value,
     mapping: Option<&ActionMapping>,
+    address: Option<&Override>,
 ) -> CoreResult<ReplayedRequest> {
     let text = |key: &str| {
         recorded
@@ -210,9 +294,16 @@ fn replayed_request(
     };
     let url = reqwest::Url::parse(text("url"))
         .map_err(|_| CoreError::invalid("the recorded request has no usable URL"))?;
-    let target = match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_string(),
+    let target = match address {
+        None => path_past_base(&url, None),
+        Some(Override {
+            base,
+            recorded_base,
+        }) => format!(
+            "{}{}",
+            base.as_str().trim_end_matches('/'),
+            path_past_base(&url, recorded_base.as_deref())
+        ),
     };
     let recorded_body = text("body").to_string();
     let body = match mapping {
@@ -231,7 +322,8 @@ fn replayed_request(
     Ok(ReplayedRequest {
         method: text("method").to_string(),
         target,
-        changed: body != recorded_body,
+        changed: body != recorded_body || address.is_some(),
+        overridden: address.is_some(),
         body,
     })
 }
@@ -289,7 +381,11 @@ fn replay(
     policy: &crate::delivery::retry_policy::RetryPolicy,
     first_at: i64,
 ) -> CoreResult<Vec<ReplayStep>> {
-    let client = http::loopback_client(REPLAY_TIMEOUT);
+    // A server standing in for the vendor gets the time a test call gets.
+    let client = http::loopback_client(match request.overridden {
+        true => http::TEST_TIMEOUT,
+        false => REPLAY_TIMEOUT,
+    });
     let method = reqwest::Method::from_bytes(request.method.as_bytes())
         .map_err(|_| CoreError::invalid("the recorded request's method is not HTTP"))?;
     // A port nobody listens on, for the attempts that found the vendor unreachable.
@@ -304,21 +400,22 @@ fn replay(
     let mut offset = 0i64;
     // The policy ends every delivery within its schedule; the bound is a guard.
     for attempt in 1..=policy.delays_ms.len() as u32 + 1 {
-        let (answer, recorded) = match answers.get(attempt as usize - 1) {
-            Some(answer) => (answer.clone(), true),
-            None => (last.clone(), false),
+        let (answer, answered_by) = match answers.get(attempt as usize - 1) {
+            _ if request.overridden => (None, AnswerSource::Override),
+            Some(answer) => (Some(answer.clone()), AnswerSource::Recording),
+            None => (Some(last.clone()), AnswerSource::RepeatedLast),
         };
-        let address = match answer {
-            RecordedAnswer::Unreachable => closed,
-            _ => vendor.address,
+        let url = match &answer {
+            None => request.target.clone(),
+            Some(RecordedAnswer::Unreachable) => format!("http://{closed}{}", request.target),
+            Some(answer) => {
+                vendor.answer_next(answer.clone());
+                format!("http://{}{}", vendor.address, request.target)
+            }
         };
-        vendor.answer_next(answer.clone());
         let now = first_at + offset;
         let sent = client
-            .request(
-                method.clone(),
-                format!("http://{address}{}", request.target),
-            )
+            .request(method.clone(), url)
             .header("content-type", "application/json")
             .body(request.body.clone())
             .send();
@@ -336,9 +433,12 @@ fn replay(
         };
         // The middle of the jitter: the schedule's own waits.
         let after = policy.after(attempt, result, now, 0.5);
-        let caveat = match (request.changed, &answer) {
-            (true, RecordedAnswer::Answered { status: 400 | 422, .. }) => Some(
+        let caveat = match (request.changed, &answer, result) {
+            (true, Some(RecordedAnswer::Answered { status: 400 | 422, .. }), _) => Some(
                 "the vendor refused the original request's content; it might have taken this changed one".to_string(),
+            ),
+            (_, None, AttemptResult::Answered { status: 401 | 403, .. }) => Some(
+                "the recorded request's credential is redacted: the address may have refused it for that".to_string(),
             ),
             _ => None,
         };
@@ -357,7 +457,7 @@ fn replay(
                 AfterAttempt::DestinationGone => "gone",
             }
             .into(),
-            recorded,
+            answered_by,
             caveat,
         });
         match after {

@@ -25,6 +25,35 @@ pub fn is_support_workspace_dir(data_dir: &std::path::Path) -> bool {
     data_dir.join(WORKSPACE_FILE).is_file()
 }
 
+/// Where a new workspace for `bundle` goes: beside the app's data directory, in
+/// `<data dir>.support/<bundle's name>-<time>` (a name no directory has yet) — or, opened from
+/// a workspace, beside it.
+pub fn new_workspace_dir(
+    data_dir: &std::path::Path,
+    bundle: &std::path::Path,
+    now_ms: i64,
+) -> std::path::PathBuf {
+    let stem = bundle
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bundle".into());
+    let parent = match (is_support_workspace_dir(data_dir), data_dir.parent()) {
+        (true, Some(parent)) => parent.to_path_buf(),
+        _ => {
+            let mut name = data_dir.file_name().unwrap_or_default().to_os_string();
+            name.push(".support");
+            data_dir.with_file_name(name)
+        }
+    };
+    (1..)
+        .map(|n| match n {
+            1 => parent.join(format!("{stem}-{now_ms}")),
+            n => parent.join(format!("{stem}-{now_ms}-{n}")),
+        })
+        .find(|dir| !dir.exists())
+        .expect("an unused name is found")
+}
+
 /// What a support workspace is a copy of: whose site, from when, exported by whom.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -76,7 +105,9 @@ impl SupportWorkspace {
 fn allowed_in_workspace(operation: Operation) -> bool {
     matches!(
         operation,
-        Operation::MarkNotificationsRead | Operation::ReplayDelivery
+        Operation::MarkNotificationsRead
+            | Operation::ReplayDelivery
+            | Operation::OpenSupportBundle
     )
 }
 

@@ -192,6 +192,9 @@ fn call(core: &Core, operation: Operation, ids: &Ids) -> Result<(), CoreError> {
         Operation::ReplayDelivery => core
             .replay_delivery("dlv_none", &Default::default())
             .map(drop),
+        Operation::OpenSupportBundle => core
+            .open_support_bundle(Path::new("/nonexistent/bundle.zip"))
+            .map(drop),
         Operation::ExportSupportBundle => {
             let dir = tempfile::tempdir().unwrap();
             let request = sgen_core::support::bundle_export::BundleRequest {

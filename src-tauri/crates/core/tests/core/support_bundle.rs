@@ -6,7 +6,8 @@
 use super::{live, open_with_store, seed, NOW};
 use proptest::prelude::*;
 use sgen_core::support::bundle_export::BundleRequest;
-use sgen_core::support::bundle_import::import_support_bundle;
+use sgen_core::support::bundle_import::{import_support_bundle, ImportStep};
+use sgen_core::support::replay::{AnswerSource, ReplayChanges};
 use sgen_core::{Access, Core, CoreConfig, FixedClock, Secret};
 use sgen_vault::{Binding, SecretFields, Vault};
 use std::io::{Read, Write};
@@ -241,7 +242,7 @@ fn a_bundle_carries_the_site_without_one_secret_and_opens_as_a_workspace_that_re
     // Opened on "another machine": its own data directory and its own (empty) keyring.
     let into = tempfile::tempdir().unwrap();
     let workspace_dir = into.path().join("workspace");
-    let imported = import_support_bundle(&out, &workspace_dir, NOW).unwrap();
+    let imported = import_support_bundle(&out, &workspace_dir, NOW, &mut |_| {}).unwrap();
     assert_eq!(imported.workspace.site_name, "Acme Outdoor");
     let copy = Core::open(CoreConfig {
         data_dir: workspace_dir.clone(),
@@ -304,7 +305,7 @@ fn a_bundle_carries_the_site_without_one_secret_and_opens_as_a_workspace_that_re
         .unwrap();
     assert_eq!(sealed, 0);
     // A second import into the same directory is refused: it is not empty.
-    let again = import_support_bundle(&out, &workspace_dir, NOW).unwrap_err();
+    let again = import_support_bundle(&out, &workspace_dir, NOW, &mut |_| {}).unwrap_err();
     assert_eq!(again.code(), "invalid_argument", "{again}");
 }
 
@@ -329,7 +330,7 @@ fn refused(bytes: &[u8]) -> String {
 
 fn refused_file(file: &Path, dir: &Path) -> String {
     let target = dir.join("workspace");
-    let err = import_support_bundle(file, &target, NOW).unwrap_err();
+    let err = import_support_bundle(file, &target, NOW, &mut |_| {}).unwrap_err();
     assert_eq!(err.code(), "bad_bundle", "{err}");
     assert!(!target.exists(), "{err}: the workspace was created");
     assert!(
@@ -346,7 +347,7 @@ fn a_bundle_that_cannot_be_opened_gives_a_clear_error_and_creates_nothing() {
     let good = entries(&bytes);
     // It opens as it is.
     let target = dir.path().join("ok");
-    import_support_bundle(&out, &target, NOW).unwrap();
+    import_support_bundle(&out, &target, NOW, &mut |_| {}).unwrap();
 
     let truncated = refused(&bytes[..bytes.len() / 2]);
     assert!(truncated.contains("cut short"), "{truncated}");
@@ -496,7 +497,7 @@ proptest! {
         let file = dir.path().join("in.zip");
         std::fs::write(&file, &bytes).unwrap();
         let target = dir.path().join("workspace");
-        match import_support_bundle(&file, &target, NOW) {
+        match import_support_bundle(&file, &target, NOW, &mut |_| {}) {
             Ok(_) => prop_assert!(target.exists()),
             Err(e) => {
                 prop_assert_eq!(e.code(), "bad_bundle", "{}", e);
@@ -524,7 +525,7 @@ fn demo_workspace() -> (tempfile::TempDir, Core, sgen_core::demo::DemoSummary) {
     core.export_support_bundle(&request(&summary.site_id), &out, &mut |_| {})
         .unwrap();
     let workspace = dir.path().join("workspace");
-    import_support_bundle(&out, &workspace, NOW).unwrap();
+    import_support_bundle(&out, &workspace, NOW, &mut |_| {}).unwrap();
     let copy = open_with_store(&workspace, keyring_core::mock::Store::new().unwrap());
     (dir, copy, summary)
 }
@@ -590,8 +591,9 @@ fn a_failed_delivery_replays_offline_against_its_recorded_answers_and_with_chang
     assert_eq!(parted.diverges_at, Some(last as u32), "{parted:#?}");
     assert_eq!(parted.original[last - 1].outcome, "failed");
     assert_eq!(parted.replayed[last - 1].outcome, "retried");
-    assert!(
-        !parted.replayed.last().unwrap().recorded,
+    assert_eq!(
+        parted.replayed.last().unwrap().answered_by,
+        AnswerSource::RepeatedLast,
         "past the recording, the last answer repeats"
     );
     assert!(parted.same_outcome, "a dead letter either way");
@@ -666,6 +668,164 @@ fn a_failed_delivery_replays_offline_against_its_recorded_answers_and_with_chang
     assert_eq!(
         replay.replayed[0].answer, "no answer (unreachable)",
         "{replay:#?}"
+    );
+}
+
+/// A server on this computer standing in for a vendor: it answers `status` to everything and
+/// keeps each request's path and body.
+fn stand_in_vendor(
+    runtime: &tokio::runtime::Runtime,
+    status: u16,
+) -> (std::net::SocketAddr, Arc<std::sync::Mutex<Vec<(String, String)>>>) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri, body: String| {
+        let kept = kept.clone();
+        async move {
+            kept.lock().unwrap().push((uri.to_string(), body));
+            (
+                axum::http::StatusCode::from_u16(status).unwrap(),
+                r#"{"messageId":"<stand-in@local>"}"#,
+            )
+        }
+    });
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let address = listener.local_addr().unwrap();
+    runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (address, seen)
+}
+
+#[test]
+fn a_replay_with_a_changed_api_address_asks_a_server_on_this_computer_and_nothing_else() {
+    let (_dir, copy, _) = demo_workspace();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let brevo = delivery_where(
+        &copy,
+        "c.connector_type = 'brevo' AND a.outcome = 'delivered' AND a.attempt_number >= 3",
+    );
+    let with_address = |api_base: String| ReplayChanges {
+        api_base: Some(api_base),
+        ..Default::default()
+    };
+
+    // "Had the site pointed Brevo at a server that answers, it would have gone at once."
+    let (address, seen) = stand_in_vendor(&runtime, 201);
+    let report = copy
+        .replay_delivery(&brevo, &with_address(format!("http://{address}/relay/v3/")))
+        .unwrap();
+    assert_eq!(report.replayed.len(), 1, "{report:#?}");
+    assert_eq!(report.replayed[0].answer, "HTTP 201");
+    assert_eq!(report.replayed[0].answered_by, AnswerSource::Override);
+    assert_eq!(report.replayed_outcome, "delivered");
+    assert_eq!(report.diverges_at, Some(1), "the first attempt failed then");
+    assert!(report.request.overridden && report.request.changed);
+    assert_eq!(report.vendor_requests, 0, "the recorded answers were not used");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    // The connector's path is kept past Brevo's own base (`https://api.brevo.com/v3`).
+    assert_eq!(seen[0].0, "/relay/v3/smtp/email", "{seen:?}");
+    assert_eq!(seen[0].1, report.request.body);
+    assert_eq!(report.request.target, format!("http://{address}/relay/v3/smtp/email"));
+
+    // A stand-in refusing the (redacted) credential says that may be why.
+    let (address, _) = stand_in_vendor(&runtime, 401);
+    let report = copy
+        .replay_delivery(&brevo, &with_address(format!("http://{address}")))
+        .unwrap();
+    assert_eq!(report.replayed[0].answer, "HTTP 401");
+    assert!(
+        report.replayed[0]
+            .caveat
+            .as_deref()
+            .is_some_and(|c| c.contains("redacted")),
+        "{report:#?}"
+    );
+
+    // Anything off this computer is refused before a request is made.
+    for elsewhere in [
+        "https://api.brevo.com/v3",
+        "http://192.0.2.1:8080",
+        "sandbox",
+        "ftp://127.0.0.1/",
+    ] {
+        let err = copy
+            .replay_delivery(&brevo, &with_address(elsewhere.into()))
+            .unwrap_err();
+        assert_eq!(err.code(), "invalid_argument", "{elsewhere}: {err}");
+        assert!(err.to_string().contains("stays on this computer"), "{err}");
+    }
+}
+
+#[test]
+fn the_window_opens_a_bundle_beside_its_data_directory_announcing_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = open_with_store(
+        &dir.path().join("data"),
+        keyring_core::mock::Store::new().unwrap(),
+    );
+    let summary = seed(&core, 2_000, false);
+    let out = dir.path().join("acme.zip");
+    core.export_support_bundle(&request(&summary.site_id), &out, &mut |_| {})
+        .unwrap();
+    let mut events = core.subscribe();
+    let opened = core.open_support_bundle(&out).unwrap();
+    let expected = core
+        .data_dir()
+        .with_file_name(format!(
+            "{}.support",
+            core.data_dir().file_name().unwrap().to_string_lossy()
+        ))
+        .join(format!("acme-{NOW}"));
+    assert_eq!(Path::new(&opened.data_dir), expected);
+    assert!(sgen_core::support::workspace::is_support_workspace_dir(
+        &expected
+    ));
+    let mut progress = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let sgen_core::kernel::events::CoreEvent::BundleImportProgress { step, done, total } = event {
+            progress.push((step, done, total));
+        }
+    }
+    let last_check = progress
+        .iter()
+        .rfind(|p| p.0 == ImportStep::Checking)
+        .expect("checking announced");
+    assert_eq!(last_check.1, last_check.2, "every byte checked");
+    let last = progress.last().unwrap();
+    assert_eq!(
+        (last.0, last.1, last.2),
+        (ImportStep::Reading, opened.rows, opened.rows)
+    );
+    // In the operator's own activity log: whose copy, from which file.
+    let details: String = rusqlite::Connection::open(core.data_dir().join(sgen_core::DATABASE_FILE))
+        .unwrap()
+        .query_row(
+            "SELECT details FROM activity_log WHERE action = 'support.bundle_opened'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(details.contains("acme.zip") && details.contains("Acme Outdoor"), "{details}");
+
+    // Opened from that workspace, a second copy goes beside it, not inside it.
+    let copy = open_with_store(&expected, keyring_core::mock::Store::new().unwrap());
+    let again = copy.open_support_bundle(&out).unwrap();
+    assert_eq!(
+        Path::new(&again.data_dir).parent(),
+        expected.parent(),
+        "{}",
+        again.data_dir
+    );
+    // A bad file creates nothing there.
+    let bad = dir.path().join("bad.zip");
+    std::fs::write(&bad, b"not a zip").unwrap();
+    let before = std::fs::read_dir(expected.parent().unwrap()).unwrap().count();
+    assert_eq!(core.open_support_bundle(&bad).unwrap_err().code(), "bad_bundle");
+    assert_eq!(
+        std::fs::read_dir(expected.parent().unwrap()).unwrap().count(),
+        before
     );
 }
 
