@@ -9,6 +9,7 @@ mod logging;
 mod os_notifications;
 mod startup;
 mod system_browser;
+mod workspace_app;
 
 pub use events::WindowEvents;
 pub use ipc_error::IpcError;
@@ -45,6 +46,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             open_main_window(app, &data_dir)?;
             let handle = app.handle().clone();
@@ -78,9 +80,13 @@ fn open_main_window(app: &tauri::App, data_dir: &std::path::Path) -> tauri::Resu
         .first()
         .cloned()
         .unwrap_or_default();
-    tauri::WebviewWindowBuilder::from_config(app, &config)?
-        .data_directory(data_dir.join("webview"))
-        .build()?;
+    let window = tauri::WebviewWindowBuilder::from_config(app, &config)?
+        .data_directory(data_dir.join("webview"));
+    match workspace_app::window_title(data_dir) {
+        Some(title) => window.title(title),
+        None => window,
+    }
+    .build()?;
     Ok(())
 }
 

@@ -18,7 +18,7 @@ export SGEN_E2E_HOME="$(mktemp -d)"
 export XDG_DATA_HOME="$SGEN_E2E_HOME/data" XDG_CACHE_HOME="$SGEN_E2E_HOME/cache"
 export SGEN_LOG=trace
 mkdir -p "$SGEN_ARTIFACTS" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
-trap 'rm -rf "$SGEN_E2E_DATA" "$SGEN_E2E_HOME"' EXIT
+trap 'rm -rf "$SGEN_E2E_DATA" "$SGEN_E2E_DATA.support" "$SGEN_E2E_HOME"' EXIT
 
 "$CARGO_TARGET_DIR/debug/sgen-integrations-cli" --data-dir "$SGEN_E2E_DATA" demo seed --deliveries 30000 --json >/dev/null
 
@@ -41,7 +41,9 @@ xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
 # tokens start `sbx_at_` and `sbx_rt_`; webhook signing secrets start `whsec_`. They may exist
 # only sealed: never in cleartext in the database, its WAL, the app's TRACE-level logs, what it
 # printed, or the webview's storage.
-if grep -r -a -l -E "ca11ab1eca11ab1e|sbx_at_|sbx_rt_|whsec_" "$SGEN_E2E_DATA" "$SGEN_E2E_HOME" "$SGEN_ARTIFACTS/tauri-driver.log"; then
+# The support workspaces opened from a bundle of the site (a copy of it) are read too.
+if grep -r -a -l -E "ca11ab1eca11ab1e|sbx_at_|sbx_rt_|whsec_" "$SGEN_E2E_DATA" "$SGEN_E2E_HOME" "$SGEN_ARTIFACTS/tauri-driver.log" \
+  $([ -d "$SGEN_E2E_DATA.support" ] && echo "$SGEN_E2E_DATA.support"); then
   echo "a canary secret appears in cleartext in the files above" >&2
   exit 1
 fi

@@ -1,41 +1,66 @@
-// Support through the real window: the demo site exported as a support bundle from Settings,
-// the bundle opened as a support workspace, and a second app process on that workspace: the
-// banner says whose copy it is, and a failed Brevo delivery replays offline, then with a
-// changed mapping.
+// Support through the real window: the demo site exported as a support bundle from the site
+// menu, and opened from the same menu: the bundle becomes a support workspace beside the data
+// directory and the app starts on it in a second process. There the banner says whose copy it
+// is, and a failed Brevo delivery replays offline, then with a changed mapping, then against a
+// server on this computer standing in for Brevo.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { test } from "node:test";
 import { openApp, screenshot, until } from "./webdriver.mjs";
 
-test("a site exported from Settings opens as a support workspace where a failed delivery replays offline", async () => {
+/** The app processes running on `dataDir` (not WebDriver's: started by the app itself). */
+function appsOn(dataDir) {
+  try {
+    return execFileSync("pgrep", ["-f", "--", `sgen-integrations --data-dir ${dataDir}$`], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+test("a site exported from the site menu opens from it as a support workspace in a second app, where a failed delivery replays offline", async () => {
   let browser = await openApp();
   let bundle;
+  let workspace;
   try {
     await until(browser, async () => (await browser.$$('[data-testid="connector-card"]')).length > 0, "library never rendered");
-    await browser.execute(() => (window.location.hash = "#/settings"));
-    await until(browser, async () => browser.$('[data-testid="support-bundle-export"]').isExisting(), "no support bundle panel");
+    await browser.$('[data-testid="site-menu-open"]').click();
+    await until(browser, async () => browser.$('[data-testid="support-bundle-export"]').isExisting(), "no support bundle in the site menu");
     await browser.execute(() => [...document.querySelectorAll('[data-testid="support-bundle"] button')].find((b) => b.textContent === "All history").click());
     await browser.$('[data-testid="support-bundle-export"]').click();
     const done = await until(browser, async () => {
       const found = await browser.$$('[data-testid="support-bundle-done"]');
       return found.length > 0 && found[0];
     }, "the export never finished");
-    await done.scrollIntoView();
     bundle = await done.$("code").getText();
     assert.ok(existsSync(bundle), `${bundle} is not there`);
     await screenshot(browser, "39-support-bundle-exported");
+
+    // Opened from the same menu, by its path (the file dialog is the system's, not the page's).
+    await browser.$('[data-testid="open-bundle-path"]').setValue(bundle);
+    await browser.$('[data-testid="open-bundle-submit"]').click();
+    const opened = await until(browser, async () => {
+      const found = await browser.$$('[data-testid="open-bundle-done"]');
+      return found.length > 0 && found[0];
+    }, "the bundle never opened");
+    assert.match(await opened.getText(), /Opened a copy of Acme Outdoor .* in a new window/);
+    workspace = await opened.$("code").getText();
+    assert.ok(workspace.startsWith(`${process.env.SGEN_E2E_DATA}.support/`), workspace);
+    assert.ok(existsSync(join(workspace, "support-workspace.json")), `${workspace} is no support workspace`);
+    // The second app, started by the first on the workspace: its window is on the display.
+    await until(browser, async () => appsOn(workspace).length === 1, "no second app on the workspace");
+    await new Promise((painted) => setTimeout(painted, 4000));
+    await screenshot(browser, "40-support-workspace-opened-in-a-second-app");
   } finally {
     await browser.deleteSession();
+    // WebDriver stops the app it started, not the one that app started.
+    for (const pid of workspace ? appsOn(workspace) : []) process.kill(pid);
   }
+  for (let i = 0; i < 50 && appsOn(workspace).length > 0; i++) await new Promise((gone) => setTimeout(gone, 100));
 
-  // Opened on "another machine": a data directory of its own, then the app on it.
-  const workspace = join(mkdtempSync(join(tmpdir(), "sgen-support-")), "workspace");
-  const cli = join(process.env.CARGO_TARGET_DIR, "debug", "sgen-integrations-cli");
-  const imported = JSON.parse(execFileSync(cli, ["--data-dir", workspace, "bundle", "import", bundle, "--json"], { encoding: "utf8" }));
-  assert.equal(imported.workspace.site_name, "Acme Outdoor");
+  // The same workspace again, under WebDriver this time, to drive it.
   browser = await openApp(workspace);
   try {
     const banner = await until(browser, async () => {
@@ -43,7 +68,7 @@ test("a site exported from Settings opens as a support workspace where a failed 
       return found.length > 0 && found[0];
     }, "no support workspace banner");
     assert.match(await banner.getText(), /Support workspace — a copy of Acme Outdoor/);
-    await screenshot(browser, "40-support-workspace");
+    await screenshot(browser, "41-support-workspace");
 
     await browser.execute(() => (window.location.hash = "#/deliveries"));
     await until(browser, async () => (await browser.$$('[data-testid="log-row"]')).length > 0, "no delivery log");
@@ -62,7 +87,7 @@ test("a site exported from Settings opens as a support workspace where a failed 
     }, "the replay never answered");
     assert.match(await verdict.getText(), /outcome/);
     await browser.$('[data-testid="replay-timelines"]').scrollIntoView({ block: "end" });
-    await screenshot(browser, "41-replay-offline");
+    await screenshot(browser, "42-replay-offline");
 
     await browser.$('[data-testid="replay-changes-open"]').click();
     await browser.$('[data-testid="replay-mapping"]').setValue('{"to.0.email": "object", "templateId": "\\"7\\""}');
@@ -75,7 +100,38 @@ test("a site exported from Settings opens as a support workspace where a failed 
     // What was typed stays for the next try.
     assert.match(await browser.$('[data-testid="replay-mapping"]').getValue(), /templateId/);
     await browser.$('[data-testid="replay-timelines"]').scrollIntoView({ block: "end" });
-    await screenshot(browser, "42-replay-with-a-changed-mapping");
+    await screenshot(browser, "43-replay-with-a-changed-mapping");
+
+    // "Would it have gone through to a server that answers?" A stand-in for Brevo on loopback.
+    const received = [];
+    const standIn = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        received.push({ url: req.url, body });
+        res.writeHead(201, { "content-type": "application/json" }).end('{"messageId":"<stand-in@local>"}');
+      });
+    });
+    await new Promise((listening) => standIn.listen(0, "127.0.0.1", listening));
+    try {
+      await browser.$('[data-testid="replay-address"]').setValue(`http://127.0.0.1:${standIn.address().port}/v3`);
+      await browser.$('[data-testid="replay-with-changes"]').click();
+      const verdict = await until(browser, async () => {
+        const text = await browser.$('[data-testid="replay-verdict"]').getText();
+        return /Delivered now/.test(text) && text;
+      }, "the stand-in's answer did not change the outcome").catch(async (e) => {
+        const notices = await browser.execute(() => [...document.querySelectorAll('[role="alert"]')].map((n) => n.textContent));
+        throw new Error(`${e.message}: ${await browser.$('[data-testid="replay-verdict"]').getText()} ${notices.join(" | ")}`);
+      });
+      assert.match(verdict, /Different outcome: Failed then, Delivered now, from attempt 1/);
+      assert.equal(received.length, 1);
+      assert.equal(received[0].url, "/v3/smtp/email");
+      assert.match(received[0].body, /"templateId":"7"/);
+      await browser.$('[data-testid="replay-timelines"]').scrollIntoView({ block: "end" });
+      await screenshot(browser, "44-replay-against-a-stand-in-address");
+    } finally {
+      standIn.close();
+    }
   } finally {
     await browser.deleteSession();
   }

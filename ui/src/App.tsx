@@ -21,6 +21,7 @@ import { SettingsView } from "./features/settings/SettingsView";
 import { BackgroundHealth } from "./features/startup/BackgroundHealth";
 import { StartupScreen } from "./features/startup/StartupScreen";
 import { useAppStatus } from "./features/startup/useAppStatus";
+import { SiteMenu } from "./features/support/SiteMenu";
 import { SupportBanner } from "./features/support/SupportBanner";
 import { TriageView } from "./features/triage/TriageView";
 import { useCall } from "./data/useCall";
@@ -94,13 +95,15 @@ function Workspace() {
             ))}
           </select>
         </label>
+        <SiteMenu siteId={siteId} />
         <Segmented label="Environment" options={ENVIRONMENTS} value={environment} onChange={setEnvironment} />
         <div className="spacer" />
         <BackgroundHealth />
         <NotificationCentre />
         <OperatorSwitcher />
-        <button type="button" className="ghost" onClick={toggleTheme} aria-pressed={theme === "dark"} data-testid="theme-toggle">
-          <span aria-hidden="true">☾</span> Dark theme
+        <button type="button" className="ghost" onClick={toggleTheme} aria-pressed={theme === "dark"} title="Dark theme" data-testid="theme-toggle">
+          <span aria-hidden="true">☾</span>
+          <span className="visually-hidden">Dark theme</span>
         </button>
       </header>
       <nav className="sidebar" aria-label="Views">

@@ -41,6 +41,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         activity::activity_retention_set,
         support::support_workspace_get,
         support::support_bundle_export,
+        support::support_bundle_open,
         support::delivery_replay,
         automations::automations_list,
         automations::automation_get,

@@ -1,12 +1,16 @@
 //! Support: what this data directory is a copy of (a support workspace, for the banner), a
-//! site's support bundle exported to the Downloads folder, and a delivery replayed offline.
+//! site's support bundle exported to the Downloads folder, a bundle chosen and opened into a
+//! workspace with a window of its own, and a delivery replayed offline.
 
 use super::with_core;
-use crate::{AppState, IpcError};
+use crate::{workspace_app, AppState, IpcError};
 use sgen_core::support::bundle_export::{BundleRequest, ExportedBundle};
+use sgen_core::support::bundle_import::ImportedWorkspace;
 use sgen_core::support::replay::{ReplayChanges, ReplayReport};
 use sgen_core::support::workspace::SupportWorkspace;
-use tauri::State;
+use std::path::PathBuf;
+use tauri::{Runtime, State, WebviewWindow};
+use tauri_plugin_dialog::DialogExt;
 
 #[tauri::command]
 pub async fn support_workspace_get(
@@ -34,6 +38,37 @@ pub async fn delivery_replay(
 ) -> Result<ReplayReport, IpcError> {
     with_core(&state, move |core| {
         core.replay_delivery(&delivery_id, &changes)
+    })
+    .await
+}
+
+/// Opens the bundle at `path` — or, without one, the bundle the person picks in the system's
+/// file dialog (None if they cancel) — into a new workspace, and starts the app on it.
+#[tauri::command]
+pub async fn support_bundle_open<R: Runtime>(
+    window: WebviewWindow<R>,
+    state: State<'_, AppState>,
+    path: Option<String>,
+) -> Result<Option<ImportedWorkspace>, IpcError> {
+    with_core(&state, move |core| {
+        let path = match path {
+            Some(path) => PathBuf::from(path),
+            None => match window
+                .dialog()
+                .file()
+                .set_parent(&window)
+                .set_title("Open support bundle")
+                .add_filter("Support bundle", &["zip"])
+                .blocking_pick_file()
+                .and_then(|file| file.into_path().ok())
+            {
+                Some(path) => path,
+                None => return Ok(None),
+            },
+        };
+        let opened = core.open_support_bundle(&path)?;
+        workspace_app::start(std::path::Path::new(&opened.data_dir))?;
+        Ok(Some(opened))
     })
     .await
 }

@@ -52,9 +52,10 @@ pub(crate) fn valid_arguments(cmd: &str) -> Value {
         "support_bundle_export" => json!({ "request": {
             "site_id": "site_1", "since": 1, "connections": ["con_1"],
         } }),
+        "support_bundle_open" => json!({ "path": "/home/pat/Downloads/acme.zip" }),
         "delivery_replay" => json!({ "delivery_id": "dlv_1", "changes": {
             "mapping": { "email": "to.0.email", "list": "\"news\"" },
-            "retry_schedule_s": [0, 5, 300],
+            "retry_schedule_s": [0, 5, 300], "api_base": "http://127.0.0.1:8080/v3",
         } }),
         "automation_run_now" => json!({ "id": "aut_1", "input": { "order": 1 } }),
         "automation_held_runs" => json!({ "id": "aut_1", "action": "drain" }),

@@ -51,6 +51,9 @@ const READS: &[&str] = &[
     "support_workspace_get",
     // Writes a file of what a Viewer may read anyway (and an activity row saying so).
     "support_bundle_export",
+    // Makes a new workspace beside the data directory (and an activity row saying so): the
+    // operator's own sites are untouched.
+    "support_bundle_open",
     // Changes nothing: the recorded request against a vendor on loopback.
     "delivery_replay",
 ];

@@ -174,6 +174,9 @@ fn answers() -> Value {
         "support_workspace_get": call("support_workspace_get", json!({})),
         "delivery_replay": call("delivery_replay", json!({ "delivery_id": failed, "changes": {} })),
     });
+    let (exported, opened) = support_bundles(&h);
+    answers["support_bundle_export"] = exported;
+    answers["support_bundle_open"] = opened;
     for more in [inbound, automations] {
         answers
             .as_object_mut()
@@ -181,6 +184,33 @@ fn answers() -> Value {
             .extend(more.as_object().unwrap().clone());
     }
     answers
+}
+
+/// What exporting the site, then opening its bundle, answer. From the core, not the commands:
+/// one writes to the Downloads folder, the other also starts the app on the workspace (and the
+/// test binary is no app).
+fn support_bundles(h: &super::Harness) -> (Value, Value) {
+    let core = h.window.state::<AppState>().core().unwrap();
+    let site_id = core.sites().unwrap()[0].id.clone();
+    let bundle = core
+        .export_support_bundle_file(
+            &sgen_core::support::bundle_export::BundleRequest {
+                site_id,
+                since: None,
+                connections: None,
+            },
+            Some(core.data_dir()),
+        )
+        .unwrap();
+    let opened = core
+        .open_support_bundle(std::path::Path::new(&bundle.path))
+        .unwrap();
+    // The workspaces' directory is beside the test's temporary data directory: not left there.
+    let _ = std::fs::remove_dir_all(std::path::Path::new(&opened.data_dir).parent().unwrap());
+    (
+        serde_json::to_value(bundle).unwrap(),
+        serde_json::to_value(Some(opened)).unwrap(),
+    )
 }
 
 /// `a.b[].c` for every leaf and object key, arrays' elements merged.

@@ -13,4 +13,9 @@ mapping: { [key in string]: string } | null,
  * Each attempt's wait after the one before, in seconds (the first 0), instead of the
  * app's retry schedule.
  */
-retry_schedule_s: Array<number> | null, };
+retry_schedule_s: Array<number> | null, 
+/**
+ * The connector's API address override: an http(s) address on this computer whose own
+ * answers are used instead of the recorded ones.
+ */
+api_base: string | null, };

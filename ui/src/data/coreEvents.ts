@@ -59,6 +59,7 @@ export const REFRESHED_BY: Record<CoreEvent["kind"], (keyof Commands)[]> = {
   // The export's progress is shown by the view that started it.
   "activity.export_progress": [],
   "bundle.export_progress": [],
+  "bundle.import_progress": [],
   // Who acts, and so what the window offers, changed.
   "session.changed": ["session_get", "access_overview", "activity_query"],
 };

@@ -4,6 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { BundleRequest } from "../bindings/BundleRequest";
 import type { ExportedBundle } from "../bindings/ExportedBundle";
+import type { ImportedWorkspace } from "../bindings/ImportedWorkspace";
 import type { ReplayChanges } from "../bindings/ReplayChanges";
 import type { ReplayReport } from "../bindings/ReplayReport";
 import type { SupportWorkspace } from "../bindings/SupportWorkspace";
@@ -99,6 +100,7 @@ export interface Commands {
   activity_retention_set: { args: { days: number | null }; result: number | null };
   support_workspace_get: { args: Record<string, never>; result: SupportWorkspace | null };
   support_bundle_export: { args: { request: BundleRequest }; result: ExportedBundle };
+  support_bundle_open: { args: { path: string | null }; result: ImportedWorkspace | null };
   delivery_replay: { args: { delivery_id: string; changes: ReplayChanges }; result: ReplayReport };
   catalog_list: { args: { scope: SiteEnvironment }; result: ConnectorSummary[] };
   catalog_get: { args: { scope: SiteEnvironment; slug: string }; result: ConnectorDetail };

@@ -47,4 +47,16 @@ for (const theme of ["light", "dark"]) {
     assert.deepEqual(await audit(page), []);
     await page.close();
   });
+
+  test(`the site menu's support bundles, exported and opened, ${theme} theme: no serious accessibility violation`, async () => {
+    const page = await browser.open("#/library", { theme });
+    await page.getByTestId("connector-card").first().waitFor();
+    await page.getByTestId("site-menu-open").click();
+    await page.getByTestId("support-bundle-export").click();
+    await page.getByTestId("open-bundle-path").fill("/home/pat/Downloads/acme.zip");
+    await page.getByTestId("open-bundle-submit").click();
+    await page.getByTestId("open-bundle-done").waitFor();
+    assert.deepEqual(await audit(page), []);
+    await page.close();
+  });
 }

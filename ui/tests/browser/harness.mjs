@@ -85,7 +85,8 @@ export async function startBrowser() {
 }
 
 /** What the mocked backend answers (runs in the page). The delivery log has 300 rows, made
- *  from the fixture's 100, paged by a numeric cursor; a search for "boom" fails. */
+ *  from the fixture's 100, paged by a numeric cursor; a search for "boom" fails, and so does
+ *  opening a bundle whose path says "broken". */
 function answer(f, cmd, args) {
   switch (cmd) {
     case "catalog_get":
@@ -97,6 +98,9 @@ function answer(f, cmd, args) {
       const rows = Array.from({ length: args.query.limit }, (_, i) => ({ ...base[(start + i) % base.length], id: 1_000_000 - start - i }));
       return { rows, next_cursor: start + args.query.limit < 300 ? String(start + args.query.limit) : null };
     }
+    case "support_bundle_open":
+      if (args.path?.includes("broken")) return Promise.reject({ code: "bad_bundle", message: `${args.path}: is not a support bundle, or it was cut short` });
+      return f.support_bundle_open;
     case "run_get":
       return args.id === f.run_waiting_on_task.run.id ? f.run_waiting_on_task : f.run_get;
     default:

@@ -162,7 +162,28 @@ test("a support workspace says whose copy it is in every view, and a failed deli
   await page.getByTestId("replay-timelines").waitFor();
   // Every view keeps the banner.
   await page.getByTestId("nav-settings").click();
-  await page.getByTestId("support-bundle").waitFor();
+  await page.getByTestId("operator-row").first().waitFor();
   assert.ok(await page.getByTestId("support-banner").isVisible());
+  // A copy is not exported again.
+  await page.getByTestId("site-menu-open").click();
+  assert.ok(await page.getByTestId("support-bundle-export").isDisabled());
+  await page.close();
+});
+
+test("the site menu exports the site and opens a customer's bundle, saying what went wrong with a bad one", async () => {
+  const page = await openPage("#/library");
+  await page.getByTestId("connector-card").first().waitFor();
+  await page.getByTestId("site-menu-open").click();
+  assert.ok(await page.getByTestId("support-bundle-export").isEnabled());
+  await page.getByTestId("support-bundle-export").click();
+  assert.match(await page.getByTestId("support-bundle-done").innerText(), /Written to .*sgen-support/);
+  await page.getByTestId("open-bundle-path").fill("/home/pat/Downloads/broken.zip");
+  await page.getByTestId("open-bundle-submit").click();
+  assert.match(await page.getByRole("alert").innerText(), /broken\.zip: is not a support bundle/);
+  await page.getByTestId("open-bundle-path").fill("/home/pat/Downloads/acme.zip");
+  await page.getByTestId("open-bundle-submit").click();
+  assert.match(await page.getByTestId("open-bundle-done").innerText(), /Opened a copy of Acme Outdoor .* in a new window/);
+  await page.keyboard.press("Escape");
+  assert.equal(await page.getByTestId("site-menu").count(), 0);
   await page.close();
 });

@@ -43,6 +43,7 @@ export function OperatorSwitcher() {
         aria-expanded={open}
         aria-controls="operator-panel"
         onClick={() => (open ? close() : setOpen(true))}
+        title={acting ? `${acting.name} · ${acting.role_name}` : undefined}
         data-testid="operator-open"
       >
         <span className="visually-hidden">Acting as </span>

@@ -9,7 +9,6 @@ import { AccessSettings } from "./AccessSettings";
 import { SettingPanel } from "./SettingPanel";
 import { SiteKeyPanel } from "./SiteKeyPanel";
 import { InboundPortPanel } from "./InboundPortPanel";
-import { SupportBundlePanel } from "../support/SupportBundlePanel";
 
 const UNITS: [string, number][] = [
   ["d", 86_400],
@@ -141,7 +140,6 @@ function SettingsForm({ current }: { current: DeliverySettings }) {
         </SettingPanel>
         {inbound.data && <InboundPortPanel current={inbound.data.port} denied={denied} />}
         <SiteKeyPanel denied={denied} />
-        <SupportBundlePanel />
       </div>
     </>
   );

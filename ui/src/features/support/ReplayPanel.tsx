@@ -1,7 +1,8 @@
 // Offline replay of a delivery: its recorded request sent again to a vendor on this computer
 // that gives each attempt its recorded answer, under today's retry policy — the original
-// timeline beside the replayed one. "Replay with changes" asks whether another retry schedule
-// or field mapping would have helped.
+// timeline beside the replayed one. "Replay with changes" asks whether another retry schedule,
+// field mapping or API address (a server on this computer standing in for the vendor) would
+// have helped.
 import { useState } from "react";
 import type { ReplayChanges } from "../../bindings/ReplayChanges";
 import type { ReplayReport } from "../../bindings/ReplayReport";
@@ -23,7 +24,7 @@ export function ReplayPanel({ deliveryId }: { deliveryId: string }) {
       <h3 id="replay-title">Replay offline</h3>
       <p className="muted small">Against the vendor's recorded answers, on this computer: nothing is sent anywhere else.</p>
       <p>
-        <button type="button" disabled={replay.isPending} onClick={() => run({ mapping: null, retry_schedule_s: null })} data-testid="replay-start">
+        <button type="button" disabled={replay.isPending} onClick={() => run({ mapping: null, retry_schedule_s: null, api_base: null })} data-testid="replay-start">
           {replay.isPending ? "Replaying…" : "Replay"}
         </button>{" "}
         {report && (
@@ -42,6 +43,7 @@ export function ReplayPanel({ deliveryId }: { deliveryId: string }) {
 function ChangesForm({ report, pending, onReplay }: { report: ReplayReport; pending: boolean; onReplay: (changes: ReplayChanges) => void }) {
   const [schedule, setSchedule] = useState(formatWaits(report.retry_schedule_s));
   const [mapping, setMapping] = useState("");
+  const [address, setAddress] = useState("");
   const waits = parseWaits(schedule);
   let parsed: Record<string, string> | null | string = null;
   if (mapping.trim()) {
@@ -60,7 +62,7 @@ function ChangesForm({ report, pending, onReplay }: { report: ReplayReport; pend
       onSubmit={(e) => {
         e.preventDefault();
         if (problem || typeof waits === "string" || typeof parsed === "string") return;
-        onReplay({ retry_schedule_s: waits, mapping: parsed });
+        onReplay({ retry_schedule_s: waits, mapping: parsed, api_base: address.trim() || null });
       }}
     >
       <label>
@@ -77,6 +79,16 @@ function ChangesForm({ report, pending, onReplay }: { report: ReplayReport; pend
           placeholder='{"to.0.email": "email", "templateId": "\"7\""}'
           onChange={(e) => setMapping(e.target.value)}
           data-testid="replay-mapping"
+        />
+      </label>
+      <label>
+        <span>API address — a server on this computer standing in for the vendor; its answers replace the recorded ones</span>
+        <input
+          type="url"
+          value={address}
+          placeholder="http://127.0.0.1:8080/v3"
+          onChange={(e) => setAddress(e.target.value)}
+          data-testid="replay-address"
         />
       </label>
       {problem && (
@@ -105,7 +117,14 @@ function Timelines({ report }: { report: ReplayReport }) {
       </p>
       {report.request.changed && (
         <p className="small" data-testid="replay-request">
-          Sent with the changed body <code className="wrap">{report.request.body}</code>
+          {report.request.overridden ? (
+            <>
+              Sent to <code className="wrap">{report.request.target}</code> with
+            </>
+          ) : (
+            "Sent with"
+          )}{" "}
+          the body <code className="wrap">{report.request.body}</code>
         </p>
       )}
       <table className="replay-table" aria-label="The original attempts beside the replayed ones" data-testid="replay-timelines">
@@ -131,7 +150,9 @@ function Timelines({ report }: { report: ReplayReport }) {
         </tbody>
       </table>
       <p className="muted small">
-        {report.vendor_requests} request{report.vendor_requests === 1 ? "" : "s"} reached the replay's vendor; {report.took_ms} ms for a schedule of{" "}
+        {report.request.overridden
+          ? "The API address answered every attempt;"
+          : `${report.vendor_requests} request${report.vendor_requests === 1 ? "" : "s"} reached the replay's vendor;`} {report.took_ms} ms for a schedule of{" "}
         {formatSpan(Math.round((report.replayed.at(-1)?.at_ms ?? 0) / 1000))}.
       </p>
     </>
@@ -143,7 +164,8 @@ function Step({ step }: { step: ReplayStep | undefined }) {
   return (
     <span>
       <span className="muted small">+{formatSpan(Math.round(step.at_ms / 1000))}</span> <span className="mono">{step.answer}</span> · {humanize(step.outcome)}
-      {!step.recorded && <span className="muted small"> (past the recording: the last answer again)</span>}
+      {step.answered_by === "repeated_last" && <span className="muted small"> (past the recording: the last answer again)</span>}
+      {step.answered_by === "override" && <span className="muted small"> (from the API address)</span>}
       {step.caveat && <span className="small warning"> {step.caveat}</span>}
     </span>
   );

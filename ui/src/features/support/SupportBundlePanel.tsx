@@ -1,5 +1,5 @@
-// Settings → Support bundle: the site exported as one file for support (no secret in it),
-// into the Downloads folder, with the core's progress as it writes.
+// Site menu → Export support bundle: the site exported as one file for support (no secret in
+// it), into the Downloads folder, with the core's progress as it writes.
 import { useState } from "react";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { Segmented, type SegmentedOption } from "../../components/Segmented";
@@ -7,7 +7,6 @@ import { useAction } from "../../data/useAction";
 import { useCoreProgress } from "../../data/useCoreProgress";
 import { useCall } from "../../data/useCall";
 import { call } from "../../ipc";
-import { useScope } from "../../scope";
 
 type Span = "all" | "30" | "7";
 const SPANS: SegmentedOption<Span>[] = [
@@ -17,13 +16,12 @@ const SPANS: SegmentedOption<Span>[] = [
 ];
 const DAY_MS = 86_400_000;
 
-export function SupportBundlePanel() {
-  const scope = useScope();
+export function SupportBundlePanel({ siteId }: { siteId: string }) {
   const [span, setSpan] = useState<Span>("30");
   const exporting = useAction(
     () =>
       call("support_bundle_export", {
-        request: { site_id: scope.site_id, since: span === "all" ? null : Date.now() - Number(span) * DAY_MS, connections: null },
+        request: { site_id: siteId, since: span === "all" ? null : Date.now() - Number(span) * DAY_MS, connections: null },
       }),
     ["activity_query"],
   );
@@ -32,8 +30,8 @@ export function SupportBundlePanel() {
   const copy = useCall("support_workspace_get", {}).data;
   const done = exporting.data;
   return (
-    <section className="panel" aria-labelledby="bundle-title" data-testid="support-bundle">
-      <h2 id="bundle-title">Support bundle</h2>
+    <section aria-labelledby="bundle-title" data-testid="support-bundle">
+      <h2 id="bundle-title">Export support bundle</h2>
       <p className="muted small">
         This site as one file for support: its configuration, state history, delivery log with each attempt's request and the
         vendor's answer, events, runs and activity. No credential, token or signing secret is in it.

@@ -671,12 +671,12 @@ fn a_failed_delivery_replays_offline_against_its_recorded_answers_and_with_chang
     );
 }
 
+/// What a stand-in vendor was sent: each request's path and body.
+type Received = Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
 /// A server on this computer standing in for a vendor: it answers `status` to everything and
-/// keeps each request's path and body.
-fn stand_in_vendor(
-    runtime: &tokio::runtime::Runtime,
-    status: u16,
-) -> (std::net::SocketAddr, Arc<std::sync::Mutex<Vec<(String, String)>>>) {
+/// keeps what it was sent.
+fn stand_in_vendor(runtime: &tokio::runtime::Runtime, status: u16) -> (std::net::SocketAddr, Received) {
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let kept = seen.clone();
     let app = axum::Router::new().fallback(move |uri: axum::http::Uri, body: String| {

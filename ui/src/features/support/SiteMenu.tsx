@@ -1,0 +1,28 @@
+// The site menu in the top bar, beside the site it is about: the site exported as a support
+// bundle, and a customer's bundle opened into a support workspace.
+import { useEffect, useState } from "react";
+import { OpenBundlePanel } from "./OpenBundlePanel";
+import { SupportBundlePanel } from "./SupportBundlePanel";
+
+export function SiteMenu({ siteId }: { siteId: string | undefined }) {
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open]);
+  return (
+    <div className="site-menu">
+      <button type="button" className="ghost" aria-expanded={open} aria-controls="site-menu-panel" onClick={() => setOpen(!open)} data-testid="site-menu-open">
+        Support bundle <span aria-hidden="true">▾</span>
+      </button>
+      {open && (
+        <div className="popover" id="site-menu-panel" role="region" aria-label="Support bundles" data-testid="site-menu">
+          {siteId && <SupportBundlePanel siteId={siteId} />}
+          <OpenBundlePanel />
+        </div>
+      )}
+    </div>
+  );
+}
