@@ -141,6 +141,25 @@ fn a_site_is_exported_opened_and_its_failure_replayed_offline() {
     ));
     assert_eq!(short["replayed"].as_array().unwrap().len(), 2);
     assert_eq!(short["diverges_at"], 2);
+    // An API address off this computer is refused, saying why, before anything is sent.
+    let elsewhere = cli(
+        dir.path(),
+        &[
+            "bundle",
+            "replay",
+            workspace.to_str().unwrap(),
+            "--delivery",
+            &delivery,
+            "--api-base",
+            "https://api.brevo.com/v3",
+        ],
+    );
+    assert!(!elsewhere.status.success());
+    let said = String::from_utf8_lossy(&elsewhere.stderr);
+    assert!(
+        said.starts_with("error [invalid_argument]: a replay stays on this computer"),
+        "{said}"
+    );
     // The table for people.
     let table = cli(
         dir.path(),

@@ -25,11 +25,14 @@ pub(crate) struct Target<'a> {
     pub incident: Option<(i64, i64)>,
 }
 
+#[derive(Clone, Copy)]
 enum Failure {
-    /// A transient vendor answer: retried on the schedule.
-    Retryable(Option<u16>, &'static str),
-    /// A definitive refusal: dead-lettered at once.
-    Permanent(u16, &'static str),
+    /// A transient vendor answer: a retry may go through.
+    Transient(Option<u16>, &'static str),
+    /// A refusal of the request itself (a rejected credential, a body the vendor will not
+    /// take): every retry gets the same answer. Retried on the schedule all the same, as the
+    /// engine does (SPEC §6: only a 410 ends a delivery at once).
+    Refusal(u16, &'static str),
 }
 
 /// The delivery `target` sent at `at`, or None when it sent nothing then (not yet created,
@@ -56,9 +59,13 @@ pub(crate) fn delivery(
 
     let mut attempts = Vec::new();
     let mut attempt_at = at;
+    let mut refused = None;
     let status = loop {
         let number = attempts.len();
-        let failure = failure(rng, health, number);
+        let failure = refused.or_else(|| failure(rng, health, number));
+        if let Some(Failure::Refusal(..)) = failure {
+            refused = failure;
+        }
         let latency = latency(rng, plan.latency_ms, &failure);
         let (outcome, code, class, status) = match failure {
             None => (
@@ -67,19 +74,21 @@ pub(crate) fn delivery(
                 None,
                 Some(DeliveryStatus::Delivered),
             ),
-            Some(Failure::Permanent(code, class)) => (
-                Outcome::Failed,
-                Some(code),
-                Some(class),
-                Some(DeliveryStatus::DeadLetter),
-            ),
-            Some(Failure::Retryable(code, class)) if number + 1 >= RETRY_DELAYS_MS.len() => (
-                Outcome::Failed,
-                code,
-                Some(class),
-                Some(DeliveryStatus::DeadLetter),
-            ),
-            Some(Failure::Retryable(code, class)) => (Outcome::Retried, code, Some(class), None),
+            Some(failure) => {
+                let (code, class) = match failure {
+                    Failure::Transient(code, class) => (code, class),
+                    Failure::Refusal(code, class) => (Some(code), class),
+                };
+                match number + 1 >= RETRY_DELAYS_MS.len() {
+                    true => (
+                        Outcome::Failed,
+                        code,
+                        Some(class),
+                        Some(DeliveryStatus::DeadLetter),
+                    ),
+                    false => (Outcome::Retried, code, Some(class), None),
+                }
+            }
         };
         let next = status
             .is_none()
@@ -146,13 +155,13 @@ fn health_at(target: &Target<'_>, at: i64) -> Health {
 fn failure(rng: &mut DemoRng, health: Health, attempt: usize) -> Option<Failure> {
     match health {
         Health::Broken(ConnectionState::AuthExpired | ConnectionState::AuthRevoked) => {
-            Some(Failure::Permanent(401, "credential_rejected"))
+            Some(Failure::Refusal(401, "credential_rejected"))
         }
         Health::Broken(ConnectionState::Error) if rng.chance(0.5) => {
-            Some(Failure::Permanent(403, "scope_insufficient"))
+            Some(Failure::Refusal(403, "scope_insufficient"))
         }
         Health::Broken(_) | Health::Incident => {
-            Some(Failure::Retryable(Some(503), "vendor_unavailable"))
+            Some(Failure::Transient(Some(503), "vendor_unavailable"))
         }
         Health::Silent => None,
         Health::Healthy => {
@@ -163,23 +172,23 @@ fn failure(rng: &mut DemoRng, health: Health, attempt: usize) -> Option<Failure>
             }
             let roll = rng.unit();
             Some(if roll < 0.30 {
-                Failure::Retryable(Some(503), "vendor_unavailable")
+                Failure::Transient(Some(503), "vendor_unavailable")
             } else if roll < 0.45 {
-                Failure::Retryable(Some(502), "bad_gateway")
+                Failure::Transient(Some(502), "bad_gateway")
             } else if roll < 0.60 {
-                Failure::Retryable(Some(429), "rate_limited")
+                Failure::Transient(Some(429), "rate_limited")
             } else if roll < 0.72 {
-                Failure::Retryable(None, "timeout")
+                Failure::Transient(None, "timeout")
             } else if roll < 0.80 {
-                Failure::Retryable(None, "connection_refused")
+                Failure::Transient(None, "connection_refused")
             } else if roll < 0.86 {
-                Failure::Retryable(Some(500), "vendor_error")
+                Failure::Transient(Some(500), "vendor_error")
             } else if roll < 0.94 {
-                Failure::Permanent(400, "schema_mismatch")
+                Failure::Refusal(400, "schema_mismatch")
             } else if roll < 0.98 {
-                Failure::Permanent(422, "validation_failed")
+                Failure::Refusal(422, "validation_failed")
             } else {
-                Failure::Permanent(404, "not_found")
+                Failure::Refusal(404, "not_found")
             })
         }
     }
@@ -187,8 +196,8 @@ fn failure(rng: &mut DemoRng, health: Health, attempt: usize) -> Option<Failure>
 
 fn latency(rng: &mut DemoRng, typical: f64, failure: &Option<Failure>) -> u32 {
     match failure {
-        Some(Failure::Retryable(None, "timeout")) => 30_000,
-        Some(Failure::Retryable(None, _)) => (2.0 + rng.unit() * 10.0) as u32,
+        Some(Failure::Transient(None, "timeout")) => 30_000,
+        Some(Failure::Transient(None, _)) => (2.0 + rng.unit() * 10.0) as u32,
         _ => (typical * (0.5 * rng.normal()).exp()).clamp(8.0, 29_000.0) as u32,
     }
 }

@@ -583,20 +583,38 @@ fn a_failed_delivery_replays_offline_against_its_recorded_answers_and_with_chang
     // first (how long the replay takes is the benchmark's to say).
     assert_eq!(replay.replayed[2].at_ms, (5 + 300) * 1000);
 
-    // Brevo's outage ended its deliveries with a 403, which the demo's history dead-lettered at
-    // once; the app's policy retries it, and the replay shows where the two part.
-    let refused = delivery_where(&copy, "c.connector_type = 'brevo' AND a.outcome = 'failed' AND a.vendor_response_code = 403 AND a.attempt_number >= 2");
-    let parted = copy.replay_delivery(&refused, &Default::default()).unwrap();
-    let last = parted.original.len();
-    assert_eq!(parted.diverges_at, Some(last as u32), "{parted:#?}");
-    assert_eq!(parted.original[last - 1].outcome, "failed");
-    assert_eq!(parted.replayed[last - 1].outcome, "retried");
+    // Brevo refused a body with a 400 on every attempt; the demo retried it on the schedule as
+    // the engine does (only a 410 ends a delivery at once), so the replay agrees attempt for
+    // attempt, down to the dead letter.
+    let refused = delivery_where(
+        &copy,
+        "c.connector_type = 'brevo' AND a.outcome = 'failed' AND a.vendor_response_code = 400",
+    );
+    let again = copy.replay_delivery(&refused, &Default::default()).unwrap();
+    assert_eq!(again.original.len(), 8, "{again:#?}");
+    assert_eq!(answers(&again.replayed), answers(&again.original));
+    assert!(again.replayed.iter().all(|s| s.answer == "HTTP 400"));
     assert_eq!(
-        parted.replayed.last().unwrap().answered_by,
+        (again.diverges_at, again.replayed_outcome.as_str()),
+        (None, "failed")
+    );
+    // A delivery still being retried when the bundle was made: past the recording, the last
+    // answer repeats until the schedule is spent, and the replay says so.
+    let pending = delivery_where(
+        &copy,
+        "c.connector_type = 'brevo' AND a.vendor_response_code = 403 AND a.attempt_number = 7",
+    );
+    let onwards = copy.replay_delivery(&pending, &Default::default()).unwrap();
+    let recorded = onwards.original.len();
+    assert_eq!(onwards.original_outcome, "pending", "{onwards:#?}");
+    assert_eq!(onwards.replayed_outcome, "failed");
+    assert_eq!(onwards.diverges_at, Some(recorded as u32 + 1));
+    assert_eq!(
+        onwards.replayed.last().unwrap().answered_by,
         AnswerSource::RepeatedLast,
         "past the recording, the last answer repeats"
     );
-    assert!(parted.same_outcome, "a dead letter either way");
+    assert!(!onwards.same_outcome);
 
     // "Would a shorter schedule have helped?"
     let short = copy
