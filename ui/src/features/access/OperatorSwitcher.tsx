@@ -1,12 +1,13 @@
 // Who is acting, in the top bar, and switching to another profile: one with a passphrase asks
 // for it (five wrong tries lock the profile for a minute). The core keeps who acts; the window
 // only asks it to switch.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { Operator } from "../../bindings/Operator";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
 import { call } from "../../ipc";
+import { useCloseOnEscape } from "../../components/useCloseOnEscape";
 
 export function OperatorSwitcher() {
   const session = useCall("session_get", {});
@@ -23,12 +24,7 @@ export function OperatorSwitcher() {
     await call("operator_switch", { profile: profile.id, passphrase: secret });
     close();
   }, ["session_get", "operators_list", "access_overview"]);
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [open]);
+  useCloseOnEscape(open, setOpen);
   const acting = session.data?.operator;
   const choose = (profile: Operator) => {
     switchTo.reset();

@@ -2,13 +2,14 @@
 // the unread count, opening the newest notifications — a failed run, an expired task, a paused
 // automation, a task waiting — each linking to what it is about. Opening it marks what it shows
 // as read; high-priority ones also reached the OS when they were raised.
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import type { Notification } from "../../bindings/Notification";
 import { formatRelative } from "../../components/format";
 import { useAction } from "../../data/useAction";
 import { useCall } from "../../data/useCall";
 import { call } from "../../ipc";
 import { href } from "../../router";
+import { useCloseOnEscape } from "../../components/useCloseOnEscape";
 
 /** Where a notification's subject (`run:{id}`, `automation:{id}`, `task:{id}`) is shown. */
 export function subjectHref(subject: string | null): string | null {
@@ -35,12 +36,7 @@ export function NotificationCentre() {
   const panel = useRef<HTMLDivElement>(null);
   const unread = centre.data?.unread ?? 0;
   const newest = centre.data?.newest ?? [];
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
-    window.addEventListener("keydown", close);
-    return () => window.removeEventListener("keydown", close);
-  }, [open]);
+  useCloseOnEscape(open, setOpen);
   return (
     <div className="notification-centre">
       <button

@@ -1,17 +1,13 @@
 // The site menu in the top bar, beside the site it is about: the site exported as a support
 // bundle, and a customer's bundle opened into a support workspace.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { OpenBundlePanel } from "./OpenBundlePanel";
 import { SupportBundlePanel } from "./SupportBundlePanel";
+import { useCloseOnEscape } from "../../components/useCloseOnEscape";
 
 export function SiteMenu({ siteId }: { siteId: string | undefined }) {
   const [open, setOpen] = useState(false);
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [open]);
+  useCloseOnEscape(open, setOpen);
   return (
     <div className="site-menu">
       <button type="button" className="ghost" aria-expanded={open} aria-controls="site-menu-panel" onClick={() => setOpen(!open)} data-testid="site-menu-open">

@@ -126,34 +126,22 @@ fn a_site_is_exported_opened_and_its_failure_replayed_offline() {
         replayed["replayed"].as_array().unwrap().len()
     );
     // With changes, from the workspace's directory: a schedule of two attempts parts at the second.
-    let short = ok(&cli(
-        dir.path(),
-        &[
+    let replay_with = |changes: &[&str]| {
+        let mut args = vec![
             "bundle",
             "replay",
             workspace.to_str().unwrap(),
             "--delivery",
             &delivery,
-            "--retry-schedule",
-            "0,5",
-            "--json",
-        ],
-    ));
+        ];
+        args.extend_from_slice(changes);
+        cli(dir.path(), &args)
+    };
+    let short = ok(&replay_with(&["--retry-schedule", "0,5", "--json"]));
     assert_eq!(short["replayed"].as_array().unwrap().len(), 2);
     assert_eq!(short["diverges_at"], 2);
     // An API address off this computer is refused, saying why, before anything is sent.
-    let elsewhere = cli(
-        dir.path(),
-        &[
-            "bundle",
-            "replay",
-            workspace.to_str().unwrap(),
-            "--delivery",
-            &delivery,
-            "--api-base",
-            "https://api.brevo.com/v3",
-        ],
-    );
+    let elsewhere = replay_with(&["--api-base", "https://api.brevo.com/v3"]);
     assert!(!elsewhere.status.success());
     let said = String::from_utf8_lossy(&elsewhere.stderr);
     assert!(
