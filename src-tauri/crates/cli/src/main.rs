@@ -1,25 +1,11 @@
 //! `sgen-integrations-cli`: the same core as the desktop app, for support staff, scripts and
 //! benchmarks. Every failure prints one line to stderr and exits non-zero.
 
-mod access_args;
-mod access_cmd;
 mod args;
-mod automation_args;
-mod automations_cmd;
-mod connections_cmd;
-mod deliveries_cmd;
-mod delivery_args;
-mod event_args;
-mod event_log_cmd;
-mod events_cmd;
+mod commands;
 mod output;
-mod sandbox_cmd;
 mod secret_input;
-mod settings_cmd;
-mod support_args;
-mod support_cmd;
 mod time_bounds;
-mod work_cmd;
 
 use args::{CatalogCommand, Cli, Command, DemoCommand, SitesCommand};
 use clap::Parser;
@@ -99,26 +85,26 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             }
             output::demo(&summary, started.elapsed(), json)
         }
-        Command::Deliveries { command } => deliveries_cmd::run(open, command),
-        Command::Settings { command } => settings_cmd::run(open, command),
+        Command::Deliveries { command } => commands::deliveries::run(open, command),
+        Command::Settings { command } => commands::settings::run(open, command),
         Command::Sites {
             command: SitesCommand::Create { name, domain, json },
         } => output::sites(
             &[open(Access::ReadWrite)?.create_site(&name, &domain)?],
             json,
         ),
-        Command::Connections { command } => connections_cmd::run(open, command),
-        Command::Sandbox { command } => sandbox_cmd::run(open, command),
-        Command::Events { command } => events_cmd::run(open, command),
-        Command::Automations { command } => automations_cmd::run(open, command),
-        Command::Runs { command } => automations_cmd::runs(open, command),
-        Command::Tasks { command } => automations_cmd::tasks(open, command),
-        Command::Work { json } => work_cmd::run(open(Access::ReadWrite)?, json),
-        Command::Operators { command } => access_cmd::operators(&open, command),
-        Command::Roles { command } => access_cmd::roles(&open, command),
-        Command::Activity { command } => access_cmd::activity(&open, command),
-        Command::Bundle { command } => support_cmd::bundle(&open, given_data_dir, command),
-        Command::Health { json } => support_cmd::health(&open, json),
+        Command::Connections { command } => commands::connections::run(open, command),
+        Command::Sandbox { command } => commands::sandbox::run(open, command),
+        Command::Events { command } => commands::events::run(open, command),
+        Command::Automations { command } => commands::automations::run(open, command),
+        Command::Runs { command } => commands::automations::runs(open, command),
+        Command::Tasks { command } => commands::automations::tasks(open, command),
+        Command::Work { json } => commands::work::run(open(Access::ReadWrite)?, json),
+        Command::Operators { command } => commands::access::operators(&open, command),
+        Command::Roles { command } => commands::access::roles(&open, command),
+        Command::Activity { command } => commands::access::activity(&open, command),
+        Command::Bundle { command } => commands::support::bundle(&open, given_data_dir, command),
+        Command::Health { json } => commands::support::health(&open, json),
     }
 }
 

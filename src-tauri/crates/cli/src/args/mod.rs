@@ -1,7 +1,13 @@
 //! The command line's grammar.
 
-use crate::delivery_args::DeliveriesCommand;
-use crate::event_args::{EmitArgs, EventsCommand};
+pub mod access;
+pub mod automation;
+pub mod delivery;
+pub mod event;
+pub mod support;
+
+use delivery::DeliveriesCommand;
+use event::{EmitArgs, EventsCommand};
 use clap::{Args, Parser, Subcommand};
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::model::EnvironmentName;
@@ -77,38 +83,38 @@ pub enum Command {
     /// Automations: a trigger, conditions and actions, saved from JSON.
     Automations {
         #[command(subcommand)]
-        command: crate::automation_args::AutomationsCommand,
+        command: automation::AutomationsCommand,
     },
     /// Automation runs, newest first.
     Runs {
         #[command(subcommand)]
-        command: crate::automation_args::RunsCommand,
+        command: automation::RunsCommand,
     },
     /// Human tasks automations wait on: the inbox, and completing one.
     Tasks {
         #[command(subcommand)]
-        command: crate::automation_args::TasksCommand,
+        command: automation::TasksCommand,
     },
     /// Operator profiles: who may act.
     Operators {
         #[command(subcommand)]
-        command: crate::access_args::OperatorsCommand,
+        command: access::OperatorsCommand,
     },
     /// Roles and their capabilities, and per-family overrides.
     Roles {
         #[command(subcommand)]
-        command: crate::access_args::RolesCommand,
+        command: access::RolesCommand,
     },
     /// The activity log: who did what, when, and how it went.
     Activity {
         #[command(subcommand)]
-        command: crate::access_args::ActivityCommand,
+        command: access::ActivityCommand,
     },
     /// Support bundles: export a site, open one as a support workspace, replay a delivery
     /// offline.
     Bundle {
         #[command(subcommand)]
-        command: crate::support_args::BundleCommand,
+        command: support::BundleCommand,
     },
     /// Is everything healthy? The database, the keyring, connections, the outbox, background
     /// work, the disk. Exits non-zero, naming the problem, when anything is not.

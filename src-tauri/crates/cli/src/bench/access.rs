@@ -11,11 +11,11 @@
 //!
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench-access -- [MODE [ARGS]]
 
-mod bench_site;
-mod bench_stats;
+mod site;
+mod stats;
 
-use bench_site::BenchSite;
-use bench_stats::{measure, percentile_ms};
+use site::BenchSite;
+use stats::{measure, percentile_ms};
 use sgen_core::access::authorize::check;
 use sgen_core::access::{Capability, Operation, Target};
 use sgen_core::activity_log::{ActivityFilters, ActivityQuery};
@@ -305,7 +305,7 @@ fn whole_process(data_dir: &std::path::Path) {
         "50",
         "--json",
     ];
-    if let Some(times) = bench_stats::time_cli(data_dir, &args, 21) {
+    if let Some(times) = stats::time_cli(data_dir, &args, 21) {
         println!(
             "  whole process, `activity query --outcome refused --limit 50 --json`, 21 runs: median {:.1} ms, p95 {:.1} ms",
             percentile_ms(&times, 0.5),

@@ -18,13 +18,13 @@
 //!
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench-automations -- [MODE [ARGS]]
 
-mod bench_process;
-mod bench_site;
-mod bench_stats;
+mod process;
+mod site;
+mod stats;
 
-use bench_process::{cpu_seconds, resident_mib};
-use bench_site::BenchSite;
-use bench_stats::{measure, percentile_ms};
+use process::{cpu_seconds, resident_mib};
+use site::BenchSite;
+use stats::{measure, percentile_ms};
 use sgen_core::automations::condition::Condition;
 use sgen_core::automations::runs::RunQuery;
 use sgen_core::background::Cadences;

@@ -6,11 +6,11 @@
 //!
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench-connections -- [RUNS] [N]
 
-mod bench_site;
-mod bench_stats;
+mod site;
+mod stats;
 
-use bench_site::BenchSite;
-use bench_stats::{measure, percentile_ms};
+use site::BenchSite;
+use stats::{measure, percentile_ms};
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::oauth::connect::OAuthConnectRequest;
 use sgen_core::{Core, FixedClock, SANDBOX_ENDPOINT};

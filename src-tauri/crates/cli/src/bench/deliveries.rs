@@ -19,11 +19,11 @@
 //!
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench-deliveries -- [MODE [ARGS]]
 
-mod bench_process;
-mod bench_site;
+mod process;
+mod site;
 
-use bench_process::{cpu_seconds, resident_mib};
-use bench_site::BenchSite;
+use process::{cpu_seconds, resident_mib};
+use site::BenchSite;
 use sgen_core::connections::lifecycle::NewConnectionRequest;
 use sgen_core::delivery::enqueue::OutboundEvent;
 use sgen_core::delivery::log::DeliveryQuery;

@@ -13,9 +13,9 @@ use sgen_core::demo::DemoOptions;
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::model::EnvironmentName;
 use sgen_core::{Access, Core, CoreConfig};
-mod bench_stats;
+mod stats;
 
-use bench_stats::{measure, percentile_ms};
+use stats::{measure, percentile_ms};
 use std::time::{Duration, Instant};
 
 const DAY_MS: i64 = 86_400_000;
@@ -148,7 +148,7 @@ fn main() {
 /// `deliveries query` as a person runs it: a new process each time, opening the file read-only.
 fn whole_process_queries(data_dir: &std::path::Path, runs: usize) {
     let args = ["deliveries", "query", "--limit", "50", "--json"];
-    if let Some(times) = bench_stats::time_cli(data_dir, &args, runs) {
+    if let Some(times) = stats::time_cli(data_dir, &args, runs) {
         println!(
             "\nwhole process, `deliveries query --limit 50 --json`, {runs} runs: median {:.1} ms, p95 {:.1} ms (target median ≤ 20 ms)",
             percentile_ms(&times, 0.5),

@@ -15,13 +15,13 @@
 //!
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench-inbound -- [MODE [ARGS]]
 
-mod bench_process;
-mod bench_site;
-mod bench_stats;
+mod process;
+mod site;
+mod stats;
 
-use bench_process::{cpu_seconds, resident_mib};
-use bench_site::BenchSite;
-use bench_stats::{measure, percentile_ms};
+use process::{cpu_seconds, resident_mib};
+use site::BenchSite;
+use stats::{measure, percentile_ms};
 use sgen_core::background::Cadences;
 use sgen_core::inbound::event_log::EventQuery;
 use sgen_core::inbound::signing::sign_as_stripe;

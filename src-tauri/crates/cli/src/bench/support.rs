@@ -9,8 +9,8 @@
 //!
 //!     cargo run --release -p sgen-integrations-cli --bin sgen-bench-support -- [ATTEMPTS]
 
-mod bench_site;
-mod bench_stats;
+mod site;
+mod stats;
 
 use sgen_core::demo::DemoOptions;
 use sgen_core::support::bundle_export::BundleRequest;
@@ -96,12 +96,12 @@ fn main() {
     drop(copy);
 
     // The whole path as three processes, as support staff run it.
-    let Some(cli) = bench_stats::cli_beside() else {
+    let Some(cli) = stats::cli_beside() else {
         return;
     };
     let second = dir.path().join("second.zip");
     let other = dir.path().join("other-machine");
-    let run = |data_dir: &Path, args: &[&str]| bench_stats::run_cli(&cli, data_dir, args);
+    let run = |data_dir: &Path, args: &[&str]| stats::run_cli(&cli, data_dir, args);
     let started = Instant::now();
     run(
         &site_dir,

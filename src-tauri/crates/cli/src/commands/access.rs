@@ -1,7 +1,7 @@
 //! `operators …`, `roles …` and `activity …`: who may act, and what they did. The acting
 //! profile is `--operator` (or the OS user's own); the core checks every change against it.
 
-use crate::access_args::{ActivityCommand, OperatorsCommand, RolesCommand};
+use crate::args::access::{ActivityCommand, OperatorsCommand, RolesCommand};
 use crate::output::{self, out};
 use crate::secret_input::read_secret;
 use crate::time_bounds::{self, Now};

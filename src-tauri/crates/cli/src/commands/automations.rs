@@ -1,7 +1,7 @@
 //! `automations …`, `runs …` and `tasks …`: automations saved from JSON files, their status,
 //! dry and manual runs, the run history and retries, and the human tasks inbox.
 
-use crate::automation_args::{AutomationsCommand, RunsCommand, TasksCommand};
+use crate::args::automation::{AutomationsCommand, RunsCommand, TasksCommand};
 use crate::output;
 use crate::output::out;
 use sgen_core::automations::definition::{AutomationStatus, SCHEMA};

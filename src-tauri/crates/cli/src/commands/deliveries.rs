@@ -1,7 +1,7 @@
 //! `deliveries …`: the log, sending, retries (one or a filtered set), the triage queue and
 //! retention.
 
-use crate::delivery_args::DeliveriesCommand;
+use crate::args::delivery::DeliveriesCommand;
 use crate::output;
 use crate::output::out;
 use crate::time_bounds::Now;

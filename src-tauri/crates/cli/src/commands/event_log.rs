@@ -1,6 +1,6 @@
 //! `events list|show|rejected|recheck`: the event log and the refused requests.
 
-use crate::event_args::EventsCommand;
+use crate::args::event::EventsCommand;
 use crate::output::{self, out};
 use crate::time_bounds::{self, Now};
 use sgen_core::inbound::event_log::EventQuery;
@@ -129,6 +129,6 @@ pub fn run(
             );
             Ok(())
         }
-        _ => unreachable!("events_cmd dispatches only the log's commands here"),
+        _ => unreachable!("commands::events dispatches only the log's commands here"),
     }
 }

@@ -1,8 +1,8 @@
 //! `events …`: a connection's event source — how its vendor's events are verified, the
 //! public address the vendor signs, and the signing secret (from stdin, never an argument);
-//! the listener; and `sandbox emit`. The log's own commands are in `event_log_cmd`.
+//! the listener; and `sandbox emit`. The log's own commands are in `event_log`.
 
-use crate::event_args::{EmitArgs, EventsCommand};
+use crate::args::event::{EmitArgs, EventsCommand};
 use crate::output;
 use crate::output::out;
 use crate::time_bounds::{self, Now};
@@ -46,7 +46,7 @@ pub fn run(
         command @ (EventsCommand::List { .. }
         | EventsCommand::Show { .. }
         | EventsCommand::Rejected { .. }
-        | EventsCommand::Recheck { .. }) => crate::event_log_cmd::run(open, command),
+        | EventsCommand::Recheck { .. }) => crate::commands::event_log::run(open, command),
         EventsCommand::Source {
             connection,
             public_url,

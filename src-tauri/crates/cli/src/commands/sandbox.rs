@@ -13,7 +13,7 @@ pub fn run(
 ) -> Result<(), CoreError> {
     let failed = |e: sgen_sandbox::SandboxError| CoreError::invalid(e.to_string());
     match command {
-        SandboxCommand::Emit(args) => crate::events_cmd::emit(open, args),
+        SandboxCommand::Emit(args) => crate::commands::events::emit(open, args),
         SandboxCommand::Start {
             connectors,
             seed,

@@ -2,7 +2,7 @@
 //! check scripts and support staff run.
 
 use crate::output::{self, out};
-use crate::support_args::BundleCommand;
+use crate::args::support::BundleCommand;
 use crate::time_bounds::{self, Now};
 use sgen_core::support::bundle_export::BundleRequest;
 use sgen_core::support::bundle_import::{import_support_bundle, ImportStep};
