@@ -7,10 +7,11 @@ CACHE="${SGEN_CACHE:-$HOME/.cache/sgen}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
 export PATH="$CACHE/tools/bin:$PATH"
 
-# desktop-file-utils: update-desktop-database, which registers the app-link handler.
+# desktop-file-utils: update-desktop-database, which registers the app-link handler. xdotool:
+# the E2E tests answer the system's file dialog with it, as a person's keyboard would.
 APT_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
   webkit2gtk-driver xvfb xauth x11-utils imagemagick dbus dbus-x11 gnome-keyring xdg-utils chromium sqlite3
-  python3-venv desktop-file-utils)
+  python3-venv desktop-file-utils xdotool)
 
 install_apt_packages() {
   local missing=()

@@ -6,9 +6,9 @@ pub mod delivery;
 pub mod event;
 pub mod support;
 
+use clap::{Args, Parser, Subcommand};
 use delivery::DeliveriesCommand;
 use event::{EmitArgs, EventsCommand};
-use clap::{Args, Parser, Subcommand};
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::model::EnvironmentName;
 use sgen_core::{Core, CoreError};

@@ -14,12 +14,12 @@
 mod site;
 mod stats;
 
-use site::BenchSite;
-use stats::{measure, percentile_ms};
 use sgen_core::access::authorize::check;
 use sgen_core::access::{Capability, Operation, Target};
 use sgen_core::activity_log::{ActivityFilters, ActivityQuery};
 use sgen_core::SystemClock;
+use site::BenchSite;
+use stats::{measure, percentile_ms};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -23,14 +23,14 @@ mod site;
 mod stats;
 
 use process::{cpu_seconds, resident_mib};
-use site::BenchSite;
-use stats::{measure, percentile_ms};
 use sgen_core::automations::condition::Condition;
 use sgen_core::automations::runs::RunQuery;
 use sgen_core::background::Cadences;
 use sgen_core::inbound::signing::sign_as_stripe;
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::{Core, Secret, SystemClock};
+use site::BenchSite;
+use stats::{measure, percentile_ms};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -9,11 +9,11 @@
 mod site;
 mod stats;
 
-use site::BenchSite;
-use stats::{measure, percentile_ms};
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::oauth::connect::OAuthConnectRequest;
 use sgen_core::{Core, FixedClock, SANDBOX_ENDPOINT};
+use site::BenchSite;
+use stats::{measure, percentile_ms};
 use std::sync::Arc;
 use std::time::Instant;
 

@@ -23,11 +23,11 @@ mod process;
 mod site;
 
 use process::{cpu_seconds, resident_mib};
-use site::BenchSite;
 use sgen_core::connections::lifecycle::NewConnectionRequest;
 use sgen_core::delivery::enqueue::OutboundEvent;
 use sgen_core::delivery::log::DeliveryQuery;
 use sgen_core::{SandboxFaults, Secret, SystemClock};
+use site::BenchSite;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -20,8 +20,6 @@ mod site;
 mod stats;
 
 use process::{cpu_seconds, resident_mib};
-use site::BenchSite;
-use stats::{measure, percentile_ms};
 use sgen_core::background::Cadences;
 use sgen_core::inbound::event_log::EventQuery;
 use sgen_core::inbound::signing::sign_as_stripe;
@@ -29,6 +27,8 @@ use sgen_core::inbound::verification::InboundRequest;
 use sgen_core::kernel::sites::SiteEnvironment;
 use sgen_core::kernel::supervisor::Supervisor;
 use sgen_core::{Core, Secret, SystemClock};
+use site::BenchSite;
+use stats::{measure, percentile_ms};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,8 +1,8 @@
 //! `bundle …` and `health`: support bundles exported, opened and replayed, and the health
 //! check scripts and support staff run.
 
-use crate::output::{self, out};
 use crate::args::support::BundleCommand;
+use crate::output::{self, out};
 use crate::time_bounds::{self, Now};
 use sgen_core::support::bundle_export::BundleRequest;
 use sgen_core::support::bundle_import::{import_support_bundle, ImportStep};
@@ -132,9 +132,11 @@ fn replay(file: &Path, delivery: &str, changes: &ReplayChanges) -> Result<Replay
         std::process::id(),
         Now::system().0
     ));
-    let replayed = import_support_bundle(file, &scratch, Now::system().0, &mut |_| {}).and_then(|_| {
-        Core::open(CoreConfig::new(&scratch, Access::ReadWrite))?.replay_delivery(delivery, changes)
-    });
+    let replayed =
+        import_support_bundle(file, &scratch, Now::system().0, &mut |_| {}).and_then(|_| {
+            Core::open(CoreConfig::new(&scratch, Access::ReadWrite))?
+                .replay_delivery(delivery, changes)
+        });
     let _ = std::fs::remove_dir_all(&scratch);
     replayed
 }

@@ -86,10 +86,11 @@ pub fn import_support_bundle(
     let staging = staging_path(data_dir);
     let _ = std::fs::remove_dir_all(&staging);
     let workspace = SupportWorkspace::from_manifest(&manifest, now_ms, file_sha256);
-    let filled = fill(&mut archive, &manifest, &staging, &workspace, progress).map_err(|e| match e {
-        Fill::Bundle(what) => bad(what),
-        Fill::Core(e) => e,
-    });
+    let filled =
+        fill(&mut archive, &manifest, &staging, &workspace, progress).map_err(|e| match e {
+            Fill::Bundle(what) => bad(what),
+            Fill::Core(e) => e,
+        });
     let rows = match filled {
         Ok(rows) => rows,
         Err(e) => {

@@ -3,11 +3,11 @@
 //! the operator's activity log (whose customer's copy was opened, from which file).
 
 use crate::access::{Operation, Target};
+use crate::kernel::activity::{self, Activity};
 use crate::kernel::events::CoreEvent;
 use crate::support::bundle_import::{import_support_bundle, ImportedWorkspace};
 use crate::support::workspace::new_workspace_dir;
 use crate::{Core, CoreResult};
-use crate::kernel::activity::{self, Activity};
 use std::path::Path;
 
 impl Core {

@@ -105,9 +105,7 @@ impl SupportWorkspace {
 fn allowed_in_workspace(operation: Operation) -> bool {
     matches!(
         operation,
-        Operation::MarkNotificationsRead
-            | Operation::ReplayDelivery
-            | Operation::OpenSupportBundle
+        Operation::MarkNotificationsRead | Operation::ReplayDelivery | Operation::OpenSupportBundle
     )
 }
 

@@ -694,7 +694,10 @@ type Received = Arc<std::sync::Mutex<Vec<(String, String)>>>;
 
 /// A server on this computer standing in for a vendor: it answers `status` to everything and
 /// keeps what it was sent.
-fn stand_in_vendor(runtime: &tokio::runtime::Runtime, status: u16) -> (std::net::SocketAddr, Received) {
+fn stand_in_vendor(
+    runtime: &tokio::runtime::Runtime,
+    status: u16,
+) -> (std::net::SocketAddr, Received) {
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let kept = seen.clone();
     let app = axum::Router::new().fallback(move |uri: axum::http::Uri, body: String| {
@@ -739,13 +742,19 @@ fn a_replay_with_a_changed_api_address_asks_a_server_on_this_computer_and_nothin
     assert_eq!(report.replayed_outcome, "delivered");
     assert_eq!(report.diverges_at, Some(1), "the first attempt failed then");
     assert!(report.request.overridden && report.request.changed);
-    assert_eq!(report.vendor_requests, 0, "the recorded answers were not used");
+    assert_eq!(
+        report.vendor_requests, 0,
+        "the recorded answers were not used"
+    );
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1);
     // The connector's path is kept past Brevo's own base (`https://api.brevo.com/v3`).
     assert_eq!(seen[0].0, "/relay/v3/smtp/email", "{seen:?}");
     assert_eq!(seen[0].1, report.request.body);
-    assert_eq!(report.request.target, format!("http://{address}/relay/v3/smtp/email"));
+    assert_eq!(
+        report.request.target,
+        format!("http://{address}/relay/v3/smtp/email")
+    );
 
     // A stand-in refusing the (redacted) credential says that may be why.
     let (address, _) = stand_in_vendor(&runtime, 401);
@@ -802,7 +811,9 @@ fn the_window_opens_a_bundle_beside_its_data_directory_announcing_progress() {
     ));
     let mut progress = Vec::new();
     while let Ok(event) = events.try_recv() {
-        if let sgen_core::kernel::events::CoreEvent::BundleImportProgress { step, done, total } = event {
+        if let sgen_core::kernel::events::CoreEvent::BundleImportProgress { step, done, total } =
+            event
+        {
             progress.push((step, done, total));
         }
     }
@@ -817,15 +828,19 @@ fn the_window_opens_a_bundle_beside_its_data_directory_announcing_progress() {
         (ImportStep::Reading, opened.rows, opened.rows)
     );
     // In the operator's own activity log: whose copy, from which file.
-    let details: String = rusqlite::Connection::open(core.data_dir().join(sgen_core::DATABASE_FILE))
-        .unwrap()
-        .query_row(
-            "SELECT details FROM activity_log WHERE action = 'support.bundle_opened'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert!(details.contains("acme.zip") && details.contains("Acme Outdoor"), "{details}");
+    let details: String =
+        rusqlite::Connection::open(core.data_dir().join(sgen_core::DATABASE_FILE))
+            .unwrap()
+            .query_row(
+                "SELECT details FROM activity_log WHERE action = 'support.bundle_opened'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+    assert!(
+        details.contains("acme.zip") && details.contains("Acme Outdoor"),
+        "{details}"
+    );
 
     // Opened from that workspace, a second copy goes beside it, not inside it.
     let copy = open_with_store(&expected, keyring_core::mock::Store::new().unwrap());
@@ -839,10 +854,17 @@ fn the_window_opens_a_bundle_beside_its_data_directory_announcing_progress() {
     // A bad file creates nothing there.
     let bad = dir.path().join("bad.zip");
     std::fs::write(&bad, b"not a zip").unwrap();
-    let before = std::fs::read_dir(expected.parent().unwrap()).unwrap().count();
-    assert_eq!(core.open_support_bundle(&bad).unwrap_err().code(), "bad_bundle");
+    let before = std::fs::read_dir(expected.parent().unwrap())
+        .unwrap()
+        .count();
     assert_eq!(
-        std::fs::read_dir(expected.parent().unwrap()).unwrap().count(),
+        core.open_support_bundle(&bad).unwrap_err().code(),
+        "bad_bundle"
+    );
+    assert_eq!(
+        std::fs::read_dir(expected.parent().unwrap())
+            .unwrap()
+            .count(),
         before
     );
 }
