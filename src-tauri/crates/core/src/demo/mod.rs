@@ -3,42 +3,32 @@
 //! given seed and clock, and written through the core's own operations.
 
 mod automations;
+mod connection_story;
 mod history;
+mod history_walk;
 mod plan;
 mod rng;
 mod sandbox_credentials;
 
 use crate::access;
-use crate::connections::detail::{insert_connection, ConnectionSpec, Placement};
-use crate::delivery::log::import_history;
 use crate::inbound::sandbox_emitter::random_secret;
-use crate::kernel::connection_state::{Operation, Transition};
 use crate::kernel::site_keys::SiteKey;
-use crate::kernel::write::Tx;
-use crate::oauth;
-use crate::oauth::authorization::REFRESH_TOKEN;
-use crate::{Core, CoreError, CoreResult, SANDBOX_ENDPOINT};
-use history::Target;
+use crate::{Core, CoreError, CoreResult};
+use connection_story::plan_scopes;
+use history_walk::write_history;
 use plan::{demo_plans, DAY_MS};
 use rng::DemoRng;
 use sandbox_credentials::DemoCredential;
 use serde::Serialize;
-use sgen_catalog::Manifest;
 use sgen_catalog::SignatureScheme;
 use sgen_sandbox::{Faults, ALL_ACCOUNTS};
 use sgen_store::model::ConnectionState;
 use sgen_store::operators::{self, NewOperator};
-use sgen_store::{connection_credentials, connections, sites, Transaction};
-use sgen_vault::{Binding, DataKey, SecretFields};
+use sgen_store::sites;
 use ts_rs::TS;
 
 pub const DEFAULT_DELIVERY_ATTEMPTS: u64 = 100_000;
 pub const DEFAULT_SEED: u64 = 0x5EED_AC3E;
-const BATCH_DELIVERIES: usize = 20_000;
-/// A slight overestimate of the attempts one step of the walk yields (a delivery averages ~1.1
-/// attempts; some steps yield none), so one pass covers the whole period and a short second
-/// pass tops up the count.
-const ATTEMPTS_PER_STEP: f64 = 1.25;
 
 pub struct DemoOptions {
     /// How many delivery attempts the history holds (approximately: whole retry chains).
@@ -274,189 +264,6 @@ impl Core {
             }
         }
     }
-
-    /// One demo connection with its story, as its target for the history.
-    #[allow(clippy::too_many_arguments)] // the demo's context, one piece each
-    fn seed_connection<'p>(
-        &self,
-        tx: &Tx<'_, '_>,
-        rng: &mut DemoRng,
-        (site_id, environment_id): (&str, i64),
-        plan: &'p plan::ConnectionPlan,
-        credential: Option<(&DemoCredential, &DataKey)>,
-        (admin, editor): (&DemoOperator, &DemoOperator),
-        now: i64,
-    ) -> CoreResult<Target<'p>> {
-        let manifest = self.manifest(plan.slug)?;
-        let created_at = now - plan.created_days_ago * DAY_MS - rng.below(DAY_MS as u64) as i64;
-        let oauth = plan.auth_flow == "oauth2";
-        let id = rng.id("con");
-        let sealed = credential.map(|(c, key)| {
-            let refresh = c.refresh_token.as_ref().map(|token| {
-                key.seal(
-                    Binding::refresh_token(&id),
-                    &SecretFields::new().with(REFRESH_TOKEN, token.clone()),
-                )
-            });
-            (key.seal(Binding::credential(&id), &c.fields), refresh)
-        });
-        let expires_at = match credential {
-            Some((c, _)) => oauth::expires_at(now, c.expires_in_s),
-            None => oauth.then_some(now + 45 * 60 * 1000),
-        };
-        insert_connection(
-            tx,
-            &Placement {
-                id: &id,
-                site_id,
-                environment_id,
-                operator_id: &admin.id,
-                now: created_at,
-            },
-            &ConnectionSpec {
-                connector_type: plan.slug,
-                display_name: plan.display_name,
-                state: ConnectionState::Active,
-                auth_flow: plan.auth_flow,
-                vendor_account_id: match credential {
-                    Some((c, _)) => c.account_id.as_deref(),
-                    None => Some(plan.account),
-                },
-                scopes_granted: credential
-                    .and_then(|(c, _)| c.scopes.clone())
-                    .unwrap_or_else(|| plan_scopes(manifest, plan)),
-                expires_at,
-                last_test_outcome: Some("connected"),
-                base_url_override: credential.map(|_| SANDBOX_ENDPOINT),
-                oauth_server: None,
-                field_mapping: serde_json::json!({}),
-                credential_blob: sealed.as_ref().map(|(blob, _)| blob.as_slice()),
-            },
-            &format!(
-                "created by {} via {}; test call: connected",
-                admin.name, plan.auth_flow
-            ),
-        )?;
-        if let Some((blob, Some(refresh))) = &sealed {
-            connection_credentials::set(tx, &id, blob, Some(refresh), expires_at, created_at)?;
-        }
-        let incident = plan.incident.map(|(days_ago, hours, cause)| {
-            let from = now - days_ago * DAY_MS;
-            (from, from + hours * 60 * 60 * 1000, cause)
-        });
-        let record = connections::get(tx, &id)?.ok_or_else(|| CoreError::NotFound {
-            what: "connection",
-            id: id.clone(),
-        })?;
-        let mut story = Vec::new();
-        if let Some((from, to, cause)) = incident {
-            story.push((ConnectionState::Error, cause, None, from));
-            let restored = "delivery succeeded after retries; connection restored";
-            story.push((ConnectionState::Active, restored, None, to));
-        }
-        let broke_at = plan.end.map(|(state, days_ago, cause)| {
-            let at = now - days_ago * DAY_MS - rng.below(DAY_MS as u64 / 2) as i64;
-            let operator = (state == ConnectionState::Paused).then_some(editor.id.as_str());
-            (state, at, cause, operator)
-        });
-        if let Some((state, at, cause, operator)) = broke_at {
-            story.push((state, cause, operator, at));
-        }
-        for (to, cause, operator_id, at) in story {
-            // The activity row an operator would find for each turn of the story.
-            let (action, outcome) = match to {
-                ConnectionState::Paused => ("connection.pause", "success"),
-                ConnectionState::Active => ("connection.test", "connected"),
-                _ => ("failure.surfaced", "error"),
-            };
-            let details = serde_json::json!({ "cause": cause });
-            let operation = Operation {
-                operator_id,
-                action,
-                outcome,
-                details,
-                at,
-            };
-            self.record_operation(tx, &record, Some(Transition { to, cause }), operation)?;
-        }
-        let action = manifest.actions.iter().find(|a| a.id == plan.traffic.3);
-        Ok(Target {
-            plan,
-            connection_id: id,
-            environment_id,
-            api_base: manifest.api_base.clone(),
-            action_path: action.map(|a| a.path.clone()).unwrap_or_default(),
-            created_at,
-            broke_at: broke_at.map(|(_, at, _, _)| at),
-            incident: incident.map(|(from, to, _)| (from, to)),
-        })
-    }
-}
-
-/// The scopes a demo connection holds: the plan's, or every scope the connector declares.
-fn plan_scopes(manifest: &Manifest, plan: &plan::ConnectionPlan) -> Vec<String> {
-    match plan.scopes {
-        Some(held) => held.iter().map(|s| s.to_string()).collect(),
-        None => manifest.scopes.iter().map(|s| s.id.clone()).collect(),
-    }
-}
-
-/// The delivery history: the period walked forward in even steps with jitter, so it is written
-/// in time order. A step whose chosen connection sent nothing then is skipped; if the period
-/// runs out before the requested count, another pass fills the rest. Returns (deliveries,
-/// attempts).
-fn write_history(
-    tx: &Transaction<'_>,
-    rng: &mut DemoRng,
-    targets: &[Target<'_>],
-    wanted: u64,
-    now: i64,
-    progress: &mut impl FnMut(u64, u64),
-) -> CoreResult<(u64, u64)> {
-    let weights: Vec<u32> = targets.iter().map(|t| t.plan.weight).collect();
-    let total_weight: u32 = weights.iter().sum();
-    let first = targets.iter().map(|t| t.created_at).min().unwrap_or(now);
-    let steps = (wanted as f64 / ATTEMPTS_PER_STEP) as i64 + 1;
-    let step_ms = ((now - first) as f64 / steps as f64).max(1.0);
-    let (mut generated, mut step) = (0u64, 0i64);
-    let (mut deliveries, mut attempts) = (0u64, 0u64);
-    import_history(
-        tx,
-        || {
-            if generated >= wanted {
-                return None;
-            }
-            let mut batch = Vec::with_capacity(BATCH_DELIVERIES);
-            while batch.len() < BATCH_DELIVERIES && generated < wanted {
-                let at = first + ((step % steps) as f64 * step_ms + rng.unit() * step_ms) as i64;
-                step += 1;
-                let target = &targets[weighted(rng, &weights, total_weight)];
-                let Some(delivery) = history::delivery(rng, target, at, now) else {
-                    continue;
-                };
-                generated += delivery.attempts.len() as u64;
-                batch.push(delivery);
-            }
-            Some(batch)
-        },
-        |written| {
-            deliveries += written.len() as u64;
-            attempts += written.iter().map(|d| d.attempts.len() as u64).sum::<u64>();
-            progress(attempts.min(wanted), wanted);
-        },
-    )?;
-    Ok((deliveries, attempts))
-}
-
-fn weighted(rng: &mut DemoRng, weights: &[u32], total: u32) -> usize {
-    let mut roll = rng.below(u64::from(total)) as u32;
-    for (index, weight) in weights.iter().enumerate() {
-        if roll < *weight {
-            return index;
-        }
-        roll -= weight;
-    }
-    weights.len() - 1
 }
 
 /// One of the demo site's people, whose names its history carries.
