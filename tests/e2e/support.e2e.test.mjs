@@ -168,4 +168,26 @@ test("a site exported from the site menu opens from it as a support workspace in
   } finally {
     await browser.deleteSession();
   }
+
+  // Back in the operator's own window: the workspace is kept, opens again, and is removed.
+  browser = await openApp();
+  try {
+    await browser.$('[data-testid="site-menu-open"]').click();
+    const kept = await until(browser, async () => {
+      const found = await browser.$$('[data-testid="kept-workspace"]');
+      return found.length === 1 && found[0];
+    }, "the workspace is not listed");
+    assert.match(await kept.getText(), /Acme Outdoor/);
+    await kept.$('[data-testid="kept-reopen"]').click();
+    await until(browser, async () => appsOn(workspace).length === 1, "the workspace did not open again");
+    for (const pid of appsOn(workspace)) process.kill(pid);
+    for (let i = 0; i < 50 && appsOn(workspace).length > 0; i++) await pause(100);
+    await kept.$('[data-testid="kept-remove"]').click();
+    await kept.$('[data-testid="kept-remove-confirm"]').click();
+    await until(browser, async () => (await browser.$$('[data-testid="kept-workspace"]')).length === 0, "the workspace was not removed");
+    assert.ok(!existsSync(workspace), `${workspace} is still there`);
+  } finally {
+    await browser.deleteSession();
+    for (const pid of appsOn(workspace)) process.kill(pid);
+  }
 });

@@ -8,6 +8,7 @@ use sgen_core::support::bundle_export::{BundleRequest, ExportedBundle};
 use sgen_core::support::bundle_import::ImportedWorkspace;
 use sgen_core::support::replay::{ReplayChanges, ReplayReport};
 use sgen_core::support::workspace::SupportWorkspace;
+use sgen_core::support::workspaces::KeptWorkspace;
 use std::path::PathBuf;
 use tauri::{Runtime, State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
@@ -69,6 +70,38 @@ pub async fn support_bundle_open<R: Runtime>(
         let opened = core.open_support_bundle(&path)?;
         workspace_app::start(std::path::Path::new(&opened.data_dir))?;
         Ok(Some(opened))
+    })
+    .await
+}
+
+/// The support workspaces beside this data directory.
+#[tauri::command]
+pub async fn support_workspaces_list(
+    state: State<'_, AppState>,
+) -> Result<Vec<KeptWorkspace>, IpcError> {
+    with_core(&state, |core| core.support_workspaces()).await
+}
+
+/// Starts the app again on a support workspace whose window was closed.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn support_workspace_reopen(
+    state: State<'_, AppState>,
+    data_dir: String,
+) -> Result<(), IpcError> {
+    with_core(&state, move |core| {
+        workspace_app::start(&core.support_workspace_to_reopen(&PathBuf::from(data_dir))?)
+    })
+    .await
+}
+
+/// Removes a support workspace (a customer's copy) that no window has open.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn support_workspace_remove(
+    state: State<'_, AppState>,
+    data_dir: String,
+) -> Result<(), IpcError> {
+    with_core(&state, move |core| {
+        core.remove_support_workspace(&PathBuf::from(data_dir))
     })
     .await
 }

@@ -29,7 +29,8 @@ pub(crate) fn valid_arguments(cmd: &str) -> Value {
         | "activity_actions"
         | "notifications_list"
         | "notification_centre"
-        | "support_workspace_get" => json!({}),
+        | "support_workspace_get"
+        | "support_workspaces_list" => json!({}),
         "notifications_mark_read" => json!({ "seen": 12 }),
         "operator_switch" => json!({ "profile": "Riley Chen", "passphrase": "correct horse" }),
         "operator_save" => json!({ "draft": {
@@ -53,6 +54,9 @@ pub(crate) fn valid_arguments(cmd: &str) -> Value {
             "site_id": "site_1", "since": 1, "connections": ["con_1"],
         } }),
         "support_bundle_open" => json!({ "path": "/home/pat/Downloads/acme.zip" }),
+        "support_workspace_reopen" | "support_workspace_remove" => {
+            json!({ "data_dir": "/home/pat/.local/share/com.sgen.integrations.support/acme-1" })
+        }
         "delivery_replay" => json!({ "delivery_id": "dlv_1", "changes": {
             "mapping": { "email": "to.0.email", "list": "\"news\"" },
             "retry_schedule_s": [0, 5, 300], "api_base": "http://127.0.0.1:8080/v3",

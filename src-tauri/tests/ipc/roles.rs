@@ -54,6 +54,11 @@ const READS: &[&str] = &[
     // Makes a new workspace beside the data directory (and an activity row saying so): the
     // operator's own sites are untouched.
     "support_bundle_open",
+    "support_workspaces_list",
+    // Start an app on, or remove, a customer's copy beside the data directory (the operator's
+    // own sites are untouched).
+    "support_workspace_reopen",
+    "support_workspace_remove",
     // Changes nothing: the recorded request against a vendor on loopback.
     "delivery_replay",
 ];

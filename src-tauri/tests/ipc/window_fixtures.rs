@@ -174,9 +174,10 @@ fn answers() -> Value {
         "support_workspace_get": call("support_workspace_get", json!({})),
         "delivery_replay": call("delivery_replay", json!({ "delivery_id": failed, "changes": {} })),
     });
-    let (exported, opened) = support_bundles(&h);
+    let (exported, opened, kept) = support_bundles(&h);
     answers["support_bundle_export"] = exported;
     answers["support_bundle_open"] = opened;
+    answers["support_workspaces_list"] = kept;
     for more in [inbound, automations] {
         answers
             .as_object_mut()
@@ -186,10 +187,10 @@ fn answers() -> Value {
     answers
 }
 
-/// What exporting the site, then opening its bundle, answer. From the core, not the commands:
-/// one writes to the Downloads folder, the other also starts the app on the workspace (and the
-/// test binary is no app).
-fn support_bundles(h: &super::Harness) -> (Value, Value) {
+/// What exporting the site, opening its bundle, then listing the workspaces, answer. From the
+/// core, not the commands: one writes to the Downloads folder, another also starts the app on
+/// the workspace (and the test binary is no app).
+fn support_bundles(h: &super::Harness) -> (Value, Value, Value) {
     let core = h.window.state::<AppState>().core().unwrap();
     let site_id = core.sites().unwrap()[0].id.clone();
     let bundle = core
@@ -205,11 +206,13 @@ fn support_bundles(h: &super::Harness) -> (Value, Value) {
     let opened = core
         .open_support_bundle(std::path::Path::new(&bundle.path))
         .unwrap();
+    let kept = serde_json::to_value(core.support_workspaces().unwrap()).unwrap();
     // The workspaces' directory is beside the test's temporary data directory: not left there.
     let _ = std::fs::remove_dir_all(std::path::Path::new(&opened.data_dir).parent().unwrap());
     (
         serde_json::to_value(bundle).unwrap(),
         serde_json::to_value(Some(opened)).unwrap(),
+        kept,
     )
 }
 

@@ -5,6 +5,7 @@ import { listen } from "@tauri-apps/api/event";
 import type { BundleRequest } from "../bindings/BundleRequest";
 import type { ExportedBundle } from "../bindings/ExportedBundle";
 import type { ImportedWorkspace } from "../bindings/ImportedWorkspace";
+import type { KeptWorkspace } from "../bindings/KeptWorkspace";
 import type { ReplayChanges } from "../bindings/ReplayChanges";
 import type { ReplayReport } from "../bindings/ReplayReport";
 import type { SupportWorkspace } from "../bindings/SupportWorkspace";
@@ -101,6 +102,9 @@ export interface Commands {
   support_workspace_get: { args: Record<string, never>; result: SupportWorkspace | null };
   support_bundle_export: { args: { request: BundleRequest }; result: ExportedBundle };
   support_bundle_open: { args: { path: string | null }; result: ImportedWorkspace | null };
+  support_workspaces_list: { args: Record<string, never>; result: KeptWorkspace[] };
+  support_workspace_reopen: { args: { data_dir: string }; result: null };
+  support_workspace_remove: { args: { data_dir: string }; result: null };
   delivery_replay: { args: { delivery_id: string; changes: ReplayChanges }; result: ReplayReport };
   catalog_list: { args: { scope: SiteEnvironment }; result: ConnectorSummary[] };
   catalog_get: { args: { scope: SiteEnvironment; slug: string }; result: ConnectorDetail };

@@ -98,6 +98,9 @@ function answer(f, cmd, args) {
       const rows = Array.from({ length: args.query.limit }, (_, i) => ({ ...base[(start + i) % base.length], id: 1_000_000 - start - i }));
       return { rows, next_cursor: start + args.query.limit < 300 ? String(start + args.query.limit) : null };
     }
+    case "support_workspace_reopen":
+    case "support_workspace_remove":
+      return null;
     case "support_bundle_open":
       if (args.path?.includes("broken")) return Promise.reject({ code: "bad_bundle", message: `${args.path}: is not a support bundle, or it was cut short` });
       return f.support_bundle_open;

@@ -183,6 +183,13 @@ test("the site menu exports the site and opens a customer's bundle, saying what 
   await page.getByTestId("open-bundle-path").fill("/home/pat/Downloads/acme.zip");
   await page.getByTestId("open-bundle-submit").click();
   assert.match(await page.getByTestId("open-bundle-done").innerText(), /Opened a copy of Acme Outdoor .* in a new window/);
+  // The copies kept on this computer: removing one asks once more.
+  const kept = page.getByTestId("kept-workspace").first();
+  assert.match(await kept.innerText(), /Acme Outdoor[\s\S]*MiB/);
+  await kept.getByTestId("kept-remove").click();
+  assert.match(await kept.innerText(), /Remove this copy of Acme Outdoor from this computer\?/);
+  await kept.getByTestId("kept-remove-confirm").click();
+  await page.getByTestId("kept-reopen").first().waitFor();
   await page.keyboard.press("Escape");
   assert.equal(await page.getByTestId("site-menu").count(), 0);
   await page.close();

@@ -10,7 +10,7 @@ import { call } from "../../ipc";
 
 export function OpenBundlePanel() {
   const [path, setPath] = useState("");
-  const opening = useAction((path: string | null) => call("support_bundle_open", { path }), ["activity_query"]);
+  const opening = useAction((path: string | null) => call("support_bundle_open", { path }), ["activity_query", "support_workspaces_list"]);
   const progress = useCoreProgress("bundle.import_progress", opening.isPending);
   const opened = opening.data;
   return (

@@ -1,6 +1,7 @@
 // The site menu in the top bar, beside the site it is about: the site exported as a support
-// bundle, and a customer's bundle opened into a support workspace.
+// bundle, a customer's bundle opened into a support workspace, and the workspaces kept.
 import { useState } from "react";
+import { KeptWorkspaces } from "./KeptWorkspaces";
 import { OpenBundlePanel } from "./OpenBundlePanel";
 import { SupportBundlePanel } from "./SupportBundlePanel";
 import { useCloseOnEscape } from "../../components/useCloseOnEscape";
@@ -17,6 +18,7 @@ export function SiteMenu({ siteId }: { siteId: string | undefined }) {
         <div className="popover" id="site-menu-panel" role="region" aria-label="Support bundles" data-testid="site-menu">
           {siteId && <SupportBundlePanel siteId={siteId} />}
           <OpenBundlePanel />
+          <KeptWorkspaces />
         </div>
       )}
     </div>

@@ -73,6 +73,7 @@ operations! {
     ExportSupportBundle = "support.export_bundle" => View;
     ReplayDelivery = "support.replay" => View;
     OpenSupportBundle = "support.open_bundle" => View;
+    RemoveSupportWorkspace = "support.remove_workspace" => View;
     // What anyone may do to their own view of things.
     MarkNotificationsRead = "notifications.read" => View;
     // Settings.

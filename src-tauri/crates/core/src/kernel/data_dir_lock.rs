@@ -48,3 +48,12 @@ impl DataDirLock {
         }
     }
 }
+
+/// Whether a core (an app, the CLI) has `dir` open now: asked with a shared lock, let go at once
+/// and without writing anything.
+pub(crate) fn is_held(dir: &Path) -> bool {
+    let Ok(file) = File::open(dir.join(LOCK_FILE)) else {
+        return false;
+    };
+    matches!(file.try_lock_shared(), Err(fs::TryLockError::WouldBlock))
+}

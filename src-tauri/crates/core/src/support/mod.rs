@@ -10,6 +10,7 @@ pub mod health;
 mod recorded_vendor;
 pub mod replay;
 pub mod workspace;
+pub mod workspaces;
 
 /// The support domain's state on the core.
 #[derive(Default)]

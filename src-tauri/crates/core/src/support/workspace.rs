@@ -25,9 +25,21 @@ pub fn is_support_workspace_dir(data_dir: &std::path::Path) -> bool {
     data_dir.join(WORKSPACE_FILE).is_file()
 }
 
-/// Where a new workspace for `bundle` goes: beside the app's data directory, in
-/// `<data dir>.support/<bundle's name>-<time>` (a name no directory has yet) — or, opened from
-/// a workspace, beside it.
+/// Where the support workspaces opened from this app go: `<data dir>.support/` beside its data
+/// directory — or, for a workspace's own app, the directory it is in.
+pub fn workspaces_dir(data_dir: &std::path::Path) -> std::path::PathBuf {
+    match (is_support_workspace_dir(data_dir), data_dir.parent()) {
+        (true, Some(parent)) => parent.to_path_buf(),
+        _ => {
+            let mut name = data_dir.file_name().unwrap_or_default().to_os_string();
+            name.push(".support");
+            data_dir.with_file_name(name)
+        }
+    }
+}
+
+/// Where a new workspace for `bundle` goes: `<bundle's name>-<time>` in [`workspaces_dir`], a
+/// name no directory has yet.
 pub fn new_workspace_dir(
     data_dir: &std::path::Path,
     bundle: &std::path::Path,
@@ -37,14 +49,7 @@ pub fn new_workspace_dir(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "bundle".into());
-    let parent = match (is_support_workspace_dir(data_dir), data_dir.parent()) {
-        (true, Some(parent)) => parent.to_path_buf(),
-        _ => {
-            let mut name = data_dir.file_name().unwrap_or_default().to_os_string();
-            name.push(".support");
-            data_dir.with_file_name(name)
-        }
-    };
+    let parent = workspaces_dir(data_dir);
     (1..)
         .map(|n| match n {
             1 => parent.join(format!("{stem}-{now_ms}")),

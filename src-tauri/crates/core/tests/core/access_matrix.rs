@@ -195,6 +195,9 @@ fn call(core: &Core, operation: Operation, ids: &Ids) -> Result<(), CoreError> {
         Operation::OpenSupportBundle => core
             .open_support_bundle(Path::new("/nonexistent/bundle.zip"))
             .map(drop),
+        Operation::RemoveSupportWorkspace => core
+            .remove_support_workspace(Path::new("/nonexistent/workspace"))
+            .map(drop),
         Operation::ExportSupportBundle => {
             let dir = tempfile::tempdir().unwrap();
             let request = sgen_core::support::bundle_export::BundleRequest {

@@ -869,6 +869,81 @@ fn the_window_opens_a_bundle_beside_its_data_directory_announcing_progress() {
     );
 }
 
+#[test]
+fn the_workspaces_beside_the_data_directory_are_listed_reopened_and_removed_only_when_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = open_with_store(
+        &dir.path().join("data"),
+        keyring_core::mock::Store::new().unwrap(),
+    );
+    let summary = seed(&core, 2_000, false);
+    let out = dir.path().join("acme.zip");
+    core.export_support_bundle(&request(&summary.site_id), &out, &mut |_| {})
+        .unwrap();
+    assert!(core.support_workspaces().unwrap().is_empty());
+    let first = core.open_support_bundle(&out).unwrap();
+    let second = core.open_support_bundle(&out).unwrap();
+    let kept = core.support_workspaces().unwrap();
+    assert_eq!(kept.len(), 2);
+    assert!(kept.iter().all(|k| k.bytes > 0 && !k.in_use));
+    assert_eq!(kept[0].workspace.site_name, "Acme Outdoor");
+
+    // Open in an app: listed so, neither reopened nor removed.
+    let app = open_with_store(
+        Path::new(&first.data_dir),
+        keyring_core::mock::Store::new().unwrap(),
+    );
+    let listed = core.support_workspaces().unwrap();
+    let open = listed
+        .iter()
+        .find(|k| k.data_dir == first.data_dir)
+        .unwrap();
+    assert!(open.in_use);
+    let first_dir = Path::new(&first.data_dir);
+    for err in [
+        core.support_workspace_to_reopen(first_dir).unwrap_err(),
+        core.remove_support_workspace(first_dir).unwrap_err(),
+    ] {
+        assert_eq!(err.code(), "data_dir_in_use", "{err}");
+    }
+    drop(app);
+    assert_eq!(
+        core.support_workspace_to_reopen(first_dir).unwrap(),
+        first_dir
+    );
+    core.remove_support_workspace(first_dir).unwrap();
+    assert!(!first_dir.exists());
+    assert_eq!(core.support_workspaces().unwrap().len(), 1);
+
+    // Nothing but one of them is ever removed: not the app's own data, not a way out of the place.
+    let place = Path::new(&second.data_dir).parent().unwrap().to_path_buf();
+    for elsewhere in [
+        core.data_dir().to_path_buf(),
+        place.join("..").join("data"),
+        place.clone(),
+        dir.path().to_path_buf(),
+    ] {
+        let err = core.remove_support_workspace(&elsewhere).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("is not one of this app's support workspaces"),
+            "{}: {err}",
+            elsewhere.display()
+        );
+    }
+    assert!(core.data_dir().join(sgen_core::DATABASE_FILE).exists());
+    assert!(Path::new(&second.data_dir).exists());
+    let removed: i64 = rusqlite::Connection::open(core.data_dir().join(sgen_core::DATABASE_FILE))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM activity_log WHERE action = 'support.workspace_removed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(removed, 1);
+}
+
 fn hex_sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes)
