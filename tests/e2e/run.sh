@@ -22,6 +22,10 @@ trap 'rm -rf "$SGEN_E2E_DATA" "$SGEN_E2E_DATA.support" "$SGEN_E2E_HOME"' EXIT
 
 "$CARGO_TARGET_DIR/debug/sgen-integrations-cli" --data-dir "$SGEN_E2E_DATA" demo seed --deliveries 30000 --json >/dev/null
 
+# Canaries: the suite typed a Brevo key starting `xkeysib-ca11ab1e…`; the sandbox vendors' OAuth
+# tokens start `sbx_at_` and `sbx_rt_`; webhook signing secrets start `whsec_`.
+export SGEN_CANARIES="ca11ab1eca11ab1e|sbx_at_|sbx_rt_|whsec_"
+
 # tauri-driver does not fail when its port is taken, so pick free ports for this run.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 export SGEN_DRIVER_PORT="$(free_port)"
@@ -37,12 +41,10 @@ xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
   exit $status
 '
 
-# Canaries: the suite typed a Brevo key starting `xkeysib-ca11ab1e…`; the sandbox vendors' OAuth
-# tokens start `sbx_at_` and `sbx_rt_`; webhook signing secrets start `whsec_`. They may exist
-# only sealed: never in cleartext in the database, its WAL, the app's TRACE-level logs, what it
-# printed, or the webview's storage.
-# The support workspaces opened from a bundle of the site (a copy of it) are read too.
-if grep -r -a -l -E "ca11ab1eca11ab1e|sbx_at_|sbx_rt_|whsec_" "$SGEN_E2E_DATA" "$SGEN_E2E_HOME" "$SGEN_ARTIFACTS/tauri-driver.log" \
+# The canaries (see SGEN_CANARIES above) may exist only sealed: never in cleartext in the
+# database, its WAL, the app's TRACE-level logs, what it printed, or the webview's storage; nor
+# in a support workspace left beside the data (the support test checks the one it removes).
+if grep -r -a -l -E "$SGEN_CANARIES" "$SGEN_E2E_DATA" "$SGEN_E2E_HOME" "$SGEN_ARTIFACTS/tauri-driver.log" \
   $([ -d "$SGEN_E2E_DATA.support" ] && echo "$SGEN_E2E_DATA.support"); then
   echo "a canary secret appears in cleartext in the files above" >&2
   exit 1

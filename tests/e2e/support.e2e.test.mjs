@@ -6,7 +6,7 @@
 // server on this computer standing in for Brevo.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -35,6 +35,15 @@ async function answerFileDialog(title, path) {
   execFileSync("xdotool", ["type", "--delay", "20", path]);
   await pause(300);
   execFileSync("xdotool", ["key", "Return"]);
+}
+
+/** The files under `dir` holding one of the suite's canary secrets in cleartext. */
+function canariesIn(dir) {
+  const canary = new RegExp(process.env.SGEN_CANARIES);
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((file) => canary.test(readFileSync(file, "latin1")));
 }
 
 /** The app processes running on `dataDir` (not WebDriver's: started by the app itself). */
@@ -182,6 +191,8 @@ test("a site exported from the site menu opens from it as a support workspace in
     await until(browser, async () => appsOn(workspace).length === 1, "the workspace did not open again");
     for (const pid of appsOn(workspace)) process.kill(pid);
     for (let i = 0; i < 50 && appsOn(workspace).length > 0; i++) await pause(100);
+    // A copy of a site where a key was typed and tokens were issued: none of them in it.
+    assert.deepEqual(canariesIn(workspace), []);
     await kept.$('[data-testid="kept-remove"]').click();
     await kept.$('[data-testid="kept-remove-confirm"]').click();
     await until(browser, async () => (await browser.$$('[data-testid="kept-workspace"]')).length === 0, "the workspace was not removed");

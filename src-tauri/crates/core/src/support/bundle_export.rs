@@ -4,7 +4,6 @@
 //! when complete — a bundle that exists is a whole one.
 
 use crate::access::{Operation, Target};
-use crate::kernel::activity::{self, Activity};
 use crate::kernel::events::CoreEvent;
 use crate::kernel::redaction::{self, KnownSecrets};
 use crate::support::bundle_format::{self as format, BundleEntry, BundleManifest};
@@ -296,32 +295,19 @@ impl Core {
         sha256: &str,
         manifest: &BundleManifest,
     ) -> CoreResult<()> {
-        if self.access != sgen_store::Access::ReadWrite {
-            return Ok(());
-        }
         let rows: u64 = manifest.entries.iter().map(|e| e.rows).sum();
-        let now = self.now();
-        self.write(|tx| {
-            activity::log(
-                tx,
-                &Activity {
-                    at: now,
-                    operator_id,
-                    site_id: Some(site_id),
-                    environment_id: None,
-                    connection_id: None,
-                    action: "support.bundle_exported",
-                    outcome: "ok",
-                    details: serde_json::json!({
-                        "file": out.file_name().map(|f| f.to_string_lossy().into_owned()),
-                        "sha256": sha256,
-                        "rows": rows,
-                        "since": manifest.since,
-                        "connections": manifest.connections,
-                    }),
-                },
-            )
-        })
+        self.note_support(
+            operator_id,
+            Some(site_id),
+            "support.bundle_exported",
+            serde_json::json!({
+                "file": out.file_name().map(|f| f.to_string_lossy().into_owned()),
+                "sha256": sha256,
+                "rows": rows,
+                "since": manifest.since,
+                "connections": manifest.connections,
+            }),
+        )
     }
 }
 

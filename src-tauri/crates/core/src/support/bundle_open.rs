@@ -3,7 +3,6 @@
 //! the operator's activity log (whose customer's copy was opened, from which file).
 
 use crate::access::{Operation, Target};
-use crate::kernel::activity::{self, Activity};
 use crate::kernel::events::CoreEvent;
 use crate::support::bundle_import::{import_support_bundle, ImportedWorkspace};
 use crate::support::workspace::new_workspace_dir;
@@ -23,31 +22,19 @@ impl Core {
                 total: p.total,
             }]);
         })?;
-        // A workspace's own database is a copy, left as it came.
-        if self.access == sgen_store::Access::ReadWrite && self.support_workspace()?.is_none() {
-            let copy = &imported.workspace;
-            self.write(|tx| {
-                activity::log(
-                    tx,
-                    &Activity {
-                        at: now,
-                        operator_id: &operator.id,
-                        site_id: None,
-                        environment_id: None,
-                        connection_id: None,
-                        action: "support.bundle_opened",
-                        outcome: "ok",
-                        details: serde_json::json!({
-                            "file": bundle.file_name().map(|f| f.to_string_lossy().into_owned()),
-                            "sha256": copy.bundle_sha256,
-                            "site": format!("{} ({})", copy.site_name, copy.site_domain),
-                            "exported_by": copy.exported_by,
-                            "workspace": imported.data_dir,
-                        }),
-                    },
-                )
-            })?;
-        }
+        let copy = &imported.workspace;
+        self.note_support(
+            &operator.id,
+            None,
+            "support.bundle_opened",
+            serde_json::json!({
+                "file": bundle.file_name().map(|f| f.to_string_lossy().into_owned()),
+                "sha256": copy.bundle_sha256,
+                "site": format!("{} ({})", copy.site_name, copy.site_domain),
+                "exported_by": copy.exported_by,
+                "workspace": imported.data_dir,
+            }),
+        )?;
         Ok(imported)
     }
 }

@@ -18,3 +18,35 @@ pub(crate) struct SupportState {
     /// Whether the data directory is a support workspace, read once (see `workspace`).
     workspace: std::sync::OnceLock<Option<workspace::SupportWorkspace>>,
 }
+
+impl crate::Core {
+    /// Keeps a support action in the operator's activity log — unless this core is read-only,
+    /// or is a support workspace, whose database is a copy left as it came.
+    fn note_support(
+        &self,
+        operator_id: &str,
+        site_id: Option<&str>,
+        action: &'static str,
+        details: serde_json::Value,
+    ) -> crate::CoreResult<()> {
+        if self.access != sgen_store::Access::ReadWrite || self.support_workspace()?.is_some() {
+            return Ok(());
+        }
+        let now = self.now();
+        self.write(|tx| {
+            crate::kernel::activity::log(
+                tx,
+                &crate::kernel::activity::Activity {
+                    at: now,
+                    operator_id,
+                    site_id,
+                    environment_id: None,
+                    connection_id: None,
+                    action,
+                    outcome: "ok",
+                    details,
+                },
+            )
+        })
+    }
+}

@@ -3,7 +3,6 @@
 //! data. Only a directory in that place that is a workspace is ever touched.
 
 use crate::access::{Operation, Target};
-use crate::kernel::activity::{self, Activity};
 use crate::kernel::data_dir_lock::{is_held, DataDirLock};
 use crate::support::workspace::{
     is_support_workspace_dir, workspaces_dir, SupportWorkspace, WORKSPACE_FILE,
@@ -94,28 +93,16 @@ impl Core {
                 CoreError::invalid(format!("{} could not be removed: {e}", dir.display()))
             })?;
         }
-        if self.access == sgen_store::Access::ReadWrite && self.support_workspace()?.is_none() {
-            let now = self.now();
-            self.write(|tx| {
-                activity::log(
-                    tx,
-                    &Activity {
-                        at: now,
-                        operator_id: &operator.id,
-                        site_id: None,
-                        environment_id: None,
-                        connection_id: None,
-                        action: "support.workspace_removed",
-                        outcome: "ok",
-                        details: serde_json::json!({
-                            "site": format!("{} ({})", copy.site_name, copy.site_domain),
-                            "bundle_sha256": copy.bundle_sha256,
-                            "workspace": dir.display().to_string(),
-                        }),
-                    },
-                )
-            })?;
-        }
+        self.note_support(
+            &operator.id,
+            None,
+            "support.workspace_removed",
+            serde_json::json!({
+                "site": format!("{} ({})", copy.site_name, copy.site_domain),
+                "bundle_sha256": copy.bundle_sha256,
+                "workspace": dir.display().to_string(),
+            }),
+        )?;
         Ok(())
     }
 

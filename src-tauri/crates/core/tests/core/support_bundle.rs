@@ -785,8 +785,9 @@ fn a_replay_with_a_changed_api_address_asks_a_server_on_this_computer_and_nothin
     }
 }
 
-#[test]
-fn the_window_opens_a_bundle_beside_its_data_directory_announcing_progress() {
+/// The demo site in `<temp>/data` (so the workspaces beside it stay in the temporary
+/// directory), and its bundle at `<temp>/acme.zip`.
+fn site_and_its_bundle() -> (tempfile::TempDir, Core, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let core = open_with_store(
         &dir.path().join("data"),
@@ -796,6 +797,12 @@ fn the_window_opens_a_bundle_beside_its_data_directory_announcing_progress() {
     let out = dir.path().join("acme.zip");
     core.export_support_bundle(&request(&summary.site_id), &out, &mut |_| {})
         .unwrap();
+    (dir, core, out)
+}
+
+#[test]
+fn the_window_opens_a_bundle_beside_its_data_directory_announcing_progress() {
+    let (dir, core, out) = site_and_its_bundle();
     let mut events = core.subscribe();
     let opened = core.open_support_bundle(&out).unwrap();
     let expected = core
@@ -871,15 +878,7 @@ fn the_window_opens_a_bundle_beside_its_data_directory_announcing_progress() {
 
 #[test]
 fn the_workspaces_beside_the_data_directory_are_listed_reopened_and_removed_only_when_closed() {
-    let dir = tempfile::tempdir().unwrap();
-    let core = open_with_store(
-        &dir.path().join("data"),
-        keyring_core::mock::Store::new().unwrap(),
-    );
-    let summary = seed(&core, 2_000, false);
-    let out = dir.path().join("acme.zip");
-    core.export_support_bundle(&request(&summary.site_id), &out, &mut |_| {})
-        .unwrap();
+    let (dir, core, out) = site_and_its_bundle();
     assert!(core.support_workspaces().unwrap().is_empty());
     let first = core.open_support_bundle(&out).unwrap();
     let second = core.open_support_bundle(&out).unwrap();
