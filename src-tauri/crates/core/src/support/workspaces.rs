@@ -40,6 +40,8 @@ impl Core {
         };
         let mut kept: Vec<KeptWorkspace> = entries
             .flatten()
+            // A link is not followed out of the place.
+            .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
             .map(|entry| entry.path())
             .filter(|dir| is_support_workspace_dir(dir))
             .filter_map(|dir| {
@@ -106,7 +108,8 @@ impl Core {
         Ok(())
     }
 
-    /// `data_dir` if it is a support workspace in [`workspaces_dir`]; anything else is refused.
+    /// `data_dir`, resolved, if it is a support workspace in [`workspaces_dir`]; anything else
+    /// (a link out of that place included) is refused.
     fn kept_workspace(&self, data_dir: &Path) -> CoreResult<PathBuf> {
         let not_one = || {
             CoreError::invalid(format!(
@@ -119,7 +122,7 @@ impl Core {
             .canonicalize()
             .map_err(|_| not_one())?;
         match dir.parent() == Some(place.as_path()) && is_support_workspace_dir(&dir) {
-            true => Ok(data_dir.to_path_buf()),
+            true => Ok(dir),
             false => Err(not_one()),
         }
     }

@@ -914,9 +914,15 @@ fn the_workspaces_beside_the_data_directory_are_listed_reopened_and_removed_only
     assert!(!first_dir.exists());
     assert_eq!(core.support_workspaces().unwrap().len(), 1);
 
-    // Nothing but one of them is ever removed: not the app's own data, not a way out of the place.
+    // Nothing but one of them is ever removed: not the app's own data, not a way out of the
+    // place, not a link in it to a workspace elsewhere (which is not listed either).
     let place = Path::new(&second.data_dir).parent().unwrap().to_path_buf();
+    let outside = dir.path().join("outside");
+    import_support_bundle(&out, &outside, NOW, &mut |_| {}).unwrap();
+    std::os::unix::fs::symlink(&outside, place.join("a-link")).unwrap();
+    assert_eq!(core.support_workspaces().unwrap().len(), 1);
     for elsewhere in [
+        place.join("a-link"),
         core.data_dir().to_path_buf(),
         place.join("..").join("data"),
         place.clone(),
@@ -931,7 +937,7 @@ fn the_workspaces_beside_the_data_directory_are_listed_reopened_and_removed_only
         );
     }
     assert!(core.data_dir().join(sgen_core::DATABASE_FILE).exists());
-    assert!(Path::new(&second.data_dir).exists());
+    assert!(Path::new(&second.data_dir).exists() && outside.exists());
     let removed: i64 = rusqlite::Connection::open(core.data_dir().join(sgen_core::DATABASE_FILE))
         .unwrap()
         .query_row(
