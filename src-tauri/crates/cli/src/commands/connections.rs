@@ -1,6 +1,6 @@
 //! `connections …`: the connection lifecycle from a terminal or a script.
 
-use crate::args::ConnectionsCommand;
+use crate::args::connections::ConnectionsCommand;
 use crate::output;
 use crate::output::out;
 use crate::secret_input::{read_secret, wait_for_go_ahead};

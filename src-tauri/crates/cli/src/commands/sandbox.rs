@@ -1,6 +1,6 @@
 //! `sandbox …`: simulated vendors for scripts, demos and support work without a network.
 
-use crate::args::SandboxCommand;
+use crate::args::sandbox::SandboxCommand;
 use crate::output;
 use crate::output::out;
 use sgen_catalog::Catalog;

@@ -1,7 +1,7 @@
 //! `settings …`: what an Administrator sets — the outbound allow-list, the retry schedule,
 //! the delivery-log retention.
 
-use crate::args::SettingsCommand;
+use crate::args::settings::SettingsCommand;
 use crate::output;
 use crate::output::out;
 use sgen_core::{Access, Core, CoreError};

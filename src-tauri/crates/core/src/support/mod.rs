@@ -2,6 +2,7 @@
 //! another machine as an isolated support workspace, where a failed delivery is replayed offline
 //! against its recorded answers.
 
+mod bundle_check;
 pub mod bundle_export;
 pub mod bundle_format;
 pub mod bundle_import;
@@ -9,6 +10,7 @@ mod bundle_open;
 pub mod health;
 mod recorded_vendor;
 pub mod replay;
+mod replay_request;
 pub mod workspace;
 pub mod workspaces;
 

@@ -14,12 +14,13 @@
 //! its own answers decide the timeline.
 
 use crate::access::{Operation, Target};
-use crate::delivery::field_mapping::{self, ActionMapping};
+use crate::delivery::field_mapping::ActionMapping;
 use crate::delivery::retry_policy::{parse_retry_after, AttemptResult};
-use crate::kernel::external_link::names_this_computer;
 use crate::kernel::http;
 use crate::settings::retry_schedule::checked_policy;
 use crate::support::recorded_vendor::{RecordedAnswer, RecordedVendor};
+use crate::support::replay_request::replayed_request;
+pub use crate::support::replay_request::ReplayedRequest;
 use crate::{Core, CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -69,20 +70,6 @@ pub struct ReplayReport {
     pub vendor_requests: u32,
     #[ts(type = "number")]
     pub took_ms: u64,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct ReplayedRequest {
-    pub method: String,
-    /// The path and query, sent to the recorded answers; or the whole URL, sent to an
-    /// overriding address.
-    pub target: String,
-    pub body: String,
-    /// Whether it differs from the recorded one (a changed mapping or address).
-    pub changed: bool,
-    /// Whether it went to an overriding address rather than to the recorded answers.
-    pub overridden: bool,
 }
 
 /// Who gave a step its answer.
@@ -153,10 +140,7 @@ impl Core {
                 ))
             })?;
         let address = match &changes.api_base {
-            Some(text) => Some(Override {
-                base: local_api_base(text)?,
-                recorded_base: self.recorded_api_base(&first.connection_id),
-            }),
+            Some(text) => Some(self.replay_override(text, &first.connection_id)?),
             None => None,
         };
         let request = replayed_request(recorded, changes.mapping.as_ref(), address.as_ref())?;
@@ -184,9 +168,20 @@ impl Core {
                 caveat: None,
             })
             .collect::<Vec<_>>();
-        let vendor = RecordedVendor::start(self.runtime.handle()?)
-            .map_err(|e| CoreError::Internal(format!("the replay's vendor did not start: {e}")))?;
-        let replayed = replay(&vendor, &request, &answers, &policy, first.attempted_at)?;
+        // The recorded answers are served only when no address overrides them.
+        let vendor = match request.overridden {
+            true => None,
+            false => Some(RecordedVendor::start(self.runtime.handle()?).map_err(|e| {
+                CoreError::Internal(format!("the replay's vendor did not start: {e}"))
+            })?),
+        };
+        let replayed = replay(
+            vendor.as_ref(),
+            &request,
+            &answers,
+            &policy,
+            first.attempted_at,
+        )?;
         let outcome = |steps: &[ReplayStep]| {
             steps
                 .last()
@@ -222,110 +217,10 @@ impl Core {
             original_outcome,
             replayed_outcome,
             diverges_at,
-            vendor_requests: vendor.received(),
+            vendor_requests: vendor.as_ref().map_or(0, RecordedVendor::received),
             took_ms: started.elapsed().as_millis() as u64,
         })
     }
-}
-
-/// A changed API address: where the attempts go, and the address the recorded request was
-/// made against (its path is kept from there on).
-struct Override {
-    base: reqwest::Url,
-    recorded_base: Option<String>,
-}
-
-/// An override for a replay: an http(s) address on this computer. A vendor's own address
-/// would send the customer's data (with a redacted credential) over the network.
-fn local_api_base(text: &str) -> CoreResult<reqwest::Url> {
-    let refused = || {
-        CoreError::invalid(format!(
-            "a replay stays on this computer: the API address must be an http(s) address on it (http://127.0.0.1:8080, http://localhost/api), not `{text}`"
-        ))
-    };
-    let url = reqwest::Url::parse(text.trim()).map_err(|_| refused())?;
-    match url.scheme() {
-        "http" | "https" if names_this_computer(&url) => Ok(url),
-        _ => Err(refused()),
-    }
-}
-
-impl Core {
-    /// The API address a connection's requests were made against: its own override (a URL),
-    /// else its manifest's.
-    fn recorded_api_base(&self, connection_id: &str) -> Option<String> {
-        let record = self.record(connection_id).ok()?;
-        record
-            .base_url_override
-            .filter(|base| base.starts_with("http"))
-            .or_else(|| Some(self.catalog.get(&record.connector_type)?.api_base.clone()))
-    }
-}
-
-/// The part of `url` past `base` (the path and query the connector added); the whole path
-/// and query when `url` is not under `base`.
-fn path_past_base(url: &reqwest::Url, base: Option<&str>) -> String {
-    let whole = match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_string(),
-    };
-    let base = base.and_then(|b| reqwest::Url::parse(b).ok());
-    match base {
-        Some(base) if base.host() == url.host() => whole
-            .strip_prefix(base.path().trim_end_matches('/'))
-            .filter(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
-            .map_or(whole.clone(), str::to_string),
-        _ => whole,
-    }
-}
-
-/// The request to send again: the recorded one, its body made anew by `mapping` and its
-/// address changed by `address` if given.
-fn replayed_request(
-    recorded: &Value,
-    mapping: Option<&ActionMapping>,
-    address: Option<&Override>,
-) -> CoreResult<ReplayedRequest> {
-    let text = |key: &str| {
-        recorded
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-    };
-    let url = reqwest::Url::parse(text("url"))
-        .map_err(|_| CoreError::invalid("the recorded request has no usable URL"))?;
-    let target = match address {
-        None => path_past_base(&url, None),
-        Some(Override {
-            base,
-            recorded_base,
-        }) => format!(
-            "{}{}",
-            base.as_str().trim_end_matches('/'),
-            path_past_base(&url, recorded_base.as_deref())
-        ),
-    };
-    let recorded_body = text("body").to_string();
-    let body = match mapping {
-        None => recorded_body.clone(),
-        Some(mapping) => {
-            let source: Value = serde_json::from_str(&recorded_body).map_err(|_| {
-                CoreError::invalid(
-                    "the recorded request's body is not whole JSON (not JSON, or cut short): a mapping cannot read it",
-                )
-            })?;
-            field_mapping::apply(mapping, &source)
-                .map_err(CoreError::InvalidArgument)?
-                .to_string()
-        }
-    };
-    Ok(ReplayedRequest {
-        method: text("method").to_string(),
-        target,
-        changed: body != recorded_body || address.is_some(),
-        overridden: address.is_some(),
-        body,
-    })
 }
 
 /// The answer an attempt got, from its recorded exchange; without one (recorded before
@@ -373,9 +268,10 @@ fn label(answer: &RecordedAnswer) -> String {
     }
 }
 
-/// The replay proper: each attempt sent at once, the policy deciding what follows and when.
+/// The replay proper: each attempt sent at once, to `vendor`'s recorded answers (or, without
+/// one, to the overriding address), the policy deciding what follows and when.
 fn replay(
-    vendor: &RecordedVendor,
+    vendor: Option<&RecordedVendor>,
     request: &ReplayedRequest,
     answers: &[RecordedAnswer],
     policy: &crate::delivery::retry_policy::RetryPolicy,
@@ -400,18 +296,19 @@ fn replay(
     let mut offset = 0i64;
     // The policy ends every delivery within its schedule; the bound is a guard.
     for attempt in 1..=policy.delays_ms.len() as u32 + 1 {
-        let (answer, answered_by) = match answers.get(attempt as usize - 1) {
-            _ if request.overridden => (None, AnswerSource::Override),
-            Some(answer) => (Some(answer.clone()), AnswerSource::Recording),
-            None => (Some(last.clone()), AnswerSource::RepeatedLast),
+        let (answer, answered_by) = match (vendor, answers.get(attempt as usize - 1)) {
+            (None, _) => (None, AnswerSource::Override),
+            (Some(_), Some(answer)) => (Some(answer.clone()), AnswerSource::Recording),
+            (Some(_), None) => (Some(last.clone()), AnswerSource::RepeatedLast),
         };
-        let url = match &answer {
-            None => request.target.clone(),
-            Some(RecordedAnswer::Unreachable) => format!("http://{closed}{}", request.target),
-            Some(answer) => {
+        let url = match (vendor, &answer) {
+            (_, Some(RecordedAnswer::Unreachable)) => format!("http://{closed}{}", request.target),
+            (Some(vendor), Some(answer)) => {
                 vendor.answer_next(answer.clone());
                 format!("http://{}{}", vendor.address, request.target)
             }
+            // The overriding address: the target is the whole URL.
+            _ => request.target.clone(),
         };
         let now = first_at + offset;
         let sent = client
